@@ -1,0 +1,303 @@
+#include "cli_support.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+namespace gavah::cli {
+
+void Fail(std::string message, int exit_code) { throw Failure{std::move(message), exit_code}; }
+
+void Fail(const std::string& what, const Status& status) {
+  Fail(what.empty() ? status.message() : what + ": " + status.message());
+}
+
+namespace {
+
+std::string Errno() { return std::strerror(errno); }
+
+// Strips one trailing newline (files written by editors and `echo` end with one).
+void TrimNewline(SecretBuffer& b) {
+  if (!b.empty() && b.data()[b.size() - 1] == '\n') b.Resize(b.size() - 1);
+  if (!b.empty() && b.data()[b.size() - 1] == '\r') b.Resize(b.size() - 1);
+}
+
+SecretBuffer PromptOnTerminal(const std::string& prompt) {
+  const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    Fail("no passphrase given: use a terminal, --passphrase-file FILE or GAVAH_PASSPHRASE");
+  }
+  termios old{};
+  const bool is_tty = tcgetattr(fd, &old) == 0;
+  if (is_tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  (void)!::write(fd, prompt.data(), prompt.size());
+  SecretBuffer out;
+  out.Reserve(256);
+  for (;;) {
+    uint8_t c;
+    const ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n') break;
+    if (out.size() < 4096) out.PushBack(c);
+  }
+  if (is_tty) tcsetattr(fd, TCSAFLUSH, &old);
+  (void)!::write(fd, "\n", 1);
+  ::close(fd);
+  TrimNewline(out);
+  return out;
+}
+
+}  // namespace
+
+SecretBuffer ReadPassphrase(const PassphraseSource& source, const std::string& prompt,
+                            bool confirm) {
+  SecretBuffer pass;
+  if (!source.file.empty()) {
+    pass = ReadSecretFile(source.file, 4096);
+    TrimNewline(pass);
+  } else if (const char* env = std::getenv("GAVAH_PASSPHRASE"); env != nullptr && *env != '\0') {
+    pass = SecretBuffer::CopyOf(std::span(reinterpret_cast<const uint8_t*>(env), std::strlen(env)));
+  } else {
+    pass = PromptOnTerminal(prompt);
+    if (confirm && !pass.empty()) {
+      SecretBuffer again = PromptOnTerminal("Repeat it: ");
+      if (!pass.Equals(again.span())) Fail("the two passphrases differ");
+    }
+  }
+  if (pass.empty()) Fail("the passphrase is empty");
+  return pass;
+}
+
+namespace {
+
+template <typename Buffer>
+Buffer ReadWhole(const std::string& path, size_t max_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) Fail("cannot read " + path + ": " + Errno());
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    Fail("cannot read " + path + ": not a regular file");
+  }
+  Buffer out;
+  uint8_t chunk[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      Fail("cannot read " + path + ": " + Errno());
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_size) {
+      ::close(fd);
+      Fail(path + " is too large (limit " + std::to_string(max_size) + " bytes)");
+    }
+    if constexpr (std::is_same_v<Buffer, SecretBuffer>) {
+      out.Append(std::span<const uint8_t>(chunk, static_cast<size_t>(n)));
+    } else {
+      out.insert(out.end(), chunk, chunk + n);
+    }
+  }
+  ::close(fd);
+  explicit_bzero(chunk, sizeof chunk);
+  return out;
+}
+
+std::string DirName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+std::vector<uint8_t> ReadSmallFile(const std::string& path, size_t max_size) {
+  return ReadWhole<std::vector<uint8_t>>(path, max_size);
+}
+
+SecretBuffer ReadSecretFile(const std::string& path, size_t max_size) {
+  return ReadWhole<SecretBuffer>(path, max_size);
+}
+
+void FailIfExists(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) Fail(path + " already exists; refusing to overwrite it");
+}
+
+void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode) {
+  FailIfExists(path);
+  std::string tmp = DirName(path) + "/.gavah-tmp-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) Fail("cannot write " + path + ": " + Errno());
+  bool ok = ::fchmod(fd, mode) == 0;
+  for (size_t off = 0; ok && off < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) off += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    errno = saved;
+    Fail("cannot write " + path + ": " + Errno());
+  }
+  if (::link(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    if (e == EEXIST) Fail(path + " already exists; refusing to overwrite it");
+    errno = e;
+    Fail("cannot write " + path + ": " + Errno());
+  }
+  ::unlink(tmp.c_str());
+}
+
+std::string PublicPathFor(const std::string& key_path) {
+  if (key_path.size() > 4 && key_path.compare(key_path.size() - 4, 4, ".key") == 0) {
+    return key_path.substr(0, key_path.size() - 4) + ".pub";
+  }
+  return key_path + ".pub";
+}
+
+namespace {
+
+std::vector<uint8_t> ReadKeyFile(const std::string& path) {
+  auto bytes = ReadSmallFile(path, 4096);
+  auto kind = PeekKeyFileKind(bytes);
+  if (!kind.ok()) {
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    if (text.starts_with("gavah-investigator-v1 ") || text.starts_with("gavah-organisation-v1 ")) {
+      Fail(path + " is a public key; this needs the secret key file (.key)");
+    }
+    Fail(path, kind.status());
+  }
+  return bytes;
+}
+
+}  // namespace
+
+InvestigatorSecretKey LoadInvestigatorKey(const std::string& path, const PassphraseSource& source) {
+  auto bytes = ReadKeyFile(path);
+  auto kind = PeekKeyFileKind(bytes);
+  if (kind.value() != KeyKind::kInvestigator) {
+    Fail(path + " is the organisation key, not an investigator key");
+  }
+  SecretBuffer pass = ReadPassphrase(source, "Passphrase for " + path + ": ", false);
+  SecretBuffer secret = Must(DecryptKeyFile(bytes, KeyKind::kInvestigator, pass.span()), path);
+  return Must(ParseInvestigatorSecret(secret), path);
+}
+
+OrganisationKey LoadOrganisationKey(const std::string& path, const PassphraseSource& source) {
+  auto bytes = ReadKeyFile(path);
+  if (PeekKeyFileKind(bytes).value() != KeyKind::kOrganisation) {
+    Fail(path + " is an investigator key, not the organisation key");
+  }
+  SecretBuffer pass = ReadPassphrase(source, "Passphrase for " + path + ": ", false);
+  return Must(OrganisationKey::FromSeed(
+                  Must(DecryptKeyFile(bytes, KeyKind::kOrganisation, pass.span()), path)),
+              path);
+}
+
+RecipientBundle LoadBundle(const std::string& path, const std::string& pinned_fingerprint,
+                           bool require_current) {
+  std::optional<Fingerprint> pin;
+  if (!pinned_fingerprint.empty())
+    pin = Must(FingerprintFromText(pinned_fingerprint), "--org-fingerprint");
+  auto bytes = ReadSmallFile(path, 8 + 32 + 4 + kMaxBundleBody + 64);
+  auto bundle = Must(RecipientBundle::Parse(bytes, pin), path);
+  if (require_current) {
+    const Status st = bundle.CheckCurrent(NowUnix());
+    if (!st.ok()) Fail(path, st);
+  }
+  return bundle;
+}
+
+uint64_t NowUnix() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+std::string Iso8601Date(uint64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+JsonObject& JsonObject::AddRaw(std::string_view key, std::string_view raw_json) {
+  if (!body_.empty()) body_ += ",";
+  body_ += JsonQuote(key) + ":" + std::string(raw_json);
+  return *this;
+}
+JsonObject& JsonObject::Add(std::string_view key, std::string_view value) {
+  return AddRaw(key, JsonQuote(value));
+}
+JsonObject& JsonObject::Add(std::string_view key, uint64_t value) {
+  return AddRaw(key, std::to_string(value));
+}
+JsonObject& JsonObject::AddBool(std::string_view key, bool value) {
+  return AddRaw(key, value ? "true" : "false");
+}
+
+int RunMain(const char* program, int (*body)(int, char**), int argc, char** argv) {
+  if (!InitCrypto()) {
+    std::fprintf(stderr, "%s: cannot initialise libsodium\n", program);
+    return 1;
+  }
+  try {
+    return body(argc, argv);
+  } catch (const Failure& f) {
+    std::fprintf(stderr, "%s: %s\n", program, f.message.c_str());
+    return f.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", program, e.what());
+    return 1;
+  }
+}
+
+}  // namespace gavah::cli

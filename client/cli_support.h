@@ -1,0 +1,85 @@
+// What the command-line tools share: passphrases, files written without overwriting, keys and
+// bundles loaded with clear messages, one-line errors and --json output.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gavah/crypto/bundle.h"
+#include "gavah/crypto/keys.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/status.h"
+
+namespace gavah::cli {
+
+// Raised only inside main(): prints "<program>: <message>" on one line and exits non-zero.
+struct Failure {
+  std::string message;
+  int exit_code = 1;
+};
+[[noreturn]] void Fail(std::string message, int exit_code = 1);
+// `what` prefixes the status message, e.g. the file it concerns.
+[[noreturn]] void Fail(const std::string& what, const Status& status);
+template <typename T>
+T Must(Result<T> r, const std::string& what) {
+  if (!r.ok()) Fail(what, r.status());
+  return std::move(r).value();
+}
+
+// Where a passphrase comes from: --passphrase-file, then GAVAH_PASSPHRASE, then a prompt on
+// the terminal. Explicit beats implicit: a file named on the command line wins over the
+// environment, and both over the prompt.
+struct PassphraseSource {
+  std::string file;  // empty: not given
+};
+// `confirm` asks twice on a terminal (for new keys). Never returns an empty passphrase.
+SecretBuffer ReadPassphrase(const PassphraseSource& source, const std::string& prompt,
+                            bool confirm);
+
+// Whole small file (public data); fails over max_size.
+std::vector<uint8_t> ReadSmallFile(const std::string& path, size_t max_size);
+// Whole small file into secret memory.
+SecretBuffer ReadSecretFile(const std::string& path, size_t max_size);
+
+// Writes `bytes` to `path` only if nothing is there: a temporary file in the same folder, synced,
+// then hard-linked into place (which fails if the name exists) and the temporary removed.
+void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode);
+inline void WriteNewFile(const std::string& path, std::string_view text, unsigned mode) {
+  WriteNewFile(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), mode);
+}
+void FailIfExists(const std::string& path);
+
+// Path of the public half next to a key file: "a.key" -> "a.pub", otherwise "<path>.pub".
+std::string PublicPathFor(const std::string& key_path);
+
+InvestigatorSecretKey LoadInvestigatorKey(const std::string& path, const PassphraseSource& source);
+OrganisationKey LoadOrganisationKey(const std::string& path, const PassphraseSource& source);
+// Verifies signature (and the pin when given) and expiry.
+RecipientBundle LoadBundle(const std::string& path, const std::string& pinned_fingerprint,
+                           bool require_current);
+
+uint64_t NowUnix();
+std::string Iso8601Date(uint64_t unix_seconds);  // YYYY-MM-DD, UTC
+
+// Minimal JSON object writer for public values on stdout.
+class JsonObject {
+ public:
+  JsonObject& Add(std::string_view key, std::string_view value);
+  JsonObject& Add(std::string_view key, uint64_t value);
+  JsonObject& AddBool(std::string_view key, bool value);
+  JsonObject& AddRaw(std::string_view key, std::string_view raw_json);
+  std::string str() const { return "{" + body_ + "}"; }
+
+ private:
+  std::string body_;
+};
+std::string JsonQuote(std::string_view s);
+
+// Runs body(), turning a Failure into "<program>: <message>" on stderr.
+int RunMain(const char* program, int (*body)(int, char**), int argc, char** argv);
+
+}  // namespace gavah::cli

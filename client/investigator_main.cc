@@ -1,0 +1,233 @@
+// gavah-investigator: organisation set-up (keys, signed bundle) and opening envelopes.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+#include "cli_support.h"
+#include "gavah/crypto/envelope.h"
+#include "gavah/crypto/hex.h"
+#include "testimony_dir.h"
+
+namespace gavah::cli {
+namespace {
+
+constexpr uint64_t kMaxExpiryDays = 3650;
+
+void Print(bool json, const JsonObject& obj, const std::string& human) {
+  std::cout << (json ? obj.str() + "\n" : human);
+}
+
+int OrgInit(const std::string& out, const PassphraseSource& pass, bool json) {
+  const std::string pub_path = PublicPathFor(out);
+  FailIfExists(out);
+  FailIfExists(pub_path);
+  SecretBuffer passphrase = ReadPassphrase(pass, "New passphrase for " + out + ": ", true);
+  const OrganisationKey key = OrganisationKey::Generate();
+  const auto file = Must(EncryptKeyFile(KeyKind::kOrganisation, key.secret_seed().span(),
+                                        passphrase.span(), KdfParams::Default()),
+                         out);
+  // Read it back before trusting it with the organisation's identity.
+  Must(DecryptKeyFile(file, KeyKind::kOrganisation, passphrase.span()), out);
+  WriteNewFile(out, file, 0600);
+  WriteNewFile(pub_path, key.PublicText(), 0644);
+  const std::string fp = FingerprintToText(key.fingerprint());
+  Print(json,
+        JsonObject().Add("fingerprint", fp).Add("key_file", out).Add("public_key_file", pub_path),
+        "organisation key written to " + out + " (public part: " + pub_path + ")\n" +
+            "fingerprint: " + fp + "\n" +
+            "Give this fingerprint to witnesses through a channel you trust; they pin it with "
+            "--org-fingerprint.\n");
+  return 0;
+}
+
+int Keygen(const std::string& name, const std::string& out, const PassphraseSource& pass,
+           bool json) {
+  const std::string pub_path = PublicPathFor(out);
+  FailIfExists(out);
+  FailIfExists(pub_path);
+  if (!IsValidInvestigatorName(name)) Fail("--name must be 1-64 bytes of printable UTF-8");
+  SecretBuffer passphrase = ReadPassphrase(pass, "New passphrase for " + out + ": ", true);
+  const InvestigatorSecretKey key = InvestigatorSecretKey::Generate(name);
+  SecretBuffer secret = SerializeInvestigatorSecret(key);
+  const auto file = Must(EncryptKeyFile(KeyKind::kInvestigator, secret.span(), passphrase.span(),
+                                        KdfParams::Default()),
+                         out);
+  Must(DecryptKeyFile(file, KeyKind::kInvestigator, passphrase.span()), out);
+  WriteNewFile(out, file, 0600);
+  WriteNewFile(pub_path, key.public_key().ToText(), 0644);
+  const std::string fp = FingerprintToText(key.public_key().fingerprint());
+  Print(json,
+        JsonObject()
+            .Add("name", name)
+            .Add("fingerprint", fp)
+            .Add("key_file", out)
+            .Add("public_key_file", pub_path),
+        "investigator key for " + name + " written to " + out + " (public part: " + pub_path +
+            ")\n" + "fingerprint: " + fp + "\n");
+  return 0;
+}
+
+struct BundleArgs {
+  std::string org_key, out, name;
+  std::vector<std::string> investigators;
+  unsigned threshold = 0;
+  uint64_t expires_days = 365;
+};
+
+int Bundle(const BundleArgs& a, const PassphraseSource& pass, bool json) {
+  FailIfExists(a.out);
+  if (a.expires_days == 0 || a.expires_days > kMaxExpiryDays) Fail("--expires must be 1-3650 days");
+  BundleContents c;
+  c.organisation_name = a.name;
+  for (const auto& path : a.investigators) {
+    auto bytes = ReadSmallFile(path, 4096);
+    c.investigators.push_back(Must(InvestigatorPublicKey::FromText(std::string_view(
+                                       reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+                                   path));
+  }
+  c.threshold = a.threshold;
+  c.issued_at = NowUnix();
+  c.expires_at = c.issued_at + a.expires_days * 86400;
+  // Check the rules (k, n, duplicates) before the passphrase is asked for.
+  const Status valid = c.Validate();
+  if (!valid.ok()) Fail("", valid);
+  const OrganisationKey org = LoadOrganisationKey(a.org_key, pass);
+  const auto bytes = Must(RecipientBundle::Create(c, org), "bundle");
+  WriteNewFile(a.out, bytes, 0644);
+  const std::string fp = FingerprintToText(org.fingerprint());
+  std::string human = "bundle written to " + a.out + ": any " + std::to_string(c.threshold) +
+                      " of " + std::to_string(c.investigators.size()) +
+                      " investigators can open testimony\n";
+  for (const auto& inv : c.investigators) {
+    human += "  " + inv.name + "  " + FingerprintToText(inv.fingerprint()) + "\n";
+  }
+  human += "signed by organisation key " + fp + "; expires " + Iso8601Date(c.expires_at) + "\n";
+  Print(json,
+        JsonObject()
+            .Add("fingerprint", fp)
+            .Add("bundle_file", a.out)
+            .Add("threshold", c.threshold)
+            .Add("investigators", c.investigators.size())
+            .Add("expires_at", c.expires_at),
+        human);
+  return 0;
+}
+
+int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
+         const std::string& out, const PassphraseSource& pass, bool json) {
+  const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) Fail("cannot read " + envelope + ": " + std::strerror(errno));
+  FdSource in(fd, envelope);
+  // The header is checked before any passphrase is asked for: junk fails fast.
+  const EnvelopeHeader header = Must(ReadEnvelopeHeader(in), envelope);
+  std::vector<Share> shares;
+  size_t not_recipient = 0;
+  for (const auto& path : key_paths) {
+    const InvestigatorSecretKey key = LoadInvestigatorKey(path, pass);
+    auto share = OpenShare(header, key);
+    if (!share.ok()) {
+      if (share.status().code() != ErrorCode::kNotRecipient) Fail(envelope, share.status());
+      ++not_recipient;
+      std::fprintf(stderr, "note: %s is not a recipient of this envelope\n", path.c_str());
+      continue;
+    }
+    bool duplicate = false;
+    for (const auto& s : shares) duplicate |= s.x == share->x;
+    if (!duplicate) shares.push_back(std::move(share).value());
+  }
+  if (shares.empty()) {
+    Fail(envelope +
+         ": not a recipient: none of the given keys can open this envelope (it is for "
+         "organisation " +
+         FingerprintToText(header.organisation_id) + ")");
+  }
+  const SecretBuffer file_key = Must(CombineShares(header, shares), envelope);
+  auto dir = TestimonyDirectory::Create(out);
+  const EnvelopeId id = Must(OpenPayload(header, file_key, in, *dir), envelope);
+  ::close(fd);
+  const Status st = dir->Commit(id, header.organisation_id);
+  if (!st.ok()) Fail(out, st);
+  const std::string hex = ToHex(id);
+  Print(json,
+        JsonObject().Add("envelope_id", hex).Add("out_dir", out).Add("files", dir->file_count()),
+        "envelope " + hex + " verified and opened into " + out + " (" +
+            std::to_string(dir->file_count()) + " files, see manifest.json)\n");
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"gavah-investigator: set up an organisation and open sealed testimony"};
+  app.require_subcommand(1);
+  PassphraseSource pass;
+  bool json = false;
+  auto common = [&](CLI::App* sub) {
+    sub->add_option("--passphrase-file", pass.file,
+                    "read the passphrase from FILE (else GAVAH_PASSPHRASE, else prompt)");
+    sub->add_flag("--json", json, "print the result as one JSON object");
+  };
+
+  std::string out;
+  auto* org_init = app.add_subcommand("org-init", "create the organisation's signing key");
+  org_init
+      ->add_option("--out", out, "secret key file to write (ORG.key); ORG.pub is written beside it")
+      ->required();
+  common(org_init);
+
+  std::string name;
+  auto* keygen = app.add_subcommand("keygen", "create an investigator's key pair");
+  keygen->add_option("--name", name, "the investigator's name as colleagues know it")->required();
+  keygen
+      ->add_option("--out", out,
+                   "secret key file to write (NAME.key); NAME.pub is written beside it")
+      ->required();
+  common(keygen);
+
+  BundleArgs b;
+  auto* bundle =
+      app.add_subcommand("bundle", "sign the bundle that tells witnesses whom to seal for");
+  bundle->add_option("--org-key", b.org_key, "the organisation key file")->required();
+  bundle
+      ->add_option("--investigator", b.investigators,
+                   "an investigator's .pub file (repeat for each)")
+      ->required();
+  bundle
+      ->add_option("--threshold", b.threshold,
+                   "how many investigators must join to open a testimony")
+      ->required();
+  bundle->add_option("--expires", b.expires_days, "days until the bundle expires (default 365)");
+  bundle->add_option("--name", b.name, "the organisation's name, shown to witnesses");
+  bundle->add_option("--out", b.out, "bundle file to write")->required();
+  common(bundle);
+
+  std::string envelope;
+  std::vector<std::string> keys;
+  auto* open = app.add_subcommand("open", "verify and decrypt an envelope into a new folder");
+  open->add_option("envelope", envelope, "the envelope file")->required();
+  open->add_option("--key", keys, "an investigator key file (repeat up to the threshold)")
+      ->required();
+  open->add_option("--out", out, "folder to create for the testimony")->required();
+  common(open);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (*org_init) return OrgInit(out, pass, json);
+  if (*keygen) return Keygen(name, out, pass, json);
+  if (*bundle) return Bundle(b, pass, json);
+  if (*open) return Open(envelope, keys, out, pass, json);
+  return 2;
+}
+
+}  // namespace
+}  // namespace gavah::cli
+
+int main(int argc, char** argv) {
+  return gavah::cli::RunMain("gavah-investigator", gavah::cli::Main, argc, argv);
+}

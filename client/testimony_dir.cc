@@ -1,0 +1,223 @@
+#include "testimony_dir.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "cli_support.h"
+#include "gavah/crypto/hex.h"
+
+namespace gavah::cli {
+namespace {
+
+Status IoError(const std::string& what) {
+  return Error(ErrorCode::kIo, what + ": " + std::strerror(errno));
+}
+
+void RemoveTree(int parent_fd, const char* name) {
+  const int fd = ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    if (DIR* d = ::fdopendir(fd)) {
+      while (dirent* e = ::readdir(d)) {
+        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+        if (e->d_type == DT_DIR) {
+          RemoveTree(::dirfd(d), e->d_name);
+        } else {
+          ::unlinkat(::dirfd(d), e->d_name, 0);
+        }
+      }
+      ::closedir(d);
+    } else {
+      ::close(fd);
+    }
+  }
+  ::unlinkat(parent_fd, name, AT_REMOVEDIR);
+}
+
+// JSON string escaping into secret memory (names and places are testimony).
+void AppendJsonString(SecretBuffer& out, std::string_view s) {
+  out.PushBack('"');
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out.PushBack('\\');
+      out.PushBack(c);
+    } else if (c < 0x20) {
+      static const char kHex[] = "0123456789abcdef";
+      const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      out.Append(std::string_view(esc, 6));
+    } else {
+      out.PushBack(c);
+    }
+  }
+  out.PushBack('"');
+}
+
+void AppendField(SecretBuffer& out, std::string_view key, std::string_view value,
+                 bool last = false) {
+  out.Append("  ");
+  AppendJsonString(out, key);
+  out.Append(": ");
+  AppendJsonString(out, value);
+  out.Append(last ? "\n" : ",\n");
+}
+
+// Largest prefix of `s` of at most `max` bytes that does not cut a UTF-8 sequence.
+std::string_view Utf8Prefix(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+}  // namespace
+
+std::unique_ptr<TestimonyDirectory> TestimonyDirectory::Create(const std::string& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) == 0) {
+    bool empty = false;
+    if (S_ISDIR(st.st_mode)) {
+      if (DIR* d = ::opendir(dir.c_str())) {
+        empty = true;
+        while (dirent* e = ::readdir(d)) {
+          if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;
+        }
+        ::closedir(d);
+      }
+    }
+    if (!empty) Fail(dir + " already exists and is not empty; refusing to overwrite");
+  }
+  std::unique_ptr<TestimonyDirectory> t(new TestimonyDirectory(dir));
+  std::string parent = ".", base = dir;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  if (const size_t slash = base.rfind('/'); slash != std::string::npos) {
+    parent = slash == 0 ? "/" : base.substr(0, slash);
+    base = base.substr(slash + 1);
+  }
+  t->staging_ = parent + "/." + base + ".partial-XXXXXX";
+  if (::mkdtemp(t->staging_.data()) == nullptr) {
+    t->staging_.clear();
+    Fail("cannot create a folder beside " + dir + ": " + std::strerror(errno));
+  }
+  t->staging_fd_ = ::open(t->staging_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (t->staging_fd_ < 0) Fail("cannot open " + t->staging_ + ": " + std::strerror(errno));
+  return t;
+}
+
+TestimonyDirectory::~TestimonyDirectory() {
+  current_.reset();
+  if (current_fd_ >= 0) ::close(current_fd_);
+  if (attachments_fd_ >= 0) ::close(attachments_fd_);
+  if (staging_fd_ >= 0) ::close(staging_fd_);
+  if (!committed_ && !staging_.empty()) RemoveTree(AT_FDCWD, staging_.c_str());
+}
+
+Status TestimonyDirectory::WriteSmallFile(int dirfd, const char* name,
+                                          std::span<const uint8_t> bytes) {
+  const int fd = ::openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot create a file in " + dir_);
+  ThreadedFdSink sink(fd, "a file in " + dir_);
+  Status st = sink.Write(bytes);
+  if (st.ok()) st = sink.Finish();
+  ::close(fd);
+  return st;
+}
+
+Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
+  GAVAH_RETURN_IF_ERROR(WriteSmallFile(staging_fd_, "testimony.txt", t.text));
+  text_size_ = t.text.size();
+  text_sha256_ = Sha256Of(t.text);
+  language_ = SecretBuffer::CopyOf(
+      {reinterpret_cast<const uint8_t*>(t.language.data()), t.language.size()});
+  event_time_ = SecretBuffer::CopyOf(
+      {reinterpret_cast<const uint8_t*>(t.event_time.data()), t.event_time.size()});
+  event_place_ = SecretBuffer::CopyOf(
+      {reinterpret_cast<const uint8_t*>(t.event_place.data()), t.event_place.size()});
+  has_reply_key_ = t.reply_public_key.has_value();
+  if (t.attachments.empty()) return Status::Ok();
+  if (::mkdirat(staging_fd_, "attachments", 0700) != 0)
+    return IoError("cannot create attachments/");
+  attachments_fd_ = ::openat(staging_fd_, "attachments", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (attachments_fd_ < 0) return IoError("cannot open attachments/");
+  const int width = t.attachments.size() < 100 ? 2 : 4;
+  for (size_t i = 0; i < t.attachments.size(); ++i) {
+    const auto& a = t.attachments[i];
+    AttachmentRecord r;
+    char prefix[24];
+    std::snprintf(prefix, sizeof prefix, "%0*zu-", width, i + 1);
+    // The decoder already refused '/', "." and ".."; the number keeps names distinct and
+    // stops a name from starting with '.' or '-'. NAME_MAX is 255 bytes.
+    r.path.Append("attachments/");
+    r.path.Append(std::string_view(prefix));
+    r.path.Append(Utf8Prefix(a.name, 255 - std::strlen(prefix)));
+    r.path.PushBack('\0');
+    r.name = SecretBuffer::CopyOf({reinterpret_cast<const uint8_t*>(a.name.data()), a.name.size()});
+    r.media_type = SecretBuffer::CopyOf(
+        {reinterpret_cast<const uint8_t*>(a.media_type.data()), a.media_type.size()});
+    r.size = a.size;
+    attachments_.push_back(std::move(r));
+  }
+  return Status::Ok();
+}
+
+Status TestimonyDirectory::OnAttachmentData(size_t index, std::span<const uint8_t> bytes) {
+  if (current_ == nullptr) {
+    const char* file = reinterpret_cast<const char*>(attachments_[index].path.data()) +
+                       std::strlen("attachments/");
+    current_fd_ =
+        ::openat(attachments_fd_, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (current_fd_ < 0) return IoError("cannot create an attachment file in " + dir_);
+    current_ = std::make_unique<ThreadedFdSink>(current_fd_, "an attachment in " + dir_);
+  }
+  return current_->Write(bytes);
+}
+
+Status TestimonyDirectory::OnAttachmentEnd(size_t index, const Digest32& sha256) {
+  if (current_ == nullptr) GAVAH_RETURN_IF_ERROR(OnAttachmentData(index, {}));
+  Status st = current_->Finish();
+  current_.reset();
+  ::close(current_fd_);
+  current_fd_ = -1;
+  attachments_[index].sha256 = sha256;
+  return st;
+}
+
+Status TestimonyDirectory::Commit(const EnvelopeId& id, const Fingerprint& organisation) {
+  SecretBuffer m;
+  m.Append("{\n");
+  AppendField(m, "format", "gavah-opened-testimony-v1");
+  AppendField(m, "envelope_id", ToHex(id));
+  AppendField(m, "organisation_fingerprint", FingerprintToText(organisation));
+  AppendField(m, "language", language_.view());
+  AppendField(m, "event_time", event_time_.view());
+  AppendField(m, "event_place", event_place_.view());
+  m.Append(has_reply_key_ ? "  \"reply_key\": true,\n" : "  \"reply_key\": false,\n");
+  m.Append("  \"files\": [\n    {\"path\": \"testimony.txt\", \"kind\": \"text\", \"size\": ");
+  m.Append(std::to_string(text_size_));
+  m.Append(", \"sha256\": \"" + ToHex(text_sha256_) + "\"}");
+  for (const auto& a : attachments_) {
+    m.Append(",\n    {\"path\": ");
+    AppendJsonString(
+        m, std::string_view(reinterpret_cast<const char*>(a.path.data()), a.path.size() - 1));
+    m.Append(", \"kind\": \"attachment\", \"name\": ");
+    AppendJsonString(m, a.name.view());
+    m.Append(", \"media_type\": ");
+    AppendJsonString(m, a.media_type.view());
+    m.Append(", \"size\": " + std::to_string(a.size) + ", \"sha256\": \"" + ToHex(a.sha256) +
+             "\"}");
+  }
+  m.Append("\n  ]\n}\n");
+  GAVAH_RETURN_IF_ERROR(WriteSmallFile(staging_fd_, "manifest.json", m.span()));
+  if (attachments_fd_ >= 0 && ::fsync(attachments_fd_) != 0) return IoError("cannot sync " + dir_);
+  if (::fsync(staging_fd_) != 0) return IoError("cannot sync " + dir_);
+  // rename() replaces only an empty directory, so a DIR that filled up meanwhile is refused.
+  if (::rename(staging_.c_str(), dir_.c_str()) != 0)
+    return IoError("cannot move the testimony into " + dir_);
+  committed_ = true;
+  return Status::Ok();
+}
+
+}  // namespace gavah::cli

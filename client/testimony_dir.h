@@ -1,0 +1,60 @@
+// Writes an opened envelope into a directory that appears only once the whole envelope verified.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gavah/crypto/envelope.h"
+#include "gavah/crypto/io.h"
+#include "gavah/crypto/secret_buffer.h"
+
+namespace gavah::cli {
+
+// Layout of DIR (docs/PROTOCOL.md, "Opened testimony"):
+//   testimony.txt            the witness's text
+//   attachments/NN-<name>    each attachment, numbered in envelope order
+//   manifest.json            envelope id, fields, every file's size and SHA-256
+// Everything is first written into a private staging directory beside DIR (0700, files 0600)
+// and renamed to DIR by Commit(); if Commit() is never reached the staging directory is removed,
+// so DIR never holds a partial testimony. DIR must not exist, or be an empty directory.
+class TestimonyDirectory : public TestimonySink {
+ public:
+  static std::unique_ptr<TestimonyDirectory> Create(const std::string& dir);
+  ~TestimonyDirectory() override;
+
+  Status OnTestimony(const TestimonyView& testimony) override;
+  Status OnAttachmentData(size_t index, std::span<const uint8_t> bytes) override;
+  Status OnAttachmentEnd(size_t index, const Digest32& sha256) override;
+
+  // Writes manifest.json and moves the staging directory into place.
+  Status Commit(const EnvelopeId& id, const Fingerprint& organisation);
+  size_t file_count() const { return 1 + attachments_.size(); }
+
+ private:
+  explicit TestimonyDirectory(std::string dir) : dir_(std::move(dir)) {}
+  Status WriteSmallFile(int dirfd, const char* name, std::span<const uint8_t> bytes);
+
+  struct AttachmentRecord {
+    SecretBuffer path;  // relative to DIR, NUL-terminated
+    SecretBuffer name;
+    SecretBuffer media_type;
+    uint64_t size = 0;
+    Digest32 sha256{};
+  };
+
+  std::string dir_;
+  std::string staging_;
+  int staging_fd_ = -1;
+  int attachments_fd_ = -1;
+  bool committed_ = false;
+  SecretBuffer language_, event_time_, event_place_;
+  bool has_reply_key_ = false;
+  uint64_t text_size_ = 0;
+  Digest32 text_sha256_{};
+  std::vector<AttachmentRecord> attachments_;
+  int current_fd_ = -1;
+  std::unique_ptr<ThreadedFdSink> current_;
+};
+
+}  // namespace gavah::cli

@@ -1,0 +1,125 @@
+// The sealed envelope: streaming seal and open with bounded memory whatever the size.
+// Format: docs/PROTOCOL.md, "Envelope".
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "gavah/crypto/bundle.h"
+#include "gavah/crypto/digest.h"
+#include "gavah/crypto/io.h"
+#include "gavah/crypto/keys.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/shamir.h"
+#include "gavah/crypto/status.h"
+
+namespace gavah {
+
+inline constexpr size_t kChunkSize = 64 * 1024;          // plaintext bytes per secretstream message
+inline constexpr size_t kStanzaSize = 1 + 32 + 48;       // x || y, sealed
+inline constexpr size_t kMaxTestimonyRecord = 16 << 20;  // encoded Testimony message
+inline constexpr size_t kMaxAttachments = 1024;
+inline constexpr size_t kMaxTextLength = kMaxTestimonyRecord - 64 * 1024;
+inline constexpr size_t kMaxNameLength = 255;
+inline constexpr size_t kMaxMediaTypeLength = 127;
+inline constexpr size_t kMaxLanguageLength = 35;
+inline constexpr size_t kMaxEventFieldLength = 1024;
+
+using EnvelopeId = Digest32;
+
+struct AttachmentInput {
+  SecretBuffer name;
+  SecretBuffer media_type;
+  uint64_t size = 0;             // exact; the source must yield exactly this many bytes
+  ByteSource* source = nullptr;  // not owned
+};
+
+struct TestimonyInput {
+  SecretBuffer text;
+  SecretBuffer language;
+  SecretBuffer event_time;
+  SecretBuffer event_place;
+  std::vector<AttachmentInput> attachments;
+  std::optional<PublicKey32> reply_public_key;
+};
+
+struct SealedEnvelope {
+  EnvelopeId id{};
+  uint64_t size = 0;
+};
+
+// Seals `input` to the bundle's investigators and streams the envelope into `out` (then calls
+// out.Finish()). Memory stays bounded by a few chunks plus the testimony record. Fails with
+// kIo if an attachment yields more or fewer bytes than declared.
+Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInput& input,
+                                    ByteSink& out);
+
+// The envelope header as read, before any key has been tried. Nothing in it is trusted until
+// CombineShares() has checked the header MAC.
+struct EnvelopeHeader {
+  Fingerprint organisation_id{};
+  unsigned threshold = 0;
+  std::vector<std::array<uint8_t, kStanzaSize>> stanzas;
+  std::array<uint8_t, 24> stream_header{};
+  std::array<uint8_t, 32> mac{};
+  std::vector<uint8_t> raw;  // every header byte, MAC included, as read
+};
+
+// Reads and checks the header's framing (magic, version, counts). Consumes exactly the header.
+Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
+
+// The share sealed to `key`, or kNotRecipient.
+Result<Share> OpenShare(const EnvelopeHeader& header, const InvestigatorSecretKey& key);
+
+// Recovers the file key from at least `threshold` distinct shares and verifies the header MAC
+// with it. kNotEnoughKeys with fewer shares; kTampered when the MAC does not verify.
+Result<SecretBuffer> CombineShares(const EnvelopeHeader& header, std::span<const Share> shares);
+
+// What the plaintext stream says, as views into secret memory owned by the opener. Valid only
+// during the TestimonySink callback that receives it.
+struct TestimonyView {
+  struct Attachment {
+    std::string_view name;
+    std::string_view media_type;
+    uint64_t size = 0;
+  };
+  std::span<const uint8_t> text;
+  std::string_view language;
+  std::string_view event_time;
+  std::string_view event_place;
+  std::vector<Attachment> attachments;
+  std::optional<PublicKey32> reply_public_key;
+};
+
+// Receives an envelope's plaintext as it is decrypted. Data arrives authenticated chunk by chunk,
+// but the envelope as a whole is valid only once OpenPayload() returns OK: a sink must keep
+// what it received provisional until then.
+class TestimonySink {
+ public:
+  virtual ~TestimonySink() = default;
+  virtual Status OnTestimony(const TestimonyView& testimony) = 0;
+  virtual Status OnAttachmentData(size_t index, std::span<const uint8_t> bytes) = 0;
+  // Called after the attachment's bytes, once its SHA-256 matched the one the witness sealed.
+  virtual Status OnAttachmentEnd(size_t index, const Digest32& sha256) = 0;
+};
+
+// Decrypts the payload that follows the header, checks every rule of the plaintext stream
+// (record, digests, padding, final tag, nothing after it) and returns the envelope id computed
+// over all the bytes read.
+Result<EnvelopeId> OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key,
+                               ByteSource& in, TestimonySink& sink);
+
+// Computes an envelope's id without any key (BLAKE2b-256 of all its bytes).
+Result<EnvelopeId> ComputeEnvelopeId(ByteSource& in);
+
+// Encoding of the Testimony record (protobuf wire format, written and read by hand so that
+// plaintext never leaves SecretBuffers). Exposed for tests and fuzzing.
+SecretBuffer EncodeTestimonyRecord(const TestimonyInput& input);
+// Views point into `record`.
+Result<TestimonyView> DecodeTestimonyRecord(const SecretBuffer& record);
+
+}  // namespace gavah

@@ -1,0 +1,478 @@
+#include "gavah/crypto/envelope.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+#include "bytes.h"
+#include "gavah/crypto/padding.h"
+
+namespace gavah {
+namespace {
+
+using internal::GetBE;
+using internal::Put;
+using internal::PutU16;
+using internal::PutU32;
+
+constexpr uint8_t kEnvelopeMagic[6] = {'G', 'V', 'H', 'E', 'N', 'V'};
+constexpr uint16_t kEnvelopeVersion = 1;
+constexpr size_t kFixedHeaderSize = 6 + 2 + 16 + 1 + 1 + 24;  // before the stanzas
+constexpr size_t kMacSize = crypto_auth_BYTES;
+constexpr size_t kChunkOverhead = crypto_secretstream_xchacha20poly1305_ABYTES;
+constexpr size_t kCipherChunkSize = kChunkSize + kChunkOverhead;
+constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "GvhEnv01";
+constexpr uint64_t kMacKeyId = 1;
+constexpr uint64_t kPayloadKeyId = 2;
+// Keeps every length sum far from overflow (1 PiB).
+constexpr uint64_t kMaxPlaintext = uint64_t{1} << 50;
+
+static_assert(sizeof(kKdfContext) - 1 == crypto_kdf_CONTEXTBYTES);
+static_assert(kStanzaSize == 1 + 32 + crypto_box_SEALBYTES);
+
+SecretBuffer DeriveKey(const SecretBuffer& file_key, uint64_t id) {
+  SecretBuffer k(32);
+  crypto_kdf_derive_from_key(k.data(), k.size(), id, kKdfContext, file_key.data());
+  return k;
+}
+
+// Encrypts a plaintext stream of known total length into fixed-size secretstream chunks; the
+// chunk holding the last byte carries TAG_FINAL.
+class ChunkWriter {
+ public:
+  ChunkWriter(crypto_secretstream_xchacha20poly1305_state* state, uint64_t total, ByteSink& out,
+              Blake2b256& id)
+      : state_(state),
+        total_(total),
+        out_(out),
+        id_(id),
+        chunk_(kChunkSize),
+        cipher_(kCipherChunkSize) {
+    chunk_.Clear();
+  }
+
+  // Room in the current chunk, for readers that fill it directly.
+  std::span<uint8_t> Room() { return {chunk_.data() + chunk_.size(), kChunkSize - chunk_.size()}; }
+
+  Status Commit(size_t n) {
+    if (written_ + n > total_)
+      return Error(ErrorCode::kInvalidArgument, "plaintext longer than declared");
+    chunk_.AdoptWritten(n);
+    written_ += n;
+    if (chunk_.size() == kChunkSize || written_ == total_) return Flush();
+    return Status::Ok();
+  }
+
+  Status Write(std::span<const uint8_t> bytes) {
+    while (!bytes.empty()) {
+      auto room = Room();
+      const size_t n = std::min(room.size(), bytes.size());
+      std::memcpy(room.data(), bytes.data(), n);
+      bytes = bytes.subspan(n);
+      GAVAH_RETURN_IF_ERROR(Commit(n));
+    }
+    return Status::Ok();
+  }
+
+  bool complete() const { return written_ == total_ && chunk_.empty(); }
+
+ private:
+  Status Flush() {
+    const uint8_t tag = written_ == total_ ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+                                           : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+    unsigned long long clen = 0;
+    crypto_secretstream_xchacha20poly1305_push(state_, cipher_.data(), &clen, chunk_.data(),
+                                               chunk_.size(), nullptr, 0, tag);
+    const std::span<const uint8_t> c(cipher_.data(), clen);
+    id_.Update(c);
+    chunk_.Clear();
+    return out_.Write(c);
+  }
+
+  crypto_secretstream_xchacha20poly1305_state* state_;
+  uint64_t total_;
+  uint64_t written_ = 0;
+  ByteSink& out_;
+  Blake2b256& id_;
+  SecretBuffer chunk_;
+  std::vector<uint8_t> cipher_;  // ciphertext only
+};
+
+Status ValidateInput(const TestimonyInput& in) {
+  if (in.text.size() > kMaxTextLength)
+    return Error(ErrorCode::kTooLarge, "testimony text is too long");
+  if (in.attachments.size() > kMaxAttachments) {
+    return Error(ErrorCode::kTooLarge, "at most 1024 attachments fit in one envelope");
+  }
+  // The decoder holds every rule; running it on our own record checks them all in one place.
+  SecretBuffer record = EncodeTestimonyRecord(in);
+  if (record.size() > kMaxTestimonyRecord)
+    return Error(ErrorCode::kTooLarge, "testimony is too large");
+  auto view = DecodeTestimonyRecord(record);
+  if (!view.ok()) return Error(ErrorCode::kInvalidArgument, view.status().message());
+  for (const auto& a : in.attachments) {
+    if (a.source == nullptr) return Error(ErrorCode::kInvalidArgument, "attachment has no source");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInput& input,
+                                    ByteSink& out) {
+  GAVAH_RETURN_IF_ERROR(ValidateInput(input));
+  const auto& c = bundle.contents();
+  SecretBuffer record = EncodeTestimonyRecord(input);
+  uint64_t logical = 4 + record.size();
+  for (const auto& a : input.attachments) {
+    if (a.size > kMaxPlaintext || logical > kMaxPlaintext - a.size - 32) {
+      return Error(ErrorCode::kTooLarge, "attachments are too large");
+    }
+    logical += a.size + 32;
+  }
+  const uint64_t padded = PaddedLength(logical);
+
+  SecretBuffer file_key(32);
+  crypto_kdf_keygen(file_key.data());
+  auto shares =
+      ShamirSplit(file_key.span(), c.threshold, static_cast<unsigned>(c.investigators.size()));
+  if (!shares.ok()) return shares.status();
+
+  std::vector<uint8_t> header;
+  header.reserve(kFixedHeaderSize + c.investigators.size() * kStanzaSize + kMacSize);
+  Put(header, kEnvelopeMagic);
+  PutU16(header, kEnvelopeVersion);
+  Put(header, bundle.organisation_fingerprint());
+  header.push_back(static_cast<uint8_t>(c.threshold));
+  header.push_back(static_cast<uint8_t>(c.investigators.size()));
+  crypto_secretstream_xchacha20poly1305_state state;
+  SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId);
+  uint8_t stream_header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+  crypto_secretstream_xchacha20poly1305_init_push(&state, stream_header, payload_key.data());
+  Put(header, stream_header);
+  for (size_t i = 0; i < c.investigators.size(); ++i) {
+    SecretBuffer share_plain(33);
+    share_plain.data()[0] = shares.value()[i].x;
+    std::memcpy(share_plain.data() + 1, shares.value()[i].y.data(), 32);
+    uint8_t stanza[kStanzaSize];
+    crypto_box_seal(stanza, share_plain.data(), share_plain.size(),
+                    c.investigators[i].encryption_key.data());
+    Put(header, stanza);
+  }
+  SecretBuffer mac_key = DeriveKey(file_key, kMacKeyId);
+  uint8_t mac[kMacSize];
+  crypto_auth(mac, header.data(), header.size(), mac_key.data());
+  Put(header, mac);
+
+  // Self-check: our own reader must accept the header and its MAC under this file key.
+  {
+    MemorySource src(header);
+    auto parsed = ReadEnvelopeHeader(src);
+    if (!parsed.ok() || crypto_auth_verify(parsed->mac.data(), parsed->raw.data(),
+                                           parsed->raw.size() - kMacSize, mac_key.data()) != 0) {
+      return Error(ErrorCode::kTampered, "sealed header failed its own verification");
+    }
+  }
+
+  Blake2b256 id;
+  id.Update(header);
+  GAVAH_RETURN_IF_ERROR(out.Write(header));
+  ChunkWriter w(&state, padded, out, id);
+
+  uint8_t len[4] = {static_cast<uint8_t>(record.size() >> 24),
+                    static_cast<uint8_t>(record.size() >> 16),
+                    static_cast<uint8_t>(record.size() >> 8), static_cast<uint8_t>(record.size())};
+  GAVAH_RETURN_IF_ERROR(w.Write(len));
+  GAVAH_RETURN_IF_ERROR(w.Write(record.span()));
+  record = SecretBuffer();
+
+  for (size_t i = 0; i < input.attachments.size(); ++i) {
+    auto& a = input.attachments[i];
+    Sha256 sha;
+    uint64_t remaining = a.size;
+    while (remaining > 0) {
+      auto room = w.Room();
+      if (room.size() > remaining) room = room.first(remaining);
+      GAVAH_ASSIGN_OR_RETURN(size_t n, a.source->Read(room));
+      if (n == 0) return Error(ErrorCode::kIo, "an attachment shrank while it was being sealed");
+      sha.Update(room.first(n));
+      GAVAH_RETURN_IF_ERROR(w.Commit(n));
+      remaining -= n;
+    }
+    uint8_t probe;
+    GAVAH_ASSIGN_OR_RETURN(size_t extra, a.source->Read(std::span(&probe, 1)));
+    sodium_memzero(&probe, 1);
+    if (extra != 0) return Error(ErrorCode::kIo, "an attachment grew while it was being sealed");
+    const Digest32 digest = sha.Final();
+    GAVAH_RETURN_IF_ERROR(w.Write(digest));
+  }
+  static const uint8_t kZeros[4096] = {};
+  for (uint64_t left = padded - logical; left > 0;) {
+    const size_t n = std::min<uint64_t>(left, sizeof kZeros);
+    GAVAH_RETURN_IF_ERROR(w.Write(std::span(kZeros, n)));
+    left -= n;
+  }
+  if (!w.complete()) return Error(ErrorCode::kInvalidArgument, "plaintext shorter than declared");
+  sodium_memzero(&state, sizeof state);
+  GAVAH_RETURN_IF_ERROR(out.Finish());
+
+  SealedEnvelope result;
+  result.id = id.Final();
+  const uint64_t chunks = (padded + kChunkSize - 1) / kChunkSize;
+  result.size = header.size() + padded + chunks * kChunkOverhead;
+  return result;
+}
+
+Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in) {
+  EnvelopeHeader h;
+  h.raw.resize(kFixedHeaderSize);
+  GAVAH_ASSIGN_OR_RETURN(size_t got, in.Read(h.raw));
+  if (got < 6 || std::memcmp(h.raw.data(), kEnvelopeMagic, 6) != 0) {
+    if (got == 0) return Error(ErrorCode::kTruncated, "envelope is empty");
+    return Error(ErrorCode::kMalformed, "is not a Gavah envelope");
+  }
+  if (got < 8) return Error(ErrorCode::kTruncated, "envelope is truncated");
+  if (GetBE(std::span(h.raw).subspan(6, 2)) != kEnvelopeVersion) {
+    return Error(ErrorCode::kUnsupported, "envelope version is not supported by this build");
+  }
+  if (got < kFixedHeaderSize) return Error(ErrorCode::kTruncated, "envelope is truncated");
+  std::memcpy(h.organisation_id.data(), h.raw.data() + 8, 16);
+  h.threshold = h.raw[24];
+  const unsigned n = h.raw[25];
+  if (n == 0 || h.threshold == 0 || h.threshold > n) {
+    return Error(ErrorCode::kMalformed, "envelope header has an impossible threshold");
+  }
+  std::memcpy(h.stream_header.data(), h.raw.data() + 26, 24);
+  const size_t rest = n * kStanzaSize + kMacSize;
+  h.raw.resize(kFixedHeaderSize + rest);
+  GAVAH_ASSIGN_OR_RETURN(got, in.Read(std::span(h.raw).subspan(kFixedHeaderSize)));
+  if (got < rest) return Error(ErrorCode::kTruncated, "envelope is truncated");
+  h.stanzas.resize(n);
+  for (unsigned i = 0; i < n; ++i) {
+    std::memcpy(h.stanzas[i].data(), h.raw.data() + kFixedHeaderSize + i * kStanzaSize,
+                kStanzaSize);
+  }
+  std::memcpy(h.mac.data(), h.raw.data() + h.raw.size() - kMacSize, kMacSize);
+  return h;
+}
+
+Result<Share> OpenShare(const EnvelopeHeader& header, const InvestigatorSecretKey& key) {
+  SecretBuffer plain(33);
+  for (const auto& stanza : header.stanzas) {
+    if (crypto_box_seal_open(plain.data(), stanza.data(), stanza.size(),
+                             key.public_key().encryption_key.data(),
+                             key.encryption_secret().data()) == 0) {
+      if (plain.data()[0] == 0)
+        return Error(ErrorCode::kMalformed, "envelope holds a malformed key share");
+      Share s;
+      s.x = plain.data()[0];
+      s.y = SecretBuffer::CopyOf(plain.span().subspan(1));
+      return s;
+    }
+  }
+  return Error(ErrorCode::kNotRecipient, "is not a recipient of this envelope");
+}
+
+Result<SecretBuffer> CombineShares(const EnvelopeHeader& header, std::span<const Share> shares) {
+  if (shares.size() < header.threshold) {
+    return Error(ErrorCode::kNotEnoughKeys,
+                 "this envelope needs " + std::to_string(header.threshold) +
+                     " investigator keys; the keys given open " + std::to_string(shares.size()));
+  }
+  auto key = ShamirCombine(shares);
+  if (!key.ok())
+    return Error(ErrorCode::kTampered, "envelope key shares are inconsistent (altered?)");
+  if (key->size() != 32)
+    return Error(ErrorCode::kMalformed, "envelope key share has the wrong size");
+  SecretBuffer mac_key = DeriveKey(key.value(), kMacKeyId);
+  if (crypto_auth_verify(header.mac.data(), header.raw.data(), header.raw.size() - kMacSize,
+                         mac_key.data()) != 0) {
+    return Error(ErrorCode::kTampered, "envelope header was altered or damaged");
+  }
+  return std::move(key).value();
+}
+
+namespace {
+
+// Walks the decrypted plaintext stream: length, record, each attachment and its digest, padding.
+class PlaintextParser {
+ public:
+  explicit PlaintextParser(TestimonySink& sink) : sink_(sink) {}
+
+  Status Feed(std::span<const uint8_t> in) {
+    total_ += in.size();
+    while (!in.empty()) {
+      switch (state_) {
+        case State::kLength: {
+          if (!Gather(in, 4)) break;
+          const uint64_t len = GetBE(small_.span());
+          small_.Clear();
+          if (len > kMaxTestimonyRecord) return Malformed("testimony record is too large");
+          record_len_ = len;
+          record_.Reserve(len);
+          state_ = State::kRecord;
+          if (len == 0) GAVAH_RETURN_IF_ERROR(EndRecord());
+          break;
+        }
+        case State::kRecord: {
+          const size_t n = std::min<uint64_t>(in.size(), record_len_ - record_.size());
+          record_.Append(in.first(n));
+          in = in.subspan(n);
+          if (record_.size() == record_len_) GAVAH_RETURN_IF_ERROR(EndRecord());
+          break;
+        }
+        case State::kAttachment: {
+          const size_t n = std::min<uint64_t>(in.size(), remaining_);
+          sha_->Update(in.first(n));
+          GAVAH_RETURN_IF_ERROR(sink_.OnAttachmentData(index_, in.first(n)));
+          in = in.subspan(n);
+          remaining_ -= n;
+          if (remaining_ == 0) state_ = State::kDigest;
+          break;
+        }
+        case State::kDigest: {
+          if (!Gather(in, 32)) break;
+          const Digest32 computed = sha_->Final();
+          if (!small_.Equals(computed))
+            return Malformed("an attachment does not match its SHA-256");
+          small_.Clear();
+          GAVAH_RETURN_IF_ERROR(sink_.OnAttachmentEnd(index_, computed));
+          ++index_;
+          GAVAH_RETURN_IF_ERROR(StartAttachment());
+          break;
+        }
+        case State::kPadding: {
+          uint8_t acc = 0;
+          for (uint8_t b : in) acc |= b;
+          if (acc != 0) return Malformed("padding is not zero");
+          in = {};
+          break;
+        }
+      }
+      in = in.subspan(consumed_);
+      consumed_ = 0;
+    }
+    return Status::Ok();
+  }
+
+  Status Finish() {
+    if (state_ != State::kPadding) return Malformed("testimony stream ends early");
+    if (total_ != PaddedLength(logical_)) return Malformed("padding has the wrong length");
+    return Status::Ok();
+  }
+
+ private:
+  enum class State { kLength, kRecord, kAttachment, kDigest, kPadding };
+
+  static Status Malformed(const char* what) { return Error(ErrorCode::kMalformed, what); }
+
+  // Moves bytes from `in` into small_ until it holds `want`; marks them consumed.
+  bool Gather(std::span<const uint8_t> in, size_t want) {
+    const size_t n = std::min(in.size(), want - small_.size());
+    small_.Append(in.first(n));
+    consumed_ = n;
+    return small_.size() == want;
+  }
+
+  Status EndRecord() {
+    logical_ = 4 + record_len_;
+    auto view = DecodeTestimonyRecord(record_);
+    if (!view.ok()) return view.status();
+    view_ = std::move(view).value();
+    for (const auto& a : view_.attachments) {
+      if (a.size > kMaxPlaintext || logical_ > kMaxPlaintext - a.size - 32) {
+        return Malformed("attachments are too large");
+      }
+      logical_ += a.size + 32;
+    }
+    GAVAH_RETURN_IF_ERROR(sink_.OnTestimony(view_));
+    index_ = 0;
+    return StartAttachment();
+  }
+
+  Status StartAttachment() {
+    if (index_ == view_.attachments.size()) {
+      state_ = State::kPadding;
+      return Status::Ok();
+    }
+    sha_ = std::make_unique<Sha256>();
+    remaining_ = view_.attachments[index_].size;
+    state_ = remaining_ == 0 ? State::kDigest : State::kAttachment;
+    return Status::Ok();
+  }
+
+  TestimonySink& sink_;
+  State state_ = State::kLength;
+  SecretBuffer small_;
+  SecretBuffer record_;
+  uint64_t record_len_ = 0;
+  TestimonyView view_;
+  size_t index_ = 0;
+  uint64_t remaining_ = 0;
+  std::unique_ptr<Sha256> sha_;
+  uint64_t logical_ = 0;
+  uint64_t total_ = 0;
+  size_t consumed_ = 0;
+};
+
+}  // namespace
+
+Result<EnvelopeId> OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key,
+                               ByteSource& in, TestimonySink& sink) {
+  SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId);
+  crypto_secretstream_xchacha20poly1305_state state;
+  if (crypto_secretstream_xchacha20poly1305_init_pull(&state, header.stream_header.data(),
+                                                      payload_key.data()) != 0) {
+    return Error(ErrorCode::kMalformed, "envelope stream header is invalid");
+  }
+  Blake2b256 id;
+  id.Update(header.raw);
+  PlaintextParser parser(sink);
+  std::vector<uint8_t> cipher(kCipherChunkSize);
+  SecretBuffer plain(kChunkSize);
+  for (uint64_t chunk = 0;; ++chunk) {
+    GAVAH_ASSIGN_OR_RETURN(size_t n, in.Read(cipher));
+    if (n < kChunkOverhead) return Error(ErrorCode::kTruncated, "envelope is truncated");
+    id.Update(std::span(cipher).first(n));
+    unsigned long long mlen = 0;
+    uint8_t tag = 0;
+    if (crypto_secretstream_xchacha20poly1305_pull(&state, plain.data(), &mlen, &tag, cipher.data(),
+                                                   n, nullptr, 0) != 0) {
+      if (n < kCipherChunkSize) return Error(ErrorCode::kTruncated, "envelope is truncated");
+      return Error(ErrorCode::kTampered, "envelope was altered or damaged (chunk " +
+                                             std::to_string(chunk) + " fails authentication)");
+    }
+    if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE &&
+        tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+      return Error(ErrorCode::kMalformed, "envelope chunk has an unknown tag");
+    }
+    const bool final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    if (!final && n < kCipherChunkSize)
+      return Error(ErrorCode::kTruncated, "envelope is truncated");
+    GAVAH_RETURN_IF_ERROR(parser.Feed(plain.span().first(mlen)));
+    if (final) {
+      if (mlen == 0) return Error(ErrorCode::kMalformed, "envelope ends with an empty chunk");
+      uint8_t probe;
+      GAVAH_ASSIGN_OR_RETURN(size_t extra, in.Read(std::span(&probe, 1)));
+      if (extra != 0)
+        return Error(ErrorCode::kMalformed, "envelope has data after its final chunk");
+      break;
+    }
+  }
+  sodium_memzero(&state, sizeof state);
+  GAVAH_RETURN_IF_ERROR(parser.Finish());
+  return id.Final();
+}
+
+Result<EnvelopeId> ComputeEnvelopeId(ByteSource& in) {
+  Blake2b256 id;
+  std::vector<uint8_t> buf(1 << 20);
+  for (;;) {
+    GAVAH_ASSIGN_OR_RETURN(size_t n, in.Read(buf));
+    if (n == 0) break;
+    id.Update(std::span(buf).first(n));
+  }
+  return id.Final();
+}
+
+}  // namespace gavah
