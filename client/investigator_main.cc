@@ -122,7 +122,8 @@ int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
          const std::string& out, const PassphraseSource& pass, bool json) {
   const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) Fail("cannot read " + envelope + ": " + std::strerror(errno));
-  FdSource in(fd, envelope);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  ReadAheadSource in(fd, envelope, /*hash=*/true);
   // The header is checked before any passphrase is asked for: junk fails fast.
   const EnvelopeHeader header = Must(ReadEnvelopeHeader(in), envelope);
   std::vector<Share> shares;
@@ -148,7 +149,9 @@ int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
   }
   const SecretBuffer file_key = Must(CombineShares(header, shares), envelope);
   auto dir = TestimonyDirectory::Create(out);
-  const EnvelopeId id = Must(OpenPayload(header, file_key, in, *dir), envelope);
+  const Status opened = OpenPayload(header, file_key, in, *dir);
+  if (!opened.ok()) Fail(envelope, opened);
+  const EnvelopeId id = Must(in.Digest(), envelope);
   ::close(fd);
   const Status st = dir->Commit(id, header.organisation_id);
   if (!st.ok()) Fail(out, st);

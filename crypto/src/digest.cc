@@ -36,16 +36,4 @@ Digest32 Sha256Of(std::span<const uint8_t> bytes) {
   return h.Final();
 }
 
-Blake2b256::Blake2b256() { crypto_generichash_init(&state_, nullptr, 0, 32); }
-
-void Blake2b256::Update(std::span<const uint8_t> bytes) {
-  crypto_generichash_update(&state_, bytes.data(), bytes.size());
-}
-
-Digest32 Blake2b256::Final() {
-  Digest32 out{};
-  crypto_generichash_final(&state_, out.data(), out.size());
-  return out;
-}
-
 }  // namespace gavah

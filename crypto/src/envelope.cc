@@ -40,14 +40,8 @@ SecretBuffer DeriveKey(const SecretBuffer& file_key, uint64_t id) {
 // chunk holding the last byte carries TAG_FINAL.
 class ChunkWriter {
  public:
-  ChunkWriter(crypto_secretstream_xchacha20poly1305_state* state, uint64_t total, ByteSink& out,
-              Blake2b256& id)
-      : state_(state),
-        total_(total),
-        out_(out),
-        id_(id),
-        chunk_(kChunkSize),
-        cipher_(kCipherChunkSize) {
+  ChunkWriter(crypto_secretstream_xchacha20poly1305_state* state, uint64_t total, ByteSink& out)
+      : state_(state), total_(total), out_(out), chunk_(kChunkSize), cipher_(kCipherChunkSize) {
     chunk_.Clear();
   }
 
@@ -84,7 +78,6 @@ class ChunkWriter {
     crypto_secretstream_xchacha20poly1305_push(state_, cipher_.data(), &clen, chunk_.data(),
                                                chunk_.size(), nullptr, 0, tag);
     const std::span<const uint8_t> c(cipher_.data(), clen);
-    id_.Update(c);
     chunk_.Clear();
     return out_.Write(c);
   }
@@ -93,7 +86,6 @@ class ChunkWriter {
   uint64_t total_;
   uint64_t written_ = 0;
   ByteSink& out_;
-  Blake2b256& id_;
   SecretBuffer chunk_;
   std::vector<uint8_t> cipher_;  // ciphertext only
 };
@@ -174,10 +166,16 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
     }
   }
 
-  Blake2b256 id;
-  id.Update(header);
-  GAVAH_RETURN_IF_ERROR(out.Write(header));
-  ChunkWriter w(&state, padded, out, id);
+  // The envelope id is hashed on a stage of its own so that it overlaps with encryption.
+  Sha256 id;  // only the stage's thread touches it until hashing.Finish() returns
+  ThreadedStage hashing(
+      [&id, &out](std::span<const uint8_t> b) {
+        id.Update(b);
+        return out.Write(b);
+      },
+      [&out] { return out.Finish(); });
+  GAVAH_RETURN_IF_ERROR(hashing.Write(header));
+  ChunkWriter w(&state, padded, hashing);
 
   uint8_t len[4] = {static_cast<uint8_t>(record.size() >> 24),
                     static_cast<uint8_t>(record.size() >> 16),
@@ -214,7 +212,7 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
   }
   if (!w.complete()) return Error(ErrorCode::kInvalidArgument, "plaintext shorter than declared");
   sodium_memzero(&state, sizeof state);
-  GAVAH_RETURN_IF_ERROR(out.Finish());
+  GAVAH_RETURN_IF_ERROR(hashing.Finish());
 
   SealedEnvelope result;
   result.id = id.Final();
@@ -417,23 +415,20 @@ class PlaintextParser {
 
 }  // namespace
 
-Result<EnvelopeId> OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key,
-                               ByteSource& in, TestimonySink& sink) {
+Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, ByteSource& in,
+                   TestimonySink& sink) {
   SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId);
   crypto_secretstream_xchacha20poly1305_state state;
   if (crypto_secretstream_xchacha20poly1305_init_pull(&state, header.stream_header.data(),
                                                       payload_key.data()) != 0) {
     return Error(ErrorCode::kMalformed, "envelope stream header is invalid");
   }
-  Blake2b256 id;
-  id.Update(header.raw);
   PlaintextParser parser(sink);
   std::vector<uint8_t> cipher(kCipherChunkSize);
   SecretBuffer plain(kChunkSize);
   for (uint64_t chunk = 0;; ++chunk) {
     GAVAH_ASSIGN_OR_RETURN(size_t n, in.Read(cipher));
     if (n < kChunkOverhead) return Error(ErrorCode::kTruncated, "envelope is truncated");
-    id.Update(std::span(cipher).first(n));
     unsigned long long mlen = 0;
     uint8_t tag = 0;
     if (crypto_secretstream_xchacha20poly1305_pull(&state, plain.data(), &mlen, &tag, cipher.data(),
@@ -460,12 +455,11 @@ Result<EnvelopeId> OpenPayload(const EnvelopeHeader& header, const SecretBuffer&
     }
   }
   sodium_memzero(&state, sizeof state);
-  GAVAH_RETURN_IF_ERROR(parser.Finish());
-  return id.Final();
+  return parser.Finish();
 }
 
 Result<EnvelopeId> ComputeEnvelopeId(ByteSource& in) {
-  Blake2b256 id;
+  Sha256 id;
   std::vector<uint8_t> buf(1 << 20);
   for (;;) {
     GAVAH_ASSIGN_OR_RETURN(size_t n, in.Read(buf));

@@ -45,7 +45,8 @@ Status WriteAll(int fd, const uint8_t* p, size_t n, const std::string& what) {
 
 }  // namespace
 
-ThreadedFdSink::ThreadedFdSink(int fd, std::string what) : fd_(fd), what_(std::move(what)) {
+ThreadedStage::ThreadedStage(Consumer consume, std::function<Status()> finish)
+    : consume_(std::move(consume)), finish_(std::move(finish)) {
   for (size_t i = 0; i < kDepth; ++i) {
     SecretBuffer b;
     b.Reserve(kBufferSize);
@@ -55,7 +56,7 @@ ThreadedFdSink::ThreadedFdSink(int fd, std::string what) : fd_(fd), what_(std::m
   thread_ = std::thread([this] { Run(); });
 }
 
-ThreadedFdSink::~ThreadedFdSink() {
+ThreadedStage::~ThreadedStage() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     closing_ = true;
@@ -64,36 +65,32 @@ ThreadedFdSink::~ThreadedFdSink() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ThreadedFdSink::Run() {
+void ThreadedStage::Run() {
   for (;;) {
     SecretBuffer buf;
+    bool failed;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;
       buf = std::move(queue_.front());
       queue_.pop_front();
+      ++busy_;
+      failed = !error_.ok();
     }
-    Status st;
-    {
-      bool failed;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        failed = !error_.ok();
-      }
-      if (!failed) st = WriteAll(fd_, buf.data(), buf.size(), what_);
-    }
+    Status st = failed ? Status::Ok() : consume_(buf.span());
     buf.Clear();
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!st.ok() && error_.ok()) error_ = st;
       free_.push_back(std::move(buf));
+      --busy_;
     }
     cv_.notify_all();
   }
 }
 
-Status ThreadedFdSink::Hand(SecretBuffer buffer) {
+Status ThreadedStage::Hand(SecretBuffer buffer) {
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(std::move(buffer));
   cv_.notify_all();
@@ -104,11 +101,10 @@ Status ThreadedFdSink::Hand(SecretBuffer buffer) {
   return Status::Ok();
 }
 
-Status ThreadedFdSink::Write(std::span<const uint8_t> bytes) {
+Status ThreadedStage::Write(std::span<const uint8_t> bytes) {
   if (finished_) return Error(ErrorCode::kIo, "write after finish");
   while (!bytes.empty()) {
-    const size_t room = kBufferSize - current_.size();
-    const size_t n = std::min(room, bytes.size());
+    const size_t n = std::min(kBufferSize - current_.size(), bytes.size());
     current_.Append(bytes.first(n));
     bytes = bytes.subspan(n);
     if (current_.size() == kBufferSize) GAVAH_RETURN_IF_ERROR(Hand(std::move(current_)));
@@ -116,19 +112,114 @@ Status ThreadedFdSink::Write(std::span<const uint8_t> bytes) {
   return Status::Ok();
 }
 
-Status ThreadedFdSink::Finish() {
-  if (finished_) return Status::Ok();
+Status ThreadedStage::Finish() {
+  if (finished_) return Error(ErrorCode::kIo, "finished twice");
   finished_ = true;
   if (!current_.empty()) GAVAH_RETURN_IF_ERROR(Hand(std::move(current_)));
   {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return free_.size() + 1 >= kDepth + 1 || !error_.ok(); });
+    cv_.wait(lock, [this] { return (queue_.empty() && busy_ == 0) || !error_.ok(); });
     if (!error_.ok()) return error_;
   }
-  if (::fsync(fd_) != 0 && errno != EINVAL) {
-    return Error(ErrorCode::kIo, "cannot flush " + what_ + ": " + std::strerror(errno));
+  return finish_();
+}
+
+ThreadedFdSink::ThreadedFdSink(int fd, std::string what)
+    : ThreadedStage(
+          [fd, what](std::span<const uint8_t> b) { return WriteAll(fd, b.data(), b.size(), what); },
+          [fd, what]() -> Status {
+            if (::fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
+              return Error(ErrorCode::kIo, "cannot flush " + what + ": " + std::strerror(errno));
+            }
+            return Status::Ok();
+          }) {}
+
+ReadAheadSource::ReadAheadSource(int fd, std::string what, bool hash)
+    : fd_(fd), what_(std::move(what)), hash_(hash), free_slots_(8) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+ReadAheadSource::~ReadAheadSource() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
   }
-  return Status::Ok();
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ReadAheadSource::Run() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return free_slots_ > 0 || stop_; });
+      if (stop_) return;
+      --free_slots_;
+    }
+    std::vector<uint8_t> buf(1 << 20);
+    size_t got = 0;
+    Status st;
+    while (got < buf.size()) {
+      const ssize_t n = ::read(fd_, buf.data() + got, buf.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        st = Error(ErrorCode::kIo, "cannot read " + what_ + ": " + std::strerror(errno));
+        break;
+      }
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    buf.resize(got);
+    if (hash_ && st.ok()) sha_.Update(buf);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!st.ok()) {
+        error_ = st;
+      } else if (got == 0) {
+        eof_ = true;
+      } else {
+        ready_.push_back(std::move(buf));
+      }
+    }
+    cv_.notify_all();
+    if (!st.ok() || got == 0) return;
+  }
+}
+
+Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    if (pos_ == current_.size()) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!current_.empty()) {
+        ++free_slots_;
+        cv_.notify_all();
+      }
+      current_.clear();
+      pos_ = 0;
+      cv_.wait(lock, [this] { return !ready_.empty() || eof_ || !error_.ok(); });
+      if (!ready_.empty()) {
+        current_ = std::move(ready_.front());
+        ready_.pop_front();
+      } else if (!error_.ok()) {
+        return error_;
+      } else {
+        drained_ = true;
+        break;
+      }
+    }
+    const size_t n = std::min(out.size() - done, current_.size() - pos_);
+    std::memcpy(out.data() + done, current_.data() + pos_, n);
+    pos_ += n;
+    done += n;
+  }
+  return done;
+}
+
+Result<Digest32> ReadAheadSource::Digest() {
+  if (!drained_ || !hash_) return Error(ErrorCode::kInvalidArgument, "digest before end of input");
+  if (thread_.joinable()) thread_.join();
+  return sha_.Final();
 }
 
 }  // namespace gavah

@@ -1,8 +1,6 @@
-// Hashes used by the formats. SHA-256 names attachment plaintext (evidence manifests speak it);
-// BLAKE2b-256 names envelopes.
+// SHA-256 names envelopes (the id is the SHA-256 of the whole file, so `sha256sum` checks it)
+// and attachment plaintext (evidence manifests speak it).
 #pragma once
-
-#include <sodium.h>
 
 #include <array>
 #include <cstdint>
@@ -27,17 +25,6 @@ class Sha256 {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-};
-
-// Incremental unkeyed BLAKE2b with 32-byte output (libsodium crypto_generichash).
-class Blake2b256 {
- public:
-  Blake2b256();
-  void Update(std::span<const uint8_t> bytes);
-  Digest32 Final();
-
- private:
-  crypto_generichash_state state_;
 };
 
 Digest32 Sha256Of(std::span<const uint8_t> bytes);

@@ -107,13 +107,13 @@ class TestimonySink {
   virtual Status OnAttachmentEnd(size_t index, const Digest32& sha256) = 0;
 };
 
-// Decrypts the payload that follows the header, checks every rule of the plaintext stream
-// (record, digests, padding, final tag, nothing after it) and returns the envelope id computed
-// over all the bytes read.
-Result<EnvelopeId> OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key,
-                               ByteSource& in, TestimonySink& sink);
+// Decrypts the payload that follows the header and checks every rule of the plaintext stream
+// (record, digests, padding, final tag, nothing after it). The envelope id is whoever reads the
+// bytes' business: ReadAheadSource computes it on its own thread.
+Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, ByteSource& in,
+                   TestimonySink& sink);
 
-// Computes an envelope's id without any key (BLAKE2b-256 of all its bytes).
+// Computes an envelope's id without any key (SHA-256 of all its bytes).
 Result<EnvelopeId> ComputeEnvelopeId(ByteSource& in);
 
 // Encoding of the Testimony record (protobuf wire format, written and read by hand so that

@@ -4,12 +4,14 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "gavah/crypto/digest.h"
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/crypto/status.h"
 
@@ -52,32 +54,73 @@ class MemorySource : public ByteSource {
   size_t pos_ = 0;
 };
 
-// Writes to an fd on a background thread so that crypto and the kernel's copy run on both
-// cores. Holds at most kDepth buffers of kBufferSize bytes in SecretBuffers (what it carries may
-// be plaintext). Write() and Finish() from one thread only. Does not own fd; Finish() fsyncs it.
-class ThreadedFdSink : public ByteSink {
+// Hands what is written to `consume` on a background thread, so that crypto, hashing and the
+// kernel's copy run on both cores. Holds at most kDepth buffers of kBufferSize bytes, in
+// SecretBuffers (what it carries may be plaintext). Write() and Finish() from one thread only;
+// `consume` and `finish` run on the stage's thread and must not touch the caller's state
+// without their own synchronisation. After the first error every call returns it.
+class ThreadedStage : public ByteSink {
  public:
   static constexpr size_t kBufferSize = 1 << 20;
-  static constexpr size_t kDepth = 4;
-  ThreadedFdSink(int fd, std::string what);
-  ~ThreadedFdSink() override;
+  static constexpr size_t kDepth = 8;
+  using Consumer = std::function<Status(std::span<const uint8_t>)>;
+  ThreadedStage(Consumer consume, std::function<Status()> finish);
+  ~ThreadedStage() override;
   Status Write(std::span<const uint8_t> bytes) override;
+  // Waits until every buffer is consumed, then runs `finish` (on the caller's thread).
   Status Finish() override;
 
  private:
   void Run();
   Status Hand(SecretBuffer buffer);
 
-  int fd_;
-  std::string what_;
+  Consumer consume_;
+  std::function<Status()> finish_;
   SecretBuffer current_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<SecretBuffer> queue_;  // guarded by mu_
   std::deque<SecretBuffer> free_;   // guarded by mu_
+  size_t busy_ = 0;                 // guarded by mu_: buffers being consumed
   bool closing_ = false;            // guarded by mu_
   Status error_;                    // guarded by mu_
   bool finished_ = false;
+  std::thread thread_;
+};
+
+// Writes to an fd on a background thread; Finish() fsyncs (where the fd supports it). Does not
+// own fd.
+class ThreadedFdSink : public ThreadedStage {
+ public:
+  ThreadedFdSink(int fd, std::string what);
+};
+
+// Reads an fd ahead on a background thread, optionally computing SHA-256 of every byte
+// (an envelope's id) off the caller's thread. Does not own fd. Read() from one thread only.
+class ReadAheadSource : public ByteSource {
+ public:
+  ReadAheadSource(int fd, std::string what, bool hash);
+  ~ReadAheadSource() override;
+  Result<size_t> Read(std::span<uint8_t> out) override;
+  // SHA-256 of everything in the fd; only once Read() has returned end of input.
+  Result<Digest32> Digest();
+
+ private:
+  void Run();
+  int fd_;
+  std::string what_;
+  bool hash_;
+  Sha256 sha_;  // touched only by the reader thread until it ends
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<uint8_t>> ready_;  // guarded by mu_
+  size_t free_slots_;                       // guarded by mu_
+  bool eof_ = false;                        // guarded by mu_
+  bool stop_ = false;                       // guarded by mu_
+  Status error_;                            // guarded by mu_
+  std::vector<uint8_t> current_;
+  size_t pos_ = 0;
+  bool drained_ = false;
   std::thread thread_;
 };
 
