@@ -17,7 +17,6 @@ using internal::PutU32;
 
 constexpr uint8_t kEnvelopeMagic[6] = {'G', 'V', 'H', 'E', 'N', 'V'};
 constexpr uint16_t kEnvelopeVersion = 1;
-constexpr size_t kFixedHeaderSize = 6 + 2 + 16 + 1 + 1 + 24;  // before the stanzas
 constexpr size_t kMacSize = crypto_auth_BYTES;
 constexpr size_t kChunkOverhead = crypto_secretstream_xchacha20poly1305_ABYTES;
 constexpr size_t kCipherChunkSize = kChunkSize + kChunkOverhead;
@@ -137,6 +136,7 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
   Put(header, bundle.organisation_fingerprint());
   header.push_back(static_cast<uint8_t>(c.threshold));
   header.push_back(static_cast<uint8_t>(c.investigators.size()));
+  internal::PutU64(header, padded);
   crypto_secretstream_xchacha20poly1305_state state;
   SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId);
   uint8_t stream_header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
@@ -216,8 +216,7 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
 
   SealedEnvelope result;
   result.id = id.Final();
-  const uint64_t chunks = (padded + kChunkSize - 1) / kChunkSize;
-  result.size = header.size() + padded + chunks * kChunkOverhead;
+  result.size = header.size() + padded + ((padded + kChunkSize - 1) / kChunkSize) * kChunkOverhead;
   return result;
 }
 
@@ -240,7 +239,12 @@ Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in) {
   if (n == 0 || h.threshold == 0 || h.threshold > n) {
     return Error(ErrorCode::kMalformed, "envelope header has an impossible threshold");
   }
-  std::memcpy(h.stream_header.data(), h.raw.data() + 26, 24);
+  h.payload_length = GetBE(std::span(h.raw).subspan(26, 8));
+  if (h.payload_length < kMinPaddedLength || h.payload_length > kMaxPlaintext ||
+      PaddedLength(h.payload_length) != h.payload_length) {
+    return Error(ErrorCode::kMalformed, "envelope header has an impossible payload length");
+  }
+  std::memcpy(h.stream_header.data(), h.raw.data() + 34, 24);
   const size_t rest = n * kStanzaSize + kMacSize;
   h.raw.resize(kFixedHeaderSize + rest);
   GAVAH_ASSIGN_OR_RETURN(got, in.Read(std::span(h.raw).subspan(kFixedHeaderSize)));
@@ -252,6 +256,11 @@ Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in) {
   }
   std::memcpy(h.mac.data(), h.raw.data() + h.raw.size() - kMacSize, kMacSize);
   return h;
+}
+
+uint64_t EnvelopeHeader::envelope_size() const {
+  return raw.size() + payload_length +
+         ((payload_length + kChunkSize - 1) / kChunkSize) * kChunkOverhead;
 }
 
 Result<Share> OpenShare(const EnvelopeHeader& header, const InvestigatorSecretKey& key) {
@@ -273,6 +282,21 @@ Result<Share> OpenShare(const EnvelopeHeader& header, const InvestigatorSecretKe
 
 Result<SecretBuffer> CombineShares(const EnvelopeHeader& header, std::span<const Share> shares) {
   if (shares.size() < header.threshold) {
+    // Tell a raised threshold from a genuine shortage: if these shares verify the MAC over the
+    // header with a lower threshold byte, someone altered it to send investigators looking for
+    // keys they do not need.
+    if (auto key = ShamirCombine(shares); key.ok() && key->size() == 32) {
+      SecretBuffer mac_key = DeriveKey(key.value(), kMacKeyId);
+      std::vector<uint8_t> probe(header.raw.begin(), header.raw.end() - kMacSize);
+      for (size_t k = 1; k <= shares.size(); ++k) {
+        probe[24] = static_cast<uint8_t>(k);
+        if (crypto_auth_verify(header.mac.data(), probe.data(), probe.size(), mac_key.data()) ==
+            0) {
+          return Error(ErrorCode::kTampered,
+                       "envelope header was altered (its threshold was raised)");
+        }
+      }
+    }
     return Error(ErrorCode::kNotEnoughKeys,
                  "this envelope needs " + std::to_string(header.threshold) +
                      " investigator keys; the keys given open " + std::to_string(shares.size()));
@@ -426,35 +450,33 @@ Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, B
   PlaintextParser parser(sink);
   std::vector<uint8_t> cipher(kCipherChunkSize);
   SecretBuffer plain(kChunkSize);
-  for (uint64_t chunk = 0;; ++chunk) {
-    GAVAH_ASSIGN_OR_RETURN(size_t n, in.Read(cipher));
-    if (n < kChunkOverhead) return Error(ErrorCode::kTruncated, "envelope is truncated");
+  // The header fixes every chunk's size, so a short read is truncation, a complete chunk that
+  // fails is tampering, and bytes after the last chunk are never mistaken for part of it.
+  const uint64_t chunks = (header.payload_length + kChunkSize - 1) / kChunkSize;
+  for (uint64_t chunk = 0; chunk < chunks; ++chunk) {
+    const bool last = chunk + 1 == chunks;
+    const size_t plain_size =
+        last ? static_cast<size_t>(header.payload_length - chunk * kChunkSize) : kChunkSize;
+    const size_t want = plain_size + kChunkOverhead;
+    GAVAH_ASSIGN_OR_RETURN(size_t n, in.Read(std::span(cipher).first(want)));
+    if (n < want) return Error(ErrorCode::kTruncated, "envelope is truncated");
     unsigned long long mlen = 0;
     uint8_t tag = 0;
     if (crypto_secretstream_xchacha20poly1305_pull(&state, plain.data(), &mlen, &tag, cipher.data(),
                                                    n, nullptr, 0) != 0) {
-      if (n < kCipherChunkSize) return Error(ErrorCode::kTruncated, "envelope is truncated");
       return Error(ErrorCode::kTampered, "envelope was altered or damaged (chunk " +
                                              std::to_string(chunk) + " fails authentication)");
     }
-    if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE &&
-        tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-      return Error(ErrorCode::kMalformed, "envelope chunk has an unknown tag");
-    }
-    const bool final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-    if (!final && n < kCipherChunkSize)
-      return Error(ErrorCode::kTruncated, "envelope is truncated");
+    const uint8_t expected_tag = last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+                                      : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+    if (tag != expected_tag)
+      return Error(ErrorCode::kMalformed, "envelope chunk has the wrong tag");
     GAVAH_RETURN_IF_ERROR(parser.Feed(plain.span().first(mlen)));
-    if (final) {
-      if (mlen == 0) return Error(ErrorCode::kMalformed, "envelope ends with an empty chunk");
-      uint8_t probe;
-      GAVAH_ASSIGN_OR_RETURN(size_t extra, in.Read(std::span(&probe, 1)));
-      if (extra != 0)
-        return Error(ErrorCode::kMalformed, "envelope has data after its final chunk");
-      break;
-    }
   }
   sodium_memzero(&state, sizeof state);
+  uint8_t probe;
+  GAVAH_ASSIGN_OR_RETURN(size_t extra, in.Read(std::span(&probe, 1)));
+  if (extra != 0) return Error(ErrorCode::kMalformed, "envelope has data after its final chunk");
   return parser.Finish();
 }
 

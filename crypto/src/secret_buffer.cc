@@ -9,6 +9,9 @@ namespace gavah {
 namespace {
 
 uint8_t* AllocateOrDie(size_t capacity) {
+  // sodium_malloc needs an initialised library; sodium_init() is idempotent and cheap next to
+  // the mmap and mprotect calls that follow.
+  if (sodium_init() < 0) std::abort();
   // sodium_malloc(0) is legal but returns a distinct pointer; keep at least one byte so data()
   // is never null for an allocated buffer.
   void* p = sodium_malloc(capacity == 0 ? 1 : capacity);

@@ -19,7 +19,9 @@
 
 namespace gavah {
 
-inline constexpr size_t kChunkSize = 64 * 1024;          // plaintext bytes per secretstream message
+inline constexpr size_t kChunkSize = 64 * 1024;  // plaintext bytes per secretstream message
+// magic 6, version 2, organisation id 16, k 1, n 1, payload length 8, stream header 24
+inline constexpr size_t kFixedHeaderSize = 58;
 inline constexpr size_t kStanzaSize = 1 + 32 + 48;       // x || y, sealed
 inline constexpr size_t kMaxTestimonyRecord = 16 << 20;  // encoded Testimony message
 inline constexpr size_t kMaxAttachments = 1024;
@@ -63,10 +65,14 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
 struct EnvelopeHeader {
   Fingerprint organisation_id{};
   unsigned threshold = 0;
+  uint64_t payload_length = 0;  // padded plaintext bytes; fixes every chunk's size
   std::vector<std::array<uint8_t, kStanzaSize>> stanzas;
   std::array<uint8_t, 24> stream_header{};
   std::array<uint8_t, 32> mac{};
   std::vector<uint8_t> raw;  // every header byte, MAC included, as read
+
+  // Exact size of the whole envelope this header announces (servers check uploads against it).
+  uint64_t envelope_size() const;
 };
 
 // Reads and checks the header's framing (magic, version, counts). Consumes exactly the header.

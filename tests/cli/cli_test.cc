@@ -1,0 +1,274 @@
+// Drives the real gavah-witness and gavah-investigator binaries the way people do.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace gavah {
+namespace {
+
+namespace fs = std::filesystem;
+extern "C" char** environ;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string ReadText(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+void WriteText(const fs::path& p, const std::string& s) {
+  std::ofstream f(p, std::ios::binary);
+  f << s;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/gavah-cli-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    passphrase_ = "correct horse battery staple 1988";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs a binary in the test directory with GAVAH_PASSPHRASE set; stdin from /dev/null.
+  Outcome Exec(const std::string& binary, std::vector<std::string> args,
+               const std::string& passphrase = "") {
+    std::vector<std::string> argv_s = {binary};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_s = {
+        "PATH=/usr/bin:/bin", "HOME=" + dir_.string(),
+        "GAVAH_PASSPHRASE=" + (passphrase.empty() ? passphrase_ : passphrase)};
+    std::vector<char*> envp;
+    for (auto& e : env_s) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    const fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const std::string cwd = fs::current_path();
+    fs::current_path(dir_);
+    pid_t pid;
+    Outcome r;
+    if (posix_spawn(&pid, binary.c_str(), &fa, nullptr, argv.data(), envp.data()) == 0) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    fs::current_path(cwd);
+    posix_spawn_file_actions_destroy(&fa);
+    r.out = ReadText(out);
+    r.err = ReadText(err);
+    return r;
+  }
+  Outcome Inv(std::vector<std::string> args, const std::string& pass = "") {
+    return Exec(GAVAH_INVESTIGATOR, args, pass);
+  }
+  Outcome Wit(std::vector<std::string> args) { return Exec(GAVAH_WITNESS, args); }
+
+  // Organisation with investigators a, b, c and threshold k.
+  void MakeOrg(int k) {
+    ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
+    for (const char* n : {"a", "b", "c"}) {
+      Outcome r = Inv({"keygen", "--name", n, "--out", std::string(n) + ".key"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    Outcome r =
+        Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--investigator", "b.pub",
+             "--investigator", "c.pub", "--threshold", std::to_string(k), "--out", "org.bundle"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // A failure is one short line on stderr and a plain non-zero exit, never a signal.
+  void ExpectCleanFailure(const Outcome& r, const std::string& needle) {
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_LT(r.exit_code, 128) << "crashed";
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << "stderr: " << r.err;
+  }
+
+  fs::path dir_;
+  std::string passphrase_;
+};
+
+TEST_F(CliTest, SealAndOpenTwoOfThreeEndToEnd) {
+  MakeOrg(2);
+  const std::string marker = "MARKER-7f3a9c";
+  WriteText(dir_ / "t.txt", "I saw the trucks at Khavaran at night. " + marker + "\n");
+  std::string photo(3 * 1024 * 1024 + 11, '\0');
+  for (size_t i = 0; i < photo.size(); ++i) photo[i] = static_cast<char>(i * 7 + (i >> 9));
+  photo += marker;
+  WriteText(dir_ / "photo.jpg", photo);
+  Outcome s = Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach",
+                   "photo.jpg", "--out", "env.gvh", "--json"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_NE(s.out.find("\"envelope_id\""), std::string::npos) << s.out;
+  EXPECT_EQ(ReadText(dir_ / "env.gvh").find(marker), std::string::npos);
+
+  Outcome one = Inv({"open", "env.gvh", "--key", "a.key", "--out", "one"});
+  ExpectCleanFailure(one, "needs 2");
+  EXPECT_FALSE(fs::exists(dir_ / "one"));
+
+  Outcome two =
+      Inv({"open", "env.gvh", "--key", "a.key", "--key", "c.key", "--out", "two", "--json"});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_NE(ReadText(dir_ / "two/testimony.txt").find(marker), std::string::npos);
+  EXPECT_EQ(ReadText(dir_ / "two/attachments/01-photo.jpg"), photo);
+  const std::string manifest = ReadText(dir_ / "two/manifest.json");
+  EXPECT_NE(manifest.find("\"media_type\": \"image/jpeg\""), std::string::npos) << manifest;
+  // The id printed by seal is the one open reports and the SHA-256 of the file.
+  const auto id_at = s.out.find("\"envelope_id\":\"") + 15;
+  const std::string id = s.out.substr(id_at, 64);
+  EXPECT_NE(two.out.find(id), std::string::npos);
+  EXPECT_NE(manifest.find(id), std::string::npos);
+  EXPECT_EQ(fs::status(dir_ / "two").permissions() & fs::perms::others_all, fs::perms::none);
+
+  Outcome again = Inv({"open", "env.gvh", "--key", "a.key", "--key", "b.key", "--out", "two"});
+  ExpectCleanFailure(again, "refusing to overwrite");
+}
+
+TEST_F(CliTest, TamperedAndTruncatedEnvelopesLeaveNothingBehind) {
+  MakeOrg(1);
+  WriteText(dir_ / "t.txt", "testimony");
+  WriteText(dir_ / "big.bin", std::string(500000, 'z'));
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", "big.bin",
+                 "--out", "env.gvh"})
+                .exit_code,
+            0);
+  std::string env = ReadText(dir_ / "env.gvh");
+  std::string bad = env;
+  bad[bad.size() - 300] ^= 0x55;  // in the last chunk: earlier chunks verify and are written first
+  WriteText(dir_ / "bad.gvh", bad);
+  ExpectCleanFailure(Inv({"open", "bad.gvh", "--key", "a.key", "--out", "o1"}),
+                     "altered or damaged");
+  WriteText(dir_ / "cut.gvh", env.substr(0, env.size() - 100));
+  ExpectCleanFailure(Inv({"open", "cut.gvh", "--key", "a.key", "--out", "o2"}), "truncated");
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().filename().string().find("partial"), std::string::npos) << e.path();
+    EXPECT_NE(e.path().filename(), "o1");
+    EXPECT_NE(e.path().filename(), "o2");
+  }
+}
+
+TEST_F(CliTest, BadInputsGetOneClearLine) {
+  MakeOrg(1);
+  WriteText(dir_ / "t.txt", "hello");
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "env.gvh"}).exit_code,
+      0);
+
+  ExpectCleanFailure(Inv({"open", "env.gvh", "--key", "a.key", "--out", "o"}, "wrong passphrase!"),
+                     "wrong passphrase");
+  ExpectCleanFailure(Inv({"open", "env.gvh", "--key", "a.pub", "--out", "o"}), "public key");
+  ExpectCleanFailure(Inv({"open", "env.gvh", "--key", "org.key", "--out", "o"}),
+                     "organisation key");
+  ExpectCleanFailure(Inv({"open", "nope.gvh", "--key", "a.key", "--out", "o"}),
+                     "cannot read nope.gvh");
+  WriteText(dir_ / "empty.gvh", "");
+  ExpectCleanFailure(Inv({"open", "empty.gvh", "--key", "a.key", "--out", "o"}), "empty");
+  WriteText(dir_ / "junk.gvh", std::string(5000, 'j'));
+  ExpectCleanFailure(Inv({"open", "junk.gvh", "--key", "a.key", "--out", "o"}),
+                     "not a Gavah envelope");
+
+  ExpectCleanFailure(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub",
+                          "--threshold", "2", "--out", "k.bundle"}),
+                     "threshold");
+  ExpectCleanFailure(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub",
+                          "--threshold", "0", "--out", "k.bundle"}),
+                     "threshold");
+  ExpectCleanFailure(Inv({"bundle", "--org-key", "a.key", "--investigator", "a.pub", "--threshold",
+                          "1", "--out", "k.bundle"}),
+                     "not the organisation key");
+  EXPECT_FALSE(fs::exists(dir_ / "k.bundle"));
+
+  ExpectCleanFailure(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "missing.txt", "--out", "e.gvh"}),
+      "cannot read missing.txt");
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--attach", "missing.jpg",
+                          "--text-file", "t.txt", "--out", "e.gvh"}),
+                     "missing.jpg");
+  std::string bundle = ReadText(dir_ / "org.bundle");
+  bundle[60] ^= 1;
+  WriteText(dir_ / "bad.bundle", bundle);
+  ExpectCleanFailure(
+      Wit({"seal", "--bundle", "bad.bundle", "--text-file", "t.txt", "--out", "e.gvh"}),
+      "signature");
+  WriteText(dir_ / "cut.bundle",
+            ReadText(dir_ / "org.bundle").substr(0, ReadText(dir_ / "org.bundle").size() - 64));
+  ExpectCleanFailure(
+      Wit({"seal", "--bundle", "cut.bundle", "--text-file", "t.txt", "--out", "e.gvh"}),
+      "signature is missing");
+  EXPECT_FALSE(fs::exists(dir_ / "e.gvh"));
+}
+
+TEST_F(CliTest, PinnedFingerprintRefusesAnotherOrganisation) {
+  MakeOrg(1);
+  Outcome other = Inv({"org-init", "--out", "other.key", "--json"});
+  ASSERT_EQ(other.exit_code, 0);
+  const auto at = other.out.find("\"fingerprint\":\"") + 15;
+  const std::string other_fp = other.out.substr(at, 32);
+  WriteText(dir_ / "t.txt", "hello");
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--org-fingerprint", other_fp,
+                          "--text-file", "t.txt", "--out", "e.gvh"}),
+                     "not the pinned one");
+  Outcome org = Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold",
+                     "1", "--out", "x.bundle", "--json"});
+  const auto at2 = org.out.find("\"fingerprint\":\"") + 15;
+  EXPECT_EQ(Wit({"seal", "--bundle", "org.bundle", "--org-fingerprint", org.out.substr(at2, 32),
+                 "--text-file", "t.txt", "--out", "e.gvh"})
+                .exit_code,
+            0);
+}
+
+TEST_F(CliTest, ExpiredBundleIsRefused) {
+  // A bundle that expires in one day, checked after faking nothing: expiry is enforced by the
+  // library test with an explicit clock; here the CLI path must at least accept a current one
+  // and refuse --expires 0.
+  MakeOrg(1);
+  ExpectCleanFailure(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub",
+                          "--threshold", "1", "--expires", "0", "--out", "e.bundle"}),
+                     "--expires");
+}
+
+TEST_F(CliTest, KeyFilesAreNeverOverwritten) {
+  ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
+  const std::string before = ReadText(dir_ / "a.key");
+  ExpectCleanFailure(Inv({"keygen", "--name", "a", "--out", "a.key"}), "refusing to overwrite");
+  EXPECT_EQ(ReadText(dir_ / "a.key"), before);
+  EXPECT_EQ(
+      fs::status(dir_ / "a.key").permissions() & (fs::perms::group_all | fs::perms::others_all),
+      fs::perms::none);
+}
+
+TEST_F(CliTest, CodenameAddsAReplyKeyAndWeakCodenamesAreRefused) {
+  MakeOrg(1);
+  WriteText(dir_ / "t.txt", "hello");
+  WriteText(dir_ / "weak.txt", "only three words");
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt",
+                          "--codename-file", "weak.txt", "--out", "e.gvh"}),
+                     "at least 7 words");
+  WriteText(dir_ / "code.txt", "river lantern copper meadow violet anchor thistle\n");
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--codename-file",
+                 "code.txt", "--out", "e.gvh"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Inv({"open", "e.gvh", "--key", "a.key", "--out", "o"}).exit_code, 0);
+  EXPECT_NE(ReadText(dir_ / "o/manifest.json").find("\"reply_key\": true"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gavah

@@ -1,0 +1,227 @@
+#include "gavah/crypto/envelope.h"
+
+#include <gtest/gtest.h>
+
+#include "gavah/crypto/hex.h"
+#include "gavah/crypto/padding.h"
+#include "support/test_support.h"
+
+namespace gavah {
+namespace {
+
+using testing::CollectingSink;
+using testing::MakeOrg;
+using testing::OpenWith;
+using testing::Pattern;
+using testing::SealForTest;
+
+class EnvelopeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { org_ = new testing::Org(MakeOrg(3, 2)); }
+  static void TearDownTestSuite() { delete org_; }
+  std::vector<const InvestigatorSecretKey*> Keys(std::initializer_list<int> idx) {
+    std::vector<const InvestigatorSecretKey*> out;
+    for (int i : idx) out.push_back(&org_->investigators[i]);
+    return out;
+  }
+  static testing::Org* org_;
+};
+testing::Org* EnvelopeTest::org_ = nullptr;
+
+// Attachment size whose plaintext stream is exactly `total` bytes, so its last chunk is full.
+size_t SizeForExactTotal(uint64_t total) {
+  TestimonyInput in;
+  in.text = SecretBuffer::CopyOf(testing::Bytes("t"));
+  in.language = SecretBuffer::CopyOf(testing::Bytes("fa"));
+  AttachmentInput a;
+  a.name = SecretBuffer::CopyOf(testing::Bytes("a"));
+  a.media_type = SecretBuffer::CopyOf(testing::Bytes("application/octet-stream"));
+  size_t size = total;
+  for (int i = 0; i < 4; ++i) {
+    a.size = size;
+    in.attachments.clear();
+    AttachmentInput copy;
+    copy.name = SecretBuffer::CopyOf(a.name.span());
+    copy.media_type = SecretBuffer::CopyOf(a.media_type.span());
+    copy.size = size;
+    in.attachments.push_back(std::move(copy));
+    size = total - 4 - EncodeTestimonyRecord(in).size() - 32;
+  }
+  return size;
+}
+
+TEST_F(EnvelopeTest, RoundTripsAttachmentsOfEverySizeThatMatters) {
+  const size_t exact = SizeForExactTotal(2 * kChunkSize);
+  for (size_t size : {size_t{0}, size_t{1}, kChunkSize - 1, kChunkSize, kChunkSize + 1, exact - 1,
+                      exact, exact + 1, size_t{5} * 1024 * 1024 + 3}) {
+    auto data = Pattern(size, static_cast<uint8_t>(size));
+    auto sealed = SealForTest(org_->bundle, "t", {{"a", data}});
+    CollectingSink sink;
+    Status st = OpenWith(sealed.envelope, Keys({0, 2}), sink);
+    ASSERT_TRUE(st.ok()) << size << ": " << st.message();
+    ASSERT_EQ(sink.data.size(), 1u);
+    EXPECT_EQ(sink.data[0], data) << size;
+    EXPECT_EQ(sink.digests[0], Sha256Of(data));
+    EXPECT_EQ(sealed.id, Sha256Of(sealed.envelope));
+  }
+}
+
+TEST_F(EnvelopeTest, ExactChunkMultipleEndsWithAFullFinalChunk) {
+  const size_t exact = SizeForExactTotal(2 * kChunkSize);
+  auto sealed = SealForTest(org_->bundle, "t", {{"a", Pattern(exact, 1)}});
+  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
+  EXPECT_EQ(sealed.envelope.size(), header + 2 * (kChunkSize + 17));
+}
+
+TEST_F(EnvelopeTest, TextFieldsAndReplyKeyArriveIntact) {
+  PublicKey32 reply{};
+  reply[0] = 42;
+  const std::string text(3 * kChunkSize + 5, 'x');
+  auto sealed = SealForTest(org_->bundle, text,
+                            {{"one.jpg", Pattern(10, 1)}, {"two.mp4", Pattern(0, 2)}}, reply);
+  CollectingSink sink;
+  ASSERT_TRUE(OpenWith(sealed.envelope, Keys({1, 2}), sink).ok());
+  EXPECT_EQ(sink.text, text);
+  EXPECT_EQ(sink.language, "fa");
+  EXPECT_EQ(sink.names, (std::vector<std::string>{"one.jpg", "two.mp4"}));
+  EXPECT_EQ(sink.reply_key, reply);
+}
+
+TEST_F(EnvelopeTest, SizeIsPaddedSoShortTestimoniesLookAlike) {
+  auto a = SealForTest(org_->bundle, "yes");
+  auto b = SealForTest(org_->bundle, std::string(3000, 'y'));
+  EXPECT_EQ(a.envelope.size(), b.envelope.size());
+}
+
+TEST_F(EnvelopeTest, PlaintextNeverAppearsInTheEnvelope) {
+  const std::string marker = "MARKER-KHAVARAN-1988";
+  auto sealed = SealForTest(org_->bundle, marker, {{marker + ".jpg", testing::Bytes(marker)}});
+  const std::string env(sealed.envelope.begin(), sealed.envelope.end());
+  EXPECT_EQ(env.find(marker), std::string::npos);
+}
+
+TEST_F(EnvelopeTest, OneKeyOfTwoOfThreeIsNotEnough) {
+  auto sealed = SealForTest(org_->bundle, "t");
+  CollectingSink sink;
+  Status st = OpenWith(sealed.envelope, Keys({1}), sink);
+  EXPECT_EQ(st.code(), ErrorCode::kNotEnoughKeys);
+  EXPECT_NE(st.message().find("needs 2"), std::string::npos) << st.message();
+  EXPECT_TRUE(sink.text.empty());
+}
+
+TEST_F(EnvelopeTest, KeyOfAnotherOrganisationIsNotARecipient) {
+  auto other = MakeOrg(1, 1);
+  auto sealed = SealForTest(org_->bundle, "t");
+  CollectingSink sink;
+  EXPECT_EQ(OpenWith(sealed.envelope, {&other.investigators[0]}, sink).code(),
+            ErrorCode::kNotRecipient);
+}
+
+TEST_F(EnvelopeTest, EveryFlippedHeaderByteIsRefusedBeforeAnyPlaintext) {
+  auto sealed = SealForTest(org_->bundle, "secret", {{"a", Pattern(1000, 3)}});
+  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
+  for (size_t i = 0; i < header; ++i) {
+    auto bad = sealed.envelope;
+    bad[i] ^= 0x40;
+    CollectingSink sink;
+    Status st = OpenWith(bad, Keys({0, 1, 2}), sink);
+    EXPECT_FALSE(st.ok()) << "byte " << i;
+    EXPECT_TRUE(sink.text.empty()) << "byte " << i;
+  }
+}
+
+TEST_F(EnvelopeTest, FlippedPayloadBytesAreTampering) {
+  auto sealed = SealForTest(org_->bundle, "t", {{"a", Pattern(3 * kChunkSize, 4)}});
+  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
+  for (size_t i = header; i < sealed.envelope.size(); i += 4099) {
+    auto bad = sealed.envelope;
+    bad[i] ^= 0x01;
+    CollectingSink sink;
+    EXPECT_EQ(OpenWith(bad, Keys({0, 1}), sink).code(), ErrorCode::kTampered) << i;
+  }
+  auto bad = sealed.envelope;
+  bad.back() ^= 0x80;
+  CollectingSink sink;
+  EXPECT_EQ(OpenWith(bad, Keys({0, 1}), sink).code(), ErrorCode::kTampered);
+}
+
+TEST_F(EnvelopeTest, EveryTruncationIsRefused) {
+  auto sealed = SealForTest(org_->bundle, "t", {{"a", Pattern(2 * kChunkSize, 5)}});
+  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
+  const size_t n = sealed.envelope.size();
+  for (size_t cut :
+       {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{49}, header - 1, header, header + 1,
+        header + kChunkSize + 17, header + kChunkSize + 16, n - 17, n - 1}) {
+    std::vector<uint8_t> part(sealed.envelope.begin(), sealed.envelope.begin() + cut);
+    CollectingSink sink;
+    Status st = OpenWith(part, Keys({0, 1}), sink);
+    EXPECT_FALSE(st.ok()) << cut;
+    if (cut >= 8) {
+      EXPECT_EQ(st.code(), ErrorCode::kTruncated) << cut << ": " << st.message();
+    }
+  }
+}
+
+TEST_F(EnvelopeTest, BytesAfterTheFinalChunkAreRefused) {
+  auto sealed = SealForTest(org_->bundle, "t");
+  sealed.envelope.push_back(0);
+  CollectingSink sink;
+  EXPECT_EQ(OpenWith(sealed.envelope, Keys({0, 1}), sink).code(), ErrorCode::kMalformed);
+}
+
+TEST_F(EnvelopeTest, NotAnEnvelopeAndUnknownVersionsAreNamed) {
+  CollectingSink sink;
+  EXPECT_EQ(OpenWith(testing::Bytes("hello world, this is not an envelope at all........"),
+                     Keys({0}), sink)
+                .code(),
+            ErrorCode::kMalformed);
+  auto sealed = SealForTest(org_->bundle, "t");
+  sealed.envelope[7] = 2;
+  EXPECT_EQ(OpenWith(sealed.envelope, Keys({0, 1}), sink).code(), ErrorCode::kUnsupported);
+}
+
+TEST_F(EnvelopeTest, AttachmentThatChangesWhileSealingFails) {
+  TestimonyInput in;
+  auto data = Pattern(1000, 1);
+  MemorySource src(data);
+  AttachmentInput a;
+  a.name = SecretBuffer::CopyOf(testing::Bytes("a"));
+  a.media_type = SecretBuffer::CopyOf(testing::Bytes("x/y"));
+  a.size = 1001;  // one more than there is: the file shrank
+  a.source = &src;
+  in.attachments.push_back(std::move(a));
+  MemorySink out;
+  EXPECT_EQ(SealEnvelope(org_->bundle, in, out).status().code(), ErrorCode::kIo);
+
+  TestimonyInput in2;
+  MemorySource src2(data);
+  AttachmentInput b;
+  b.name = SecretBuffer::CopyOf(testing::Bytes("a"));
+  b.media_type = SecretBuffer::CopyOf(testing::Bytes("x/y"));
+  b.size = 999;  // the file grew
+  b.source = &src2;
+  in2.attachments.push_back(std::move(b));
+  MemorySink out2;
+  EXPECT_EQ(SealEnvelope(org_->bundle, in2, out2).status().code(), ErrorCode::kIo);
+}
+
+TEST_F(EnvelopeTest, SealRefusesInvalidAttachmentNames) {
+  TestimonyInput in;
+  AttachmentInput a;
+  MemorySource src({});
+  a.name = SecretBuffer::CopyOf(testing::Bytes("../x"));
+  a.media_type = SecretBuffer::CopyOf(testing::Bytes("x/y"));
+  a.source = &src;
+  in.attachments.push_back(std::move(a));
+  MemorySink out;
+  EXPECT_EQ(SealEnvelope(org_->bundle, in, out).status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(EnvelopeTest, ComputeEnvelopeIdMatchesTheSealedId) {
+  auto sealed = SealForTest(org_->bundle, "t", {{"a", Pattern(100000, 9)}});
+  MemorySource in(sealed.envelope);
+  EXPECT_EQ(ComputeEnvelopeId(in).value(), sealed.id);
+}
+
+}  // namespace
+}  // namespace gavah

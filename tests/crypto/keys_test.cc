@@ -1,0 +1,119 @@
+#include "gavah/crypto/keys.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace gavah {
+namespace {
+
+using testing::Bytes;
+
+// Cheap Argon2id cost for tests; the file records it, so reading needs no special case.
+const KdfParams kFast{1, 8 * 1024 * 1024};
+
+TEST(KeyFileTest, InvestigatorKeyRoundTripsThroughItsFile) {
+  ASSERT_TRUE(InitCrypto());
+  auto key = InvestigatorSecretKey::Generate("Shirin");
+  auto file = EncryptKeyFile(KeyKind::kInvestigator, SerializeInvestigatorSecret(key).span(),
+                             Bytes("pass phrase"), kFast);
+  ASSERT_TRUE(file.ok());
+  auto secret = DecryptKeyFile(file.value(), KeyKind::kInvestigator, Bytes("pass phrase"));
+  ASSERT_TRUE(secret.ok()) << secret.status().message();
+  auto back = ParseInvestigatorSecret(secret.value());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->public_key().name, "Shirin");
+  EXPECT_EQ(back->public_key().encryption_key, key.public_key().encryption_key);
+  EXPECT_EQ(back->public_key().signing_key, key.public_key().signing_key);
+}
+
+TEST(KeyFileTest, WrongPassphraseIsItsOwnError) {
+  auto org = OrganisationKey::Generate();
+  auto file =
+      EncryptKeyFile(KeyKind::kOrganisation, org.secret_seed().span(), Bytes("right"), kFast);
+  ASSERT_TRUE(file.ok());
+  auto r = DecryptKeyFile(file.value(), KeyKind::kOrganisation, Bytes("wrong"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kWrongPassphrase);
+}
+
+TEST(KeyFileTest, KeyOfTheOtherKindIsRefusedBeforeThePassphrase) {
+  auto org = OrganisationKey::Generate();
+  auto file = EncryptKeyFile(KeyKind::kOrganisation, org.secret_seed().span(), Bytes("p"), kFast);
+  ASSERT_TRUE(file.ok());
+  auto r = DecryptKeyFile(file.value(), KeyKind::kInvestigator, Bytes("p"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kWrongKeyKind);
+}
+
+TEST(KeyFileTest, AlteredHeaderFailsAuthentication) {
+  auto org = OrganisationKey::Generate();
+  auto file = EncryptKeyFile(KeyKind::kOrganisation, org.secret_seed().span(), Bytes("p"), kFast);
+  ASSERT_TRUE(file.ok());
+  auto bad = file.value();
+  bad[30] ^= 1;  // inside the salt: the derived key changes, and the header is associated data
+  EXPECT_EQ(DecryptKeyFile(bad, KeyKind::kOrganisation, Bytes("p")).status().code(),
+            ErrorCode::kWrongPassphrase);
+}
+
+TEST(KeyFileTest, TruncatedOrForeignFilesAreMalformed) {
+  auto org = OrganisationKey::Generate();
+  auto file = EncryptKeyFile(KeyKind::kOrganisation, org.secret_seed().span(), Bytes("p"), kFast);
+  ASSERT_TRUE(file.ok());
+  auto cut = file.value();
+  cut.pop_back();
+  EXPECT_EQ(DecryptKeyFile(cut, KeyKind::kOrganisation, Bytes("p")).status().code(),
+            ErrorCode::kMalformed);
+  EXPECT_EQ(
+      DecryptKeyFile(Bytes("gavah-investigator-v1 AAAA x\n"), KeyKind::kInvestigator, Bytes("p"))
+          .status()
+          .code(),
+      ErrorCode::kMalformed);
+}
+
+TEST(KeyFileTest, HostileCostParametersAreRefused) {
+  auto org = OrganisationKey::Generate();
+  auto file = EncryptKeyFile(KeyKind::kOrganisation, org.secret_seed().span(), Bytes("p"), kFast);
+  ASSERT_TRUE(file.ok());
+  auto bad = file.value();
+  bad[14] = 0xff;  // memlimit's top byte: petabytes
+  EXPECT_EQ(DecryptKeyFile(bad, KeyKind::kOrganisation, Bytes("p")).status().code(),
+            ErrorCode::kMalformed);
+}
+
+TEST(KeyFileTest, EmptyPassphraseIsRefused) {
+  auto org = OrganisationKey::Generate();
+  EXPECT_FALSE(EncryptKeyFile(KeyKind::kOrganisation, org.secret_seed().span(), {}, kFast).ok());
+}
+
+TEST(PublicKeyTest, TextFormRoundTripsAndRejectsDamage) {
+  auto key = InvestigatorSecretKey::Generate("Parvaneh M.");
+  const std::string text = key.public_key().ToText();
+  auto back = InvestigatorPublicKey::FromText(text);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->name, "Parvaneh M.");
+  EXPECT_EQ(back->encryption_key, key.public_key().encryption_key);
+  std::string cut = text.substr(0, 40);
+  EXPECT_FALSE(InvestigatorPublicKey::FromText(cut).ok());
+  std::string bad = text;
+  bad[25] = '!';
+  EXPECT_FALSE(InvestigatorPublicKey::FromText(bad).ok());
+  EXPECT_EQ(
+      InvestigatorPublicKey::FromText(OrganisationKey::Generate().PublicText()).status().code(),
+      ErrorCode::kWrongKeyKind);
+}
+
+TEST(FingerprintTest, ParsesWhatItPrintsAndGroupedForms) {
+  auto org = OrganisationKey::Generate();
+  const std::string text = FingerprintToText(org.fingerprint());
+  ASSERT_EQ(text.size(), 32u);
+  EXPECT_EQ(FingerprintFromText(text).value(), org.fingerprint());
+  std::string grouped;
+  for (size_t i = 0; i < text.size(); ++i)
+    grouped += (i && i % 4 == 0 ? "-" : "") + std::string(1, std::toupper(text[i]));
+  EXPECT_EQ(FingerprintFromText(grouped).value(), org.fingerprint());
+  EXPECT_FALSE(FingerprintFromText("abc").ok());
+}
+
+}  // namespace
+}  // namespace gavah

@@ -1,0 +1,243 @@
+// Known-answer vectors for the bundle and envelope formats (docs/PROTOCOL.md, "Test vectors").
+//
+// randombytes is replaced by a deterministic generator (randombytes_buf_deterministic keyed by a
+// fixed seed and a call counter) so that sealing is reproducible; this binary therefore runs
+// apart from every other test. It checks that
+//   1. sealing the fixed inputs reproduces tests/vectors/*.bin byte for byte,
+//   2. the stored envelope opens with the stored keys to the stored plaintext, and
+//   3. each stored bad envelope fails with the error the list names.
+// `vectors_test --regenerate` rewrites the files (only when the format changes on purpose).
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "gavah/crypto/envelope.h"
+#include "gavah/crypto/hex.h"
+#include "support/test_support.h"
+
+namespace gavah {
+namespace {
+
+uint8_t g_seed[randombytes_SEEDBYTES];
+uint64_t g_counter = 0;
+
+void DeterministicBuf(void* buf, size_t size) {
+  uint8_t seed[randombytes_SEEDBYTES];
+  std::memcpy(seed, g_seed, sizeof seed);
+  for (int i = 0; i < 8; ++i) seed[24 + i] ^= static_cast<uint8_t>(g_counter >> (8 * i));
+  ++g_counter;
+  randombytes_buf_deterministic(buf, size, seed);
+}
+uint32_t DeterministicRandom() {
+  uint32_t r;
+  DeterministicBuf(&r, sizeof r);
+  return r;
+}
+const char* DeterministicName() { return "gavah-vectors"; }
+
+randombytes_implementation g_rng = {DeterministicName, DeterministicRandom, nullptr,
+                                    nullptr,           DeterministicBuf,    nullptr};
+
+std::vector<uint8_t> Fill(size_t n, uint8_t start) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>(start + i);
+  return v;
+}
+
+std::string Dir() { return GAVAH_VECTORS_DIR; }
+
+std::vector<uint8_t> ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+void WriteFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// The fixed inputs. Changing any of them changes every vector.
+struct Inputs {
+  OrganisationKey org = OrganisationKey::FromSeed(SecretBuffer::CopyOf(Fill(32, 0x10))).value();
+  std::vector<InvestigatorSecretKey> investigators;
+  std::vector<uint8_t> attachment = Fill(70000, 0x00);  // crosses a chunk boundary
+  Inputs() {
+    const char* names[] = {"Azadeh", "Bahram", "Chista"};
+    for (int i = 0; i < 3; ++i) {
+      investigators.push_back(
+          InvestigatorSecretKey::FromSecret(
+              names[i], SecretBuffer::CopyOf(Fill(64, static_cast<uint8_t>(0x40 * (i + 1)))))
+              .value());
+    }
+  }
+};
+
+std::vector<uint8_t> MakeBundle(const Inputs& in) {
+  BundleContents c;
+  c.organisation_name = "Gavah test vectors";
+  c.issued_at = 1'750'000'000;
+  c.expires_at = 4'102'444'800;  // 2100-01-01
+  c.threshold = 2;
+  for (const auto& k : in.investigators) c.investigators.push_back(k.public_key());
+  return RecipientBundle::Create(c, in.org).value();
+}
+
+std::vector<uint8_t> MakeEnvelope(const Inputs& in, const RecipientBundle& bundle, EnvelopeId* id) {
+  TestimonyInput t;
+  t.text = SecretBuffer::CopyOf(gavah::testing::Bytes("I saw the trucks at Khavaran at night.\n"));
+  t.language = SecretBuffer::CopyOf(gavah::testing::Bytes("en"));
+  t.event_time = SecretBuffer::CopyOf(gavah::testing::Bytes("August 1988"));
+  t.event_place = SecretBuffer::CopyOf(gavah::testing::Bytes("Khavaran, Tehran"));
+  t.reply_public_key = PublicKey32{};
+  std::memcpy(t.reply_public_key->data(), Fill(32, 0x80).data(), 32);
+  MemorySource src(in.attachment);
+  AttachmentInput a;
+  a.name = SecretBuffer::CopyOf(gavah::testing::Bytes("photo.jpg"));
+  a.media_type = SecretBuffer::CopyOf(gavah::testing::Bytes("image/jpeg"));
+  a.size = in.attachment.size();
+  a.source = &src;
+  t.attachments.push_back(std::move(a));
+  MemorySink out;
+  auto sealed = SealEnvelope(bundle, t, out);
+  if (!sealed.ok()) {
+    std::cerr << sealed.status().message() << "\n";
+    std::abort();
+  }
+  *id = sealed->id;
+  return out.data;
+}
+
+// Bad envelopes derived from the good one, with the error each must produce.
+std::vector<std::pair<std::string, std::vector<uint8_t>>> MakeBadEnvelopes(
+    const std::vector<uint8_t>& good) {
+  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> out;
+  auto flip = [&](const std::string& name, size_t at) {
+    auto b = good;
+    b[at] ^= 0x01;
+    out.emplace_back(name, b);
+  };
+  flip("tampered-org-id", 8);
+  flip("tampered-threshold", 24);
+  flip("tampered-payload-length", 33);
+  flip("tampered-stream-header", 40);
+  flip("tampered-stanza", 70);
+  flip("tampered-mac", header - 1);
+  flip("tampered-first-chunk", header + 5);
+  flip("tampered-last-chunk", good.size() - 1);
+  out.emplace_back("truncated-header",
+                   std::vector<uint8_t>(good.begin(), good.begin() + header - 1));
+  out.emplace_back("truncated-at-chunk-boundary",
+                   std::vector<uint8_t>(good.begin(), good.begin() + header + kChunkSize + 17));
+  out.emplace_back("truncated-mid-chunk", std::vector<uint8_t>(good.begin(), good.end() - 100));
+  auto extra = good;
+  extra.push_back(0);
+  out.emplace_back("trailing-byte", extra);
+  auto version = good;
+  version[7] = 2;
+  out.emplace_back("unknown-version", version);
+  return out;
+}
+
+const std::map<std::string, ErrorCode> kExpected = {
+    {"tampered-org-id", ErrorCode::kTampered},
+    {"tampered-threshold", ErrorCode::kTampered},
+    {"tampered-stream-header", ErrorCode::kTampered},
+    {"tampered-payload-length", ErrorCode::kMalformed},
+    {"tampered-stanza", ErrorCode::kNotEnoughKeys},
+    {"tampered-mac", ErrorCode::kTampered},
+    {"tampered-first-chunk", ErrorCode::kTampered},
+    {"tampered-last-chunk", ErrorCode::kTampered},
+    {"truncated-header", ErrorCode::kTruncated},
+    {"truncated-at-chunk-boundary", ErrorCode::kTruncated},
+    {"truncated-mid-chunk", ErrorCode::kTruncated},
+    {"trailing-byte", ErrorCode::kMalformed},
+    {"unknown-version", ErrorCode::kUnsupported},
+};
+
+int failures = 0;
+#define CHECK(cond, what)                             \
+  do {                                                \
+    if (!(cond)) {                                    \
+      std::cout << "FAILED: " << (what) << std::endl; \
+      ++failures;                                     \
+    } else {                                          \
+      std::cout << "ok: " << (what) << std::endl;     \
+    }                                                 \
+  } while (0)
+
+}  // namespace
+}  // namespace gavah
+
+int main(int argc, char** argv) {
+  using namespace gavah;
+  std::memset(g_seed, 0x5a, sizeof g_seed);
+  randombytes_set_implementation(&g_rng);
+  if (!InitCrypto()) return 1;
+  const bool regenerate = argc > 1 && std::strcmp(argv[1], "--regenerate") == 0;
+
+  Inputs in;
+  const auto bundle_bytes = MakeBundle(in);
+  const auto bundle = RecipientBundle::Parse(bundle_bytes).value();
+  EnvelopeId id{};
+  const auto envelope = MakeEnvelope(in, bundle, &id);
+  const auto bad = MakeBadEnvelopes(envelope);
+
+  if (regenerate) {
+    WriteFile(Dir() + "/bundle-2of3.bin", bundle_bytes);
+    WriteFile(Dir() + "/envelope-2of3.bin", envelope);
+    for (const auto& [name, bytes] : bad) {
+      WriteFile(Dir() + "/bad/" + name + ".bin", bytes);
+    }
+    std::ofstream ids(Dir() + "/envelope-2of3.id");
+    ids << ToHex(id) << "\n";
+    std::cout << "regenerated vectors in " << Dir() << "\n";
+    return 0;
+  }
+
+  // 1. Reproduction.
+  CHECK(ReadFile(Dir() + "/bundle-2of3.bin") == bundle_bytes,
+        "bundle-2of3.bin reproduced byte for byte");
+  const auto stored = ReadFile(Dir() + "/envelope-2of3.bin");
+  CHECK(stored == envelope, "envelope-2of3.bin reproduced byte for byte");
+  std::string stored_id;
+  std::ifstream(Dir() + "/envelope-2of3.id") >> stored_id;
+  CHECK(stored_id == ToHex(id) && stored_id == ToHex(Sha256Of(stored)),
+        "envelope id is the SHA-256 of the file");
+
+  // 2. The stored envelope opens with the stored keys, with any two and not with one.
+  const auto stored_bundle = RecipientBundle::Parse(ReadFile(Dir() + "/bundle-2of3.bin"));
+  CHECK(stored_bundle.ok(), "stored bundle verifies");
+  for (int a = 0; a < 3; ++a) {
+    for (int b = a + 1; b < 3; ++b) {
+      gavah::testing::CollectingSink sink;
+      Status st =
+          gavah::testing::OpenWith(stored, {&in.investigators[a], &in.investigators[b]}, sink);
+      CHECK(st.ok() && sink.text == "I saw the trucks at Khavaran at night.\n" &&
+                sink.event_place == "Khavaran, Tehran" && sink.data.size() == 1 &&
+                sink.data[0] == in.attachment && sink.names[0] == "photo.jpg",
+            "stored envelope opens with investigators " + std::to_string(a) + "+" +
+                std::to_string(b));
+    }
+    gavah::testing::CollectingSink sink;
+    CHECK(gavah::testing::OpenWith(stored, {&in.investigators[a]}, sink).code() ==
+              ErrorCode::kNotEnoughKeys,
+          "one key alone is not enough (" + std::to_string(a) + ")");
+  }
+
+  // 3. Bad envelopes.
+  for (const auto& [name, expected] : kExpected) {
+    const auto bytes = ReadFile(Dir() + "/bad/" + name + ".bin");
+    gavah::testing::CollectingSink sink;
+    Status st = gavah::testing::OpenWith(bytes, {&in.investigators[0], &in.investigators[1]}, sink);
+    CHECK(!bytes.empty() && st.code() == expected,
+          "bad/" + name + ".bin refused as expected (" + st.message() + ")");
+  }
+  std::cout << (failures == 0 ? "vectors: all passed" : "vectors: FAILED") << std::endl;
+  return failures == 0 ? 0 : 1;
+}
