@@ -1,6 +1,7 @@
 #include "cli_support.h"
 
 #include <fcntl.h>
+#include <google/protobuf/stubs/logging.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -285,6 +286,8 @@ JsonObject& JsonObject::AddBool(std::string_view key, bool value) {
 }
 
 int RunMain(const char* program, int (*body)(int, char**), int argc, char** argv) {
+  // libprotobuf logs parse complaints on stderr over several lines; our errors say it in one.
+  google::protobuf::SetLogHandler(nullptr);
   if (!InitCrypto()) {
     std::fprintf(stderr, "%s: cannot initialise libsodium\n", program);
     return 1;

@@ -480,6 +480,16 @@ Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, B
   return parser.Finish();
 }
 
+Status ParsePlaintextStream(std::span<const uint8_t> plaintext, TestimonySink& sink) {
+  PlaintextParser parser(sink);
+  while (!plaintext.empty()) {
+    const size_t n = std::min(plaintext.size(), kChunkSize);
+    GAVAH_RETURN_IF_ERROR(parser.Feed(plaintext.first(n)));
+    plaintext = plaintext.subspan(n);
+  }
+  return parser.Finish();
+}
+
 Result<EnvelopeId> ComputeEnvelopeId(ByteSource& in) {
   Sha256 id;
   std::vector<uint8_t> buf(1 << 20);

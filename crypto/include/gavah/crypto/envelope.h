@@ -122,6 +122,10 @@ Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, B
 // Computes an envelope's id without any key (SHA-256 of all its bytes).
 Result<EnvelopeId> ComputeEnvelopeId(ByteSource& in);
 
+// Runs the plaintext-stream rules over already-decrypted bytes, as OpenPayload does after each
+// chunk. For fuzzing: a malicious sealer controls these bytes completely.
+Status ParsePlaintextStream(std::span<const uint8_t> plaintext, TestimonySink& sink);
+
 // Encoding of the Testimony record (protobuf wire format, written and read by hand so that
 // plaintext never leaves SecretBuffers). Exposed for tests and fuzzing.
 SecretBuffer EncodeTestimonyRecord(const TestimonyInput& input);
