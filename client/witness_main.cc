@@ -97,7 +97,7 @@ int Seal(const SealArgs& a, bool json) {
     input.event_place = ReadSmallSecret(a.where_file, kMaxEventFieldLength);
 
   std::vector<int> fds;
-  std::vector<std::unique_ptr<FdSource>> sources;
+  std::vector<std::unique_ptr<ReadAheadSource>> sources;
   struct Closer {
     std::vector<int>& fds;
     ~Closer() {
@@ -112,7 +112,8 @@ int Seal(const SealArgs& a, bool json) {
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
       Fail("cannot attach " + path + ": not a regular file");
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    sources.push_back(std::make_unique<FdSource>(fd, path));
+    // Read and hashed on a thread of its own, so this thread only encrypts.
+    sources.push_back(std::make_unique<ReadAheadSource>(fd, path, /*hash=*/true));
     AttachmentInput att;
     att.name = AttachmentName(path);
     const std::string_view type = GuessMediaType(att.name.view());
@@ -140,7 +141,8 @@ int Seal(const SealArgs& a, bool json) {
   ::fchmod(out_fd, 0600);
   Result<SealedEnvelope> sealed = Status();
   {
-    ThreadedFdSink sink(out_fd, a.out);
+    // SealEnvelope hashes and writes on a thread of its own.
+    FdSink sink(out_fd, a.out);
     sealed = SealEnvelope(bundle, input, sink);
   }
   ::close(out_fd);

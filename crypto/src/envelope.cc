@@ -186,6 +186,7 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
 
   for (size_t i = 0; i < input.attachments.size(); ++i) {
     auto& a = input.attachments[i];
+    const bool own_digest = !a.source->ComputesSha256();
     Sha256 sha;
     uint64_t remaining = a.size;
     while (remaining > 0) {
@@ -193,7 +194,7 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
       if (room.size() > remaining) room = room.first(remaining);
       GAVAH_ASSIGN_OR_RETURN(size_t n, a.source->Read(room));
       if (n == 0) return Error(ErrorCode::kIo, "an attachment shrank while it was being sealed");
-      sha.Update(room.first(n));
+      if (own_digest) sha.Update(room.first(n));
       GAVAH_RETURN_IF_ERROR(w.Commit(n));
       remaining -= n;
     }
@@ -201,7 +202,12 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
     GAVAH_ASSIGN_OR_RETURN(size_t extra, a.source->Read(std::span(&probe, 1)));
     sodium_memzero(&probe, 1);
     if (extra != 0) return Error(ErrorCode::kIo, "an attachment grew while it was being sealed");
-    const Digest32 digest = sha.Final();
+    Digest32 digest{};
+    if (own_digest) {
+      digest = sha.Final();
+    } else {
+      GAVAH_ASSIGN_OR_RETURN(digest, a.source->Digest());
+    }
     GAVAH_RETURN_IF_ERROR(w.Write(digest));
   }
   static const uint8_t kZeros[4096] = {};

@@ -126,44 +126,29 @@ Status ThreadedStage::Finish() {
   return finish_();
 }
 
-namespace {
-
-// Starts writeback of what was written so far, every 8 MiB, so that the final fsync has little
-// left to wait for: the disk works while the caller still encrypts. Only a hint; errors surface
-// at fsync.
-class EarlyWriteback {
- public:
-  explicit EarlyWriteback(int fd) : fd_(fd) {}
-  void Wrote(size_t n) {
-    written_ += n;
-    if (written_ - started_ >= (8u << 20)) {
-      ::sync_file_range(fd_, static_cast<off64_t>(started_), static_cast<off64_t>(written_ - started_),
-                        SYNC_FILE_RANGE_WRITE);
-      started_ = written_;
-    }
+Status FdSink::Write(std::span<const uint8_t> bytes) {
+  GAVAH_RETURN_IF_ERROR(WriteAll(fd_, bytes.data(), bytes.size(), what_));
+  written_ += bytes.size();
+  if (written_ - writeback_started_ >= (8u << 20)) {
+    // Only a hint (fails harmlessly on pipes); errors surface at fsync.
+    ::sync_file_range(fd_, static_cast<off64_t>(writeback_started_),
+                      static_cast<off64_t>(written_ - writeback_started_), SYNC_FILE_RANGE_WRITE);
+    writeback_started_ = written_;
   }
+  return Status::Ok();
+}
 
- private:
-  int fd_;
-  uint64_t written_ = 0;
-  uint64_t started_ = 0;
-};
-
-}  // namespace
+Status FdSink::Finish() {
+  if (::fsync(fd_) != 0 && errno != EINVAL && errno != EROFS) {
+    return Error(ErrorCode::kIo, "cannot flush " + what_ + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
 
 ThreadedFdSink::ThreadedFdSink(int fd, std::string what)
-    : ThreadedStage(
-          [fd, what, wb = std::make_shared<EarlyWriteback>(fd)](std::span<const uint8_t> b) {
-            Status st = WriteAll(fd, b.data(), b.size(), what);
-            if (st.ok()) wb->Wrote(b.size());
-            return st;
-          },
-          [fd, what]() -> Status {
-            if (::fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
-              return Error(ErrorCode::kIo, "cannot flush " + what + ": " + std::strerror(errno));
-            }
-            return Status::Ok();
-          }) {}
+    : ThreadedStage([sink = std::make_shared<FdSink>(fd, what)](
+                        std::span<const uint8_t> b) { return sink->Write(b); },
+                    [fd, what] { return FdSink(fd, what).Finish(); }) {}
 
 ReadAheadSource::ReadAheadSource(int fd, std::string what, bool hash)
     : fd_(fd), what_(std::move(what)), hash_(hash), free_slots_(8) {

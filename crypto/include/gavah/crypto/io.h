@@ -23,6 +23,12 @@ class ByteSource {
   // Reads up to out.size() bytes; returns 0 only at end of input. Retries short reads, so a
   // result shorter than requested means end of input.
   virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
+  // True if this source computes the SHA-256 of everything it yields by itself (on a thread of
+  // its own), so that a consumer need not; Digest() then returns it once input has ended.
+  virtual bool ComputesSha256() const { return false; }
+  virtual Result<Digest32> Digest() {
+    return Error(ErrorCode::kInvalidArgument, "this source computes no digest");
+  }
 };
 
 class ByteSink {
@@ -88,8 +94,23 @@ class ThreadedStage : public ByteSink {
   std::thread thread_;
 };
 
-// Writes to an fd on a background thread; Finish() fsyncs (where the fd supports it). Does not
-// own fd.
+// Writes to an fd on the caller's thread, starting writeback every 8 MiB so that Finish()'s
+// fsync has little left to wait for. Does not own fd, which must be at offset 0 of a file (or
+// a pipe). Finish() fsyncs where the fd supports it.
+class FdSink : public ByteSink {
+ public:
+  FdSink(int fd, std::string what) : fd_(fd), what_(std::move(what)) {}
+  Status Write(std::span<const uint8_t> bytes) override;
+  Status Finish() override;
+
+ private:
+  int fd_;
+  std::string what_;
+  uint64_t written_ = 0;
+  uint64_t writeback_started_ = 0;
+};
+
+// An FdSink on a background thread.
 class ThreadedFdSink : public ThreadedStage {
  public:
   ThreadedFdSink(int fd, std::string what);
@@ -102,8 +123,9 @@ class ReadAheadSource : public ByteSource {
   ReadAheadSource(int fd, std::string what, bool hash);
   ~ReadAheadSource() override;
   Result<size_t> Read(std::span<uint8_t> out) override;
-  // SHA-256 of everything in the fd; only once Read() has returned end of input.
-  Result<Digest32> Digest();
+  bool ComputesSha256() const override { return hash_; }
+  // SHA-256 of everything in the fd; only once Read() has returned end of input, and once.
+  Result<Digest32> Digest() override;
 
  private:
   void Run();
