@@ -10,6 +10,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "gavah/crypto/bundle.h"
+#include "gavah/crypto/keys.h"
+
 namespace gavah {
 namespace {
 
@@ -235,13 +238,64 @@ TEST_F(CliTest, PinnedFingerprintRefusesAnotherOrganisation) {
 }
 
 TEST_F(CliTest, ExpiredBundleIsRefused) {
-  // A bundle that expires in one day, checked after faking nothing: expiry is enforced by the
-  // library test with an explicit clock; here the CLI path must at least accept a current one
-  // and refuse --expires 0.
-  MakeOrg(1);
+  ASSERT_TRUE(InitCrypto());
+  // Signed with the library directly: the command line cannot make a bundle in the past.
+  const OrganisationKey org = OrganisationKey::Generate();
+  BundleContents c;
+  c.issued_at = 1'600'000'000;
+  c.expires_at = 1'600'086'400;
+  c.threshold = 1;
+  c.investigators.push_back(InvestigatorSecretKey::Generate("a").public_key());
+  auto bytes = RecipientBundle::Create(c, org);
+  ASSERT_TRUE(bytes.ok());
+  WriteText(dir_ / "old.bundle", std::string(bytes->begin(), bytes->end()));
+  WriteText(dir_ / "t.txt", "hello");
+  ExpectCleanFailure(
+      Wit({"seal", "--bundle", "old.bundle", "--text-file", "t.txt", "--out", "e.gvh"}), "expired");
+  EXPECT_FALSE(fs::exists(dir_ / "e.gvh"));
+  ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
+  WriteText(dir_ / "a.pub", c.investigators[0].ToText());
   ExpectCleanFailure(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub",
                           "--threshold", "1", "--expires", "0", "--out", "e.bundle"}),
                      "--expires");
+}
+
+TEST_F(CliTest, MoreThan255InvestigatorsAreRefused) {
+  ASSERT_TRUE(InitCrypto());
+  ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
+  std::vector<std::string> args = {"bundle", "--org-key", "org.key",   "--threshold",
+                                   "1",      "--out",     "big.bundle"};
+  for (int i = 0; i < 256; ++i) {
+    const std::string name = "i" + std::to_string(i) + ".pub";
+    WriteText(dir_ / name,
+              InvestigatorSecretKey::Generate("i" + std::to_string(i)).public_key().ToText());
+    args.push_back("--investigator");
+    args.push_back(name);
+  }
+  ExpectCleanFailure(Inv(args), "at most 255");
+  EXPECT_FALSE(fs::exists(dir_ / "big.bundle"));
+}
+
+TEST_F(CliTest, EnvelopeForAnotherOrganisationIsNotForMe) {
+  MakeOrg(1);
+  ASSERT_EQ(Inv({"keygen", "--name", "stranger", "--out", "stranger.key"}).exit_code, 0);
+  WriteText(dir_ / "t.txt", "hello");
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "e.gvh"}).exit_code,
+      0);
+  Outcome r = Inv({"open", "e.gvh", "--key", "stranger.key", "--out", "o"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not a recipient"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "o"));
+}
+
+TEST_F(CliTest, DirectoryAsAttachmentIsRefused) {
+  MakeOrg(1);
+  WriteText(dir_ / "t.txt", "hello");
+  fs::create_directory(dir_ / "folder");
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach",
+                          "folder", "--out", "e.gvh"}),
+                     "not a regular file");
 }
 
 TEST_F(CliTest, KeyFilesAreNeverOverwritten) {
