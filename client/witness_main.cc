@@ -15,6 +15,7 @@
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "media_type.h"
+#include "pins.h"
 
 namespace gavah::cli {
 namespace {
@@ -85,9 +86,45 @@ SecretBuffer ReadSmallSecret(const std::string& path, size_t max) {
   return b;
 }
 
+// Decides whether to trust the bundle's signer. A fingerprint given on the command line is
+// checked by LoadBundle. Otherwise the device's pins decide: a named organisation whose pinned
+// key differs is refused (a bundle forged in its name), and a first use is pinned with a
+// warning to compare the fingerprint. Returns how the key was verified, for the output, and
+// sets `warning` to a line to print once the envelope exists.
+std::string TrustBundle(const RecipientBundle& bundle, bool explicit_fingerprint,
+                        OrganisationPins& pins, std::string& warning) {
+  const std::string& name = bundle.contents().organisation_name;
+  const std::string fp = FingerprintToText(bundle.organisation_fingerprint());
+  if (explicit_fingerprint) return "verified with --org-fingerprint";
+  if (name.empty()) {
+    warning =
+        "warning: this bundle names no organisation, so its key " + fp +
+        " cannot be pinned; compare it with the fingerprint the organisation published, or pass "
+        "--org-fingerprint";
+    return "NOT verified";
+  }
+  if (auto pinned = pins.Find(name)) {
+    if (*pinned != bundle.organisation_fingerprint()) {
+      Fail(
+          "this bundle claims to be from \"" + name + "\" but is signed by organisation key " + fp +
+          ", not the key " + FingerprintToText(*pinned) +
+          " you sealed for before; if the organisation "
+          "really changed its key, confirm the new fingerprint with it and pass --org-fingerprint");
+    }
+    return "pinned on this device";
+  }
+  warning =
+      "first use of \"" + name + "\": its organisation key " + fp +
+      " is now pinned on this device; compare it with the fingerprint the organisation published";
+  return "pinned now, at first use";
+}
+
 int Seal(const SealArgs& a, bool json) {
   FailIfExists(a.out);
   const RecipientBundle bundle = LoadBundle(a.bundle, a.org_fingerprint, true);
+  OrganisationPins pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
+  std::string trust_warning;
+  const std::string trust = TrustBundle(bundle, !a.org_fingerprint.empty(), pins, trust_warning);
   TestimonyInput input;
   input.text = a.text_file.empty() ? ReadStdinText() : ReadSecretFile(a.text_file, kMaxTextLength);
   input.language = SecretBuffer::CopyOf(
@@ -157,6 +194,10 @@ int Seal(const SealArgs& a, bool json) {
                      : "cannot write " + a.out + ": " + std::strerror(e));
   }
   ::unlink(tmp.c_str());
+  if (!bundle.contents().organisation_name.empty()) {
+    pins.Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint());
+  }
+  if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
 
   const auto& c = bundle.contents();
   const std::string id = ToHex(sealed->id);
@@ -167,15 +208,17 @@ int Seal(const SealArgs& a, bool json) {
                      .Add("envelope_file", a.out)
                      .Add("size", sealed->size)
                      .Add("org_fingerprint", fp)
+                     .Add("org_key_trust", trust)
                      .Add("threshold", c.threshold)
                      .Add("investigators", c.investigators.size())
                      .str()
               << "\n";
   } else {
-    std::cout << "sealed for "
-              << (c.organisation_name.empty() ? std::string("the organisation")
-                                              : c.organisation_name)
-              << " (key " << fp << "): any " << c.threshold << " of " << c.investigators.size()
+    std::cout << "sealed for organisation key " << fp << " (" << trust << ")"
+              << (c.organisation_name.empty()
+                      ? std::string()
+                      : ", which calls itself \"" + c.organisation_name + "\"")
+              << ": any " << c.threshold << " of " << c.investigators.size()
               << " investigators can open it\n"
               << "envelope id: " << id << "\n"
               << "written to " << a.out << " (" << sealed->size << " bytes)\n";

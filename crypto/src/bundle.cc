@@ -38,6 +38,7 @@ bool ValidAddress(const std::string& a) {
   }
   const size_t colon = a.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == a.size()) return false;
+  if (a[colon + 1] == '0') return false;  // canonical: no leading zeros, no port 0
   unsigned long port = 0;
   for (size_t i = colon + 1; i < a.size(); ++i) {
     if (a[i] < '0' || a[i] > '9') return false;
@@ -69,6 +70,10 @@ Status BundleContents::Validate() const {
     if (inv.name.empty() || inv.name.size() > 64 || !internal::IsPrintableUtf8(inv.name)) {
       return Error(ErrorCode::kMalformed,
                    "investigator name must be 1-64 bytes of printable UTF-8");
+    }
+    if (!inv.IsUsable()) {
+      return Error(ErrorCode::kMalformed,
+                   "investigator " + inv.name + " has an unusable public key");
     }
     if (!enc.insert(inv.encryption_key).second || !sig.insert(inv.signing_key).second) {
       return Error(ErrorCode::kInvalidArgument, "the same investigator key is listed twice");
@@ -206,8 +211,10 @@ Result<RecipientBundle> RecipientBundle::Parse(std::span<const uint8_t> bytes,
     c.endpoints.push_back(std::move(e));
   }
   if (!body.receipt_public_key().empty()) {
-    if (body.receipt_public_key().size() != 32) {
-      return Error(ErrorCode::kMalformed, "bundle receipt key has the wrong size");
+    if (body.receipt_public_key().size() != 32 ||
+        crypto_core_ed25519_is_valid_point(
+            reinterpret_cast<const uint8_t*>(body.receipt_public_key().data())) != 1) {
+      return Error(ErrorCode::kMalformed, "bundle receipt key is not a valid Ed25519 key");
     }
     PublicKey32 rk{};
     std::memcpy(rk.data(), body.receipt_public_key().data(), 32);

@@ -146,9 +146,12 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
     SecretBuffer share_plain(33);
     share_plain.data()[0] = shares.value()[i].x;
     std::memcpy(share_plain.data() + 1, shares.value()[i].y.data(), 32);
-    uint8_t stanza[kStanzaSize];
-    crypto_box_seal(stanza, share_plain.data(), share_plain.size(),
-                    c.investigators[i].encryption_key.data());
+    uint8_t stanza[kStanzaSize] = {};
+    if (crypto_box_seal(stanza, share_plain.data(), share_plain.size(),
+                        c.investigators[i].encryption_key.data()) != 0) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "investigator " + c.investigators[i].name + " has an unusable encryption key");
+    }
     Put(header, stanza);
   }
   SecretBuffer mac_key = DeriveKey(file_key, kMacKeyId);

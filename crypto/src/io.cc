@@ -151,9 +151,7 @@ ThreadedFdSink::ThreadedFdSink(int fd, std::string what)
                     [fd, what] { return FdSink(fd, what).Finish(); }) {}
 
 ReadAheadSource::ReadAheadSource(int fd, std::string what, bool hash)
-    : fd_(fd), what_(std::move(what)), hash_(hash), free_slots_(8) {
-  thread_ = std::thread([this] { Run(); });
-}
+    : fd_(fd), what_(std::move(what)), hash_(hash) {}
 
 ReadAheadSource::~ReadAheadSource() {
   {
@@ -166,52 +164,63 @@ ReadAheadSource::~ReadAheadSource() {
 
 void ReadAheadSource::Run() {
   for (;;) {
+    SecretBuffer buf;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return free_slots_ > 0 || stop_; });
+      cv_.wait(lock, [this] { return !free_.empty() || allocated_ < kDepth || stop_; });
       if (stop_) return;
-      --free_slots_;
+      if (!free_.empty()) {
+        buf = std::move(free_.front());
+        free_.pop_front();
+      } else {
+        ++allocated_;
+      }
     }
-    std::vector<uint8_t> buf(1 << 20);
-    size_t got = 0;
+    buf.Reserve(1 << 20);
+    buf.Clear();
     Status st;
-    while (got < buf.size()) {
-      const ssize_t n = ::read(fd_, buf.data() + got, buf.size() - got);
+    while (buf.size() < buf.capacity()) {
+      const ssize_t n = ::read(fd_, buf.data() + buf.size(), buf.capacity() - buf.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         st = Error(ErrorCode::kIo, "cannot read " + what_ + ": " + std::strerror(errno));
         break;
       }
       if (n == 0) break;
-      got += static_cast<size_t>(n);
+      buf.AdoptWritten(static_cast<size_t>(n));
     }
-    buf.resize(got);
-    if (hash_ && st.ok()) sha_.Update(buf);
+    const bool end = !st.ok() || buf.empty();
+    if (hash_ && st.ok()) sha_.Update(buf.span());
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!st.ok()) {
         error_ = st;
-      } else if (got == 0) {
+      } else if (buf.empty()) {
         eof_ = true;
       } else {
         ready_.push_back(std::move(buf));
       }
     }
     cv_.notify_all();
-    if (!st.ok() || got == 0) return;
+    if (end) return;
   }
 }
 
 Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
+  if (!started_) {
+    started_ = true;
+    thread_ = std::thread([this] { Run(); });
+  }
   size_t done = 0;
-  while (done < out.size()) {
+  while (done < out.size() && !drained_) {
     if (pos_ == current_.size()) {
       std::unique_lock<std::mutex> lock(mu_);
-      if (!current_.empty()) {
-        ++free_slots_;
+      if (current_.capacity() > 0) {
+        current_.Clear();
+        free_.push_back(std::move(current_));
         cv_.notify_all();
       }
-      current_.clear();
+      current_ = SecretBuffer();
       pos_ = 0;
       cv_.wait(lock, [this] { return !ready_.empty() || eof_ || !error_.ok(); });
       if (!ready_.empty()) {
@@ -221,6 +230,7 @@ Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
         return error_;
       } else {
         drained_ = true;
+        free_.clear();  // nothing more will be read: give the memory back now
         break;
       }
     }
@@ -235,6 +245,7 @@ Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
 Result<Digest32> ReadAheadSource::Digest() {
   if (!drained_ || !hash_) return Error(ErrorCode::kInvalidArgument, "digest before end of input");
   if (thread_.joinable()) thread_.join();
+  hash_ = false;  // Final() once
   return sha_.Final();
 }
 

@@ -67,6 +67,17 @@ Fingerprint InvestigatorPublicKey::fingerprint() const {
   return FingerprintOf("investigator", both);
 }
 
+bool InvestigatorPublicKey::IsUsable() const {
+  // crypto_scalarmult refuses (returns -1) when the product is the identity, which is exactly
+  // the small-order case; any fixed non-zero scalar will do.
+  uint8_t scalar[32];
+  std::memset(scalar, 0x5a, sizeof scalar);
+  uint8_t product[32];
+  const bool enc_ok = crypto_scalarmult(product, scalar, encryption_key.data()) == 0;
+  sodium_memzero(product, sizeof product);
+  return enc_ok && crypto_core_ed25519_is_valid_point(signing_key.data()) == 1;
+}
+
 std::string InvestigatorPublicKey::ToText() const {
   uint8_t both[64];
   std::memcpy(both, encryption_key.data(), 32);
@@ -100,6 +111,8 @@ Result<InvestigatorPublicKey> InvestigatorPublicKey::FromText(std::string_view t
   }
   std::memcpy(key.encryption_key.data(), raw->data(), 32);
   std::memcpy(key.signing_key.data(), raw->data() + 32, 32);
+  if (!key.IsUsable())
+    return Error(ErrorCode::kMalformed, "investigator public key is not a usable key");
   return key;
 }
 

@@ -117,9 +117,13 @@ class ThreadedFdSink : public ThreadedStage {
 };
 
 // Reads an fd ahead on a background thread, optionally computing SHA-256 of every byte
-// (an envelope's id) off the caller's thread. Does not own fd. Read() from one thread only.
+// (an envelope's id, an attachment's digest) off the caller's thread. The thread starts at the
+// first Read(), so many sources can be set up at once while only the one being read holds
+// buffers: at most kDepth SecretBuffers of 1 MiB (what it reads may be plaintext), released at
+// end of input. Does not own fd. Read() and Digest() from one thread only.
 class ReadAheadSource : public ByteSource {
  public:
+  static constexpr size_t kDepth = 8;
   ReadAheadSource(int fd, std::string what, bool hash);
   ~ReadAheadSource() override;
   Result<size_t> Read(std::span<uint8_t> out) override;
@@ -135,13 +139,15 @@ class ReadAheadSource : public ByteSource {
   Sha256 sha_;  // touched only by the reader thread until it ends
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::vector<uint8_t>> ready_;  // guarded by mu_
-  size_t free_slots_;                       // guarded by mu_
-  bool eof_ = false;                        // guarded by mu_
-  bool stop_ = false;                       // guarded by mu_
-  Status error_;                            // guarded by mu_
-  std::vector<uint8_t> current_;
+  std::deque<SecretBuffer> ready_;  // guarded by mu_
+  std::deque<SecretBuffer> free_;   // guarded by mu_
+  size_t allocated_ = 0;            // guarded by mu_
+  bool eof_ = false;                // guarded by mu_
+  bool stop_ = false;               // guarded by mu_
+  Status error_;                    // guarded by mu_
+  SecretBuffer current_;
   size_t pos_ = 0;
+  bool started_ = false;
   bool drained_ = false;
   std::thread thread_;
 };

@@ -36,6 +36,10 @@ struct InvestigatorPublicKey {
   PublicKey32 signing_key{};     // Ed25519
 
   Fingerprint fingerprint() const;
+  // False for keys no honest key generation produces: an X25519 key of small order (sealing to
+  // it fails, or yields a share nobody can open) or an Ed25519 key that is not a valid point of
+  // prime order.
+  bool IsUsable() const;
   // One line: "gavah-investigator-v1 <base64(enc||sign)> <name>\n".
   std::string ToText() const;
   static Result<InvestigatorPublicKey> FromText(std::string_view text);
