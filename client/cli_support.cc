@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -51,7 +52,12 @@ SecretBuffer PromptOnTerminal(const std::string& prompt) {
     const ssize_t n = ::read(fd, &c, 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0 || c == '\n') break;
-    if (out.size() < 4096) out.PushBack(c);
+    out.PushBack(c);
+    if (out.size() > 4096) {
+      if (is_tty) tcsetattr(fd, TCSAFLUSH, &old);
+      ::close(fd);
+      Fail("the passphrase is longer than 4096 bytes");
+    }
   }
   if (is_tty) tcsetattr(fd, TCSAFLUSH, &old);
   (void)!::write(fd, "\n", 1);
@@ -93,9 +99,10 @@ Buffer ReadWhole(const std::string& path, size_t max_size) {
     Fail("cannot read " + path + ": not a regular file");
   }
   Buffer out;
-  uint8_t chunk[4096];
+  SecretBuffer chunk_buffer(4096);  // wiped however this function is left
+  uint8_t* chunk = chunk_buffer.data();
   for (;;) {
-    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    const ssize_t n = ::read(fd, chunk, chunk_buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       ::close(fd);
@@ -113,7 +120,6 @@ Buffer ReadWhole(const std::string& path, size_t max_size) {
     }
   }
   ::close(fd);
-  explicit_bzero(chunk, sizeof chunk);
   return out;
 }
 
@@ -284,6 +290,21 @@ JsonObject& JsonObject::Add(std::string_view key, uint64_t value) {
 JsonObject& JsonObject::AddBool(std::string_view key, bool value) {
   return AddRaw(key, value ? "true" : "false");
 }
+
+namespace {
+volatile std::sig_atomic_t g_interrupted = 0;
+void OnInterrupt(int) { g_interrupted = 1; }
+}  // namespace
+
+void CatchInterrupts() {
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool Interrupted() { return g_interrupted != 0; }
 
 int RunMain(const char* program, int (*body)(int, char**), int argc, char** argv) {
   // libprotobuf logs parse complaints on stderr over several lines; our errors say it in one.

@@ -79,6 +79,11 @@ class JsonObject {
 };
 std::string JsonQuote(std::string_view s);
 
+// Ctrl-C and SIGTERM set a flag instead of killing the process, so long operations can stop at
+// their next step and clean up (an interrupted open must not leave plaintext behind).
+void CatchInterrupts();
+bool Interrupted();
+
 // Runs body(), turning a Failure into "<program>: <message>" on stderr.
 int RunMain(const char* program, int (*body)(int, char**), int argc, char** argv);
 

@@ -1,5 +1,6 @@
 // gavah-investigator: organisation set-up (keys, signed bundle) and opening envelopes.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -120,8 +121,13 @@ int Bundle(const BundleArgs& a, const PassphraseSource& pass, bool json) {
 
 int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
          const std::string& out, const PassphraseSource& pass, bool json) {
-  const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) Fail("cannot read " + envelope + ": " + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+    Fail("cannot read " + envelope + ": not a regular file");
+  ::fcntl(fd, F_SETFL, 0);  // O_NONBLOCK only kept a FIFO from blocking the open itself
+  CatchInterrupts();
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   ReadAheadSource in(fd, envelope, /*hash=*/true);
   // The header is checked before any passphrase is asked for: junk fails fast.

@@ -10,6 +10,7 @@
 
 #include "cli_support.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/utf8.h"
 
 namespace gavah::cli {
 namespace {
@@ -18,16 +19,24 @@ Status IoError(const std::string& what) {
   return Error(ErrorCode::kIo, what + ": " + std::strerror(errno));
 }
 
-void RemoveTree(int parent_fd, const char* name) {
+// Removes a directory tree without following links. Returns false if anything stayed.
+bool RemoveTree(int parent_fd, const char* name) {
+  bool ok = true;
   const int fd = ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd >= 0) {
     if (DIR* d = ::fdopendir(fd)) {
       while (dirent* e = ::readdir(d)) {
         if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-        if (e->d_type == DT_DIR) {
-          RemoveTree(::dirfd(d), e->d_name);
-        } else {
-          ::unlinkat(::dirfd(d), e->d_name, 0);
+        bool is_dir = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {  // some file systems do not say; ask
+          struct stat st {};
+          is_dir = ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                   S_ISDIR(st.st_mode);
+        }
+        if (is_dir) {
+          ok = RemoveTree(::dirfd(d), e->d_name) && ok;
+        } else if (::unlinkat(::dirfd(d), e->d_name, 0) != 0) {
+          ok = false;
         }
       }
       ::closedir(d);
@@ -35,7 +44,7 @@ void RemoveTree(int parent_fd, const char* name) {
       ::close(fd);
     }
   }
-  ::unlinkat(parent_fd, name, AT_REMOVEDIR);
+  return ::unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 && ok;
 }
 
 // JSON string escaping into secret memory (names and places are testimony).
@@ -65,12 +74,23 @@ void AppendField(SecretBuffer& out, std::string_view key, std::string_view value
   out.Append(last ? "\n" : ",\n");
 }
 
-// Largest prefix of `s` of at most `max` bytes that does not cut a UTF-8 sequence.
-std::string_view Utf8Prefix(std::string_view s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
-  return s.substr(0, n);
+// The name as it may be stored on any file system and shown without lying: characters that
+// are controls, bidirectional marks or refused by Windows become '_', and the result is cut at a
+// UTF-8 boundary to `max` bytes. The witness's exact name stays in manifest.json.
+void AppendSafeFileName(SecretBuffer& out, std::string_view name, size_t max) {
+  size_t used = 0;
+  for (size_t i = 0; i < name.size();) {
+    const size_t start = i;
+    const uint32_t cp = NextCodePoint(name, i);
+    const size_t len = IsUnsafeInFileName(cp) ? 1 : i - start;
+    if (used + len > max) break;
+    if (IsUnsafeInFileName(cp)) {
+      out.PushBack('_');
+    } else {
+      out.Append(name.substr(start, len));
+    }
+    used += len;
+  }
 }
 
 }  // namespace
@@ -112,7 +132,11 @@ TestimonyDirectory::~TestimonyDirectory() {
   if (current_fd_ >= 0) ::close(current_fd_);
   if (attachments_fd_ >= 0) ::close(attachments_fd_);
   if (staging_fd_ >= 0) ::close(staging_fd_);
-  if (!committed_ && !staging_.empty()) RemoveTree(AT_FDCWD, staging_.c_str());
+  if (!committed_ && !staging_.empty() && !RemoveTree(AT_FDCWD, staging_.c_str())) {
+    std::fprintf(stderr,
+                 "warning: could not remove %s, which holds unverified plaintext; delete it\n",
+                 staging_.c_str());
+  }
 }
 
 Status TestimonyDirectory::WriteSmallFile(int dirfd, const char* name,
@@ -127,6 +151,7 @@ Status TestimonyDirectory::WriteSmallFile(int dirfd, const char* name,
 }
 
 Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
+  if (Interrupted()) return Error(ErrorCode::kIo, "interrupted; nothing was written");
   GAVAH_RETURN_IF_ERROR(WriteSmallFile(staging_fd_, "testimony.txt", t.text));
   text_size_ = t.text.size();
   text_sha256_ = Sha256Of(t.text);
@@ -152,7 +177,7 @@ Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
     // stops a name from starting with '.' or '-'. NAME_MAX is 255 bytes.
     r.path.Append("attachments/");
     r.path.Append(std::string_view(prefix));
-    r.path.Append(Utf8Prefix(a.name, 255 - std::strlen(prefix)));
+    AppendSafeFileName(r.path, a.name, 255 - std::strlen(prefix));
     r.path.PushBack('\0');
     r.name = SecretBuffer::CopyOf({reinterpret_cast<const uint8_t*>(a.name.data()), a.name.size()});
     r.media_type = SecretBuffer::CopyOf(
@@ -164,6 +189,7 @@ Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
 }
 
 Status TestimonyDirectory::OnAttachmentData(size_t index, std::span<const uint8_t> bytes) {
+  if (Interrupted()) return Error(ErrorCode::kIo, "interrupted; nothing was written");
   if (current_ == nullptr) {
     const char* file = reinterpret_cast<const char*>(attachments_[index].path.data()) +
                        std::strlen("attachments/");
@@ -186,6 +212,7 @@ Status TestimonyDirectory::OnAttachmentEnd(size_t index, const Digest32& sha256)
 }
 
 Status TestimonyDirectory::Commit(const EnvelopeId& id, const Fingerprint& organisation) {
+  if (Interrupted()) return Error(ErrorCode::kIo, "interrupted; nothing was written");
   SecretBuffer m;
   m.Append("{\n");
   AppendField(m, "format", "gavah-opened-testimony-v1");

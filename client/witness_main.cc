@@ -14,6 +14,7 @@
 #include "gavah/crypto/codename.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/utf8.h"
 #include "media_type.h"
 #include "pins.h"
 
@@ -56,16 +57,12 @@ SecretBuffer AttachmentName(const std::string& path) {
   SecretBuffer name;
   for (size_t i = 0; i < base.size() && name.size() < kMaxNameLength - 4;) {
     const auto c = static_cast<unsigned char>(base[i]);
-    size_t len = c < 0x80             ? 1
-                 : (c & 0xe0) == 0xc0 ? 2
-                 : (c & 0xf0) == 0xe0 ? 3
-                 : (c & 0xf8) == 0xf0 ? 4
-                                      : 0;
-    bool ok =
-        len > 0 && i + len <= base.size() && !(len == 1 && (c < 0x20 || c == 0x7f || c == '\\'));
-    for (size_t j = 1; ok && j < len; ++j)
-      ok = (static_cast<unsigned char>(base[i + j]) & 0xc0) == 0x80;
-    if (ok) {
+    const size_t len = c < 0x80             ? 1
+                       : (c & 0xe0) == 0xc0 ? 2
+                       : (c & 0xf0) == 0xe0 ? 3
+                       : (c & 0xf8) == 0xf0 ? 4
+                                            : 0;
+    if (len > 0 && i + len <= base.size() && IsPrintableUtf8(base.substr(i, len)) && c != '\\') {
       name.Append(base.substr(i, len));
       i += len;
     } else {
@@ -73,8 +70,9 @@ SecretBuffer AttachmentName(const std::string& path) {
       ++i;
     }
   }
-  if (name.empty() || name.view() == "." || name.view() == "..")
+  if (name.empty() || name.view() == "." || name.view() == "..") {
     name = SecretBuffer::CopyOf({reinterpret_cast<const uint8_t*>("attachment"), 10});
+  }
   return name;
 }
 
@@ -133,14 +131,16 @@ int Seal(const SealArgs& a, bool json) {
   if (!a.where_file.empty())
     input.event_place = ReadSmallSecret(a.where_file, kMaxEventFieldLength);
 
+  // Declared before the sources so that it runs after them: their threads stop before the fds
+  // they read are closed.
   std::vector<int> fds;
-  std::vector<std::unique_ptr<ReadAheadSource>> sources;
   struct Closer {
     std::vector<int>& fds;
     ~Closer() {
       for (int fd : fds) ::close(fd);
     }
   } closer{fds};
+  std::vector<std::unique_ptr<ReadAheadSource>> sources;
   for (const auto& path : a.attachments) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) Fail("cannot read " + path + ": " + std::strerror(errno));

@@ -12,6 +12,8 @@ I=$BIN/gavah-investigator
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gavah-demo.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
+# The witness tool pins organisation keys under the data directory; keep the demo's to itself.
+export HOME=$WORK XDG_DATA_HOME=$WORK/data
 # Real use types passphrases at a prompt; the demo passes one through the environment.
 export GAVAH_PASSPHRASE='demo passphrase: typed at a prompt in real use'
 

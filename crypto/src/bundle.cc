@@ -6,8 +6,8 @@
 #include <set>
 
 #include "bytes.h"
+#include "gavah/crypto/utf8.h"
 #include "gavah/v1/bundle.pb.h"
-#include "text.h"
 
 namespace gavah {
 namespace {
@@ -51,7 +51,7 @@ bool ValidAddress(const std::string& a) {
 }  // namespace
 
 Status BundleContents::Validate() const {
-  if (organisation_name.size() > 128 || !internal::IsPrintableUtf8(organisation_name)) {
+  if (organisation_name.size() > 128 || !IsPrintableUtf8(organisation_name)) {
     return Error(ErrorCode::kMalformed,
                  "organisation name must be at most 128 bytes of printable UTF-8");
   }
@@ -67,7 +67,7 @@ Status BundleContents::Validate() const {
   }
   std::set<PublicKey32> enc, sig;
   for (const auto& inv : investigators) {
-    if (inv.name.empty() || inv.name.size() > 64 || !internal::IsPrintableUtf8(inv.name)) {
+    if (inv.name.empty() || inv.name.size() > 64 || !IsPrintableUtf8(inv.name)) {
       return Error(ErrorCode::kMalformed,
                    "investigator name must be 1-64 bytes of printable UTF-8");
     }

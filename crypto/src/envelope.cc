@@ -29,6 +29,12 @@ constexpr uint64_t kMaxPlaintext = uint64_t{1} << 50;
 static_assert(sizeof(kKdfContext) - 1 == crypto_kdf_CONTEXTBYTES);
 static_assert(kStanzaSize == 1 + 32 + crypto_box_SEALBYTES);
 
+// Wipes a secretstream state however the function holding it is left.
+struct StateWiper {
+  crypto_secretstream_xchacha20poly1305_state* state;
+  ~StateWiper() { sodium_memzero(state, sizeof *state); }
+};
+
 SecretBuffer DeriveKey(const SecretBuffer& file_key, uint64_t id) {
   SecretBuffer k(32);
   crypto_kdf_derive_from_key(k.data(), k.size(), id, kKdfContext, file_key.data());
@@ -138,6 +144,7 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
   header.push_back(static_cast<uint8_t>(c.investigators.size()));
   internal::PutU64(header, padded);
   crypto_secretstream_xchacha20poly1305_state state;
+  StateWiper wipe_state{&state};
   SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId);
   uint8_t stream_header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
   crypto_secretstream_xchacha20poly1305_init_push(&state, stream_header, payload_key.data());
@@ -220,7 +227,6 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
     left -= n;
   }
   if (!w.complete()) return Error(ErrorCode::kInvalidArgument, "plaintext shorter than declared");
-  sodium_memzero(&state, sizeof state);
   GAVAH_RETURN_IF_ERROR(hashing.Finish());
 
   SealedEnvelope result;
@@ -233,10 +239,11 @@ Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in) {
   EnvelopeHeader h;
   h.raw.resize(kFixedHeaderSize);
   GAVAH_ASSIGN_OR_RETURN(size_t got, in.Read(h.raw));
-  if (got < 6 || std::memcmp(h.raw.data(), kEnvelopeMagic, 6) != 0) {
-    if (got == 0) return Error(ErrorCode::kTruncated, "envelope is empty");
+  if (got == 0) return Error(ErrorCode::kTruncated, "envelope is empty");
+  if (std::memcmp(h.raw.data(), kEnvelopeMagic, std::min<size_t>(got, 6)) != 0) {
     return Error(ErrorCode::kMalformed, "is not a Gavah envelope");
   }
+  if (got < 6) return Error(ErrorCode::kTruncated, "envelope is truncated");
   if (got < 8) return Error(ErrorCode::kTruncated, "envelope is truncated");
   if (GetBE(std::span(h.raw).subspan(6, 2)) != kEnvelopeVersion) {
     return Error(ErrorCode::kUnsupported, "envelope version is not supported by this build");
@@ -452,6 +459,7 @@ Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, B
                    TestimonySink& sink) {
   SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId);
   crypto_secretstream_xchacha20poly1305_state state;
+  StateWiper wipe_state{&state};
   if (crypto_secretstream_xchacha20poly1305_init_pull(&state, header.stream_header.data(),
                                                       payload_key.data()) != 0) {
     return Error(ErrorCode::kMalformed, "envelope stream header is invalid");
@@ -482,7 +490,6 @@ Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, B
       return Error(ErrorCode::kMalformed, "envelope chunk has the wrong tag");
     GAVAH_RETURN_IF_ERROR(parser.Feed(plain.span().first(mlen)));
   }
-  sodium_memzero(&state, sizeof state);
   uint8_t probe;
   GAVAH_ASSIGN_OR_RETURN(size_t extra, in.Read(std::span(&probe, 1)));
   if (extra != 0) return Error(ErrorCode::kMalformed, "envelope has data after its final chunk");

@@ -6,7 +6,7 @@
 
 #include "bytes.h"
 #include "gavah/crypto/hex.h"
-#include "text.h"
+#include "gavah/crypto/utf8.h"
 
 namespace gavah {
 namespace {
@@ -190,7 +190,7 @@ std::string OrganisationKey::PublicText() const {
 }
 
 bool IsValidInvestigatorName(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && internal::IsPrintableUtf8(name);
+  return !name.empty() && name.size() <= 64 && IsPrintableUtf8(name);
 }
 
 Fingerprint OrganisationFingerprint(const PublicKey32& org_public_key) {

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "gavah/crypto/envelope.h"
-#include "text.h"
+#include "gavah/crypto/utf8.h"
 
 namespace gavah {
 namespace {
@@ -78,7 +78,7 @@ bool ValidAttachmentName(std::string_view name) {
   if (name.find('/') != std::string_view::npos || name.find('\\') != std::string_view::npos) {
     return false;
   }
-  return internal::IsPrintableUtf8(name);
+  return IsPrintableUtf8(name);
 }
 
 bool ValidMediaType(std::string_view t) {
@@ -184,13 +184,13 @@ Result<TestimonyView> DecodeTestimonyRecord(const SecretBuffer& record) {
     }
   }
   if (v.text.size() > kMaxTextLength) return Malformed("text too long");
-  if (v.language.size() > kMaxLanguageLength || !internal::IsPrintableUtf8(v.language)) {
+  if (v.language.size() > kMaxLanguageLength || !IsPrintableUtf8(v.language)) {
     return Malformed("language tag is not valid");
   }
-  if (v.event_time.size() > kMaxEventFieldLength || !internal::IsValidUtf8(v.event_time)) {
+  if (v.event_time.size() > kMaxEventFieldLength || !IsValidUtf8(v.event_time)) {
     return Malformed("event time is not valid UTF-8 of at most 1024 bytes");
   }
-  if (v.event_place.size() > kMaxEventFieldLength || !internal::IsValidUtf8(v.event_place)) {
+  if (v.event_place.size() > kMaxEventFieldLength || !IsValidUtf8(v.event_place)) {
     return Malformed("event place is not valid UTF-8 of at most 1024 bytes");
   }
   return v;

@@ -298,6 +298,63 @@ TEST_F(CliTest, DirectoryAsAttachmentIsRefused) {
                      "not a regular file");
 }
 
+TEST_F(CliTest, ForgedBundleInTheNameOfAPinnedOrganisationIsRefused) {
+  ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
+  ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--name", "Justice for Iran", "--out", "real.bundle"})
+                .exit_code,
+            0);
+  WriteText(dir_ / "t.txt", "hello");
+  Outcome first =
+      Wit({"seal", "--bundle", "real.bundle", "--text-file", "t.txt", "--out", "1.gvh"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("first use"), std::string::npos) << first.err;
+  Outcome second =
+      Wit({"seal", "--bundle", "real.bundle", "--text-file", "t.txt", "--out", "2.gvh"});
+  ASSERT_EQ(second.exit_code, 0);
+  EXPECT_NE(second.out.find("pinned on this device"), std::string::npos) << second.out;
+
+  // The state hands out its own bundle under the organisation's name.
+  ASSERT_EQ(Inv({"org-init", "--out", "state.key"}).exit_code, 0);
+  ASSERT_EQ(Inv({"keygen", "--name", "agent", "--out", "agent.key"}).exit_code, 0);
+  Outcome forged =
+      Inv({"bundle", "--org-key", "state.key", "--investigator", "agent.pub", "--threshold", "1",
+           "--name", "Justice for Iran", "--out", "forged.bundle", "--json"});
+  ASSERT_EQ(forged.exit_code, 0);
+  ExpectCleanFailure(
+      Wit({"seal", "--bundle", "forged.bundle", "--text-file", "t.txt", "--out", "3.gvh"}),
+      "not the key");
+  EXPECT_FALSE(fs::exists(dir_ / "3.gvh"));
+  // A key change the witness confirmed out of band is accepted and becomes the pin.
+  const auto at = forged.out.find("\"fingerprint\":\"") + 15;
+  ASSERT_EQ(Wit({"seal", "--bundle", "forged.bundle", "--org-fingerprint",
+                 forged.out.substr(at, 32), "--text-file", "t.txt", "--out", "4.gvh"})
+                .exit_code,
+            0);
+}
+
+TEST_F(CliTest, AttachmentNamesThatLieAreMadeSafeOnDisk) {
+  MakeOrg(1);
+  WriteText(dir_ / "t.txt", "hello");
+  const std::string tricky = "photo\xe2\x80\xaegpj.exe";  // U+202E makes it display as photoexe.jpg
+  WriteText(dir_ / tricky, "data");
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", tricky,
+                 "--out", "e.gvh"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Inv({"open", "e.gvh", "--key", "a.key", "--out", "o"}).exit_code, 0);
+  EXPECT_EQ(ReadText(dir_ / "o/attachments/01-photo_gpj.exe"), "data");
+  EXPECT_NE(ReadText(dir_ / "o/manifest.json").find(tricky), std::string::npos);
+}
+
+TEST_F(CliTest, FifoAsEnvelopeIsRefusedWithoutHanging) {
+  MakeOrg(1);
+  ASSERT_EQ(mkfifo((dir_ / "pipe.gvh").c_str(), 0600), 0);
+  ExpectCleanFailure(Inv({"open", "pipe.gvh", "--key", "a.key", "--out", "o"}),
+                     "not a regular file");
+}
+
 TEST_F(CliTest, KeyFilesAreNeverOverwritten) {
   ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
   const std::string before = ReadText(dir_ / "a.key");

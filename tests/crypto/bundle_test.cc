@@ -121,3 +121,26 @@ TEST(BundleTest, NotABundleIsMalformed) {
 
 }  // namespace
 }  // namespace gavah
+
+namespace gavah {
+namespace {
+
+TEST(BundleTest, InvestigatorWithASmallOrderKeyIsRefused) {
+  auto org = OrganisationKey::Generate();
+  auto c = Contents(2, 1);
+  c.investigators[1].encryption_key.fill(0);
+  EXPECT_EQ(RecipientBundle::Create(c, org).status().code(), ErrorCode::kMalformed);
+}
+
+TEST(BundleTest, PortsAreCanonical) {
+  auto org = OrganisationKey::Generate();
+  auto c = Contents(1, 1);
+  BundleEndpoint e;
+  e.tls_certificate_pem = "pem";
+  e.address = "host:0443";
+  c.endpoints = {e};
+  EXPECT_FALSE(RecipientBundle::Create(c, org).ok());
+}
+
+}  // namespace
+}  // namespace gavah

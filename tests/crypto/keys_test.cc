@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gavah/crypto/hex.h"
 #include "support/test_support.h"
 
 namespace gavah {
@@ -113,6 +114,26 @@ TEST(FingerprintTest, ParsesWhatItPrintsAndGroupedForms) {
     grouped += (i && i % 4 == 0 ? "-" : "") + std::string(1, std::toupper(text[i]));
   EXPECT_EQ(FingerprintFromText(grouped).value(), org.fingerprint());
   EXPECT_FALSE(FingerprintFromText("abc").ok());
+}
+
+}  // namespace
+}  // namespace gavah
+
+namespace gavah {
+namespace {
+
+TEST(PublicKeyTest, SmallOrderAndInvalidKeysAreRefused) {
+  InvestigatorPublicKey zero;
+  zero.name = "zero";
+  EXPECT_FALSE(zero.IsUsable());
+  const std::string text =
+      "gavah-investigator-v1 " + ToBase64(std::vector<uint8_t>(64)) + " zero\n";
+  EXPECT_EQ(InvestigatorPublicKey::FromText(text).status().code(), ErrorCode::kMalformed);
+  auto good = InvestigatorSecretKey::Generate("good").public_key();
+  EXPECT_TRUE(good.IsUsable());
+  auto bad_sign = good;
+  bad_sign.signing_key.fill(0);
+  EXPECT_FALSE(bad_sign.IsUsable());
 }
 
 }  // namespace

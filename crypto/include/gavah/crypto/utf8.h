@@ -1,10 +1,10 @@
-// Checks on untrusted text fields.
+// UTF-8 checks for untrusted text fields.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
-namespace gavah::internal {
+namespace gavah {
 
 // Well-formed UTF-8 (RFC 3629): no overlongs, no surrogates, nothing above U+10FFFF.
 inline bool IsValidUtf8(std::string_view s) {
@@ -52,4 +52,24 @@ inline bool IsPrintableUtf8(std::string_view s) {
   return IsValidUtf8(s);
 }
 
-}  // namespace gavah::internal
+// Decodes the code point at s[i] of a string already known to be valid UTF-8 and advances i.
+inline uint32_t NextCodePoint(std::string_view s, size_t& i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
+  uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+  for (size_t j = 1; j < len && i + j < s.size(); ++j)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + j]) & 0x3f);
+  i += len;
+  return cp;
+}
+
+// Code points that make a file name lie or fail when shown or stored: C0 and C1 controls, DEL,
+// bidirectional and invisible formatting marks, and characters Windows file systems refuse.
+inline bool IsUnsafeInFileName(uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200b || cp == 0x200e ||
+         cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+         cp == 0xfeff || cp == '<' || cp == '>' || cp == ':' || cp == '"' || cp == '|' ||
+         cp == '?' || cp == '*' || cp == '/' || cp == '\\';
+}
+
+}  // namespace gavah
