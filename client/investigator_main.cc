@@ -12,6 +12,7 @@
 #include "cli_support.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/receipt.h"
 #include "testimony_dir.h"
 
 namespace gavah::cli {
@@ -74,8 +75,8 @@ int Keygen(const std::string& name, const std::string& out, const PassphraseSour
 }
 
 struct BundleArgs {
-  std::string org_key, out, name;
-  std::vector<std::string> investigators;
+  std::string org_key, out, name, server_cert, receipt_key;
+  std::vector<std::string> investigators, servers;
   unsigned threshold = 0;
   uint64_t expires_days = 365;
 };
@@ -92,6 +93,31 @@ int Bundle(const BundleArgs& a, const PassphraseSource& pass, bool json) {
                                    path));
   }
   c.threshold = a.threshold;
+  if (!a.servers.empty()) {
+    if (a.server_cert.empty()) Fail("--server needs --server-cert, the certificate to pin");
+    auto pem = ReadSmallFile(a.server_cert, 8192);
+    const std::string text(pem.begin(), pem.end());
+    if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      Fail(a.server_cert + " is not a PEM certificate");
+    }
+    for (const auto& address : a.servers) {
+      BundleEndpoint e;
+      e.role = BundleEndpoint::Role::kServer;
+      e.address = address;
+      e.tls_certificate_pem = text;
+      c.endpoints.push_back(std::move(e));
+    }
+  } else if (!a.server_cert.empty()) {
+    Fail("--server-cert needs at least one --server");
+  }
+  if (!a.receipt_key.empty()) {
+    auto bytes = ReadSmallFile(a.receipt_key, 4096);
+    c.receipt_key = Must(ReceiptPublicKeyFromText(std::string_view(
+                             reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+                         a.receipt_key);
+  } else if (!a.servers.empty()) {
+    Fail("--server needs --receipt-key, the server's receipt public key (receipt.pub)");
+  }
   c.issued_at = NowUnix();
   c.expires_at = c.issued_at + a.expires_days * 86400;
   // Check the rules (k, n, duplicates) before the passphrase is asked for.
@@ -210,6 +236,12 @@ int Main(int argc, char** argv) {
       ->required();
   bundle->add_option("--expires", b.expires_days, "days until the bundle expires (default 365)");
   bundle->add_option("--name", b.name, "the organisation's name, shown to witnesses");
+  bundle->add_option("--server", b.servers,
+                     "an intake server's HOST:PORT or ONION:PORT (repeat for more)");
+  bundle->add_option("--server-cert", b.server_cert,
+                     "the servers' TLS certificate (tls.crt), pinned");
+  bundle->add_option("--receipt-key", b.receipt_key,
+                     "the server's receipt public key (receipt.pub)");
   bundle->add_option("--out", b.out, "bundle file to write")->required();
   common(bundle);
 

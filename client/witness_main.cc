@@ -1,20 +1,26 @@
 // gavah-witness: seal testimony on this device. Nothing readable is written to disk.
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli_support.h"
 #include "gavah/crypto/codename.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/utf8.h"
+#include "intake_client.h"
 #include "media_type.h"
 #include "pins.h"
 
@@ -117,47 +123,45 @@ std::string TrustBundle(const RecipientBundle& bundle, bool explicit_fingerprint
   return "pinned now, at first use";
 }
 
-int Seal(const SealArgs& a, bool json) {
-  FailIfExists(a.out);
-  const RecipientBundle bundle = LoadBundle(a.bundle, a.org_fingerprint, true);
-  OrganisationPins pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
-  std::string trust_warning;
-  const std::string trust = TrustBundle(bundle, !a.org_fingerprint.empty(), pins, trust_warning);
+// A testimony ready to seal: its input and the open attachment files behind it.
+struct PreparedTestimony {
   TestimonyInput input;
+  // Declared before the sources so that it is destroyed after them: their threads stop before
+  // the fds they read are closed.
+  struct Fds {
+    std::vector<int> fds;
+    ~Fds() {
+      for (int fd : fds) ::close(fd);
+    }
+  } fds;
+  std::vector<std::unique_ptr<ReadAheadSource>> sources;
+};
+
+void Prepare(const SealArgs& a, const RecipientBundle& bundle, PreparedTestimony& t) {
+  TestimonyInput& input = t.input;
   input.text = a.text_file.empty() ? ReadStdinText() : ReadSecretFile(a.text_file, kMaxTextLength);
   input.language = SecretBuffer::CopyOf(
       {reinterpret_cast<const uint8_t*>(a.language.data()), a.language.size()});
   if (!a.when_file.empty()) input.event_time = ReadSmallSecret(a.when_file, kMaxEventFieldLength);
   if (!a.where_file.empty())
     input.event_place = ReadSmallSecret(a.where_file, kMaxEventFieldLength);
-
-  // Declared before the sources so that it runs after them: their threads stop before the fds
-  // they read are closed.
-  std::vector<int> fds;
-  struct Closer {
-    std::vector<int>& fds;
-    ~Closer() {
-      for (int fd : fds) ::close(fd);
-    }
-  } closer{fds};
-  std::vector<std::unique_ptr<ReadAheadSource>> sources;
   for (const auto& path : a.attachments) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) Fail("cannot read " + path + ": " + std::strerror(errno));
-    fds.push_back(fd);
+    t.fds.fds.push_back(fd);
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
       Fail("cannot attach " + path + ": not a regular file");
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    // Read and hashed on a thread of its own, so this thread only encrypts.
-    sources.push_back(std::make_unique<ReadAheadSource>(fd, path, /*hash=*/true));
+    // Read and hashed on a thread of its own, so the sealing thread only encrypts.
+    t.sources.push_back(std::make_unique<ReadAheadSource>(fd, path, /*hash=*/true));
     AttachmentInput att;
     att.name = AttachmentName(path);
     const std::string_view type = GuessMediaType(att.name.view());
     att.media_type =
         SecretBuffer::CopyOf({reinterpret_cast<const uint8_t*>(type.data()), type.size()});
     att.size = static_cast<uint64_t>(st.st_size);
-    att.source = sources.back().get();
+    att.source = t.sources.back().get();
     input.attachments.push_back(std::move(att));
   }
   if (!a.codename_file.empty()) {
@@ -166,47 +170,73 @@ int Seal(const SealArgs& a, bool json) {
         Must(DeriveReplyKey(codename.span(), bundle.organisation_fingerprint()), a.codename_file);
     input.reply_public_key = reply.public_key;
   }
+}
 
-  // Sealed into a temporary file beside the output, then linked into place: a failed or
-  // interrupted seal leaves no half envelope under the requested name.
-  std::string dir = ".";
-  if (const size_t slash = a.out.rfind('/'); slash != std::string::npos)
-    dir = slash == 0 ? "/" : a.out.substr(0, slash);
+// Seals into a temporary file in `dir` and returns it; the caller links it into place.
+std::pair<std::string, SealedEnvelope> SealIntoTemporary(const RecipientBundle& bundle,
+                                                         PreparedTestimony& t,
+                                                         const std::string& dir,
+                                                         const std::string& what) {
   std::string tmp = dir + "/.gavah-seal-XXXXXX";
-  const int out_fd = ::mkstemp(tmp.data());
-  if (out_fd < 0) Fail("cannot write " + a.out + ": " + std::strerror(errno));
-  ::fchmod(out_fd, 0600);
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) Fail("cannot write " + what + ": " + std::strerror(errno));
+  ::fchmod(fd, 0600);
   Result<SealedEnvelope> sealed = Status();
   {
-    // SealEnvelope hashes and writes on a thread of its own.
-    FdSink sink(out_fd, a.out);
-    sealed = SealEnvelope(bundle, input, sink);
+    FdSink sink(fd, what);  // SealEnvelope hashes and writes on a thread of its own
+    sealed = SealEnvelope(bundle, t.input, sink);
   }
-  ::close(out_fd);
+  ::close(fd);
   if (!sealed.ok()) {
     ::unlink(tmp.c_str());
     Fail("seal", sealed.status());
   }
-  if (::link(tmp.c_str(), a.out.c_str()) != 0) {
+  return {tmp, sealed.value()};
+}
+
+// Links a sealed temporary file to `path`, never replacing anything there.
+void LinkInto(const std::string& tmp, const std::string& path) {
+  if (::link(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());
-    Fail(e == EEXIST ? a.out + " already exists; refusing to overwrite it"
-                     : "cannot write " + a.out + ": " + std::strerror(e));
+    Fail(e == EEXIST ? path + " already exists; refusing to overwrite it"
+                     : "cannot write " + path + ": " + std::strerror(e));
   }
   ::unlink(tmp.c_str());
-  if (!bundle.contents().organisation_name.empty()) {
-    pins.Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint());
-  }
-  if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
+}
 
+std::string DirOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// The witness's own state: $XDG_DATA_HOME/gavah, else ~/.local/share/gavah.
+std::string StateDir() {
+  const std::string pins = OrganisationPins::DefaultPath();
+  return pins.substr(0, pins.rfind('/'));
+}
+
+void MakePrivateDir(const std::string& path) {
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      const std::string part = path.substr(0, i);
+      if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
+        Fail("cannot create " + part + ": " + std::strerror(errno));
+    }
+  }
+}
+
+void PrintSealed(bool json, const RecipientBundle& bundle, const SealedEnvelope& sealed,
+                 const std::string& file, const std::string& trust) {
   const auto& c = bundle.contents();
-  const std::string id = ToHex(sealed->id);
+  const std::string id = ToHex(sealed.id);
   const std::string fp = FingerprintToText(bundle.organisation_fingerprint());
   if (json) {
     std::cout << JsonObject()
                      .Add("envelope_id", id)
-                     .Add("envelope_file", a.out)
-                     .Add("size", sealed->size)
+                     .Add("envelope_file", file)
+                     .Add("size", sealed.size)
                      .Add("org_fingerprint", fp)
                      .Add("org_key_trust", trust)
                      .Add("threshold", c.threshold)
@@ -221,7 +251,239 @@ int Seal(const SealArgs& a, bool json) {
               << ": any " << c.threshold << " of " << c.investigators.size()
               << " investigators can open it\n"
               << "envelope id: " << id << "\n"
-              << "written to " << a.out << " (" << sealed->size << " bytes)\n";
+              << "written to " << file << " (" << sealed.size << " bytes)\n";
+  }
+}
+
+int Seal(const SealArgs& a, bool json) {
+  FailIfExists(a.out);
+  const RecipientBundle bundle = LoadBundle(a.bundle, a.org_fingerprint, true);
+  OrganisationPins pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
+  std::string trust_warning;
+  const std::string trust = TrustBundle(bundle, !a.org_fingerprint.empty(), pins, trust_warning);
+  PreparedTestimony t;
+  Prepare(a, bundle, t);
+  auto [tmp, sealed] = SealIntoTemporary(bundle, t, DirOf(a.out), a.out);
+  LinkInto(tmp, a.out);
+  if (!bundle.contents().organisation_name.empty()) {
+    pins.Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint());
+  }
+  if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
+  PrintSealed(json, bundle, sealed, a.out, trust);
+  return 0;
+}
+
+constexpr int kExitKeptInOutbox = 3;
+
+struct SendArgs {
+  std::string proxy;
+  bool json = false;
+};
+
+// Progress on a terminal for large uploads; nothing when stderr is not a terminal.
+std::function<void(uint64_t, uint64_t)> ProgressBar(uint64_t size) {
+  if (!::isatty(STDERR_FILENO) || size < (4u << 20)) return nullptr;
+  return [](uint64_t done, uint64_t total) {
+    std::fprintf(stderr, "\rsending: %3d%% (%llu of %llu MiB)%s",
+                 static_cast<int>(done * 100 / total), static_cast<unsigned long long>(done >> 20),
+                 static_cast<unsigned long long>(total >> 20), done == total ? "\n" : "");
+  };
+}
+
+// Sends the envelope in `fd`; on success saves the receipt (unless amnesic) and prints.
+// Returns the delivery, or the status after printing nothing.
+Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const SendArgs& s) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) Fail(std::string("cannot read the envelope: ") + std::strerror(errno));
+  FdSource src(fd, "the envelope");
+  ::lseek(fd, 0, SEEK_SET);
+  const EnvelopeId id = Must(ComputeEnvelopeId(src), "envelope");
+  // Only envelopes for this bundle's organisation go to its servers.
+  ::lseek(fd, 0, SEEK_SET);
+  FdSource hsrc(fd, "the envelope");
+  const EnvelopeHeader h = Must(ReadEnvelopeHeader(hsrc), "envelope");
+  if (h.organisation_id != bundle.organisation_fingerprint())
+    Fail("this envelope is for another organisation than the bundle's");
+  if (h.envelope_size() != static_cast<uint64_t>(st.st_size))
+    Fail("the envelope is truncated or has extra bytes");
+  SendOptions o;
+  o.proxy = s.proxy;
+  o.progress = ProgressBar(static_cast<uint64_t>(st.st_size));
+  return SendEnvelope(bundle, fd, id, static_cast<uint64_t>(st.st_size), o);
+}
+
+std::string SaveReceipt(const Delivery& d, const RecipientBundle& bundle) {
+  const std::string dir = StateDir() + "/receipts";
+  MakePrivateDir(dir);
+  const std::string path = dir + "/" + ToHex(d.receipt.envelope_id) + ".receipt";
+  ::unlink(path.c_str());  // a re-send gets the same receipt; keep the newest copy
+  WriteNewFile(path, ReceiptToText(d.receipt, *bundle.contents().receipt_key), 0600);
+  return path;
+}
+
+void PrintDelivered(bool json, const Delivery& d, const std::string& receipt_path) {
+  const std::string id = ToHex(d.receipt.envelope_id);
+  if (json) {
+    JsonObject o;
+    o.Add("envelope_id", id)
+        .Add("log_index", d.receipt.log_index)
+        .Add("received_hour", d.receipt.received_hour);
+    if (!receipt_path.empty()) o.Add("receipt_file", receipt_path);
+    std::cout << o.str() << "\n";
+  } else {
+    std::cout << "delivered: envelope " << id << " is entry " << d.receipt.log_index
+              << " of the server's log; the receipt is signed and verified\n";
+    if (!receipt_path.empty()) std::cout << "receipt saved to " << receipt_path << "\n";
+  }
+}
+
+int Send(const std::string& envelope, const std::string& bundle_path, const std::string& pin,
+         const SendArgs& s) {
+  const RecipientBundle bundle = LoadBundle(bundle_path, pin, true);
+  const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) Fail("cannot read " + envelope + ": " + std::strerror(errno));
+  auto d = Deliver(bundle, fd, s);
+  ::close(fd);
+  if (!d.ok()) {
+    if (d.status().code() == ErrorCode::kIo)
+      Fail("not delivered: " + d.status().message(), kExitKeptInOutbox);
+    Fail("not delivered: " + d.status().message());
+  }
+  PrintDelivered(s.json, d.value(), SaveReceipt(d.value(), bundle));
+  return 0;
+}
+
+int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
+  const RecipientBundle bundle = LoadBundle(a.bundle, a.org_fingerprint, true);
+  std::optional<OrganisationPins> pins;
+  std::string trust_warning;
+  if (!amnesic) {
+    pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
+    TrustBundle(bundle, !a.org_fingerprint.empty(), *pins, trust_warning);
+  } else if (a.org_fingerprint.empty()) {
+    trust_warning = "warning: --amnesic keeps no pins, so the bundle's organisation key " +
+                    FingerprintToText(bundle.organisation_fingerprint()) +
+                    " was not checked; pass --org-fingerprint";
+  }
+  PreparedTestimony t;
+  Prepare(a, bundle, t);
+  if (amnesic) {
+    // Sealed into memory only: nothing about this testimony touches the disk.
+    const int fd = ::memfd_create("gavah", MFD_CLOEXEC);
+    if (fd < 0) Fail(std::string("cannot make an in-memory file: ") + std::strerror(errno));
+    FdSink sink(fd, "memory");
+    auto sealed = SealEnvelope(bundle, t.input, sink);
+    if (!sealed.ok()) Fail("seal", sealed.status());
+    if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
+    auto d = Deliver(bundle, fd, s);
+    ::close(fd);
+    if (!d.ok())
+      Fail("not delivered, and --amnesic kept nothing: " + d.status().message(), kExitKeptInOutbox);
+    PrintDelivered(s.json, d.value(), "");
+    return 0;
+  }
+  // Into the outbox before the first byte is sent, with the bundle that says where it goes.
+  const std::string outbox = StateDir() + "/outbox";
+  MakePrivateDir(outbox);
+  auto [tmp, sealed] = SealIntoTemporary(bundle, t, outbox, "the outbox");
+  const std::string base = outbox + "/" + ToHex(sealed.id);
+  ::unlink((base + ".bundle").c_str());
+  WriteNewFile(base + ".bundle", bundle.bytes(), 0600);
+  ::unlink((base + ".gvh").c_str());
+  LinkInto(tmp, base + ".gvh");
+  if (!bundle.contents().organisation_name.empty())
+    pins->Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint());
+  if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
+  const int fd = ::open((base + ".gvh").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) Fail("cannot read the outbox: " + std::string(std::strerror(errno)));
+  auto d = Deliver(bundle, fd, s);
+  ::close(fd);
+  if (!d.ok()) {
+    if (d.status().code() == ErrorCode::kIo) {
+      Fail("not delivered (" + d.status().message() + "); the sealed envelope " + ToHex(sealed.id) +
+               " waits in the outbox: gavah-witness outbox --retry",
+           kExitKeptInOutbox);
+    }
+    Fail("not delivered: " + d.status().message() + " (the sealed envelope stays in the outbox)");
+  }
+  const std::string receipt = SaveReceipt(d.value(), bundle);
+  ::unlink((base + ".gvh").c_str());
+  ::unlink((base + ".bundle").c_str());
+  PrintDelivered(s.json, d.value(), receipt);
+  return 0;
+}
+
+int Outbox(bool retry, const SendArgs& s) {
+  const std::string outbox = StateDir() + "/outbox";
+  std::vector<std::string> ids;
+  if (DIR* d = ::opendir(outbox.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.size() == 64 + 4 && name.compare(64, 4, ".gvh") == 0)
+        ids.push_back(name.substr(0, 64));
+    }
+    ::closedir(d);
+  }
+  std::sort(ids.begin(), ids.end());
+  if (!retry) {
+    if (ids.empty()) std::cout << "the outbox is empty\n";
+    for (const auto& id : ids) {
+      struct stat st {};
+      ::stat((outbox + "/" + id + ".gvh").c_str(), &st);
+      std::cout << id << "  " << st.st_size << " bytes  waiting\n";
+    }
+    return 0;
+  }
+  int failed = 0;
+  for (const auto& id : ids) {
+    const std::string base = outbox + "/" + id;
+    const auto bytes = ReadSmallFile(base + ".bundle", 8 + 32 + 4 + kMaxBundleBody + 64);
+    auto bundle = RecipientBundle::Parse(bytes);
+    if (!bundle.ok()) {
+      std::fprintf(stderr, "%s: its saved bundle is damaged; left in the outbox\n", id.c_str());
+      ++failed;
+      continue;
+    }
+    const int fd = ::open((base + ".gvh").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    auto d = Deliver(bundle.value(), fd, s);
+    ::close(fd);
+    if (!d.ok()) {
+      std::fprintf(stderr, "%s: not delivered: %s\n", id.c_str(), d.status().message().c_str());
+      ++failed;
+      continue;
+    }
+    const std::string receipt = SaveReceipt(d.value(), bundle.value());
+    ::unlink((base + ".gvh").c_str());
+    ::unlink((base + ".bundle").c_str());
+    PrintDelivered(s.json, d.value(), receipt);
+  }
+  if (failed > 0)
+    Fail(std::to_string(failed) + " envelope(s) still wait in the outbox", kExitKeptInOutbox);
+  return 0;
+}
+
+int ShowReceipt(const std::string& id, bool json) {
+  const std::string path = StateDir() + "/receipts/" + id + ".receipt";
+  const auto bytes = ReadSmallFile(path, 4096);
+  auto parsed = Must(
+      ReceiptFromText(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+      path);
+  const auto& [r, key] = parsed;
+  const Status st = VerifyReceipt(r, key, r.envelope_id);
+  if (!st.ok()) Fail(path, st);
+  if (json) {
+    std::cout << JsonObject()
+                     .Add("envelope_id", ToHex(r.envelope_id))
+                     .Add("log_index", r.log_index)
+                     .Add("received_hour", r.received_hour)
+                     .AddBool("verified", true)
+                     .str()
+              << "\n";
+  } else {
+    std::cout << "envelope " << ToHex(r.envelope_id) << ": entry " << r.log_index
+              << " of the server's log, received in the hour starting " << r.received_hour
+              << " (Unix time); signature verified against receipt key " << ToHex(key) << "\n";
   }
   return 0;
 }
@@ -249,12 +511,54 @@ int Main(int argc, char** argv) {
   seal->add_option("--out", s.out, "the envelope file to write")->required();
   seal->add_flag("--json", json, "print the result as one JSON object");
 
+  SealArgs sub;
+  SendArgs send_args;
+  bool amnesic = false;
+  auto* submit = app.add_subcommand("submit", "seal testimony and send it to the organisation");
+  submit->add_option("--bundle", sub.bundle, "the organisation's signed bundle")->required();
+  submit->add_option("--org-fingerprint", sub.org_fingerprint,
+                     "refuse a bundle not signed by this organisation key");
+  submit->add_option("--text-file", sub.text_file, "the testimony text (default: standard input)");
+  submit->add_option("--attach", sub.attachments, "a file to include (repeat for more)");
+  submit->add_option("--codename-file", sub.codename_file,
+                     "your codename, so investigators can reply to you");
+  submit->add_option("--language", sub.language, "language of the text, e.g. fa or en");
+  submit->add_option("--when-file", sub.when_file, "when the events happened (from a file)");
+  submit->add_option("--where-file", sub.where_file, "where the events happened (from a file)");
+  submit->add_option("--proxy", send_args.proxy,
+                     "send through this HTTP CONNECT proxy, e.g. Tor's http://127.0.0.1:9080");
+  submit->add_flag("--amnesic", amnesic, "keep nothing on disk: no outbox, no receipt, no pins");
+  submit->add_flag("--json", send_args.json, "print the result as one JSON object");
+
+  std::string envelope, bundle_path, pin;
+  auto* send = app.add_subcommand("send", "send an envelope sealed earlier");
+  send->add_option("envelope", envelope, "the envelope file")->required();
+  send->add_option("--bundle", bundle_path, "the organisation's signed bundle")->required();
+  send->add_option("--org-fingerprint", pin, "refuse a bundle not signed by this organisation key");
+  send->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
+  send->add_flag("--json", send_args.json, "print the result as one JSON object");
+
+  bool retry = false;
+  auto* outbox = app.add_subcommand("outbox", "list envelopes waiting to be sent");
+  outbox->add_flag("--retry", retry, "send them now");
+  outbox->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
+  outbox->add_flag("--json", send_args.json, "print each delivery as one JSON object");
+
+  std::string receipt_id;
+  auto* receipt = app.add_subcommand("receipt", "show and re-verify a saved receipt");
+  receipt->add_option("id", receipt_id, "the envelope id")->required();
+  receipt->add_flag("--json", json, "print the result as one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*seal) return Seal(s, json);
+  if (*submit) return Submit(sub, send_args, amnesic);
+  if (*send) return Send(envelope, bundle_path, pin, send_args);
+  if (*outbox) return Outbox(retry, send_args);
+  if (*receipt) return ShowReceipt(receipt_id, json);
   return 2;
 }
 

@@ -1,0 +1,200 @@
+#include "intake_client.h"
+
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <sstream>
+
+#include "gavah/crypto/hex.h"
+#include "gavah/v1/intake.grpc.pb.h"
+
+namespace gavah::cli {
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+constexpr char kTlsName[] = "gavah-intake";  // the name every Gavah server certificate carries
+
+std::shared_ptr<grpc::Channel> MakeChannel(const BundleEndpoint& e, const SendOptions& o) {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = e.tls_certificate_pem;  // the pinned certificate is the only root
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(kTlsName);
+  if (o.proxy.empty()) {
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);  // never a proxy from the environment by accident
+  } else {
+    args.SetString("grpc.http_proxy", o.proxy);
+  }
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 1 << 20);
+  return grpc::CreateCustomChannel(e.address, grpc::SslCredentials(ssl), args);
+}
+
+std::string Describe(const grpc::Status& st) {
+  const std::string m = st.error_message();
+  if (st.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      (m.find("Handshake") != std::string::npos || m.find("handshake") != std::string::npos ||
+       m.find("SSL") != std::string::npos || m.find("certificate") != std::string::npos)) {
+    return "its TLS certificate does not match the bundle's pin (refusing to talk to it)";
+  }
+  if (st.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return "cannot reach it";
+  }
+  return m.empty() ? "failed" : m;
+}
+
+Receipt FromProto(const gavah::v1::Receipt& p, bool* ok) {
+  Receipt r;
+  *ok = p.envelope_id().size() == 32 && p.signature().size() == 64;
+  if (*ok) {
+    std::memcpy(r.envelope_id.data(), p.envelope_id().data(), 32);
+    std::memcpy(r.signature.data(), p.signature().data(), 64);
+  }
+  r.log_index = p.log_index();
+  r.received_hour = p.received_hour();
+  return r;
+}
+
+// One endpoint: resume where the server stands, stream the rest, verify the receipt.
+Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id, uint64_t size,
+                       const PublicKey32& receipt_key, const SendOptions& o,
+                       const std::string& address) {
+  const std::string id_bytes(reinterpret_cast<const char*>(id.data()), id.size());
+  gavah::v1::UploadStateRequest sreq;
+  sreq.set_envelope_id(id_bytes);
+  gavah::v1::UploadStateResponse state;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    ctx.set_wait_for_ready(false);
+    const grpc::Status st = stub.GetUploadState(&ctx, sreq, &state);
+    if (!st.ok()) return Error(ErrorCode::kIo, address + ": " + Describe(st));
+  }
+  gavah::v1::Receipt proto;
+  if (state.stored()) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    gavah::v1::ReceiptRequest rreq;
+    rreq.set_envelope_id(id_bytes);
+    gavah::v1::ReceiptResponse resp;
+    const grpc::Status st = stub.GetReceipt(&ctx, rreq, &resp);
+    if (!st.ok()) return Error(ErrorCode::kIo, address + ": " + Describe(st));
+    proto = resp.receipt();
+  } else {
+    uint64_t offset = state.received() <= size ? state.received() : 0;
+    grpc::ClientContext ctx;
+    gavah::v1::SubmitResponse resp;
+    auto writer = stub.Submit(&ctx, &resp);
+    std::vector<char> buf(kChunk);
+    bool first = true;
+    uint64_t pos = offset;
+    bool write_failed = false;
+    while (pos < size || first) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, size - pos));
+      size_t got = 0;
+      while (got < want) {
+        const ssize_t n = ::pread(fd, buf.data() + got, want - got, static_cast<off_t>(pos + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0)
+          return Error(ErrorCode::kIo, "cannot read the envelope: " +
+                                           std::string(n < 0 ? std::strerror(errno) : "it shrank"));
+        got += static_cast<size_t>(n);
+      }
+      gavah::v1::SubmitChunk msg;
+      if (first) {
+        msg.set_envelope_id(id_bytes);
+        msg.set_total_size(size);
+        msg.set_offset(offset);
+        first = false;
+      }
+      msg.set_data(buf.data(), got);
+      if (!writer->Write(msg)) {
+        write_failed = true;
+        break;
+      }
+      pos += got;
+      if (o.progress) o.progress(pos, size);
+    }
+    if (!write_failed) writer->WritesDone();
+    const grpc::Status st = writer->Finish();
+    if (!st.ok()) {
+      if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+        return Error(ErrorCode::kInvalidArgument,
+                     address + " refused the envelope: " + st.error_message());
+      }
+      if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        return Error(ErrorCode::kTooLarge, address + ": " + st.error_message());
+      }
+      return Error(ErrorCode::kIo, address + ": " + Describe(st));
+    }
+    proto = resp.receipt();
+  }
+  bool well_formed = false;
+  const Receipt r = FromProto(proto, &well_formed);
+  if (!well_formed)
+    return Error(ErrorCode::kBadSignature, address + " sent a malformed receipt; not delivered");
+  const Status verified = VerifyReceipt(r, receipt_key, id);
+  if (!verified.ok())
+    return Error(ErrorCode::kBadSignature, address + ": " + verified.message() + "; not delivered");
+  return r;
+}
+
+}  // namespace
+
+Result<Delivery> SendEnvelope(const RecipientBundle& bundle, int fd, const Digest32& id,
+                              uint64_t size, const SendOptions& options) {
+  const auto& c = bundle.contents();
+  if (!c.receipt_key)
+    return Error(ErrorCode::kInvalidArgument,
+                 "the bundle names no receipt key, so no delivery could be verified");
+  std::string errors;
+  bool any = false;
+  for (const auto& e : c.endpoints) {
+    if (e.role != BundleEndpoint::Role::kServer) continue;
+    any = true;
+    auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, options));
+    auto r = SendTo(*stub, fd, id, size, *c.receipt_key, options, e.address);
+    if (r.ok()) return Delivery{r.value(), e.address};
+    if (r.status().code() == ErrorCode::kBadSignature ||
+        r.status().code() == ErrorCode::kInvalidArgument ||
+        r.status().code() == ErrorCode::kTooLarge) {
+      return r.status();
+    }
+    errors += (errors.empty() ? "" : "; ") + r.status().message();
+  }
+  if (!any) return Error(ErrorCode::kInvalidArgument, "the bundle lists no server to send to");
+  return Error(ErrorCode::kIo, errors);
+}
+
+std::string ReceiptToText(const Receipt& r, const PublicKey32& key) {
+  std::ostringstream o;
+  o << "gavah-receipt-v1 " << ToHex(r.envelope_id) << " " << r.log_index << " " << r.received_hour
+    << " " << ToBase64(r.signature) << " " << ToBase64(key) << "\n";
+  return o.str();
+}
+
+Result<std::pair<Receipt, PublicKey32>> ReceiptFromText(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  std::string magic, id, sig, key;
+  Receipt r;
+  if (!(in >> magic >> id >> r.log_index >> r.received_hour >> sig >> key) ||
+      magic != "gavah-receipt-v1") {
+    return Error(ErrorCode::kMalformed, "is not a Gavah receipt file");
+  }
+  auto idb = FromHex(id);
+  auto sigb = FromBase64(sig);
+  auto keyb = FromBase64(key);
+  if (!idb || idb->size() != 32 || !sigb || sigb->size() != 64 || !keyb || keyb->size() != 32) {
+    return Error(ErrorCode::kMalformed, "receipt file is damaged");
+  }
+  PublicKey32 k{};
+  std::memcpy(r.envelope_id.data(), idb->data(), 32);
+  std::memcpy(r.signature.data(), sigb->data(), 64);
+  std::memcpy(k.data(), keyb->data(), 32);
+  return std::make_pair(r, k);
+}
+
+}  // namespace gavah::cli

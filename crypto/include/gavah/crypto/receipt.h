@@ -1,0 +1,50 @@
+// The server's signed receipt for a stored envelope (docs/PROTOCOL.md, "Receipt").
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "gavah/crypto/digest.h"
+#include "gavah/crypto/keys.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/status.h"
+
+namespace gavah {
+
+struct Receipt {
+  Digest32 envelope_id{};
+  uint64_t log_index = 0;
+  uint64_t received_hour = 0;  // Unix seconds, a multiple of 3600
+  std::array<uint8_t, 64> signature{};
+};
+
+// "gavah-receipt-v1\0" || envelope_id (32) || u64 log_index || u64 received_hour
+std::vector<uint8_t> ReceiptMessage(const Digest32& envelope_id, uint64_t log_index,
+                                    uint64_t received_hour);
+
+// The receipt-signing key of a server: an Ed25519 seed.
+class ReceiptKey {
+ public:
+  static ReceiptKey Generate();
+  static Result<ReceiptKey> FromSeed(SecretBuffer seed);
+  const PublicKey32& public_key() const { return public_; }
+  const SecretBuffer& secret_seed() const { return seed_; }
+  // Signs and verifies its own signature before returning.
+  Receipt Sign(const Digest32& envelope_id, uint64_t log_index, uint64_t received_hour) const;
+  // "gavah-receipt-key-v1 <base64(pk)>\n"
+  std::string PublicText() const;
+
+ private:
+  ReceiptKey(PublicKey32 pub, SecretBuffer seed) : public_(pub), seed_(std::move(seed)) {}
+  PublicKey32 public_{};
+  SecretBuffer seed_;
+};
+
+Result<PublicKey32> ReceiptPublicKeyFromText(std::string_view text);
+
+// kBadSignature unless `receipt` is signed by `key`, names `expected_id`, and its hour is a
+// whole hour.
+Status VerifyReceipt(const Receipt& receipt, const PublicKey32& key, const Digest32& expected_id);
+
+}  // namespace gavah

@@ -1,0 +1,281 @@
+#include "envelope_store.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace gavah::server {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// RAII statement.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Stmt& Bind(int i, std::span<const uint8_t> b) {
+    sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, uint64_t v) {
+    sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
+    return *this;
+  }
+  int Step() { return sqlite3_step(s_); }
+  uint64_t U64(int col) { return static_cast<uint64_t>(sqlite3_column_int64(s_, col)); }
+  std::span<const uint8_t> Blob(int col) {
+    return {static_cast<const uint8_t*>(sqlite3_column_blob(s_, col)),
+            static_cast<size_t>(sqlite3_column_bytes(s_, col))};
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+Status DbError(sqlite3* db, const char* what) {
+  const int rc = sqlite3_errcode(db);
+  if (rc == SQLITE_FULL) return Error(ErrorCode::kTooLarge, std::string(what) + ": disk full");
+  return Error(ErrorCode::kIo, std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+// Holds a write transaction; rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {
+    ok_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  ~Transaction() {
+    if (ok_ && !done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  bool ok() const { return ok_; }
+  Status Commit() {
+    done_ = true;
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      Status st = DbError(db_, "commit");
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return st;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  sqlite3* db_;
+  bool ok_ = false;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& path,
+                                                           const SecretBuffer& key, bool create) {
+  if (key.size() != 32) return Error(ErrorCode::kInvalidArgument, "database key must be 32 bytes");
+  sqlite3* db = nullptr;
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error(ErrorCode::kIo, "cannot open the database " + path + ": " + msg);
+  }
+  std::unique_ptr<EnvelopeStore> store(new EnvelopeStore(db));
+  // A raw key in SQLCipher's x'...' form skips its passphrase KDF; the text lives in secret memory.
+  SecretBuffer raw;
+  raw.Append("x'");
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+  raw.Append(std::string_view(hex, 64));
+  sodium_memzero(hex, sizeof hex);
+  raw.Append("'");
+  if (sqlite3_key(db, raw.data(), static_cast<int>(raw.size())) != SQLITE_OK) {
+    return Error(ErrorCode::kIo, "cannot key the database");
+  }
+  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) !=
+      SQLITE_OK) {
+    return Error(ErrorCode::kInvalidArgument, "database key does not match " + path);
+  }
+  GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
+  GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
+  GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=ON"));
+  sqlite3_busy_timeout(db, 10000);
+  GAVAH_RETURN_IF_ERROR(store->Exec(
+      "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS envelopes(id BLOB PRIMARY KEY, size INTEGER NOT NULL,"
+      "  log_index INTEGER NOT NULL UNIQUE, received_hour INTEGER NOT NULL, signature BLOB NOT "
+      "NULL);"
+      "CREATE TABLE IF NOT EXISTS uploads(id BLOB PRIMARY KEY, size INTEGER NOT NULL,"
+      "  received INTEGER NOT NULL, next_seq INTEGER NOT NULL, started_hour INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS chunks(owner BLOB NOT NULL, seq INTEGER NOT NULL, data BLOB NOT "
+      "NULL,"
+      "  PRIMARY KEY(owner, seq)) WITHOUT ROWID;"
+      "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);"));
+  Stmt v(db, "SELECT value FROM meta WHERE key='schema_version'");
+  if (!v.ok() || v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion) {
+    return Error(ErrorCode::kUnsupported, "database schema version is not supported by this build");
+  }
+  return store;
+}
+
+EnvelopeStore::~EnvelopeStore() { sqlite3_close(db_); }
+
+Status EnvelopeStore::Exec(const char* sql) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return DbError(db_, "database");
+  return Status::Ok();
+}
+
+Result<UploadState> EnvelopeStore::State(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  UploadState st;
+  Stmt e(db_, "SELECT size FROM envelopes WHERE id=?");
+  e.Bind(1, id);
+  if (e.Step() == SQLITE_ROW) {
+    st.stored = true;
+    st.total_size = e.U64(0);
+    st.received = st.total_size;
+    return st;
+  }
+  Stmt u(db_, "SELECT size, received FROM uploads WHERE id=?");
+  u.Bind(1, id);
+  if (u.Step() == SQLITE_ROW) {
+    st.total_size = u.U64(0);
+    st.received = u.U64(1);
+  }
+  return st;
+}
+
+Result<std::optional<Receipt>> EnvelopeStore::FindReceipt(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt e(db_, "SELECT log_index, received_hour, signature FROM envelopes WHERE id=?");
+  e.Bind(1, id);
+  const int rc = e.Step();
+  if (rc == SQLITE_DONE) return std::optional<Receipt>();
+  if (rc != SQLITE_ROW) return DbError(db_, "read receipt");
+  Receipt r;
+  r.envelope_id = id;
+  r.log_index = e.U64(0);
+  r.received_hour = e.U64(1);
+  const auto sig = e.Blob(2);
+  if (sig.size() != r.signature.size())
+    return Error(ErrorCode::kMalformed, "stored receipt is damaged");
+  std::memcpy(r.signature.data(), sig.data(), sig.size());
+  return std::optional<Receipt>(r);
+}
+
+Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset,
+                                  uint64_t hour) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "begin upload");
+  Stmt e(db_, "SELECT 1 FROM envelopes WHERE id=?");
+  e.Bind(1, id);
+  if (e.Step() == SQLITE_ROW) return Error(ErrorCode::kAlreadyExists, "envelope is already stored");
+  Stmt u(db_, "SELECT size, received FROM uploads WHERE id=?");
+  u.Bind(1, id);
+  if (u.Step() == SQLITE_ROW) {
+    if (u.U64(0) != total_size)
+      return Error(ErrorCode::kInvalidArgument, "size differs from the upload in progress");
+    if (u.U64(1) != offset) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "upload resumes at " + std::to_string(u.U64(1)) + ", not at the offset given");
+    }
+    return tx.Commit();
+  }
+  if (offset != 0) return Error(ErrorCode::kInvalidArgument, "no upload in progress to resume");
+  Stmt ins(db_,
+           "INSERT INTO uploads(id, size, received, next_seq, started_hour) VALUES(?,?,0,0,?)");
+  ins.Bind(1, id).Bind(2, total_size).Bind(3, hour);
+  if (ins.Step() != SQLITE_DONE) return DbError(db_, "begin upload");
+  return tx.Commit();
+}
+
+Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> data) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "append");
+  Stmt u(db_, "SELECT size, received, next_seq FROM uploads WHERE id=?");
+  u.Bind(1, id);
+  if (u.Step() != SQLITE_ROW) return Error(ErrorCode::kInvalidArgument, "no such upload");
+  const uint64_t size = u.U64(0), received = u.U64(1), seq = u.U64(2);
+  if (data.size() > size - received)
+    return Error(ErrorCode::kInvalidArgument, "more data than the size announced");
+  Stmt c(db_, "INSERT INTO chunks(owner, seq, data) VALUES(?,?,?)");
+  c.Bind(1, id).Bind(2, seq).Bind(3, data);
+  if (c.Step() != SQLITE_DONE) return DbError(db_, "store chunk");
+  Stmt up(db_, "UPDATE uploads SET received=?, next_seq=? WHERE id=?");
+  up.Bind(1, received + data.size()).Bind(2, seq + 1).Bind(3, id);
+  if (up.Step() != SQLITE_DONE) return DbError(db_, "store chunk");
+  return tx.Commit();
+}
+
+Status EnvelopeStore::ReadUpload(const Digest32& id,
+                                 const std::function<Status(std::span<const uint8_t>)>& each) {
+  return ReadEnvelope(id, each);
+}
+
+Status EnvelopeStore::ReadEnvelope(const Digest32& id,
+                                   const std::function<Status(std::span<const uint8_t>)>& each) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt c(db_, "SELECT data FROM chunks WHERE owner=? ORDER BY seq");
+  c.Bind(1, id);
+  for (;;) {
+    const int rc = c.Step();
+    if (rc == SQLITE_DONE) return Status::Ok();
+    if (rc != SQLITE_ROW) return DbError(db_, "read chunks");
+    GAVAH_RETURN_IF_ERROR(each(c.Blob(0)));
+  }
+}
+
+Result<Receipt> EnvelopeStore::Complete(const Digest32& id, uint64_t hour, const ReceiptKey& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "complete");
+  Stmt u(db_, "SELECT size, received FROM uploads WHERE id=?");
+  u.Bind(1, id);
+  if (u.Step() != SQLITE_ROW) return Error(ErrorCode::kInvalidArgument, "no such upload");
+  const uint64_t size = u.U64(0);
+  if (u.U64(1) != size) return Error(ErrorCode::kTruncated, "upload is not complete");
+  Stmt n(db_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
+  if (n.Step() != SQLITE_ROW) return DbError(db_, "complete");
+  const uint64_t index = n.U64(0);
+  const Receipt r = key.Sign(id, index, hour);
+  Stmt ins(
+      db_,
+      "INSERT INTO envelopes(id, size, log_index, received_hour, signature) VALUES(?,?,?,?,?)");
+  ins.Bind(1, id).Bind(2, size).Bind(3, index).Bind(4, hour).Bind(5, r.signature);
+  if (ins.Step() != SQLITE_DONE) return DbError(db_, "complete");
+  Stmt del(db_, "DELETE FROM uploads WHERE id=?");
+  del.Bind(1, id);
+  if (del.Step() != SQLITE_DONE) return DbError(db_, "complete");
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  return r;
+}
+
+Status EnvelopeStore::DropUpload(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "drop upload");
+  Stmt u(db_, "SELECT 1 FROM uploads WHERE id=?");
+  u.Bind(1, id);
+  if (u.Step() != SQLITE_ROW) return Status::Ok();
+  Stmt c(db_, "DELETE FROM chunks WHERE owner=?");
+  c.Bind(1, id);
+  if (c.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
+  Stmt d(db_, "DELETE FROM uploads WHERE id=?");
+  d.Bind(1, id);
+  if (d.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
+  return tx.Commit();
+}
+
+Result<uint64_t> EnvelopeStore::BytesUsed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "SELECT COALESCE((SELECT SUM(size) FROM envelopes), 0) + COALESCE((SELECT SUM(size) FROM "
+         "uploads), 0)");
+  if (s.Step() != SQLITE_ROW) return DbError(db_, "usage");
+  return s.U64(0);
+}
+
+}  // namespace gavah::server

@@ -1,0 +1,70 @@
+// The intake server's store: envelopes as ciphertext chunks in one SQLCipher database, an
+// append-only log of arrivals, and unfinished uploads kept apart until complete.
+// Schema and settings: docs/PROTOCOL.md, "Server store".
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gavah/crypto/digest.h"
+#include "gavah/crypto/receipt.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/status.h"
+
+namespace gavah::server {
+
+struct UploadState {
+  bool stored = false;
+  uint64_t received = 0;  // bytes held of an unfinished upload
+  uint64_t total_size = 0;
+};
+
+// Thread-safe: every method takes the store's mutex (SQLite serialises writers anyway, and the
+// server's throughput is bounded by fsync, not by this lock).
+class EnvelopeStore {
+ public:
+  // Opens (creating with `create`) the database at `path` keyed with the raw 32-byte `key`.
+  // A key that does not match the database is kInvalidArgument "database key does not match".
+  static Result<std::unique_ptr<EnvelopeStore>> Open(const std::string& path,
+                                                     const SecretBuffer& key, bool create);
+  ~EnvelopeStore();
+
+  Result<UploadState> State(const Digest32& id);
+  Result<std::optional<Receipt>> FindReceipt(const Digest32& id);
+
+  // Starts an upload, or continues one at `offset` (which must equal what is held).
+  // kAlreadyExists when the envelope is stored; kInvalidArgument when offset or size disagree.
+  Status BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset, uint64_t hour);
+  // Appends the next bytes of an upload and commits them (synchronous=FULL).
+  Status AppendChunk(const Digest32& id, std::span<const uint8_t> data);
+  // Reads back the bytes held for an unfinished upload, in order (to re-hash on resume).
+  Status ReadUpload(const Digest32& id,
+                    const std::function<Status(std::span<const uint8_t>)>& each);
+  // Makes a complete upload an envelope: next log index, coarse hour, receipt signed by `key`;
+  // one transaction, so the envelope is visible and acknowledged only once durable.
+  Result<Receipt> Complete(const Digest32& id, uint64_t hour, const ReceiptKey& key);
+  // Deletes an unfinished upload and its chunks.
+  Status DropUpload(const Digest32& id);
+
+  // Disk use of stored and in-flight ciphertext, for the quota.
+  Result<uint64_t> BytesUsed();
+  // For tests and the investigator service: the envelope's bytes in order.
+  Status ReadEnvelope(const Digest32& id,
+                      const std::function<Status(std::span<const uint8_t>)>& each);
+
+ private:
+  explicit EnvelopeStore(sqlite3* db) : db_(db) {}
+  Status Exec(const char* sql);
+  std::mutex mu_;
+  sqlite3* db_;
+};
+
+}  // namespace gavah::server

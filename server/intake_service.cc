@@ -1,0 +1,222 @@
+#include "intake_service.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "gavah/crypto/envelope.h"
+#include "gavah/crypto/io.h"
+
+namespace gavah::server {
+namespace {
+
+constexpr size_t kMaxChunk = 1 << 20;
+// The smallest possible envelope: a 1-of-1 header and one padded chunk.
+constexpr uint64_t kMinEnvelope = kFixedHeaderSize + kStanzaSize + 32 + 4096 + 17;
+
+grpc::Status Bad(const std::string& m) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, m);
+}
+
+grpc::Status FromStatus(const Status& st) {
+  switch (st.code()) {
+    case ErrorCode::kTooLarge:
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server storage is full");
+    case ErrorCode::kIo:
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "server storage failed; try again later");
+    default:
+      return grpc::Status(grpc::StatusCode::INTERNAL, "server error");
+  }
+}
+
+std::optional<Digest32> IdFrom(const std::string& bytes) {
+  if (bytes.size() != 32) return std::nullopt;
+  Digest32 id{};
+  std::memcpy(id.data(), bytes.data(), 32);
+  return id;
+}
+
+void ToProto(const Receipt& r, gavah::v1::Receipt* out) {
+  out->set_envelope_id(r.envelope_id.data(), r.envelope_id.size());
+  out->set_log_index(r.log_index);
+  out->set_received_hour(r.received_hour);
+  out->set_signature(r.signature.data(), r.signature.size());
+}
+
+}  // namespace
+
+uint64_t CurrentHour() {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return static_cast<uint64_t>(now.count()) / 3600 * 3600;
+}
+
+grpc::Status IntakeService::GetBundle(grpc::ServerContext*, const gavah::v1::GetBundleRequest*,
+                                      gavah::v1::GetBundleResponse* response) {
+  response->set_bundle(bundle_->bytes().data(), bundle_->bytes().size());
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::GetUploadState(grpc::ServerContext*,
+                                           const gavah::v1::UploadStateRequest* request,
+                                           gavah::v1::UploadStateResponse* response) {
+  const auto id = IdFrom(request->envelope_id());
+  if (!id) return Bad("envelope id must be 32 bytes");
+  auto st = store_->State(*id);
+  if (!st.ok()) return FromStatus(st.status());
+  response->set_stored(st->stored);
+  response->set_received(st->stored ? st->total_size : st->received);
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::GetReceipt(grpc::ServerContext*,
+                                       const gavah::v1::ReceiptRequest* request,
+                                       gavah::v1::ReceiptResponse* response) {
+  const auto id = IdFrom(request->envelope_id());
+  if (!id) return Bad("envelope id must be 32 bytes");
+  auto r = store_->FindReceipt(*id);
+  if (!r.ok()) return FromStatus(r.status());
+  if (!r->has_value()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");
+  ToProto(**r, response->mutable_receipt());
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::Submit(grpc::ServerContext* context,
+                                   grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
+                                   gavah::v1::SubmitResponse* response) {
+  gavah::v1::SubmitChunk first;
+  if (!reader->Read(&first)) return Bad("empty upload");
+  const auto id = IdFrom(first.envelope_id());
+  if (!id) return Bad("envelope id must be 32 bytes");
+  const uint64_t total = first.total_size();
+  const uint64_t offset = first.offset();
+  if (total < kMinEnvelope) return Bad("envelope is too small to be one");
+  if (limits_.max_envelope_bytes != 0 && total > limits_.max_envelope_bytes) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "envelope is larger than this server accepts");
+  }
+  if (offset > total) return Bad("offset is past the end");
+  if (first.data().size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
+
+  auto existing = store_->FindReceipt(*id);
+  if (!existing.ok()) return FromStatus(existing.status());
+  if (existing->has_value()) {  // idempotent: the same bytes get the same receipt
+    ToProto(**existing, response->mutable_receipt());
+    return grpc::Status::OK;
+  }
+  {
+    std::lock_guard<std::mutex> lock(active_mu_);
+    if (!active_.insert(*id).second) {
+      return grpc::Status(grpc::StatusCode::ABORTED,
+                          "this envelope is being uploaded already; retry later");
+    }
+  }
+  grpc::Status result = ReceiveUpload(*id, total, offset, first.data(), reader, response);
+  {
+    std::lock_guard<std::mutex> lock(active_mu_);
+    active_.erase(*id);
+  }
+  (void)context;
+  return result;
+}
+
+grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
+                                          const std::string& first_data,
+                                          grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
+                                          gavah::v1::SubmitResponse* response) {
+  if (limits_.quota_bytes != 0) {
+    auto used = store_->BytesUsed();
+    if (!used.ok()) return FromStatus(used.status());
+    if (offset == 0 && used.value() + total > limits_.quota_bytes) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server storage quota is full");
+    }
+  }
+  const Status begun = store_->BeginUpload(id, total, offset, CurrentHour());
+  if (!begun.ok()) {
+    if (begun.code() == ErrorCode::kInvalidArgument) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, begun.message());
+    }
+    return FromStatus(begun);
+  }
+  // The id is the SHA-256 of every byte; bytes held from an earlier attempt are hashed again.
+  Sha256 sha;
+  std::vector<uint8_t> head;  // the envelope header, checked as soon as it is whole
+  bool header_checked = false;
+  const size_t max_header = kFixedHeaderSize + 255 * kStanzaSize + 32;
+  auto absorb = [&](std::span<const uint8_t> bytes) -> grpc::Status {
+    sha.Update(bytes);
+    if (!header_checked) {
+      const size_t take = std::min(bytes.size(), max_header - head.size());
+      head.insert(head.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
+      MemorySource src(head);
+      auto h = ReadEnvelopeHeader(src);
+      if (h.ok()) {
+        header_checked = true;
+        if (h->organisation_id != bundle_->organisation_fingerprint()) {
+          return Bad("envelope is not for this organisation");
+        }
+        if (h->envelope_size() != total) return Bad("envelope size does not match its header");
+      } else if (h.status().code() != ErrorCode::kTruncated) {
+        return Bad("not a Gavah envelope of a version this server knows");
+      }
+    }
+    return grpc::Status::OK;
+  };
+  if (offset > 0) {
+    grpc::Status replay;
+    const Status read = store_->ReadUpload(id, [&](std::span<const uint8_t> b) {
+      replay = absorb(b);
+      return replay.ok() ? Status::Ok() : Error(ErrorCode::kMalformed, "bad");
+    });
+    if (!replay.ok()) {
+      (void)store_->DropUpload(id);
+      return replay;
+    }
+    if (!read.ok()) return FromStatus(read);
+  }
+  uint64_t received = offset;
+  auto take = [&](const std::string& data) -> grpc::Status {
+    if (data.empty()) return grpc::Status::OK;
+    if (data.size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
+    if (data.size() > total - received) return Bad("more data than the size announced");
+    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()),
+                                         data.size());
+    grpc::Status checked = absorb(bytes);
+    if (!checked.ok()) {
+      (void)store_->DropUpload(id);
+      return checked;
+    }
+    const Status st = store_->AppendChunk(id, bytes);
+    if (!st.ok()) return FromStatus(st);
+    received += data.size();
+    return grpc::Status::OK;
+  };
+  {
+    grpc::Status st = take(first_data);
+    if (!st.ok()) return st;
+    gavah::v1::SubmitChunk msg;
+    while (received < total && reader->Read(&msg)) {
+      if (!msg.envelope_id().empty() || msg.total_size() != 0 || msg.offset() != 0) {
+        return Bad("only the first message names the envelope");
+      }
+      st = take(msg.data());
+      if (!st.ok()) return st;
+    }
+  }
+  if (received < total) {
+    return grpc::Status(grpc::StatusCode::ABORTED,
+                        "upload incomplete; resume from " + std::to_string(received));
+  }
+  gavah::v1::SubmitChunk extra;
+  if (reader->Read(&extra)) return Bad("more data than the size announced");
+  if (sha.Final() != id) {
+    (void)store_->DropUpload(id);
+    return Bad("envelope id does not match its bytes");
+  }
+  auto receipt = store_->Complete(id, CurrentHour(), *receipt_key_);
+  if (!receipt.ok()) return FromStatus(receipt.status());
+  ++stored_count_;
+  ToProto(receipt.value(), response->mutable_receipt());
+  return grpc::Status::OK;
+}
+
+}  // namespace gavah::server

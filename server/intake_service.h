@@ -1,0 +1,57 @@
+// The public intake gRPC service (proto/gavah/v1/intake.proto). Every failure maps to a gRPC
+// status with a short message that names no envelope and no peer.
+#pragma once
+
+#include <mutex>
+#include <set>
+
+#include "envelope_store.h"
+#include "gavah/crypto/bundle.h"
+#include "gavah/crypto/receipt.h"
+#include "gavah/v1/intake.grpc.pb.h"
+
+namespace gavah::server {
+
+struct IntakeLimits {
+  uint64_t max_envelope_bytes = 8ull << 30;  // refused before anything is stored
+  uint64_t quota_bytes = 0;                  // all stored and in-flight ciphertext; 0 = no quota
+};
+
+class IntakeService final : public gavah::v1::Intake::Service {
+ public:
+  // None of the pointers is owned; all outlive the service.
+  IntakeService(EnvelopeStore* store, const ReceiptKey* receipt_key, const RecipientBundle* bundle,
+                IntakeLimits limits)
+      : store_(store), receipt_key_(receipt_key), bundle_(bundle), limits_(limits) {}
+
+  grpc::Status GetBundle(grpc::ServerContext*, const gavah::v1::GetBundleRequest*,
+                         gavah::v1::GetBundleResponse* response) override;
+  grpc::Status Submit(grpc::ServerContext* context,
+                      grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
+                      gavah::v1::SubmitResponse* response) override;
+  grpc::Status GetUploadState(grpc::ServerContext*, const gavah::v1::UploadStateRequest* request,
+                              gavah::v1::UploadStateResponse* response) override;
+  grpc::Status GetReceipt(grpc::ServerContext*, const gavah::v1::ReceiptRequest* request,
+                          gavah::v1::ReceiptResponse* response) override;
+
+  uint64_t stored_count() const { return stored_count_; }
+
+ private:
+  grpc::Status ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
+                             const std::string& first_data,
+                             grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
+                             gavah::v1::SubmitResponse* response);
+
+  EnvelopeStore* store_;
+  const ReceiptKey* receipt_key_;
+  const RecipientBundle* bundle_;
+  IntakeLimits limits_;
+  std::mutex active_mu_;
+  std::set<Digest32> active_;  // guarded by active_mu_: envelopes being uploaded right now
+  std::atomic<uint64_t> stored_count_{0};
+};
+
+// Unix time rounded down to the hour: all the server keeps of when anything happened.
+uint64_t CurrentHour();
+
+}  // namespace gavah::server

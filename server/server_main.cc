@@ -1,0 +1,221 @@
+// gavah-server: the intake server. `init` makes a data directory; `run` serves it.
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/server_credentials.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "cli_support.h"
+#include "envelope_store.h"
+#include "gavah/crypto/hex.h"
+#include "gavah/crypto/receipt.h"
+#include "intake_service.h"
+#include "tls_identity.h"
+
+namespace gavah::server {
+namespace {
+
+using cli::Fail;
+using cli::JsonObject;
+
+// Files of a data directory (docs/PROTOCOL.md, "Server data directory").
+struct DataDir {
+  std::string root;
+  std::string db() const { return root + "/store.db"; }
+  std::string db_key() const { return root + "/store.key"; }
+  std::string tls_key() const { return root + "/tls.key"; }
+  std::string tls_cert() const { return root + "/tls.crt"; }
+  std::string receipt_key() const { return root + "/receipt.key"; }
+  std::string receipt_pub() const { return root + "/receipt.pub"; }
+  std::string config() const { return root + "/server.conf"; }
+};
+
+std::string CertPin(const std::string& pem) {
+  return ToHex(Sha256Of({reinterpret_cast<const uint8_t*>(pem.data()), pem.size()}));
+}
+
+int Init(const std::string& dir, const std::string& listen, const std::string& onion, bool json) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) == 0) Fail(dir + " already exists; refusing to touch it");
+  if (::mkdir(dir.c_str(), 0700) != 0) Fail("cannot create " + dir + ": " + std::strerror(errno));
+  const DataDir d{dir};
+  SecretBuffer db_key(32);
+  randombytes_buf(db_key.data(), db_key.size());
+  cli::WriteNewFile(d.db_key(), db_key.span(), 0600);
+  auto store = EnvelopeStore::Open(d.db(), db_key, /*create=*/true);
+  if (!store.ok()) Fail("", store.status());
+  auto tls = GenerateTlsIdentity();
+  if (!tls.ok()) Fail("", tls.status());
+  cli::WriteNewFile(d.tls_key(), tls->private_key_pem.span(), 0600);
+  cli::WriteNewFile(d.tls_cert(), tls->certificate_pem, 0644);
+  const ReceiptKey receipt = ReceiptKey::Generate();
+  cli::WriteNewFile(d.receipt_key(), receipt.secret_seed().span(), 0600);
+  cli::WriteNewFile(d.receipt_pub(), receipt.PublicText(), 0644);
+  std::string conf = "# gavah-server configuration\nlisten = " +
+                     (listen.empty() ? std::string("0.0.0.0:7443") : listen) + "\n";
+  if (!onion.empty()) conf += "onion = " + onion + "\n";
+  conf += "max_envelope_bytes = 8589934592\nquota_bytes = 0\n";
+  cli::WriteNewFile(d.config(), conf, 0600);
+  const std::string pin = CertPin(tls->certificate_pem);
+  const std::string rfp = ToHex(receipt.public_key());
+  if (json) {
+    std::cout << JsonObject()
+                     .Add("data_dir", dir)
+                     .Add("certificate", d.tls_cert())
+                     .Add("certificate_sha256", pin)
+                     .Add("receipt_key", d.receipt_pub())
+                     .Add("fingerprint", rfp)
+                     .str()
+              << "\n";
+  } else {
+    std::cout
+        << "server data directory " << dir << " created\n"
+        << "TLS certificate: " << d.tls_cert() << " (SHA-256 " << pin << ")\n"
+        << "receipt key:     " << d.receipt_pub() << " (" << rfp << ")\n"
+        << "Put both in the bundle: gavah-investigator bundle ... --server HOST:PORT --server-cert "
+        << d.tls_cert() << " --receipt-key " << d.receipt_pub() << "\n";
+  }
+  return 0;
+}
+
+std::map<std::string, std::string> ReadConfig(const std::string& path) {
+  auto bytes = cli::ReadSmallFile(path, 64 * 1024);
+  std::map<std::string, std::string> conf;
+  std::string line;
+  std::istringstream in(std::string(bytes.begin(), bytes.end()));
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) Fail(path + ": a line is not key = value");
+    auto trim = [](std::string s) {
+      s.erase(0, s.find_first_not_of(" \t"));
+      s.erase(s.find_last_not_of(" \t\r") + 1);
+      return s;
+    };
+    conf[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+  }
+  return conf;
+}
+
+uint64_t ConfigNumber(const std::map<std::string, std::string>& conf, const std::string& key,
+                      uint64_t fallback) {
+  auto it = conf.find(key);
+  if (it == conf.end()) return fallback;
+  try {
+    size_t used = 0;
+    const unsigned long long v = std::stoull(it->second, &used);
+    if (used != it->second.size()) throw std::invalid_argument(key);
+    return v;
+  } catch (const std::exception&) {
+    Fail("server.conf: " + key + " must be a whole number");
+  }
+}
+
+int Run(const std::string& dir, std::string listen, const std::string& bundle_path) {
+  const DataDir d{dir};
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    Fail(dir + " is not a server data directory (run init)");
+  const auto conf = ReadConfig(d.config());
+  if (listen.empty()) listen = conf.count("listen") ? conf.at("listen") : "0.0.0.0:7443";
+  SecretBuffer db_key = cli::ReadSecretFile(d.db_key(), 64);
+  if (db_key.size() != 32) Fail(d.db_key() + " is not a 32-byte database key");
+  if (::stat(d.db().c_str(), &st) != 0)
+    Fail(d.db() + " is missing; refusing to start with a new empty database");
+  auto store = EnvelopeStore::Open(d.db(), db_key, /*create=*/false);
+  if (!store.ok()) Fail("", store.status());
+  const RecipientBundle bundle = cli::LoadBundle(bundle_path, "", false);
+  SecretBuffer seed = cli::ReadSecretFile(d.receipt_key(), 64);
+  auto receipt_key = ReceiptKey::FromSeed(std::move(seed));
+  if (!receipt_key.ok()) Fail(d.receipt_key(), receipt_key.status());
+  if (bundle.contents().receipt_key &&
+      *bundle.contents().receipt_key != receipt_key->public_key()) {
+    Fail(bundle_path +
+         " names another receipt key than this server's; witnesses would refuse its receipts");
+  }
+  SecretBuffer tls_key = cli::ReadSecretFile(d.tls_key(), 16 * 1024);
+  const auto cert_bytes = cli::ReadSmallFile(d.tls_cert(), 16 * 1024);
+
+  IntakeLimits limits;
+  limits.max_envelope_bytes = ConfigNumber(conf, "max_envelope_bytes", limits.max_envelope_bytes);
+  limits.quota_bytes = ConfigNumber(conf, "quota_bytes", 0);
+  IntakeService service(store->get(), &receipt_key.value(), &bundle, limits);
+
+  grpc::SslServerCredentialsOptions ssl;
+  // gRPC takes the key as std::string; it lives only for server start-up and is wiped after.
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair{
+      std::string(tls_key.view()), std::string(cert_bytes.begin(), cert_bytes.end())};
+  ssl.pem_key_cert_pairs.push_back(pair);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::SslServerCredentials(ssl), &port);
+  sodium_memzero(pair.private_key.data(), pair.private_key.size());
+  sodium_memzero(ssl.pem_key_cert_pairs[0].private_key.data(),
+                 ssl.pem_key_cert_pairs[0].private_key.size());
+  builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(2 << 20);  // 1 MiB of data per message plus framing
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 64);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) Fail("cannot listen on " + listen);
+
+  // SIGTERM and SIGINT stop accepting and let in-flight commits finish.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "gavah-server: stopping\n");
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  });
+  server->Wait();
+  waiter.join();
+  std::fprintf(stderr, "gavah-server: stopped after storing %llu envelopes in this run\n",
+               static_cast<unsigned long long>(service.stored_count()));
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"gavah-server: the intake server that stores sealed testimony it cannot read"};
+  app.require_subcommand(1);
+  std::string data, listen, onion, bundle;
+  bool json = false;
+  auto* init = app.add_subcommand("init", "create a server data directory");
+  init->add_option("--data", data, "directory to create")->required();
+  init->add_option("--listen", listen, "HOST:PORT to serve on (default 0.0.0.0:7443)");
+  init->add_option("--onion", onion, "the onion address this server is also reached at");
+  init->add_flag("--json", json, "print the result as one JSON object");
+  auto* run = app.add_subcommand("run", "serve a data directory");
+  run->add_option("--data", data, "the data directory")->required();
+  run->add_option("--listen", listen, "HOST:PORT to serve on (default: from server.conf)");
+  run->add_option("--bundle", bundle, "the organisation bundle to serve")->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (*init) return Init(data, listen, onion, json);
+  if (*run) return Run(data, listen, bundle);
+  return 2;
+}
+
+}  // namespace
+}  // namespace gavah::server
+
+int main(int argc, char** argv) {
+  return gavah::cli::RunMain("gavah-server", gavah::server::Main, argc, argv);
+}
