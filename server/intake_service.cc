@@ -131,6 +131,13 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
     }
   }
   const Status begun = store_->BeginUpload(id, total, offset, CurrentHour());
+  if (begun.code() == ErrorCode::kAlreadyExists) {  // completed by another stream meanwhile
+    auto r = store_->FindReceipt(id);
+    if (!r.ok() || !r->has_value())
+      return FromStatus(r.ok() ? Error(ErrorCode::kIo, "race") : r.status());
+    ToProto(**r, response->mutable_receipt());
+    return grpc::Status::OK;
+  }
   if (!begun.ok()) {
     if (begun.code() == ErrorCode::kInvalidArgument) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, begun.message());

@@ -166,6 +166,9 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(2 << 20);  // 1 MiB of data per message plus framing
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 64);
+  // Witness clients ping every 30 s so that a dead link fails instead of hanging.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) Fail("cannot listen on " + listen);
 

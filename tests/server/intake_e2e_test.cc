@@ -1,0 +1,395 @@
+// The real gavah-server on 127.0.0.1 with a real SQLCipher store and real TLS, driven by the real
+// gavah-witness and by a raw gRPC client that lies the way a hostile one would.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "envelope_store.h"
+#include "gavah/crypto/envelope.h"
+#include "gavah/crypto/hex.h"
+#include "gavah/v1/intake.grpc.pb.h"
+#include "support/process.h"
+#include "support/test_support.h"
+
+namespace gavah {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Outcome;
+using testing::ReadText;
+using testing::WriteText;
+
+class IntakeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto());
+    char tmpl[] = "/tmp/gavah-intake-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    env_ = {{"PATH", "/usr/bin:/bin"},
+            {"HOME", dir_.string()},
+            {"XDG_DATA_HOME", (dir_ / "xdg").string()},
+            {"GAVAH_PASSPHRASE", "correct horse battery staple 1988"}};
+    port_ = testing::FreePort();
+    ASSERT_EQ(
+        Srv({"init", "--data", "srv", "--listen", "127.0.0.1:" + std::to_string(port_)}).exit_code,
+        0);
+    ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
+    ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
+    Outcome b = Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold",
+                     "1", "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert",
+                     "srv/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "org.bundle"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+  }
+  void TearDown() override {
+    StopServer(SIGTERM);
+    fs::remove_all(dir_);
+  }
+
+  Outcome Run(const char* binary, const std::vector<std::string>& args) {
+    return testing::Exec(dir_, binary, args, env_);
+  }
+  Outcome Srv(const std::vector<std::string>& args) { return Run(GAVAH_SERVER, args); }
+  Outcome Inv(const std::vector<std::string>& args) { return Run(GAVAH_INVESTIGATOR, args); }
+  Outcome Wit(const std::vector<std::string>& args) { return Run(GAVAH_WITNESS, args); }
+
+  void StartServer() {
+    server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "org.bundle"},
+                             env_, dir_ / "server.log");
+    ASSERT_TRUE(testing::WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
+  }
+  int StopServer(int sig) {
+    const int rc = testing::Stop(server_, sig);
+    server_ = -1;
+    return rc;
+  }
+
+  std::unique_ptr<server::EnvelopeStore> OpenStore() {
+    SecretBuffer key = SecretBuffer::CopyOf(testing::Bytes(ReadText(dir_ / "srv/store.key")));
+    auto store = server::EnvelopeStore::Open((dir_ / "srv/store.db").string(), key, false);
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  std::unique_ptr<gavah::v1::Intake::Stub> RawClient() {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("gavah-intake");
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    return gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
+  }
+
+  // Uploads raw messages and returns the final status.
+  grpc::Status RawSubmit(const std::vector<gavah::v1::SubmitChunk>& msgs) {
+    auto stub = RawClient();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    gavah::v1::SubmitResponse resp;
+    auto w = stub->Submit(&ctx, &resp);
+    for (const auto& m : msgs) {
+      if (!w->Write(m)) break;
+    }
+    w->WritesDone();
+    return w->Finish();
+  }
+
+  std::string Seal(const std::string& name, const std::string& text) {
+    WriteText(dir_ / (name + ".txt"), text);
+    Outcome s = Wit(
+        {"seal", "--bundle", "org.bundle", "--text-file", name + ".txt", "--out", name + ".gvh"});
+    EXPECT_EQ(s.exit_code, 0) << s.err;
+    return ReadText(dir_ / (name + ".gvh"));
+  }
+
+  fs::path dir_;
+  std::map<std::string, std::string> env_;
+  int port_ = 0;
+  pid_t server_ = -1;
+};
+
+std::string Field(const std::string& json, const std::string& key) {
+  const auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return "";
+  size_t start = at + key.size() + 3;
+  if (json[start] == '"') ++start;
+  return json.substr(start, json.find_first_of("\",}", start) - start);
+}
+
+TEST_F(IntakeTest, SubmittedTestimonyIsStoredAsCiphertextOnlyAndOpens) {
+  StartServer();
+  const std::string marker = "MARKER-9c1e77a0";
+  WriteText(dir_ / "t.txt", "The death commission sat in Evin. " + marker);
+  WriteText(dir_ / "doc.pdf", std::string(5 << 20, 'p') + marker);
+  Outcome r = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach",
+                   "doc.pdf", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string id = Field(r.out, "envelope_id");
+  ASSERT_EQ(id.size(), 64u) << r.out;
+  EXPECT_EQ(Field(r.out, "log_index"), "0");
+  // Nothing readable anywhere the server writes.
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "srv")) {
+    if (!e.is_regular_file()) continue;
+    const std::string bytes = ReadText(e.path());
+    EXPECT_EQ(bytes.find(marker), std::string::npos) << e.path();
+    EXPECT_NE(bytes.rfind("SQLite format 3", 0), 0u) << e.path() << " is an unencrypted database";
+  }
+  StopServer(SIGTERM);
+  const std::string log = ReadText(dir_ / "server.log");
+  EXPECT_EQ(log.find(marker), std::string::npos);
+  EXPECT_EQ(log.find(id), std::string::npos) << "the log names the envelope id";
+  EXPECT_EQ(log.find("127.0.0.1:" + std::to_string(port_ + 0) + " "), std::string::npos);
+  // The outbox is empty and the receipt re-verifies.
+  EXPECT_FALSE(fs::exists(dir_ / "xdg/gavah/outbox/" / (id + ".gvh")));
+  Outcome rc = Wit({"receipt", id, "--json"});
+  EXPECT_EQ(rc.exit_code, 0) << rc.err;
+  EXPECT_NE(rc.out.find("\"verified\":true"), std::string::npos);
+  // What the server holds is exactly the envelope: its SHA-256 is the id, and it opens.
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  std::vector<uint8_t> envelope;
+  Digest32 digest{};
+  std::memcpy(digest.data(), FromHex(id)->data(), 32);
+  ASSERT_TRUE(store
+                  ->ReadEnvelope(digest,
+                                 [&](std::span<const uint8_t> b) {
+                                   envelope.insert(envelope.end(), b.begin(), b.end());
+                                   return Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(ToHex(Sha256Of(envelope)), id);
+  testing::WriteText(dir_ / "from-server.gvh", std::string(envelope.begin(), envelope.end()));
+  Outcome opened = Inv({"open", "from-server.gvh", "--key", "a.key", "--out", "opened"});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_NE(ReadText(dir_ / "opened/testimony.txt").find(marker), std::string::npos);
+}
+
+TEST_F(IntakeTest, SendingTheSameEnvelopeTwiceStoresItOnceWithOneReceipt) {
+  StartServer();
+  Seal("e", "hello");
+  Outcome a = Wit({"send", "e.gvh", "--bundle", "org.bundle", "--json"});
+  Outcome b = Wit({"send", "e.gvh", "--bundle", "org.bundle", "--json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(Field(a.out, "envelope_id"), Field(b.out, "envelope_id"));
+  EXPECT_EQ(Field(a.out, "log_index"), Field(b.out, "log_index"));
+  StopServer(SIGTERM);
+  auto store = OpenStore();
+  EXPECT_EQ(store->BytesUsed().value(), fs::file_size(dir_ / "e.gvh"));
+}
+
+TEST_F(IntakeTest, ServerDownKeepsTheEnvelopeInTheOutboxUntilRetry) {
+  WriteText(dir_ / "t.txt", "waiting");
+  Outcome r = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t.txt"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("outbox"), std::string::npos) << r.err;
+  Outcome list = Wit({"outbox"});
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find("waiting"), std::string::npos) << list.out;
+  StartServer();
+  Outcome retry = Wit({"outbox", "--retry", "--json"});
+  ASSERT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_EQ(Field(retry.out, "log_index"), "0");
+  EXPECT_NE(Wit({"outbox"}).out.find("empty"), std::string::npos);
+}
+
+TEST_F(IntakeTest, AServerWhoseCertificateDoesNotMatchThePinIsRefused) {
+  StartServer();
+  ASSERT_EQ(Srv({"init", "--data", "other"}).exit_code, 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert", "other/tls.crt",
+                 "--receipt-key", "srv/receipt.pub", "--out", "wrongpin.bundle"})
+                .exit_code,
+            0);
+  Seal("e", "hello");
+  Outcome r = Wit({"send", "e.gvh", "--bundle", "wrongpin.bundle"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_LT(r.exit_code, 128);
+  EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
+}
+
+TEST_F(IntakeTest, AReceiptSignedByAnotherKeyIsNotDelivery) {
+  StartServer();
+  ASSERT_EQ(Srv({"init", "--data", "other"}).exit_code, 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert", "srv/tls.crt",
+                 "--receipt-key", "other/receipt.pub", "--out", "wrongreceipt.bundle"})
+                .exit_code,
+            0);
+  Seal("e", "hello");
+  Outcome r = Wit({"send", "e.gvh", "--bundle", "wrongreceipt.bundle"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("receipt signature does not verify"), std::string::npos) << r.err;
+}
+
+TEST_F(IntakeTest, ExpiredBundleIsRefusedBeforeSending) {
+  StartServer();
+  const OrganisationKey org = OrganisationKey::Generate();
+  BundleContents c;
+  c.issued_at = 1'600'000'000;
+  c.expires_at = 1'600'086'400;
+  c.threshold = 1;
+  c.investigators.push_back(InvestigatorSecretKey::Generate("a").public_key());
+  WriteText(dir_ / "old.bundle", [&] {
+    auto b = RecipientBundle::Create(c, org).value();
+    return std::string(b.begin(), b.end());
+  }());
+  Seal("e", "hello");
+  Outcome r = Wit({"send", "e.gvh", "--bundle", "old.bundle"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("expired"), std::string::npos) << r.err;
+}
+
+TEST_F(IntakeTest, LyingOrMalformedUploadsAreRefusedAndLeaveNothingVisible) {
+  StartServer();
+  const std::string env = Seal("e", "hello");
+  Digest32 id = Sha256Of(testing::Bytes(env));
+  const std::string id_bytes(reinterpret_cast<const char*>(id.data()), 32);
+  auto first = [&](const std::string& eid, uint64_t total, const std::string& data) {
+    gavah::v1::SubmitChunk m;
+    m.set_envelope_id(eid);
+    m.set_total_size(total);
+    m.set_data(data);
+    return m;
+  };
+  // An id that is not the SHA-256 of the bytes.
+  std::string wrong_id = id_bytes;
+  wrong_id[0] ^= 1;
+  EXPECT_EQ(RawSubmit({first(wrong_id, env.size(), env)}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // More bytes than announced.
+  EXPECT_EQ(RawSubmit({first(id_bytes, env.size() - 1, env)}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // An id of the wrong length; a size too small to be an envelope; a message over 1 MiB.
+  EXPECT_EQ(RawSubmit({first("short", env.size(), env)}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(RawSubmit({first(id_bytes, 10, "0123456789")}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(RawSubmit({first(id_bytes, 3 << 20, std::string((1 << 20) + 1, 'x'))}).error_code(),
+            grpc::StatusCode::OK);
+  // Random bytes announced with their real hash: not an envelope.
+  const std::string junk(env.size(), 'j');
+  const Digest32 junk_id = Sha256Of(testing::Bytes(junk));
+  EXPECT_EQ(RawSubmit({first(std::string(reinterpret_cast<const char*>(junk_id.data()), 32),
+                             junk.size(), junk)})
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // A sealed envelope for another organisation.
+  auto other = testing::MakeOrg(1, 1);
+  auto foreign = testing::SealForTest(other.bundle, "not for you");
+  EXPECT_EQ(RawSubmit({first(std::string(reinterpret_cast<const char*>(foreign.id.data()), 32),
+                             foreign.envelope.size(),
+                             std::string(foreign.envelope.begin(), foreign.envelope.end()))})
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // A stream that stops half way is held for resuming but is not an envelope.
+  EXPECT_EQ(RawSubmit({first(id_bytes, env.size(), env.substr(0, 1000))}).error_code(),
+            grpc::StatusCode::ABORTED);
+  StopServer(SIGTERM);
+  auto store = OpenStore();
+  EXPECT_FALSE(store->FindReceipt(id).value().has_value());
+  EXPECT_EQ(store->State(id).value().received, 1000u);
+}
+
+TEST_F(IntakeTest, AnInterruptedUploadResumesWhereItStopped) {
+  StartServer();
+  WriteText(dir_ / "big.bin", std::string(3 << 20, 'b'));
+  WriteText(dir_ / "t.txt", "resume me");
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", "big.bin",
+                 "--out", "e.gvh"})
+                .exit_code,
+            0);
+  const std::string env = ReadText(dir_ / "e.gvh");
+  const Digest32 id = Sha256Of(testing::Bytes(env));
+  gavah::v1::SubmitChunk m;
+  m.set_envelope_id(std::string(reinterpret_cast<const char*>(id.data()), 32));
+  m.set_total_size(env.size());
+  m.set_data(env.substr(0, 1 << 20));
+  EXPECT_EQ(RawSubmit({m}).error_code(), grpc::StatusCode::ABORTED);
+  Outcome r = Wit({"send", "e.gvh", "--bundle", "org.bundle", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Field(r.out, "envelope_id"), ToHex(id));
+}
+
+TEST_F(IntakeTest, QuotaFullIsResourceExhaustedAndStoresNothing) {
+  std::string conf = ReadText(dir_ / "srv/server.conf");
+  conf.replace(conf.find("quota_bytes = 0"), 15, "quota_bytes = 6000");
+  WriteText(dir_ / "srv/server.conf", conf);
+  StartServer();
+  WriteText(dir_ / "t.txt", "too big for the quota");
+  WriteText(dir_ / "a.bin", std::string(20000, 'a'));
+  Outcome r =
+      Wit({"submit", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", "a.bin"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("quota"), std::string::npos) << r.err;
+  StopServer(SIGTERM);
+  EXPECT_EQ(OpenStore()->BytesUsed().value(), 0u);
+}
+
+TEST_F(IntakeTest, WrongOrMissingDatabaseKeyIsAClearErrorNotANewDatabase) {
+  WriteText(dir_ / "srv/store.key", std::string(32, 'k'));
+  Outcome r = Srv({"run", "--data", "srv", "--bundle", "org.bundle"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("database key does not match"), std::string::npos) << r.err;
+  fs::remove(dir_ / "srv/store.db");
+  Outcome m = Srv({"run", "--data", "srv", "--bundle", "org.bundle"});
+  EXPECT_EQ(m.exit_code, 1);
+  EXPECT_NE(m.err.find("missing"), std::string::npos) << m.err;
+  EXPECT_FALSE(fs::exists(dir_ / "srv/store.db"));
+  EXPECT_NE(Srv({"init", "--data", "srv"}).exit_code, 0) << "init touched an existing directory";
+}
+
+TEST_F(IntakeTest, EveryAcknowledgedEnvelopeSurvivesSigkill) {
+  StartServer();
+  WriteText(dir_ / "att.bin", std::string(1 << 20, 'k'));
+  constexpr int kSenders = 16;
+  std::vector<std::thread> senders;
+  std::vector<Outcome> results(kSenders);
+  std::atomic<int> finished{0};
+  for (int i = 0; i < kSenders; ++i) {
+    WriteText(dir_ / ("t" + std::to_string(i) + ".txt"), "testimony " + std::to_string(i));
+    senders.emplace_back([&, i] {
+      // Staggered so that some are acknowledged and others are mid-upload at the kill.
+      std::this_thread::sleep_for(std::chrono::milliseconds(60 * i));
+      auto env = env_;
+      env["XDG_DATA_HOME"] = (dir_ / ("x" + std::to_string(i))).string();
+      results[i] =
+          testing::Exec(dir_, GAVAH_WITNESS,
+                        {"submit", "--bundle", "org.bundle", "--text-file",
+                         "t" + std::to_string(i) + ".txt", "--attach", "att.bin", "--json"},
+                        env);
+      ++finished;
+    });
+  }
+  for (int waited = 0; finished < 4 && waited < 400; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  StopServer(SIGKILL);
+  for (auto& t : senders) t.join();
+  auto store = OpenStore();
+  int acked = 0;
+  for (const auto& r : results) {
+    if (r.exit_code != 0) continue;
+    ++acked;
+    Digest32 id{};
+    std::memcpy(id.data(), FromHex(Field(r.out, "envelope_id"))->data(), 32);
+    std::vector<uint8_t> bytes;
+    ASSERT_TRUE(store
+                    ->ReadEnvelope(id,
+                                   [&](std::span<const uint8_t> b) {
+                                     bytes.insert(bytes.end(), b.begin(), b.end());
+                                     return Status::Ok();
+                                   })
+                    .ok());
+    EXPECT_EQ(Sha256Of(bytes), id) << "an acknowledged envelope is damaged after SIGKILL";
+    EXPECT_TRUE(store->FindReceipt(id).value().has_value());
+  }
+  EXPECT_GT(acked, 0);
+  EXPECT_LT(acked, kSenders) << "the kill came after every upload; the test proved nothing";
+}
+
+}  // namespace
+}  // namespace gavah
