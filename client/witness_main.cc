@@ -1,6 +1,7 @@
 // gavah-witness: seal testimony on this device. Nothing readable is written to disk.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -25,6 +27,11 @@
 #include "pins.h"
 
 namespace gavah::cli {
+
+// Generated from client/codename_words.txt (see client/codename_words.md).
+extern const char* const kCodenameWords[];
+extern const size_t kCodenameWordCount;
+
 namespace {
 
 struct SealArgs {
@@ -270,6 +277,30 @@ int Seal(const SealArgs& a, bool json) {
   }
   if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
   PrintSealed(json, bundle, sealed, a.out, trust);
+  return 0;
+}
+
+// Prints (or writes to `out`, 0600) a fresh codename of kMinCodenameWords words.
+int Codename(const std::string& out) {
+  if (kCodenameWordCount < 8192) Fail("the codename word list is too short");
+  SecretBuffer codename;
+  for (size_t i = 0; i < kMinCodenameWords; ++i) {
+    if (i > 0) codename.PushBack(' ');
+    codename.Append(std::string_view(
+        kCodenameWords[randombytes_uniform(static_cast<uint32_t>(kCodenameWordCount))]));
+  }
+  codename.PushBack('\n');
+  const double bits = std::log2(static_cast<double>(kCodenameWordCount)) * kMinCodenameWords;
+  if (out.empty()) {
+    (void)!::write(STDOUT_FILENO, codename.data(), codename.size());
+  } else {
+    WriteNewFile(out, codename.span(), 0600);
+  }
+  std::fprintf(stderr,
+               "This codename (%zu words, about %.0f bits) lets the organisation answer you. Learn "
+               "it or keep it "
+               "hidden; anyone who has it can read the answers.%s\n",
+               kMinCodenameWords, bits, out.empty() ? "" : (" Written to " + out + ".").c_str());
   return 0;
 }
 
@@ -544,6 +575,11 @@ int Main(int argc, char** argv) {
   outbox->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
   outbox->add_flag("--json", send_args.json, "print each delivery as one JSON object");
 
+  std::string codename_out;
+  auto* codename = app.add_subcommand("codename", "make a new random codename for --codename-file");
+  codename->add_option("--out", codename_out,
+                       "write it to this file (0600) instead of printing it");
+
   std::string receipt_id;
   auto* receipt = app.add_subcommand("receipt", "show and re-verify a saved receipt");
   receipt->add_option("id", receipt_id, "the envelope id")->required();
@@ -559,6 +595,7 @@ int Main(int argc, char** argv) {
   if (*send) return Send(envelope, bundle_path, pin, send_args);
   if (*outbox) return Outbox(retry, send_args);
   if (*receipt) return ShowReceipt(receipt_id, json);
+  if (*codename) return Codename(codename_out);
   return 2;
 }
 

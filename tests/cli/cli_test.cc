@@ -365,6 +365,26 @@ TEST_F(CliTest, KeyFilesAreNeverOverwritten) {
       fs::perms::none);
 }
 
+TEST_F(CliTest, CodenamesAreSevenFreshWordsFromTheList) {
+  Outcome a = Wit({"codename"});
+  Outcome b = Wit({"codename"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0);
+  EXPECT_NE(a.out, b.out);
+  std::istringstream words(a.out);
+  const std::string list =
+      "\n" + ReadText(fs::path(GAVAH_SOURCE_DIR) / "client/codename_words.txt");
+  int n = 0;
+  for (std::string w; words >> w; ++n)
+    EXPECT_NE(list.find("\n" + w + "\n"), std::string::npos) << w;
+  EXPECT_EQ(n, 7);
+  EXPECT_NE(a.err.find("94 bits"), std::string::npos) << a.err;
+  ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
+  EXPECT_EQ(
+      fs::status(dir_ / "code.txt").permissions() & (fs::perms::group_all | fs::perms::others_all),
+      fs::perms::none);
+}
+
 TEST_F(CliTest, CodenameAddsAReplyKeyAndWeakCodenamesAreRefused) {
   MakeOrg(1);
   WriteText(dir_ / "t.txt", "hello");

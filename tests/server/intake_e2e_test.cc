@@ -343,6 +343,40 @@ TEST_F(IntakeTest, WrongOrMissingDatabaseKeyIsAClearErrorNotANewDatabase) {
   EXPECT_NE(Srv({"init", "--data", "srv"}).exit_code, 0) << "init touched an existing directory";
 }
 
+TEST_F(IntakeTest, ProxyTrafficGoesThroughTheHttpConnectProxyAndTheEnvironmentIsIgnored) {
+  ASSERT_TRUE(fs::exists("/usr/bin/tinyproxy")) << "scripts/test.sh installs tinyproxy";
+  StartServer();
+  const int proxy_port = testing::FreePort();
+  WriteText(dir_ / "tinyproxy.conf",
+            "Port " + std::to_string(proxy_port) +
+                "\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 60\nLogLevel Connect\nLogFile \"" +
+                (dir_ / "proxy.log").string() + "\"\nMaxClients 20\n");
+  const pid_t proxy =
+      testing::Spawn(dir_, "/usr/bin/tinyproxy", {"-d", "-c", (dir_ / "tinyproxy.conf").string()},
+                     env_, dir_ / "proxy.out");
+  ASSERT_TRUE(testing::WaitForPort(proxy_port, 10)) << ReadText(dir_ / "proxy.out");
+  WriteText(dir_ / "t.txt", "through the tunnel");
+  Outcome r = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t.txt", "--proxy",
+                   "http://127.0.0.1:" + std::to_string(proxy_port), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::string log = ReadText(dir_ / "proxy.log");
+  EXPECT_NE(log.find("CONNECT"), std::string::npos) << log;
+  EXPECT_NE(log.find("127.0.0.1:" + std::to_string(port_)), std::string::npos) << log;
+  testing::Stop(proxy, SIGTERM);
+
+  // Proxy variables in the environment are not used unless --proxy is given: pointing them at a
+  // dead proxy changes nothing.
+  auto env = env_;
+  const std::string dead = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  for (const char* v :
+       {"http_proxy", "https_proxy", "grpc_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"})
+    env[v] = dead;
+  WriteText(dir_ / "t2.txt", "direct");
+  Outcome d = testing::Exec(dir_, GAVAH_WITNESS,
+                            {"submit", "--bundle", "org.bundle", "--text-file", "t2.txt"}, env);
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+}
+
 TEST_F(IntakeTest, EveryAcknowledgedEnvelopeSurvivesSigkill) {
   StartServer();
   WriteText(dir_ / "att.bin", std::string(1 << 20, 'k'));
