@@ -106,7 +106,7 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
       "  log_index INTEGER NOT NULL UNIQUE, received_hour INTEGER NOT NULL, signature BLOB NOT "
       "NULL);"
       "CREATE TABLE IF NOT EXISTS uploads(id BLOB PRIMARY KEY, size INTEGER NOT NULL,"
-      "  received INTEGER NOT NULL, next_seq INTEGER NOT NULL, started_hour INTEGER NOT NULL);"
+      "  received INTEGER NOT NULL, next_seq INTEGER NOT NULL, touched_hour INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS chunks(owner BLOB NOT NULL, seq INTEGER NOT NULL, data BLOB NOT "
       "NULL,"
       "  PRIMARY KEY(owner, seq)) WITHOUT ROWID;"
@@ -185,13 +185,14 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
   }
   if (offset != 0) return Error(ErrorCode::kInvalidArgument, "no upload in progress to resume");
   Stmt ins(db_,
-           "INSERT INTO uploads(id, size, received, next_seq, started_hour) VALUES(?,?,0,0,?)");
+           "INSERT INTO uploads(id, size, received, next_seq, touched_hour) VALUES(?,?,0,0,?)");
   ins.Bind(1, id).Bind(2, total_size).Bind(3, hour);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "begin upload");
   return tx.Commit();
 }
 
-Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> data) {
+Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> data,
+                                  uint64_t hour) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "append");
@@ -204,8 +205,8 @@ Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> d
   Stmt c(db_, "INSERT INTO chunks(owner, seq, data) VALUES(?,?,?)");
   c.Bind(1, id).Bind(2, seq).Bind(3, data);
   if (c.Step() != SQLITE_DONE) return DbError(db_, "store chunk");
-  Stmt up(db_, "UPDATE uploads SET received=?, next_seq=? WHERE id=?");
-  up.Bind(1, received + data.size()).Bind(2, seq + 1).Bind(3, id);
+  Stmt up(db_, "UPDATE uploads SET received=?, next_seq=?, touched_hour=? WHERE id=?");
+  up.Bind(1, received + data.size()).Bind(2, seq + 1).Bind(3, hour).Bind(4, id);
   if (up.Step() != SQLITE_DONE) return DbError(db_, "store chunk");
   return tx.Commit();
 }
@@ -267,6 +268,21 @@ Status EnvelopeStore::DropUpload(const Digest32& id) {
   d.Bind(1, id);
   if (d.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
   return tx.Commit();
+}
+
+Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "reclaim");
+  Stmt c(db_, "DELETE FROM chunks WHERE owner IN (SELECT id FROM uploads WHERE touched_hour < ?)");
+  c.Bind(1, cutoff_hour);
+  if (c.Step() != SQLITE_DONE) return DbError(db_, "reclaim");
+  Stmt u(db_, "DELETE FROM uploads WHERE touched_hour < ?");
+  u.Bind(1, cutoff_hour);
+  if (u.Step() != SQLITE_DONE) return DbError(db_, "reclaim");
+  const uint64_t dropped = static_cast<uint64_t>(sqlite3_changes(db_));
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  return dropped;
 }
 
 Result<uint64_t> EnvelopeStore::BytesUsed() {

@@ -44,7 +44,7 @@ class EnvelopeStore {
   // kAlreadyExists when the envelope is stored; kInvalidArgument when offset or size disagree.
   Status BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset, uint64_t hour);
   // Appends the next bytes of an upload and commits them (synchronous=FULL).
-  Status AppendChunk(const Digest32& id, std::span<const uint8_t> data);
+  Status AppendChunk(const Digest32& id, std::span<const uint8_t> data, uint64_t hour);
   // Reads back the bytes held for an unfinished upload, in order (to re-hash on resume).
   Status ReadUpload(const Digest32& id,
                     const std::function<Status(std::span<const uint8_t>)>& each);
@@ -53,6 +53,8 @@ class EnvelopeStore {
   Result<Receipt> Complete(const Digest32& id, uint64_t hour, const ReceiptKey& key);
   // Deletes an unfinished upload and its chunks.
   Status DropUpload(const Digest32& id);
+  // Deletes every unfinished upload last touched before `cutoff_hour`; returns how many.
+  Result<uint64_t> DropStaleUploads(uint64_t cutoff_hour);
 
   // Disk use of stored and in-flight ciphertext, for the quota.
   Result<uint64_t> BytesUsed();

@@ -192,7 +192,7 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
       (void)store_->DropUpload(id);
       return checked;
     }
-    const Status st = store_->AppendChunk(id, bytes);
+    const Status st = store_->AppendChunk(id, bytes, CurrentHour());
     if (!st.ok()) return FromStatus(st);
     received += data.size();
     return grpc::Status::OK;

@@ -1,5 +1,6 @@
 // gavah-server: the intake server. `init` makes a data directory; `run` serves it.
 #include <fcntl.h>
+#include <grpc/support/log.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/server_credentials.h>
 #include <sodium.h>
@@ -7,12 +8,14 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -65,7 +68,7 @@ int Init(const std::string& dir, const std::string& listen, const std::string& o
   std::string conf = "# gavah-server configuration\nlisten = " +
                      (listen.empty() ? std::string("0.0.0.0:7443") : listen) + "\n";
   if (!onion.empty()) conf += "onion = " + onion + "\n";
-  conf += "max_envelope_bytes = 8589934592\nquota_bytes = 0\n";
+  conf += "max_envelope_bytes = 8589934592\nquota_bytes = 0\nupload_timeout_hours = 24\n";
   cli::WriteNewFile(d.config(), conf, 0600);
   const std::string pin = CertPin(tls->certificate_pem);
   const std::string rfp = ToHex(receipt.public_key());
@@ -122,7 +125,11 @@ uint64_t ConfigNumber(const std::map<std::string, std::string>& conf, const std:
   }
 }
 
+// gRPC's own log lines can name peers' addresses; the server keeps none.
+void DropGrpcLog(gpr_log_func_args*) {}
+
 int Run(const std::string& dir, std::string listen, const std::string& bundle_path) {
+  gpr_set_log_function(DropGrpcLog);
   const DataDir d{dir};
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -179,6 +186,26 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());
+  // Abandoned uploads are reclaimed once untouched for upload_timeout_hours.
+  const uint64_t timeout_hours =
+      std::max<uint64_t>(1, ConfigNumber(conf, "upload_timeout_hours", 24));
+  std::mutex reaper_mu;
+  std::condition_variable reaper_cv;
+  bool stopping = false;
+  std::thread reaper([&] {
+    std::unique_lock<std::mutex> lock(reaper_mu);
+    while (!stopping) {
+      const uint64_t now = CurrentHour();
+      if (now > timeout_hours * 3600) {
+        auto dropped = (*store)->DropStaleUploads(now - timeout_hours * 3600);
+        if (dropped.ok() && dropped.value() > 0) {
+          std::fprintf(stderr, "gavah-server: reclaimed %llu abandoned uploads\n",
+                       static_cast<unsigned long long>(dropped.value()));
+        }
+      }
+      reaper_cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; });
+    }
+  });
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -187,6 +214,12 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   });
   server->Wait();
   waiter.join();
+  {
+    std::lock_guard<std::mutex> lock(reaper_mu);
+    stopping = true;
+  }
+  reaper_cv.notify_all();
+  reaper.join();
   std::fprintf(stderr, "gavah-server: stopped after storing %llu envelopes in this run\n",
                static_cast<unsigned long long>(service.stored_count()));
   return 0;

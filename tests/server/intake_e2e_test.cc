@@ -212,6 +212,20 @@ TEST_F(IntakeTest, AServerWhoseCertificateDoesNotMatchThePinIsRefused) {
   EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
 }
 
+TEST_F(IntakeTest, EndpointsAreTriedInOrderUntilOneTakesTheEnvelope) {
+  StartServer();
+  const int dead = testing::FreePort();
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--server", "127.0.0.1:" + std::to_string(dead), "--server",
+                 "127.0.0.1:" + std::to_string(port_), "--server-cert", "srv/tls.crt",
+                 "--receipt-key", "srv/receipt.pub", "--out", "two.bundle"})
+                .exit_code,
+            0);
+  Seal("e", "hello");
+  Outcome r = Wit({"send", "e.gvh", "--bundle", "two.bundle", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(IntakeTest, AReceiptSignedByAnotherKeyIsNotDelivery) {
   StartServer();
   ASSERT_EQ(Srv({"init", "--data", "other"}).exit_code, 0);

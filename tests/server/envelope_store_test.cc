@@ -1,0 +1,104 @@
+#include "envelope_store.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/test_support.h"
+
+namespace gavah::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+class EnvelopeStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto());
+    char tmpl[] = "/tmp/gavah-store-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    key_ = SecretBuffer(32);
+    randombytes_buf(key_.data(), 32);
+    auto s = EnvelopeStore::Open((dir_ / "store.db").string(), key_, true);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(s).value();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  Digest32 Id(uint8_t b) {
+    Digest32 d{};
+    d.fill(b);
+    return d;
+  }
+  fs::path dir_;
+  SecretBuffer key_;
+  std::unique_ptr<EnvelopeStore> store_;
+  ReceiptKey receipt_key_ = ReceiptKey::Generate();
+};
+
+TEST_F(EnvelopeStoreTest, CompletedUploadsGetConsecutiveLogIndexesAndVerifiableReceipts) {
+  for (uint8_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->BeginUpload(Id(i), 5, 0, 7200).ok());
+    ASSERT_TRUE(store_->AppendChunk(Id(i), testing::Bytes("abcde"), 7200).ok());
+    auto r = store_->Complete(Id(i), 7200, receipt_key_);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->log_index, i);
+    EXPECT_TRUE(VerifyReceipt(r.value(), receipt_key_.public_key(), Id(i)).ok());
+  }
+  EXPECT_EQ(store_->BytesUsed().value(), 15u);
+  EXPECT_EQ(store_->BeginUpload(Id(0), 5, 0, 7200).code(), ErrorCode::kAlreadyExists);
+}
+
+TEST_F(EnvelopeStoreTest, AHalfUploadIsNeverVisibleAndCannotComplete) {
+  ASSERT_TRUE(store_->BeginUpload(Id(9), 10, 0, 3600).ok());
+  ASSERT_TRUE(store_->AppendChunk(Id(9), testing::Bytes("12345"), 3600).ok());
+  EXPECT_FALSE(store_->FindReceipt(Id(9)).value().has_value());
+  EXPECT_EQ(store_->Complete(Id(9), 3600, receipt_key_).status().code(), ErrorCode::kTruncated);
+  EXPECT_EQ(store_->AppendChunk(Id(9), testing::Bytes("123456"), 3600).code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->BeginUpload(Id(9), 10, 0, 3600).code(), ErrorCode::kInvalidArgument)
+      << "wrong resume offset";
+  EXPECT_TRUE(store_->BeginUpload(Id(9), 10, 5, 3600).ok());
+  EXPECT_EQ(store_->BeginUpload(Id(9), 11, 5, 3600).code(), ErrorCode::kInvalidArgument)
+      << "size changed";
+}
+
+TEST_F(EnvelopeStoreTest, StaleUploadsAreReclaimedAndFreshOnesKept) {
+  ASSERT_TRUE(store_->BeginUpload(Id(1), 10, 0, 3600).ok());
+  ASSERT_TRUE(store_->AppendChunk(Id(1), testing::Bytes("old"), 3600).ok());
+  ASSERT_TRUE(store_->BeginUpload(Id(2), 10, 0, 36000).ok());
+  ASSERT_TRUE(store_->AppendChunk(Id(2), testing::Bytes("new"), 36000).ok());
+  EXPECT_EQ(store_->DropStaleUploads(7200).value(), 1u);
+  EXPECT_EQ(store_->State(Id(1)).value().received, 0u);
+  EXPECT_EQ(store_->State(Id(2)).value().received, 3u);
+  size_t chunks = 0;
+  ASSERT_TRUE(store_
+                  ->ReadUpload(Id(1),
+                               [&](std::span<const uint8_t>) {
+                                 ++chunks;
+                                 return Status::Ok();
+                               })
+                  .ok());
+  EXPECT_EQ(chunks, 0u) << "the reclaimed upload's chunks are gone";
+}
+
+TEST_F(EnvelopeStoreTest, TheWrongKeyIsRefusedAndTheFileIsNotPlainSqlite) {
+  ASSERT_TRUE(store_->BeginUpload(Id(1), 3, 0, 3600).ok());
+  store_.reset();
+  SecretBuffer wrong(32);
+  auto s = EnvelopeStore::Open((dir_ / "store.db").string(), wrong, false);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("database key does not match"), std::string::npos);
+  std::ifstream f(dir_ / "store.db", std::ios::binary);
+  std::string head(16, '\0');
+  f.read(head.data(), 16);
+  EXPECT_NE(head.rfind("SQLite format 3", 0), 0u);
+  EXPECT_TRUE(EnvelopeStore::Open((dir_ / "store.db").string(), key_, false).ok());
+}
+
+}  // namespace
+}  // namespace gavah::server
