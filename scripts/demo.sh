@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # The main job end to end on this machine: an organisation with three investigators, any two of
-# whom can open testimony; a witness seals a testimony with a photo; two investigators open it
-# together; one alone is refused; a tampered copy is refused.
+# whom can open testimony, and its intake server; a witness submits a testimony with a photo over
+# pinned TLS and gets a signed receipt; the server holds only ciphertext; two investigators open
+# it together; one alone is refused; a tampered copy is refused.
 source "$(dirname "$0")/lib.sh"
 install_missing "${BUILD_PACKAGES[@]}"
 build
 BIN=$BUILD_DIR/client
 W=$BIN/gavah-witness
 I=$BIN/gavah-investigator
+S=$BUILD_DIR/server/gavah-server
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gavah-demo.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+SERVER_PID=
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
 # The witness tool pins organisation keys under the data directory; keep the demo's to itself.
 export HOME=$WORK XDG_DATA_HOME=$WORK/data
@@ -26,31 +29,47 @@ ORG_FP=$(awk '/^fingerprint:/ {print $2}' org-init.txt)
 step "2. Three investigators each create a key pair"
 for n in azadeh bahram chista; do $I keygen --name "$n" --out "$n.key"; done
 
-step "3. The organisation signs a bundle: any 2 of the 3 investigators can open testimony"
-$I bundle --org-key org.key --investigator azadeh.pub --investigator bahram.pub --investigator chista.pub \
-  --threshold 2 --name "Demo commission of inquiry" --out org.bundle
+step "3. The organisation sets up its intake server on this machine"
+PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+$S init --data srv --listen 127.0.0.1:$PORT
 
-step "4. A witness writes testimony and seals it with a photo, offline, pinning the organisation key"
+step "4. The organisation signs a bundle: any 2 of the 3 investigators, this server, its pinned certificate"
+$I bundle --org-key org.key --investigator azadeh.pub --investigator bahram.pub --investigator chista.pub \
+  --threshold 2 --name "Demo commission of inquiry" \
+  --server 127.0.0.1:$PORT --server-cert srv/tls.crt --receipt-key srv/receipt.pub --out org.bundle
+$S run --data srv --bundle org.bundle 2>server.log &
+SERVER_PID=$!
+for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+echo "server running (log: no addresses, no envelope ids, no exact times)"
+
+step "5. A witness writes testimony and submits it with a photo, pinning the organisation key"
 cat > testimony.txt <<'TEXT'
 In the summer of 1988 my brother was taken from Evin prison. We were told nothing for months.
 In the winter we were called and given a bag with his clothes. We were not told where he was buried.
 TEXT
 head -c 3145728 /dev/urandom > photo.jpg
-$W seal --bundle org.bundle --org-fingerprint "$ORG_FP" --text-file testimony.txt --attach photo.jpg \
-  --out testimony.gvh
-echo "(the envelope is ciphertext only: no name or text is readable in it, and padding hides exact sizes)"
+$W submit --bundle org.bundle --org-fingerprint "$ORG_FP" --text-file testimony.txt --attach photo.jpg | tee submit.txt
+ID=$(awk '/^delivered: envelope/ {print $3}' submit.txt)
+$W receipt "$ID"
 
-step "5. One investigator alone is refused"
+step "6. The server holds only ciphertext"
+if grep -rqa "my brother was taken" srv server.log; then echo "UNEXPECTED: plaintext on the server"; exit 1; fi
+echo "no trace of the testimony in the server's data directory or log; store.db begins with: $(head -c 16 srv/store.db | od -An -tx1 | head -n1)"
+
+step "7. The envelope is taken from the server's store (until investigators sync over the network)"
+$S export --data srv "$ID" --out testimony.gvh
+
+step "8. One investigator alone is refused"
 if $I open testimony.gvh --key azadeh.key --out alone; then echo "UNEXPECTED: one key opened it"; exit 1; fi
 
-step "6. Two investigators open it together; the envelope id is the file's SHA-256"
+step "9. Two investigators open it together; the envelope id is the file's SHA-256"
 $I open testimony.gvh --key azadeh.key --key chista.key --out opened
 sha256sum testimony.gvh
 find opened -type f | sort
 cat opened/testimony.txt
 cmp -s photo.jpg opened/attachments/01-photo.jpg && echo "photo recovered byte for byte"
 
-step "7. A tampered copy is refused and nothing is written"
+step "10. A tampered copy is refused and nothing is written"
 cp testimony.gvh tampered.gvh
 printf '\x55' | dd of=tampered.gvh bs=1 seek=100000 conv=notrunc 2>/dev/null
 if $I open tampered.gvh --key azadeh.key --key bahram.key --out tampered; then echo "UNEXPECTED: tampered copy opened"; exit 1; fi

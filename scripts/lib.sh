@@ -4,7 +4,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${GAVAH_BUILD_DIR:-$ROOT/build}
 
 BUILD_PACKAGES=(build-essential cmake pkg-config libsodium-dev libssl-dev libprotobuf-dev
-  protobuf-compiler libgrpc-dev libgrpc++-dev protobuf-compiler-grpc libsqlcipher-dev libcli11-dev)
+  protobuf-compiler libgrpc-dev libgrpc++-dev protobuf-compiler-grpc libsqlcipher-dev libcli11-dev python3)
 TEST_PACKAGES=(libgtest-dev libgmock-dev clang libclang-rt-14-dev python3 tinyproxy)
 
 # apt-get only when dpkg says a package is missing, so a second run touches nothing.

@@ -225,6 +225,36 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   return 0;
 }
 
+// Copies one stored envelope out of the store, for an operator (and, until investigators sync
+// over the network, for the demo). The copy is checked against its id before it is kept.
+int Export(const std::string& dir, const std::string& id_hex, const std::string& out) {
+  const DataDir d{dir};
+  auto id_bytes = FromHex(id_hex);
+  if (!id_bytes || id_bytes->size() != 32) Fail("the envelope id must be 64 hexadecimal digits");
+  Digest32 id{};
+  std::memcpy(id.data(), id_bytes->data(), 32);
+  cli::FailIfExists(out);
+  SecretBuffer db_key = cli::ReadSecretFile(d.db_key(), 64);
+  auto store = EnvelopeStore::Open(d.db(), db_key, /*create=*/false);
+  if (!store.ok()) Fail("", store.status());
+  auto receipt = (*store)->FindReceipt(id);
+  if (!receipt.ok()) Fail("", receipt.status());
+  if (!receipt->has_value()) Fail("no stored envelope has that id");
+  std::vector<uint8_t> bytes;
+  Sha256 sha;
+  const Status st = (*store)->ReadEnvelope(id, [&](std::span<const uint8_t> b) {
+    sha.Update(b);
+    bytes.insert(bytes.end(), b.begin(), b.end());
+    return Status::Ok();
+  });
+  if (!st.ok()) Fail("", st);
+  if (sha.Final() != id) Fail("the stored envelope does not match its id: the store is damaged");
+  cli::WriteNewFile(out, bytes, 0600);
+  std::cout << "envelope " << id_hex << " (log entry " << (*receipt)->log_index << ") written to "
+            << out << "\n";
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"gavah-server: the intake server that stores sealed testimony it cannot read"};
   app.require_subcommand(1);
@@ -239,11 +269,17 @@ int Main(int argc, char** argv) {
   run->add_option("--data", data, "the data directory")->required();
   run->add_option("--listen", listen, "HOST:PORT to serve on (default: from server.conf)");
   run->add_option("--bundle", bundle, "the organisation bundle to serve")->required();
+  std::string id, out;
+  auto* exp = app.add_subcommand("export", "copy one stored envelope to a file");
+  exp->add_option("--data", data, "the data directory")->required();
+  exp->add_option("id", id, "the envelope id")->required();
+  exp->add_option("--out", out, "the file to write")->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (*exp) return Export(data, id, out);
   if (*init) return Init(data, listen, onion, json);
   if (*run) return Run(data, listen, bundle);
   return 2;

@@ -168,6 +168,23 @@ TEST_F(IntakeTest, SubmittedTestimonyIsStoredAsCiphertextOnlyAndOpens) {
   EXPECT_NE(ReadText(dir_ / "opened/testimony.txt").find(marker), std::string::npos);
 }
 
+TEST_F(IntakeTest, ExportCopiesAStoredEnvelopeAndRefusesUnknownIds) {
+  StartServer();
+  Seal("e", "export me");
+  Outcome s = Wit({"send", "e.gvh", "--bundle", "org.bundle", "--json"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const std::string id = Field(s.out, "envelope_id");
+  Outcome x = Srv({"export", "--data", "srv", id, "--out", "copy.gvh"});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(ReadText(dir_ / "copy.gvh"), ReadText(dir_ / "e.gvh"));
+  EXPECT_NE(Srv({"export", "--data", "srv", std::string(64, '0'), "--out", "none.gvh"}).exit_code,
+            0);
+  EXPECT_NE(Srv({"export", "--data", "srv", "xyz", "--out", "none.gvh"}).exit_code, 0);
+  EXPECT_NE(Srv({"export", "--data", "srv", id, "--out", "copy.gvh"}).exit_code, 0)
+      << "overwrote a file";
+  EXPECT_FALSE(fs::exists(dir_ / "none.gvh"));
+}
+
 TEST_F(IntakeTest, SendingTheSameEnvelopeTwiceStoresItOnceWithOneReceipt) {
   StartServer();
   Seal("e", "hello");
