@@ -51,6 +51,16 @@ class EnvelopeStore {
   // Makes a complete upload an envelope: next log index, coarse hour, receipt signed by `key`;
   // one transaction, so the envelope is visible and acknowledged only once durable.
   Result<Receipt> Complete(const Digest32& id, uint64_t hour, const ReceiptKey& key);
+  // Stores whole envelopes that arrived in one message, all in one transaction (one fsync for
+  // the batch). Each gets the next log index, or its existing receipt if already stored. The
+  // caller has checked every id against its bytes.
+  struct WholeEnvelope {
+    Digest32 id{};
+    std::span<const uint8_t> bytes;
+  };
+  Result<std::vector<Receipt>> StoreWhole(std::span<const WholeEnvelope> batch, uint64_t hour,
+                                          const ReceiptKey& key);
+
   // Deletes an unfinished upload and its chunks.
   Status DropUpload(const Digest32& id);
   // Deletes every unfinished upload last touched before `cutoff_hour`; returns how many.

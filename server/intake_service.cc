@@ -56,6 +56,12 @@ grpc::Status IntakeService::GetBundle(grpc::ServerContext*, const gavah::v1::Get
   return grpc::Status::OK;
 }
 
+grpc::Status IntakeService::Probe(grpc::ServerContext*, const gavah::v1::ProbeRequest* request,
+                                  gavah::v1::ProbeResponse*) {
+  if (request->padding().size() > (64u << 10)) return Bad("probe padding is at most 64 KiB");
+  return grpc::Status::OK;
+}
+
 grpc::Status IntakeService::GetUploadState(grpc::ServerContext*,
                                            const gavah::v1::UploadStateRequest* request,
                                            gavah::v1::UploadStateResponse* response) {
@@ -101,6 +107,32 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
   if (!existing.ok()) return FromStatus(existing.status());
   if (existing->has_value()) {  // idempotent: the same bytes get the same receipt
     ToProto(**existing, response->mutable_receipt());
+    return grpc::Status::OK;
+  }
+  if (offset == 0 && first.data().size() == total) {
+    // The whole envelope in one message: check it in memory and let it share a commit.
+    gavah::v1::SubmitChunk extra;
+    if (reader->Read(&extra)) return Bad("more data than the size announced");
+    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(first.data().data()),
+                                         total);
+    MemorySource src(bytes);
+    auto h = ReadEnvelopeHeader(src);
+    if (!h.ok()) return Bad("not a Gavah envelope of a version this server knows");
+    if (h->organisation_id != bundle_->organisation_fingerprint())
+      return Bad("envelope is not for this organisation");
+    if (h->envelope_size() != total) return Bad("envelope size does not match its header");
+    if (Sha256Of(bytes) != *id) return Bad("envelope id does not match its bytes");
+    if (limits_.quota_bytes != 0) {
+      auto used = store_->BytesUsed();
+      if (!used.ok()) return FromStatus(used.status());
+      if (used.value() + total > limits_.quota_bytes) {
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server storage quota is full");
+      }
+    }
+    auto receipt = committer_.Store(*id, bytes, CurrentHour());
+    if (!receipt.ok()) return FromStatus(receipt.status());
+    ++stored_count_;
+    ToProto(receipt.value(), response->mutable_receipt());
     return grpc::Status::OK;
   }
   {

@@ -9,6 +9,7 @@
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/v1/intake.grpc.pb.h"
+#include "group_committer.h"
 
 namespace gavah::server {
 
@@ -34,6 +35,9 @@ class IntakeService final : public gavah::v1::Intake::Service {
   grpc::Status GetReceipt(grpc::ServerContext*, const gavah::v1::ReceiptRequest* request,
                           gavah::v1::ReceiptResponse* response) override;
 
+  grpc::Status Probe(grpc::ServerContext*, const gavah::v1::ProbeRequest* request,
+                     gavah::v1::ProbeResponse*) override;
+
   uint64_t stored_count() const { return stored_count_; }
 
  private:
@@ -49,6 +53,7 @@ class IntakeService final : public gavah::v1::Intake::Service {
   std::mutex active_mu_;
   std::set<Digest32> active_;  // guarded by active_mu_: envelopes being uploaded right now
   std::atomic<uint64_t> stored_count_{0};
+  GroupCommitter committer_{store_, receipt_key_};
 };
 
 // Unix time rounded down to the hour: all the server keeps of when anything happened.

@@ -1,0 +1,45 @@
+// Group commit for envelopes that arrive whole in one message (most testimonies without large
+// attachments): concurrent submissions wait on one transaction and share its fsync, so durable
+// throughput scales with concurrency instead of being one fsync per envelope.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "envelope_store.h"
+
+namespace gavah::server {
+
+class GroupCommitter {
+ public:
+  static constexpr size_t kMaxBatch = 256;
+  // Not owned; both outlive the committer.
+  GroupCommitter(EnvelopeStore* store, const ReceiptKey* key);
+  ~GroupCommitter();
+
+  // Blocks until the envelope is durably stored (or found stored) and returns its receipt.
+  // `bytes` must stay valid until it returns. Thread-safe.
+  Result<Receipt> Store(const Digest32& id, std::span<const uint8_t> bytes, uint64_t hour);
+
+ private:
+  struct Pending {
+    EnvelopeStore::WholeEnvelope envelope;
+    uint64_t hour;
+    std::promise<Result<Receipt>> done;
+  };
+  void Run();
+
+  EnvelopeStore* store_;
+  const ReceiptKey* key_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending*> queue_;  // guarded by mu_
+  bool stop_ = false;           // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace gavah::server
