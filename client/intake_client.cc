@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -144,8 +145,34 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
 
 }  // namespace
 
+Status CheckProxy(const std::string& proxy) {
+  // gRPC quietly connects directly when it does not understand a proxy URI, which would expose
+  // the witness's address: accept exactly http://HOST:PORT.
+  static constexpr std::string_view kScheme = "http://";
+  if (proxy.compare(0, kScheme.size(), kScheme) != 0) {
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "--proxy must be http://HOST:PORT (an HTTP CONNECT proxy such as Tor's HTTPTunnelPort)");
+  }
+  const std::string rest = proxy.substr(kScheme.size());
+  const size_t colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size() ||
+      rest.find('/') != std::string::npos || rest.find('@') != std::string::npos ||
+      rest.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+    return Error(ErrorCode::kInvalidArgument, "--proxy must be http://HOST:PORT");
+  }
+  return Status::Ok();
+}
+
 Result<Delivery> SendEnvelope(const RecipientBundle& bundle, int fd, const Digest32& id,
                               uint64_t size, const SendOptions& options) {
+  if (!options.proxy.empty()) {
+    GAVAH_RETURN_IF_ERROR(CheckProxy(options.proxy));
+    // gRPC would still connect directly to addresses these variables exempt.
+    ::unsetenv("no_proxy");
+    ::unsetenv("NO_PROXY");
+    ::unsetenv("no_grpc_proxy");
+  }
   const auto& c = bundle.contents();
   if (!c.receipt_key)
     return Error(ErrorCode::kInvalidArgument,

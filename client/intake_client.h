@@ -20,6 +20,9 @@ struct SendOptions {
   std::function<void(uint64_t, uint64_t)> progress;
 };
 
+// kInvalidArgument unless `proxy` is exactly http://HOST:PORT.
+Status CheckProxy(const std::string& proxy);
+
 struct Delivery {
   Receipt receipt;
   std::string endpoint;  // the address that took it

@@ -304,7 +304,8 @@ int Codename(const std::string& out) {
   return 0;
 }
 
-constexpr int kExitKeptInOutbox = 3;
+constexpr int kExitKeptInOutbox = 3;  // not delivered; the sealed envelope is kept
+constexpr int kExitNothingKept = 4;   // not delivered; --amnesic kept nothing
 
 struct SendArgs {
   std::string proxy;
@@ -386,15 +387,23 @@ int Send(const std::string& envelope, const std::string& bundle_path, const std:
 
 int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
   const RecipientBundle bundle = LoadBundle(a.bundle, a.org_fingerprint, true);
+  if (!s.proxy.empty()) {
+    const Status proxy_ok = CheckProxy(s.proxy);
+    if (!proxy_ok.ok()) Fail("", proxy_ok);  // before anything is sealed or kept
+  }
   std::optional<OrganisationPins> pins;
   std::string trust_warning;
   if (!amnesic) {
     pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
     TrustBundle(bundle, !a.org_fingerprint.empty(), *pins, trust_warning);
   } else if (a.org_fingerprint.empty()) {
-    trust_warning = "warning: --amnesic keeps no pins, so the bundle's organisation key " +
+    // Amnesic mode writes no pins, but honours the ones already on this device.
+    OrganisationPins existing = OrganisationPins::Load(OrganisationPins::DefaultPath());
+    std::string ignored;
+    TrustBundle(bundle, false, existing, ignored);
+    trust_warning = "warning: --amnesic pins nothing; compare the organisation key " +
                     FingerprintToText(bundle.organisation_fingerprint()) +
-                    " was not checked; pass --org-fingerprint";
+                    " with the published fingerprint, or pass --org-fingerprint";
   }
   PreparedTestimony t;
   Prepare(a, bundle, t);
@@ -409,7 +418,7 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
     auto d = Deliver(bundle, fd, s);
     ::close(fd);
     if (!d.ok())
-      Fail("not delivered, and --amnesic kept nothing: " + d.status().message(), kExitKeptInOutbox);
+      Fail("not delivered, and --amnesic kept nothing: " + d.status().message(), kExitNothingKept);
     PrintDelivered(s.json, d.value(), "");
     return 0;
   }
@@ -495,6 +504,9 @@ int Outbox(bool retry, const SendArgs& s) {
 }
 
 int ShowReceipt(const std::string& id, bool json) {
+  if (id.size() != 64 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    Fail("an envelope id is 64 lower-case hexadecimal digits");
+  }
   const std::string path = StateDir() + "/receipts/" + id + ".receipt";
   const auto bytes = ReadSmallFile(path, 4096);
   auto parsed = Must(

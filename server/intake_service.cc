@@ -129,7 +129,18 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
         return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server storage quota is full");
       }
     }
+    {
+      std::lock_guard<std::mutex> lock(active_mu_);
+      if (!active_.insert(*id).second) {
+        return grpc::Status(grpc::StatusCode::ABORTED,
+                            "this envelope is being uploaded already; retry later");
+      }
+    }
     auto receipt = committer_.Store(*id, bytes, CurrentHour());
+    {
+      std::lock_guard<std::mutex> lock(active_mu_);
+      active_.erase(*id);
+    }
     if (!receipt.ok()) return FromStatus(receipt.status());
     ++stored_count_;
     ToProto(receipt.value(), response->mutable_receipt());
@@ -155,6 +166,18 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
                                           const std::string& first_data,
                                           grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
                                           gavah::v1::SubmitResponse* response) {
+  if (offset == 0) {
+    // Nothing is reserved for an upload until its whole header is in hand and fits its size,
+    // so empty streams with made-up sizes cannot fill the quota.
+    MemorySource src(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(first_data.data()),
+                                              first_data.size()));
+    auto h = ReadEnvelopeHeader(src);
+    if (!h.ok()) return Bad("the first message must carry the whole envelope header");
+    if (h->organisation_id != bundle_->organisation_fingerprint()) {
+      return Bad("envelope is not for this organisation");
+    }
+    if (h->envelope_size() != total) return Bad("envelope size does not match its header");
+  }
   if (limits_.quota_bytes != 0) {
     auto used = store_->BytesUsed();
     if (!used.ok()) return FromStatus(used.status());
@@ -247,6 +270,10 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
   }
   gavah::v1::SubmitChunk extra;
   if (reader->Read(&extra)) return Bad("more data than the size announced");
+  if (!header_checked) {  // a header announcing more than the envelope holds never completes
+    (void)store_->DropUpload(id);
+    return Bad("envelope header is incomplete or inconsistent with its size");
+  }
   if (sha.Final() != id) {
     (void)store_->DropUpload(id);
     return Bad("envelope id does not match its bytes");

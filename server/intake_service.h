@@ -2,6 +2,7 @@
 // status with a short message that names no envelope and no peer.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <set>
 

@@ -22,6 +22,7 @@
 #include "cli_support.h"
 #include "envelope_store.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/io.h"
 #include "gavah/crypto/receipt.h"
 #include "intake_service.h"
 #include "tls_identity.h"
@@ -129,6 +130,13 @@ uint64_t ConfigNumber(const std::map<std::string, std::string>& conf, const std:
 void DropGrpcLog(gpr_log_func_args*) {}
 
 int Run(const std::string& dir, std::string listen, const std::string& bundle_path) {
+  // Blocked before any thread exists, so every thread inherits the mask and SIGTERM/SIGINT reach
+  // only the sigwait below, which stops the server cleanly.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   gpr_set_log_function(DropGrpcLog);
   const DataDir d{dir};
   struct stat st {};
@@ -160,7 +168,8 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   IntakeService service(store->get(), &receipt_key.value(), &bundle, limits);
 
   grpc::SslServerCredentialsOptions ssl;
-  // gRPC takes the key as std::string; it lives only for server start-up and is wiped after.
+  // gRPC takes the key as std::string and keeps its own copy, unwiped, for the server's life;
+  // ours are wiped. Whoever can read this process's memory has the TLS key (THREAT_MODEL).
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair{
       std::string(tls_key.view()), std::string(cert_bytes.begin(), cert_bytes.end())};
   ssl.pem_key_cert_pairs.push_back(pair);
@@ -176,15 +185,18 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   // Witness clients ping every 30 s so that a dead link fails instead of hanging.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Dead or idle peers are dropped instead of holding a thread and a stream for hours.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 300000);
+  grpc::ResourceQuota quota("gavah-server");
+  quota.SetMaxThreads(128);
+  quota.Resize(256 << 20);
+  builder.SetResourceQuota(quota);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) Fail("cannot listen on " + listen);
 
   // SIGTERM and SIGINT stop accepting and let in-flight commits finish.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());
   // Abandoned uploads are reclaimed once untouched for upload_timeout_hours.
   const uint64_t timeout_hours =
@@ -240,16 +252,30 @@ int Export(const std::string& dir, const std::string& id_hex, const std::string&
   auto receipt = (*store)->FindReceipt(id);
   if (!receipt.ok()) Fail("", receipt.status());
   if (!receipt->has_value()) Fail("no stored envelope has that id");
-  std::vector<uint8_t> bytes;
+  // Streamed into a temporary file beside `out`, checked, then linked into place.
+  const size_t slash = out.rfind('/');
+  std::string tmp = (slash == std::string::npos ? std::string(".") : out.substr(0, slash)) +
+                    "/.gavah-export-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) Fail("cannot write " + out + ": " + std::strerror(errno));
   Sha256 sha;
-  const Status st = (*store)->ReadEnvelope(id, [&](std::span<const uint8_t> b) {
-    sha.Update(b);
-    bytes.insert(bytes.end(), b.begin(), b.end());
-    return Status::Ok();
-  });
+  Status st;
+  {
+    FdSink sink(fd, out);
+    st = (*store)->ReadEnvelope(id, [&](std::span<const uint8_t> b) {
+      sha.Update(b);
+      return sink.Write(b);
+    });
+    if (st.ok()) st = sink.Finish();
+  }
+  ::close(fd);
+  if (st.ok() && sha.Final() != id)
+    st = Error(ErrorCode::kTampered,
+               "the stored envelope does not match its id: the store is damaged");
+  if (st.ok() && ::link(tmp.c_str(), out.c_str()) != 0)
+    st = Error(ErrorCode::kIo, "cannot write " + out + ": " + std::strerror(errno));
+  ::unlink(tmp.c_str());
   if (!st.ok()) Fail("", st);
-  if (sha.Final() != id) Fail("the stored envelope does not match its id: the store is damaged");
-  cli::WriteNewFile(out, bytes, 0600);
   std::cout << "envelope " << id_hex << " (log entry " << (*receipt)->log_index << ") written to "
             << out << "\n";
   return 0;

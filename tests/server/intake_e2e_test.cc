@@ -138,8 +138,9 @@ TEST_F(IntakeTest, SubmittedTestimonyIsStoredAsCiphertextOnlyAndOpens) {
     EXPECT_EQ(bytes.find(marker), std::string::npos) << e.path();
     EXPECT_NE(bytes.rfind("SQLite format 3", 0), 0u) << e.path() << " is an unencrypted database";
   }
-  StopServer(SIGTERM);
+  EXPECT_EQ(StopServer(SIGTERM), 0) << "SIGTERM must stop the server cleanly";
   const std::string log = ReadText(dir_ / "server.log");
+  EXPECT_NE(log.find("stopping"), std::string::npos) << log;
   EXPECT_EQ(log.find(marker), std::string::npos);
   EXPECT_EQ(log.find(id), std::string::npos) << "the log names the envelope id";
   EXPECT_EQ(log.find("127.0.0.1:" + std::to_string(port_ + 0) + " "), std::string::npos);
@@ -406,6 +407,65 @@ TEST_F(IntakeTest, ProxyTrafficGoesThroughTheHttpConnectProxyAndTheEnvironmentIs
   Outcome d = testing::Exec(dir_, GAVAH_WITNESS,
                             {"submit", "--bundle", "org.bundle", "--text-file", "t2.txt"}, env);
   EXPECT_EQ(d.exit_code, 0) << d.err;
+}
+
+TEST_F(IntakeTest, AProxyGrpcCannotHonourIsRefusedAndNoProxyCannotBypassIt) {
+  StartServer();
+  WriteText(dir_ / "t.txt", "must not leak the address");
+  Outcome socks = Wit({"submit", "--amnesic", "--bundle", "org.bundle", "--text-file", "t.txt",
+                       "--proxy", "socks5h://127.0.0.1:9050"});
+  EXPECT_EQ(socks.exit_code, 1);
+  EXPECT_NE(socks.err.find("--proxy must be http://HOST:PORT"), std::string::npos) << socks.err;
+  Outcome bare = Wit({"submit", "--amnesic", "--bundle", "org.bundle", "--text-file", "t.txt",
+                      "--proxy", "127.0.0.1:9"});
+  EXPECT_EQ(bare.exit_code, 1) << bare.err;
+  // A dead proxy with no_proxy naming the server: delivering directly would be the leak.
+  auto env = env_;
+  env["no_proxy"] = "127.0.0.1";
+  env["no_grpc_proxy"] = "127.0.0.1";
+  Outcome r =
+      testing::Exec(dir_, GAVAH_WITNESS,
+                    {"submit", "--amnesic", "--bundle", "org.bundle", "--text-file", "t.txt",
+                     "--proxy", "http://127.0.0.1:" + std::to_string(testing::FreePort())},
+                    env);
+  EXPECT_EQ(r.exit_code, 4) << "delivered around the proxy, or kept something: " << r.err;
+}
+
+TEST_F(IntakeTest, AmnesicSubmitKeepsNothingOnDisk) {
+  WriteText(dir_ / "t.txt", "nothing of this stays");
+  Outcome down = Wit({"submit", "--amnesic", "--bundle", "org.bundle", "--text-file", "t.txt"});
+  EXPECT_EQ(down.exit_code, 4) << down.err;
+  StartServer();
+  Outcome up =
+      Wit({"submit", "--amnesic", "--bundle", "org.bundle", "--text-file", "t.txt", "--json"});
+  EXPECT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(Field(up.out, "receipt_file"), "");
+  EXPECT_FALSE(fs::exists(dir_ / "xdg")) << "--amnesic wrote state";
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().filename().string().find(".gavah-seal"), std::string::npos) << e.path();
+  }
+}
+
+TEST_F(IntakeTest, AnUploadWhoseFirstMessageLacksTheHeaderReservesNothing) {
+  StartServer();
+  const std::string env = Seal("e", "hello");
+  const Digest32 id = Sha256Of(testing::Bytes(env));
+  gavah::v1::SubmitChunk m;
+  m.set_envelope_id(std::string(reinterpret_cast<const char*>(id.data()), 32));
+  m.set_total_size(8ull << 30);  // claims 8 GiB, sends 10 bytes
+  m.set_data(env.substr(0, 10));
+  EXPECT_EQ(RawSubmit({m}).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // A header announcing 255 stanzas in an envelope too small to hold them.
+  std::string lying = env;
+  lying[25] = static_cast<char>(255);
+  const Digest32 lid = Sha256Of(testing::Bytes(lying));
+  m.set_envelope_id(std::string(reinterpret_cast<const char*>(lid.data()), 32));
+  m.set_total_size(lying.size());
+  m.set_data(lying.substr(0, 2000));
+  EXPECT_EQ(RawSubmit({m}).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  StopServer(SIGTERM);
+  auto store = OpenStore();
+  EXPECT_EQ(store->BytesUsed().value(), 0u);
 }
 
 TEST_F(IntakeTest, EveryAcknowledgedEnvelopeSurvivesSigkill) {
