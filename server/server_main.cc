@@ -116,6 +116,9 @@ uint64_t ConfigNumber(const std::map<std::string, std::string>& conf, const std:
                       uint64_t fallback) {
   auto it = conf.find(key);
   if (it == conf.end()) return fallback;
+  if (it->second.empty() || it->second[0] < '0' || it->second[0] > '9') {
+    Fail("server.conf: " + key + " must be a whole number");
+  }
   try {
     size_t used = 0;
     const unsigned long long v = std::stoull(it->second, &used);
@@ -200,7 +203,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());
   // Abandoned uploads are reclaimed once untouched for upload_timeout_hours.
   const uint64_t timeout_hours =
-      std::max<uint64_t>(1, ConfigNumber(conf, "upload_timeout_hours", 24));
+      std::clamp<uint64_t>(ConfigNumber(conf, "upload_timeout_hours", 24), 1, 24 * 365);
   std::mutex reaper_mu;
   std::condition_variable reaper_cv;
   bool stopping = false;
@@ -282,6 +285,8 @@ int Export(const std::string& dir, const std::string& id_hex, const std::string&
 }
 
 int Main(int argc, char** argv) {
+  // Everything the server creates (database, WAL, keys, exports) is for its own user only.
+  ::umask(077);
   CLI::App app{"gavah-server: the intake server that stores sealed testimony it cannot read"};
   app.require_subcommand(1);
   std::string data, listen, onion, bundle;

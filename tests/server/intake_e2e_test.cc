@@ -141,6 +141,14 @@ TEST_F(IntakeTest, SubmittedTestimonyIsStoredAsCiphertextOnlyAndOpens) {
   EXPECT_EQ(StopServer(SIGTERM), 0) << "SIGTERM must stop the server cleanly";
   const std::string log = ReadText(dir_ / "server.log");
   EXPECT_NE(log.find("stopping"), std::string::npos) << log;
+  for (const char* f : {"store.db", "store.key", "tls.key", "receipt.key", "server.conf"}) {
+    EXPECT_EQ(
+        fs::status(dir_ / "srv" / f).permissions() & (fs::perms::group_all | fs::perms::others_all),
+        fs::perms::none)
+        << f;
+  }
+  EXPECT_EQ(fs::status(dir_ / "srv").permissions() & (fs::perms::group_all | fs::perms::others_all),
+            fs::perms::none);
   EXPECT_EQ(log.find(marker), std::string::npos);
   EXPECT_EQ(log.find(id), std::string::npos) << "the log names the envelope id";
   EXPECT_EQ(log.find("127.0.0.1:" + std::to_string(port_ + 0) + " "), std::string::npos);
