@@ -223,14 +223,21 @@ Status EnvelopeStore::ReadUpload(const Digest32& id,
 
 Status EnvelopeStore::ReadEnvelope(const Digest32& id,
                                    const std::function<Status(std::span<const uint8_t>)>& each) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt c(db_, "SELECT data FROM chunks WHERE owner=? ORDER BY seq");
-  c.Bind(1, id);
-  for (;;) {
-    const int rc = c.Step();
-    if (rc == SQLITE_DONE) return Status::Ok();
-    if (rc != SQLITE_ROW) return DbError(db_, "read chunks");
-    GAVAH_RETURN_IF_ERROR(each(c.Blob(0)));
+  // One chunk per lock: a long read (a resume re-hashing gigabytes, an export) must not stall
+  // every other caller. Chunks are never rewritten, so reading them one by one is consistent.
+  SecretBuffer chunk;  // ciphertext, but reused whatever its size
+  for (uint64_t seq = 0;; ++seq) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Stmt c(db_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
+      c.Bind(1, id).Bind(2, seq);
+      const int rc = c.Step();
+      if (rc == SQLITE_DONE) return Status::Ok();
+      if (rc != SQLITE_ROW) return DbError(db_, "read chunks");
+      chunk.Clear();
+      chunk.Append(c.Blob(0));
+    }
+    GAVAH_RETURN_IF_ERROR(each(chunk.span()));
   }
 }
 

@@ -36,7 +36,7 @@ Result<ReceiptKey> ReceiptKey::FromSeed(SecretBuffer seed) {
   PublicKey32 pub{};
   SecretBuffer sk(crypto_sign_SECRETKEYBYTES);
   crypto_sign_seed_keypair(pub.data(), sk.data(), seed.data());
-  return ReceiptKey(pub, std::move(seed));
+  return ReceiptKey(pub, std::move(seed), std::move(sk));
 }
 
 Receipt ReceiptKey::Sign(const Digest32& envelope_id, uint64_t log_index,
@@ -45,11 +45,8 @@ Receipt ReceiptKey::Sign(const Digest32& envelope_id, uint64_t log_index,
   r.envelope_id = envelope_id;
   r.log_index = log_index;
   r.received_hour = received_hour;
-  SecretBuffer sk(crypto_sign_SECRETKEYBYTES);
-  PublicKey32 pub{};
-  crypto_sign_seed_keypair(pub.data(), sk.data(), seed_.data());
   const auto m = ReceiptMessage(envelope_id, log_index, received_hour);
-  crypto_sign_detached(r.signature.data(), nullptr, m.data(), m.size(), sk.data());
+  crypto_sign_detached(r.signature.data(), nullptr, m.data(), m.size(), expanded_.data());
   if (crypto_sign_verify_detached(r.signature.data(), m.data(), m.size(), public_.data()) != 0)
     std::abort();
   return r;

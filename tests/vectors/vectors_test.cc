@@ -18,6 +18,7 @@
 
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/receipt.h"
 #include "support/test_support.h"
 
 namespace gavah {
@@ -188,7 +189,15 @@ int main(int argc, char** argv) {
   const auto envelope = MakeEnvelope(in, bundle, &id);
   const auto bad = MakeBadEnvelopes(envelope);
 
+  // Receipt: fixed seed, id, index and hour; Ed25519 is deterministic.
+  const auto receipt_key = ReceiptKey::FromSeed(SecretBuffer::CopyOf(Fill(32, 0x20))).value();
+  const Digest32 receipt_id = Sha256Of(gavah::testing::Bytes("gavah receipt vector"));
+  const Receipt receipt = receipt_key.Sign(receipt_id, 7, 1'749'996'000);
+  const std::string receipt_line = ToHex(receipt_key.public_key()) + " " + ToHex(receipt_id) +
+                                   " 7 1749996000 " + ToHex(receipt.signature) + "\n";
+
   if (regenerate) {
+    std::ofstream(Dir() + "/receipt.txt") << receipt_line;
     WriteFile(Dir() + "/bundle-2of3.bin", bundle_bytes);
     WriteFile(Dir() + "/envelope-2of3.bin", envelope);
     for (const auto& [name, bytes] : bad) {
@@ -228,6 +237,19 @@ int main(int argc, char** argv) {
     CHECK(gavah::testing::OpenWith(stored, {&in.investigators[a]}, sink).code() ==
               ErrorCode::kNotEnoughKeys,
           "one key alone is not enough (" + std::to_string(a) + ")");
+  }
+
+  {
+    std::ifstream f(Dir() + "/receipt.txt");
+    std::string stored((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(stored == receipt_line,
+          "receipt.txt reproduced (public key, id, index, hour, signature)");
+    CHECK(VerifyReceipt(receipt, receipt_key.public_key(), receipt_id).ok(),
+          "receipt vector verifies");
+    Receipt altered = receipt;
+    altered.log_index = 8;
+    CHECK(!VerifyReceipt(altered, receipt_key.public_key(), receipt_id).ok(),
+          "altered receipt refused");
   }
 
   // 3. Bad envelopes.

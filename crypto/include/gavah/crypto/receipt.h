@@ -36,9 +36,11 @@ class ReceiptKey {
   std::string PublicText() const;
 
  private:
-  ReceiptKey(PublicKey32 pub, SecretBuffer seed) : public_(pub), seed_(std::move(seed)) {}
+  ReceiptKey(PublicKey32 pub, SecretBuffer seed, SecretBuffer expanded)
+      : public_(pub), seed_(std::move(seed)), expanded_(std::move(expanded)) {}
   PublicKey32 public_{};
   SecretBuffer seed_;
+  SecretBuffer expanded_;  // crypto_sign secret key, kept so each receipt costs one signature
 };
 
 Result<PublicKey32> ReceiptPublicKeyFromText(std::string_view text);
