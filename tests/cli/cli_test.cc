@@ -12,6 +12,7 @@
 
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/keys.h"
+#include "support/test_support.h"
 
 namespace gavah {
 namespace {
@@ -238,23 +239,14 @@ TEST_F(CliTest, PinnedFingerprintRefusesAnotherOrganisation) {
 }
 
 TEST_F(CliTest, ExpiredBundleIsRefused) {
-  ASSERT_TRUE(InitCrypto());
-  // Signed with the library directly: the command line cannot make a bundle in the past.
-  const OrganisationKey org = OrganisationKey::Generate();
-  BundleContents c;
-  c.issued_at = 1'600'000'000;
-  c.expires_at = 1'600'086'400;
-  c.threshold = 1;
-  c.investigators.push_back(InvestigatorSecretKey::Generate("a").public_key());
-  auto bytes = RecipientBundle::Create(c, org);
-  ASSERT_TRUE(bytes.ok());
-  WriteText(dir_ / "old.bundle", std::string(bytes->begin(), bytes->end()));
+  InvestigatorPublicKey investigator;
+  WriteText(dir_ / "old.bundle", testing::ExpiredBundle(&investigator));
   WriteText(dir_ / "t.txt", "hello");
   ExpectCleanFailure(
       Wit({"seal", "--bundle", "old.bundle", "--text-file", "t.txt", "--out", "e.gvh"}), "expired");
   EXPECT_FALSE(fs::exists(dir_ / "e.gvh"));
   ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
-  WriteText(dir_ / "a.pub", c.investigators[0].ToText());
+  WriteText(dir_ / "a.pub", investigator.ToText());
   ExpectCleanFailure(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub",
                           "--threshold", "1", "--expires", "0", "--out", "e.bundle"}),
                      "--expires");

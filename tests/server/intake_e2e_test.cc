@@ -268,16 +268,7 @@ TEST_F(IntakeTest, AReceiptSignedByAnotherKeyIsNotDelivery) {
 
 TEST_F(IntakeTest, ExpiredBundleIsRefusedBeforeSending) {
   StartServer();
-  const OrganisationKey org = OrganisationKey::Generate();
-  BundleContents c;
-  c.issued_at = 1'600'000'000;
-  c.expires_at = 1'600'086'400;
-  c.threshold = 1;
-  c.investigators.push_back(InvestigatorSecretKey::Generate("a").public_key());
-  WriteText(dir_ / "old.bundle", [&] {
-    auto b = RecipientBundle::Create(c, org).value();
-    return std::string(b.begin(), b.end());
-  }());
+  WriteText(dir_ / "old.bundle", testing::ExpiredBundle());
   Seal("e", "hello");
   Outcome r = Wit({"send", "e.gvh", "--bundle", "old.bundle"});
   EXPECT_EQ(r.exit_code, 1);

@@ -24,6 +24,20 @@ Org MakeOrg(unsigned n, unsigned k) {
 
 std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
+std::string ExpiredBundle(InvestigatorPublicKey* investigator) {
+  EXPECT_TRUE(InitCrypto());
+  const OrganisationKey org = OrganisationKey::Generate();
+  BundleContents c;
+  c.issued_at = 1'600'000'000;
+  c.expires_at = 1'600'086'400;
+  c.threshold = 1;
+  c.investigators.push_back(InvestigatorSecretKey::Generate("a").public_key());
+  if (investigator != nullptr) *investigator = c.investigators[0];
+  auto bytes = RecipientBundle::Create(c, org);
+  EXPECT_TRUE(bytes.ok());
+  return bytes.ok() ? std::string(bytes->begin(), bytes->end()) : std::string();
+}
+
 std::vector<uint8_t> Pattern(size_t size, uint8_t seed) {
   std::vector<uint8_t> v(size);
   uint32_t x = 2654435761u * (seed + 1u);

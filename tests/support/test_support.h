@@ -22,6 +22,10 @@ struct Org {
 Org MakeOrg(unsigned n, unsigned k);
 
 std::vector<uint8_t> Bytes(std::string_view s);
+
+// A validly signed bundle that expired in 2020, with one investigator; the command line cannot
+// make one. Returns the bundle file's bytes as a string, and the investigator's public key.
+std::string ExpiredBundle(InvestigatorPublicKey* investigator = nullptr);
 std::vector<uint8_t> Pattern(size_t size, uint8_t seed);
 
 // A testimony with the given text and attachments (name, bytes) sealed for `bundle`.
