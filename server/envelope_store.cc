@@ -170,7 +170,7 @@ Result<std::optional<Receipt>> EnvelopeStore::FindReceipt(const Digest32& id) {
 }
 
 Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset,
-                                  uint64_t hour) {
+                                  uint64_t hour, uint64_t quota_bytes, uint64_t max_uploads) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "begin upload");
@@ -189,6 +189,18 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
     return tx.Commit();
   }
   if (offset != 0) return Error(ErrorCode::kInvalidArgument, "no upload in progress to resume");
+  if (quota_bytes != 0 || max_uploads != 0) {
+    Stmt q(db_,
+           "SELECT COALESCE((SELECT SUM(size) FROM envelopes), 0) + "
+           "COALESCE((SELECT SUM(size) FROM uploads), 0), (SELECT COUNT(*) FROM uploads)");
+    if (q.Step() != SQLITE_ROW) return DbError(db_, "begin upload");
+    if (quota_bytes != 0 && (total_size > quota_bytes || q.U64(0) > quota_bytes - total_size)) {
+      return Error(ErrorCode::kTooLarge, "server storage quota is full");
+    }
+    if (max_uploads != 0 && q.U64(1) >= max_uploads) {
+      return Error(ErrorCode::kTooLarge, "too many unfinished uploads; try again later");
+    }
+  }
   Stmt ins(db_,
            "INSERT INTO uploads(id, size, received, next_seq, touched_hour) VALUES(?,?,0,0,?)");
   ins.Bind(1, id).Bind(2, total_size).Bind(3, hour);

@@ -42,7 +42,11 @@ class EnvelopeStore {
 
   // Starts an upload, or continues one at `offset` (which must equal what is held).
   // kAlreadyExists when the envelope is stored; kInvalidArgument when offset or size disagree.
-  Status BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset, uint64_t hour);
+  // A new upload is refused with kTooLarge when it would take the stored and reserved bytes past
+  // `quota_bytes`, or the unfinished uploads past `max_uploads` (0: no limit); both checked in
+  // the same transaction as the insert, so concurrent streams cannot overshoot.
+  Status BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset, uint64_t hour,
+                     uint64_t quota_bytes = 0, uint64_t max_uploads = 0);
   // Appends the next bytes of an upload and commits them (synchronous=FULL).
   Status AppendChunk(const Digest32& id, std::span<const uint8_t> data, uint64_t hour);
   // Reads back the bytes held for an unfinished upload, in order (to re-hash on resume).

@@ -178,14 +178,11 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
     }
     if (h->envelope_size() != total) return Bad("envelope size does not match its header");
   }
-  if (limits_.quota_bytes != 0) {
-    auto used = store_->BytesUsed();
-    if (!used.ok()) return FromStatus(used.status());
-    if (offset == 0 && used.value() + total > limits_.quota_bytes) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server storage quota is full");
-    }
+  const Status begun = store_->BeginUpload(id, total, offset, CurrentHour(), limits_.quota_bytes,
+                                           limits_.max_unfinished_uploads);
+  if (begun.code() == ErrorCode::kTooLarge) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, begun.message());
   }
-  const Status begun = store_->BeginUpload(id, total, offset, CurrentHour());
   if (begun.code() == ErrorCode::kAlreadyExists) {  // completed by another stream meanwhile
     auto r = store_->FindReceipt(id);
     if (!r.ok() || !r->has_value())

@@ -17,6 +17,7 @@ namespace gavah::server {
 struct IntakeLimits {
   uint64_t max_envelope_bytes = 8ull << 30;  // refused before anything is stored
   uint64_t quota_bytes = 0;                  // all stored and in-flight ciphertext; 0 = no quota
+  uint64_t max_unfinished_uploads = 4096;    // uploads begun and not yet complete
 };
 
 class IntakeService final : public gavah::v1::Intake::Service {

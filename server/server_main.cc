@@ -69,7 +69,9 @@ int Init(const std::string& dir, const std::string& listen, const std::string& o
   std::string conf = "# gavah-server configuration\nlisten = " +
                      (listen.empty() ? std::string("0.0.0.0:7443") : listen) + "\n";
   if (!onion.empty()) conf += "onion = " + onion + "\n";
-  conf += "max_envelope_bytes = 8589934592\nquota_bytes = 0\nupload_timeout_hours = 24\n";
+  conf +=
+      "max_envelope_bytes = 8589934592\nquota_bytes = 0\nupload_timeout_hours = "
+      "24\nmax_unfinished_uploads = 4096\n";
   cli::WriteNewFile(d.config(), conf, 0600);
   const std::string pin = CertPin(tls->certificate_pem);
   const std::string rfp = ToHex(receipt.public_key());
@@ -168,6 +170,8 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   IntakeLimits limits;
   limits.max_envelope_bytes = ConfigNumber(conf, "max_envelope_bytes", limits.max_envelope_bytes);
   limits.quota_bytes = ConfigNumber(conf, "quota_bytes", 0);
+  limits.max_unfinished_uploads =
+      ConfigNumber(conf, "max_unfinished_uploads", limits.max_unfinished_uploads);
   IntakeService service(store->get(), &receipt_key.value(), &bundle, limits);
 
   grpc::SslServerCredentialsOptions ssl;

@@ -86,6 +86,17 @@ TEST_F(EnvelopeStoreTest, StaleUploadsAreReclaimedAndFreshOnesKept) {
   EXPECT_EQ(chunks, 0u) << "the reclaimed upload's chunks are gone";
 }
 
+TEST_F(EnvelopeStoreTest, QuotaAndUnfinishedUploadLimitsAreCheckedAtomically) {
+  ASSERT_TRUE(store_->BeginUpload(Id(1), 60, 0, 3600, /*quota=*/100, /*max_uploads=*/2).ok());
+  EXPECT_EQ(store_->BeginUpload(Id(2), 41, 0, 3600, 100, 2).code(), ErrorCode::kTooLarge)
+      << "60 + 41 > 100";
+  ASSERT_TRUE(store_->BeginUpload(Id(3), 40, 0, 3600, 100, 2).ok());
+  EXPECT_EQ(store_->BeginUpload(Id(4), 1, 0, 3600, 0, 2).code(), ErrorCode::kTooLarge)
+      << "a third unfinished upload";
+  EXPECT_EQ(store_->BeginUpload(Id(5), ~uint64_t{0}, 0, 3600, 100, 0).code(), ErrorCode::kTooLarge)
+      << "no overflow";
+}
+
 TEST_F(EnvelopeStoreTest, TheWrongKeyIsRefusedAndTheFileIsNotPlainSqlite) {
   ASSERT_TRUE(store_->BeginUpload(Id(1), 3, 0, 3600).ok());
   store_.reset();
