@@ -3,9 +3,13 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "gavah/crypto/hex.h"
 #include "gavah/v1/intake.grpc.pb.h"
@@ -14,6 +18,7 @@ namespace gavah::cli {
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
+constexpr std::chrono::seconds kStall(120);
 constexpr char kTlsName[] = "gavah-intake";  // the name every Gavah server certificate carries
 
 std::shared_ptr<grpc::Channel> MakeChannel(const BundleEndpoint& e, const SendOptions& o) {
@@ -89,6 +94,38 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
     grpc::ClientContext ctx;
     gavah::v1::SubmitResponse resp;
     auto writer = stub.Submit(&ctx, &resp);
+    // A server that stops reading without closing the connection would block Write() forever
+    // (keepalive pings still pass): cancel when nothing has moved for kStall.
+    std::mutex watch_mu;
+    std::condition_variable watch_cv;
+    bool watch_done = false;
+    auto last_progress = std::chrono::steady_clock::now();
+    bool stalled = false;
+    std::thread watchdog([&] {
+      std::unique_lock<std::mutex> lock(watch_mu);
+      while (!watch_done) {
+        if (std::chrono::steady_clock::now() - last_progress > kStall) {
+          stalled = true;
+          ctx.TryCancel();
+          return;
+        }
+        watch_cv.wait_for(lock, std::chrono::seconds(1));
+      }
+    });
+    struct StopWatchdog {
+      std::mutex& mu;
+      std::condition_variable& cv;
+      bool& done;
+      std::thread& t;
+      ~StopWatchdog() {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          done = true;
+        }
+        cv.notify_all();
+        t.join();
+      }
+    } stop_watchdog{watch_mu, watch_cv, watch_done, watchdog};
     std::vector<char> buf(kChunk);
     bool first = true;
     uint64_t pos = offset;
@@ -117,10 +154,21 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
         break;
       }
       pos += got;
+      {
+        std::lock_guard<std::mutex> lock(watch_mu);
+        last_progress = std::chrono::steady_clock::now();
+      }
       if (o.progress) o.progress(pos, size);
     }
     if (!write_failed) writer->WritesDone();
     const grpc::Status st = writer->Finish();
+    {
+      std::lock_guard<std::mutex> lock(watch_mu);
+      if (stalled) {
+        return Error(ErrorCode::kIo, address + ": the upload made no progress for " +
+                                         std::to_string(kStall.count()) + " s; stopped");
+      }
+    }
     if (!st.ok()) {
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
         return Error(ErrorCode::kInvalidArgument,
