@@ -153,19 +153,20 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
                           "this envelope is being uploaded already; retry later");
     }
   }
-  grpc::Status result = ReceiveUpload(*id, total, offset, first.data(), reader, response);
+  StreamWatchdog::Watch watch(&watchdog_, context);
+  grpc::Status result = ReceiveUpload(*id, total, offset, first.data(), reader, response, watch);
   {
     std::lock_guard<std::mutex> lock(active_mu_);
     active_.erase(*id);
   }
-  (void)context;
   return result;
 }
 
 grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
                                           const std::string& first_data,
                                           grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                                          gavah::v1::SubmitResponse* response) {
+                                          gavah::v1::SubmitResponse* response,
+                                          StreamWatchdog::Watch& watch) {
   if (offset == 0) {
     // Nothing is reserved for an upload until its whole header is in hand and fits its size,
     // so empty streams with made-up sizes cannot fill the quota.
@@ -259,6 +260,7 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
       }
       st = take(msg.data());
       if (!st.ok()) return st;
+      if (!msg.data().empty()) watch.Touch();
     }
   }
   if (received < total) {

@@ -11,6 +11,7 @@
 #include "gavah/crypto/receipt.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "group_committer.h"
+#include "stream_watchdog.h"
 
 namespace gavah::server {
 
@@ -18,6 +19,7 @@ struct IntakeLimits {
   uint64_t max_envelope_bytes = 8ull << 30;  // refused before anything is stored
   uint64_t quota_bytes = 0;                  // all stored and in-flight ciphertext; 0 = no quota
   uint64_t max_unfinished_uploads = 4096;    // uploads begun and not yet complete
+  uint64_t stream_idle_seconds = 300;  // an upload stream moving no data this long is cancelled
 };
 
 class IntakeService final : public gavah::v1::Intake::Service {
@@ -46,7 +48,7 @@ class IntakeService final : public gavah::v1::Intake::Service {
   grpc::Status ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
                              const std::string& first_data,
                              grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                             gavah::v1::SubmitResponse* response);
+                             gavah::v1::SubmitResponse* response, StreamWatchdog::Watch& watch);
 
   EnvelopeStore* store_;
   const ReceiptKey* receipt_key_;
@@ -56,6 +58,7 @@ class IntakeService final : public gavah::v1::Intake::Service {
   std::set<Digest32> active_;  // guarded by active_mu_: envelopes being uploaded right now
   std::atomic<uint64_t> stored_count_{0};
   GroupCommitter committer_{store_, receipt_key_};
+  StreamWatchdog watchdog_{std::chrono::seconds(limits_.stream_idle_seconds)};
 };
 
 // Unix time rounded down to the hour: all the server keeps of when anything happened.

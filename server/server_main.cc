@@ -172,6 +172,8 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   limits.quota_bytes = ConfigNumber(conf, "quota_bytes", 0);
   limits.max_unfinished_uploads =
       ConfigNumber(conf, "max_unfinished_uploads", limits.max_unfinished_uploads);
+  limits.stream_idle_seconds =
+      std::clamp<uint64_t>(ConfigNumber(conf, "stream_idle_seconds", 300), 1, 86400);
   IntakeService service(store->get(), &receipt_key.value(), &bundle, limits);
 
   grpc::SslServerCredentialsOptions ssl;

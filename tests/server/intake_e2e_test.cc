@@ -467,6 +467,42 @@ TEST_F(IntakeTest, AnUploadWhoseFirstMessageLacksTheHeaderReservesNothing) {
   EXPECT_EQ(store->BytesUsed().value(), 0u);
 }
 
+TEST_F(IntakeTest, AStreamThatStopsMovingDataIsCancelledAndKeptForResume) {
+  WriteText(dir_ / "srv/server.conf",
+            ReadText(dir_ / "srv/server.conf") + "stream_idle_seconds = 2\n");
+  StartServer();
+  WriteText(dir_ / "big.bin", std::string(2 << 20, 'b'));
+  WriteText(dir_ / "t.txt", "slow");
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", "big.bin",
+                 "--out", "e.gvh"})
+                .exit_code,
+            0);
+  const std::string env = ReadText(dir_ / "e.gvh");
+  const Digest32 id = Sha256Of(testing::Bytes(env));
+  auto stub = RawClient();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  gavah::v1::SubmitResponse resp;
+  auto w = stub->Submit(&ctx, &resp);
+  gavah::v1::SubmitChunk m;
+  m.set_envelope_id(std::string(reinterpret_cast<const char*>(id.data()), 32));
+  m.set_total_size(env.size());
+  m.set_data(env.substr(0, 1 << 20));
+  ASSERT_TRUE(w->Write(m));
+  gavah::v1::SubmitChunk empty;
+  const auto start = std::chrono::steady_clock::now();
+  while (w->Write(empty) && std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // says nothing, forever
+  }
+  const grpc::Status st = w->Finish();
+  EXPECT_FALSE(st.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15))
+      << "the idle stream was not cut";
+  // The bytes that did arrive are kept, and the witness resumes from them.
+  Outcome r = Wit({"send", "e.gvh", "--bundle", "org.bundle", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(IntakeTest, EveryAcknowledgedEnvelopeSurvivesSigkill) {
   StartServer();
   WriteText(dir_ / "att.bin", std::string(1 << 20, 'k'));
