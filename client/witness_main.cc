@@ -531,6 +531,22 @@ int ShowReceipt(const std::string& id, bool json) {
   return 0;
 }
 
+// The options that say what to seal and for whom; `seal` and `submit` share them.
+void AddTestimonyOptions(CLI::App* cmd, SealArgs& a) {
+  cmd->add_option("--bundle", a.bundle, "the organisation's signed bundle")->required();
+  cmd->add_option("--org-fingerprint", a.org_fingerprint,
+                  "refuse a bundle not signed by this organisation key");
+  cmd->add_option("--text-file", a.text_file, "the testimony text (default: standard input)");
+  cmd->add_option("--attach", a.attachments, "a file to include (repeat for more)");
+  cmd->add_option("--codename-file", a.codename_file,
+                  "your codename, so investigators can reply to you");
+  cmd->add_option("--language", a.language, "language of the text, e.g. fa or en");
+  cmd->add_option("--when-file", a.when_file,
+                  "when the events happened, as you would say it (from a file)");
+  cmd->add_option("--where-file", a.where_file,
+                  "where the events happened, as you would say it (from a file)");
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "gavah-witness: seal testimony so that only the organisation's investigators can read it"};
@@ -539,18 +555,7 @@ int Main(int argc, char** argv) {
 
   SealArgs s;
   auto* seal = app.add_subcommand("seal", "seal testimony into an envelope file, offline");
-  seal->add_option("--bundle", s.bundle, "the organisation's signed bundle")->required();
-  seal->add_option("--org-fingerprint", s.org_fingerprint,
-                   "refuse a bundle not signed by this organisation key");
-  seal->add_option("--text-file", s.text_file, "the testimony text (default: standard input)");
-  seal->add_option("--attach", s.attachments, "a file to include (repeat for more)");
-  seal->add_option("--codename-file", s.codename_file,
-                   "your codename, so investigators can reply to you");
-  seal->add_option("--language", s.language, "language of the text, e.g. fa or en");
-  seal->add_option("--when-file", s.when_file,
-                   "when the events happened, as you would say it (from a file)");
-  seal->add_option("--where-file", s.where_file,
-                   "where the events happened, as you would say it (from a file)");
+  AddTestimonyOptions(seal, s);
   seal->add_option("--out", s.out, "the envelope file to write")->required();
   seal->add_flag("--json", json, "print the result as one JSON object");
 
@@ -558,16 +563,7 @@ int Main(int argc, char** argv) {
   SendArgs send_args;
   bool amnesic = false;
   auto* submit = app.add_subcommand("submit", "seal testimony and send it to the organisation");
-  submit->add_option("--bundle", sub.bundle, "the organisation's signed bundle")->required();
-  submit->add_option("--org-fingerprint", sub.org_fingerprint,
-                     "refuse a bundle not signed by this organisation key");
-  submit->add_option("--text-file", sub.text_file, "the testimony text (default: standard input)");
-  submit->add_option("--attach", sub.attachments, "a file to include (repeat for more)");
-  submit->add_option("--codename-file", sub.codename_file,
-                     "your codename, so investigators can reply to you");
-  submit->add_option("--language", sub.language, "language of the text, e.g. fa or en");
-  submit->add_option("--when-file", sub.when_file, "when the events happened (from a file)");
-  submit->add_option("--where-file", sub.where_file, "where the events happened (from a file)");
+  AddTestimonyOptions(submit, sub);
   submit->add_option("--proxy", send_args.proxy,
                      "send through this HTTP CONNECT proxy, e.g. Tor's http://127.0.0.1:9080");
   submit->add_flag("--amnesic", amnesic, "keep nothing on disk: no outbox, no receipt, no pins");

@@ -151,8 +151,7 @@ Result<UploadState> EnvelopeStore::State(const Digest32& id) {
   return st;
 }
 
-Result<std::optional<Receipt>> EnvelopeStore::FindReceipt(const Digest32& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+Result<std::optional<Receipt>> EnvelopeStore::LookupReceipt(const Digest32& id) {
   Stmt e(db_, "SELECT log_index, received_hour, signature FROM envelopes WHERE id=?");
   e.Bind(1, id);
   const int rc = e.Step();
@@ -163,10 +162,16 @@ Result<std::optional<Receipt>> EnvelopeStore::FindReceipt(const Digest32& id) {
   r.log_index = e.U64(0);
   r.received_hour = e.U64(1);
   const auto sig = e.Blob(2);
-  if (sig.size() != r.signature.size())
+  if (sig.size() != r.signature.size()) {
     return Error(ErrorCode::kMalformed, "stored receipt is damaged");
+  }
   std::memcpy(r.signature.data(), sig.data(), sig.size());
   return std::optional<Receipt>(r);
+}
+
+Result<std::optional<Receipt>> EnvelopeStore::FindReceipt(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return LookupReceipt(id);
 }
 
 Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset,
@@ -289,18 +294,9 @@ Result<std::vector<Receipt>> EnvelopeStore::StoreWhole(std::span<const WholeEnve
   std::vector<Receipt> receipts;
   receipts.reserve(batch.size());
   for (const auto& e : batch) {
-    Stmt old(db_, "SELECT log_index, received_hour, signature FROM envelopes WHERE id=?");
-    old.Bind(1, e.id);
-    if (old.Step() == SQLITE_ROW) {  // stored before, or earlier in this batch
-      Receipt r;
-      r.envelope_id = e.id;
-      r.log_index = old.U64(0);
-      r.received_hour = old.U64(1);
-      const auto sig = old.Blob(2);
-      if (sig.size() != r.signature.size())
-        return Error(ErrorCode::kMalformed, "stored receipt is damaged");
-      std::memcpy(r.signature.data(), sig.data(), sig.size());
-      receipts.push_back(r);
+    GAVAH_ASSIGN_OR_RETURN(std::optional<Receipt> old, LookupReceipt(e.id));
+    if (old) {  // stored before, or earlier in this batch
+      receipts.push_back(*old);
       continue;
     }
     // A whole envelope replaces any unfinished upload of the same bytes.

@@ -79,6 +79,8 @@ class EnvelopeStore {
  private:
   explicit EnvelopeStore(sqlite3* db) : db_(db) {}
   Status Exec(const char* sql);
+  // REQUIRES: mu_ is held.
+  Result<std::optional<Receipt>> LookupReceipt(const Digest32& id);
   std::mutex mu_;
   sqlite3* db_;
 };

@@ -23,6 +23,11 @@ grpc::Status FromStatus(const Status& st) {
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server storage is full");
     case ErrorCode::kIo:
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "server storage failed; try again later");
+    case ErrorCode::kInvalidArgument:  // the upload changed under this stream (reclaimed, raced)
+    case ErrorCode::kTruncated:
+    case ErrorCode::kAlreadyExists:
+      return grpc::Status(grpc::StatusCode::ABORTED,
+                          "upload state changed; ask its state and retry");
     default:
       return grpc::Status(grpc::StatusCode::INTERNAL, "server error");
   }
@@ -48,6 +53,23 @@ uint64_t CurrentHour() {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::system_clock::now().time_since_epoch());
   return static_cast<uint64_t>(now.count()) / 3600 * 3600;
+}
+
+grpc::Status IntakeService::CheckHeader(std::span<const uint8_t> start, uint64_t total,
+                                        bool* complete) const {
+  MemorySource src(start);
+  auto h = ReadEnvelopeHeader(src);
+  if (!h.ok()) {
+    // Without `complete` the caller holds the whole envelope, so a short header is a bad one.
+    if (complete != nullptr && h.status().code() == ErrorCode::kTruncated) return grpc::Status::OK;
+    return Bad("not a Gavah envelope of a version this server knows");
+  }
+  if (complete != nullptr) *complete = true;
+  if (h->organisation_id != bundle_->organisation_fingerprint()) {
+    return Bad("envelope is not for this organisation");
+  }
+  if (h->envelope_size() != total) return Bad("envelope size does not match its header");
+  return grpc::Status::OK;
 }
 
 grpc::Status IntakeService::GetBundle(grpc::ServerContext*, const gavah::v1::GetBundleRequest*,
@@ -115,12 +137,7 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
     if (reader->Read(&extra)) return Bad("more data than the size announced");
     const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(first.data().data()),
                                          total);
-    MemorySource src(bytes);
-    auto h = ReadEnvelopeHeader(src);
-    if (!h.ok()) return Bad("not a Gavah envelope of a version this server knows");
-    if (h->organisation_id != bundle_->organisation_fingerprint())
-      return Bad("envelope is not for this organisation");
-    if (h->envelope_size() != total) return Bad("envelope size does not match its header");
+    if (grpc::Status header = CheckHeader(bytes, total, nullptr); !header.ok()) return header;
     if (Sha256Of(bytes) != *id) return Bad("envelope id does not match its bytes");
     if (limits_.quota_bytes != 0) {
       auto used = store_->BytesUsed();
@@ -170,14 +187,11 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
   if (offset == 0) {
     // Nothing is reserved for an upload until its whole header is in hand and fits its size,
     // so empty streams with made-up sizes cannot fill the quota.
-    MemorySource src(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(first_data.data()),
-                                              first_data.size()));
-    auto h = ReadEnvelopeHeader(src);
-    if (!h.ok()) return Bad("the first message must carry the whole envelope header");
-    if (h->organisation_id != bundle_->organisation_fingerprint()) {
-      return Bad("envelope is not for this organisation");
-    }
-    if (h->envelope_size() != total) return Bad("envelope size does not match its header");
+    bool complete = false;
+    grpc::Status header = CheckHeader(
+        {reinterpret_cast<const uint8_t*>(first_data.data()), first_data.size()}, total, &complete);
+    if (!header.ok()) return header;
+    if (!complete) return Bad("the first message must carry the whole envelope header");
   }
   const Status begun = store_->BeginUpload(id, total, offset, CurrentHour(), limits_.quota_bytes,
                                            limits_.max_unfinished_uploads);
@@ -207,17 +221,7 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
     if (!header_checked) {
       const size_t take = std::min(bytes.size(), max_header - head.size());
       head.insert(head.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
-      MemorySource src(head);
-      auto h = ReadEnvelopeHeader(src);
-      if (h.ok()) {
-        header_checked = true;
-        if (h->organisation_id != bundle_->organisation_fingerprint()) {
-          return Bad("envelope is not for this organisation");
-        }
-        if (h->envelope_size() != total) return Bad("envelope size does not match its header");
-      } else if (h.status().code() != ErrorCode::kTruncated) {
-        return Bad("not a Gavah envelope of a version this server knows");
-      }
+      return CheckHeader(head, total, &header_checked);
     }
     return grpc::Status::OK;
   };

@@ -45,6 +45,10 @@ class IntakeService final : public gavah::v1::Intake::Service {
   uint64_t stored_count() const { return stored_count_; }
 
  private:
+  // Checks an envelope's header against this server: known version, this organisation, and the
+  // size it announces equal to `total`. With `complete`, `start` may be only the beginning of
+  // the envelope: a header not yet whole is OK and leaves *complete false.
+  grpc::Status CheckHeader(std::span<const uint8_t> start, uint64_t total, bool* complete) const;
   grpc::Status ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
                              const std::string& first_data,
                              grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
