@@ -38,6 +38,15 @@ std::shared_ptr<grpc::Channel> MakeChannel(const BundleEndpoint& e, const SendOp
   return grpc::CreateCustomChannel(e.address, grpc::SslCredentials(ssl), args);
 }
 
+// Server text reaches the witness's terminal: a hostile server must not be able to send escape
+// sequences that rewrite what the witness sees. Keeps printable ASCII, at most 200 bytes.
+std::string ServerText(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text.substr(0, 200))
+    out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+  return out;
+}
+
 std::string Describe(const grpc::Status& st) {
   const std::string m = st.error_message();
   if (st.error_code() == grpc::StatusCode::UNAVAILABLE &&
@@ -49,7 +58,7 @@ std::string Describe(const grpc::Status& st) {
       st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     return "cannot reach it";
   }
-  return m.empty() ? "failed" : m;
+  return m.empty() ? "failed" : ServerText(m);
 }
 
 Receipt FromProto(const gavah::v1::Receipt& p, bool* ok) {
@@ -172,10 +181,10 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
     if (!st.ok()) {
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
         return Error(ErrorCode::kInvalidArgument,
-                     address + " refused the envelope: " + st.error_message());
+                     address + " refused the envelope: " + ServerText(st.error_message()));
       }
       if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
-        return Error(ErrorCode::kTooLarge, address + ": " + st.error_message());
+        return Error(ErrorCode::kTooLarge, address + ": " + ServerText(st.error_message()));
       }
       return Error(ErrorCode::kIo, address + ": " + Describe(st));
     }

@@ -39,9 +39,23 @@ class IntakeTest : public ::testing::Test {
         0);
     ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
     ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
-    Outcome b = Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold",
-                     "1", "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert",
-                     "srv/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "org.bundle"});
+    MakeBundle({port_}, "srv/tls.crt", "srv/receipt.pub", "org.bundle");
+  }
+
+  // A 1-of-1 bundle for investigator a, listing servers on `ports` in order with these pins.
+  void MakeBundle(const std::vector<int>& ports, const std::string& cert,
+                  const std::string& receipt_key, const std::string& out) {
+    std::vector<std::string> args = {"bundle", "--org-key",   "org.key", "--investigator",
+                                     "a.pub",  "--threshold", "1"};
+    for (int p : ports) {
+      args.push_back("--server");
+      args.push_back("127.0.0.1:" + std::to_string(p));
+    }
+    for (const std::string& a : {std::string("--server-cert"), cert, std::string("--receipt-key"),
+                                 receipt_key, std::string("--out"), out}) {
+      args.push_back(a);
+    }
+    Outcome b = Inv(args);
     ASSERT_EQ(b.exit_code, 0) << b.err;
   }
   void TearDown() override {
@@ -226,11 +240,7 @@ TEST_F(IntakeTest, ServerDownKeepsTheEnvelopeInTheOutboxUntilRetry) {
 TEST_F(IntakeTest, AServerWhoseCertificateDoesNotMatchThePinIsRefused) {
   StartServer();
   ASSERT_EQ(Srv({"init", "--data", "other"}).exit_code, 0);
-  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
-                 "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert", "other/tls.crt",
-                 "--receipt-key", "srv/receipt.pub", "--out", "wrongpin.bundle"})
-                .exit_code,
-            0);
+  MakeBundle({port_}, "other/tls.crt", "srv/receipt.pub", "wrongpin.bundle");
   Seal("e", "hello");
   Outcome r = Wit({"send", "e.gvh", "--bundle", "wrongpin.bundle"});
   EXPECT_NE(r.exit_code, 0);
@@ -241,12 +251,7 @@ TEST_F(IntakeTest, AServerWhoseCertificateDoesNotMatchThePinIsRefused) {
 TEST_F(IntakeTest, EndpointsAreTriedInOrderUntilOneTakesTheEnvelope) {
   StartServer();
   const int dead = testing::FreePort();
-  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
-                 "--server", "127.0.0.1:" + std::to_string(dead), "--server",
-                 "127.0.0.1:" + std::to_string(port_), "--server-cert", "srv/tls.crt",
-                 "--receipt-key", "srv/receipt.pub", "--out", "two.bundle"})
-                .exit_code,
-            0);
+  MakeBundle({dead, port_}, "srv/tls.crt", "srv/receipt.pub", "two.bundle");
   Seal("e", "hello");
   Outcome r = Wit({"send", "e.gvh", "--bundle", "two.bundle", "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -255,11 +260,7 @@ TEST_F(IntakeTest, EndpointsAreTriedInOrderUntilOneTakesTheEnvelope) {
 TEST_F(IntakeTest, AReceiptSignedByAnotherKeyIsNotDelivery) {
   StartServer();
   ASSERT_EQ(Srv({"init", "--data", "other"}).exit_code, 0);
-  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
-                 "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert", "srv/tls.crt",
-                 "--receipt-key", "other/receipt.pub", "--out", "wrongreceipt.bundle"})
-                .exit_code,
-            0);
+  MakeBundle({port_}, "srv/tls.crt", "other/receipt.pub", "wrongreceipt.bundle");
   Seal("e", "hello");
   Outcome r = Wit({"send", "e.gvh", "--bundle", "wrongreceipt.bundle"});
   EXPECT_EQ(r.exit_code, 1);
