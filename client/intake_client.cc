@@ -242,9 +242,10 @@ Result<Delivery> SendEnvelope(const RecipientBundle& bundle, int fd, const Diges
     auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, options));
     auto r = SendTo(*stub, fd, id, size, *c.receipt_key, options, e.address);
     if (r.ok()) return Delivery{r.value(), e.address};
+    // A full server is a passing state and another endpoint may have room: go on, and leave
+    // the envelope waiting for a retry if none takes it.
     if (r.status().code() == ErrorCode::kBadSignature ||
-        r.status().code() == ErrorCode::kInvalidArgument ||
-        r.status().code() == ErrorCode::kTooLarge) {
+        r.status().code() == ErrorCode::kInvalidArgument) {
       return r.status();
     }
     errors += (errors.empty() ? "" : "; ") + r.status().message();

@@ -115,6 +115,9 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
       "CREATE TABLE IF NOT EXISTS chunks(owner BLOB NOT NULL, seq INTEGER NOT NULL, data BLOB NOT "
       "NULL,"
       "  PRIMARY KEY(owner, seq)) WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS replies(mailbox BLOB NOT NULL, seq INTEGER NOT NULL,"
+      "  posted_hour INTEGER NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY(mailbox, seq))"
+      "  WITHOUT ROWID;"
       "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);"));
   Stmt v(db, "SELECT value FROM meta WHERE key='schema_version'");
   if (!v.ok() || v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion) {
@@ -350,6 +353,50 @@ Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
   const uint64_t dropped = static_cast<uint64_t>(sqlite3_changes(db_));
   GAVAH_RETURN_IF_ERROR(tx.Commit());
   return dropped;
+}
+
+Result<uint64_t> EnvelopeStore::PostReply(const Digest32& mailbox, std::span<const uint8_t> sealed,
+                                          uint64_t hour) {
+  if (sealed.empty() || sealed.size() > kMaxSealedReply) {
+    return Error(ErrorCode::kInvalidArgument, "a sealed reply must be 1 to 65536 bytes");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "post reply");
+  Stmt n(db_, "SELECT COUNT(*) FROM replies WHERE mailbox=?");
+  n.Bind(1, mailbox);
+  if (n.Step() != SQLITE_ROW) return DbError(db_, "post reply");
+  const uint64_t seq = n.U64(0);
+  if (seq >= kMaxRepliesPerMailbox) return Error(ErrorCode::kTooLarge, "the mailbox is full");
+  Stmt ins(db_, "INSERT INTO replies(mailbox, seq, posted_hour, sealed) VALUES(?,?,?,?)");
+  ins.Bind(1, mailbox).Bind(2, seq).Bind(3, hour).Bind(4, sealed);
+  if (ins.Step() != SQLITE_DONE) return DbError(db_, "post reply");
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  return seq;
+}
+
+Result<std::vector<EnvelopeStore::StoredReply>> EnvelopeStore::FetchReplies(const Digest32& mailbox,
+                                                                            uint64_t after,
+                                                                            size_t limit,
+                                                                            bool* more) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One past the limit tells whether more follow without a second query.
+  Stmt s(db_, "SELECT seq, sealed FROM replies WHERE mailbox=? AND seq>=? ORDER BY seq LIMIT ?");
+  s.Bind(1, mailbox).Bind(2, after).Bind(3, static_cast<uint64_t>(limit) + 1);
+  std::vector<StoredReply> out;
+  *more = false;
+  for (;;) {
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return DbError(db_, "fetch replies");
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    const auto blob = s.Blob(1);
+    out.push_back({s.U64(0), std::vector<uint8_t>(blob.begin(), blob.end())});
+  }
+  return out;
 }
 
 Result<uint64_t> EnvelopeStore::BytesUsed() {

@@ -70,6 +70,20 @@ class EnvelopeStore {
   // Deletes every unfinished upload last touched before `cutoff_hour`; returns how many.
   Result<uint64_t> DropStaleUploads(uint64_t cutoff_hour);
 
+  // Reply mailboxes. A mailbox holds at most kMaxRepliesPerMailbox sealed replies, each at
+  // most kMaxSealedReply bytes; PostReply answers the reply's seq in its mailbox.
+  static constexpr size_t kMaxSealedReply = 64 * 1024;
+  static constexpr uint64_t kMaxRepliesPerMailbox = 256;
+  Result<uint64_t> PostReply(const Digest32& mailbox, std::span<const uint8_t> sealed,
+                             uint64_t hour);
+  struct StoredReply {
+    uint64_t seq = 0;
+    std::vector<uint8_t> sealed;
+  };
+  // Up to `limit` replies with seq >= `after`, in order; *more says whether others follow.
+  Result<std::vector<StoredReply>> FetchReplies(const Digest32& mailbox, uint64_t after,
+                                                size_t limit, bool* more);
+
   // Disk use of stored and in-flight ciphertext, for the quota.
   Result<uint64_t> BytesUsed();
   // For tests and the investigator service: the envelope's bytes in order.

@@ -108,6 +108,24 @@ grpc::Status IntakeService::GetReceipt(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status IntakeService::FetchReplies(grpc::ServerContext*,
+                                         const gavah::v1::FetchRepliesRequest* request,
+                                         gavah::v1::FetchRepliesResponse* response) {
+  const auto mailbox = IdFrom(request->mailbox_id());
+  if (!mailbox) return Bad("mailbox id must be 32 bytes");
+  constexpr size_t kRepliesPerAnswer = 16;  // 16 x 64 KiB stays well under a gRPC message
+  bool more = false;
+  auto replies = store_->FetchReplies(*mailbox, request->after(), kRepliesPerAnswer, &more);
+  if (!replies.ok()) return FromStatus(replies.status());
+  for (const auto& r : *replies) {
+    auto* out = response->add_replies();
+    out->set_seq(r.seq);
+    out->set_sealed(r.sealed.data(), r.sealed.size());
+  }
+  response->set_more(more);
+  return grpc::Status::OK;
+}
+
 grpc::Status IntakeService::Submit(grpc::ServerContext* context,
                                    grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
                                    gavah::v1::SubmitResponse* response) {

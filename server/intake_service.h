@@ -42,6 +42,9 @@ class IntakeService final : public gavah::v1::Intake::Service {
   grpc::Status Probe(grpc::ServerContext*, const gavah::v1::ProbeRequest* request,
                      gavah::v1::ProbeResponse*) override;
 
+  grpc::Status FetchReplies(grpc::ServerContext*, const gavah::v1::FetchRepliesRequest* request,
+                            gavah::v1::FetchRepliesResponse* response) override;
+
   uint64_t stored_count() const { return stored_count_; }
 
  private:

@@ -52,4 +52,15 @@ Result<ReplyKeyPair> DeriveReplyKey(std::span<const uint8_t> raw_codename,
   return kp;
 }
 
+Digest32 MailboxId(const PublicKey32& reply_public_key) {
+  static constexpr char kDomain[] = "gavah-mailbox-v1";  // hashed with its NUL
+  Digest32 out{};
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, out.size());
+  crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(kDomain), sizeof kDomain);
+  crypto_generichash_update(&st, reply_public_key.data(), reply_public_key.size());
+  crypto_generichash_final(&st, out.data(), out.size());
+  return out;
+}
+
 }  // namespace gavah

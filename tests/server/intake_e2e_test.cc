@@ -356,7 +356,7 @@ TEST_F(IntakeTest, QuotaFullIsResourceExhaustedAndStoresNothing) {
   WriteText(dir_ / "a.bin", std::string(20000, 'a'));
   Outcome r =
       Wit({"submit", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", "a.bin"});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // waits in the outbox
   EXPECT_NE(r.err.find("quota"), std::string::npos) << r.err;
   StopServer(SIGTERM);
   EXPECT_EQ(OpenStore()->BytesUsed().value(), 0u);
@@ -550,6 +550,185 @@ TEST_F(IntakeTest, EveryAcknowledgedEnvelopeSurvivesSigkill) {
   }
   EXPECT_GT(acked, 0);
   EXPECT_LT(acked, kSenders) << "the kill came after every upload; the test proved nothing";
+}
+
+TEST_F(IntakeTest, AnUploadCutBySigkillResumesAfterRestartAndOnlyCompleteIsVisible) {
+  StartServer();
+  WriteText(dir_ / "big.bin", std::string(5 << 20, 'q'));
+  WriteText(dir_ / "t.txt", "cut by the kill");
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", "big.bin",
+                 "--out", "e.gvh"})
+                .exit_code,
+            0);
+  const std::string env = ReadText(dir_ / "e.gvh");
+  const Digest32 id = Sha256Of(testing::Bytes(env));
+  const std::string id_bytes(reinterpret_cast<const char*>(id.data()), 32);
+  {
+    auto stub = RawClient();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    gavah::v1::SubmitResponse resp;
+    auto w = stub->Submit(&ctx, &resp);
+    gavah::v1::SubmitChunk m;
+    m.set_envelope_id(id_bytes);
+    m.set_total_size(env.size());
+    m.set_data(env.substr(0, 1 << 20));
+    ASSERT_TRUE(w->Write(m));
+    gavah::v1::SubmitChunk next;
+    next.set_data(env.substr(1 << 20, 1 << 20));
+    ASSERT_TRUE(w->Write(next));
+    // Wait until the server holds some of it, then kill it with the stream still open.
+    gavah::v1::UploadStateResponse state;
+    for (int i = 0; i < 200 && state.received() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      grpc::ClientContext c;
+      gavah::v1::UploadStateRequest q;
+      q.set_envelope_id(id_bytes);
+      ASSERT_TRUE(RawClient()->GetUploadState(&c, q, &state).ok());
+    }
+    ASSERT_GT(state.received(), 0u);
+    StopServer(SIGKILL);
+    EXPECT_FALSE(w->Finish().ok());
+  }
+  StartServer();
+  grpc::ClientContext c1;
+  gavah::v1::UploadStateRequest q;
+  q.set_envelope_id(id_bytes);
+  gavah::v1::UploadStateResponse state;
+  ASSERT_TRUE(RawClient()->GetUploadState(&c1, q, &state).ok());
+  EXPECT_FALSE(state.stored());
+  // Whole messages only: what was acknowledged to the store is there, nothing torn.
+  EXPECT_TRUE(state.received() == (1u << 20) || state.received() == (2u << 20)) << state.received();
+  grpc::ClientContext c2;
+  gavah::v1::ReceiptRequest rq;
+  rq.set_envelope_id(id_bytes);
+  gavah::v1::ReceiptResponse rr;
+  EXPECT_EQ(RawClient()->GetReceipt(&c2, rq, &rr).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  Outcome r = Wit({"send", "e.gvh", "--bundle", "org.bundle", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  StopServer(SIGTERM);
+  auto store = OpenStore();
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(store
+                  ->ReadEnvelope(id,
+                                 [&](std::span<const uint8_t> b) {
+                                   bytes.insert(bytes.end(), b.begin(), b.end());
+                                   return Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(bytes.size(), env.size());
+  EXPECT_EQ(Sha256Of(bytes), id);
+}
+
+TEST_F(IntakeTest, AFullDiskIsResourceExhaustedAndLosesNothingStored) {
+  // A real full file system: a 6 MiB tmpfs holding the server's data directory.
+  fs::create_directory(dir_ / "small");
+  Outcome m = Run("/bin/mount", {"-t", "tmpfs", "-o", "size=6m,mode=0700", "tmpfs", "small"});
+  if (m.exit_code != 0) GTEST_SKIP() << "needs root to mount a small tmpfs: " << m.err;
+  struct Unmount {
+    fs::path at;
+    ~Unmount() { testing::Exec(at.parent_path(), "/bin/umount", {at.string()}, {}); }
+  } unmount{dir_ / "small"};
+  fs::remove_all(dir_ / "srv");
+  ASSERT_EQ(Srv({"init", "--data", "small/srv", "--listen", "127.0.0.1:" + std::to_string(port_)})
+                .exit_code,
+            0);
+  MakeBundle({port_}, "small/srv/tls.crt", "small/srv/receipt.pub", "small.bundle");
+  server_ =
+      testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "small/srv", "--bundle", "small.bundle"},
+                     env_, dir_ / "server.log");
+  ASSERT_TRUE(testing::WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
+
+  WriteText(dir_ / "first.txt", "stored before the disk filled");
+  Outcome first = Wit({"submit", "--bundle", "small.bundle", "--text-file", "first.txt", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  WriteText(dir_ / "huge.bin", std::string(8 << 20, 'h'));
+  WriteText(dir_ / "t.txt", "does not fit");
+  Outcome full = Wit({"submit", "--bundle", "small.bundle", "--text-file", "t.txt", "--attach",
+                      "huge.bin", "--json"});
+  EXPECT_EQ(full.exit_code, 3) << full.err;  // kept in the outbox for later
+  EXPECT_NE(full.err.find("server storage is full"), std::string::npos) << full.err;
+  EXPECT_EQ(full.err.find("gavah-witness:"), full.err.rfind("gavah-witness:")) << full.err;
+
+  // The server is still up and still has the first envelope with its receipt.
+  grpc::ClientContext c;
+  gavah::v1::ReceiptRequest rq;
+  const auto first_id = FromHex(Field(first.out, "envelope_id"));
+  ASSERT_TRUE(first_id.has_value());
+  rq.set_envelope_id(std::string(first_id->begin(), first_id->end()));
+  gavah::v1::ReceiptResponse rr;
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadText(dir_ / "small/srv/tls.crt");
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride("gavah-intake");
+  auto stub = gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
+      "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
+  EXPECT_TRUE(stub->GetReceipt(&c, rq, &rr).ok());
+  StopServer(SIGTERM);
+
+  SecretBuffer key = SecretBuffer::CopyOf(testing::Bytes(ReadText(dir_ / "small/srv/store.key")));
+  auto store = server::EnvelopeStore::Open((dir_ / "small/srv/store.db").string(), key, false);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  Digest32 id{};
+  std::memcpy(id.data(), first_id->data(), 32);
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE((*store)
+                  ->ReadEnvelope(id,
+                                 [&](std::span<const uint8_t> b) {
+                                   bytes.insert(bytes.end(), b.begin(), b.end());
+                                   return Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(Sha256Of(bytes), id);
+}
+
+TEST_F(IntakeTest, RepliesAreFetchedFromTheirMailboxInPagesAndOthersSeeNothing) {
+  Digest32 mailbox{}, other{};
+  mailbox.fill(0x11);
+  other.fill(0x22);
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 20; ++i) {
+      const std::vector<uint8_t> sealed(100 + i, static_cast<uint8_t>(i));
+      auto seq = store->PostReply(mailbox, sealed, 0);
+      ASSERT_TRUE(seq.ok()) << seq.status().message();
+      EXPECT_EQ(*seq, static_cast<uint64_t>(i));
+    }
+    EXPECT_FALSE(store->PostReply(mailbox, std::vector<uint8_t>(64 * 1024 + 1), 0).ok());
+  }
+  StartServer();
+  auto fetch = [&](const Digest32& box, uint64_t after, gavah::v1::FetchRepliesResponse* out) {
+    grpc::ClientContext c;
+    gavah::v1::FetchRepliesRequest q;
+    q.set_mailbox_id(std::string(reinterpret_cast<const char*>(box.data()), 32));
+    q.set_after(after);
+    return RawClient()->FetchReplies(&c, q, out);
+  };
+  gavah::v1::FetchRepliesResponse page;
+  ASSERT_TRUE(fetch(mailbox, 0, &page).ok());
+  ASSERT_EQ(page.replies_size(), 16);
+  EXPECT_TRUE(page.more());
+  EXPECT_EQ(page.replies(3).seq(), 3u);
+  EXPECT_EQ(page.replies(3).sealed(), std::string(103, '\x03'));
+  gavah::v1::FetchRepliesResponse rest;
+  ASSERT_TRUE(fetch(mailbox, 16, &rest).ok());
+  ASSERT_EQ(rest.replies_size(), 4);
+  EXPECT_FALSE(rest.more());
+  EXPECT_EQ(rest.replies(3).seq(), 19u);
+  gavah::v1::FetchRepliesResponse none;
+  ASSERT_TRUE(fetch(other, 0, &none).ok());
+  EXPECT_EQ(none.replies_size(), 0);
+  EXPECT_FALSE(none.more());
+
+  grpc::ClientContext c;
+  gavah::v1::FetchRepliesRequest bad;
+  bad.set_mailbox_id("short");
+  gavah::v1::FetchRepliesResponse ignored;
+  EXPECT_EQ(RawClient()->FetchReplies(&c, bad, &ignored).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

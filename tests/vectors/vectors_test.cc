@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 
+#include "gavah/crypto/codename.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/receipt.h"
@@ -196,8 +197,14 @@ int main(int argc, char** argv) {
   const std::string receipt_line = ToHex(receipt_key.public_key()) + " " + ToHex(receipt_id) +
                                    " 7 1749996000 " + ToHex(receipt.signature) + "\n";
 
+  // Reply mailbox: the id a witness with this reply key fetches from.
+  PublicKey32 reply_key{};
+  std::memcpy(reply_key.data(), Fill(32, 0x80).data(), 32);
+  const std::string mailbox_line = ToHex(reply_key) + " " + ToHex(MailboxId(reply_key)) + "\n";
+
   if (regenerate) {
     std::ofstream(Dir() + "/receipt.txt") << receipt_line;
+    std::ofstream(Dir() + "/mailbox.txt") << mailbox_line;
     WriteFile(Dir() + "/bundle-2of3.bin", bundle_bytes);
     WriteFile(Dir() + "/envelope-2of3.bin", envelope);
     for (const auto& [name, bytes] : bad) {
@@ -250,6 +257,12 @@ int main(int argc, char** argv) {
     altered.log_index = 8;
     CHECK(!VerifyReceipt(altered, receipt_key.public_key(), receipt_id).ok(),
           "altered receipt refused");
+  }
+
+  {
+    std::ifstream f(Dir() + "/mailbox.txt");
+    std::string stored((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(stored == mailbox_line, "mailbox.txt reproduced (reply public key, mailbox id)");
   }
 
   // 3. Bad envelopes.

@@ -4,6 +4,7 @@
 
 #include <span>
 
+#include "gavah/crypto/digest.h"
 #include "gavah/crypto/keys.h"
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/crypto/status.h"
@@ -24,5 +25,10 @@ Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw);
 // Argon2id over the normalised codename with a salt bound to the organisation.
 Result<ReplyKeyPair> DeriveReplyKey(std::span<const uint8_t> raw_codename,
                                     const Fingerprint& organisation);
+
+// Where replies to this reply key wait on the server: BLAKE2b-256("gavah-mailbox-v1\0" || key).
+// The witness derives it from the codename, an investigator from the testimony; the server sees
+// only this hash, which no envelope carries in the clear.
+Digest32 MailboxId(const PublicKey32& reply_public_key);
 
 }  // namespace gavah
