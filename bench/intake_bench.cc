@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
   // ---- small ----
   const size_t expected = static_cast<size_t>(seconds * 4000) + 1000;  // more than can be sent
   std::printf("sealing %zu testimonies of 4 KiB...\n", expected);
+  std::fflush(stdout);  // before the witnesses are forked, or it is printed twice
   std::vector<std::string> envelopes(expected);
   std::vector<std::string> ids(expected);
   std::string text(4096, 't');
@@ -228,6 +229,6 @@ int main(int argc, char** argv) {
     std::printf("\nserver peak RSS: %.1f MiB\n", static_cast<double>(PeakRssKib(server)) / 1024);
   }
   gavah::testing::Stop(server, SIGTERM);
-  fs::remove_all(dir);
+  if (!std::getenv("GAVAH_BENCH_KEEP")) fs::remove_all(dir);
   return 0;
 }

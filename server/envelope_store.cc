@@ -3,18 +3,60 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <unordered_map>
 
 namespace gavah::server {
 namespace {
 
 constexpr int kSchemaVersion = 1;
 
-// RAII statement.
+}  // namespace
+
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache() {
+    for (auto& [sql, s] : idle_) sqlite3_finalize(s);
+  }
+  // A statement for `sql`, which must be a string literal (the cache is keyed by its address).
+  sqlite3_stmt* Take(const char* sql) {
+    const auto it = idle_.find(sql);
+    if (it != idle_.end()) {
+      sqlite3_stmt* s = it->second;
+      idle_.erase(it);
+      return s;
+    }
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(s);
+      return nullptr;
+    }
+    return s;
+  }
+  void Give(const char* sql, sqlite3_stmt* s) {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (!idle_.emplace(sql, s).second) sqlite3_finalize(s);  // a second one in use at once
+  }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> idle_;
+};
+
+namespace {
+
+// A statement borrowed from the cache for one use; a statement that failed to prepare makes
+// every Step() an error.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool ok() const { return rc_ == SQLITE_OK; }
+  Stmt(StatementCache& cache, const char* sql) : cache_(cache), sql_(sql), s_(cache.Take(sql)) {}
+  ~Stmt() {
+    if (s_) cache_.Give(sql_, s_);
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  bool ok() const { return s_ != nullptr; }
   Stmt& Bind(int i, std::span<const uint8_t> b) {
     sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
     return *this;
@@ -23,7 +65,7 @@ class Stmt {
     sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
     return *this;
   }
-  int Step() { return sqlite3_step(s_); }
+  int Step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
   uint64_t U64(int col) { return static_cast<uint64_t>(sqlite3_column_int64(s_, col)); }
   std::span<const uint8_t> Blob(int col) {
     return {static_cast<const uint8_t*>(sqlite3_column_blob(s_, col)),
@@ -31,8 +73,9 @@ class Stmt {
   }
 
  private:
-  sqlite3_stmt* s_ = nullptr;
-  int rc_ = SQLITE_ERROR;
+  StatementCache& cache_;
+  const char* sql_;
+  sqlite3_stmt* s_;
 };
 
 Status DbError(sqlite3* db, const char* what) {
@@ -108,25 +151,31 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
   GAVAH_RETURN_IF_ERROR(store->Exec(
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS envelopes(id BLOB PRIMARY KEY, size INTEGER NOT NULL,"
-      "  log_index INTEGER NOT NULL UNIQUE, received_hour INTEGER NOT NULL, signature BLOB NOT "
-      "NULL);"
+      "  log_index INTEGER NOT NULL UNIQUE, received_hour INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS uploads(id BLOB PRIMARY KEY, size INTEGER NOT NULL,"
       "  received INTEGER NOT NULL, next_seq INTEGER NOT NULL, touched_hour INTEGER NOT NULL);"
+      // A rowid table: SQLCipher re-encrypts a WITHOUT ROWID table's megabyte rows several times
+      // over as the b-tree balances, which cut chunk appends to a third (docs/BENCHMARKS.md).
       "CREATE TABLE IF NOT EXISTS chunks(owner BLOB NOT NULL, seq INTEGER NOT NULL, data BLOB NOT "
       "NULL,"
-      "  PRIMARY KEY(owner, seq)) WITHOUT ROWID;"
+      "  UNIQUE(owner, seq));"
       "CREATE TABLE IF NOT EXISTS replies(mailbox BLOB NOT NULL, seq INTEGER NOT NULL,"
       "  posted_hour INTEGER NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY(mailbox, seq))"
       "  WITHOUT ROWID;"
       "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);"));
-  Stmt v(db, "SELECT value FROM meta WHERE key='schema_version'");
+  Stmt v(*store->stmts_, "SELECT value FROM meta WHERE key='schema_version'");
   if (!v.ok() || v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion) {
     return Error(ErrorCode::kUnsupported, "database schema version is not supported by this build");
   }
   return store;
 }
 
-EnvelopeStore::~EnvelopeStore() { sqlite3_close(db_); }
+EnvelopeStore::EnvelopeStore(sqlite3* db) : db_(db), stmts_(new StatementCache(db)) {}
+
+EnvelopeStore::~EnvelopeStore() {
+  stmts_.reset();  // statements before the connection
+  sqlite3_close(db_);
+}
 
 Status EnvelopeStore::Exec(const char* sql) {
   if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
@@ -137,7 +186,7 @@ Status EnvelopeStore::Exec(const char* sql) {
 Result<UploadState> EnvelopeStore::State(const Digest32& id) {
   std::lock_guard<std::mutex> lock(mu_);
   UploadState st;
-  Stmt e(db_, "SELECT size FROM envelopes WHERE id=?");
+  Stmt e(*stmts_, "SELECT size FROM envelopes WHERE id=?");
   e.Bind(1, id);
   if (e.Step() == SQLITE_ROW) {
     st.stored = true;
@@ -145,7 +194,7 @@ Result<UploadState> EnvelopeStore::State(const Digest32& id) {
     st.received = st.total_size;
     return st;
   }
-  Stmt u(db_, "SELECT size, received FROM uploads WHERE id=?");
+  Stmt u(*stmts_, "SELECT size, received FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() == SQLITE_ROW) {
     st.total_size = u.U64(0);
@@ -154,27 +203,18 @@ Result<UploadState> EnvelopeStore::State(const Digest32& id) {
   return st;
 }
 
-Result<std::optional<Receipt>> EnvelopeStore::LookupReceipt(const Digest32& id) {
-  Stmt e(db_, "SELECT log_index, received_hour, signature FROM envelopes WHERE id=?");
+Result<std::optional<LogEntry>> EnvelopeStore::LookupEntry(const Digest32& id) {
+  Stmt e(*stmts_, "SELECT log_index, received_hour FROM envelopes WHERE id=?");
   e.Bind(1, id);
   const int rc = e.Step();
-  if (rc == SQLITE_DONE) return std::optional<Receipt>();
-  if (rc != SQLITE_ROW) return DbError(db_, "read receipt");
-  Receipt r;
-  r.envelope_id = id;
-  r.log_index = e.U64(0);
-  r.received_hour = e.U64(1);
-  const auto sig = e.Blob(2);
-  if (sig.size() != r.signature.size()) {
-    return Error(ErrorCode::kMalformed, "stored receipt is damaged");
-  }
-  std::memcpy(r.signature.data(), sig.data(), sig.size());
-  return std::optional<Receipt>(r);
+  if (rc == SQLITE_DONE) return std::optional<LogEntry>();
+  if (rc != SQLITE_ROW) return DbError(db_, "read log entry");
+  return std::optional<LogEntry>(LogEntry{id, e.U64(0), e.U64(1)});
 }
 
-Result<std::optional<Receipt>> EnvelopeStore::FindReceipt(const Digest32& id) {
+Result<std::optional<LogEntry>> EnvelopeStore::FindEntry(const Digest32& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  return LookupReceipt(id);
+  return LookupEntry(id);
 }
 
 Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset,
@@ -182,10 +222,10 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "begin upload");
-  Stmt e(db_, "SELECT 1 FROM envelopes WHERE id=?");
+  Stmt e(*stmts_, "SELECT 1 FROM envelopes WHERE id=?");
   e.Bind(1, id);
   if (e.Step() == SQLITE_ROW) return Error(ErrorCode::kAlreadyExists, "envelope is already stored");
-  Stmt u(db_, "SELECT size, received FROM uploads WHERE id=?");
+  Stmt u(*stmts_, "SELECT size, received FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() == SQLITE_ROW) {
     if (u.U64(0) != total_size)
@@ -198,7 +238,7 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
   }
   if (offset != 0) return Error(ErrorCode::kInvalidArgument, "no upload in progress to resume");
   if (quota_bytes != 0 || max_uploads != 0) {
-    Stmt q(db_,
+    Stmt q(*stmts_,
            "SELECT COALESCE((SELECT SUM(size) FROM envelopes), 0) + "
            "COALESCE((SELECT SUM(size) FROM uploads), 0), (SELECT COUNT(*) FROM uploads)");
     if (q.Step() != SQLITE_ROW) return DbError(db_, "begin upload");
@@ -209,7 +249,7 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
       return Error(ErrorCode::kTooLarge, "too many unfinished uploads; try again later");
     }
   }
-  Stmt ins(db_,
+  Stmt ins(*stmts_,
            "INSERT INTO uploads(id, size, received, next_seq, touched_hour) VALUES(?,?,0,0,?)");
   ins.Bind(1, id).Bind(2, total_size).Bind(3, hour);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "begin upload");
@@ -221,16 +261,16 @@ Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> d
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "append");
-  Stmt u(db_, "SELECT size, received, next_seq FROM uploads WHERE id=?");
+  Stmt u(*stmts_, "SELECT size, received, next_seq FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() != SQLITE_ROW) return Error(ErrorCode::kInvalidArgument, "no such upload");
   const uint64_t size = u.U64(0), received = u.U64(1), seq = u.U64(2);
   if (data.size() > size - received)
     return Error(ErrorCode::kInvalidArgument, "more data than the size announced");
-  Stmt c(db_, "INSERT INTO chunks(owner, seq, data) VALUES(?,?,?)");
+  Stmt c(*stmts_, "INSERT INTO chunks(owner, seq, data) VALUES(?,?,?)");
   c.Bind(1, id).Bind(2, seq).Bind(3, data);
   if (c.Step() != SQLITE_DONE) return DbError(db_, "store chunk");
-  Stmt up(db_, "UPDATE uploads SET received=?, next_seq=?, touched_hour=? WHERE id=?");
+  Stmt up(*stmts_, "UPDATE uploads SET received=?, next_seq=?, touched_hour=? WHERE id=?");
   up.Bind(1, received + data.size()).Bind(2, seq + 1).Bind(3, hour).Bind(4, id);
   if (up.Step() != SQLITE_DONE) return DbError(db_, "store chunk");
   return tx.Commit();
@@ -249,7 +289,7 @@ Status EnvelopeStore::ReadEnvelope(const Digest32& id,
   for (uint64_t seq = 0;; ++seq) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      Stmt c(db_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
+      Stmt c(*stmts_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
       c.Bind(1, id).Bind(2, seq);
       const int rc = c.Step();
       if (rc == SQLITE_DONE) return Status::Ok();
@@ -261,80 +301,74 @@ Status EnvelopeStore::ReadEnvelope(const Digest32& id,
   }
 }
 
-Result<Receipt> EnvelopeStore::Complete(const Digest32& id, uint64_t hour, const ReceiptKey& key) {
+Result<LogEntry> EnvelopeStore::Complete(const Digest32& id, uint64_t hour) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "complete");
-  Stmt u(db_, "SELECT size, received FROM uploads WHERE id=?");
+  Stmt u(*stmts_, "SELECT size, received FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() != SQLITE_ROW) return Error(ErrorCode::kInvalidArgument, "no such upload");
   const uint64_t size = u.U64(0);
   if (u.U64(1) != size) return Error(ErrorCode::kTruncated, "upload is not complete");
-  Stmt n(db_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
+  Stmt n(*stmts_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
   if (n.Step() != SQLITE_ROW) return DbError(db_, "complete");
   const uint64_t index = n.U64(0);
-  const Receipt r = key.Sign(id, index, hour);
-  Stmt ins(
-      db_,
-      "INSERT INTO envelopes(id, size, log_index, received_hour, signature) VALUES(?,?,?,?,?)");
-  ins.Bind(1, id).Bind(2, size).Bind(3, index).Bind(4, hour).Bind(5, r.signature);
+  Stmt ins(*stmts_, "INSERT INTO envelopes(id, size, log_index, received_hour) VALUES(?,?,?,?)");
+  ins.Bind(1, id).Bind(2, size).Bind(3, index).Bind(4, hour);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "complete");
-  Stmt del(db_, "DELETE FROM uploads WHERE id=?");
+  Stmt del(*stmts_, "DELETE FROM uploads WHERE id=?");
   del.Bind(1, id);
   if (del.Step() != SQLITE_DONE) return DbError(db_, "complete");
   GAVAH_RETURN_IF_ERROR(tx.Commit());
-  return r;
+  return LogEntry{id, index, hour};
 }
 
-Result<std::vector<Receipt>> EnvelopeStore::StoreWhole(std::span<const WholeEnvelope> batch,
-                                                       uint64_t hour, const ReceiptKey& key) {
+Result<std::vector<LogEntry>> EnvelopeStore::StoreWhole(std::span<const WholeEnvelope> batch,
+                                                        uint64_t hour) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "store");
-  Stmt n(db_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
+  Stmt n(*stmts_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
   if (n.Step() != SQLITE_ROW) return DbError(db_, "store");
   uint64_t index = n.U64(0);
-  std::vector<Receipt> receipts;
-  receipts.reserve(batch.size());
+  std::vector<LogEntry> entries;
+  entries.reserve(batch.size());
   for (const auto& e : batch) {
-    GAVAH_ASSIGN_OR_RETURN(std::optional<Receipt> old, LookupReceipt(e.id));
+    GAVAH_ASSIGN_OR_RETURN(std::optional<LogEntry> old, LookupEntry(e.id));
     if (old) {  // stored before, or earlier in this batch
-      receipts.push_back(*old);
+      entries.push_back(*old);
       continue;
     }
     // A whole envelope replaces any unfinished upload of the same bytes.
-    Stmt dc(db_, "DELETE FROM chunks WHERE owner=?");
+    Stmt dc(*stmts_, "DELETE FROM chunks WHERE owner=?");
     dc.Bind(1, e.id);
-    Stmt du(db_, "DELETE FROM uploads WHERE id=?");
+    Stmt du(*stmts_, "DELETE FROM uploads WHERE id=?");
     du.Bind(1, e.id);
     if (dc.Step() != SQLITE_DONE || du.Step() != SQLITE_DONE) return DbError(db_, "store");
-    Stmt c(db_, "INSERT INTO chunks(owner, seq, data) VALUES(?,0,?)");
+    Stmt c(*stmts_, "INSERT INTO chunks(owner, seq, data) VALUES(?,0,?)");
     c.Bind(1, e.id).Bind(2, e.bytes);
     if (c.Step() != SQLITE_DONE) return DbError(db_, "store");
-    const Receipt r = key.Sign(e.id, index, hour);
-    Stmt ins(
-        db_,
-        "INSERT INTO envelopes(id, size, log_index, received_hour, signature) VALUES(?,?,?,?,?)");
-    ins.Bind(1, e.id).Bind(2, e.bytes.size()).Bind(3, index).Bind(4, hour).Bind(5, r.signature);
+    Stmt ins(*stmts_, "INSERT INTO envelopes(id, size, log_index, received_hour) VALUES(?,?,?,?)");
+    ins.Bind(1, e.id).Bind(2, e.bytes.size()).Bind(3, index).Bind(4, hour);
     if (ins.Step() != SQLITE_DONE) return DbError(db_, "store");
+    entries.push_back(LogEntry{e.id, index, hour});
     ++index;
-    receipts.push_back(r);
   }
   GAVAH_RETURN_IF_ERROR(tx.Commit());
-  return receipts;
+  return entries;
 }
 
 Status EnvelopeStore::DropUpload(const Digest32& id) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "drop upload");
-  Stmt u(db_, "SELECT 1 FROM uploads WHERE id=?");
+  Stmt u(*stmts_, "SELECT 1 FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() != SQLITE_ROW) return Status::Ok();
-  Stmt c(db_, "DELETE FROM chunks WHERE owner=?");
+  Stmt c(*stmts_, "DELETE FROM chunks WHERE owner=?");
   c.Bind(1, id);
   if (c.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
-  Stmt d(db_, "DELETE FROM uploads WHERE id=?");
+  Stmt d(*stmts_, "DELETE FROM uploads WHERE id=?");
   d.Bind(1, id);
   if (d.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
   return tx.Commit();
@@ -344,10 +378,11 @@ Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "reclaim");
-  Stmt c(db_, "DELETE FROM chunks WHERE owner IN (SELECT id FROM uploads WHERE touched_hour < ?)");
+  Stmt c(*stmts_,
+         "DELETE FROM chunks WHERE owner IN (SELECT id FROM uploads WHERE touched_hour < ?)");
   c.Bind(1, cutoff_hour);
   if (c.Step() != SQLITE_DONE) return DbError(db_, "reclaim");
-  Stmt u(db_, "DELETE FROM uploads WHERE touched_hour < ?");
+  Stmt u(*stmts_, "DELETE FROM uploads WHERE touched_hour < ?");
   u.Bind(1, cutoff_hour);
   if (u.Step() != SQLITE_DONE) return DbError(db_, "reclaim");
   const uint64_t dropped = static_cast<uint64_t>(sqlite3_changes(db_));
@@ -363,12 +398,12 @@ Result<uint64_t> EnvelopeStore::PostReply(const Digest32& mailbox, std::span<con
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "post reply");
-  Stmt n(db_, "SELECT COUNT(*) FROM replies WHERE mailbox=?");
+  Stmt n(*stmts_, "SELECT COUNT(*) FROM replies WHERE mailbox=?");
   n.Bind(1, mailbox);
   if (n.Step() != SQLITE_ROW) return DbError(db_, "post reply");
   const uint64_t seq = n.U64(0);
   if (seq >= kMaxRepliesPerMailbox) return Error(ErrorCode::kTooLarge, "the mailbox is full");
-  Stmt ins(db_, "INSERT INTO replies(mailbox, seq, posted_hour, sealed) VALUES(?,?,?,?)");
+  Stmt ins(*stmts_, "INSERT INTO replies(mailbox, seq, posted_hour, sealed) VALUES(?,?,?,?)");
   ins.Bind(1, mailbox).Bind(2, seq).Bind(3, hour).Bind(4, sealed);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "post reply");
   GAVAH_RETURN_IF_ERROR(tx.Commit());
@@ -381,7 +416,8 @@ Result<std::vector<EnvelopeStore::StoredReply>> EnvelopeStore::FetchReplies(cons
                                                                             bool* more) {
   std::lock_guard<std::mutex> lock(mu_);
   // One past the limit tells whether more follow without a second query.
-  Stmt s(db_, "SELECT seq, sealed FROM replies WHERE mailbox=? AND seq>=? ORDER BY seq LIMIT ?");
+  Stmt s(*stmts_,
+         "SELECT seq, sealed FROM replies WHERE mailbox=? AND seq>=? ORDER BY seq LIMIT ?");
   s.Bind(1, mailbox).Bind(2, after).Bind(3, static_cast<uint64_t>(limit) + 1);
   std::vector<StoredReply> out;
   *more = false;
@@ -401,7 +437,7 @@ Result<std::vector<EnvelopeStore::StoredReply>> EnvelopeStore::FetchReplies(cons
 
 Result<uint64_t> EnvelopeStore::BytesUsed() {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
+  Stmt s(*stmts_,
          "SELECT COALESCE((SELECT SUM(size) FROM envelopes), 0) + COALESCE((SELECT SUM(size) FROM "
          "uploads), 0)");
   if (s.Step() != SQLITE_ROW) return DbError(db_, "usage");

@@ -2,8 +2,7 @@
 
 namespace gavah::server {
 
-GroupCommitter::GroupCommitter(EnvelopeStore* store, const ReceiptKey* key)
-    : store_(store), key_(key) {
+GroupCommitter::GroupCommitter(EnvelopeStore* store) : store_(store) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -16,8 +15,8 @@ GroupCommitter::~GroupCommitter() {
   thread_.join();
 }
 
-Result<Receipt> GroupCommitter::Store(const Digest32& id, std::span<const uint8_t> bytes,
-                                      uint64_t hour) {
+Result<LogEntry> GroupCommitter::Store(const Digest32& id, std::span<const uint8_t> bytes,
+                                       uint64_t hour) {
   Pending p{{id, bytes}, hour, {}};
   auto done = p.done.get_future();
   {
@@ -48,10 +47,10 @@ void GroupCommitter::Run() {
       hour = std::max(hour, p->hour);
       envelopes.push_back(p->envelope);
     }
-    auto receipts = store_->StoreWhole(envelopes, hour, *key_);
+    auto entries = store_->StoreWhole(envelopes, hour);
     for (size_t i = 0; i < batch.size(); ++i) {
-      batch[i]->done.set_value(receipts.ok() ? Result<Receipt>(receipts.value()[i])
-                                             : Result<Receipt>(receipts.status()));
+      batch[i]->done.set_value(entries.ok() ? Result<LogEntry>(entries.value()[i])
+                                            : Result<LogEntry>(entries.status()));
     }
   }
 }

@@ -17,24 +17,23 @@ namespace gavah::server {
 class GroupCommitter {
  public:
   static constexpr size_t kMaxBatch = 256;
-  // Not owned; both outlive the committer.
-  GroupCommitter(EnvelopeStore* store, const ReceiptKey* key);
+  // Not owned; outlives the committer.
+  explicit GroupCommitter(EnvelopeStore* store);
   ~GroupCommitter();
 
-  // Blocks until the envelope is durably stored (or found stored) and returns its receipt.
+  // Blocks until the envelope is durably stored (or found stored) and returns its log entry.
   // `bytes` must stay valid until it returns. Thread-safe.
-  Result<Receipt> Store(const Digest32& id, std::span<const uint8_t> bytes, uint64_t hour);
+  Result<LogEntry> Store(const Digest32& id, std::span<const uint8_t> bytes, uint64_t hour);
 
  private:
   struct Pending {
     EnvelopeStore::WholeEnvelope envelope;
     uint64_t hour;
-    std::promise<Result<Receipt>> done;
+    std::promise<Result<LogEntry>> done;
   };
   void Run();
 
   EnvelopeStore* store_;
-  const ReceiptKey* key_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending*> queue_;  // guarded by mu_

@@ -1,7 +1,9 @@
 #include "intake_service.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <thread>
 
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/io.h"
@@ -16,6 +18,71 @@ constexpr uint64_t kMinEnvelope = kFixedHeaderSize + kStanzaSize + 32 + 4096 + 1
 grpc::Status Bad(const std::string& m) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, m);
 }
+
+// Stores an upload's messages on a thread of its own, so that receiving and hashing the next
+// message overlaps storing this one. Holds at most one message besides the one being stored.
+class ChunkWriter {
+ public:
+  ChunkWriter(EnvelopeStore* store, const Digest32& id)
+      : store_(store), id_(id), thread_([this] { Run(); }) {}
+  ~ChunkWriter() { (void)Close(); }
+  ChunkWriter(const ChunkWriter&) = delete;
+  ChunkWriter& operator=(const ChunkWriter&) = delete;
+
+  // Queues `data` to be appended; answers the first storing error so far.
+  Status Put(std::string data) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !full_ || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    slot_ = std::move(data);
+    full_ = true;
+    cv_.notify_all();
+    return Status::Ok();
+  }
+  // Waits until everything queued is stored (or storing failed); answers the first error.
+  Status Close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return error_;
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::string data;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return full_ || closing_; });
+        if (!full_) return;
+        data = std::move(slot_);
+        full_ = false;
+      }
+      cv_.notify_all();
+      const Status st = store_->AppendChunk(
+          id_, {reinterpret_cast<const uint8_t*>(data.data()), data.size()}, CurrentHour());
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        error_ = st;
+        cv_.notify_all();
+        return;
+      }
+    }
+  }
+
+  EnvelopeStore* store_;
+  const Digest32 id_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string slot_;      // guarded by mu_
+  bool full_ = false;     // guarded by mu_
+  bool closing_ = false;  // guarded by mu_
+  Status error_;          // guarded by mu_; read by Close() after the join
+  std::thread thread_;    // last: starts once the rest is built
+};
 
 grpc::Status FromStatus(const Status& st) {
   switch (st.code()) {
@@ -72,6 +139,10 @@ grpc::Status IntakeService::CheckHeader(std::span<const uint8_t> start, uint64_t
   return grpc::Status::OK;
 }
 
+void IntakeService::Answer(const LogEntry& entry, gavah::v1::Receipt* out) const {
+  ToProto(receipt_key_->Sign(entry.id, entry.log_index, entry.received_hour), out);
+}
+
 grpc::Status IntakeService::GetBundle(grpc::ServerContext*, const gavah::v1::GetBundleRequest*,
                                       gavah::v1::GetBundleResponse* response) {
   response->set_bundle(bundle_->bytes().data(), bundle_->bytes().size());
@@ -101,10 +172,10 @@ grpc::Status IntakeService::GetReceipt(grpc::ServerContext*,
                                        gavah::v1::ReceiptResponse* response) {
   const auto id = IdFrom(request->envelope_id());
   if (!id) return Bad("envelope id must be 32 bytes");
-  auto r = store_->FindReceipt(*id);
+  auto r = store_->FindEntry(*id);
   if (!r.ok()) return FromStatus(r.status());
   if (!r->has_value()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");
-  ToProto(**r, response->mutable_receipt());
+  Answer(**r, response->mutable_receipt());
   return grpc::Status::OK;
 }
 
@@ -143,10 +214,10 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
   if (offset > total) return Bad("offset is past the end");
   if (first.data().size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
 
-  auto existing = store_->FindReceipt(*id);
+  auto existing = store_->FindEntry(*id);
   if (!existing.ok()) return FromStatus(existing.status());
   if (existing->has_value()) {  // idempotent: the same bytes get the same receipt
-    ToProto(**existing, response->mutable_receipt());
+    Answer(**existing, response->mutable_receipt());
     return grpc::Status::OK;
   }
   if (offset == 0 && first.data().size() == total) {
@@ -171,14 +242,14 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
                             "this envelope is being uploaded already; retry later");
       }
     }
-    auto receipt = committer_.Store(*id, bytes, CurrentHour());
+    auto entry = committer_.Store(*id, bytes, CurrentHour());
     {
       std::lock_guard<std::mutex> lock(active_mu_);
       active_.erase(*id);
     }
-    if (!receipt.ok()) return FromStatus(receipt.status());
+    if (!entry.ok()) return FromStatus(entry.status());
     ++stored_count_;
-    ToProto(receipt.value(), response->mutable_receipt());
+    Answer(entry.value(), response->mutable_receipt());
     return grpc::Status::OK;
   }
   {
@@ -217,10 +288,10 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, begun.message());
   }
   if (begun.code() == ErrorCode::kAlreadyExists) {  // completed by another stream meanwhile
-    auto r = store_->FindReceipt(id);
+    auto r = store_->FindEntry(id);
     if (!r.ok() || !r->has_value())
       return FromStatus(r.ok() ? Error(ErrorCode::kIo, "race") : r.status());
-    ToProto(**r, response->mutable_receipt());
+    Answer(**r, response->mutable_receipt());
     return grpc::Status::OK;
   }
   if (!begun.ok()) {
@@ -255,21 +326,21 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
     }
     if (!read.ok()) return FromStatus(read);
   }
-  uint64_t received = offset;
-  auto take = [&](const std::string& data) -> grpc::Status {
+  uint64_t received = offset;  // accepted: checked, hashed and handed to the writer
+  ChunkWriter writer(store_, id);
+  auto take = [&](std::string data) -> grpc::Status {
     if (data.empty()) return grpc::Status::OK;
     if (data.size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
     if (data.size() > total - received) return Bad("more data than the size announced");
-    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()),
-                                         data.size());
-    grpc::Status checked = absorb(bytes);
+    grpc::Status checked = absorb({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
     if (!checked.ok()) {
+      (void)writer.Close();
       (void)store_->DropUpload(id);
       return checked;
     }
-    const Status st = store_->AppendChunk(id, bytes, CurrentHour());
-    if (!st.ok()) return FromStatus(st);
     received += data.size();
+    const Status st = writer.Put(std::move(data));
+    if (!st.ok()) return FromStatus(st);
     return grpc::Status::OK;
   };
   {
@@ -280,11 +351,14 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
       if (!msg.envelope_id().empty() || msg.total_size() != 0 || msg.offset() != 0) {
         return Bad("only the first message names the envelope");
       }
-      st = take(msg.data());
+      const bool moved = !msg.data().empty();
+      st = take(std::move(*msg.mutable_data()));
       if (!st.ok()) return st;
-      if (!msg.data().empty()) watch.Touch();
+      if (moved) watch.Touch();
     }
   }
+  // Every accepted byte is committed before the stream is answered or the envelope completed.
+  if (const Status stored = writer.Close(); !stored.ok()) return FromStatus(stored);
   if (received < total) {
     return grpc::Status(grpc::StatusCode::ABORTED,
                         "upload incomplete; resume from " + std::to_string(received));
@@ -299,10 +373,10 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
     (void)store_->DropUpload(id);
     return Bad("envelope id does not match its bytes");
   }
-  auto receipt = store_->Complete(id, CurrentHour(), *receipt_key_);
-  if (!receipt.ok()) return FromStatus(receipt.status());
+  auto entry = store_->Complete(id, CurrentHour());
+  if (!entry.ok()) return FromStatus(entry.status());
   ++stored_count_;
-  ToProto(receipt.value(), response->mutable_receipt());
+  Answer(entry.value(), response->mutable_receipt());
   return grpc::Status::OK;
 }
 

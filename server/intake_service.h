@@ -52,6 +52,8 @@ class IntakeService final : public gavah::v1::Intake::Service {
   // size it announces equal to `total`. With `complete`, `start` may be only the beginning of
   // the envelope: a header not yet whole is OK and leaves *complete false.
   grpc::Status CheckHeader(std::span<const uint8_t> start, uint64_t total, bool* complete) const;
+  // Signs the receipt for `entry` into `out`, on the calling thread.
+  void Answer(const LogEntry& entry, gavah::v1::Receipt* out) const;
   grpc::Status ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
                              const std::string& first_data,
                              grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
@@ -64,7 +66,7 @@ class IntakeService final : public gavah::v1::Intake::Service {
   std::mutex active_mu_;
   std::set<Digest32> active_;  // guarded by active_mu_: envelopes being uploaded right now
   std::atomic<uint64_t> stored_count_{0};
-  GroupCommitter committer_{store_, receipt_key_};
+  GroupCommitter committer_{store_};
   StreamWatchdog watchdog_{std::chrono::seconds(limits_.stream_idle_seconds)};
 };
 

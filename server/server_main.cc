@@ -258,7 +258,7 @@ int Export(const std::string& dir, const std::string& id_hex, const std::string&
   SecretBuffer db_key = cli::ReadSecretFile(d.db_key(), 64);
   auto store = EnvelopeStore::Open(d.db(), db_key, /*create=*/false);
   if (!store.ok()) Fail("", store.status());
-  auto receipt = (*store)->FindReceipt(id);
+  auto receipt = (*store)->FindEntry(id);
   if (!receipt.ok()) Fail("", receipt.status());
   if (!receipt->has_value()) Fail("no stored envelope has that id");
   // Streamed into a temporary file beside `out`, checked, then linked into place.

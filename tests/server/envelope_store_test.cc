@@ -37,17 +37,17 @@ class EnvelopeStoreTest : public ::testing::Test {
   fs::path dir_;
   SecretBuffer key_;
   std::unique_ptr<EnvelopeStore> store_;
-  ReceiptKey receipt_key_ = ReceiptKey::Generate();
 };
 
-TEST_F(EnvelopeStoreTest, CompletedUploadsGetConsecutiveLogIndexesAndVerifiableReceipts) {
+TEST_F(EnvelopeStoreTest, CompletedUploadsGetConsecutiveLogIndexesAndTheirHour) {
   for (uint8_t i = 0; i < 3; ++i) {
     ASSERT_TRUE(store_->BeginUpload(Id(i), 5, 0, 7200).ok());
     ASSERT_TRUE(store_->AppendChunk(Id(i), testing::Bytes("abcde"), 7200).ok());
-    auto r = store_->Complete(Id(i), 7200, receipt_key_);
+    auto r = store_->Complete(Id(i), 7200);
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(r->log_index, i);
-    EXPECT_TRUE(VerifyReceipt(r.value(), receipt_key_.public_key(), Id(i)).ok());
+    EXPECT_EQ(r->received_hour, 7200u);
+    EXPECT_EQ(store_->FindEntry(Id(i)).value()->log_index, i);
   }
   EXPECT_EQ(store_->BytesUsed().value(), 15u);
   EXPECT_EQ(store_->BeginUpload(Id(0), 5, 0, 7200).code(), ErrorCode::kAlreadyExists);
@@ -56,8 +56,8 @@ TEST_F(EnvelopeStoreTest, CompletedUploadsGetConsecutiveLogIndexesAndVerifiableR
 TEST_F(EnvelopeStoreTest, AHalfUploadIsNeverVisibleAndCannotComplete) {
   ASSERT_TRUE(store_->BeginUpload(Id(9), 10, 0, 3600).ok());
   ASSERT_TRUE(store_->AppendChunk(Id(9), testing::Bytes("12345"), 3600).ok());
-  EXPECT_FALSE(store_->FindReceipt(Id(9)).value().has_value());
-  EXPECT_EQ(store_->Complete(Id(9), 3600, receipt_key_).status().code(), ErrorCode::kTruncated);
+  EXPECT_FALSE(store_->FindEntry(Id(9)).value().has_value());
+  EXPECT_EQ(store_->Complete(Id(9), 3600).status().code(), ErrorCode::kTruncated);
   EXPECT_EQ(store_->AppendChunk(Id(9), testing::Bytes("123456"), 3600).code(),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(store_->BeginUpload(Id(9), 10, 0, 3600).code(), ErrorCode::kInvalidArgument)

@@ -323,7 +323,7 @@ TEST_F(IntakeTest, LyingOrMalformedUploadsAreRefusedAndLeaveNothingVisible) {
             grpc::StatusCode::ABORTED);
   StopServer(SIGTERM);
   auto store = OpenStore();
-  EXPECT_FALSE(store->FindReceipt(id).value().has_value());
+  EXPECT_FALSE(store->FindEntry(id).value().has_value());
   EXPECT_EQ(store->State(id).value().received, 1000u);
 }
 
@@ -546,7 +546,7 @@ TEST_F(IntakeTest, EveryAcknowledgedEnvelopeSurvivesSigkill) {
                                    })
                     .ok());
     EXPECT_EQ(Sha256Of(bytes), id) << "an acknowledged envelope is damaged after SIGKILL";
-    EXPECT_TRUE(store->FindReceipt(id).value().has_value());
+    EXPECT_TRUE(store->FindEntry(id).value().has_value());
   }
   EXPECT_GT(acked, 0);
   EXPECT_LT(acked, kSenders) << "the kill came after every upload; the test proved nothing";
