@@ -322,14 +322,21 @@ std::function<void(uint64_t, uint64_t)> ProgressBar(uint64_t size) {
   };
 }
 
-// Sends the envelope in `fd`; on success saves the receipt (unless amnesic) and prints.
+// Sends the envelope in `fd`. `sealed_id` is the id from sealing it just now, which saves
+// hashing the file again (a wrong one only makes the server refuse the upload).
 // Returns the delivery, or the status after printing nothing.
-Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const SendArgs& s) {
+Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const SendArgs& s,
+                         std::optional<EnvelopeId> sealed_id = std::nullopt) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) Fail(std::string("cannot read the envelope: ") + std::strerror(errno));
-  FdSource src(fd, "the envelope");
-  ::lseek(fd, 0, SEEK_SET);
-  const EnvelopeId id = Must(ComputeEnvelopeId(src), "envelope");
+  EnvelopeId id{};
+  if (sealed_id) {
+    id = *sealed_id;
+  } else {
+    FdSource src(fd, "the envelope");
+    ::lseek(fd, 0, SEEK_SET);
+    id = Must(ComputeEnvelopeId(src), "envelope");
+  }
   // Only envelopes for this bundle's organisation go to its servers.
   ::lseek(fd, 0, SEEK_SET);
   FdSource hsrc(fd, "the envelope");
@@ -415,7 +422,7 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
     auto sealed = SealEnvelope(bundle, t.input, sink);
     if (!sealed.ok()) Fail("seal", sealed.status());
     if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
-    auto d = Deliver(bundle, fd, s);
+    auto d = Deliver(bundle, fd, s, sealed->id);
     ::close(fd);
     if (!d.ok())
       Fail("not delivered, and --amnesic kept nothing: " + d.status().message(), kExitNothingKept);
@@ -436,7 +443,7 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
   if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
   const int fd = ::open((base + ".gvh").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) Fail("cannot read the outbox: " + std::string(std::strerror(errno)));
-  auto d = Deliver(bundle, fd, s);
+  auto d = Deliver(bundle, fd, s, sealed.id);
   ::close(fd);
   if (!d.ok()) {
     if (d.status().code() == ErrorCode::kIo) {
