@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "gavah/crypto/bundle.h"
@@ -47,13 +49,31 @@ long PeakRssKib(pid_t pid) {
   return -1;
 }
 
+// User + system CPU seconds a process has used so far (pid 0: this one).
+double CpuSeconds(pid_t pid) {
+  std::ifstream f(pid == 0 ? std::string("/proc/self/stat")
+                           : "/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 struct LoadResult {
   uint64_t ok = 0, failed = 0;
   std::vector<double> latencies_ms;
+  double server_cpu = 0, client_cpu = 0;  // seconds used during the load
 };
 
 template <typename Call>
-LoadResult RunLoad(int senders, double seconds, Call call) {
+LoadResult RunLoad(pid_t server, int senders, double seconds, Call call) {
+  const double server0 = CpuSeconds(server), client0 = CpuSeconds(0);
   std::vector<LoadResult> per(senders);
   std::vector<std::thread> threads;
   const auto end = Clock::now() + std::chrono::duration<double>(seconds);
@@ -79,6 +99,8 @@ LoadResult RunLoad(int senders, double seconds, Call call) {
     all.failed += r.failed;
     all.latencies_ms.insert(all.latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
   }
+  all.server_cpu = CpuSeconds(server) - server0;
+  all.client_cpu = CpuSeconds(0) - client0;
   return all;
 }
 
@@ -153,7 +175,7 @@ int main(int argc, char** argv) {
   auto channel = grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args);
   auto stub = gavah::v1::Intake::NewStub(channel);
   std::atomic<size_t> next{0};
-  const LoadResult small = RunLoad(senders, seconds, [&](int, uint64_t) {
+  const LoadResult small = RunLoad(server, senders, seconds, [&](int, uint64_t) {
     const size_t i = next++;
     if (i >= expected) return false;
     grpc::ClientContext ctx;
@@ -176,7 +198,7 @@ int main(int argc, char** argv) {
     return gavah::VerifyReceipt(r, *c.receipt_key, id).ok();
   });
   const std::string padding(envelopes[0].size(), 'p');
-  const LoadResult noop = RunLoad(senders, seconds, [&](int, uint64_t) {
+  const LoadResult noop = RunLoad(server, senders, seconds, [&](int, uint64_t) {
     grpc::ClientContext ctx;
     gavah::v1::ProbeRequest req;
     req.set_padding(padding);
@@ -186,13 +208,20 @@ int main(int argc, char** argv) {
   std::printf(
       "\n### Small testimonies (%zu-byte envelopes), %d senders, one TLS channel, %.0f s each\n\n",
       envelopes[0].size(), senders, seconds);
-  std::printf("| load | per second | p50 ms | p99 ms | failed |\n|---|---|---|---|---|\n");
-  std::printf("| durable submissions (signed receipt verified) | %.0f | %.2f | %.2f | %llu |\n",
-              small.ok / seconds, Percentile(small.latencies_ms, 0.5),
-              Percentile(small.latencies_ms, 0.99), static_cast<unsigned long long>(small.failed));
-  std::printf("| no-op Probe of the same size | %.0f | %.2f | %.2f | %llu |\n", noop.ok / seconds,
-              Percentile(noop.latencies_ms, 0.5), Percentile(noop.latencies_ms, 0.99),
-              static_cast<unsigned long long>(noop.failed));
+  std::printf(
+      "| load | per second | p50 ms | p99 ms | failed | server CPU µs/call | client CPU µs/call "
+      "|\n|---|---|---|---|---|---|---|\n");
+  auto per_call = [](double cpu, uint64_t n) { return n ? cpu * 1e6 / static_cast<double>(n) : 0; };
+  std::printf(
+      "| durable submissions (signed receipt verified) | %.0f | %.2f | %.2f | %llu | %.0f | %.0f "
+      "|\n",
+      small.ok / seconds, Percentile(small.latencies_ms, 0.5), Percentile(small.latencies_ms, 0.99),
+      static_cast<unsigned long long>(small.failed), per_call(small.server_cpu, small.ok),
+      per_call(small.client_cpu, small.ok));
+  std::printf("| no-op Probe of the same size | %.0f | %.2f | %.2f | %llu | %.0f | %.0f |\n",
+              noop.ok / seconds, Percentile(noop.latencies_ms, 0.5),
+              Percentile(noop.latencies_ms, 0.99), static_cast<unsigned long long>(noop.failed),
+              per_call(noop.server_cpu, noop.ok), per_call(noop.client_cpu, noop.ok));
   std::printf("\nsubmissions / no-op: %.0f%%\n",
               100.0 * static_cast<double>(small.ok) / static_cast<double>(noop.ok));
 
