@@ -80,7 +80,7 @@ class Stmt {
 
 Status DbError(sqlite3* db, const char* what) {
   const int rc = sqlite3_errcode(db);
-  if (rc == SQLITE_FULL) return Error(ErrorCode::kTooLarge, std::string(what) + ": disk full");
+  if (rc == SQLITE_FULL) return Error(ErrorCode::kTooLarge, "server storage is full");
   return Error(ErrorCode::kIo, std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
@@ -167,6 +167,11 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
   if (!v.ok() || v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion) {
     return Error(ErrorCode::kUnsupported, "database schema version is not supported by this build");
   }
+  Stmt used(*store->stmts_,
+            "SELECT COALESCE((SELECT SUM(size) FROM envelopes), 0) + COALESCE((SELECT SUM(size) "
+            "FROM uploads), 0)");
+  if (used.Step() != SQLITE_ROW) return DbError(db, "database");
+  store->used_bytes_ = used.U64(0);
   return store;
 }
 
@@ -237,15 +242,13 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
     return tx.Commit();
   }
   if (offset != 0) return Error(ErrorCode::kInvalidArgument, "no upload in progress to resume");
-  if (quota_bytes != 0 || max_uploads != 0) {
-    Stmt q(*stmts_,
-           "SELECT COALESCE((SELECT SUM(size) FROM envelopes), 0) + "
-           "COALESCE((SELECT SUM(size) FROM uploads), 0), (SELECT COUNT(*) FROM uploads)");
+  if (quota_bytes != 0 && (total_size > quota_bytes || used_bytes_ > quota_bytes - total_size)) {
+    return Error(ErrorCode::kTooLarge, "server storage quota is full");
+  }
+  if (max_uploads != 0) {
+    Stmt q(*stmts_, "SELECT COUNT(*) FROM uploads");
     if (q.Step() != SQLITE_ROW) return DbError(db_, "begin upload");
-    if (quota_bytes != 0 && (total_size > quota_bytes || q.U64(0) > quota_bytes - total_size)) {
-      return Error(ErrorCode::kTooLarge, "server storage quota is full");
-    }
-    if (max_uploads != 0 && q.U64(1) >= max_uploads) {
+    if (q.U64(0) >= max_uploads) {
       return Error(ErrorCode::kTooLarge, "too many unfinished uploads; try again later");
     }
   }
@@ -253,7 +256,9 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
            "INSERT INTO uploads(id, size, received, next_seq, touched_hour) VALUES(?,?,0,0,?)");
   ins.Bind(1, id).Bind(2, total_size).Bind(3, hour);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "begin upload");
-  return tx.Commit();
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  used_bytes_ += total_size;
+  return Status::Ok();
 }
 
 Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> data,
@@ -323,23 +328,34 @@ Result<LogEntry> EnvelopeStore::Complete(const Digest32& id, uint64_t hour) {
   return LogEntry{id, index, hour};
 }
 
-Result<std::vector<LogEntry>> EnvelopeStore::StoreWhole(std::span<const WholeEnvelope> batch,
-                                                        uint64_t hour) {
+Result<std::vector<std::optional<LogEntry>>> EnvelopeStore::StoreWhole(
+    std::span<const WholeEnvelope> batch, uint64_t hour, uint64_t quota_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "store");
   Stmt n(*stmts_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
   if (n.Step() != SQLITE_ROW) return DbError(db_, "store");
   uint64_t index = n.U64(0);
-  std::vector<LogEntry> entries;
+  std::vector<std::optional<LogEntry>> entries;
   entries.reserve(batch.size());
+  uint64_t used = used_bytes_;
   for (const auto& e : batch) {
     GAVAH_ASSIGN_OR_RETURN(std::optional<LogEntry> old, LookupEntry(e.id));
     if (old) {  // stored before, or earlier in this batch
       entries.push_back(*old);
       continue;
     }
-    // A whole envelope replaces any unfinished upload of the same bytes.
+    // A whole envelope replaces any unfinished upload of the same bytes, and its reservation.
+    uint64_t reserved = 0;
+    Stmt r(*stmts_, "SELECT size FROM uploads WHERE id=?");
+    r.Bind(1, e.id);
+    if (r.Step() == SQLITE_ROW) reserved = r.U64(0);
+    const uint64_t after = used - reserved + e.bytes.size();
+    if (quota_bytes != 0 && after > quota_bytes) {
+      entries.push_back(std::nullopt);
+      continue;
+    }
+    used = after;
     Stmt dc(*stmts_, "DELETE FROM chunks WHERE owner=?");
     dc.Bind(1, e.id);
     Stmt du(*stmts_, "DELETE FROM uploads WHERE id=?");
@@ -355,6 +371,7 @@ Result<std::vector<LogEntry>> EnvelopeStore::StoreWhole(std::span<const WholeEnv
     ++index;
   }
   GAVAH_RETURN_IF_ERROR(tx.Commit());
+  used_bytes_ = used;
   return entries;
 }
 
@@ -362,22 +379,29 @@ Status EnvelopeStore::DropUpload(const Digest32& id) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "drop upload");
-  Stmt u(*stmts_, "SELECT 1 FROM uploads WHERE id=?");
+  Stmt u(*stmts_, "SELECT size FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() != SQLITE_ROW) return Status::Ok();
+  const uint64_t reserved = u.U64(0);
   Stmt c(*stmts_, "DELETE FROM chunks WHERE owner=?");
   c.Bind(1, id);
   if (c.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
   Stmt d(*stmts_, "DELETE FROM uploads WHERE id=?");
   d.Bind(1, id);
   if (d.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
-  return tx.Commit();
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  used_bytes_ -= reserved;
+  return Status::Ok();
 }
 
 Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "reclaim");
+  Stmt r(*stmts_, "SELECT COALESCE(SUM(size), 0) FROM uploads WHERE touched_hour < ?");
+  r.Bind(1, cutoff_hour);
+  if (r.Step() != SQLITE_ROW) return DbError(db_, "reclaim");
+  const uint64_t reserved = r.U64(0);
   Stmt c(*stmts_,
          "DELETE FROM chunks WHERE owner IN (SELECT id FROM uploads WHERE touched_hour < ?)");
   c.Bind(1, cutoff_hour);
@@ -387,6 +411,7 @@ Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
   if (u.Step() != SQLITE_DONE) return DbError(db_, "reclaim");
   const uint64_t dropped = static_cast<uint64_t>(sqlite3_changes(db_));
   GAVAH_RETURN_IF_ERROR(tx.Commit());
+  used_bytes_ -= reserved;
   return dropped;
 }
 
@@ -437,11 +462,7 @@ Result<std::vector<EnvelopeStore::StoredReply>> EnvelopeStore::FetchReplies(cons
 
 Result<uint64_t> EnvelopeStore::BytesUsed() {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(*stmts_,
-         "SELECT COALESCE((SELECT SUM(size) FROM envelopes), 0) + COALESCE((SELECT SUM(size) FROM "
-         "uploads), 0)");
-  if (s.Step() != SQLITE_ROW) return DbError(db_, "usage");
-  return s.U64(0);
+  return used_bytes_;
 }
 
 }  // namespace gavah::server

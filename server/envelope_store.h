@@ -64,13 +64,15 @@ class EnvelopeStore {
   // transaction, so the envelope is visible and acknowledged only once durable.
   Result<LogEntry> Complete(const Digest32& id, uint64_t hour);
   // Stores whole envelopes that arrived in one message, all in one transaction (one fsync for
-  // the batch). Each gets the next log index, or its existing receipt if already stored. The
-  // caller has checked every id against its bytes.
+  // the batch). Each gets the next log index, or its existing entry if already stored, or
+  // nullopt if storing it would take the store past `quota_bytes` (0: no quota). The caller has
+  // checked every id against its bytes.
   struct WholeEnvelope {
     Digest32 id{};
     std::span<const uint8_t> bytes;
   };
-  Result<std::vector<LogEntry>> StoreWhole(std::span<const WholeEnvelope> batch, uint64_t hour);
+  Result<std::vector<std::optional<LogEntry>>> StoreWhole(std::span<const WholeEnvelope> batch,
+                                                          uint64_t hour, uint64_t quota_bytes = 0);
 
   // Deletes an unfinished upload and its chunks.
   Status DropUpload(const Digest32& id);
@@ -91,7 +93,8 @@ class EnvelopeStore {
   Result<std::vector<StoredReply>> FetchReplies(const Digest32& mailbox, uint64_t after,
                                                 size_t limit, bool* more);
 
-  // Disk use of stored and in-flight ciphertext, for the quota.
+  // Bytes of stored envelopes plus the announced sizes of unfinished uploads: what the quota
+  // counts. Kept in memory from commit to commit, so checking it costs no table scan.
   Result<uint64_t> BytesUsed();
   // For tests and the investigator service: the envelope's bytes in order.
   Status ReadEnvelope(const Digest32& id,
@@ -107,6 +110,7 @@ class EnvelopeStore {
   // Prepared statements kept for reuse (preparing them anew was a tenth of the server's work
   // per small submission). Guarded by mu_.
   std::unique_ptr<class StatementCache> stmts_;
+  uint64_t used_bytes_ = 0;  // guarded by mu_; changed only after a commit succeeded
 };
 
 }  // namespace gavah::server

@@ -2,7 +2,8 @@
 
 namespace gavah::server {
 
-GroupCommitter::GroupCommitter(EnvelopeStore* store) : store_(store) {
+GroupCommitter::GroupCommitter(EnvelopeStore* store, uint64_t quota_bytes)
+    : store_(store), quota_bytes_(quota_bytes) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -47,10 +48,15 @@ void GroupCommitter::Run() {
       hour = std::max(hour, p->hour);
       envelopes.push_back(p->envelope);
     }
-    auto entries = store_->StoreWhole(envelopes, hour);
+    auto entries = store_->StoreWhole(envelopes, hour, quota_bytes_);
     for (size_t i = 0; i < batch.size(); ++i) {
-      batch[i]->done.set_value(entries.ok() ? Result<LogEntry>(entries.value()[i])
-                                            : Result<LogEntry>(entries.status()));
+      if (!entries.ok()) {
+        batch[i]->done.set_value(entries.status());
+      } else if (!entries.value()[i]) {
+        batch[i]->done.set_value(Error(ErrorCode::kTooLarge, "server storage quota is full"));
+      } else {
+        batch[i]->done.set_value(*entries.value()[i]);
+      }
     }
   }
 }

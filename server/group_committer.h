@@ -18,7 +18,8 @@ class GroupCommitter {
  public:
   static constexpr size_t kMaxBatch = 256;
   // Not owned; outlives the committer.
-  explicit GroupCommitter(EnvelopeStore* store);
+  // Envelopes that would take the store past `quota_bytes` (0: none) are refused with kTooLarge.
+  GroupCommitter(EnvelopeStore* store, uint64_t quota_bytes);
   ~GroupCommitter();
 
   // Blocks until the envelope is durably stored (or found stored) and returns its log entry.
@@ -34,6 +35,7 @@ class GroupCommitter {
   void Run();
 
   EnvelopeStore* store_;
+  const uint64_t quota_bytes_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending*> queue_;  // guarded by mu_

@@ -86,8 +86,8 @@ class ChunkWriter {
 
 grpc::Status FromStatus(const Status& st) {
   switch (st.code()) {
-    case ErrorCode::kTooLarge:
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server storage is full");
+    case ErrorCode::kTooLarge:  // the store's own words: full disk, quota, too many uploads
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, st.message());
     case ErrorCode::kIo:
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "server storage failed; try again later");
     case ErrorCode::kInvalidArgument:  // the upload changed under this stream (reclaimed, raced)
@@ -228,13 +228,6 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
                                          total);
     if (grpc::Status header = CheckHeader(bytes, total, nullptr); !header.ok()) return header;
     if (Sha256Of(bytes) != *id) return Bad("envelope id does not match its bytes");
-    if (limits_.quota_bytes != 0) {
-      auto used = store_->BytesUsed();
-      if (!used.ok()) return FromStatus(used.status());
-      if (used.value() + total > limits_.quota_bytes) {
-        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server storage quota is full");
-      }
-    }
     {
       std::lock_guard<std::mutex> lock(active_mu_);
       if (!active_.insert(*id).second) {

@@ -66,7 +66,7 @@ class IntakeService final : public gavah::v1::Intake::Service {
   std::mutex active_mu_;
   std::set<Digest32> active_;  // guarded by active_mu_: envelopes being uploaded right now
   std::atomic<uint64_t> stored_count_{0};
-  GroupCommitter committer_{store_};
+  GroupCommitter committer_{store_, limits_.quota_bytes};
   StreamWatchdog watchdog_{std::chrono::seconds(limits_.stream_idle_seconds)};
 };
 

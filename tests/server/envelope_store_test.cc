@@ -97,6 +97,32 @@ TEST_F(EnvelopeStoreTest, QuotaAndUnfinishedUploadLimitsAreCheckedAtomically) {
       << "no overflow";
 }
 
+TEST_F(EnvelopeStoreTest, WholeEnvelopesCountAgainstTheQuotaInsideTheirTransaction) {
+  const std::vector<uint8_t> a(100, 'a'), b(100, 'b'), c(100, 'c');
+  ASSERT_TRUE(store_->BeginUpload(Id(2), 100, 0, 3600).ok());  // b's own upload, replaced below
+  const EnvelopeStore::WholeEnvelope batch[] = {{Id(1), a}, {Id(2), b}, {Id(3), c}};
+  auto entries = store_->StoreWhole(batch, 3600, /*quota_bytes=*/250);
+  ASSERT_TRUE(entries.ok()) << entries.status().message();
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_TRUE((*entries)[0].has_value());
+  EXPECT_TRUE((*entries)[1].has_value()) << "its upload's reservation is freed, not counted twice";
+  EXPECT_FALSE((*entries)[2].has_value()) << "100 + 100 + 100 > 250";
+  EXPECT_EQ((*entries)[1]->log_index, 1u);
+  EXPECT_FALSE(store_->FindEntry(Id(3)).value().has_value());
+  EXPECT_EQ(store_->BytesUsed().value(), 200u);
+  ASSERT_TRUE(store_->BeginUpload(Id(4), 30, 0, 3600).ok());
+  EXPECT_EQ(store_->BytesUsed().value(), 230u);
+  ASSERT_TRUE(store_->DropUpload(Id(4)).ok());
+  EXPECT_EQ(store_->BytesUsed().value(), 200u);
+  ASSERT_TRUE(store_->BeginUpload(Id(5), 40, 0, 3600).ok());
+  store_.reset();  // the count is rebuilt from the tables on open
+  auto reopened = EnvelopeStore::Open((dir_ / "store.db").string(), key_, false);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->BytesUsed().value(), 240u);
+  EXPECT_EQ((*reopened)->DropStaleUploads(7200).value(), 1u);
+  EXPECT_EQ((*reopened)->BytesUsed().value(), 200u);
+}
+
 TEST_F(EnvelopeStoreTest, TheWrongKeyIsRefusedAndTheFileIsNotPlainSqlite) {
   ASSERT_TRUE(store_->BeginUpload(Id(1), 3, 0, 3600).ok());
   store_.reset();
