@@ -73,6 +73,10 @@ Receipt FromProto(const gavah::v1::Receipt& p, bool* ok) {
   return r;
 }
 
+// The upload was cut or started from a stale offset (an earlier stream of ours was still
+// finishing): ask the server where it stands and go on from there.
+constexpr ErrorCode kAskStateAgain = ErrorCode::kTruncated;
+
 // One endpoint: resume where the server stands, stream the rest, verify the receipt.
 Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id, uint64_t size,
                        const PublicKey32& receipt_key, const SendOptions& o,
@@ -186,6 +190,10 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
       if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
         return Error(ErrorCode::kTooLarge, address + ": " + ServerText(st.error_message()));
       }
+      if (st.error_code() == grpc::StatusCode::ABORTED ||
+          st.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+        return Error(kAskStateAgain, address + ": " + Describe(st));
+      }
       return Error(ErrorCode::kIo, address + ": " + Describe(st));
     }
     proto = resp.receipt();
@@ -241,6 +249,9 @@ Result<Delivery> SendEnvelope(const RecipientBundle& bundle, int fd, const Diges
     any = true;
     auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, options));
     auto r = SendTo(*stub, fd, id, size, *c.receipt_key, options, e.address);
+    for (int again = 0; again < 3 && r.status().code() == kAskStateAgain; ++again) {
+      r = SendTo(*stub, fd, id, size, *c.receipt_key, options, e.address);
+    }
     if (r.ok()) return Delivery{r.value(), e.address};
     // A full server is a passing state and another endpoint may have room: go on, and leave
     // the envelope waiting for a retry if none takes it.

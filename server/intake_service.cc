@@ -228,37 +228,49 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
                                          total);
     if (grpc::Status header = CheckHeader(bytes, total, nullptr); !header.ok()) return header;
     if (Sha256Of(bytes) != *id) return Bad("envelope id does not match its bytes");
-    {
-      std::lock_guard<std::mutex> lock(active_mu_);
-      if (!active_.insert(*id).second) {
-        return grpc::Status(grpc::StatusCode::ABORTED,
-                            "this envelope is being uploaded already; retry later");
-      }
+    if (!Claim(*id, context)) {
+      return grpc::Status(grpc::StatusCode::ABORTED,
+                          "this envelope is being uploaded already; retry later");
     }
     auto entry = committer_.Store(*id, bytes, CurrentHour());
-    {
-      std::lock_guard<std::mutex> lock(active_mu_);
-      active_.erase(*id);
-    }
+    Release(*id);
     if (!entry.ok()) return FromStatus(entry.status());
     ++stored_count_;
     Answer(entry.value(), response->mutable_receipt());
     return grpc::Status::OK;
   }
-  {
-    std::lock_guard<std::mutex> lock(active_mu_);
-    if (!active_.insert(*id).second) {
-      return grpc::Status(grpc::StatusCode::ABORTED,
-                          "this envelope is being uploaded already; retry later");
-    }
+  if (!Claim(*id, context)) {
+    return grpc::Status(grpc::StatusCode::ABORTED,
+                        "this envelope is being uploaded already; retry later");
   }
-  StreamWatchdog::Watch watch(&watchdog_, context);
-  grpc::Status result = ReceiveUpload(*id, total, offset, first.data(), reader, response, watch);
+  grpc::Status result;
   {
-    std::lock_guard<std::mutex> lock(active_mu_);
-    active_.erase(*id);
+    StreamWatchdog::Watch watch(&watchdog_, context);
+    result = ReceiveUpload(*id, total, offset, first.data(), reader, response, watch);
   }
+  Release(*id);
   return result;
+}
+
+bool IntakeService::Claim(const Digest32& id, grpc::ServerContext* context) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::unique_lock<std::mutex> lock(active_mu_);
+  for (;;) {
+    const auto it = active_.find(id);
+    if (it == active_.end()) break;
+    it->second->TryCancel();  // its stream ends; what it stored stays for resuming
+    if (active_cv_.wait_until(lock, deadline) == std::cv_status::timeout) return false;
+  }
+  active_.emplace(id, context);
+  return true;
+}
+
+void IntakeService::Release(const Digest32& id) {
+  {
+    std::lock_guard<std::mutex> lock(active_mu_);
+    active_.erase(id);
+  }
+  active_cv_.notify_all();
 }
 
 grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,

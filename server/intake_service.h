@@ -3,8 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <map>
 #include <mutex>
-#include <set>
 
 #include "envelope_store.h"
 #include "gavah/crypto/bundle.h"
@@ -63,8 +64,16 @@ class IntakeService final : public gavah::v1::Intake::Service {
   const ReceiptKey* receipt_key_;
   const RecipientBundle* bundle_;
   IntakeLimits limits_;
+  // Makes this stream the only one for `id`, cancelling any other first: a witness whose
+  // connection died retries before the server notices, and the newer stream must win. False
+  // when the other did not let go in time.
+  bool Claim(const Digest32& id, grpc::ServerContext* context);
+  void Release(const Digest32& id);
+
   std::mutex active_mu_;
-  std::set<Digest32> active_;  // guarded by active_mu_: envelopes being uploaded right now
+  std::condition_variable active_cv_;
+  // Guarded by active_mu_: envelopes being uploaded right now, and by which stream.
+  std::map<Digest32, grpc::ServerContext*> active_;
   std::atomic<uint64_t> stored_count_{0};
   GroupCommitter committer_{store_, limits_.quota_bytes};
   StreamWatchdog watchdog_{std::chrono::seconds(limits_.stream_idle_seconds)};

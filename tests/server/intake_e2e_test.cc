@@ -504,6 +504,36 @@ TEST_F(IntakeTest, AStreamThatStopsMovingDataIsCancelledAndKeptForResume) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST_F(IntakeTest, ARetryTakesOverFromADeadStreamTheServerStillHolds) {
+  StartServer();
+  WriteText(dir_ / "big.bin", std::string(3 << 20, 'r'));
+  WriteText(dir_ / "t.txt", "the connection dropped");
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", "big.bin",
+                 "--out", "e.gvh"})
+                .exit_code,
+            0);
+  const std::string env = ReadText(dir_ / "e.gvh");
+  const Digest32 id = Sha256Of(testing::Bytes(env));
+  // A stream the server still believes in: it sent 1 MiB and then went silent, as a witness
+  // whose network vanished does (no FIN reaches the server).
+  auto stub = RawClient();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  gavah::v1::SubmitResponse resp;
+  auto w = stub->Submit(&ctx, &resp);
+  gavah::v1::SubmitChunk m;
+  m.set_envelope_id(std::string(reinterpret_cast<const char*>(id.data()), 32));
+  m.set_total_size(env.size());
+  m.set_data(env.substr(0, 1 << 20));
+  ASSERT_TRUE(w->Write(m));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The witness retries at once and is not told to wait for the dead stream to time out.
+  Outcome r = Wit({"send", "e.gvh", "--bundle", "org.bundle", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Field(r.out, "envelope_id"), ToHex(id));
+  EXPECT_FALSE(w->Finish().ok()) << "the old stream was cancelled";
+}
+
 TEST_F(IntakeTest, EveryAcknowledgedEnvelopeSurvivesSigkill) {
   StartServer();
   WriteText(dir_ / "att.bin", std::string(1 << 20, 'k'));
