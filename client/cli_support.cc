@@ -173,6 +173,19 @@ void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsig
     Fail("cannot write " + path + ": " + Errno());
   }
   ::unlink(tmp.c_str());
+  SyncDirOf(path);
+}
+
+void SyncDirOf(const std::string& path) {
+  const std::string dir = DirName(path);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int e = errno;
+    if (fd >= 0) ::close(fd);
+    errno = e;
+    Fail("cannot sync the folder " + dir + ": " + Errno());
+  }
+  ::close(fd);
 }
 
 std::string PublicPathFor(const std::string& key_path) {

@@ -48,6 +48,9 @@ SecretBuffer ReadSecretFile(const std::string& path, size_t max_size);
 // Writes `bytes` to `path` only if nothing is there: a temporary file in the same folder, synced,
 // then hard-linked into place (which fails if the name exists) and the temporary removed.
 void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode);
+// fsyncs the directory holding `path`, so that a name just linked or renamed there survives a
+// crash or a pulled plug, not only the file's bytes.
+void SyncDirOf(const std::string& path);
 inline void WriteNewFile(const std::string& path, std::string_view text, unsigned mode) {
   WriteNewFile(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), mode);
 }

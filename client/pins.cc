@@ -90,6 +90,7 @@ void OrganisationPins::Pin(const std::string& organisation_name, const Fingerpri
   WriteNewFile(tmp, text, 0600);
   if (::rename(tmp.c_str(), path_.c_str()) != 0)
     Fail("cannot write " + path_ + ": " + std::strerror(errno));
+  SyncDirOf(path_);
 }
 
 }  // namespace gavah::cli

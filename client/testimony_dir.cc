@@ -244,6 +244,17 @@ Status TestimonyDirectory::Commit(const EnvelopeId& id, const Fingerprint& organ
   if (::rename(staging_.c_str(), dir_.c_str()) != 0)
     return IoError("cannot move the testimony into " + dir_);
   committed_ = true;
+  // The rename is durable only once the folder holding DIR is synced.
+  std::string parent = dir_;
+  while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+  const size_t slash = parent.rfind('/');
+  parent = slash == std::string::npos ? "." : parent.substr(0, slash + 1);
+  const int pfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0 || ::fsync(pfd) != 0) {
+    if (pfd >= 0) ::close(pfd);
+    return IoError("cannot sync " + parent);
+  }
+  ::close(pfd);
   return Status::Ok();
 }
 

@@ -210,6 +210,7 @@ void LinkInto(const std::string& tmp, const std::string& path) {
                      : "cannot write " + path + ": " + std::strerror(e));
   }
   ::unlink(tmp.c_str());
+  SyncDirOf(path);
 }
 
 std::string DirOf(const std::string& path) {

@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -49,16 +51,59 @@ std::string CertPin(const std::string& pem) {
   return ToHex(Sha256Of({reinterpret_cast<const uint8_t*>(pem.data()), pem.size()}));
 }
 
-int Init(const std::string& dir, const std::string& listen, const std::string& onion, bool json) {
+// `--onion`: a v3 onion name (56 base32 letters and ".onion"), with a port or taking the
+// listening one. Answers HOST:PORT as the bundle should list it.
+std::string OnionEndpoint(const std::string& onion, const std::string& listen) {
+  std::string host = onion, port;
+  if (const size_t colon = onion.rfind(':'); colon != std::string::npos) {
+    host = onion.substr(0, colon);
+    port = onion.substr(colon + 1);
+  } else {
+    port = listen.substr(listen.rfind(':') + 1);
+  }
+  static constexpr std::string_view kSuffix = ".onion";
+  const bool named =
+      host.size() == 56 + kSuffix.size() && host.compare(56, kSuffix.size(), kSuffix) == 0 &&
+      std::all_of(host.begin(), host.begin() + 56,
+                  [](char c) { return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'); });
+  const bool numbered =
+      !port.empty() && port.size() <= 5 &&
+      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      std::stoul(port) >= 1 && std::stoul(port) <= 65535;
+  if (!named || !numbered) {
+    Fail("--onion must be a v3 onion address (56 letters a-z, 2-7, then .onion), optionally :PORT");
+  }
+  return host + ":" + port;
+}
+
+int Init(const std::string& dir, const std::string& listen_given, const std::string& onion,
+         bool json) {
+  const std::string listen = listen_given.empty() ? std::string("0.0.0.0:7443") : listen_given;
+  const std::string onion_endpoint = onion.empty() ? "" : OnionEndpoint(onion, listen);
   struct stat st {};
   if (::lstat(dir.c_str(), &st) == 0) Fail(dir + " already exists; refusing to touch it");
-  if (::mkdir(dir.c_str(), 0700) != 0) Fail("cannot create " + dir + ": " + std::strerror(errno));
-  const DataDir d{dir};
+  // Built beside DIR and renamed into place when whole: a failure half way leaves no DIR that a
+  // later `init` would refuse or `run` would half read.
+  std::string staging = dir;
+  while (staging.size() > 1 && staging.back() == '/') staging.pop_back();
+  staging += ".partial-XXXXXX";
+  if (::mkdtemp(staging.data()) == nullptr)
+    Fail("cannot create " + dir + ": " + std::strerror(errno));
+  struct RemoveUnlessKept {
+    std::string path;
+    bool kept = false;
+    ~RemoveUnlessKept() {
+      std::error_code ignored;
+      if (!kept) std::filesystem::remove_all(path, ignored);
+    }
+  } guard{staging};
+  const DataDir d{staging};
   SecretBuffer db_key(32);
   randombytes_buf(db_key.data(), db_key.size());
   cli::WriteNewFile(d.db_key(), db_key.span(), 0600);
   auto store = EnvelopeStore::Open(d.db(), db_key, /*create=*/true);
   if (!store.ok()) Fail("", store.status());
+  store->reset();  // closed before its folder is renamed
   auto tls = GenerateTlsIdentity();
   if (!tls.ok()) Fail("", tls.status());
   cli::WriteNewFile(d.tls_key(), tls->private_key_pem.span(), 0600);
@@ -66,31 +111,47 @@ int Init(const std::string& dir, const std::string& listen, const std::string& o
   const ReceiptKey receipt = ReceiptKey::Generate();
   cli::WriteNewFile(d.receipt_key(), receipt.secret_seed().span(), 0600);
   cli::WriteNewFile(d.receipt_pub(), receipt.PublicText(), 0644);
-  std::string conf = "# gavah-server configuration\nlisten = " +
-                     (listen.empty() ? std::string("0.0.0.0:7443") : listen) + "\n";
-  if (!onion.empty()) conf += "onion = " + onion + "\n";
+  std::string conf = "# gavah-server configuration\nlisten = " + listen + "\n";
+  if (!onion_endpoint.empty()) conf += "onion = " + onion_endpoint + "\n";
   conf +=
       "max_envelope_bytes = 8589934592\nquota_bytes = 0\nupload_timeout_hours = "
       "24\nmax_unfinished_uploads = 4096\n";
   cli::WriteNewFile(d.config(), conf, 0600);
+  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) != 0) {
+    Fail(errno == EEXIST ? dir + " already exists; refusing to touch it"
+                         : "cannot create " + dir + ": " + std::strerror(errno));
+  }
+  guard.kept = true;
+  cli::SyncDirOf(dir);
+  const DataDir final_dir{dir};
   const std::string pin = CertPin(tls->certificate_pem);
   const std::string rfp = ToHex(receipt.public_key());
   if (json) {
     std::cout << JsonObject()
                      .Add("data_dir", dir)
-                     .Add("certificate", d.tls_cert())
+                     .Add("certificate", final_dir.tls_cert())
                      .Add("certificate_sha256", pin)
-                     .Add("receipt_key", d.receipt_pub())
+                     .Add("receipt_key", final_dir.receipt_pub())
                      .Add("fingerprint", rfp)
+                     .Add("onion_endpoint", onion_endpoint)
                      .str()
               << "\n";
   } else {
-    std::cout
-        << "server data directory " << dir << " created\n"
-        << "TLS certificate: " << d.tls_cert() << " (SHA-256 " << pin << ")\n"
-        << "receipt key:     " << d.receipt_pub() << " (" << rfp << ")\n"
-        << "Put both in the bundle: gavah-investigator bundle ... --server HOST:PORT --server-cert "
-        << d.tls_cert() << " --receipt-key " << d.receipt_pub() << "\n";
+    // A wildcard listening address is no address a witness can dial: the operator fills it in.
+    const bool wildcard = listen.rfind("0.0.0.0:", 0) == 0 || listen.rfind("[::]:", 0) == 0;
+    const std::string direct =
+        wildcard ? "PUBLIC_HOST:" + listen.substr(listen.rfind(':') + 1) : listen;
+    std::cout << "server data directory " << dir << " created\n"
+              << "TLS certificate: " << final_dir.tls_cert() << " (SHA-256 " << pin << ")\n"
+              << "receipt key:     " << final_dir.receipt_pub() << " (" << rfp << ")\n"
+              << "Put them in the bundle: gavah-investigator bundle ... --server " << direct
+              << (onion_endpoint.empty() ? "" : " --server " + onion_endpoint) << " --server-cert "
+              << final_dir.tls_cert() << " --receipt-key " << final_dir.receipt_pub() << "\n";
+    if (!onion_endpoint.empty()) {
+      std::cout << "Point the onion service's HiddenServicePort "
+                << onion_endpoint.substr(onion_endpoint.rfind(':') + 1) << " at " << listen
+                << " (witnesses on Tor reach the server there).\n";
+    }
   }
   return 0;
 }
@@ -285,6 +346,7 @@ int Export(const std::string& dir, const std::string& id_hex, const std::string&
     st = Error(ErrorCode::kIo, "cannot write " + out + ": " + std::strerror(errno));
   ::unlink(tmp.c_str());
   if (!st.ok()) Fail("", st);
+  cli::SyncDirOf(out);
   std::cout << "envelope " << id_hex << " (log entry " << (*receipt)->log_index << ") written to "
             << out << "\n";
   return 0;

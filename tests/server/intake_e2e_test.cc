@@ -362,6 +362,28 @@ TEST_F(IntakeTest, QuotaFullIsResourceExhaustedAndStoresNothing) {
   EXPECT_EQ(OpenStore()->BytesUsed().value(), 0u);
 }
 
+TEST_F(IntakeTest, InitChecksTheOnionAddressAndLeavesNothingHalfMade) {
+  const std::string onion = std::string(56, 'q') + ".onion";
+  Outcome ok = Srv({"init", "--data", "o1", "--listen", "127.0.0.1:9000", "--onion", onion});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("--server " + onion + ":9000"), std::string::npos) << ok.out;
+  EXPECT_NE(ReadText(dir_ / "o1/server.conf").find("onion = " + onion + ":9000"),
+            std::string::npos);
+  EXPECT_EQ(fs::status(dir_ / "o1").permissions() & fs::perms::all, fs::perms::owner_all);
+  for (const std::string& bad : {std::string("evil.example.onion"), onion + ":0",
+                                 std::string(56, 'Q') + ".onion", onion + ":99999"}) {
+    Outcome r = Srv({"init", "--data", "o2", "--onion", bad});
+    EXPECT_EQ(r.exit_code, 1) << bad;
+    EXPECT_NE(r.err.find("--onion must be"), std::string::npos) << r.err;
+  }
+  // Refused, failed or finished: no DIR and no staging folder is left half made.
+  EXPECT_FALSE(fs::exists(dir_ / "o2"));
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().filename().string().find(".partial-"), std::string::npos) << e.path();
+  }
+  EXPECT_EQ(Srv({"init", "--data", "o1"}).exit_code, 1) << "an existing DIR is not touched";
+}
+
 TEST_F(IntakeTest, WrongOrMissingDatabaseKeyIsAClearErrorNotANewDatabase) {
   WriteText(dir_ / "srv/store.key", std::string(32, 'k'));
   Outcome r = Srv({"run", "--data", "srv", "--bundle", "org.bundle"});
