@@ -430,6 +430,9 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
     PrintDelivered(s.json, d.value(), "");
     return 0;
   }
+  // Pinned first: if the pin cannot be written, nothing has been sealed or kept yet.
+  if (!bundle.contents().organisation_name.empty())
+    pins->Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint());
   // Into the outbox before the first byte is sent, with the bundle that says where it goes.
   const std::string outbox = StateDir() + "/outbox";
   MakePrivateDir(outbox);
@@ -439,8 +442,6 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
   WriteNewFile(base + ".bundle", bundle.bytes(), 0600);
   ::unlink((base + ".gvh").c_str());
   LinkInto(tmp, base + ".gvh");
-  if (!bundle.contents().organisation_name.empty())
-    pins->Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint());
   if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
   const int fd = ::open((base + ".gvh").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) Fail("cannot read the outbox: " + std::string(std::strerror(errno)));
