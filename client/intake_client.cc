@@ -21,6 +21,8 @@ constexpr size_t kChunk = 1 << 20;
 constexpr std::chrono::seconds kStall(120);
 constexpr char kTlsName[] = "gavah-intake";  // the name every Gavah server certificate carries
 
+}  // namespace
+
 std::shared_ptr<grpc::Channel> MakeChannel(const BundleEndpoint& e, const SendOptions& o) {
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = e.tls_certificate_pem;  // the pinned certificate is the only root
@@ -34,7 +36,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const BundleEndpoint& e, const SendOp
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 1 << 20);
+  args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, (1 << 20) + 4096);  // 1 MiB of data + framing
   return grpc::CreateCustomChannel(e.address, grpc::SslCredentials(ssl), args);
 }
 
@@ -60,6 +62,8 @@ std::string Describe(const grpc::Status& st) {
   }
   return m.empty() ? "failed" : ServerText(m);
 }
+
+namespace {
 
 Receipt FromProto(const gavah::v1::Receipt& p, bool* ok) {
   Receipt r;

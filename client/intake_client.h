@@ -2,7 +2,10 @@
 // upload, and verifies the server's signed receipt.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "gavah/crypto/bundle.h"
@@ -19,6 +22,13 @@ struct SendOptions {
   // Called with bytes sent so far and the total, for a progress bar.
   std::function<void(uint64_t, uint64_t)> progress;
 };
+
+// A channel to `e` over TLS pinned to its certificate, through `o.proxy` when set.
+std::shared_ptr<grpc::Channel> MakeChannel(const BundleEndpoint& e, const SendOptions& o);
+// Text from a server, made safe to print: printable ASCII, at most 200 bytes.
+std::string ServerText(const std::string& text);
+// One phrase for a failed call: unreachable, wrong pin, or the server's (cleaned) words.
+std::string Describe(const grpc::Status& st);
 
 // kInvalidArgument unless `proxy` is exactly http://HOST:PORT.
 Status CheckProxy(const std::string& proxy);

@@ -9,10 +9,12 @@
 #include <cstring>
 #include <iostream>
 
+#include "case_store.h"
 #include "cli_support.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/receipt.h"
+#include "review_client.h"
 #include "testimony_dir.h"
 
 namespace gavah::cli {
@@ -195,6 +197,162 @@ int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
   return 0;
 }
 
+// The case store at `path`, asking for its passphrase (twice when it is new).
+std::unique_ptr<CaseStore> OpenCaseStore(const std::string& path, const PassphraseSource& pass,
+                                         bool may_create) {
+  struct stat st {};
+  const bool exists = ::stat(path.c_str(), &st) == 0;
+  if (!exists && !may_create) Fail(path + " does not exist; `sync` creates it");
+  SecretBuffer passphrase = ReadPassphrase(
+      pass,
+      (exists ? "Passphrase for the case store " : "New passphrase for the case store ") + path +
+          ": ",
+      !exists);
+  return Must(CaseStore::Open(path, passphrase.span()), path);
+}
+
+Digest32 IdArg(const std::string& hex) {
+  auto bytes = FromHex(hex);
+  if (!bytes || bytes->size() != 32) Fail("an envelope id is 64 hexadecimal digits");
+  Digest32 id{};
+  std::memcpy(id.data(), bytes->data(), 32);
+  return id;
+}
+
+int Sync(const std::string& key_path, const std::string& bundle_path, const std::string& store_path,
+         const PassphraseSource& pass, bool json) {
+  // An expired bundle still says which server holds the organisation's testimony.
+  const RecipientBundle bundle = LoadBundle(bundle_path, "", /*require_current=*/false);
+  if (!bundle.contents().receipt_key) Fail("the bundle names no receipt key to check receipts");
+  const InvestigatorSecretKey key = LoadInvestigatorKey(key_path, pass);
+  bool listed = false;
+  for (const auto& inv : bundle.contents().investigators)
+    listed |= inv.signing_key == key.public_key().signing_key;
+  if (!listed) Fail(key_path + " is not an investigator of this bundle");
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/true);
+  CatchInterrupts();
+  const std::string me = FingerprintToText(key.public_key().fingerprint());
+  ReviewClient client(bundle, key, SendOptions{});
+  uint64_t after = Must(store->SyncCursor(), store_path);
+  uint64_t added = 0, tampered = 0;
+  for (bool more = true; more;) {
+    const auto page = Must(client.List(after), "sync");
+    more = page.more();
+    for (const auto& e : page.envelopes()) {
+      if (e.envelope_id().size() != 32 || e.receipt_signature().size() != 64)
+        Fail("sync: the server sent a malformed entry");
+      CaseEnvelope c;
+      std::memcpy(c.id.data(), e.envelope_id().data(), 32);
+      c.log_index = e.log_index();
+      c.received_hour = e.received_hour();
+      c.size = e.size();
+      c.receipt_signature.assign(e.receipt_signature().begin(), e.receipt_signature().end());
+      Receipt r;
+      r.envelope_id = c.id;
+      r.log_index = c.log_index;
+      r.received_hour = c.received_hour;
+      std::memcpy(r.signature.data(), c.receipt_signature.data(), 64);
+      const Status receipt_ok = VerifyReceipt(r, *bundle.contents().receipt_key, c.id);
+      if (!receipt_ok.ok())
+        Fail("sync: the server's receipt for " + ToHex(c.id) + ": ", receipt_ok);
+      if (Must(store->Find(c.id), store_path)) {  // synced before (a cut sync): keep going
+        after = std::max(after, c.log_index + 1);
+        continue;
+      }
+      // Resumes a fetch cut short: the store holds what arrived, committed chunk by chunk.
+      const uint64_t held = Must(store->PartialBytes(c.id), store_path);
+      if (held < c.size) {
+        uint64_t got = held;
+        const Status fetched = client.Fetch(c.id, held, [&](std::span<const uint8_t> b) {
+          if (b.size() > c.size - got)
+            return Error(ErrorCode::kMalformed, "more bytes than listed");
+          got += b.size();
+          return store->AppendPartial(c.id, b);
+        });
+        if (!fetched.ok() && fetched.code() != ErrorCode::kMalformed) Fail("sync", fetched);
+      }
+      Sha256 sha;
+      uint64_t total = 0;
+      const Status read = store->ReadBytes(c.id, [&](std::span<const uint8_t> b) {
+        sha.Update(b);
+        total += b.size();
+        return Status::Ok();
+      });
+      if (!read.ok()) Fail(store_path, read);
+      const bool bad = total != c.size || sha.Final() != c.id;
+      if (bad) {
+        ++tampered;
+        std::fprintf(stderr,
+                     "gavah-investigator: envelope %s from the server does not match its id; "
+                     "recorded as tampered, its bytes dropped\n",
+                     ToHex(c.id).c_str());
+      } else {
+        ++added;
+      }
+      if (const Status done = store->Finish(c, bad, me, NowUnix()); !done.ok())
+        Fail(store_path, done);
+      after = std::max(after, c.log_index + 1);
+    }
+    if (page.envelopes_size() == 0) break;
+  }
+  Print(json, JsonObject().Add("added", added).Add("tampered", tampered).Add("store", store_path),
+        "synced " + std::to_string(added) + " new envelope(s) into " + store_path +
+            (tampered ? " (" + std::to_string(tampered) + " tampered, not kept)" : "") + "\n");
+  return tampered ? 1 : 0;
+}
+
+int List(const std::string& store_path, const PassphraseSource& pass, bool json) {
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  const auto all = Must(store->List(), store_path);
+  if (json) {
+    std::string out = "[";
+    for (const auto& e : all) {
+      out += (out.size() > 1 ? "," : "") + JsonObject()
+                                               .Add("envelope_id", ToHex(e.id))
+                                               .Add("log_index", e.log_index)
+                                               .Add("received_hour", e.received_hour)
+                                               .Add("size", e.size)
+                                               .Add("state", e.state)
+                                               .str();
+    }
+    std::cout << out << "]\n";
+    return 0;
+  }
+  for (const auto& e : all) {
+    std::cout << e.log_index << "  " << ToHex(e.id) << "  " << e.state << "  " << e.size
+              << " bytes  received " << Iso8601Date(e.received_hour) << "\n";
+  }
+  if (all.empty()) std::cout << "the case store holds no envelopes yet; run sync\n";
+  return 0;
+}
+
+int Show(const std::string& id_hex, const std::string& store_path, const PassphraseSource& pass,
+         bool json) {
+  const Digest32 id = IdArg(id_hex);
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  const auto found = Must(store->Find(id), store_path);
+  if (!found) Fail("no envelope " + id_hex + " in " + store_path);
+  const auto custody = Must(store->Custody(id), store_path);
+  if (json) {
+    std::cout << JsonObject()
+                     .Add("envelope_id", id_hex)
+                     .Add("log_index", found->log_index)
+                     .Add("received_hour", found->received_hour)
+                     .Add("size", found->size)
+                     .Add("state", found->state)
+                     .Add("custody_events", custody.size())
+                     .str()
+              << "\n";
+    return 0;
+  }
+  std::cout << "envelope " << id_hex << "\n  log entry " << found->log_index << ", received "
+            << Iso8601Date(found->received_hour) << ", " << found->size << " bytes, "
+            << found->state << "\n  custody:\n";
+  for (const auto& c : custody)
+    std::cout << "    " << c.at << "  " << c.investigator << "  " << c.event << "\n";
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"gavah-investigator: set up an organisation and open sealed testimony"};
   app.require_subcommand(1);
@@ -254,6 +412,21 @@ int Main(int argc, char** argv) {
   open->add_option("--out", out, "folder to create for the testimony")->required();
   common(open);
 
+  std::string sync_key, bundle_path, store_path, show_id;
+  auto* sync = app.add_subcommand(
+      "sync", "pull new envelopes from the server into the encrypted case store");
+  sync->add_option("--key", sync_key, "your investigator key file")->required();
+  sync->add_option("--bundle", bundle_path, "the organisation bundle")->required();
+  sync->add_option("--store", store_path, "the case store (created on first sync)")->required();
+  common(sync);
+  auto* list = app.add_subcommand("list", "what the case store holds, and its review state");
+  list->add_option("--store", store_path, "the case store")->required();
+  common(list);
+  auto* show = app.add_subcommand("show", "one envelope in the case store and its custody");
+  show->add_option("id", show_id, "the envelope id")->required();
+  show->add_option("--store", store_path, "the case store")->required();
+  common(show);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -263,6 +436,9 @@ int Main(int argc, char** argv) {
   if (*keygen) return Keygen(name, out, pass, json);
   if (*bundle) return Bundle(b, pass, json);
   if (*open) return Open(envelope, keys, out, pass, json);
+  if (*sync) return Sync(sync_key, bundle_path, store_path, pass, json);
+  if (*list) return List(store_path, pass, json);
+  if (*show) return Show(show_id, store_path, pass, json);
   return 2;
 }
 

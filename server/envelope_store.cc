@@ -162,6 +162,12 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
       "CREATE TABLE IF NOT EXISTS replies(mailbox BLOB NOT NULL, seq INTEGER NOT NULL,"
       "  posted_hour INTEGER NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY(mailbox, seq))"
       "  WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS shares(seq INTEGER PRIMARY KEY, recipient BLOB NOT NULL,"
+      "  sender BLOB NOT NULL, posted_hour INTEGER NOT NULL, sealed BLOB NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS shares_by_recipient ON shares(recipient, seq);"
+      "CREATE TABLE IF NOT EXISTS review_audit(seq INTEGER PRIMARY KEY, investigator BLOB NOT "
+      "NULL,"
+      "  call TEXT NOT NULL, hour INTEGER NOT NULL);"
       "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);"));
   Stmt v(*store->stmts_, "SELECT value FROM meta WHERE key='schema_version'");
   if (!v.ok() || v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion) {
@@ -456,6 +462,103 @@ Result<std::vector<EnvelopeStore::StoredReply>> EnvelopeStore::FetchReplies(cons
     }
     const auto blob = s.Blob(1);
     out.push_back({s.U64(0), std::vector<uint8_t>(blob.begin(), blob.end())});
+  }
+  return out;
+}
+
+Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::List(uint64_t after, size_t limit,
+                                                               bool* more) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_,
+         "SELECT id, log_index, received_hour, size FROM envelopes WHERE log_index>=? ORDER BY "
+         "log_index LIMIT ?");
+  s.Bind(1, after).Bind(2, static_cast<uint64_t>(limit) + 1);
+  std::vector<Listed> out;
+  *more = false;
+  for (;;) {
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return DbError(db_, "list");
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    Listed l;
+    const auto id = s.Blob(0);
+    if (id.size() != l.entry.id.size()) return Error(ErrorCode::kMalformed, "stored id is damaged");
+    std::memcpy(l.entry.id.data(), id.data(), id.size());
+    l.entry.log_index = s.U64(1);
+    l.entry.received_hour = s.U64(2);
+    l.size = s.U64(3);
+    out.push_back(l);
+  }
+  return out;
+}
+
+Status EnvelopeStore::PostShare(std::span<const uint8_t> from, std::span<const uint8_t> to,
+                                std::span<const uint8_t> sealed, uint64_t hour) {
+  if (from.size() != 16 || to.size() != 16)
+    return Error(ErrorCode::kInvalidArgument, "a fingerprint is 16 bytes");
+  if (sealed.empty() || sealed.size() > kMaxSealedShare)
+    return Error(ErrorCode::kInvalidArgument, "a sealed share must be 1 to 4096 bytes");
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "post share");
+  Stmt n(*stmts_, "SELECT COUNT(*) FROM shares WHERE recipient=?");
+  n.Bind(1, to);
+  if (n.Step() != SQLITE_ROW) return DbError(db_, "post share");
+  if (n.U64(0) >= kMaxSharesPerRecipient)
+    return Error(ErrorCode::kTooLarge, "that investigator holds too many shares");
+  Stmt ins(*stmts_, "INSERT INTO shares(recipient, sender, posted_hour, sealed) VALUES(?,?,?,?)");
+  ins.Bind(1, to).Bind(2, from).Bind(3, hour).Bind(4, sealed);
+  if (ins.Step() != SQLITE_DONE) return DbError(db_, "post share");
+  return tx.Commit();
+}
+
+Result<std::vector<EnvelopeStore::StoredShare>> EnvelopeStore::FetchShares(
+    std::span<const uint8_t> to, uint64_t after, size_t limit, bool* more) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(
+      *stmts_,
+      "SELECT seq, sender, sealed FROM shares WHERE recipient=? AND seq>=? ORDER BY seq LIMIT ?");
+  s.Bind(1, to).Bind(2, after).Bind(3, static_cast<uint64_t>(limit) + 1);
+  std::vector<StoredShare> out;
+  *more = false;
+  for (;;) {
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return DbError(db_, "fetch shares");
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    const auto from = s.Blob(1), sealed = s.Blob(2);
+    out.push_back({s.U64(0), {from.begin(), from.end()}, {sealed.begin(), sealed.end()}});
+  }
+  return out;
+}
+
+Status EnvelopeStore::Audit(std::span<const uint8_t> investigator, std::string_view call,
+                            uint64_t hour) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt ins(*stmts_, "INSERT INTO review_audit(investigator, call, hour) VALUES(?,?,?)");
+  ins.Bind(1, investigator)
+      .Bind(2, std::span(reinterpret_cast<const uint8_t*>(call.data()), call.size()))
+      .Bind(3, hour);
+  if (ins.Step() != SQLITE_DONE) return DbError(db_, "audit");
+  return Status::Ok();
+}
+
+Result<std::vector<EnvelopeStore::AuditEntry>> EnvelopeStore::AuditTrail() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_, "SELECT investigator, call, hour FROM review_audit ORDER BY seq");
+  std::vector<AuditEntry> out;
+  for (;;) {
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return DbError(db_, "audit");
+    const auto who = s.Blob(0), call = s.Blob(1);
+    out.push_back({{who.begin(), who.end()}, {call.begin(), call.end()}, s.U64(2)});
   }
   return out;
 }

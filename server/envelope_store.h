@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gavah/crypto/digest.h"
@@ -92,6 +93,36 @@ class EnvelopeStore {
   // Up to `limit` replies with seq >= `after`, in order; *more says whether others follow.
   Result<std::vector<StoredReply>> FetchReplies(const Digest32& mailbox, uint64_t after,
                                                 size_t limit, bool* more);
+
+  // Stored envelopes with log_index >= `after`, in log order, at most `limit`.
+  struct Listed {
+    LogEntry entry;
+    uint64_t size = 0;
+  };
+  Result<std::vector<Listed>> List(uint64_t after, size_t limit, bool* more);
+
+  // Key shares investigators leave for each other (fingerprints of 16 bytes; sealed at most
+  // kMaxSealedShare bytes). A recipient holds at most kMaxSharesPerRecipient.
+  static constexpr size_t kMaxSealedShare = 4096;
+  static constexpr uint64_t kMaxSharesPerRecipient = 100000;
+  Status PostShare(std::span<const uint8_t> from, std::span<const uint8_t> to,
+                   std::span<const uint8_t> sealed, uint64_t hour);
+  struct StoredShare {
+    uint64_t seq = 0;
+    std::vector<uint8_t> from;
+    std::vector<uint8_t> sealed;
+  };
+  Result<std::vector<StoredShare>> FetchShares(std::span<const uint8_t> to, uint64_t after,
+                                               size_t limit, bool* more);
+
+  // The review audit trail: which investigator made which call, at the hour.
+  Status Audit(std::span<const uint8_t> investigator, std::string_view call, uint64_t hour);
+  struct AuditEntry {
+    std::vector<uint8_t> investigator;
+    std::string call;
+    uint64_t hour = 0;
+  };
+  Result<std::vector<AuditEntry>> AuditTrail();
 
   // Bytes of stored envelopes plus the announced sizes of unfinished uploads: what the quota
   // counts. Kept in memory from commit to commit, so checking it costs no table scan.

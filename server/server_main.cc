@@ -27,6 +27,7 @@
 #include "gavah/crypto/io.h"
 #include "gavah/crypto/receipt.h"
 #include "intake_service.h"
+#include "review_service.h"
 #include "tls_identity.h"
 
 namespace gavah::server {
@@ -236,6 +237,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   limits.stream_idle_seconds =
       std::clamp<uint64_t>(ConfigNumber(conf, "stream_idle_seconds", 300), 1, 86400);
   IntakeService service(store->get(), &receipt_key.value(), &bundle, limits);
+  ReviewService review(store->get(), &receipt_key.value(), &bundle);
 
   grpc::SslServerCredentialsOptions ssl;
   // gRPC takes the key as std::string and keeps its own copy, unwiped, for the server's life;
@@ -250,6 +252,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   sodium_memzero(ssl.pem_key_cert_pairs[0].private_key.data(),
                  ssl.pem_key_cert_pairs[0].private_key.size());
   builder.RegisterService(&service);
+  builder.RegisterService(&review);
   builder.SetMaxReceiveMessageSize(2 << 20);  // 1 MiB of data per message plus framing
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 64);
   // Witness clients ping every 30 s so that a dead link fails instead of hanging.

@@ -11,7 +11,9 @@
 #include "envelope_store.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/review_auth.h"
 #include "gavah/v1/intake.grpc.pb.h"
+#include "gavah/v1/review.grpc.pb.h"
 #include "support/process.h"
 #include "support/test_support.h"
 
@@ -781,6 +783,181 @@ TEST_F(IntakeTest, RepliesAreFetchedFromTheirMailboxInPagesAndOthersSeeNothing) 
   gavah::v1::FetchRepliesResponse ignored;
   EXPECT_EQ(RawClient()->FetchReplies(&c, bad, &ignored).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Investigators a, b, c (k = 2) and `insider`, whose secret key the test holds, in a bundle the
+// server serves; plus `outsider`, in no bundle.
+class ReviewTest : public IntakeTest {
+ protected:
+  void SetUp() override {
+    IntakeTest::SetUp();
+    ASSERT_EQ(Inv({"keygen", "--name", "b", "--out", "b.key"}).exit_code, 0);
+    ASSERT_EQ(Inv({"keygen", "--name", "c", "--out", "c.key"}).exit_code, 0);
+    WriteText(dir_ / "insider.pub", insider_.public_key().ToText());
+    Outcome b = Inv({"bundle",
+                     "--org-key",
+                     "org.key",
+                     "--investigator",
+                     "a.pub",
+                     "--investigator",
+                     "b.pub",
+                     "--investigator",
+                     "c.pub",
+                     "--investigator",
+                     "insider.pub",
+                     "--threshold",
+                     "2",
+                     "--server",
+                     "127.0.0.1:" + std::to_string(port_),
+                     "--server-cert",
+                     "srv/tls.crt",
+                     "--receipt-key",
+                     "srv/receipt.pub",
+                     "--out",
+                     "team.bundle"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    server_ =
+        testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "team.bundle"},
+                       env_, dir_ / "server.log");
+    ASSERT_TRUE(testing::WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
+  }
+
+  std::string Submit(const std::string& name, const std::string& text, size_t attachment = 0) {
+    WriteText(dir_ / (name + ".txt"), text);
+    std::vector<std::string> args = {"submit",      "--bundle",    "team.bundle",
+                                     "--text-file", name + ".txt", "--json"};
+    if (attachment) {
+      WriteText(dir_ / (name + ".bin"), std::string(attachment, 'x'));
+      args.push_back("--attach");
+      args.push_back(name + ".bin");
+    }
+    Outcome r = Wit(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Field(r.out, "envelope_id");
+  }
+
+  std::unique_ptr<gavah::v1::Review::Stub> RawReview() {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("gavah-intake");
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    return gavah::v1::Review::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
+  }
+
+  // A ListEnvelopes call signed by `key` at `when` with `nonce`.
+  grpc::Status RawList(const InvestigatorSecretKey& key, uint64_t when, uint8_t nonce_byte,
+                       gavah::v1::ListEnvelopesResponse* resp) {
+    gavah::v1::ListEnvelopesRequest req;
+    const std::string body = req.SerializeAsString();
+    std::array<uint8_t, 16> nonce{};
+    nonce.fill(nonce_byte);
+    const auto token =
+        SignReviewCall(key, "/gavah.v1.Review/ListEnvelopes", testing::Bytes(body), when, nonce);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("gavah-auth-bin",
+                    std::string(reinterpret_cast<const char*>(token.data()), token.size()));
+    return RawReview()->ListEnvelopes(&ctx, req, resp);
+  }
+
+  InvestigatorSecretKey insider_ = InvestigatorSecretKey::Generate("insider");
+  InvestigatorSecretKey outsider_ = InvestigatorSecretKey::Generate("outsider");
+};
+
+TEST_F(ReviewTest, SyncPullsEachEnvelopeOnceIntoAnEncryptedCaseStore) {
+  const std::string first = Submit("one", "The guards read names from a list. MARKER-5e11");
+  const std::string second = Submit("two", "My brother's cell was emptied.", 3 << 20);
+  Outcome s = Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "case.db"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_NE(s.out.find("synced 2 new"), std::string::npos) << s.out;
+  Outcome again =
+      Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "case.db", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Field(again.out, "added"), "0") << "no duplicates on a second sync";
+  const std::string third = Submit("three", "Later testimony");
+  Outcome later =
+      Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "case.db", "--json"});
+  EXPECT_EQ(Field(later.out, "added"), "1") << later.out;
+
+  Outcome list = Inv({"list", "--store", "case.db", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  for (const auto& id : {first, second, third}) {
+    EXPECT_NE(list.out.find(id), std::string::npos) << id;
+  }
+  EXPECT_NE(list.out.find("\"state\":\"new\""), std::string::npos);
+  Outcome show = Inv({"show", second, "--store", "case.db"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("synced"), std::string::npos) << show.out;
+
+  // The store is SQLCipher: neither the plaintext nor a SQLite header is in it.
+  const std::string raw = ReadText(dir_ / "case.db");
+  EXPECT_EQ(raw.find("MARKER-5e11"), std::string::npos);
+  EXPECT_NE(raw.rfind("SQLite format 3", 0), 0u);
+
+  // Every review call is in the server's audit trail, by investigator and hour.
+  StopServer(SIGTERM);
+  const auto trail = OpenStore()->AuditTrail().value();
+  ASSERT_FALSE(trail.empty());
+  EXPECT_EQ(trail.front().call, "/gavah.v1.Review/ListEnvelopes");
+  EXPECT_EQ(trail.front().hour % 3600, 0u);
+}
+
+TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
+  Submit("one", "x");
+  ASSERT_EQ(
+      Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "case.db"}).exit_code,
+      0);
+  const std::string before = ReadText(dir_ / "case.db");
+  auto env = env_;
+  WriteText(dir_ / "wrong.pass", "not the passphrase at all");
+  Outcome r = Inv({"list", "--store", "case.db", "--passphrase-file", "wrong.pass"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("wrong passphrase for the case store"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadText(dir_ / "case.db"), before);
+  Outcome missing = Inv({"list", "--store", "nothing.db"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir_ / "nothing.db")) << "list must not create an empty store";
+}
+
+TEST_F(ReviewTest, UnknownStaleAndReplayedCallsAreRefused) {
+  Submit("one", "x");
+  const uint64_t now = static_cast<uint64_t>(time(nullptr));
+  gavah::v1::ListEnvelopesResponse resp;
+  ASSERT_TRUE(RawList(insider_, now, 1, &resp).ok());
+  EXPECT_EQ(resp.envelopes_size(), 1);
+  EXPECT_EQ(RawList(insider_, now, 1, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "the same nonce again is a replay";
+  EXPECT_EQ(RawList(insider_, now - 3600, 2, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "an hour old";
+  EXPECT_EQ(RawList(insider_, now + 3600, 3, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "an hour ahead";
+  EXPECT_EQ(RawList(outsider_, now, 4, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "a key the bundle does not list";
+  {  // a signature over another request does not carry over
+    gavah::v1::ListEnvelopesRequest other;
+    other.set_after(5);
+    std::array<uint8_t, 16> nonce{};
+    nonce.fill(6);
+    const auto token = SignReviewCall(insider_, "/gavah.v1.Review/ListEnvelopes",
+                                      testing::Bytes(other.SerializeAsString()), now, nonce);
+    gavah::v1::ListEnvelopesRequest sent;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("gavah-auth-bin",
+                    std::string(reinterpret_cast<const char*>(token.data()), token.size()));
+    EXPECT_EQ(RawReview()->ListEnvelopes(&ctx, sent, &resp).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  grpc::ClientContext none;
+  gavah::v1::ListEnvelopesRequest req;
+  EXPECT_EQ(RawReview()->ListEnvelopes(&none, req, &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED)
+      << "no authentication at all";
+  WriteText(dir_ / "outsider.pub", outsider_.public_key().ToText());
+  ASSERT_EQ(Inv({"keygen", "--name", "d", "--out", "d.key"}).exit_code, 0);
+  Outcome d = Inv({"sync", "--key", "d.key", "--bundle", "team.bundle", "--store", "d.db"});
+  EXPECT_EQ(d.exit_code, 1);
+  EXPECT_NE(d.err.find("is not an investigator of this bundle"), std::string::npos) << d.err;
 }
 
 }  // namespace

@@ -1,0 +1,250 @@
+#include "case_store.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace gavah::cli {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr size_t kSaltSize = 16;  // SQLCipher keeps it as the file's first 16 bytes
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& Bind(int i, std::span<const uint8_t> b) {
+    sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, const std::string& t) {
+    sqlite3_bind_text(s_, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, uint64_t v) {
+    sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
+    return *this;
+  }
+  int Step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
+  uint64_t U64(int c) { return static_cast<uint64_t>(sqlite3_column_int64(s_, c)); }
+  std::span<const uint8_t> Blob(int c) {
+    return {static_cast<const uint8_t*>(sqlite3_column_blob(s_, c)),
+            static_cast<size_t>(sqlite3_column_bytes(s_, c))};
+  }
+  std::string Text(int c) {
+    const auto* t = sqlite3_column_text(s_, c);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string();
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+Status DbError(sqlite3* db, const std::string& what) {
+  return Error(ErrorCode::kIo, "case store: " + what + ": " + sqlite3_errmsg(db));
+}
+
+Status Exec(sqlite3* db, const char* sql) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return DbError(db, "database");
+  return Status::Ok();
+}
+
+CaseEnvelope Row(Stmt& s) {
+  CaseEnvelope e;
+  const auto id = s.Blob(0);
+  if (id.size() == e.id.size()) std::memcpy(e.id.data(), id.data(), id.size());
+  e.log_index = s.U64(1);
+  e.received_hour = s.U64(2);
+  e.size = s.U64(3);
+  const auto sig = s.Blob(4);
+  e.receipt_signature.assign(sig.begin(), sig.end());
+  e.state = s.Text(5);
+  return e;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
+                                                   std::span<const uint8_t> passphrase) {
+  uint8_t salt[kSaltSize];
+  bool exists = false;
+  {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      exists = true;
+      const ssize_t n = ::read(fd, salt, sizeof salt);
+      ::close(fd);
+      if (n != static_cast<ssize_t>(sizeof salt))
+        return Error(ErrorCode::kMalformed, path + " is not a Gavah case store");
+    } else if (errno != ENOENT) {
+      return Error(ErrorCode::kIo, "cannot read " + path + ": " + std::strerror(errno));
+    }
+  }
+  if (!exists) randombytes_buf(salt, sizeof salt);
+  SecretBuffer key(32);
+  if (crypto_pwhash(key.data(), key.size(), reinterpret_cast<const char*>(passphrase.data()),
+                    passphrase.size(), salt, crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
+                    crypto_pwhash_argon2id_MEMLIMIT_MODERATE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Error(ErrorCode::kIo, "not enough memory to derive the case store's key");
+  }
+  sqlite3* db = nullptr;
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (exists ? 0 : SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return Error(ErrorCode::kIo, "cannot open " + path);
+  }
+  std::unique_ptr<CaseStore> store(new CaseStore(db));
+  // SQLCipher's raw key with an explicit salt: x'<key hex><salt hex>'.
+  SecretBuffer raw;
+  raw.Append("x'");
+  char hex[2 * 32 + 1];
+  sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+  raw.Append(std::string_view(hex, 64));
+  sodium_memzero(hex, sizeof hex);
+  char salt_hex[2 * kSaltSize + 1];
+  sodium_bin2hex(salt_hex, sizeof salt_hex, salt, sizeof salt);
+  raw.Append(std::string_view(salt_hex, 2 * kSaltSize));
+  raw.Append("'");
+  if (sqlite3_key(db, raw.data(), static_cast<int>(raw.size())) != SQLITE_OK)
+    return Error(ErrorCode::kIo, "cannot key " + path);
+  GAVAH_RETURN_IF_ERROR(Exec(db, "PRAGMA cipher_page_size = 4096"));
+  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) !=
+      SQLITE_OK) {
+    return Error(ErrorCode::kWrongPassphrase,
+                 "wrong passphrase for the case store " + path + " (or not a case store)");
+  }
+  GAVAH_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL"));
+  GAVAH_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=FULL"));
+  GAVAH_RETURN_IF_ERROR(Exec(
+      db,
+      "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+      "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);"
+      "INSERT OR IGNORE INTO meta(key, value) VALUES('sync_after', 0);"
+      "CREATE TABLE IF NOT EXISTS envelopes(id BLOB PRIMARY KEY, log_index INTEGER NOT NULL,"
+      "  received_hour INTEGER NOT NULL, size INTEGER NOT NULL, receipt_signature BLOB NOT NULL,"
+      "  state TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS chunks(owner BLOB NOT NULL, seq INTEGER NOT NULL, data BLOB NOT "
+      "NULL, UNIQUE(owner, seq));"
+      "CREATE TABLE IF NOT EXISTS custody(seq INTEGER PRIMARY KEY, envelope BLOB NOT NULL,"
+      "  at INTEGER NOT NULL, investigator TEXT NOT NULL, event TEXT NOT NULL);"));
+  Stmt v(db, "SELECT value FROM meta WHERE key='schema_version'");
+  if (v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion)
+    return Error(ErrorCode::kUnsupported, path + ": case store version is not supported");
+  return store;
+}
+
+CaseStore::~CaseStore() { sqlite3_close(db_); }
+
+Result<uint64_t> CaseStore::SyncCursor() {
+  Stmt s(db_, "SELECT value FROM meta WHERE key='sync_after'");
+  if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
+  return s.U64(0);
+}
+
+Result<uint64_t> CaseStore::PartialBytes(const Digest32& id) {
+  Stmt s(db_, "SELECT COALESCE(SUM(length(data)), 0) FROM chunks WHERE owner=?");
+  s.Bind(1, id);
+  if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
+  return s.U64(0);
+}
+
+Status CaseStore::AppendPartial(const Digest32& id, std::span<const uint8_t> data) {
+  Stmt s(db_,
+         "INSERT INTO chunks(owner, seq, data) VALUES(?1, (SELECT COUNT(*) FROM chunks WHERE "
+         "owner=?1), ?2)");
+  s.Bind(1, id).Bind(2, data);
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
+  return Status::Ok();
+}
+
+Status CaseStore::ReadBytes(const Digest32& id,
+                            const std::function<Status(std::span<const uint8_t>)>& each) {
+  for (uint64_t seq = 0;; ++seq) {
+    Stmt s(db_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
+    s.Bind(1, id).Bind(2, seq);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) return Status::Ok();
+    if (rc != SQLITE_ROW) return DbError(db_, "read");
+    GAVAH_RETURN_IF_ERROR(each(s.Blob(0)));
+  }
+}
+
+Status CaseStore::Finish(const CaseEnvelope& e, bool tampered, const std::string& investigator,
+                         uint64_t now) {
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  auto fail = [&](const char* what) {
+    Status st = DbError(db_, what);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  };
+  if (tampered) {
+    Stmt d(db_, "DELETE FROM chunks WHERE owner=?");
+    d.Bind(1, e.id);
+    if (d.Step() != SQLITE_DONE) return fail("store");
+  }
+  Stmt ins(db_,
+           "INSERT OR IGNORE INTO envelopes(id, log_index, received_hour, size, receipt_signature,"
+           " state) VALUES(?,?,?,?,?,?)");
+  ins.Bind(1, e.id)
+      .Bind(2, e.log_index)
+      .Bind(3, e.received_hour)
+      .Bind(4, e.size)
+      .Bind(5, e.receipt_signature)
+      .Bind(6, std::string(tampered ? "tampered" : "new"));
+  if (ins.Step() != SQLITE_DONE) return fail("store");
+  Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
+  c.Bind(1, e.id)
+      .Bind(2, now)
+      .Bind(3, investigator)
+      .Bind(4, std::string(tampered ? "synced: did not match its id, bytes dropped" : "synced"));
+  if (c.Step() != SQLITE_DONE) return fail("store");
+  Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='sync_after'");
+  m.Bind(1, e.log_index + 1);
+  if (m.Step() != SQLITE_DONE) return fail("store");
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+  return Status::Ok();
+}
+
+Result<std::vector<CaseEnvelope>> CaseStore::List() {
+  Stmt s(db_,
+         "SELECT id, log_index, received_hour, size, receipt_signature, state FROM envelopes "
+         "ORDER BY log_index");
+  std::vector<CaseEnvelope> out;
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "read");
+    out.push_back(Row(s));
+  }
+  return out;
+}
+
+Result<std::optional<CaseEnvelope>> CaseStore::Find(const Digest32& id) {
+  Stmt s(db_,
+         "SELECT id, log_index, received_hour, size, receipt_signature, state FROM envelopes "
+         "WHERE id=?");
+  s.Bind(1, id);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<CaseEnvelope>();
+  if (rc != SQLITE_ROW) return DbError(db_, "read");
+  return std::optional<CaseEnvelope>(Row(s));
+}
+
+Result<std::vector<CustodyEvent>> CaseStore::Custody(const Digest32& id) {
+  Stmt s(db_, "SELECT at, investigator, event FROM custody WHERE envelope=? ORDER BY seq");
+  s.Bind(1, id);
+  std::vector<CustodyEvent> out;
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "read");
+    out.push_back({s.U64(0), s.Text(1), s.Text(2)});
+  }
+  return out;
+}
+
+}  // namespace gavah::cli

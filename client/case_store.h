@@ -1,0 +1,67 @@
+// The investigator's case store: a SQLCipher database keyed from the investigator's passphrase
+// with Argon2id, holding synced envelopes (ciphertext), their receipts, review state and the
+// chain of custody. Everything after `sync` works from it offline. Format: docs/PROTOCOL.md,
+// "Case store".
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gavah/crypto/digest.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/status.h"
+
+namespace gavah::cli {
+
+struct CaseEnvelope {
+  Digest32 id{};
+  uint64_t log_index = 0;
+  uint64_t received_hour = 0;
+  uint64_t size = 0;
+  std::vector<uint8_t> receipt_signature;  // 64 bytes
+  std::string state;                       // new, opened, annotated, replied, exported, tampered
+};
+
+struct CustodyEvent {
+  uint64_t at = 0;           // Unix time, to the second: the investigator's own record
+  std::string investigator;  // fingerprint text
+  std::string event;         // synced, opened, annotated, replied, exported, ...
+};
+
+class CaseStore {
+ public:
+  // Opens `path`, creating it when absent. A file that the passphrase does not open is
+  // kWrongPassphrase and is left as it was; nothing new is created in its place.
+  static Result<std::unique_ptr<CaseStore>> Open(const std::string& path,
+                                                 std::span<const uint8_t> passphrase);
+  ~CaseStore();
+
+  // The next log index to ask the server for.
+  Result<uint64_t> SyncCursor();
+  // Bytes held of an envelope being fetched (0 if none).
+  Result<uint64_t> PartialBytes(const Digest32& id);
+  // Appends fetched bytes of `id` and commits them (a sync cut here resumes from them).
+  Status AppendPartial(const Digest32& id, std::span<const uint8_t> data);
+  // Reads the bytes of a stored or partial envelope in order.
+  Status ReadBytes(const Digest32& id, const std::function<Status(std::span<const uint8_t>)>& each);
+  // Records an envelope as synced (its bytes checked by the caller) or as tampered (its bytes
+  // dropped), with a custody event, and moves the cursor past it; one transaction.
+  Status Finish(const CaseEnvelope& e, bool tampered, const std::string& investigator,
+                uint64_t now);
+  Result<std::vector<CaseEnvelope>> List();
+  Result<std::optional<CaseEnvelope>> Find(const Digest32& id);
+  Result<std::vector<CustodyEvent>> Custody(const Digest32& id);
+
+ private:
+  explicit CaseStore(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+}  // namespace gavah::cli

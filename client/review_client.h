@@ -1,0 +1,42 @@
+// Calls to the server's review service, each signed with the investigator's key
+// (docs/PROTOCOL.md, "Review authentication").
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "gavah/crypto/bundle.h"
+#include "gavah/crypto/keys.h"
+#include "gavah/v1/review.grpc.pb.h"
+#include "intake_client.h"
+
+namespace gavah::cli {
+
+class ReviewClient {
+ public:
+  // Talks to the bundle's server endpoints, in order, over TLS pinned to each one's certificate.
+  // `bundle` and `key` must outlive the client.
+  ReviewClient(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
+               SendOptions options);
+
+  Result<gavah::v1::ListEnvelopesResponse> List(uint64_t after);
+  // Streams the envelope's bytes from `offset` to `each`.
+  Status Fetch(const Digest32& id, uint64_t offset,
+               const std::function<Status(std::span<const uint8_t>)>& each);
+  Result<uint64_t> PostReply(const Digest32& mailbox, std::span<const uint8_t> sealed);
+  Status PostShare(const Fingerprint& to, std::span<const uint8_t> sealed);
+  Result<gavah::v1::FetchSharesResponse> FetchShares(uint64_t after);
+
+ private:
+  // Signs `request` for `method` into `ctx`'s metadata.
+  void Sign(grpc::ClientContext& ctx, std::string_view method,
+            const google::protobuf::Message& request) const;
+  // Runs `call` against each endpoint in turn until one answers.
+  Status Each(const std::function<grpc::Status(gavah::v1::Review::Stub&)>& call);
+
+  const RecipientBundle& bundle_;
+  const InvestigatorSecretKey& key_;
+  SendOptions options_;
+};
+
+}  // namespace gavah::cli

@@ -1,0 +1,203 @@
+#include "review_service.h"
+
+#include <sodium.h>
+
+#include <ctime>
+
+#include "intake_service.h"  // CurrentHour
+
+namespace gavah::server {
+namespace {
+
+constexpr char kAuthHeader[] = "gavah-auth-bin";
+constexpr size_t kMaxList = 1000;
+constexpr size_t kSharesPerAnswer = 64;
+constexpr size_t kChunk = 1 << 20;
+
+grpc::Status Denied(const std::string& m) {
+  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, m);
+}
+grpc::Status Bad(const std::string& m) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, m);
+}
+grpc::Status FromStore(const Status& st) {
+  if (st.code() == ErrorCode::kTooLarge)
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, st.message());
+  if (st.code() == ErrorCode::kInvalidArgument) return Bad(st.message());
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "server storage failed; try again later");
+}
+
+std::optional<Digest32> IdFrom(const std::string& bytes) {
+  if (bytes.size() != 32) return std::nullopt;
+  Digest32 id{};
+  std::memcpy(id.data(), bytes.data(), 32);
+  return id;
+}
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+ReviewService::ReviewService(EnvelopeStore* store, const ReceiptKey* receipt_key,
+                             const RecipientBundle* bundle, std::function<uint64_t()> now)
+    : store_(store), receipt_key_(receipt_key), bundle_(bundle), now_(std::move(now)) {
+  if (!now_) now_ = [] { return static_cast<uint64_t>(std::time(nullptr)); };
+}
+
+grpc::Status ReviewService::Authenticate(grpc::ServerContext* context, std::string_view method,
+                                         const google::protobuf::Message& request,
+                                         Fingerprint* who) {
+  const auto& md = context->client_metadata();
+  const auto it = md.find(kAuthHeader);
+  if (it == md.end() || md.count(kAuthHeader) != 1)
+    return Denied("review calls must carry one gavah-auth-bin");
+  auto auth =
+      ParseReviewAuth({reinterpret_cast<const uint8_t*>(it->second.data()), it->second.size()});
+  if (!auth.ok()) return Denied(auth.status().message());
+  // Every listed key is compared, in constant time, so timing does not tell which matched.
+  const InvestigatorPublicKey* caller = nullptr;
+  for (const auto& inv : bundle_->contents().investigators) {
+    if (sodium_memcmp(inv.signing_key.data(), auth->signer.data(), 32) == 0) caller = &inv;
+  }
+  if (caller == nullptr) return Denied("this key is not an investigator of the served bundle");
+  const uint64_t now = now_();
+  const uint64_t skew = auth->unix_time > now ? auth->unix_time - now : now - auth->unix_time;
+  if (skew > kReviewAuthWindowSeconds)
+    return Denied("the call's time is more than 5 minutes from the server's clock");
+  const std::string body = request.SerializeAsString();
+  if (!VerifyReviewAuth(*auth, method, Bytes(body)).ok())
+    return Denied("the call's signature does not verify");
+  {
+    // Remembered for twice the window, so that a nonce cannot come back while its time is good.
+    std::lock_guard<std::mutex> lock(nonce_mu_);
+    if (nonces_.size() >= kMaxNonces / 2) {  // expired ones are swept only once they add up
+      std::erase_if(nonces_, [now](const auto& n) { return n.second < now; });
+    }
+    if (nonces_.count(auth->nonce)) return Denied("this call was replayed");
+    if (nonces_.size() >= kMaxNonces)
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "too many calls; try again later");
+    nonces_.emplace(auth->nonce, now + 2 * kReviewAuthWindowSeconds);
+  }
+  *who = caller->fingerprint();
+  const Status audited = store_->Audit(*who, method, CurrentHour());
+  if (!audited.ok()) return FromStore(audited);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::ListEnvelopes(grpc::ServerContext* context,
+                                          const gavah::v1::ListEnvelopesRequest* request,
+                                          gavah::v1::ListEnvelopesResponse* response) {
+  Fingerprint who{};
+  if (auto st = Authenticate(context, "/gavah.v1.Review/ListEnvelopes", *request, &who); !st.ok())
+    return st;
+  const size_t limit = request->limit() == 0 ? kMaxList : request->limit();
+  if (limit > kMaxList) return Bad("limit is at most 1000");
+  bool more = false;
+  auto listed = store_->List(request->after(), limit, &more);
+  if (!listed.ok()) return FromStore(listed.status());
+  for (const auto& l : *listed) {
+    auto* e = response->add_envelopes();
+    e->set_envelope_id(l.entry.id.data(), l.entry.id.size());
+    e->set_log_index(l.entry.log_index);
+    e->set_received_hour(l.entry.received_hour);
+    e->set_size(l.size);
+    const Receipt r = receipt_key_->Sign(l.entry.id, l.entry.log_index, l.entry.received_hour);
+    e->set_receipt_signature(r.signature.data(), r.signature.size());
+  }
+  response->set_more(more);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::FetchEnvelope(grpc::ServerContext* context,
+                                          const gavah::v1::FetchEnvelopeRequest* request,
+                                          grpc::ServerWriter<gavah::v1::EnvelopeChunk>* writer) {
+  Fingerprint who{};
+  if (auto st = Authenticate(context, "/gavah.v1.Review/FetchEnvelope", *request, &who); !st.ok())
+    return st;
+  const auto id = IdFrom(request->envelope_id());
+  if (!id) return Bad("envelope id must be 32 bytes");
+  auto entry = store_->FindEntry(*id);
+  if (!entry.ok()) return FromStore(entry.status());
+  if (!entry->has_value()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");
+  uint64_t skip = request->offset();
+  bool cancelled = false;
+  const Status read = store_->ReadEnvelope(*id, [&](std::span<const uint8_t> b) {
+    if (skip >= b.size()) {
+      skip -= b.size();
+      return Status::Ok();
+    }
+    b = b.subspan(skip);
+    skip = 0;
+    while (!b.empty()) {
+      const size_t n = std::min(b.size(), kChunk);
+      gavah::v1::EnvelopeChunk chunk;
+      chunk.set_data(b.data(), n);
+      if (!writer->Write(chunk)) {
+        cancelled = true;
+        return Error(ErrorCode::kIo, "client went away");
+      }
+      b = b.subspan(n);
+    }
+    return Status::Ok();
+  });
+  if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  if (!read.ok()) return FromStore(read);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::PostReply(grpc::ServerContext* context,
+                                      const gavah::v1::PostReplyRequest* request,
+                                      gavah::v1::PostReplyResponse* response) {
+  Fingerprint who{};
+  if (auto st = Authenticate(context, "/gavah.v1.Review/PostReply", *request, &who); !st.ok())
+    return st;
+  const auto mailbox = IdFrom(request->mailbox_id());
+  if (!mailbox) return Bad("mailbox id must be 32 bytes");
+  auto seq = store_->PostReply(*mailbox, Bytes(request->sealed()), CurrentHour());
+  if (!seq.ok()) return FromStore(seq.status());
+  response->set_seq(*seq);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::PostShare(grpc::ServerContext* context,
+                                      const gavah::v1::PostShareRequest* request,
+                                      gavah::v1::PostShareResponse*) {
+  Fingerprint who{};
+  if (auto st = Authenticate(context, "/gavah.v1.Review/PostShare", *request, &who); !st.ok())
+    return st;
+  bool listed = false;
+  for (const auto& inv : bundle_->contents().investigators) {
+    const Fingerprint fp = inv.fingerprint();
+    if (request->to().size() == fp.size() &&
+        sodium_memcmp(fp.data(), request->to().data(), fp.size()) == 0)
+      listed = true;
+  }
+  if (!listed) return Bad("the receiving investigator is not in the served bundle");
+  const Status st =
+      store_->PostShare(who, Bytes(request->to()), Bytes(request->sealed()), CurrentHour());
+  if (!st.ok()) return FromStore(st);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::FetchShares(grpc::ServerContext* context,
+                                        const gavah::v1::FetchSharesRequest* request,
+                                        gavah::v1::FetchSharesResponse* response) {
+  Fingerprint who{};
+  if (auto st = Authenticate(context, "/gavah.v1.Review/FetchShares", *request, &who); !st.ok())
+    return st;
+  bool more = false;
+  auto shares = store_->FetchShares(who, request->after(), kSharesPerAnswer, &more);
+  if (!shares.ok()) return FromStore(shares.status());
+  for (const auto& s : *shares) {
+    auto* out = response->add_shares();
+    out->set_seq(s.seq);
+    out->set_from(s.from.data(), s.from.size());
+    out->set_sealed(s.sealed.data(), s.sealed.size());
+  }
+  response->set_more(more);
+  return grpc::Status::OK;
+}
+
+}  // namespace gavah::server

@@ -1,0 +1,57 @@
+// The review service for investigators (proto/gavah/v1/review.proto). Every call is
+// authenticated by an Ed25519 signature of an investigator the served bundle lists; stale times
+// and replayed nonces are refused; each accepted call is written to the audit trail.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "envelope_store.h"
+#include "gavah/crypto/bundle.h"
+#include "gavah/crypto/receipt.h"
+#include "gavah/crypto/review_auth.h"
+#include "gavah/v1/review.grpc.pb.h"
+
+namespace gavah::server {
+
+class ReviewService final : public gavah::v1::Review::Service {
+ public:
+  // None of the pointers is owned; all outlive the service. `now` is Unix time (tests set it).
+  ReviewService(EnvelopeStore* store, const ReceiptKey* receipt_key, const RecipientBundle* bundle,
+                std::function<uint64_t()> now = nullptr);
+
+  grpc::Status ListEnvelopes(grpc::ServerContext* context,
+                             const gavah::v1::ListEnvelopesRequest* request,
+                             gavah::v1::ListEnvelopesResponse* response) override;
+  grpc::Status FetchEnvelope(grpc::ServerContext* context,
+                             const gavah::v1::FetchEnvelopeRequest* request,
+                             grpc::ServerWriter<gavah::v1::EnvelopeChunk>* writer) override;
+  grpc::Status PostReply(grpc::ServerContext* context, const gavah::v1::PostReplyRequest* request,
+                         gavah::v1::PostReplyResponse* response) override;
+  grpc::Status PostShare(grpc::ServerContext* context, const gavah::v1::PostShareRequest* request,
+                         gavah::v1::PostShareResponse* response) override;
+  grpc::Status FetchShares(grpc::ServerContext* context,
+                           const gavah::v1::FetchSharesRequest* request,
+                           gavah::v1::FetchSharesResponse* response) override;
+
+  // At most this many nonces are remembered (each for twice the time window); beyond it calls
+  // are refused until old ones expire, rather than forgetting one that could be replayed.
+  static constexpr size_t kMaxNonces = 200000;
+
+ private:
+  // Checks the call's authentication; on success sets *who to the caller's fingerprint and
+  // records the call in the audit trail.
+  grpc::Status Authenticate(grpc::ServerContext* context, std::string_view method,
+                            const google::protobuf::Message& request, Fingerprint* who);
+
+  EnvelopeStore* store_;
+  const ReceiptKey* receipt_key_;
+  const RecipientBundle* bundle_;
+  std::function<uint64_t()> now_;
+  std::mutex nonce_mu_;
+  std::map<std::array<uint8_t, 16>, uint64_t> nonces_;  // guarded by nonce_mu_: nonce -> expiry
+};
+
+}  // namespace gavah::server
