@@ -128,6 +128,9 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);"
       "INSERT OR IGNORE INTO meta(key, value) VALUES('sync_after', 0);"
+      "INSERT OR IGNORE INTO meta(key, value) VALUES('shares_after', 0);"
+      "CREATE TABLE IF NOT EXISTS shares(server_seq INTEGER PRIMARY KEY, sealed BLOB NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS blobs(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
       "CREATE TABLE IF NOT EXISTS envelopes(id BLOB PRIMARY KEY, log_index INTEGER NOT NULL,"
       "  received_hour INTEGER NOT NULL, size INTEGER NOT NULL, receipt_signature BLOB NOT NULL,"
       "  state TEXT NOT NULL);"
@@ -210,6 +213,84 @@ Status CaseStore::Finish(const CaseEnvelope& e, bool tampered, const std::string
   m.Bind(1, e.log_index + 1);
   if (m.Step() != SQLITE_DONE) return fail("store");
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+  return Status::Ok();
+}
+
+Result<bool> CaseStore::ReadChunk(const Digest32& id, uint64_t seq, std::vector<uint8_t>* out) {
+  Stmt s(db_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
+  s.Bind(1, id).Bind(2, seq);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return false;
+  if (rc != SQLITE_ROW) return DbError(db_, "read");
+  const auto b = s.Blob(0);
+  out->assign(b.begin(), b.end());
+  return true;
+}
+
+Result<uint64_t> CaseStore::SharesCursor() {
+  Stmt s(db_, "SELECT value FROM meta WHERE key='shares_after'");
+  if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
+  return s.U64(0);
+}
+
+Status CaseStore::AddShare(uint64_t server_seq, std::span<const uint8_t> sealed) {
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  Stmt ins(db_, "INSERT OR IGNORE INTO shares(server_seq, sealed) VALUES(?,?)");
+  ins.Bind(1, server_seq).Bind(2, sealed);
+  Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='shares_after'");
+  m.Bind(1, server_seq + 1);
+  if (ins.Step() != SQLITE_DONE || m.Step() != SQLITE_DONE ||
+      sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Status st = DbError(db_, "store");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::vector<uint8_t>>> CaseStore::Shares() {
+  Stmt s(db_, "SELECT sealed FROM shares ORDER BY server_seq");
+  std::vector<std::vector<uint8_t>> out;
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "read");
+    const auto b = s.Blob(0);
+    out.emplace_back(b.begin(), b.end());
+  }
+  return out;
+}
+
+Status CaseStore::SetBundle(std::span<const uint8_t> bundle) {
+  Stmt s(db_, "INSERT OR REPLACE INTO blobs(key, value) VALUES('bundle', ?)");
+  s.Bind(1, bundle);
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
+  return Status::Ok();
+}
+
+Result<std::vector<uint8_t>> CaseStore::Bundle() {
+  Stmt s(db_, "SELECT value FROM blobs WHERE key='bundle'");
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::vector<uint8_t>();
+  if (rc != SQLITE_ROW) return DbError(db_, "read");
+  const auto b = s.Blob(0);
+  return std::vector<uint8_t>(b.begin(), b.end());
+}
+
+Status CaseStore::Record(const Digest32& id, const std::string& investigator,
+                         const std::string& event, const std::string& state, uint64_t now) {
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
+  c.Bind(1, id).Bind(2, now).Bind(3, investigator).Bind(4, event);
+  bool ok = c.Step() == SQLITE_DONE;
+  if (ok && !state.empty()) {
+    Stmt u(db_, "UPDATE envelopes SET state=? WHERE id=?");
+    u.Bind(1, state).Bind(2, id);
+    ok = u.Step() == SQLITE_DONE;
+  }
+  if (!ok || sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Status st = DbError(db_, "store");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  }
   return Status::Ok();
 }
 

@@ -55,6 +55,22 @@ class CaseStore {
   // dropped), with a custody event, and moves the cursor past it; one transaction.
   Status Finish(const CaseEnvelope& e, bool tampered, const std::string& investigator,
                 uint64_t now);
+  // Reads chunk `seq` of an envelope's bytes into *out; false past the last.
+  Result<bool> ReadChunk(const Digest32& id, uint64_t seq, std::vector<uint8_t>* out);
+
+  // Released shares as they came from the server (still sealed), and the server's cursor.
+  Result<uint64_t> SharesCursor();
+  Status AddShare(uint64_t server_seq, std::span<const uint8_t> sealed);
+  Result<std::vector<std::vector<uint8_t>>> Shares();
+
+  // The bundle the last sync used (so review works offline); empty if none yet.
+  Status SetBundle(std::span<const uint8_t> bundle);
+  Result<std::vector<uint8_t>> Bundle();
+
+  // Adds a custody event and, when `state` is not empty, sets the review state.
+  Status Record(const Digest32& id, const std::string& investigator, const std::string& event,
+                const std::string& state, uint64_t now);
+
   Result<std::vector<CaseEnvelope>> List();
   Result<std::optional<CaseEnvelope>> Find(const Digest32& id);
   Result<std::vector<CustodyEvent>> Custody(const Digest32& id);

@@ -14,6 +14,7 @@
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/receipt.h"
+#include "gavah/crypto/released_share.h"
 #include "review_client.h"
 #include "testimony_dir.h"
 
@@ -147,23 +148,70 @@ int Bundle(const BundleArgs& a, const PassphraseSource& pass, bool json) {
   return 0;
 }
 
-int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
-         const std::string& out, const PassphraseSource& pass, bool json) {
-  const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) Fail("cannot read " + envelope + ": " + std::strerror(errno));
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
-    Fail("cannot read " + envelope + ": not a regular file");
-  ::fcntl(fd, F_SETFL, 0);  // O_NONBLOCK only kept a FIFO from blocking the open itself
-  CatchInterrupts();
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  ReadAheadSource in(fd, envelope, /*hash=*/true);
+// An envelope's bytes read from the case store, chunk by chunk, hashed as they pass.
+class StoreSource : public ByteSource {
+ public:
+  StoreSource(CaseStore& store, const Digest32& id) : store_(store), id_(id) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    size_t n = 0;
+    while (n < out.size()) {
+      if (pos_ == chunk_.size()) {
+        GAVAH_ASSIGN_OR_RETURN(bool more, store_.ReadChunk(id_, seq_, &chunk_));
+        if (!more) break;
+        ++seq_;
+        pos_ = 0;
+        sha_.Update(chunk_);
+        continue;
+      }
+      const size_t take = std::min(out.size() - n, chunk_.size() - pos_);
+      std::memcpy(out.data() + n, chunk_.data() + pos_, take);
+      pos_ += take;
+      n += take;
+    }
+    return n;
+  }
+  bool ComputesSha256() const override { return true; }
+  Result<Digest32> Digest() override { return sha_.Final(); }
+
+ private:
+  CaseStore& store_;
+  const Digest32 id_;
+  std::vector<uint8_t> chunk_;  // ciphertext
+  size_t pos_ = 0;
+  uint64_t seq_ = 0;
+  Sha256 sha_;
+};
+
+// Opens the envelope `in` yields into `out`, with the keys at `key_paths` and any `released`
+// shares (sealed to one of those keys by colleagues) for envelope `expected` (zero: any,
+// with no released shares).
+int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std::string>& key_paths,
+             const std::vector<std::vector<uint8_t>>& released, const Digest32& expected,
+             const RecipientBundle* bundle, const std::string& out, const PassphraseSource& pass,
+             bool json,
+             const std::function<void(const std::vector<std::string>&)>& opened_by = nullptr) {
   // The header is checked before any passphrase is asked for: junk fails fast.
   const EnvelopeHeader header = Must(ReadEnvelopeHeader(in), envelope);
   std::vector<Share> shares;
+  std::vector<std::string> who;
   size_t not_recipient = 0;
   for (const auto& path : key_paths) {
     const InvestigatorSecretKey key = LoadInvestigatorKey(path, pass);
+    who.push_back(FingerprintToText(key.public_key().fingerprint()));
+    // Shares colleagues released to this key, for this envelope only.
+    for (const auto& sealed : released) {
+      if (bundle == nullptr) break;
+      auto got = OpenReleasedShare(sealed, key, *bundle);
+      if (!got.ok()) continue;  // for another of the given keys, or not usable
+      if (got->envelope_id != expected) continue;
+      bool dup = false;
+      for (const auto& s : shares) dup |= s.x == got->share.x;
+      if (!dup) {
+        std::fprintf(stderr, "note: using the share %s released to %s\n",
+                     FingerprintToText(got->from).c_str(), path.c_str());
+        shares.push_back(std::move(got->share));
+      }
+    }
     auto share = OpenShare(header, key);
     if (!share.ok()) {
       if (share.status().code() != ErrorCode::kNotRecipient) Fail(envelope, share.status());
@@ -186,7 +234,8 @@ int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
   const Status opened = OpenPayload(header, file_key, in, *dir);
   if (!opened.ok()) Fail(envelope, opened);
   const EnvelopeId id = Must(in.Digest(), envelope);
-  ::close(fd);
+  if (expected != Digest32{} && id != expected)
+    Fail(envelope + " does not match its id: the case store is damaged; nothing was opened");
   const Status st = dir->Commit(id, header.organisation_id);
   if (!st.ok()) Fail(out, st);
   const std::string hex = ToHex(id);
@@ -194,7 +243,24 @@ int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
         JsonObject().Add("envelope_id", hex).Add("out_dir", out).Add("files", dir->file_count()),
         "envelope " + hex + " verified and opened into " + out + " (" +
             std::to_string(dir->file_count()) + " files, see manifest.json)\n");
+  if (opened_by) opened_by(who);
   return 0;
+}
+
+int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
+         const std::string& out, const PassphraseSource& pass, bool json) {
+  const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) Fail("cannot read " + envelope + ": " + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+    Fail("cannot read " + envelope + ": not a regular file");
+  ::fcntl(fd, F_SETFL, 0);  // O_NONBLOCK only kept a FIFO from blocking the open itself
+  CatchInterrupts();
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  ReadAheadSource in(fd, envelope, /*hash=*/true);
+  const int rc = OpenFrom(in, envelope, key_paths, {}, Digest32{}, nullptr, out, pass, json);
+  ::close(fd);
+  return rc;
 }
 
 // The case store at `path`, asking for its passphrase (twice when it is new).
@@ -231,6 +297,7 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
   if (!listed) Fail(key_path + " is not an investigator of this bundle");
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/true);
   CatchInterrupts();
+  if (const Status st = store->SetBundle(bundle.bytes()); !st.ok()) Fail(store_path, st);
   const std::string me = FingerprintToText(key.public_key().fingerprint());
   ReviewClient client(bundle, key, SendOptions{});
   uint64_t after = Must(store->SyncCursor(), store_path);
@@ -295,10 +362,124 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
     }
     if (page.envelopes_size() == 0) break;
   }
-  Print(json, JsonObject().Add("added", added).Add("tampered", tampered).Add("store", store_path),
+  // Shares colleagues released to this investigator, kept sealed until `open` uses them.
+  uint64_t shares = 0;
+  for (bool more = true; more;) {
+    const uint64_t from = Must(store->SharesCursor(), store_path);
+    const auto page = Must(client.FetchShares(from), "sync");
+    more = page.more() && page.shares_size() > 0;
+    for (const auto& s : page.shares()) {
+      const std::span<const uint8_t> sealed(reinterpret_cast<const uint8_t*>(s.sealed().data()),
+                                            s.sealed().size());
+      auto checked = OpenReleasedShare(sealed, key, bundle);
+      if (!checked.ok()) {
+        std::fprintf(stderr, "gavah-investigator: a share from the server is refused: %s\n",
+                     checked.status().message().c_str());
+      } else if (!Must(store->Find(checked->envelope_id), store_path)) {
+        std::fprintf(stderr,
+                     "gavah-investigator: a share for envelope %s, which this store does not "
+                     "hold, is refused\n",
+                     ToHex(checked->envelope_id).c_str());
+      } else {
+        ++shares;
+        const Status st = store->Record(checked->envelope_id, me,
+                                        "received a share from " + FingerprintToText(checked->from),
+                                        "", NowUnix());
+        if (!st.ok()) Fail(store_path, st);
+      }
+      // Refused ones are kept too (sealed, harmless) so the cursor moves past them.
+      if (const Status st = store->AddShare(s.seq(), sealed); !st.ok()) Fail(store_path, st);
+    }
+  }
+  Print(json,
+        JsonObject()
+            .Add("added", added)
+            .Add("tampered", tampered)
+            .Add("shares", shares)
+            .Add("store", store_path),
         "synced " + std::to_string(added) + " new envelope(s) into " + store_path +
-            (tampered ? " (" + std::to_string(tampered) + " tampered, not kept)" : "") + "\n");
+            (tampered ? " (" + std::to_string(tampered) + " tampered, not kept)" : "") +
+            (shares ? "; " + std::to_string(shares) + " share(s) from colleagues" : "") + "\n");
   return tampered ? 1 : 0;
+}
+
+CaseEnvelope StoredEnvelope(CaseStore& store, const std::string& id_hex,
+                            const std::string& store_path) {
+  const auto found = Must(store.Find(IdArg(id_hex)), store_path);
+  if (!found) Fail("no envelope " + id_hex + " in " + store_path + "; run sync first");
+  if (found->state == "tampered") {
+    Fail("envelope " + id_hex +
+         " did not match its id when it was synced (tampered); it is not used");
+  }
+  return *found;
+}
+
+int OpenStored(const std::string& id_hex, const std::string& store_path,
+               const std::vector<std::string>& key_paths, const std::string& out,
+               const PassphraseSource& pass, bool json) {
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
+  const auto bundle_bytes = Must(store->Bundle(), store_path);
+  std::optional<RecipientBundle> bundle;
+  if (!bundle_bytes.empty()) bundle = Must(RecipientBundle::Parse(bundle_bytes), store_path);
+  const auto released = Must(store->Shares(), store_path);
+  CatchInterrupts();
+  StoreSource in(*store, e.id);
+  return OpenFrom(in, "envelope " + id_hex, key_paths, released, e.id, bundle ? &*bundle : nullptr,
+                  out, pass, json, [&](const std::vector<std::string>& who) {
+                    std::string names;
+                    for (const auto& w : who) names += (names.empty() ? "" : ", ") + w;
+                    const Status st =
+                        store->Record(e.id, names, "opened into " + out, "opened", NowUnix());
+                    if (!st.ok()) Fail(store_path, st);
+                  });
+}
+
+int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
+                    const std::string& to_path, const std::string& bundle_path,
+                    const std::string& store_path, bool yes, const PassphraseSource& pass,
+                    bool json) {
+  const RecipientBundle bundle = LoadBundle(bundle_path, "", /*require_current=*/false);
+  const auto to = Must(InvestigatorPublicKey::FromText([&] {
+                         const auto b = ReadSmallFile(to_path, 4096);
+                         return std::string(b.begin(), b.end());
+                       }()),
+                       to_path);
+  const InvestigatorPublicKey* listed = nullptr;
+  for (const auto& inv : bundle.contents().investigators)
+    if (inv.fingerprint() == to.fingerprint()) listed = &inv;
+  if (listed == nullptr) Fail(to_path + " is not an investigator of this bundle");
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
+  const InvestigatorSecretKey key = LoadInvestigatorKey(key_path, pass);
+  StoreSource in(*store, e.id);
+  const EnvelopeHeader header = Must(ReadEnvelopeHeader(in), "envelope " + id_hex);
+  const Share share = Must(OpenShare(header, key), key_path);
+  // Whoever releases sees which testimony it is for, and to whom, before anything is sent.
+  std::fprintf(stderr,
+               "Releasing your key share of envelope %s (log entry %llu, received %s, %llu "
+               "bytes) to %s (%s).\n",
+               id_hex.c_str(), static_cast<unsigned long long>(e.log_index),
+               Iso8601Date(e.received_hour).c_str(), static_cast<unsigned long long>(e.size),
+               listed->name.c_str(), FingerprintToText(listed->fingerprint()).c_str());
+  if (!yes) {
+    if (!::isatty(STDIN_FILENO)) Fail("give --yes to release without a terminal to confirm at");
+    std::fprintf(stderr, "Type yes to release it: ");
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "yes") Fail("not released");
+  }
+  const auto sealed = Must(ReleaseShare(e.id, share, key, *listed), "release");
+  ReviewClient client(bundle, key, SendOptions{});
+  if (const Status st = client.PostShare(listed->fingerprint(), sealed); !st.ok())
+    Fail("release", st);
+  const Status st = store->Record(e.id, FingerprintToText(key.public_key().fingerprint()),
+                                  "released a share to " + FingerprintToText(listed->fingerprint()),
+                                  "", NowUnix());
+  if (!st.ok()) Fail(store_path, st);
+  Print(json, JsonObject().Add("envelope_id", id_hex).Add("to", listed->name),
+        "share released to " + listed->name + "; they receive it with their next sync\n");
+  return 0;
 }
 
 int List(const std::string& store_path, const PassphraseSource& pass, bool json) {
@@ -406,7 +587,7 @@ int Main(int argc, char** argv) {
   std::string envelope;
   std::vector<std::string> keys;
   auto* open = app.add_subcommand("open", "verify and decrypt an envelope into a new folder");
-  open->add_option("envelope", envelope, "the envelope file")->required();
+  open->add_option("envelope", envelope, "the envelope file, or its id with --store")->required();
   open->add_option("--key", keys, "an investigator key file (repeat up to the threshold)")
       ->required();
   open->add_option("--out", out, "folder to create for the testimony")->required();
@@ -419,6 +600,19 @@ int Main(int argc, char** argv) {
   sync->add_option("--bundle", bundle_path, "the organisation bundle")->required();
   sync->add_option("--store", store_path, "the case store (created on first sync)")->required();
   common(sync);
+  open->add_option("--store", store_path,
+                   "open envelope ID from this case store, with shares colleagues released");
+  std::string release_to;
+  bool release_yes = false;
+  auto* release = app.add_subcommand(
+      "release-share", "send your key share of a testimony to a colleague, sealed to them");
+  release->add_option("id", show_id, "the envelope id")->required();
+  release->add_option("--key", sync_key, "your investigator key file")->required();
+  release->add_option("--to", release_to, "the colleague's .pub file")->required();
+  release->add_option("--bundle", bundle_path, "the organisation bundle")->required();
+  release->add_option("--store", store_path, "your case store")->required();
+  release->add_flag("--yes", release_yes, "release without asking (the envelope is still shown)");
+  common(release);
   auto* list = app.add_subcommand("list", "what the case store holds, and its review state");
   list->add_option("--store", store_path, "the case store")->required();
   common(list);
@@ -435,7 +629,12 @@ int Main(int argc, char** argv) {
   if (*org_init) return OrgInit(out, pass, json);
   if (*keygen) return Keygen(name, out, pass, json);
   if (*bundle) return Bundle(b, pass, json);
+  if (*open && !store_path.empty()) return OpenStored(envelope, store_path, keys, out, pass, json);
   if (*open) return Open(envelope, keys, out, pass, json);
+  if (*release) {
+    return ReleaseShareCmd(show_id, sync_key, release_to, bundle_path, store_path, release_yes,
+                           pass, json);
+  }
   if (*sync) return Sync(sync_key, bundle_path, store_path, pass, json);
   if (*list) return List(store_path, pass, json);
   if (*show) return Show(show_id, store_path, pass, json);

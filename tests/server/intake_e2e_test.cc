@@ -903,6 +903,49 @@ TEST_F(ReviewTest, SyncPullsEachEnvelopeOnceIntoAnEncryptedCaseStore) {
   EXPECT_EQ(trail.front().hour % 3600, 0u);
 }
 
+TEST_F(ReviewTest, TwoInvestigatorsInDifferentPlacesOpenAThresholdTestimonyWithoutSharingKeys) {
+  const std::string id = Submit("t", "The trucks came to Khavaran at night.");
+  const std::string other = Submit("u", "Another testimony.");
+  auto sync = [&](const std::string& who) {
+    Outcome r = Inv({"sync", "--key", who + ".key", "--bundle", "team.bundle", "--store",
+                     who + ".db", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r;
+  };
+  sync("a");
+  Outcome alone = Inv({"open", id, "--store", "a.db", "--key", "a.key", "--out", "alone"});
+  EXPECT_EQ(alone.exit_code, 1);
+  EXPECT_NE(alone.err.find("needs 2"), std::string::npos) << alone.err;
+  EXPECT_FALSE(fs::exists(dir_ / "alone"));
+
+  sync("b");
+  Outcome release = Inv({"release-share", id, "--key", "b.key", "--to", "a.pub", "--bundle",
+                         "team.bundle", "--store", "b.db", "--yes"});
+  ASSERT_EQ(release.exit_code, 0) << release.err;
+  EXPECT_NE(release.err.find(id), std::string::npos) << "B sees which testimony it is for";
+  Outcome got = sync("a");
+  EXPECT_EQ(Field(got.out, "shares"), "1") << got.out;
+
+  // B's share is for `id` only: it does not open another testimony.
+  Outcome wrong = Inv({"open", other, "--store", "a.db", "--key", "a.key", "--out", "wrong"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("needs 2"), std::string::npos) << wrong.err;
+
+  Outcome opened = Inv({"open", id, "--store", "a.db", "--key", "a.key", "--out", "case"});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_EQ(ReadText(dir_ / "case/testimony.txt"), "The trucks came to Khavaran at night.");
+  Outcome show = Inv({"show", id, "--store", "a.db"});
+  EXPECT_NE(show.out.find("opened"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("received a share"), std::string::npos) << show.out;
+
+  // Releasing to someone outside the bundle is refused before anything is sent.
+  WriteText(dir_ / "outsider.pub", outsider_.public_key().ToText());
+  Outcome out = Inv({"release-share", id, "--key", "b.key", "--to", "outsider.pub", "--bundle",
+                     "team.bundle", "--store", "b.db", "--yes"});
+  EXPECT_EQ(out.exit_code, 1);
+  EXPECT_NE(out.err.find("is not an investigator of this bundle"), std::string::npos) << out.err;
+}
+
 TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
   Submit("one", "x");
   ASSERT_EQ(
