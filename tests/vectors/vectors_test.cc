@@ -20,6 +20,8 @@
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/receipt.h"
+#include "gavah/crypto/released_share.h"
+#include "gavah/crypto/review_auth.h"
 #include "support/test_support.h"
 
 namespace gavah {
@@ -202,7 +204,26 @@ int main(int argc, char** argv) {
   std::memcpy(reply_key.data(), Fill(32, 0x80).data(), 32);
   const std::string mailbox_line = ToHex(reply_key) + " " + ToHex(MailboxId(reply_key)) + "\n";
 
+  // Review authentication: Azadeh lists envelopes after index 7 (protobuf 08 07).
+  std::array<uint8_t, 16> auth_nonce{};
+  for (size_t i = 0; i < 16; ++i) auth_nonce[i] = static_cast<uint8_t>(i);
+  const auto auth_token = SignReviewCall(in.investigators[0], "/gavah.v1.Review/ListEnvelopes",
+                                         std::vector<uint8_t>{0x08, 0x07}, 1750000000, auth_nonce);
+  // Bahram releases his share of the vector envelope to Azadeh (the seal's ephemeral key comes
+  // from the deterministic randombytes, so the file is reproducible).
+  std::vector<uint8_t> released;
+  {
+    gavah::MemorySource src(envelope);
+    const auto header = ReadEnvelopeHeader(src).value();
+    const auto share = OpenShare(header, in.investigators[1]).value();
+    released =
+        ReleaseShare(id, share, in.investigators[1], in.investigators[0].public_key()).value();
+  }
+
   if (regenerate) {
+    WriteFile(Dir() + "/review-auth.bin",
+              std::vector<uint8_t>(auth_token.begin(), auth_token.end()));
+    WriteFile(Dir() + "/released-share.bin", released);
     std::ofstream(Dir() + "/receipt.txt") << receipt_line;
     std::ofstream(Dir() + "/mailbox.txt") << mailbox_line;
     WriteFile(Dir() + "/bundle-2of3.bin", bundle_bytes);
@@ -263,6 +284,32 @@ int main(int argc, char** argv) {
     std::ifstream f(Dir() + "/mailbox.txt");
     std::string stored((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     CHECK(stored == mailbox_line, "mailbox.txt reproduced (reply public key, mailbox id)");
+  }
+
+  {
+    const auto token = ReadFile(Dir() + "/review-auth.bin");
+    CHECK(token == std::vector<uint8_t>(auth_token.begin(), auth_token.end()),
+          "review-auth.bin reproduced");
+    auto auth = ParseReviewAuth(token);
+    CHECK(auth.ok() && VerifyReviewAuth(*auth, "/gavah.v1.Review/ListEnvelopes",
+                                        std::vector<uint8_t>{0x08, 0x07})
+                           .ok(),
+          "review-auth.bin verifies for ListEnvelopes{after: 7}");
+    const auto sealed = ReadFile(Dir() + "/released-share.bin");
+    CHECK(sealed == released, "released-share.bin reproduced");
+    auto got = OpenReleasedShare(sealed, in.investigators[0], bundle);
+    CHECK(got.ok() && got->envelope_id == id &&
+              got->from == in.investigators[1].public_key().fingerprint(),
+          "released-share.bin opens for Azadeh, from Bahram, for the vector envelope");
+    if (got.ok()) {
+      gavah::MemorySource src(stored);
+      const auto header = ReadEnvelopeHeader(src).value();
+      std::vector<Share> both;
+      both.push_back(OpenShare(header, in.investigators[0]).value());
+      both.push_back(std::move(got->share));
+      CHECK(CombineShares(header, both).ok(),
+            "Azadeh's own share and Bahram's released one open the vector envelope");
+    }
   }
 
   // 3. Bad envelopes.
