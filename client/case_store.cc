@@ -131,6 +131,8 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
       "INSERT OR IGNORE INTO meta(key, value) VALUES('shares_after', 0);"
       "CREATE TABLE IF NOT EXISTS shares(server_seq INTEGER PRIMARY KEY, sealed BLOB NOT NULL);"
       "CREATE TABLE IF NOT EXISTS blobs(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS annotations(seq INTEGER PRIMARY KEY, envelope BLOB NOT NULL,"
+      "  at INTEGER NOT NULL, kind TEXT NOT NULL, text BLOB NOT NULL);"
       "CREATE TABLE IF NOT EXISTS envelopes(id BLOB PRIMARY KEY, log_index INTEGER NOT NULL,"
       "  received_hour INTEGER NOT NULL, size INTEGER NOT NULL, receipt_signature BLOB NOT NULL,"
       "  state TEXT NOT NULL);"
@@ -259,15 +261,49 @@ Result<std::vector<std::vector<uint8_t>>> CaseStore::Shares() {
   return out;
 }
 
-Status CaseStore::SetBundle(std::span<const uint8_t> bundle) {
-  Stmt s(db_, "INSERT OR REPLACE INTO blobs(key, value) VALUES('bundle', ?)");
-  s.Bind(1, bundle);
+Status CaseStore::SetBlob(const std::string& key, std::span<const uint8_t> value) {
+  Stmt s(db_, "INSERT OR REPLACE INTO blobs(key, value) VALUES(?, ?)");
+  s.Bind(1, key).Bind(2, value);
   if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
   return Status::Ok();
 }
 
-Result<std::vector<uint8_t>> CaseStore::Bundle() {
-  Stmt s(db_, "SELECT value FROM blobs WHERE key='bundle'");
+Status CaseStore::Annotate(const Digest32& id, const std::string& kind,
+                           std::span<const uint8_t> text, const std::string& investigator,
+                           uint64_t now) {
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  Stmt a(db_, "INSERT INTO annotations(envelope, at, kind, text) VALUES(?,?,?,?)");
+  a.Bind(1, id).Bind(2, now).Bind(3, kind).Bind(4, text);
+  bool ok = a.Step() == SQLITE_DONE;
+  Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
+  c.Bind(1, id).Bind(2, now).Bind(3, investigator).Bind(4, std::string("annotated (") + kind + ")");
+  ok = ok && c.Step() == SQLITE_DONE;
+  // Annotating does not hide that a testimony was replied to or exported.
+  Stmt u(db_, "UPDATE envelopes SET state='annotated' WHERE id=? AND state IN ('new', 'opened')");
+  u.Bind(1, id);
+  ok = ok && u.Step() == SQLITE_DONE;
+  if (!ok || sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Status st = DbError(db_, "store");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<CaseStore::Annotation>> CaseStore::Annotations(const Digest32& id) {
+  Stmt s(db_, "SELECT at, kind, text FROM annotations WHERE envelope=? ORDER BY seq");
+  s.Bind(1, id);
+  std::vector<Annotation> out;
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "read");
+    out.push_back({s.U64(0), s.Text(1), SecretBuffer::CopyOf(s.Blob(2))});
+  }
+  return out;
+}
+
+Result<std::vector<uint8_t>> CaseStore::Blob(const std::string& key) {
+  Stmt s(db_, "SELECT value FROM blobs WHERE key=?");
+  s.Bind(1, key);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return std::vector<uint8_t>();
   if (rc != SQLITE_ROW) return DbError(db_, "read");

@@ -63,9 +63,22 @@ class CaseStore {
   Status AddShare(uint64_t server_seq, std::span<const uint8_t> sealed);
   Result<std::vector<std::vector<uint8_t>>> Shares();
 
-  // The bundle the last sync used (so review works offline); empty if none yet.
-  Status SetBundle(std::span<const uint8_t> bundle);
-  Result<std::vector<uint8_t>> Bundle();
+  // Named values kept encrypted in the store: "bundle" (the last sync's), "owner" (the
+  // fingerprint of the investigator who syncs it), "reply:<id hex>" (a witness's reply key).
+  Status SetBlob(const std::string& key, std::span<const uint8_t> value);
+  Result<std::vector<uint8_t>> Blob(const std::string& key);  // empty if absent
+  Status SetBundle(std::span<const uint8_t> bundle) { return SetBlob("bundle", bundle); }
+  Result<std::vector<uint8_t>> Bundle() { return Blob("bundle"); }
+
+  // Annotations: kind "note" or "tag".
+  struct Annotation {
+    uint64_t at = 0;
+    std::string kind;
+    SecretBuffer text;
+  };
+  Status Annotate(const Digest32& id, const std::string& kind, std::span<const uint8_t> text,
+                  const std::string& investigator, uint64_t now);
+  Result<std::vector<Annotation>> Annotations(const Digest32& id);
 
   // Adds a custody event and, when `state` is not empty, sets the review state.
   Status Record(const Digest32& id, const std::string& investigator, const std::string& event,

@@ -11,10 +11,13 @@
 
 #include "case_store.h"
 #include "cli_support.h"
+#include "gavah/crypto/codename.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/released_share.h"
+#include "gavah/crypto/reply.h"
+#include "gavah/crypto/utf8.h"
 #include "review_client.h"
 #include "testimony_dir.h"
 
@@ -189,7 +192,8 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
              const std::vector<std::vector<uint8_t>>& released, const Digest32& expected,
              const RecipientBundle* bundle, const std::string& out, const PassphraseSource& pass,
              bool json,
-             const std::function<void(const std::vector<std::string>&)>& opened_by = nullptr) {
+             const std::function<void(const std::vector<std::string>&,
+                                      const std::optional<PublicKey32>&)>& opened_by = nullptr) {
   // The header is checked before any passphrase is asked for: junk fails fast.
   const EnvelopeHeader header = Must(ReadEnvelopeHeader(in), envelope);
   std::vector<Share> shares;
@@ -243,7 +247,7 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
         JsonObject().Add("envelope_id", hex).Add("out_dir", out).Add("files", dir->file_count()),
         "envelope " + hex + " verified and opened into " + out + " (" +
             std::to_string(dir->file_count()) + " files, see manifest.json)\n");
-  if (opened_by) opened_by(who);
+  if (opened_by) opened_by(who, dir->reply_key());
   return 0;
 }
 
@@ -297,8 +301,12 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
   if (!listed) Fail(key_path + " is not an investigator of this bundle");
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/true);
   CatchInterrupts();
-  if (const Status st = store->SetBundle(bundle.bytes()); !st.ok()) Fail(store_path, st);
   const std::string me = FingerprintToText(key.public_key().fingerprint());
+  if (const Status st = store->SetBundle(bundle.bytes()); !st.ok()) Fail(store_path, st);
+  if (const Status st = store->SetBlob(
+          "owner", std::span(reinterpret_cast<const uint8_t*>(me.data()), me.size()));
+      !st.ok())
+    Fail(store_path, st);
   ReviewClient client(bundle, key, SendOptions{});
   uint64_t after = Must(store->SyncCursor(), store_path);
   uint64_t added = 0, tampered = 0;
@@ -425,14 +433,17 @@ int OpenStored(const std::string& id_hex, const std::string& store_path,
   const auto released = Must(store->Shares(), store_path);
   CatchInterrupts();
   StoreSource in(*store, e.id);
-  return OpenFrom(in, "envelope " + id_hex, key_paths, released, e.id, bundle ? &*bundle : nullptr,
-                  out, pass, json, [&](const std::vector<std::string>& who) {
-                    std::string names;
-                    for (const auto& w : who) names += (names.empty() ? "" : ", ") + w;
-                    const Status st =
-                        store->Record(e.id, names, "opened into " + out, "opened", NowUnix());
-                    if (!st.ok()) Fail(store_path, st);
-                  });
+  return OpenFrom(
+      in, "envelope " + id_hex, key_paths, released, e.id, bundle ? &*bundle : nullptr, out, pass,
+      json, [&](const std::vector<std::string>& who, const std::optional<PublicKey32>& reply_key) {
+        std::string names;
+        for (const auto& w : who) names += (names.empty() ? "" : ", ") + w;
+        Status st = store->Record(e.id, names, "opened into " + out,
+                                  e.state == "new" ? "opened" : "", NowUnix());
+        // Kept so that `reply` works without opening the testimony again.
+        if (st.ok() && reply_key) st = store->SetBlob("reply:" + id_hex, *reply_key);
+        if (!st.ok()) Fail(store_path, st);
+      });
 }
 
 int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
@@ -479,6 +490,53 @@ int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
   if (!st.ok()) Fail(store_path, st);
   Print(json, JsonObject().Add("envelope_id", id_hex).Add("to", listed->name),
         "share released to " + listed->name + "; they receive it with their next sync\n");
+  return 0;
+}
+
+std::string Owner(CaseStore& store, const std::string& store_path) {
+  const auto owner = Must(store.Blob("owner"), store_path);
+  return std::string(owner.begin(), owner.end());
+}
+
+int Annotate(const std::string& kind, const std::string& id_hex, const std::string& text,
+             const std::string& store_path, const PassphraseSource& pass, bool json) {
+  if (text.empty() || text.size() > 64 * 1024) Fail("a " + kind + " is 1 byte to 64 KiB");
+  if (!IsValidUtf8(text)) Fail("a " + kind + " must be UTF-8 text");
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
+  const Status st =
+      store->Annotate(e.id, kind, {reinterpret_cast<const uint8_t*>(text.data()), text.size()},
+                      Owner(*store, store_path), NowUnix());
+  if (!st.ok()) Fail(store_path, st);
+  Print(json, JsonObject().Add("envelope_id", id_hex).Add(kind, "added"),
+        kind + " added to " + id_hex + "\n");
+  return 0;
+}
+
+int ReplyCmd(const std::string& id_hex, const std::string& text_file, const std::string& key_path,
+             const std::string& bundle_path, const std::string& store_path,
+             const PassphraseSource& pass, bool json) {
+  const RecipientBundle bundle = LoadBundle(bundle_path, "", /*require_current=*/false);
+  const SecretBuffer text = ReadSecretFile(text_file, kMaxReplyText);
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
+  const auto reply_key = Must(store->Blob("reply:" + id_hex), store_path);
+  if (reply_key.size() != 32) {
+    Fail("no reply key is known for " + id_hex +
+         ": open it from this store first, or the witness gave no codename");
+  }
+  PublicKey32 pk{};
+  std::memcpy(pk.data(), reply_key.data(), 32);
+  const auto sealed = Must(SealReply(text.span(), pk), "reply");
+  const InvestigatorSecretKey key = LoadInvestigatorKey(key_path, pass);
+  ReviewClient client(bundle, key, SendOptions{});
+  // The server sees only the mailbox id, which no envelope carries in the clear.
+  const uint64_t seq = Must(client.PostReply(MailboxId(pk), sealed), "reply");
+  const Status st = store->Record(e.id, FingerprintToText(key.public_key().fingerprint()),
+                                  "replied to the witness", "replied", NowUnix());
+  if (!st.ok()) Fail(store_path, st);
+  Print(json, JsonObject().Add("envelope_id", id_hex).Add("reply", seq),
+        "reply left in the witness's mailbox; they read it with gavah-witness replies\n");
   return 0;
 }
 
@@ -531,6 +589,14 @@ int Show(const std::string& id_hex, const std::string& store_path, const Passphr
             << found->state << "\n  custody:\n";
   for (const auto& c : custody)
     std::cout << "    " << c.at << "  " << c.investigator << "  " << c.event << "\n";
+  const auto notes = Must(store->Annotations(id), store_path);
+  if (!notes.empty()) std::cout << "  annotations:\n";
+  for (const auto& n : notes) {
+    std::cout << "    " << n.kind << ": ";
+    std::cout.write(reinterpret_cast<const char*>(n.text.data()),
+                    static_cast<std::streamsize>(n.text.size()));
+    std::cout << "\n";
+  }
   return 0;
 }
 
@@ -613,6 +679,24 @@ int Main(int argc, char** argv) {
   release->add_option("--store", store_path, "your case store")->required();
   release->add_flag("--yes", release_yes, "release without asking (the envelope is still shown)");
   common(release);
+  std::string note_text, reply_text_file;
+  auto* note = app.add_subcommand("note", "add a note to a testimony, kept encrypted in the store");
+  note->add_option("id", show_id, "the envelope id")->required();
+  note->add_option("text", note_text, "the note")->required();
+  note->add_option("--store", store_path, "the case store")->required();
+  common(note);
+  auto* tag = app.add_subcommand("tag", "tag a testimony, kept encrypted in the store");
+  tag->add_option("id", show_id, "the envelope id")->required();
+  tag->add_option("tag", note_text, "the tag")->required();
+  tag->add_option("--store", store_path, "the case store")->required();
+  common(tag);
+  auto* reply = app.add_subcommand("reply", "answer the witness, sealed to their reply key");
+  reply->add_option("id", show_id, "the envelope id")->required();
+  reply->add_option("--text-file", reply_text_file, "the reply's text")->required();
+  reply->add_option("--key", sync_key, "your investigator key file")->required();
+  reply->add_option("--bundle", bundle_path, "the organisation bundle")->required();
+  reply->add_option("--store", store_path, "your case store")->required();
+  common(reply);
   auto* list = app.add_subcommand("list", "what the case store holds, and its review state");
   list->add_option("--store", store_path, "the case store")->required();
   common(list);
@@ -629,6 +713,11 @@ int Main(int argc, char** argv) {
   if (*org_init) return OrgInit(out, pass, json);
   if (*keygen) return Keygen(name, out, pass, json);
   if (*bundle) return Bundle(b, pass, json);
+  if (*note) return Annotate("note", show_id, note_text, store_path, pass, json);
+  if (*tag) return Annotate("tag", show_id, note_text, store_path, pass, json);
+  if (*reply) {
+    return ReplyCmd(show_id, reply_text_file, sync_key, bundle_path, store_path, pass, json);
+  }
   if (*open && !store_path.empty()) return OpenStored(envelope, store_path, keys, out, pass, json);
   if (*open) return Open(envelope, keys, out, pass, json);
   if (*release) {

@@ -162,6 +162,7 @@ Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
   event_place_ = SecretBuffer::CopyOf(
       {reinterpret_cast<const uint8_t*>(t.event_place.data()), t.event_place.size()});
   has_reply_key_ = t.reply_public_key.has_value();
+  reply_key_ = t.reply_public_key;
   if (t.attachments.empty()) return Status::Ok();
   if (::mkdirat(staging_fd_, "attachments", 0700) != 0)
     return IoError("cannot create attachments/");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ namespace gavah::cli {
 // so DIR never holds a partial testimony. DIR must not exist, or be an empty directory.
 class TestimonyDirectory : public TestimonySink {
  public:
+  // The witness's reply key from the testimony record, once the payload has been read.
+  const std::optional<PublicKey32>& reply_key() const { return reply_key_; }
   static std::unique_ptr<TestimonyDirectory> Create(const std::string& dir);
   ~TestimonyDirectory() override;
 
@@ -50,6 +53,7 @@ class TestimonyDirectory : public TestimonySink {
   bool committed_ = false;
   SecretBuffer language_, event_time_, event_place_;
   bool has_reply_key_ = false;
+  std::optional<PublicKey32> reply_key_;
   uint64_t text_size_ = 0;
   Digest32 text_sha256_{};
   std::vector<AttachmentRecord> attachments_;

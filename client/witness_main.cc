@@ -21,7 +21,9 @@
 #include "gavah/crypto/codename.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/reply.h"
 #include "gavah/crypto/utf8.h"
+#include "gavah/v1/intake.grpc.pb.h"
 #include "intake_client.h"
 #include "media_type.h"
 #include "pins.h"
@@ -377,6 +379,74 @@ void PrintDelivered(bool json, const Delivery& d, const std::string& receipt_pat
   }
 }
 
+// Reply text reaches the witness's terminal: control characters other than new lines and tabs
+// are shown as '?', so a reply cannot rewrite what the screen shows.
+void PrintReplyText(std::span<const uint8_t> text) {
+  for (uint8_t c : text) {
+    const bool control = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
+    std::fputc(control ? '?' : static_cast<char>(c), stdout);
+  }
+  if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
+}
+
+int Replies(const std::string& codename_file, const std::string& bundle_path,
+            const std::string& pin, const SendArgs& s) {
+  const RecipientBundle bundle = LoadBundle(bundle_path, pin, /*require_current=*/false);
+  if (!s.proxy.empty()) {
+    if (const Status ok = CheckProxy(s.proxy); !ok.ok()) Fail("", ok);
+  }
+  SecretBuffer codename = ReadSecretFile(codename_file, 4096);
+  const ReplyKeyPair key =
+      Must(DeriveReplyKey(codename.span(), bundle.organisation_fingerprint()), codename_file);
+  const Digest32 mailbox = MailboxId(key.public_key);
+  SendOptions o;
+  o.proxy = s.proxy;
+  std::string errors;
+  for (const auto& e : bundle.contents().endpoints) {
+    if (e.role != BundleEndpoint::Role::kServer) continue;
+    auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, o));
+    uint64_t after = 0, shown = 0;
+    bool failed = false;
+    for (bool more = true; more;) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+      gavah::v1::FetchRepliesRequest req;
+      req.set_mailbox_id(mailbox.data(), mailbox.size());
+      req.set_after(after);
+      gavah::v1::FetchRepliesResponse resp;
+      const grpc::Status st = stub->FetchReplies(&ctx, req, &resp);
+      if (!st.ok()) {
+        errors += (errors.empty() ? "" : "; ") + e.address + ": " + Describe(st);
+        failed = true;
+        break;
+      }
+      more = resp.more() && resp.replies_size() > 0;
+      for (const auto& r : resp.replies()) {
+        after = std::max(after, r.seq() + 1);
+        auto text = OpenReply(
+            {reinterpret_cast<const uint8_t*>(r.sealed().data()), r.sealed().size()}, key);
+        if (!text.ok()) {
+          std::fprintf(stderr, "gavah-witness: reply %llu cannot be read: %s\n",
+                       static_cast<unsigned long long>(r.seq()), text.status().message().c_str());
+          continue;
+        }
+        ++shown;
+        if (s.json) {
+          std::cout << JsonObject().Add("seq", r.seq()).Add("bytes", text->size()).str() << "\n";
+        } else {
+          std::printf("--- reply %llu ---\n", static_cast<unsigned long long>(r.seq()));
+        }
+        PrintReplyText(text->span());
+      }
+    }
+    if (failed) continue;
+    if (shown == 0 && !s.json) std::printf("no replies yet\n");
+    return 0;
+  }
+  Fail("could not fetch replies: " + (errors.empty() ? "the bundle lists no server" : errors));
+  return 1;
+}
+
 int Send(const std::string& envelope, const std::string& bundle_path, const std::string& pin,
          const SendArgs& s) {
   const RecipientBundle bundle = LoadBundle(bundle_path, pin, true);
@@ -597,6 +667,16 @@ int Main(int argc, char** argv) {
   codename->add_option("--out", codename_out,
                        "write it to this file (0600) instead of printing it");
 
+  std::string replies_codename;
+  auto* replies = app.add_subcommand("replies", "fetch and read the organisation's replies to you");
+  replies
+      ->add_option("--codename-file", replies_codename, "the codename you gave with your testimony")
+      ->required();
+  replies->add_option("--bundle", bundle_path, "the organisation's signed bundle")->required();
+  replies->add_option("--org-fingerprint", pin, "refuse a bundle not signed by this key");
+  replies->add_option("--proxy", send_args.proxy, "fetch through this HTTP CONNECT proxy");
+  replies->add_flag("--json", send_args.json, "print the replies as JSON lines");
+
   std::string receipt_id;
   auto* receipt = app.add_subcommand("receipt", "show and re-verify a saved receipt");
   receipt->add_option("id", receipt_id, "the envelope id")->required();
@@ -613,6 +693,7 @@ int Main(int argc, char** argv) {
   if (*outbox) return Outbox(retry, send_args);
   if (*receipt) return ShowReceipt(receipt_id, json);
   if (*codename) return Codename(codename_out);
+  if (*replies) return Replies(replies_codename, bundle_path, pin, send_args);
   return 2;
 }
 

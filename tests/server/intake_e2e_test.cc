@@ -946,6 +946,61 @@ TEST_F(ReviewTest, TwoInvestigatorsInDifferentPlacesOpenAThresholdTestimonyWitho
   EXPECT_NE(out.err.find("is not an investigator of this bundle"), std::string::npos) << out.err;
 }
 
+TEST_F(ReviewTest, AnnotatedAndAnsweredTheWitnessReadsTheReplyWithTheirCodename) {
+  ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
+  WriteText(dir_ / "t.txt", "Ask me about the summer of 1988.");
+  Outcome sub = Wit({"submit", "--bundle", "team.bundle", "--text-file", "t.txt", "--codename-file",
+                     "code.txt", "--json"});
+  ASSERT_EQ(sub.exit_code, 0) << sub.err;
+  const std::string id = Field(sub.out, "envelope_id");
+  for (const std::string who : {"a", "b"}) {
+    ASSERT_EQ(
+        Inv({"sync", "--key", who + ".key", "--bundle", "team.bundle", "--store", who + ".db"})
+            .exit_code,
+        0);
+  }
+  Outcome early = Inv({"reply", id, "--text-file", "t.txt", "--key", "a.key", "--bundle",
+                       "team.bundle", "--store", "a.db"});
+  EXPECT_EQ(early.exit_code, 1) << "no reply key before the testimony is opened";
+  EXPECT_NE(early.err.find("open it from this store first"), std::string::npos) << early.err;
+  ASSERT_EQ(Inv({"release-share", id, "--key", "b.key", "--to", "a.pub", "--bundle", "team.bundle",
+                 "--store", "b.db", "--yes"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "a.db"}).exit_code,
+            0);
+  ASSERT_EQ(Inv({"open", id, "--store", "a.db", "--key", "a.key", "--out", "opened"}).exit_code, 0);
+  ASSERT_EQ(
+      Inv({"note", id, "Corroborates the Gohardasht list. NOTE-7c2", "--store", "a.db"}).exit_code,
+      0);
+  ASSERT_EQ(Inv({"tag", id, "gohardasht", "--store", "a.db"}).exit_code, 0);
+  WriteText(dir_ / "answer.txt", "Thank you. We will contact you through this channel.");
+  Outcome reply = Inv({"reply", id, "--text-file", "answer.txt", "--key", "a.key", "--bundle",
+                       "team.bundle", "--store", "a.db"});
+  ASSERT_EQ(reply.exit_code, 0) << reply.err;
+
+  Outcome read = Wit({"replies", "--codename-file", "code.txt", "--bundle", "team.bundle"});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_NE(read.out.find("Thank you. We will contact you through this channel."),
+            std::string::npos)
+      << read.out;
+  ASSERT_EQ(Wit({"codename", "--out", "other.txt"}).exit_code, 0);
+  Outcome none = Wit({"replies", "--codename-file", "other.txt", "--bundle", "team.bundle"});
+  EXPECT_EQ(none.exit_code, 0);
+  EXPECT_NE(none.out.find("no replies yet"), std::string::npos) << none.out;
+
+  Outcome show = Inv({"show", id, "--store", "a.db"});
+  EXPECT_NE(show.out.find("NOTE-7c2"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("tag: gohardasht"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("replied"), std::string::npos) << show.out;
+  EXPECT_EQ(ReadText(dir_ / "a.db").find("NOTE-7c2"), std::string::npos) << "notes are encrypted";
+  // The reply the server holds is sealed: its text is nowhere in the server's files.
+  StopServer(SIGTERM);
+  for (const auto& f : fs::directory_iterator(dir_ / "srv")) {
+    EXPECT_EQ(ReadText(f.path()).find("contact you through"), std::string::npos) << f.path();
+  }
+}
+
 TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
   Submit("one", "x");
   ASSERT_EQ(
