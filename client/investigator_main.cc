@@ -1,13 +1,18 @@
 // gavah-investigator: organisation set-up (keys, signed bundle) and opening envelopes.
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <set>
+#include <sstream>
 
 #include "case_store.h"
 #include "cli_support.h"
@@ -18,6 +23,7 @@
 #include "gavah/crypto/released_share.h"
 #include "gavah/crypto/reply.h"
 #include "gavah/crypto/utf8.h"
+#include "intake_client.h"
 #include "review_client.h"
 #include "testimony_dir.h"
 
@@ -193,7 +199,8 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
              const RecipientBundle* bundle, const std::string& out, const PassphraseSource& pass,
              bool json,
              const std::function<void(const std::vector<std::string>&,
-                                      const std::optional<PublicKey32>&)>& opened_by = nullptr) {
+                                      const std::optional<PublicKey32>&)>& opened_by = nullptr,
+             bool quiet = false) {
   // The header is checked before any passphrase is asked for: junk fails fast.
   const EnvelopeHeader header = Must(ReadEnvelopeHeader(in), envelope);
   std::vector<Share> shares;
@@ -243,10 +250,12 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
   const Status st = dir->Commit(id, header.organisation_id);
   if (!st.ok()) Fail(out, st);
   const std::string hex = ToHex(id);
-  Print(json,
-        JsonObject().Add("envelope_id", hex).Add("out_dir", out).Add("files", dir->file_count()),
-        "envelope " + hex + " verified and opened into " + out + " (" +
-            std::to_string(dir->file_count()) + " files, see manifest.json)\n");
+  if (!quiet) {
+    Print(json,
+          JsonObject().Add("envelope_id", hex).Add("out_dir", out).Add("files", dir->file_count()),
+          "envelope " + hex + " verified and opened into " + out + " (" +
+              std::to_string(dir->file_count()) + " files, see manifest.json)\n");
+  }
   if (opened_by) opened_by(who, dir->reply_key());
   return 0;
 }
@@ -540,6 +549,198 @@ int ReplyCmd(const std::string& id_hex, const std::string& text_file, const std:
   return 0;
 }
 
+// Every regular file under `root`, as paths relative to it, sorted.
+std::vector<std::string> FilesUnder(const std::string& root) {
+  std::vector<std::string> out;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(root)) {
+    if (f.is_regular_file())
+      out.push_back(std::filesystem::relative(f.path(), root).generic_string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Digest32 HashFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) Fail("cannot read " + path + ": " + std::strerror(errno));
+  FdSource src(fd, path);
+  Sha256 sha;
+  std::vector<uint8_t> buf(1 << 20);
+  for (;;) {
+    const size_t n = Must(src.Read(buf), path);
+    if (n == 0) break;
+    sha.Update({buf.data(), n});
+  }
+  ::close(fd);
+  return sha.Final();
+}
+
+constexpr char kManifestMagic[] = "gavah-export-v1";
+
+int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_paths,
+              const std::string& out, const std::string& store_path, const PassphraseSource& pass,
+              bool json) {
+  FailIfExists(out);
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
+  const auto bundle_bytes = Must(store->Bundle(), store_path);
+  if (bundle_bytes.empty()) Fail(store_path + " holds no bundle; run sync first");
+  const RecipientBundle bundle = Must(RecipientBundle::Parse(bundle_bytes), store_path);
+  if (!bundle.contents().receipt_key) Fail("the bundle names no receipt key");
+  const InvestigatorSecretKey signer = LoadInvestigatorKey(key_paths.front(), pass);
+  // Built beside OUT and renamed into place when whole and signed.
+  std::string staging = out;
+  while (staging.size() > 1 && staging.back() == '/') staging.pop_back();
+  staging += ".partial-XXXXXX";
+  if (::mkdtemp(staging.data()) == nullptr)
+    Fail("cannot create " + out + ": " + std::strerror(errno));
+  struct RemoveUnlessKept {
+    std::string path;
+    bool kept = false;
+    ~RemoveUnlessKept() {
+      std::error_code ignored;
+      if (!kept) std::filesystem::remove_all(path, ignored);
+    }
+  } guard{staging};
+  CatchInterrupts();
+  {  // the original envelope, byte for byte
+    const std::string path = staging + "/envelope.gvh";
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) Fail("cannot write " + path);
+    FdSink sink(fd, path);
+    Status st = store->ReadBytes(e.id, [&](std::span<const uint8_t> b) { return sink.Write(b); });
+    if (st.ok()) st = sink.Finish();
+    ::close(fd);
+    if (!st.ok()) Fail(path, st);
+  }
+  const auto released = Must(store->Shares(), store_path);
+  StoreSource in(*store, e.id);
+  OpenFrom(in, "envelope " + id_hex, key_paths, released, e.id, &bundle, staging + "/testimony",
+           pass, json, nullptr, /*quiet=*/true);
+  Receipt r;
+  r.envelope_id = e.id;
+  r.log_index = e.log_index;
+  r.received_hour = e.received_hour;
+  std::memcpy(r.signature.data(), e.receipt_signature.data(), r.signature.size());
+  WriteNewFile(staging + "/receipt.txt", ReceiptToText(r, *bundle.contents().receipt_key), 0600);
+  WriteNewFile(staging + "/bundle.gvb", bundle_bytes, 0600);
+  WriteNewFile(staging + "/investigator.pub", signer.public_key().ToText(), 0600);
+  const std::string me = FingerprintToText(signer.public_key().fingerprint());
+  const uint64_t now = NowUnix();
+  std::string custody;
+  for (const auto& c : Must(store->Custody(e.id), store_path))
+    custody += std::to_string(c.at) + " " + c.investigator + " " + c.event + "\n";
+  custody += std::to_string(now) + " " + me + " exported\n";
+  WriteNewFile(staging + "/custody.txt", custody, 0600);
+  std::string manifest = std::string(kManifestMagic) + "\nenvelope " + id_hex + "\nexported_at " +
+                         std::to_string(now) + "\nexported_by " + me + "\n";
+  for (const auto& f : FilesUnder(staging)) {
+    if (f.find('\n') != std::string::npos) Fail("a file name holds a line break: " + f);
+    manifest += ToHex(HashFile(staging + "/" + f)) + "  " + f + "\n";
+  }
+  WriteNewFile(staging + "/manifest.txt", manifest, 0600);
+  SecretBuffer sk(crypto_sign_SECRETKEYBYTES);
+  PublicKey32 pk{};
+  crypto_sign_seed_keypair(pk.data(), sk.data(), signer.signing_seed().data());
+  std::array<uint8_t, crypto_sign_BYTES> sig{};
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const uint8_t*>(manifest.data()),
+                       manifest.size(), sk.data());
+  WriteNewFile(staging + "/manifest.sig", ToBase64(sig) + "\n", 0600);
+  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, out.c_str(), RENAME_NOREPLACE) != 0)
+    Fail("cannot create " + out + ": " + std::strerror(errno));
+  guard.kept = true;
+  SyncDirOf(out);
+  const Status st = store->Record(e.id, me, "exported to " + out, "exported", now);
+  if (!st.ok()) Fail(store_path, st);
+  Print(json, JsonObject().Add("envelope_id", id_hex).Add("out_dir", out),
+        "evidence package for " + id_hex + " written to " + out +
+            " (manifest signed by you; check it with verify-export)\n");
+  return 0;
+}
+
+int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool json) {
+  std::vector<std::string> problems;
+  auto read_text = [&](const std::string& name) {
+    const auto b = ReadSmallFile(dir + "/" + name, 16 << 20);
+    return std::string(b.begin(), b.end());
+  };
+  const std::string manifest = read_text("manifest.txt");
+  const auto sig = FromBase64([&] {
+    std::string t = read_text("manifest.sig");
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+    return t;
+  }());
+  const auto signer = Must(InvestigatorPublicKey::FromText(read_text("investigator.pub")),
+                           dir + "/investigator.pub");
+  const auto bundle_bytes = ReadSmallFile(dir + "/bundle.gvb", 1 << 20);
+  const RecipientBundle bundle = Must(RecipientBundle::Parse(bundle_bytes), dir + "/bundle.gvb");
+  if (!pinned_bundle.empty()) {
+    const RecipientBundle pinned = LoadBundle(pinned_bundle, "", /*require_current=*/false);
+    if (pinned.organisation_fingerprint() != bundle.organisation_fingerprint())
+      problems.push_back("bundle.gvb is not signed by the organisation of " + pinned_bundle);
+  }
+  bool listed = false;
+  for (const auto& inv : bundle.contents().investigators)
+    listed |= inv.signing_key == signer.signing_key && inv.encryption_key == signer.encryption_key;
+  if (!listed) problems.push_back("investigator.pub is not an investigator of bundle.gvb");
+  if (!sig || sig->size() != crypto_sign_BYTES ||
+      crypto_sign_verify_detached(sig->data(), reinterpret_cast<const uint8_t*>(manifest.data()),
+                                  manifest.size(), signer.signing_key.data()) != 0) {
+    problems.push_back("manifest.sig: the manifest's signature does not verify");
+  }
+  // The manifest: a magic line, three header lines, then "<sha256>  <path>" lines.
+  std::istringstream lines(manifest);
+  std::string line, id_hex;
+  std::getline(lines, line);
+  if (line != kManifestMagic) Fail(dir + "/manifest.txt is not a Gavah evidence manifest");
+  std::set<std::string> named;
+  while (std::getline(lines, line)) {
+    if (line.rfind("envelope ", 0) == 0) {
+      id_hex = line.substr(9);
+      continue;
+    }
+    if (line.rfind("exported_", 0) == 0) continue;
+    if (line.size() < 66 || line.compare(64, 2, "  ") != 0)
+      Fail(dir + "/manifest.txt has a malformed line");
+    const std::string path = line.substr(66);
+    if (path.find("..") != std::string::npos || path.front() == '/')
+      Fail(dir + "/manifest.txt names a path outside the package");
+    named.insert(path);
+    const std::string full = dir + "/" + path;
+    struct stat st {};
+    if (::stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      problems.push_back(path + ": missing");
+    } else if (ToHex(HashFile(full)) != line.substr(0, 64)) {
+      problems.push_back(path + ": altered (its SHA-256 differs from the manifest)");
+    }
+  }
+  for (const auto& f : FilesUnder(dir)) {
+    if (f != "manifest.txt" && f != "manifest.sig" && !named.count(f))
+      problems.push_back(f + ": not in the manifest");
+  }
+  // The envelope is the one the id and the server's receipt name.
+  const auto id_bytes = FromHex(id_hex);
+  if (!id_bytes || id_bytes->size() != 32) Fail(dir + "/manifest.txt names no envelope id");
+  Digest32 id{};
+  std::memcpy(id.data(), id_bytes->data(), 32);
+  if (HashFile(dir + "/envelope.gvh") != id)
+    problems.push_back("envelope.gvh: does not match the envelope id " + id_hex);
+  auto receipt = ReceiptFromText(read_text("receipt.txt"));
+  if (!receipt.ok() || !bundle.contents().receipt_key ||
+      receipt->second != *bundle.contents().receipt_key ||
+      !VerifyReceipt(receipt->first, *bundle.contents().receipt_key, id).ok()) {
+    problems.push_back("receipt.txt: not a valid server receipt for this envelope");
+  }
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::fprintf(stderr, "gavah-investigator: %s\n", p.c_str());
+    return 1;
+  }
+  Print(json, JsonObject().Add("envelope_id", id_hex).Add("files", named.size()),
+        "evidence package verified: envelope " + id_hex + ", " + std::to_string(named.size()) +
+            " files intact, manifest signed by " + signer.name + ", receipt valid\n");
+  return 0;
+}
+
 int List(const std::string& store_path, const PassphraseSource& pass, bool json) {
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
   const auto all = Must(store->List(), store_path);
@@ -679,6 +880,22 @@ int Main(int argc, char** argv) {
   release->add_option("--store", store_path, "your case store")->required();
   release->add_flag("--yes", release_yes, "release without asking (the envelope is still shown)");
   common(release);
+  auto* export_cmd = app.add_subcommand(
+      "export", "write a signed evidence package: envelope, receipt, files, manifest, custody");
+  export_cmd->add_option("id", show_id, "the envelope id")->required();
+  export_cmd
+      ->add_option("--key", keys,
+                   "your key file (signs the manifest); repeat with colleagues' up to k")
+      ->required();
+  export_cmd->add_option("--out", out, "the package folder to create")->required();
+  export_cmd->add_option("--store", store_path, "your case store")->required();
+  common(export_cmd);
+  std::string verify_dir;
+  auto* verify = app.add_subcommand(
+      "verify-export", "check an evidence package with nothing but the package (and --bundle)");
+  verify->add_option("dir", verify_dir, "the package folder")->required();
+  verify->add_option("--bundle", bundle_path, "require the organisation of this bundle");
+  verify->add_flag("--json", json, "print the result as one JSON object");
   std::string note_text, reply_text_file;
   auto* note = app.add_subcommand("note", "add a note to a testimony, kept encrypted in the store");
   note->add_option("id", show_id, "the envelope id")->required();
@@ -713,6 +930,8 @@ int Main(int argc, char** argv) {
   if (*org_init) return OrgInit(out, pass, json);
   if (*keygen) return Keygen(name, out, pass, json);
   if (*bundle) return Bundle(b, pass, json);
+  if (*export_cmd) return ExportCmd(show_id, keys, out, store_path, pass, json);
+  if (*verify) return VerifyExport(verify_dir, bundle_path, json);
   if (*note) return Annotate("note", show_id, note_text, store_path, pass, json);
   if (*tag) return Annotate("tag", show_id, note_text, store_path, pass, json);
   if (*reply) {

@@ -1001,6 +1001,60 @@ TEST_F(ReviewTest, AnnotatedAndAnsweredTheWitnessReadsTheReplyWithTheirCodename)
   }
 }
 
+TEST_F(ReviewTest, AnEvidencePackageVerifiesAloneAndNamesAnAlteredFile) {
+  const std::string id = Submit("t", "Names read out at Evin, summer 1988.", 200000);
+  for (const std::string who : {"a", "b"}) {
+    ASSERT_EQ(
+        Inv({"sync", "--key", who + ".key", "--bundle", "team.bundle", "--store", who + ".db"})
+            .exit_code,
+        0);
+  }
+  // With both keys at hand, no share needs to travel.
+  Outcome ex = Inv(
+      {"export", id, "--key", "a.key", "--key", "b.key", "--out", "evidence", "--store", "a.db"});
+  ASSERT_EQ(ex.exit_code, 0) << ex.err;
+  for (const char* f :
+       {"envelope.gvh", "receipt.txt", "bundle.gvb", "investigator.pub", "custody.txt",
+        "manifest.txt", "manifest.sig", "testimony/testimony.txt", "testimony/manifest.json"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "evidence" / f)) << f;
+  }
+  EXPECT_NE(ReadText(dir_ / "evidence/custody.txt").find("synced"), std::string::npos);
+  EXPECT_NE(ReadText(dir_ / "evidence/custody.txt").find("exported"), std::string::npos);
+
+  // Checked with nothing but the package, then pinned to the organisation's bundle.
+  fs::rename(dir_ / "srv", dir_ / "srv-away");
+  Outcome ok = Inv({"verify-export", "evidence"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  Outcome pinned = Inv({"verify-export", "evidence", "--bundle", "team.bundle"});
+  EXPECT_EQ(pinned.exit_code, 0) << pinned.err;
+  Outcome other = Inv({"verify-export", "evidence", "--bundle", "org.bundle"});
+  EXPECT_EQ(other.exit_code, 0) << "org.bundle is the same organisation";
+
+  // One altered byte in one file: named, and nothing else blamed.
+  std::string text = ReadText(dir_ / "evidence/testimony/testimony.txt");
+  text[5] ^= 1;
+  WriteText(dir_ / "evidence/testimony/testimony.txt", text);
+  Outcome bad = Inv({"verify-export", "evidence"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("testimony/testimony.txt: altered"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find("envelope.gvh"), std::string::npos) << bad.err;
+  std::string env = ReadText(dir_ / "evidence/envelope.gvh");
+  env[env.size() / 2] ^= 1;
+  WriteText(dir_ / "evidence/envelope.gvh", env);
+  Outcome bad_env = Inv({"verify-export", "evidence"});
+  EXPECT_NE(bad_env.err.find("envelope.gvh: altered"), std::string::npos) << bad_env.err;
+  EXPECT_NE(bad_env.err.find("does not match the envelope id"), std::string::npos) << bad_env.err;
+  WriteText(dir_ / "evidence/extra.txt", "planted");
+  EXPECT_NE(Inv({"verify-export", "evidence"}).err.find("extra.txt: not in the manifest"),
+            std::string::npos);
+
+  fs::rename(dir_ / "srv-away", dir_ / "srv");
+  Outcome again = Inv(
+      {"export", id, "--key", "a.key", "--key", "b.key", "--out", "evidence", "--store", "a.db"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+}
+
 TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
   Submit("one", "x");
   ASSERT_EQ(
