@@ -482,8 +482,8 @@ int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
                id_hex.c_str(), static_cast<unsigned long long>(e.log_index),
                Iso8601Date(e.received_hour).c_str(), static_cast<unsigned long long>(e.size),
                listed->name.c_str(), FingerprintToText(listed->fingerprint()).c_str());
-  if (!yes) {
-    if (!::isatty(STDIN_FILENO)) Fail("give --yes to release without a terminal to confirm at");
+  // At a terminal the investigator confirms; a script has the line above in its log.
+  if (!yes && ::isatty(STDIN_FILENO)) {
     std::fprintf(stderr, "Type yes to release it: ");
     std::string answer;
     std::getline(std::cin, answer);
@@ -878,7 +878,8 @@ int Main(int argc, char** argv) {
   release->add_option("--to", release_to, "the colleague's .pub file")->required();
   release->add_option("--bundle", bundle_path, "the organisation bundle")->required();
   release->add_option("--store", store_path, "your case store")->required();
-  release->add_flag("--yes", release_yes, "release without asking (the envelope is still shown)");
+  release->add_flag("--yes", release_yes,
+                    "release without asking at a terminal (the envelope is still shown)");
   common(release);
   auto* export_cmd = app.add_subcommand(
       "export", "write a signed evidence package: envelope, receipt, files, manifest, custody");
