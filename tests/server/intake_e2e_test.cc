@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -1053,6 +1054,77 @@ TEST_F(ReviewTest, AnEvidencePackageVerifiesAloneAndNamesAnAlteredFile) {
       {"export", id, "--key", "a.key", "--key", "b.key", "--out", "evidence", "--store", "a.db"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+}
+
+TEST_F(ReviewTest, AnEnvelopeTamperedOnTheServerIsNamedAndNeverOpened) {
+  const std::string good = Submit("g", "untouched");
+  const std::string bad = Submit("b", "to be altered on the server");
+  StopServer(SIGTERM);
+  {  // Someone with the server's database key alters one stored byte.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "srv/store.db").string().c_str(), &db), SQLITE_OK);
+    const std::string key = "x'" + ToHex(testing::Bytes(ReadText(dir_ / "srv/store.key"))) + "'";
+    sqlite3_key(db, key.data(), static_cast<int>(key.size()));
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA cipher_page_size = 4096", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    const auto id = FromHex(bad).value();
+    sqlite3_stmt* s = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "UPDATE chunks SET data = substr(data, 1, 100) || x'00' || "
+                                 "substr(data, 102) WHERE owner = ?",
+                                 -1, &s, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_blob(s, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(s), SQLITE_DONE);
+    EXPECT_EQ(sqlite3_changes(db), 1);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+  }
+  server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "team.bundle"},
+                           env_, dir_ / "server.log");
+  ASSERT_TRUE(testing::WaitForPort(port_, 20));
+  Outcome s = Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "a.db"});
+  EXPECT_EQ(s.exit_code, 1);
+  EXPECT_NE(s.err.find(bad + " from the server does not match its id"), std::string::npos) << s.err;
+  Outcome list = Inv({"list", "--store", "a.db"});
+  EXPECT_NE(list.out.find(bad + "  tampered"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find(good + "  new"), std::string::npos) << list.out;
+  Outcome open =
+      Inv({"open", bad, "--store", "a.db", "--key", "a.key", "--key", "b.key", "--out", "never"});
+  EXPECT_EQ(open.exit_code, 1);
+  EXPECT_NE(open.err.find("tampered"), std::string::npos) << open.err;
+  EXPECT_FALSE(fs::exists(dir_ / "never"));
+  EXPECT_EQ(
+      Inv({"open", good, "--store", "a.db", "--key", "a.key", "--key", "b.key", "--out", "fine"})
+          .exit_code,
+      0);
+}
+
+TEST_F(ReviewTest, ASyncKilledHalfWayResumesWithoutDuplicatesOrLoss) {
+  const std::string big = Submit("big", "large", 24 << 20);
+  const std::string small = Submit("small", "small");
+  // Killed while fetching (or, on a fast machine, just after): either way the next sync must
+  // end with both envelopes whole and each once.
+  const pid_t sync =
+      testing::Spawn(dir_, GAVAH_INVESTIGATOR,
+                     {"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "a.db"}, env_,
+                     dir_ / "sync.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  testing::Stop(sync, SIGKILL);
+  Outcome again =
+      Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "a.db", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  Outcome list = Inv({"list", "--store", "a.db", "--json"});
+  for (const auto& id : {big, small}) {
+    const size_t first = list.out.find(id);
+    EXPECT_NE(first, std::string::npos) << id;
+    EXPECT_EQ(list.out.find(id, first + 1), std::string::npos) << "listed twice: " << id;
+  }
+  EXPECT_EQ(
+      Inv({"open", big, "--store", "a.db", "--key", "a.key", "--key", "b.key", "--out", "whole"})
+          .exit_code,
+      0)
+      << "the resumed envelope matches its id";
 }
 
 TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
