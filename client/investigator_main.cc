@@ -218,7 +218,7 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
       bool dup = false;
       for (const auto& s : shares) dup |= s.x == got->share.x;
       if (!dup) {
-        std::fprintf(stderr, "note: using the share %s released to %s\n",
+        std::fprintf(stderr, "note: using the key share that %s released to %s\n",
                      FingerprintToText(got->from).c_str(), path.c_str());
         shares.push_back(std::move(got->share));
       }
@@ -502,6 +502,16 @@ int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
   return 0;
 }
 
+// "YYYY-MM-DD HH:MM:SS UTC": custody times as a person reads them.
+std::string UtcTime(uint64_t unix_seconds) {
+  const time_t t = static_cast<time_t>(unix_seconds);
+  tm parts{};
+  gmtime_r(&t, &parts);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  return buf;
+}
+
 std::string Owner(CaseStore& store, const std::string& store_path) {
   const auto owner = Must(store.Blob("owner"), store_path);
   return std::string(owner.begin(), owner.end());
@@ -629,8 +639,9 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   const uint64_t now = NowUnix();
   std::string custody;
   for (const auto& c : Must(store->Custody(e.id), store_path))
-    custody += std::to_string(c.at) + " " + c.investigator + " " + c.event + "\n";
-  custody += std::to_string(now) + " " + me + " exported\n";
+    custody +=
+        std::to_string(c.at) + " " + UtcTime(c.at) + " " + c.investigator + " " + c.event + "\n";
+  custody += std::to_string(now) + " " + UtcTime(now) + " " + me + " exported\n";
   WriteNewFile(staging + "/custody.txt", custody, 0600);
   std::string manifest = std::string(kManifestMagic) + "\nenvelope " + id_hex + "\nexported_at " +
                          std::to_string(now) + "\nexported_by " + me + "\n";
@@ -789,7 +800,7 @@ int Show(const std::string& id_hex, const std::string& store_path, const Passphr
             << Iso8601Date(found->received_hour) << ", " << found->size << " bytes, "
             << found->state << "\n  custody:\n";
   for (const auto& c : custody)
-    std::cout << "    " << c.at << "  " << c.investigator << "  " << c.event << "\n";
+    std::cout << "    " << UtcTime(c.at) << "  " << c.investigator << "  " << c.event << "\n";
   const auto notes = Must(store->Annotations(id), store_path);
   if (!notes.empty()) std::cout << "  annotations:\n";
   for (const auto& n : notes) {

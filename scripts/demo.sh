@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job end to end on this machine: an organisation with three investigators, any two of
-# whom can open testimony, and its intake server; a witness submits a testimony with a photo over
-# pinned TLS and gets a signed receipt; the server holds only ciphertext; two investigators open
-# it together; one alone is refused; a tampered copy is refused.
+# whom can open testimony, and its intake server; a witness submits a testimony with a photo and
+# a codename over pinned TLS and gets a signed receipt; the server holds only ciphertext; one
+# investigator syncs and is refused alone; a colleague elsewhere releases a share through the
+# server; she opens it, annotates, replies; the witness reads the reply; a signed evidence
+# package verifies and an altered one is named; a tampered envelope is refused.
 source "$(dirname "$0")/lib.sh"
 install_missing "${BUILD_PACKAGES[@]}"
 build
@@ -42,13 +44,15 @@ SERVER_PID=$!
 for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 echo "server running (log: no addresses, no envelope ids, no exact times)"
 
-step "5. A witness writes testimony and submits it with a photo, pinning the organisation key"
+step "5. A witness makes a codename, writes testimony and submits it with a photo, pinning the organisation key"
+$W codename --out codename.txt
 cat > testimony.txt <<'TEXT'
 In the summer of 1988 my brother was taken from Evin prison. We were told nothing for months.
 In the winter we were called and given a bag with his clothes. We were not told where he was buried.
 TEXT
 head -c 3145728 /dev/urandom > photo.jpg
-$W submit --bundle org.bundle --org-fingerprint "$ORG_FP" --text-file testimony.txt --attach photo.jpg | tee submit.txt
+$W submit --bundle org.bundle --org-fingerprint "$ORG_FP" --text-file testimony.txt --attach photo.jpg \
+  --codename-file codename.txt | tee submit.txt
 ID=$(awk '/^delivered: envelope/ {print $3}' submit.txt)
 $W receipt "$ID"
 
@@ -56,20 +60,42 @@ step "6. The server holds only ciphertext"
 if grep -rqa "my brother was taken" srv server.log; then echo "UNEXPECTED: plaintext on the server"; exit 1; fi
 echo "no trace of the testimony in the server's data directory or log; store.db begins with: $(head -c 16 srv/store.db | od -An -tx1 | head -n1)"
 
-step "7. The envelope is taken from the server's store (until investigators sync over the network)"
-$S export --data srv "$ID" --out testimony.gvh
+step "7. Azadeh, in one city, syncs into her encrypted case store and cannot open the testimony alone"
+$I sync --key azadeh.key --bundle org.bundle --store azadeh.db
+$I list --store azadeh.db
+if $I open "$ID" --store azadeh.db --key azadeh.key --out alone; then echo "UNEXPECTED: one key opened it"; exit 1; fi
 
-step "8. One investigator alone is refused"
-if $I open testimony.gvh --key azadeh.key --out alone; then echo "UNEXPECTED: one key opened it"; exit 1; fi
+step "8. Bahram, in another city, syncs, sees which testimony it is, and releases his share to Azadeh"
+$I sync --key bahram.key --bundle org.bundle --store bahram.db
+$I release-share "$ID" --key bahram.key --to azadeh.pub --bundle org.bundle --store bahram.db
 
-step "9. Two investigators open it together; the envelope id is the file's SHA-256"
-$I open testimony.gvh --key azadeh.key --key chista.key --out opened
-sha256sum testimony.gvh
+step "9. Azadeh syncs the share and opens the testimony; nobody sent a key"
+$I sync --key azadeh.key --bundle org.bundle --store azadeh.db
+$I open "$ID" --store azadeh.db --key azadeh.key --out opened
 find opened -type f | sort
 cat opened/testimony.txt
 cmp -s photo.jpg opened/attachments/01-photo.jpg && echo "photo recovered byte for byte"
 
-step "10. A tampered copy is refused and nothing is written"
+step "10. She annotates it and answers the witness"
+$I note "$ID" "Matches the Evin transfer list of August 1988" --store azadeh.db
+$I tag "$ID" evin --store azadeh.db
+echo "Thank you. Your testimony reached us. We may write again here." > reply.txt
+$I reply "$ID" --text-file reply.txt --key azadeh.key --bundle org.bundle --store azadeh.db
+$I show "$ID" --store azadeh.db
+
+step "11. The witness reads the reply with their codename"
+$W replies --codename-file codename.txt --bundle org.bundle
+
+step "12. Azadeh exports a signed evidence package; anyone can check it"
+$I export "$ID" --key azadeh.key --store azadeh.db --out evidence
+$I verify-export evidence --bundle org.bundle
+cp -r evidence altered
+printf '\x55' | dd of=altered/testimony/attachments/01-photo.jpg bs=1 seek=1000 conv=notrunc 2>/dev/null
+if $I verify-export altered; then echo "UNEXPECTED: an altered package verified"; exit 1; fi
+
+step "13. The envelope file itself: its id is its SHA-256, and a tampered copy is refused"
+$S export --data srv "$ID" --out testimony.gvh 2>/dev/null || cp evidence/envelope.gvh testimony.gvh
+sha256sum testimony.gvh
 cp testimony.gvh tampered.gvh
 printf '\x55' | dd of=tampered.gvh bs=1 seek=100000 conv=notrunc 2>/dev/null
 if $I open tampered.gvh --key azadeh.key --key bahram.key --out tampered; then echo "UNEXPECTED: tampered copy opened"; exit 1; fi
