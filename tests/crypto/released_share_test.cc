@@ -3,7 +3,11 @@
 #include "gavah/crypto/released_share.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
+#include <cstring>
+
+#include "gavah/crypto/reply.h"
 #include "gavah/crypto/review_auth.h"
 #include "support/test_support.h"
 
@@ -75,6 +79,45 @@ TEST(ReviewAuthTest, TheSignatureCoversMethodTimeNonceAndRequest) {
   auto v2 = token;
   v2[0] = 2;
   EXPECT_EQ(ParseReviewAuth(v2).status().code(), ErrorCode::kUnsupported);
+}
+
+ReplyKeyPair NewReplyKey() {
+  ReplyKeyPair kp;
+  kp.secret_key = SecretBuffer(32);
+  crypto_box_keypair(kp.public_key.data(), kp.secret_key.data());
+  return kp;
+}
+
+TEST(ReplyTest, OnlyTheCodenamesKeyReadsAReplyAndItsLengthIsPadded) {
+  const ReplyKeyPair witness = NewReplyKey(), other = NewReplyKey();
+  const std::string text = "We received it.";
+  auto sealed = SealReply(testing::Bytes(text), witness.public_key);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(sealed->size(), 1024u + 48);
+  auto opened = OpenReply(*sealed, witness);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_TRUE(opened->Equals(testing::Bytes(text)));
+  EXPECT_EQ(OpenReply(*sealed, other).status().code(), ErrorCode::kNotRecipient);
+  EXPECT_EQ(SealReply(testing::Bytes(std::string(2000, 'x')), witness.public_key)->size(),
+            2048u + 48);
+  EXPECT_FALSE(SealReply({}, witness.public_key).ok());
+  EXPECT_FALSE(SealReply(std::vector<uint8_t>(kMaxReplyText + 1, 'x'), witness.public_key).ok());
+  auto cut = *sealed;
+  cut.pop_back();
+  EXPECT_EQ(OpenReply(cut, witness).status().code(), ErrorCode::kMalformed);
+  // Framing inside a valid seal: non-zero padding and a length past the end are refused.
+  SecretBuffer plain(1024);
+  std::memset(plain.data(), 0, 1024);
+  std::memcpy(plain.data(), "gavah-reply-v1", 15);
+  plain.data()[18] = 5;
+  plain.data()[1000] = 1;
+  std::vector<uint8_t> forged(1024 + 48);
+  crypto_box_seal(forged.data(), plain.data(), 1024, witness.public_key.data());
+  EXPECT_EQ(OpenReply(forged, witness).status().code(), ErrorCode::kMalformed);
+  plain.data()[1000] = 0;
+  plain.data()[17] = 0x10;  // 4096 + 5 bytes in a 1 KiB reply
+  crypto_box_seal(forged.data(), plain.data(), 1024, witness.public_key.data());
+  EXPECT_EQ(OpenReply(forged, witness).status().code(), ErrorCode::kMalformed);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/released_share.h"
+#include "gavah/crypto/reply.h"
 #include "gavah/crypto/review_auth.h"
 #include "support/test_support.h"
 
@@ -220,7 +221,14 @@ int main(int argc, char** argv) {
         ReleaseShare(id, share, in.investigators[1], in.investigators[0].public_key()).value();
   }
 
+  // A reply to the testimony vector's reply key; its secret half is unknown, so the vector checks
+  // the sealed bytes are reproduced and that a reply key pair opens what it seals.
+  const std::string reply_text = "We received your testimony.";
+  const auto sealed_reply =
+      SealReply(std::vector<uint8_t>(reply_text.begin(), reply_text.end()), reply_key).value();
+
   if (regenerate) {
+    WriteFile(Dir() + "/reply.bin", sealed_reply);
     WriteFile(Dir() + "/review-auth.bin",
               std::vector<uint8_t>(auth_token.begin(), auth_token.end()));
     WriteFile(Dir() + "/released-share.bin", released);
@@ -310,6 +318,12 @@ int main(int argc, char** argv) {
       CHECK(CombineShares(header, both).ok(),
             "Azadeh's own share and Bahram's released one open the vector envelope");
     }
+  }
+
+  {
+    const auto stored_reply = ReadFile(Dir() + "/reply.bin");
+    CHECK(stored_reply == sealed_reply && stored_reply.size() == 1024 + 48,
+          "reply.bin reproduced (1 KiB padded, sealed: 1072 bytes)");
   }
 
   // 3. Bad envelopes.
