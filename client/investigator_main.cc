@@ -339,6 +339,12 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
       const Status receipt_ok = VerifyReceipt(r, *bundle.contents().receipt_key, c.id);
       if (!receipt_ok.ok())
         Fail("sync: the server's receipt for " + ToHex(c.id) + ": ", receipt_ok);
+      if (e.deleted() && !Must(store->Find(c.id), store_path)) {
+        std::fprintf(stderr,
+                     "note: envelope %s was deleted on the server under the retention rule\n",
+                     ToHex(c.id).c_str());
+        continue;
+      }
       if (Must(store->Find(c.id), store_path)) {  // synced before (a cut sync): keep going
         after = std::max(after, c.log_index + 1);
         continue;
@@ -752,6 +758,28 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
   return 0;
 }
 
+int MarkDelete(const std::string& id_hex, const std::string& key_path,
+               const std::string& bundle_path, const PassphraseSource& pass, bool json) {
+  const RecipientBundle bundle = LoadBundle(bundle_path, "", /*require_current=*/false);
+  const Digest32 id = IdArg(id_hex);
+  const InvestigatorSecretKey key = LoadInvestigatorKey(key_path, pass);
+  ReviewClient client(bundle, key, SendOptions{});
+  const auto r = Must(client.MarkForDeletion(id), "mark-delete");
+  Print(json,
+        JsonObject()
+            .Add("envelope_id", id_hex)
+            .Add("marks", r.marks())
+            .Add("threshold", r.threshold())
+            .Add("deleted", r.deleted() ? "yes" : "no"),
+        r.deleted()
+            ? "envelope " + id_hex +
+                  " is deleted from the server (its log entry and receipt remain)\n"
+            : std::to_string(r.marks()) + " of " + std::to_string(r.threshold()) +
+                  " investigators agree to delete envelope " + id_hex +
+                  "; nothing is deleted until " + std::to_string(r.threshold()) + " agree\n");
+  return 0;
+}
+
 int List(const std::string& store_path, const PassphraseSource& pass, bool json) {
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
   const auto all = Must(store->List(), store_path);
@@ -908,6 +936,12 @@ int Main(int argc, char** argv) {
   verify->add_option("dir", verify_dir, "the package folder")->required();
   verify->add_option("--bundle", bundle_path, "require the organisation of this bundle");
   verify->add_flag("--json", json, "print the result as one JSON object");
+  auto* mark_delete = app.add_subcommand(
+      "mark-delete", "agree that the server delete a testimony (k investigators must agree)");
+  mark_delete->add_option("id", show_id, "the envelope id")->required();
+  mark_delete->add_option("--key", sync_key, "your investigator key file")->required();
+  mark_delete->add_option("--bundle", bundle_path, "the organisation bundle")->required();
+  common(mark_delete);
   std::string note_text, reply_text_file;
   auto* note = app.add_subcommand("note", "add a note to a testimony, kept encrypted in the store");
   note->add_option("id", show_id, "the envelope id")->required();
@@ -944,6 +978,7 @@ int Main(int argc, char** argv) {
   if (*bundle) return Bundle(b, pass, json);
   if (*export_cmd) return ExportCmd(show_id, keys, out, store_path, pass, json);
   if (*verify) return VerifyExport(verify_dir, bundle_path, json);
+  if (*mark_delete) return MarkDelete(show_id, sync_key, bundle_path, pass, json);
   if (*note) return Annotate("note", show_id, note_text, store_path, pass, json);
   if (*tag) return Annotate("tag", show_id, note_text, store_path, pass, json);
   if (*reply) {

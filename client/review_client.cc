@@ -123,4 +123,16 @@ Result<gavah::v1::FetchSharesResponse> ReviewClient::FetchShares(uint64_t after)
   return resp;
 }
 
+Result<gavah::v1::MarkForDeletionResponse> ReviewClient::MarkForDeletion(const Digest32& id) {
+  gavah::v1::MarkForDeletionRequest req;
+  req.set_envelope_id(id.data(), id.size());
+  gavah::v1::MarkForDeletionResponse resp;
+  GAVAH_RETURN_IF_ERROR(Each([&](gavah::v1::Review::Stub& stub) {
+    grpc::ClientContext ctx;
+    Sign(ctx, "/gavah.v1.Review/MarkForDeletion", req);
+    return stub.MarkForDeletion(&ctx, req, &resp);
+  }));
+  return resp;
+}
+
 }  // namespace gavah::cli

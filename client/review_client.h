@@ -26,6 +26,7 @@ class ReviewClient {
   Result<uint64_t> PostReply(const Digest32& mailbox, std::span<const uint8_t> sealed);
   Status PostShare(const Fingerprint& to, std::span<const uint8_t> sealed);
   Result<gavah::v1::FetchSharesResponse> FetchShares(uint64_t after);
+  Result<gavah::v1::MarkForDeletionResponse> MarkForDeletion(const Digest32& id);
 
  private:
   // Signs `request` for `method` into `ctx`'s metadata.

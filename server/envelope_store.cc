@@ -165,6 +165,10 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
       "CREATE TABLE IF NOT EXISTS shares(seq INTEGER PRIMARY KEY, recipient BLOB NOT NULL,"
       "  sender BLOB NOT NULL, posted_hour INTEGER NOT NULL, sealed BLOB NOT NULL);"
       "CREATE INDEX IF NOT EXISTS shares_by_recipient ON shares(recipient, seq);"
+      "CREATE TABLE IF NOT EXISTS deletion_marks(envelope BLOB NOT NULL, investigator BLOB NOT "
+      "NULL,"
+      "  hour INTEGER NOT NULL, UNIQUE(envelope, investigator));"
+      "CREATE TABLE IF NOT EXISTS deletions(envelope BLOB PRIMARY KEY, hour INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS review_audit(seq INTEGER PRIMARY KEY, investigator BLOB NOT "
       "NULL,"
       "  call TEXT NOT NULL, hour INTEGER NOT NULL);"
@@ -174,8 +178,8 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
     return Error(ErrorCode::kUnsupported, "database schema version is not supported by this build");
   }
   Stmt used(*store->stmts_,
-            "SELECT COALESCE((SELECT SUM(size) FROM envelopes), 0) + COALESCE((SELECT SUM(size) "
-            "FROM uploads), 0)");
+            "SELECT COALESCE((SELECT SUM(size) FROM envelopes WHERE id NOT IN (SELECT envelope "
+            "FROM deletions)), 0) + COALESCE((SELECT SUM(size) FROM uploads), 0)");
   if (used.Step() != SQLITE_ROW) return DbError(db, "database");
   store->used_bytes_ = used.U64(0);
   return store;
@@ -470,8 +474,8 @@ Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::List(uint64_t after, s
                                                                bool* more) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(*stmts_,
-         "SELECT id, log_index, received_hour, size FROM envelopes WHERE log_index>=? ORDER BY "
-         "log_index LIMIT ?");
+         "SELECT id, log_index, received_hour, size, (SELECT COUNT(*) FROM deletions WHERE "
+         "envelope=id) FROM envelopes WHERE log_index>=? ORDER BY log_index LIMIT ?");
   s.Bind(1, after).Bind(2, static_cast<uint64_t>(limit) + 1);
   std::vector<Listed> out;
   *more = false;
@@ -490,9 +494,55 @@ Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::List(uint64_t after, s
     l.entry.log_index = s.U64(1);
     l.entry.received_hour = s.U64(2);
     l.size = s.U64(3);
+    l.deleted = s.U64(4) != 0;
     out.push_back(l);
   }
   return out;
+}
+
+Result<EnvelopeStore::DeletionState> EnvelopeStore::MarkForDeletion(
+    const Digest32& id, std::span<const uint8_t> investigator, uint64_t threshold, uint64_t hour) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "mark");
+  Stmt e(*stmts_, "SELECT size FROM envelopes WHERE id=?");
+  e.Bind(1, id);
+  if (e.Step() != SQLITE_ROW) return Error(ErrorCode::kInvalidArgument, "no such envelope");
+  const uint64_t size = e.U64(0);
+  DeletionState st;
+  Stmt d(*stmts_, "SELECT 1 FROM deletions WHERE envelope=?");
+  d.Bind(1, id);
+  const bool already = d.Step() == SQLITE_ROW;
+  Stmt m(*stmts_,
+         "INSERT OR IGNORE INTO deletion_marks(envelope, investigator, hour) VALUES(?,?,?)");
+  m.Bind(1, id).Bind(2, investigator).Bind(3, hour);
+  if (m.Step() != SQLITE_DONE) return DbError(db_, "mark");
+  Stmt n(*stmts_, "SELECT COUNT(*) FROM deletion_marks WHERE envelope=?");
+  n.Bind(1, id);
+  if (n.Step() != SQLITE_ROW) return DbError(db_, "mark");
+  st.marks = n.U64(0);
+  bool freed = false;
+  if (!already && threshold > 0 && st.marks >= threshold) {
+    Stmt c(*stmts_, "DELETE FROM chunks WHERE owner=?");
+    c.Bind(1, id);
+    Stmt r(*stmts_, "INSERT INTO deletions(envelope, hour) VALUES(?,?)");
+    r.Bind(1, id).Bind(2, hour);
+    if (c.Step() != SQLITE_DONE || r.Step() != SQLITE_DONE) return DbError(db_, "delete");
+    freed = true;
+  }
+  st.deleted = already || freed;
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  if (freed) used_bytes_ -= std::min(used_bytes_, size);
+  return st;
+}
+
+Result<bool> EnvelopeStore::IsDeleted(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt d(*stmts_, "SELECT 1 FROM deletions WHERE envelope=?");
+  d.Bind(1, id);
+  const int rc = d.Step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return DbError(db_, "read");
+  return rc == SQLITE_ROW;
 }
 
 Status EnvelopeStore::PostShare(std::span<const uint8_t> from, std::span<const uint8_t> to,

@@ -98,6 +98,7 @@ class EnvelopeStore {
   struct Listed {
     LogEntry entry;
     uint64_t size = 0;
+    bool deleted = false;
   };
   Result<std::vector<Listed>> List(uint64_t after, size_t limit, bool* more);
 
@@ -114,6 +115,17 @@ class EnvelopeStore {
   };
   Result<std::vector<StoredShare>> FetchShares(std::span<const uint8_t> to, uint64_t after,
                                                size_t limit, bool* more);
+
+  // Records `investigator`'s agreement to delete envelope `id`'s bytes; once `threshold`
+  // distinct investigators agree, deletes them in the same transaction (the log entry stays).
+  // kInvalidArgument for an envelope that is not stored. Answers the marks so far.
+  struct DeletionState {
+    uint64_t marks = 0;
+    bool deleted = false;
+  };
+  Result<DeletionState> MarkForDeletion(const Digest32& id, std::span<const uint8_t> investigator,
+                                        uint64_t threshold, uint64_t hour);
+  Result<bool> IsDeleted(const Digest32& id);
 
   // The review audit trail: which investigator made which call, at the hour.
   Status Audit(std::span<const uint8_t> investigator, std::string_view call, uint64_t hour);

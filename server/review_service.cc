@@ -105,6 +105,7 @@ grpc::Status ReviewService::ListEnvelopes(grpc::ServerContext* context,
     e->set_size(l.size);
     const Receipt r = receipt_key_->Sign(l.entry.id, l.entry.log_index, l.entry.received_hour);
     e->set_receipt_signature(r.signature.data(), r.signature.size());
+    e->set_deleted(l.deleted);
   }
   response->set_more(more);
   return grpc::Status::OK;
@@ -121,6 +122,12 @@ grpc::Status ReviewService::FetchEnvelope(grpc::ServerContext* context,
   auto entry = store_->FindEntry(*id);
   if (!entry.ok()) return FromStore(entry.status());
   if (!entry->has_value()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");
+  auto deleted = store_->IsDeleted(*id);
+  if (!deleted.ok()) return FromStore(deleted.status());
+  if (*deleted) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "this envelope was deleted under the retention rule");
+  }
   uint64_t skip = request->offset();
   bool cancelled = false;
   const Status read = store_->ReadEnvelope(*id, [&](std::span<const uint8_t> b) {
@@ -197,6 +204,29 @@ grpc::Status ReviewService::FetchShares(grpc::ServerContext* context,
     out->set_sealed(s.sealed.data(), s.sealed.size());
   }
   response->set_more(more);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::MarkForDeletion(grpc::ServerContext* context,
+                                            const gavah::v1::MarkForDeletionRequest* request,
+                                            gavah::v1::MarkForDeletionResponse* response) {
+  Fingerprint who{};
+  if (auto st = Authenticate(context, "/gavah.v1.Review/MarkForDeletion", *request, &who); !st.ok())
+    return st;
+  const auto id = IdFrom(request->envelope_id());
+  if (!id) return Bad("envelope id must be 32 bytes");
+  // As many investigators as it takes to open a testimony must agree to destroy one: a single
+  // stolen key must not be able to erase evidence.
+  const uint64_t threshold = bundle_->contents().threshold;
+  auto st = store_->MarkForDeletion(*id, who, threshold, CurrentHour());
+  if (!st.ok()) {
+    if (st.status().code() == ErrorCode::kInvalidArgument)
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");
+    return FromStore(st.status());
+  }
+  response->set_marks(static_cast<uint32_t>(st->marks));
+  response->set_threshold(static_cast<uint32_t>(threshold));
+  response->set_deleted(st->deleted);
   return grpc::Status::OK;
 }
 

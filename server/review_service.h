@@ -35,6 +35,9 @@ class ReviewService final : public gavah::v1::Review::Service {
   grpc::Status FetchShares(grpc::ServerContext* context,
                            const gavah::v1::FetchSharesRequest* request,
                            gavah::v1::FetchSharesResponse* response) override;
+  grpc::Status MarkForDeletion(grpc::ServerContext* context,
+                               const gavah::v1::MarkForDeletionRequest* request,
+                               gavah::v1::MarkForDeletionResponse* response) override;
 
   // At most this many nonces are remembered (each for twice the time window); beyond it calls
   // are refused until old ones expire, rather than forgetting one that could be replayed.

@@ -1127,6 +1127,48 @@ TEST_F(ReviewTest, ASyncKilledHalfWayResumesWithoutDuplicatesOrLoss) {
       << "the resumed envelope matches its id";
 }
 
+TEST_F(ReviewTest, DeletionNeedsAsManyInvestigatorsAsOpeningAndKeepsTheLogEntry) {
+  const std::string id = Submit("d", "to be deleted under the retention rule");
+  auto mark = [&](const std::string& who) {
+    Outcome r =
+        Inv({"mark-delete", id, "--key", who + ".key", "--bundle", "team.bundle", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r;
+  };
+  Outcome one = mark("a");
+  EXPECT_EQ(Field(one.out, "marks"), "1");
+  EXPECT_EQ(Field(one.out, "deleted"), "no") << "one key alone deletes nothing";
+  EXPECT_EQ(Field(mark("a").out, "marks"), "1") << "the same investigator twice is one";
+  ASSERT_EQ(Inv({"sync", "--key", "c.key", "--bundle", "team.bundle", "--store", "c.db"}).exit_code,
+            0);
+  Outcome two = mark("b");
+  EXPECT_EQ(Field(two.out, "deleted"), "yes");
+  Outcome late = Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "a.db"});
+  EXPECT_EQ(late.exit_code, 0) << late.err;
+  EXPECT_NE(late.err.find("deleted on the server"), std::string::npos) << late.err;
+  // The log entry and the witness's receipt stay; the bytes are gone from the server.
+  grpc::ClientContext ctx;
+  gavah::v1::ReceiptRequest rq;
+  const auto raw = FromHex(id).value();
+  rq.set_envelope_id(std::string(raw.begin(), raw.end()));
+  gavah::v1::ReceiptResponse rr;
+  EXPECT_TRUE(RawClient()->GetReceipt(&ctx, rq, &rr).ok());
+  StopServer(SIGTERM);
+  Digest32 d{};
+  std::memcpy(d.data(), raw.data(), 32);
+  size_t bytes = 0;
+  ASSERT_TRUE(OpenStore()
+                  ->ReadEnvelope(d,
+                                 [&](std::span<const uint8_t> b) {
+                                   bytes += b.size();
+                                   return Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(bytes, 0u);
+  // The copy c synced before the deletion is c's to keep.
+  EXPECT_NE(Inv({"list", "--store", "c.db"}).out.find(id), std::string::npos);
+}
+
 TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
   Submit("one", "x");
   ASSERT_EQ(
