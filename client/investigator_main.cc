@@ -230,9 +230,17 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
       std::fprintf(stderr, "note: %s is not a recipient of this envelope\n", path.c_str());
       continue;
     }
-    bool duplicate = false;
-    for (const auto& s : shares) duplicate |= s.x == share->x;
-    if (!duplicate) shares.push_back(std::move(share).value());
+    // A share opened from our own stanza wins over a released one claiming the same x, so a
+    // colleague's bad share cannot push ours out.
+    bool replaced = false;
+    for (auto& s : shares) {
+      if (s.x == share->x) {
+        s = std::move(share).value();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) shares.push_back(std::move(share).value());
   }
   if (shares.empty()) {
     Fail(envelope +
@@ -311,6 +319,15 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/true);
   CatchInterrupts();
   const std::string me = FingerprintToText(key.public_key().fingerprint());
+  // A case store belongs to one organisation: a bundle from another is refused, not adopted.
+  if (const auto old = Must(store->Bundle(), store_path); !old.empty()) {
+    const auto previous = Must(RecipientBundle::Parse(old), store_path);
+    if (previous.organisation_fingerprint() != bundle.organisation_fingerprint()) {
+      Fail(store_path + " holds testimony of organisation " +
+           FingerprintToText(previous.organisation_fingerprint()) + "; this bundle is signed by " +
+           FingerprintToText(bundle.organisation_fingerprint()));
+    }
+  }
   if (const Status st = store->SetBundle(bundle.bytes()); !st.ok()) Fail(store_path, st);
   if (const Status st = store->SetBlob(
           "owner", std::span(reinterpret_cast<const uint8_t*>(me.data()), me.size()));
@@ -325,6 +342,13 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
     for (const auto& e : page.envelopes()) {
       if (e.envelope_id().size() != 32 || e.receipt_signature().size() != 64)
         Fail("sync: the server sent a malformed entry");
+      // The log has no gaps: a server that skips an entry is holding testimony back.
+      if (e.log_index() != after) {
+        Fail("sync: the server's log jumps from entry " + std::to_string(after) + " to " +
+             std::to_string(e.log_index()) + "; not trusting this answer");
+      }
+      if (after >= (uint64_t{1} << 62)) Fail("sync: the server's log index is implausible");
+      after = e.log_index() + 1;
       CaseEnvelope c;
       std::memcpy(c.id.data(), e.envelope_id().data(), 32);
       c.log_index = e.log_index();
@@ -346,7 +370,6 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
         continue;
       }
       if (Must(store->Find(c.id), store_path)) {  // synced before (a cut sync): keep going
-        after = std::max(after, c.log_index + 1);
         continue;
       }
       // Resumes a fetch cut short: the store holds what arrived, committed chunk by chunk.
@@ -381,7 +404,6 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
       }
       if (const Status done = store->Finish(c, bad, me, NowUnix()); !done.ok())
         Fail(store_path, done);
-      after = std::max(after, c.log_index + 1);
     }
     if (page.envelopes_size() == 0) break;
   }
@@ -391,9 +413,13 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
     const uint64_t from = Must(store->SharesCursor(), store_path);
     const auto page = Must(client.FetchShares(from), "sync");
     more = page.more() && page.shares_size() > 0;
+    uint64_t next = from;
     for (const auto& s : page.shares()) {
-      const std::span<const uint8_t> sealed(reinterpret_cast<const uint8_t*>(s.sealed().data()),
-                                            s.sealed().size());
+      if (s.seq() < next || s.seq() >= (uint64_t{1} << 62))
+        Fail("sync: the server's shares are out of order");
+      next = s.seq() + 1;
+      std::span<const uint8_t> sealed(reinterpret_cast<const uint8_t*>(s.sealed().data()),
+                                      s.sealed().size());
       auto checked = OpenReleasedShare(sealed, key, bundle);
       if (!checked.ok()) {
         std::fprintf(stderr, "gavah-investigator: a share from the server is refused: %s\n",
@@ -410,7 +436,8 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
                                         "", NowUnix());
         if (!st.ok()) Fail(store_path, st);
       }
-      // Refused ones are kept too (sealed, harmless) so the cursor moves past them.
+      // A refused share leaves only its place, so the cursor moves past it.
+      if (!checked.ok()) sealed = {};
       if (const Status st = store->AddShare(s.seq(), sealed); !st.ok()) Fail(store_path, st);
     }
   }
@@ -456,7 +483,7 @@ int OpenStored(const std::string& id_hex, const std::string& store_path,
         Status st = store->Record(e.id, names, "opened into " + out,
                                   e.state == "new" ? "opened" : "", NowUnix());
         // Kept so that `reply` works without opening the testimony again.
-        if (st.ok() && reply_key) st = store->SetBlob("reply:" + id_hex, *reply_key);
+        if (st.ok() && reply_key) st = store->SetBlob("reply:" + ToHex(e.id), *reply_key);
         if (!st.ok()) Fail(store_path, st);
       });
 }
@@ -545,7 +572,7 @@ int ReplyCmd(const std::string& id_hex, const std::string& text_file, const std:
   const SecretBuffer text = ReadSecretFile(text_file, kMaxReplyText);
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
   const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
-  const auto reply_key = Must(store->Blob("reply:" + id_hex), store_path);
+  const auto reply_key = Must(store->Blob("reply:" + ToHex(e.id)), store_path);
   if (reply_key.size() != 32) {
     Fail("no reply key is known for " + id_hex +
          ": open it from this store first, or the witness gave no codename");
@@ -566,19 +593,38 @@ int ReplyCmd(const std::string& id_hex, const std::string& text_file, const std:
 }
 
 // Every regular file under `root`, as paths relative to it, sorted.
-std::vector<std::string> FilesUnder(const std::string& root) {
+// Every regular file under `root`, as paths relative to it, sorted. Links and special files are
+// not followed; they are listed in *odd (when given) so a package cannot point outside itself.
+std::vector<std::string> FilesUnder(const std::string& root,
+                                    std::vector<std::string>* odd = nullptr) {
   std::vector<std::string> out;
-  for (const auto& f : std::filesystem::recursive_directory_iterator(root)) {
-    if (f.is_regular_file())
-      out.push_back(std::filesystem::relative(f.path(), root).generic_string());
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    const auto status = it->symlink_status(ec);
+    // Lexical: relative() would resolve a link and name its target.
+    const std::string rel = it->path().lexically_relative(root).generic_string();
+    if (std::filesystem::is_regular_file(status)) {
+      out.push_back(rel);
+    } else if (!std::filesystem::is_directory(status) && odd != nullptr) {
+      odd->push_back(rel);
+    }
   }
+  if (ec) Fail("cannot read the folder " + root + ": " + ec.message());
   std::sort(out.begin(), out.end());
   return out;
 }
 
 Digest32 HashFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // No links, and nothing that could block (a FIFO put in a package's place).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) Fail("cannot read " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    Fail(path + " is not a regular file");
+  }
+  ::fcntl(fd, F_SETFL, 0);
   FdSource src(fd, path);
   Sha256 sha;
   std::vector<uint8_t> buf(1 << 20);
@@ -691,15 +737,24 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
                            dir + "/investigator.pub");
   const auto bundle_bytes = ReadSmallFile(dir + "/bundle.gvb", 1 << 20);
   const RecipientBundle bundle = Must(RecipientBundle::Parse(bundle_bytes), dir + "/bundle.gvb");
+  // Trust comes from outside the package: the organisation's bundle given with --bundle, whose
+  // investigators and receipt key then count, not the package's copy.
+  std::optional<RecipientBundle> pinned;
   if (!pinned_bundle.empty()) {
-    const RecipientBundle pinned = LoadBundle(pinned_bundle, "", /*require_current=*/false);
-    if (pinned.organisation_fingerprint() != bundle.organisation_fingerprint())
+    pinned = LoadBundle(pinned_bundle, "", /*require_current=*/false);
+    if (pinned->organisation_fingerprint() != bundle.organisation_fingerprint())
       problems.push_back("bundle.gvb is not signed by the organisation of " + pinned_bundle);
   }
+  const RecipientBundle& trusted = pinned ? *pinned : bundle;
   bool listed = false;
-  for (const auto& inv : bundle.contents().investigators)
+  for (const auto& inv : trusted.contents().investigators)
     listed |= inv.signing_key == signer.signing_key && inv.encryption_key == signer.encryption_key;
-  if (!listed) problems.push_back("investigator.pub is not an investigator of bundle.gvb");
+  if (!listed) {
+    problems.push_back(std::string("investigator.pub is not an investigator of ") +
+                       (pinned ? pinned_bundle : "bundle.gvb"));
+  }
+  if (pinned && pinned->contents().receipt_key != bundle.contents().receipt_key)
+    problems.push_back("bundle.gvb names another receipt key than " + pinned_bundle);
   if (!sig || sig->size() != crypto_sign_BYTES ||
       crypto_sign_verify_detached(sig->data(), reinterpret_cast<const uint8_t*>(manifest.data()),
                                   manifest.size(), signer.signing_key.data()) != 0) {
@@ -720,8 +775,14 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
     if (line.size() < 66 || line.compare(64, 2, "  ") != 0)
       Fail(dir + "/manifest.txt has a malformed line");
     const std::string path = line.substr(66);
-    if (path.find("..") != std::string::npos || path.front() == '/')
-      Fail(dir + "/manifest.txt names a path outside the package");
+    bool inside = !path.empty() && path.front() != '/';
+    for (size_t start = 0; inside && start <= path.size();) {
+      const size_t end = std::min(path.find('/', start), path.size());
+      const std::string part = path.substr(start, end - start);
+      inside = !part.empty() && part != "." && part != "..";
+      start = end + 1;
+    }
+    if (!inside) Fail(dir + "/manifest.txt names a path outside the package: " + path);
     named.insert(path);
     const std::string full = dir + "/" + path;
     struct stat st {};
@@ -731,10 +792,12 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
       problems.push_back(path + ": altered (its SHA-256 differs from the manifest)");
     }
   }
-  for (const auto& f : FilesUnder(dir)) {
+  std::vector<std::string> odd;
+  for (const auto& f : FilesUnder(dir, &odd)) {
     if (f != "manifest.txt" && f != "manifest.sig" && !named.count(f))
       problems.push_back(f + ": not in the manifest");
   }
+  for (const auto& f : odd) problems.push_back(f + ": a link or special file, not allowed");
   // The envelope is the one the id and the server's receipt name.
   const auto id_bytes = FromHex(id_hex);
   if (!id_bytes || id_bytes->size() != 32) Fail(dir + "/manifest.txt names no envelope id");
@@ -752,9 +815,20 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
     for (const auto& p : problems) std::fprintf(stderr, "gavah-investigator: %s\n", p.c_str());
     return 1;
   }
-  Print(json, JsonObject().Add("envelope_id", id_hex).Add("files", named.size()),
+  const std::string org = FingerprintToText(bundle.organisation_fingerprint());
+  Print(json,
+        JsonObject()
+            .Add("envelope_id", id_hex)
+            .Add("files", named.size())
+            .Add("organisation", org)
+            .Add("signer", FingerprintToText(signer.fingerprint()))
+            .Add("pinned", pinned ? "yes" : "no"),
         "evidence package verified: envelope " + id_hex + ", " + std::to_string(named.size()) +
-            " files intact, manifest signed by " + signer.name + ", receipt valid\n");
+            " files intact, manifest signed by " + signer.name + " (" +
+            FingerprintToText(signer.fingerprint()) + "), receipt valid\norganisation " + org +
+            (pinned ? " (pinned by " + pinned_bundle + ")\n"
+                    : ": NOT pinned; compare this fingerprint with the one the organisation "
+                      "published, or pass --bundle\n"));
   return 0;
 }
 

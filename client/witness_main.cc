@@ -379,12 +379,22 @@ void PrintDelivered(bool json, const Delivery& d, const std::string& receipt_pat
   }
 }
 
-// Reply text reaches the witness's terminal: control characters other than new lines and tabs
-// are shown as '?', so a reply cannot rewrite what the screen shows.
+// Reply text (valid UTF-8, checked when opened) reaches the witness's terminal: control
+// characters (C0 but new line and tab, DEL, C1) and bidirectional overrides and isolates are
+// shown as '?', so a reply cannot rewrite or reorder what the screen shows. Marks Persian text
+// uses (ZWNJ, LRM, RLM) pass.
 void PrintReplyText(std::span<const uint8_t> text) {
-  for (uint8_t c : text) {
-    const bool control = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
-    std::fputc(control ? '?' : static_cast<char>(c), stdout);
+  const std::string_view s(reinterpret_cast<const char*>(text.data()), text.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    const uint32_t cp = NextCodePoint(s, i);
+    const bool control = (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
+    const bool reorders = (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+    if (control || reorders) {
+      std::fputc('?', stdout);
+    } else {
+      std::fwrite(s.data() + start, 1, i - start, stdout);
+    }
   }
   if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
 }

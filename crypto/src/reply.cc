@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "gavah/crypto/utf8.h"
+
 namespace gavah {
 namespace {
 
@@ -17,6 +19,8 @@ Result<std::vector<uint8_t>> SealReply(std::span<const uint8_t> text,
                                        const PublicKey32& reply_key) {
   if (text.empty() || text.size() > kMaxReplyText)
     return Error(ErrorCode::kInvalidArgument, "a reply is 1 byte to 60 KiB of text");
+  if (!IsValidUtf8({reinterpret_cast<const char*>(text.data()), text.size()}))
+    return Error(ErrorCode::kInvalidArgument, "a reply must be UTF-8 text");
   const size_t padded = (kHead + text.size() + kBlock - 1) / kBlock * kBlock;
   SecretBuffer plain(padded);
   std::memset(plain.data(), 0, padded);
@@ -52,6 +56,8 @@ Result<SecretBuffer> OpenReply(std::span<const uint8_t> sealed, const ReplyKeyPa
     if (plain.data()[i] != 0)
       return Error(ErrorCode::kMalformed, "the reply's padding is not zero");
   }
+  if (!IsValidUtf8({reinterpret_cast<const char*>(plain.data() + kHead), n}))
+    return Error(ErrorCode::kMalformed, "the reply is not UTF-8 text");
   return SecretBuffer::CopyOf(plain.span().subspan(kHead, n));
 }
 

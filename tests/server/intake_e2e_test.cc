@@ -1028,8 +1028,33 @@ TEST_F(ReviewTest, AnEvidencePackageVerifiesAloneAndNamesAnAlteredFile) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   Outcome pinned = Inv({"verify-export", "evidence", "--bundle", "team.bundle"});
   EXPECT_EQ(pinned.exit_code, 0) << pinned.err;
+  EXPECT_NE(ok.out.find("NOT pinned"), std::string::npos) << "unpinned says so: " << ok.out;
   Outcome other = Inv({"verify-export", "evidence", "--bundle", "org.bundle"});
-  EXPECT_EQ(other.exit_code, 0) << "org.bundle is the same organisation";
+  EXPECT_EQ(other.exit_code, 0) << "org.bundle: the same organisation, and it lists a";
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "b.pub", "--threshold", "1",
+                 "--out", "without-a.bundle"})
+                .exit_code,
+            0);
+  Outcome removed = Inv({"verify-export", "evidence", "--bundle", "without-a.bundle"});
+  EXPECT_EQ(removed.exit_code, 1) << "the pinned bundle no longer lists the signer";
+  EXPECT_NE(removed.err.find("investigator.pub is not an investigator of without-a.bundle"),
+            std::string::npos)
+      << removed.err;
+  ASSERT_EQ(Inv({"org-init", "--out", "rival.key"}).exit_code, 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "rival.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--out", "rival.bundle"})
+                .exit_code,
+            0);
+  Outcome rival = Inv({"verify-export", "evidence", "--bundle", "rival.bundle"});
+  EXPECT_EQ(rival.exit_code, 1);
+  EXPECT_NE(rival.err.find("not signed by the organisation of rival.bundle"), std::string::npos)
+      << rival.err;
+  // A link planted in a package is refused, not followed.
+  fs::copy(dir_ / "evidence", dir_ / "linked", fs::copy_options::recursive);
+  fs::create_symlink("/etc", dir_ / "linked/testimony/etc");
+  Outcome link = Inv({"verify-export", "linked"});
+  EXPECT_EQ(link.exit_code, 1);
+  EXPECT_NE(link.err.find("testimony/etc: a link or special file"), std::string::npos) << link.err;
 
   // One altered byte in one file: named, and nothing else blamed.
   std::string text = ReadText(dir_ / "evidence/testimony/testimony.txt");
