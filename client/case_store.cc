@@ -330,6 +330,13 @@ Status CaseStore::Record(const Digest32& id, const std::string& investigator,
   return Status::Ok();
 }
 
+Status CaseStore::DropBytes(const Digest32& id) {
+  Stmt d(db_, "DELETE FROM chunks WHERE owner=?");
+  d.Bind(1, id);
+  if (d.Step() != SQLITE_DONE) return DbError(db_, "store");
+  return Status::Ok();
+}
+
 Result<std::vector<CaseEnvelope>> CaseStore::List() {
   Stmt s(db_,
          "SELECT id, log_index, received_hour, size, receipt_signature, state FROM envelopes "

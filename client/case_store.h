@@ -84,6 +84,8 @@ class CaseStore {
   Status Record(const Digest32& id, const std::string& investigator, const std::string& event,
                 const std::string& state, uint64_t now);
 
+  // Drops the bytes held for `id` (a damaged fetch), keeping its row and custody.
+  Status DropBytes(const Digest32& id);
   Result<std::vector<CaseEnvelope>> List();
   Result<std::optional<CaseEnvelope>> Find(const Digest32& id);
   Result<std::vector<CustodyEvent>> Custody(const Digest32& id);

@@ -1085,26 +1085,37 @@ TEST_F(ReviewTest, AnEnvelopeTamperedOnTheServerIsNamedAndNeverOpened) {
   const std::string good = Submit("g", "untouched");
   const std::string bad = Submit("b", "to be altered on the server");
   StopServer(SIGTERM);
-  {  // Someone with the server's database key alters one stored byte.
+  // Someone with the server's database key alters one stored byte (and later puts it back).
+  const auto bad_id = FromHex(bad).value();
+  auto set_byte = [&](int value) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "srv/store.db").string().c_str(), &db), SQLITE_OK);
     const std::string key = "x'" + ToHex(testing::Bytes(ReadText(dir_ / "srv/store.key"))) + "'";
     sqlite3_key(db, key.data(), static_cast<int>(key.size()));
     ASSERT_EQ(sqlite3_exec(db, "PRAGMA cipher_page_size = 4096", nullptr, nullptr, nullptr),
               SQLITE_OK);
-    const auto id = FromHex(bad).value();
     sqlite3_stmt* s = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db,
-                                 "UPDATE chunks SET data = substr(data, 1, 100) || x'00' || "
+                                 "UPDATE chunks SET data = substr(data, 1, 100) || ? || "
                                  "substr(data, 102) WHERE owner = ?",
                                  -1, &s, nullptr),
               SQLITE_OK);
-    sqlite3_bind_blob(s, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+    const uint8_t b = static_cast<uint8_t>(value);
+    sqlite3_bind_blob(s, 1, &b, 1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 2, bad_id.data(), static_cast<int>(bad_id.size()), SQLITE_TRANSIENT);
     EXPECT_EQ(sqlite3_step(s), SQLITE_DONE);
     EXPECT_EQ(sqlite3_changes(db), 1);
     sqlite3_finalize(s);
     sqlite3_close(db);
-  }
+  };
+  const std::string sealed = [&] {
+    // The witness's own copy was removed from the outbox on delivery; the byte comes from the
+    // server's export instead.
+    Outcome ex = Srv({"export", "--data", "srv", bad, "--out", "copy.gvh"});
+    EXPECT_EQ(ex.exit_code, 0) << ex.err;
+    return ReadText(dir_ / "copy.gvh");
+  }();
+  set_byte(static_cast<uint8_t>(sealed[100]) ^ 1);
   server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "team.bundle"},
                            env_, dir_ / "server.log");
   ASSERT_TRUE(testing::WaitForPort(port_, 20));
