@@ -19,7 +19,11 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   Stmt& Bind(int i, std::span<const uint8_t> b) {
-    sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+    if (b.empty()) {
+      sqlite3_bind_zeroblob(s_, i, 0);  // a null pointer would bind NULL, not an empty blob
+    } else {
+      sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+    }
     return *this;
   }
   Stmt& Bind(int i, const std::string& t) {
@@ -299,6 +303,15 @@ Result<std::vector<CaseStore::Annotation>> CaseStore::Annotations(const Digest32
     out.push_back({s.U64(0), s.Text(1), SecretBuffer::CopyOf(s.Blob(2))});
   }
   return out;
+}
+
+Result<SecretBuffer> CaseStore::SecretBlob(const std::string& key) {
+  Stmt s(db_, "SELECT value FROM blobs WHERE key=?");
+  s.Bind(1, key);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return SecretBuffer();
+  if (rc != SQLITE_ROW) return DbError(db_, "read");
+  return SecretBuffer::CopyOf(s.Blob(0));
 }
 
 Result<std::vector<uint8_t>> CaseStore::Blob(const std::string& key) {

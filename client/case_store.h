@@ -67,6 +67,7 @@ class CaseStore {
   // fingerprint of the investigator who syncs it), "reply:<id hex>" (a witness's reply key).
   Status SetBlob(const std::string& key, std::span<const uint8_t> value);
   Result<std::vector<uint8_t>> Blob(const std::string& key);  // empty if absent
+  Result<SecretBuffer> SecretBlob(const std::string& key);    // for testimony-derived values
   Status SetBundle(std::span<const uint8_t> bundle) { return SetBlob("bundle", bundle); }
   Result<std::vector<uint8_t>> Bundle() { return Blob("bundle"); }
 

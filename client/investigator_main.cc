@@ -194,13 +194,13 @@ class StoreSource : public ByteSource {
 // Opens the envelope `in` yields into `out`, with the keys at `key_paths` and any `released`
 // shares (sealed to one of those keys by colleagues) for envelope `expected` (zero: any,
 // with no released shares).
-int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std::string>& key_paths,
-             const std::vector<std::vector<uint8_t>>& released, const Digest32& expected,
-             const RecipientBundle* bundle, const std::string& out, const PassphraseSource& pass,
-             bool json,
-             const std::function<void(const std::vector<std::string>&,
-                                      const std::optional<PublicKey32>&)>& opened_by = nullptr,
-             bool quiet = false) {
+int OpenFrom(
+    ByteSource& in, const std::string& envelope, const std::vector<std::string>& key_paths,
+    const std::vector<std::vector<uint8_t>>& released, const Digest32& expected,
+    const RecipientBundle* bundle, const std::string& out, const PassphraseSource& pass, bool json,
+    const std::function<void(const std::vector<std::string>&, const std::optional<PublicKey32>&,
+                             const SecretBuffer&)>& opened_by = nullptr,
+    bool quiet = false) {
   // The header is checked before any passphrase is asked for: junk fails fast.
   const EnvelopeHeader header = Must(ReadEnvelopeHeader(in), envelope);
   std::vector<Share> shares;
@@ -264,7 +264,7 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
           "envelope " + hex + " verified and opened into " + out + " (" +
               std::to_string(dir->file_count()) + " files, see manifest.json)\n");
   }
-  if (opened_by) opened_by(who, dir->reply_key());
+  if (opened_by) opened_by(who, dir->reply_key(), dir->AttachmentList());
   return 0;
 }
 
@@ -501,17 +501,21 @@ int OpenStored(const std::string& id_hex, const std::string& store_path,
   const auto released = Must(store->Shares(), store_path);
   CatchInterrupts();
   StoreSource in(*store, e.id);
-  return OpenFrom(
-      in, "envelope " + id_hex, key_paths, released, e.id, bundle ? &*bundle : nullptr, out, pass,
-      json, [&](const std::vector<std::string>& who, const std::optional<PublicKey32>& reply_key) {
-        std::string names;
-        for (const auto& w : who) names += (names.empty() ? "" : ", ") + w;
-        Status st = store->Record(e.id, names, "opened into " + out,
-                                  e.state == "new" ? "opened" : "", NowUnix());
-        // Kept so that `reply` works without opening the testimony again.
-        if (st.ok() && reply_key) st = store->SetBlob("reply:" + ToHex(e.id), *reply_key);
-        if (!st.ok()) Fail(store_path, st);
-      });
+  return OpenFrom(in, "envelope " + id_hex, key_paths, released, e.id, bundle ? &*bundle : nullptr,
+                  out, pass, json,
+                  [&](const std::vector<std::string>& who,
+                      const std::optional<PublicKey32>& reply_key, const SecretBuffer& files) {
+                    std::string names;
+                    for (const auto& w : who) names += (names.empty() ? "" : ", ") + w;
+                    Status st = store->Record(e.id, names, "opened into " + out,
+                                              e.state == "new" ? "opened" : "", NowUnix());
+                    // Kept so that `reply` works without opening the testimony again.
+                    if (st.ok() && reply_key)
+                      st = store->SetBlob("reply:" + ToHex(e.id), *reply_key);
+                    // What `show` lists once the testimony is open: attachment names and sizes.
+                    if (st.ok()) st = store->SetBlob("files:" + ToHex(e.id), files.span());
+                    if (!st.ok()) Fail(store_path, st);
+                  });
 }
 
 int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
@@ -703,8 +707,15 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   }
   const auto released = Must(store->Shares(), store_path);
   StoreSource in(*store, e.id);
-  OpenFrom(in, "envelope " + id_hex, key_paths, released, e.id, &bundle, staging + "/testimony",
-           pass, json, nullptr, /*quiet=*/true);
+  OpenFrom(
+      in, "envelope " + id_hex, key_paths, released, e.id, &bundle, staging + "/testimony", pass,
+      json,
+      [&](const std::vector<std::string>&, const std::optional<PublicKey32>&,
+          const SecretBuffer& files) {
+        const Status st = store->SetBlob("files:" + ToHex(e.id), files.span());
+        if (!st.ok()) Fail(store_path, st);
+      },
+      /*quiet=*/true);
   Receipt r;
   r.envelope_id = e.id;
   r.log_index = e.log_index;
@@ -929,6 +940,17 @@ int Show(const std::string& id_hex, const std::string& store_path, const Passphr
             << found->state << "\n  custody:\n";
   for (const auto& c : custody)
     std::cout << "    " << UtcTime(c.at) << "  " << c.investigator << "  " << c.event << "\n";
+  const SecretBuffer files = Must(store->SecretBlob("files:" + ToHex(id)), store_path);
+  if (files.size() > 0) {
+    std::cout << "  attachments (size in bytes, name):\n    ";
+    for (size_t i = 0; i < files.size(); ++i) {
+      const char ch = static_cast<char>(files.data()[i]);
+      std::cout << ch;
+      if (ch == '\n' && i + 1 < files.size()) std::cout << "    ";
+    }
+  } else if (found->state != "new" && found->state != "tampered") {
+    std::cout << "  attachments: none\n";
+  }
   const auto notes = Must(store->Annotations(id), store_path);
   if (!notes.empty()) std::cout << "  annotations:\n";
   for (const auto& n : notes) {

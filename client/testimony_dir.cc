@@ -259,4 +259,14 @@ Status TestimonyDirectory::Commit(const EnvelopeId& id, const Fingerprint& organ
   return Status::Ok();
 }
 
+SecretBuffer TestimonyDirectory::AttachmentList() const {
+  SecretBuffer out;
+  for (const auto& a : attachments_) {
+    out.Append(std::to_string(a.size) + " ");
+    out.Append(a.name.span());
+    out.Append("\n");
+  }
+  return out;
+}
+
 }  // namespace gavah::cli

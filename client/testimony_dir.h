@@ -33,6 +33,8 @@ class TestimonyDirectory : public TestimonySink {
   // Writes manifest.json and moves the staging directory into place.
   Status Commit(const EnvelopeId& id, const Fingerprint& organisation);
   size_t file_count() const { return 1 + attachments_.size(); }
+  // "<size> <name>\n" per attachment, in order, in secret memory (names are testimony).
+  SecretBuffer AttachmentList() const;
 
  private:
   explicit TestimonyDirectory(std::string dir) : dir_(std::move(dir)) {}

@@ -938,6 +938,9 @@ TEST_F(ReviewTest, TwoInvestigatorsInDifferentPlacesOpenAThresholdTestimonyWitho
   Outcome show = Inv({"show", id, "--store", "a.db"});
   EXPECT_NE(show.out.find("opened"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("received a share"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("attachments: none"), std::string::npos) << show.out;
+  Outcome before = Inv({"show", other, "--store", "a.db"});
+  EXPECT_EQ(before.out.find("attachments"), std::string::npos) << "not opened yet: " << before.out;
 
   // Releasing to someone outside the bundle is refused before anything is sent.
   WriteText(dir_ / "outsider.pub", outsider_.public_key().ToText());
@@ -1021,6 +1024,8 @@ TEST_F(ReviewTest, AnEvidencePackageVerifiesAloneAndNamesAnAlteredFile) {
   }
   EXPECT_NE(ReadText(dir_ / "evidence/custody.txt").find("synced"), std::string::npos);
   EXPECT_NE(ReadText(dir_ / "evidence/custody.txt").find("exported"), std::string::npos);
+  Outcome show = Inv({"show", id, "--store", "a.db"});
+  EXPECT_NE(show.out.find("200000 t.bin"), std::string::npos) << show.out;
 
   // Checked with nothing but the package, then pinned to the organisation's bundle.
   fs::rename(dir_ / "srv", dir_ / "srv-away");
