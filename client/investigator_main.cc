@@ -580,15 +580,21 @@ std::string Owner(CaseStore& store, const std::string& store_path) {
   return std::string(owner.begin(), owner.end());
 }
 
-int Annotate(const std::string& kind, const std::string& id_hex, const std::string& text,
-             const std::string& store_path, const PassphraseSource& pass, bool json) {
-  if (text.empty() || text.size() > 64 * 1024) Fail("a " + kind + " is 1 byte to 64 KiB");
-  if (!IsValidUtf8(text)) Fail("a " + kind + " must be UTF-8 text");
+// The annotation comes from TEXT or, kept off the command line, from --text-file.
+int Annotate(const std::string& kind, const std::string& id_hex, const std::string& arg_text,
+             const std::string& text_file, const std::string& store_path,
+             const PassphraseSource& pass, bool json) {
+  if (arg_text.empty() == text_file.empty())
+    Fail("give the " + kind + " as an argument or with --text-file, not both");
+  SecretBuffer text = text_file.empty()
+                          ? SecretBuffer::CopyOf(std::span(
+                                reinterpret_cast<const uint8_t*>(arg_text.data()), arg_text.size()))
+                          : ReadSecretFile(text_file, 64 * 1024);
+  if (text.size() == 0 || text.size() > 64 * 1024) Fail("a " + kind + " is 1 byte to 64 KiB");
+  if (!IsValidUtf8(text.view())) Fail("a " + kind + " must be UTF-8 text");
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
   const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
-  const Status st =
-      store->Annotate(e.id, kind, {reinterpret_cast<const uint8_t*>(text.data()), text.size()},
-                      Owner(*store, store_path), NowUnix());
+  const Status st = store->Annotate(e.id, kind, text.span(), Owner(*store, store_path), NowUnix());
   if (!st.ok()) Fail(store_path, st);
   Print(json, JsonObject().Add("envelope_id", id_hex).Add(kind, "added"),
         kind + " added to " + id_hex + "\n");
@@ -1067,7 +1073,8 @@ int Main(int argc, char** argv) {
   std::string note_text, reply_text_file;
   auto* note = app.add_subcommand("note", "add a note to a testimony, kept encrypted in the store");
   note->add_option("id", show_id, "the envelope id")->required();
-  note->add_option("text", note_text, "the note")->required();
+  note->add_option("text", note_text, "the note (or --text-file)");
+  note->add_option("--text-file", reply_text_file, "read the note from this file instead");
   note->add_option("--store", store_path, "the case store")->required();
   common(note);
   auto* tag = app.add_subcommand("tag", "tag a testimony, kept encrypted in the store");
@@ -1101,8 +1108,8 @@ int Main(int argc, char** argv) {
   if (*export_cmd) return ExportCmd(show_id, keys, out, store_path, pass, json);
   if (*verify) return VerifyExport(verify_dir, bundle_path, json);
   if (*mark_delete) return MarkDelete(show_id, sync_key, bundle_path, pass, json);
-  if (*note) return Annotate("note", show_id, note_text, store_path, pass, json);
-  if (*tag) return Annotate("tag", show_id, note_text, store_path, pass, json);
+  if (*note) return Annotate("note", show_id, note_text, reply_text_file, store_path, pass, json);
+  if (*tag) return Annotate("tag", show_id, note_text, "", store_path, pass, json);
   if (*reply) {
     return ReplyCmd(show_id, reply_text_file, sync_key, bundle_path, store_path, pass, json);
   }

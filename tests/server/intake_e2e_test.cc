@@ -978,6 +978,9 @@ TEST_F(ReviewTest, AnnotatedAndAnsweredTheWitnessReadsTheReplyWithTheirCodename)
       Inv({"note", id, "Corroborates the Gohardasht list. NOTE-7c2", "--store", "a.db"}).exit_code,
       0);
   ASSERT_EQ(Inv({"tag", id, "gohardasht", "--store", "a.db"}).exit_code, 0);
+  WriteText(dir_ / "private-note.txt", "Kept off the command line. NOTE-99f");
+  ASSERT_EQ(Inv({"note", id, "--text-file", "private-note.txt", "--store", "a.db"}).exit_code, 0);
+  EXPECT_EQ(Inv({"note", id, "--store", "a.db"}).exit_code, 1) << "a note needs text";
   WriteText(dir_ / "answer.txt", "Thank you. We will contact you through this channel.");
   Outcome reply = Inv({"reply", id, "--text-file", "answer.txt", "--key", "a.key", "--bundle",
                        "team.bundle", "--store", "a.db"});
@@ -996,6 +999,7 @@ TEST_F(ReviewTest, AnnotatedAndAnsweredTheWitnessReadsTheReplyWithTheirCodename)
   Outcome show = Inv({"show", id, "--store", "a.db"});
   EXPECT_NE(show.out.find("NOTE-7c2"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("tag: gohardasht"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("NOTE-99f"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("replied"), std::string::npos) << show.out;
   EXPECT_EQ(ReadText(dir_ / "a.db").find("NOTE-7c2"), std::string::npos) << "notes are encrypted";
   // The reply the server holds is sealed: its text is nowhere in the server's files.
