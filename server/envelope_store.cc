@@ -179,7 +179,9 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
   }
   Stmt used(*store->stmts_,
             "SELECT COALESCE((SELECT SUM(size) FROM envelopes WHERE id NOT IN (SELECT envelope "
-            "FROM deletions)), 0) + COALESCE((SELECT SUM(size) FROM uploads), 0)");
+            "FROM deletions)), 0) + COALESCE((SELECT SUM(size) FROM uploads), 0) + "
+            "COALESCE((SELECT SUM(length(sealed)) FROM replies), 0) + COALESCE((SELECT "
+            "SUM(length(sealed)) FROM shares), 0)");
   if (used.Step() != SQLITE_ROW) return DbError(db, "database");
   store->used_bytes_ = used.U64(0);
   return store;
@@ -426,7 +428,7 @@ Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
 }
 
 Result<uint64_t> EnvelopeStore::PostReply(const Digest32& mailbox, std::span<const uint8_t> sealed,
-                                          uint64_t hour) {
+                                          uint64_t hour, uint64_t quota_bytes) {
   if (sealed.empty() || sealed.size() > kMaxSealedReply) {
     return Error(ErrorCode::kInvalidArgument, "a sealed reply must be 1 to 65536 bytes");
   }
@@ -438,10 +440,13 @@ Result<uint64_t> EnvelopeStore::PostReply(const Digest32& mailbox, std::span<con
   if (n.Step() != SQLITE_ROW) return DbError(db_, "post reply");
   const uint64_t seq = n.U64(0);
   if (seq >= kMaxRepliesPerMailbox) return Error(ErrorCode::kTooLarge, "the mailbox is full");
+  if (quota_bytes != 0 && used_bytes_ + sealed.size() > quota_bytes)
+    return Error(ErrorCode::kTooLarge, "server storage quota is full");
   Stmt ins(*stmts_, "INSERT INTO replies(mailbox, seq, posted_hour, sealed) VALUES(?,?,?,?)");
   ins.Bind(1, mailbox).Bind(2, seq).Bind(3, hour).Bind(4, sealed);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "post reply");
   GAVAH_RETURN_IF_ERROR(tx.Commit());
+  used_bytes_ += sealed.size();
   return seq;
 }
 
@@ -546,7 +551,8 @@ Result<bool> EnvelopeStore::IsDeleted(const Digest32& id) {
 }
 
 Status EnvelopeStore::PostShare(std::span<const uint8_t> from, std::span<const uint8_t> to,
-                                std::span<const uint8_t> sealed, uint64_t hour) {
+                                std::span<const uint8_t> sealed, uint64_t hour,
+                                uint64_t quota_bytes) {
   if (from.size() != 16 || to.size() != 16)
     return Error(ErrorCode::kInvalidArgument, "a fingerprint is 16 bytes");
   if (sealed.empty() || sealed.size() > kMaxSealedShare)
@@ -559,10 +565,14 @@ Status EnvelopeStore::PostShare(std::span<const uint8_t> from, std::span<const u
   if (n.Step() != SQLITE_ROW) return DbError(db_, "post share");
   if (n.U64(0) >= kMaxSharesPerRecipient)
     return Error(ErrorCode::kTooLarge, "that investigator holds too many shares");
+  if (quota_bytes != 0 && used_bytes_ + sealed.size() > quota_bytes)
+    return Error(ErrorCode::kTooLarge, "server storage quota is full");
   Stmt ins(*stmts_, "INSERT INTO shares(recipient, sender, posted_hour, sealed) VALUES(?,?,?,?)");
   ins.Bind(1, to).Bind(2, from).Bind(3, hour).Bind(4, sealed);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "post share");
-  return tx.Commit();
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  used_bytes_ += sealed.size();
+  return Status::Ok();
 }
 
 Result<std::vector<EnvelopeStore::StoredShare>> EnvelopeStore::FetchShares(

@@ -84,8 +84,10 @@ class EnvelopeStore {
   // most kMaxSealedReply bytes; PostReply answers the reply's seq in its mailbox.
   static constexpr size_t kMaxSealedReply = 64 * 1024;
   static constexpr uint64_t kMaxRepliesPerMailbox = 256;
+  // Replies and shares count against `quota_bytes` (0: none) like envelopes, so no review key
+  // can fill the disk that intake needs.
   Result<uint64_t> PostReply(const Digest32& mailbox, std::span<const uint8_t> sealed,
-                             uint64_t hour);
+                             uint64_t hour, uint64_t quota_bytes = 0);
   struct StoredReply {
     uint64_t seq = 0;
     std::vector<uint8_t> sealed;
@@ -107,7 +109,7 @@ class EnvelopeStore {
   static constexpr size_t kMaxSealedShare = 4096;
   static constexpr uint64_t kMaxSharesPerRecipient = 100000;
   Status PostShare(std::span<const uint8_t> from, std::span<const uint8_t> to,
-                   std::span<const uint8_t> sealed, uint64_t hour);
+                   std::span<const uint8_t> sealed, uint64_t hour, uint64_t quota_bytes = 0);
   struct StoredShare {
     uint64_t seq = 0;
     std::vector<uint8_t> from;

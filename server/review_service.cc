@@ -41,8 +41,13 @@ std::span<const uint8_t> Bytes(const std::string& s) {
 }  // namespace
 
 ReviewService::ReviewService(EnvelopeStore* store, const ReceiptKey* receipt_key,
-                             const RecipientBundle* bundle, std::function<uint64_t()> now)
-    : store_(store), receipt_key_(receipt_key), bundle_(bundle), now_(std::move(now)) {
+                             const RecipientBundle* bundle, uint64_t quota_bytes,
+                             std::function<uint64_t()> now)
+    : store_(store),
+      receipt_key_(receipt_key),
+      bundle_(bundle),
+      quota_bytes_(quota_bytes),
+      now_(std::move(now)) {
   if (!now_) now_ = [] { return static_cast<uint64_t>(std::time(nullptr)); };
 }
 
@@ -72,13 +77,20 @@ grpc::Status ReviewService::Authenticate(grpc::ServerContext* context, std::stri
   {
     // Remembered for twice the window, so that a nonce cannot come back while its time is good.
     std::lock_guard<std::mutex> lock(nonce_mu_);
-    if (nonces_.size() >= kMaxNonces / 2) {  // expired ones are swept only once they add up
-      std::erase_if(nonces_, [now](const auto& n) { return n.second < now; });
+    size_t& mine = nonces_per_signer_[auth->signer];
+    if (nonces_.size() >= kMaxNonces / 2 || mine >= kMaxNoncesPerSigner) {
+      // Expired ones are swept only once they add up.
+      std::erase_if(nonces_, [&](const auto& n) {
+        if (n.second.expiry >= now) return false;
+        --nonces_per_signer_[n.second.signer];
+        return true;
+      });
     }
     if (nonces_.count(auth->nonce)) return Denied("this call was replayed");
-    if (nonces_.size() >= kMaxNonces)
+    if (nonces_.size() >= kMaxNonces || mine >= kMaxNoncesPerSigner)
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "too many calls; try again later");
-    nonces_.emplace(auth->nonce, now + 2 * kReviewAuthWindowSeconds);
+    nonces_.emplace(auth->nonce, Seen{now + 2 * kReviewAuthWindowSeconds, auth->signer});
+    ++mine;
   }
   *who = caller->fingerprint();
   const Status audited = store_->Audit(*who, method, CurrentHour());
@@ -162,7 +174,7 @@ grpc::Status ReviewService::PostReply(grpc::ServerContext* context,
     return st;
   const auto mailbox = IdFrom(request->mailbox_id());
   if (!mailbox) return Bad("mailbox id must be 32 bytes");
-  auto seq = store_->PostReply(*mailbox, Bytes(request->sealed()), CurrentHour());
+  auto seq = store_->PostReply(*mailbox, Bytes(request->sealed()), CurrentHour(), quota_bytes_);
   if (!seq.ok()) return FromStore(seq.status());
   response->set_seq(*seq);
   return grpc::Status::OK;
@@ -182,8 +194,8 @@ grpc::Status ReviewService::PostShare(grpc::ServerContext* context,
       listed = true;
   }
   if (!listed) return Bad("the receiving investigator is not in the served bundle");
-  const Status st =
-      store_->PostShare(who, Bytes(request->to()), Bytes(request->sealed()), CurrentHour());
+  const Status st = store_->PostShare(who, Bytes(request->to()), Bytes(request->sealed()),
+                                      CurrentHour(), quota_bytes_);
   if (!st.ok()) return FromStore(st);
   return grpc::Status::OK;
 }

@@ -18,9 +18,10 @@ namespace gavah::server {
 
 class ReviewService final : public gavah::v1::Review::Service {
  public:
-  // None of the pointers is owned; all outlive the service. `now` is Unix time (tests set it).
+  // None of the pointers is owned; all outlive the service. Replies and shares count against
+  // `quota_bytes` (0: none). `now` is Unix time (tests set it).
   ReviewService(EnvelopeStore* store, const ReceiptKey* receipt_key, const RecipientBundle* bundle,
-                std::function<uint64_t()> now = nullptr);
+                uint64_t quota_bytes = 0, std::function<uint64_t()> now = nullptr);
 
   grpc::Status ListEnvelopes(grpc::ServerContext* context,
                              const gavah::v1::ListEnvelopesRequest* request,
@@ -42,6 +43,9 @@ class ReviewService final : public gavah::v1::Review::Service {
   // At most this many nonces are remembered (each for twice the time window); beyond it calls
   // are refused until old ones expire, rather than forgetting one that could be replayed.
   static constexpr size_t kMaxNonces = 200000;
+  // No one investigator may hold more than this many of them, so one stolen key cannot lock the
+  // others out.
+  static constexpr size_t kMaxNoncesPerSigner = 20000;
 
  private:
   // Checks the call's authentication; on success sets *who to the caller's fingerprint and
@@ -52,9 +56,15 @@ class ReviewService final : public gavah::v1::Review::Service {
   EnvelopeStore* store_;
   const ReceiptKey* receipt_key_;
   const RecipientBundle* bundle_;
+  uint64_t quota_bytes_;
   std::function<uint64_t()> now_;
   std::mutex nonce_mu_;
-  std::map<std::array<uint8_t, 16>, uint64_t> nonces_;  // guarded by nonce_mu_: nonce -> expiry
+  struct Seen {
+    uint64_t expiry;
+    PublicKey32 signer;
+  };
+  std::map<std::array<uint8_t, 16>, Seen> nonces_;   // guarded by nonce_mu_
+  std::map<PublicKey32, size_t> nonces_per_signer_;  // guarded by nonce_mu_
 };
 
 }  // namespace gavah::server

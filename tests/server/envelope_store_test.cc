@@ -123,6 +123,25 @@ TEST_F(EnvelopeStoreTest, WholeEnvelopesCountAgainstTheQuotaInsideTheirTransacti
   EXPECT_EQ((*reopened)->BytesUsed().value(), 200u);
 }
 
+TEST_F(EnvelopeStoreTest, RepliesAndSharesCountAgainstTheQuota) {
+  Digest32 mailbox{};
+  mailbox.fill(3);
+  const std::vector<uint8_t> reply(1000, 'r'), share(257, 's');
+  const std::vector<uint8_t> a(16, 'a'), b(16, 'b');
+  ASSERT_TRUE(store_->PostReply(mailbox, reply, 0, /*quota_bytes=*/1500).ok());
+  EXPECT_EQ(store_->BytesUsed().value(), 1000u);
+  EXPECT_EQ(store_->PostReply(mailbox, reply, 0, 1500).status().code(), ErrorCode::kTooLarge);
+  ASSERT_TRUE(store_->PostShare(a, b, share, 0, 1500).ok());
+  EXPECT_EQ(store_->BytesUsed().value(), 1257u);
+  EXPECT_EQ(store_->PostShare(a, b, share, 0, 1500).code(), ErrorCode::kTooLarge);
+  EXPECT_EQ(store_->BeginUpload(Id(1), 300, 0, 0, 1500).code(), ErrorCode::kTooLarge)
+      << "envelopes and replies share one quota";
+  store_.reset();
+  auto reopened = EnvelopeStore::Open((dir_ / "store.db").string(), key_, false);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->BytesUsed().value(), 1257u) << "counted again on open";
+}
+
 TEST_F(EnvelopeStoreTest, TheWrongKeyIsRefusedAndTheFileIsNotPlainSqlite) {
   ASSERT_TRUE(store_->BeginUpload(Id(1), 3, 0, 3600).ok());
   store_.reset();
