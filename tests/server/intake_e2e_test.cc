@@ -1214,6 +1214,31 @@ TEST_F(ReviewTest, DeletionNeedsAsManyInvestigatorsAsOpeningAndKeepsTheLogEntry)
   EXPECT_NE(Inv({"list", "--store", "c.db"}).out.find(id), std::string::npos);
 }
 
+TEST_F(ReviewTest, AKeyRemovedFromTheServedBundleIsRefusedByTheServer) {
+  Submit("one", "x");
+  ASSERT_EQ(Inv({"sync", "--key", "b.key", "--bundle", "team.bundle", "--store", "b.db"}).exit_code,
+            0);
+  // The organisation signs a new bundle without b (say, b's laptop was seized) and the server
+  // serves it; b still holds the old bundle that lists b.
+  Outcome nb =
+      Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--investigator", "c.pub",
+           "--threshold", "2", "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert",
+           "srv/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "without-b.bundle"});
+  ASSERT_EQ(nb.exit_code, 0) << nb.err;
+  StopServer(SIGTERM);
+  server_ =
+      testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "without-b.bundle"},
+                     env_, dir_ / "server.log");
+  ASSERT_TRUE(testing::WaitForPort(port_, 20));
+  Outcome b = Inv({"sync", "--key", "b.key", "--bundle", "team.bundle", "--store", "b.db"});
+  EXPECT_EQ(b.exit_code, 1);
+  EXPECT_NE(b.err.find("refused this key"), std::string::npos) << b.err;
+  EXPECT_EQ(
+      Inv({"sync", "--key", "a.key", "--bundle", "without-b.bundle", "--store", "a.db"}).exit_code,
+      0)
+      << "a, still listed, syncs";
+}
+
 TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
   Submit("one", "x");
   ASSERT_EQ(
