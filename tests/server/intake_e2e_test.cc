@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "case_store.h"
 #include "envelope_store.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
@@ -1237,6 +1238,25 @@ TEST_F(ReviewTest, AKeyRemovedFromTheServedBundleIsRefusedByTheServer) {
       Inv({"sync", "--key", "a.key", "--bundle", "without-b.bundle", "--store", "a.db"}).exit_code,
       0)
       << "a, still listed, syncs";
+}
+
+TEST_F(ReviewTest, AnEnvelopeAlteredInTheCaseStoreIsNeverOpened) {
+  const std::string id = Submit("s", "altered later in the case store");
+  ASSERT_EQ(Inv({"sync", "--key", "a.key", "--bundle", "team.bundle", "--store", "a.db"}).exit_code,
+            0);
+  {  // Someone who knows the store's passphrase adds bytes to the envelope it holds.
+    const std::string pass = env_["GAVAH_PASSPHRASE"];
+    auto store = cli::CaseStore::Open((dir_ / "a.db").string(), testing::Bytes(pass));
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    Digest32 d{};
+    std::memcpy(d.data(), FromHex(id)->data(), 32);
+    ASSERT_TRUE((*store)->AppendPartial(d, testing::Bytes("appended junk")).ok());
+  }
+  Outcome open =
+      Inv({"open", id, "--store", "a.db", "--key", "a.key", "--key", "b.key", "--out", "altered"});
+  EXPECT_EQ(open.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir_ / "altered")) << "nothing is shown as valid";
+  EXPECT_EQ(std::count(open.err.begin(), open.err.end(), '\n'), 1) << open.err;
 }
 
 TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
