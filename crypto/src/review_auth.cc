@@ -4,7 +4,6 @@
 
 #include <cstring>
 
-
 namespace gavah {
 
 std::vector<uint8_t> ReviewAuthMessage(std::string_view method, uint64_t unix_time,
