@@ -16,8 +16,9 @@ void ReviewClient::Sign(grpc::ClientContext& ctx, std::string_view method,
   const std::string body = request.SerializeAsString();
   std::array<uint8_t, 16> nonce{};
   randombytes_buf(nonce.data(), nonce.size());
-  const auto token = SignReviewCall(
-      key_, method, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, NowUnix(), nonce);
+  const auto token = SignReviewCall(key_, server_, method,
+                                    {reinterpret_cast<const uint8_t*>(body.data()), body.size()},
+                                    NowUnix(), nonce);
   ctx.AddMetadata("gavah-auth-bin",
                   std::string(reinterpret_cast<const char*>(token.data()), token.size()));
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
@@ -30,6 +31,8 @@ Status ReviewClient::Each(const std::function<grpc::Status(gavah::v1::Review::St
     if (e.role != BundleEndpoint::Role::kServer) continue;
     any = true;
     auto stub = gavah::v1::Review::NewStub(MakeChannel(e, options_));
+    server_ = Sha256Of({reinterpret_cast<const uint8_t*>(e.tls_certificate_pem.data()),
+                        e.tls_certificate_pem.size()});
     const grpc::Status st = call(*stub);
     if (st.ok()) return Status::Ok();
     if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED ||

@@ -29,11 +29,12 @@ class ReviewClient {
   Result<gavah::v1::MarkForDeletionResponse> MarkForDeletion(const Digest32& id);
 
  private:
-  // Signs `request` for `method` into `ctx`'s metadata.
+  // Signs `request` for `method` at the server `Each` is calling into `ctx`'s metadata.
   void Sign(grpc::ClientContext& ctx, std::string_view method,
             const google::protobuf::Message& request) const;
   // Runs `call` against each endpoint in turn until one answers.
   Status Each(const std::function<grpc::Status(gavah::v1::Review::Stub&)>& call);
+  Digest32 server_{};  // SHA-256 of the pinned certificate of the endpoint being called
 
   const RecipientBundle& bundle_;
   const InvestigatorSecretKey& key_;

@@ -41,11 +41,12 @@ std::span<const uint8_t> Bytes(const std::string& s) {
 }  // namespace
 
 ReviewService::ReviewService(EnvelopeStore* store, const ReceiptKey* receipt_key,
-                             const RecipientBundle* bundle, uint64_t quota_bytes,
-                             std::function<uint64_t()> now)
+                             const RecipientBundle* bundle, const Digest32& certificate,
+                             uint64_t quota_bytes, std::function<uint64_t()> now)
     : store_(store),
       receipt_key_(receipt_key),
       bundle_(bundle),
+      certificate_(certificate),
       quota_bytes_(quota_bytes),
       now_(std::move(now)) {
   if (!now_) now_ = [] { return static_cast<uint64_t>(std::time(nullptr)); };
@@ -72,7 +73,7 @@ grpc::Status ReviewService::Authenticate(grpc::ServerContext* context, std::stri
   if (skew > kReviewAuthWindowSeconds)
     return Denied("the call's time is more than 5 minutes from the server's clock");
   const std::string body = request.SerializeAsString();
-  if (!VerifyReviewAuth(*auth, method, Bytes(body)).ok())
+  if (!VerifyReviewAuth(*auth, certificate_, method, Bytes(body)).ok())
     return Denied("the call's signature does not verify");
   {
     // Remembered for twice the window, so that a nonce cannot come back while its time is good.

@@ -18,10 +18,12 @@ namespace gavah::server {
 
 class ReviewService final : public gavah::v1::Review::Service {
  public:
-  // None of the pointers is owned; all outlive the service. Replies and shares count against
-  // `quota_bytes` (0: none). `now` is Unix time (tests set it).
+  // None of the pointers is owned; all outlive the service. `certificate` is the SHA-256 of this
+  // server's TLS certificate, which every call's signature must name. Replies and shares count
+  // against `quota_bytes` (0: none). `now` is Unix time (tests set it).
   ReviewService(EnvelopeStore* store, const ReceiptKey* receipt_key, const RecipientBundle* bundle,
-                uint64_t quota_bytes = 0, std::function<uint64_t()> now = nullptr);
+                const Digest32& certificate, uint64_t quota_bytes = 0,
+                std::function<uint64_t()> now = nullptr);
 
   grpc::Status ListEnvelopes(grpc::ServerContext* context,
                              const gavah::v1::ListEnvelopesRequest* request,
@@ -56,6 +58,7 @@ class ReviewService final : public gavah::v1::Review::Service {
   EnvelopeStore* store_;
   const ReceiptKey* receipt_key_;
   const RecipientBundle* bundle_;
+  const Digest32 certificate_;
   uint64_t quota_bytes_;
   std::function<uint64_t()> now_;
   std::mutex nonce_mu_;

@@ -237,7 +237,8 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   limits.stream_idle_seconds =
       std::clamp<uint64_t>(ConfigNumber(conf, "stream_idle_seconds", 300), 1, 86400);
   IntakeService service(store->get(), &receipt_key.value(), &bundle, limits);
-  ReviewService review(store->get(), &receipt_key.value(), &bundle, limits.quota_bytes);
+  ReviewService review(store->get(), &receipt_key.value(), &bundle, Sha256Of(cert_bytes),
+                       limits.quota_bytes);
 
   grpc::SslServerCredentialsOptions ssl;
   // gRPC takes the key as std::string and keeps its own copy, unwiped, for the server's life;

@@ -6,17 +6,18 @@
 
 namespace gavah {
 
-std::vector<uint8_t> ReviewAuthMessage(std::string_view method, uint64_t unix_time,
-                                       std::span<const uint8_t, 16> nonce,
+std::vector<uint8_t> ReviewAuthMessage(const Digest32& server, std::string_view method,
+                                       uint64_t unix_time, std::span<const uint8_t, 16> nonce,
                                        const Digest32& request_hash) {
   static constexpr char kDomain[] = "gavah-review-v1";  // with its NUL
-  std::vector<uint8_t> m(sizeof kDomain + method.size() + 1 + 8 + 16 + 32);
+  std::vector<uint8_t> m(sizeof kDomain + 32 + method.size() + 1 + 8 + 16 + 32);
   size_t at = 0;
   auto put = [&](const void* p, size_t n) {
     std::memcpy(m.data() + at, p, n);
     at += n;
   };
   put(kDomain, sizeof kDomain);
+  put(server.data(), server.size());
   put(method.data(), method.size());
   m[at++] = 0;
   uint8_t t[8];
@@ -28,11 +29,11 @@ std::vector<uint8_t> ReviewAuthMessage(std::string_view method, uint64_t unix_ti
 }
 
 std::array<uint8_t, kReviewAuthSize> SignReviewCall(const InvestigatorSecretKey& key,
-                                                    std::string_view method,
+                                                    const Digest32& server, std::string_view method,
                                                     std::span<const uint8_t> request,
                                                     uint64_t unix_time,
                                                     std::span<const uint8_t, 16> nonce) {
-  const auto m = ReviewAuthMessage(method, unix_time, nonce, Sha256Of(request));
+  const auto m = ReviewAuthMessage(server, method, unix_time, nonce, Sha256Of(request));
   SecretBuffer sk(crypto_sign_SECRETKEYBYTES);
   PublicKey32 pk{};
   crypto_sign_seed_keypair(pk.data(), sk.data(), key.signing_seed().data());
@@ -58,9 +59,9 @@ Result<ReviewAuth> ParseReviewAuth(std::span<const uint8_t> token) {
   return a;
 }
 
-Status VerifyReviewAuth(const ReviewAuth& auth, std::string_view method,
+Status VerifyReviewAuth(const ReviewAuth& auth, const Digest32& server, std::string_view method,
                         std::span<const uint8_t> request) {
-  const auto m = ReviewAuthMessage(method, auth.unix_time, auth.nonce, Sha256Of(request));
+  const auto m = ReviewAuthMessage(server, method, auth.unix_time, auth.nonce, Sha256Of(request));
   if (crypto_sign_verify_detached(auth.signature.data(), m.data(), m.size(), auth.signer.data()) !=
       0) {
     return Error(ErrorCode::kBadSignature, "review call signature does not verify");

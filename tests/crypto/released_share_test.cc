@@ -58,22 +58,28 @@ TEST(ReviewAuthTest, TheSignatureCoversMethodTimeNonceAndRequest) {
   std::array<uint8_t, 16> nonce{};
   nonce.fill(9);
   const auto body = testing::Bytes("request bytes");
-  const auto token = SignReviewCall(key, "/gavah.v1.Review/ListEnvelopes", body, 1750000000, nonce);
+  Digest32 server{}, other_server{};
+  server.fill(0x31);
+  other_server.fill(0x32);
+  const auto token =
+      SignReviewCall(key, server, "/gavah.v1.Review/ListEnvelopes", body, 1750000000, nonce);
   auto auth = ParseReviewAuth(token);
   ASSERT_TRUE(auth.ok());
   EXPECT_EQ(auth->signer, key.public_key().signing_key);
   EXPECT_EQ(auth->unix_time, 1750000000u);
-  EXPECT_TRUE(VerifyReviewAuth(*auth, "/gavah.v1.Review/ListEnvelopes", body).ok());
-  EXPECT_FALSE(VerifyReviewAuth(*auth, "/gavah.v1.Review/PostReply", body).ok());
-  EXPECT_FALSE(
-      VerifyReviewAuth(*auth, "/gavah.v1.Review/ListEnvelopes", testing::Bytes("request bytez"))
-          .ok());
+  EXPECT_TRUE(VerifyReviewAuth(*auth, server, "/gavah.v1.Review/ListEnvelopes", body).ok());
+  EXPECT_FALSE(VerifyReviewAuth(*auth, server, "/gavah.v1.Review/PostReply", body).ok());
+  EXPECT_FALSE(VerifyReviewAuth(*auth, server, "/gavah.v1.Review/ListEnvelopes",
+                                testing::Bytes("request bytez"))
+                   .ok());
+  EXPECT_FALSE(VerifyReviewAuth(*auth, other_server, "/gavah.v1.Review/ListEnvelopes", body).ok())
+      << "a call to one server does not verify at another";
   auto later = *auth;
   later.unix_time += 1;
-  EXPECT_FALSE(VerifyReviewAuth(later, "/gavah.v1.Review/ListEnvelopes", body).ok());
+  EXPECT_FALSE(VerifyReviewAuth(later, server, "/gavah.v1.Review/ListEnvelopes", body).ok());
   auto other_nonce = *auth;
   other_nonce.nonce[0] ^= 1;
-  EXPECT_FALSE(VerifyReviewAuth(other_nonce, "/gavah.v1.Review/ListEnvelopes", body).ok());
+  EXPECT_FALSE(VerifyReviewAuth(other_nonce, server, "/gavah.v1.Review/ListEnvelopes", body).ok());
   EXPECT_EQ(ParseReviewAuth(std::span(token).first(token.size() - 1)).status().code(),
             ErrorCode::kMalformed);
   auto v2 = token;

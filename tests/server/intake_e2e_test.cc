@@ -855,13 +855,15 @@ class ReviewTest : public IntakeTest {
     const std::string body = req.SerializeAsString();
     std::array<uint8_t, 16> nonce{};
     nonce.fill(nonce_byte);
-    const auto token =
-        SignReviewCall(key, "/gavah.v1.Review/ListEnvelopes", testing::Bytes(body), when, nonce);
+    const auto token = SignReviewCall(key, Certificate(), "/gavah.v1.Review/ListEnvelopes",
+                                      testing::Bytes(body), when, nonce);
     grpc::ClientContext ctx;
     ctx.AddMetadata("gavah-auth-bin",
                     std::string(reinterpret_cast<const char*>(token.data()), token.size()));
     return RawReview()->ListEnvelopes(&ctx, req, resp);
   }
+
+  Digest32 Certificate() { return Sha256Of(testing::Bytes(ReadText(dir_ / "srv/tls.crt"))); }
 
   InvestigatorSecretKey insider_ = InvestigatorSecretKey::Generate("insider");
   InvestigatorSecretKey outsider_ = InvestigatorSecretKey::Generate("outsider");
@@ -1295,7 +1297,7 @@ TEST_F(ReviewTest, UnknownStaleAndReplayedCallsAreRefused) {
     other.set_after(5);
     std::array<uint8_t, 16> nonce{};
     nonce.fill(6);
-    const auto token = SignReviewCall(insider_, "/gavah.v1.Review/ListEnvelopes",
+    const auto token = SignReviewCall(insider_, Certificate(), "/gavah.v1.Review/ListEnvelopes",
                                       testing::Bytes(other.SerializeAsString()), now, nonce);
     gavah::v1::ListEnvelopesRequest sent;
     grpc::ClientContext ctx;

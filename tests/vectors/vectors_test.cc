@@ -208,8 +208,11 @@ int main(int argc, char** argv) {
   // Review authentication: Azadeh lists envelopes after index 7 (protobuf 08 07).
   std::array<uint8_t, 16> auth_nonce{};
   for (size_t i = 0; i < 16; ++i) auth_nonce[i] = static_cast<uint8_t>(i);
-  const auto auth_token = SignReviewCall(in.investigators[0], "/gavah.v1.Review/ListEnvelopes",
-                                         std::vector<uint8_t>{0x08, 0x07}, 1750000000, auth_nonce);
+  Digest32 auth_server{};  // the SHA-256 of a server certificate: here bytes 0x60..0x7f
+  std::memcpy(auth_server.data(), Fill(32, 0x60).data(), 32);
+  const auto auth_token =
+      SignReviewCall(in.investigators[0], auth_server, "/gavah.v1.Review/ListEnvelopes",
+                     std::vector<uint8_t>{0x08, 0x07}, 1750000000, auth_nonce);
   // Bahram releases his share of the vector envelope to Azadeh (the seal's ephemeral key comes
   // from the deterministic randombytes, so the file is reproducible).
   std::vector<uint8_t> released;
@@ -299,7 +302,7 @@ int main(int argc, char** argv) {
     CHECK(token == std::vector<uint8_t>(auth_token.begin(), auth_token.end()),
           "review-auth.bin reproduced");
     auto auth = ParseReviewAuth(token);
-    CHECK(auth.ok() && VerifyReviewAuth(*auth, "/gavah.v1.Review/ListEnvelopes",
+    CHECK(auth.ok() && VerifyReviewAuth(*auth, auth_server, "/gavah.v1.Review/ListEnvelopes",
                                         std::vector<uint8_t>{0x08, 0x07})
                            .ok(),
           "review-auth.bin verifies for ListEnvelopes{after: 7}");

@@ -27,14 +27,16 @@ struct ReviewAuth {
   std::array<uint8_t, 64> signature{};
 };
 
-// "gavah-review-v1\0" || method || "\0" || u64 unix_time || nonce || SHA-256(request)
-std::vector<uint8_t> ReviewAuthMessage(std::string_view method, uint64_t unix_time,
-                                       std::span<const uint8_t, 16> nonce,
+// "gavah-review-v1\0" || server || method || "\0" || u64 unix_time || nonce || SHA-256(request)
+// where `server` is the SHA-256 of the server's TLS certificate (PEM), so a call made to one
+// server cannot be replayed to another.
+std::vector<uint8_t> ReviewAuthMessage(const Digest32& server, std::string_view method,
+                                       uint64_t unix_time, std::span<const uint8_t, 16> nonce,
                                        const Digest32& request_hash);
 
 // The token a client sends with a call of `method` carrying `request` (its serialized bytes).
 std::array<uint8_t, kReviewAuthSize> SignReviewCall(const InvestigatorSecretKey& key,
-                                                    std::string_view method,
+                                                    const Digest32& server, std::string_view method,
                                                     std::span<const uint8_t> request,
                                                     uint64_t unix_time,
                                                     std::span<const uint8_t, 16> nonce);
@@ -43,7 +45,7 @@ std::array<uint8_t, kReviewAuthSize> SignReviewCall(const InvestigatorSecretKey&
 Result<ReviewAuth> ParseReviewAuth(std::span<const uint8_t> token);
 
 // Checks the signature only; the caller checks who signed, the time and the nonce.
-Status VerifyReviewAuth(const ReviewAuth& auth, std::string_view method,
+Status VerifyReviewAuth(const ReviewAuth& auth, const Digest32& server, std::string_view method,
                         std::span<const uint8_t> request);
 
 }  // namespace gavah
