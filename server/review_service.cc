@@ -50,6 +50,7 @@ ReviewService::ReviewService(EnvelopeStore* store, const ReceiptKey* receipt_key
       quota_bytes_(quota_bytes),
       now_(std::move(now)) {
   if (!now_) now_ = [] { return static_cast<uint64_t>(std::time(nullptr)); };
+  started_at_ = now_();
 }
 
 grpc::Status ReviewService::Authenticate(grpc::ServerContext* context, std::string_view method,
@@ -72,6 +73,10 @@ grpc::Status ReviewService::Authenticate(grpc::ServerContext* context, std::stri
   const uint64_t skew = auth->unix_time > now ? auth->unix_time - now : now - auth->unix_time;
   if (skew > kReviewAuthWindowSeconds)
     return Denied("the call's time is more than 5 minutes from the server's clock");
+  // Nonces are remembered in memory only: a call signed before this process started could be
+  // a replay the cache never saw.
+  if (auth->unix_time < started_at_)
+    return Denied("the call was signed before the server started; sign it again");
   const std::string body = request.SerializeAsString();
   if (!VerifyReviewAuth(*auth, certificate_, method, Bytes(body)).ok())
     return Denied("the call's signature does not verify");

@@ -59,6 +59,7 @@ class ReviewService final : public gavah::v1::Review::Service {
   const ReceiptKey* receipt_key_;
   const RecipientBundle* bundle_;
   const Digest32 certificate_;
+  uint64_t started_at_ = 0;  // calls signed before this were not seen by the nonce cache
   uint64_t quota_bytes_;
   std::function<uint64_t()> now_;
   std::mutex nonce_mu_;

@@ -1292,13 +1292,26 @@ TEST_F(ReviewTest, UnknownStaleAndReplayedCallsAreRefused) {
       << "an hour ahead";
   EXPECT_EQ(RawList(outsider_, now, 4, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED)
       << "a key the bundle does not list";
+  // Captured before a restart, replayed after it: the new process never saw the nonce, but the
+  // call predates it.
+  const uint64_t before_restart = static_cast<uint64_t>(time(nullptr));
+  StopServer(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "team.bundle"},
+                           env_, dir_ / "server.log");
+  ASSERT_TRUE(testing::WaitForPort(port_, 20));
+  EXPECT_EQ(RawList(insider_, before_restart, 7, &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED)
+      << "signed before the server started";
+  EXPECT_TRUE(RawList(insider_, static_cast<uint64_t>(time(nullptr)), 8, &resp).ok());
   {  // a signature over another request does not carry over
     gavah::v1::ListEnvelopesRequest other;
     other.set_after(5);
     std::array<uint8_t, 16> nonce{};
     nonce.fill(6);
     const auto token = SignReviewCall(insider_, Certificate(), "/gavah.v1.Review/ListEnvelopes",
-                                      testing::Bytes(other.SerializeAsString()), now, nonce);
+                                      testing::Bytes(other.SerializeAsString()),
+                                      static_cast<uint64_t>(time(nullptr)), nonce);
     gavah::v1::ListEnvelopesRequest sent;
     grpc::ClientContext ctx;
     ctx.AddMetadata("gavah-auth-bin",
