@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 
 namespace gavah::cli {
 
@@ -174,6 +175,28 @@ void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsig
   }
   ::unlink(tmp.c_str());
   SyncDirOf(path);
+}
+
+StagingDir::StagingDir(const std::string& final_path) : final_(final_path) {
+  FailIfExists(final_path);
+  path_ = final_path;
+  while (path_.size() > 1 && path_.back() == '/') path_.pop_back();
+  path_ += ".partial-XXXXXX";
+  if (::mkdtemp(path_.data()) == nullptr) Fail("cannot create " + final_path + ": " + Errno());
+}
+
+StagingDir::~StagingDir() {
+  std::error_code ignored;
+  if (!committed_) std::filesystem::remove_all(path_, ignored);
+}
+
+void StagingDir::Commit() {
+  if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, final_.c_str(), RENAME_NOREPLACE) != 0) {
+    Fail(errno == EEXIST ? final_ + " already exists; refusing to overwrite it"
+                         : "cannot create " + final_ + ": " + Errno());
+  }
+  committed_ = true;
+  SyncDirOf(final_);
 }
 
 void SyncDirOf(const std::string& path) {

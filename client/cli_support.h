@@ -56,6 +56,23 @@ inline void WriteNewFile(const std::string& path, std::string_view text, unsigne
 }
 void FailIfExists(const std::string& path);
 
+// A folder built under a temporary name beside `final_path` (0700) and renamed to it only by
+// Commit(), which refuses to replace anything; otherwise it is removed, so a failure half way
+// leaves nothing at `final_path`.
+class StagingDir {
+ public:
+  explicit StagingDir(const std::string& final_path);
+  ~StagingDir();
+  StagingDir(const StagingDir&) = delete;
+  StagingDir& operator=(const StagingDir&) = delete;
+  const std::string& path() const { return path_; }
+  void Commit();
+
+ private:
+  std::string final_, path_;
+  bool committed_ = false;
+};
+
 // Path of the public half next to a key file: "a.key" -> "a.pub", otherwise "<path>.pub".
 std::string PublicPathFor(const std::string& key_path);
 

@@ -354,6 +354,12 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
       c.log_index = e.log_index();
       c.received_hour = e.received_hour();
       c.size = e.size();
+      // The listed size bounds what is fetched: it must itself be a size an envelope can have.
+      const uint64_t limit = bundle.contents().max_envelope_bytes != 0
+                                 ? bundle.contents().max_envelope_bytes
+                                 : uint64_t{8} << 30;
+      if (c.size < kFixedHeaderSize || c.size > limit)
+        Fail("sync: the server lists envelope " + ToHex(c.id) + " with an impossible size");
       c.receipt_signature.assign(e.receipt_signature().begin(), e.receipt_signature().end());
       Receipt r;
       r.envelope_id = c.id;
@@ -687,19 +693,8 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   if (!bundle.contents().receipt_key) Fail("the bundle names no receipt key");
   const InvestigatorSecretKey signer = LoadInvestigatorKey(key_paths.front(), pass);
   // Built beside OUT and renamed into place when whole and signed.
-  std::string staging = out;
-  while (staging.size() > 1 && staging.back() == '/') staging.pop_back();
-  staging += ".partial-XXXXXX";
-  if (::mkdtemp(staging.data()) == nullptr)
-    Fail("cannot create " + out + ": " + std::strerror(errno));
-  struct RemoveUnlessKept {
-    std::string path;
-    bool kept = false;
-    ~RemoveUnlessKept() {
-      std::error_code ignored;
-      if (!kept) std::filesystem::remove_all(path, ignored);
-    }
-  } guard{staging};
+  StagingDir dir(out);
+  const std::string& staging = dir.path();
   CatchInterrupts();
   {  // the original envelope, byte for byte
     const std::string path = staging + "/envelope.gvh";
@@ -752,10 +747,7 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const uint8_t*>(manifest.data()),
                        manifest.size(), sk.data());
   WriteNewFile(staging + "/manifest.sig", ToBase64(sig) + "\n", 0600);
-  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, out.c_str(), RENAME_NOREPLACE) != 0)
-    Fail("cannot create " + out + ": " + std::strerror(errno));
-  guard.kept = true;
-  SyncDirOf(out);
+  dir.Commit();
   const Status st = store->Record(e.id, me, "exported to " + out, "exported", now);
   if (!st.ok()) Fail(store_path, st);
   Print(json, JsonObject().Add("envelope_id", id_hex).Add("out_dir", out),

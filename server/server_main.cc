@@ -85,19 +85,8 @@ int Init(const std::string& dir, const std::string& listen_given, const std::str
   if (::lstat(dir.c_str(), &st) == 0) Fail(dir + " already exists; refusing to touch it");
   // Built beside DIR and renamed into place when whole: a failure half way leaves no DIR that a
   // later `init` would refuse or `run` would half read.
-  std::string staging = dir;
-  while (staging.size() > 1 && staging.back() == '/') staging.pop_back();
-  staging += ".partial-XXXXXX";
-  if (::mkdtemp(staging.data()) == nullptr)
-    Fail("cannot create " + dir + ": " + std::strerror(errno));
-  struct RemoveUnlessKept {
-    std::string path;
-    bool kept = false;
-    ~RemoveUnlessKept() {
-      std::error_code ignored;
-      if (!kept) std::filesystem::remove_all(path, ignored);
-    }
-  } guard{staging};
+  cli::StagingDir staged(dir);
+  const std::string& staging = staged.path();
   const DataDir d{staging};
   SecretBuffer db_key(32);
   randombytes_buf(db_key.data(), db_key.size());
@@ -118,12 +107,7 @@ int Init(const std::string& dir, const std::string& listen_given, const std::str
       "max_envelope_bytes = 8589934592\nquota_bytes = 0\nupload_timeout_hours = "
       "24\nmax_unfinished_uploads = 4096\n";
   cli::WriteNewFile(d.config(), conf, 0600);
-  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) != 0) {
-    Fail(errno == EEXIST ? dir + " already exists; refusing to touch it"
-                         : "cannot create " + dir + ": " + std::strerror(errno));
-  }
-  guard.kept = true;
-  cli::SyncDirOf(dir);
+  staged.Commit();
   const DataDir final_dir{dir};
   const std::string pin = CertPin(tls->certificate_pem);
   const std::string rfp = ToHex(receipt.public_key());
