@@ -6,50 +6,15 @@
 
 #include <cstring>
 
+#include "sqlite_stmt.h"
+
 namespace gavah::cli {
 namespace {
 
 constexpr int kSchemaVersion = 1;
 constexpr size_t kSaltSize = 16;  // SQLCipher keeps it as the file's first 16 bytes
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& Bind(int i, std::span<const uint8_t> b) {
-    if (b.empty()) {
-      sqlite3_bind_zeroblob(s_, i, 0);  // a null pointer would bind NULL, not an empty blob
-    } else {
-      sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
-    }
-    return *this;
-  }
-  Stmt& Bind(int i, const std::string& t) {
-    sqlite3_bind_text(s_, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(int i, uint64_t v) {
-    sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
-    return *this;
-  }
-  int Step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
-  uint64_t U64(int c) { return static_cast<uint64_t>(sqlite3_column_int64(s_, c)); }
-  std::span<const uint8_t> Blob(int c) {
-    return {static_cast<const uint8_t*>(sqlite3_column_blob(s_, c)),
-            static_cast<size_t>(sqlite3_column_bytes(s_, c))};
-  }
-  std::string Text(int c) {
-    const auto* t = sqlite3_column_text(s_, c);
-    return t ? std::string(reinterpret_cast<const char*>(t),
-                           static_cast<size_t>(sqlite3_column_bytes(s_, c)))
-             : std::string();
-  }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
+using sql::Stmt;
 
 Status DbError(sqlite3* db, const std::string& what) {
   return Error(ErrorCode::kIo, "case store: " + what + ": " + sqlite3_errmsg(db));

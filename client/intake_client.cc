@@ -82,9 +82,11 @@ Receipt FromProto(const gavah::v1::Receipt& p, bool* ok) {
 constexpr ErrorCode kAskStateAgain = ErrorCode::kTruncated;
 
 // One endpoint: resume where the server stands, stream the rest, verify the receipt.
-Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id, uint64_t size,
-                       const PublicKey32& receipt_key, const SendOptions& o,
-                       const std::string& address) {
+// nullopt: a relay queued the envelope and holds no receipt yet.
+Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const EnvelopeReader& read,
+                                      const Digest32& id, uint64_t size,
+                                      const PublicKey32& receipt_key, const SendOptions& o,
+                                      const std::string& address) {
   const std::string id_bytes(reinterpret_cast<const char*>(id.data()), id.size());
   gavah::v1::UploadStateRequest sreq;
   sreq.set_envelope_id(id_bytes);
@@ -105,6 +107,7 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
     gavah::v1::ReceiptResponse resp;
     const grpc::Status st = stub.GetReceipt(&ctx, rreq, &resp);
     if (!st.ok()) return Error(ErrorCode::kIo, address + ": " + Describe(st));
+    if (!resp.has_receipt() && resp.queued()) return std::optional<Receipt>();
     proto = resp.receipt();
   } else {
     uint64_t offset = state.received() <= size ? state.received() : 0;
@@ -149,15 +152,8 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
     bool write_failed = false;
     while (pos < size || first) {
       const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, size - pos));
-      size_t got = 0;
-      while (got < want) {
-        const ssize_t n = ::pread(fd, buf.data() + got, want - got, static_cast<off_t>(pos + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0)
-          return Error(ErrorCode::kIo, "cannot read the envelope: " +
-                                           std::string(n < 0 ? std::strerror(errno) : "it shrank"));
-        got += static_cast<size_t>(n);
-      }
+      const size_t got = want;
+      GAVAH_RETURN_IF_ERROR(read(pos, {reinterpret_cast<uint8_t*>(buf.data()), want}));
       gavah::v1::SubmitChunk msg;
       if (first) {
         msg.set_envelope_id(id_bytes);
@@ -200,6 +196,7 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
       }
       return Error(ErrorCode::kIo, address + ": " + Describe(st));
     }
+    if (!resp.has_receipt() && resp.queued()) return std::optional<Receipt>();
     proto = resp.receipt();
   }
   bool well_formed = false;
@@ -209,7 +206,7 @@ Result<Receipt> SendTo(gavah::v1::Intake::Stub& stub, int fd, const Digest32& id
   const Status verified = VerifyReceipt(r, receipt_key, id);
   if (!verified.ok())
     return Error(ErrorCode::kBadSignature, address + ": " + verified.message() + "; not delivered");
-  return r;
+  return std::optional<Receipt>(r);
 }
 
 }  // namespace
@@ -235,6 +232,24 @@ Status CheckProxy(const std::string& proxy) {
 
 Result<Delivery> SendEnvelope(const RecipientBundle& bundle, int fd, const Digest32& id,
                               uint64_t size, const SendOptions& options) {
+  const EnvelopeReader read = [fd](uint64_t offset, std::span<uint8_t> out) -> Status {
+    size_t got = 0;
+    while (got < out.size()) {
+      const ssize_t n =
+          ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0)
+        return Error(ErrorCode::kIo, "cannot read the envelope: " +
+                                         std::string(n < 0 ? std::strerror(errno) : "it shrank"));
+      got += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  };
+  return SendEnvelope(bundle, read, id, size, options);
+}
+
+Result<Delivery> SendEnvelope(const RecipientBundle& bundle, const EnvelopeReader& read,
+                              const Digest32& id, uint64_t size, const SendOptions& options) {
   if (!options.proxy.empty()) {
     GAVAH_RETURN_IF_ERROR(CheckProxy(options.proxy));
     // gRPC would still connect directly to addresses these variables exempt.
@@ -242,21 +257,45 @@ Result<Delivery> SendEnvelope(const RecipientBundle& bundle, int fd, const Diges
     ::unsetenv("NO_PROXY");
     ::unsetenv("no_grpc_proxy");
   }
-  const auto& c = bundle.contents();
+  return Uplink(bundle, options).Send(read, id, size);
+}
+
+Uplink::Uplink(const RecipientBundle& bundle, SendOptions options)
+    : bundle_(bundle), options_(std::move(options)) {
+  for (const auto& e : bundle.contents().endpoints) {
+    if (options_.servers_only && e.role != BundleEndpoint::Role::kServer) continue;
+    targets_.push_back(Target{e, gavah::v1::Intake::NewStub(MakeChannel(e, options_))});
+  }
+}
+
+Result<Delivery> Uplink::Send(const EnvelopeReader& read, const Digest32& id, uint64_t size) const {
+  const auto& c = bundle_.contents();
   if (!c.receipt_key)
     return Error(ErrorCode::kInvalidArgument,
                  "the bundle names no receipt key, so no delivery could be verified");
+  if (targets_.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 options_.servers_only ? "the bundle lists no server to send to"
+                                       : "the bundle lists no server or relay to send to");
+  }
   std::string errors;
-  bool any = false;
-  for (const auto& e : c.endpoints) {
-    if (e.role != BundleEndpoint::Role::kServer) continue;
-    any = true;
-    auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, options));
-    auto r = SendTo(*stub, fd, id, size, *c.receipt_key, options, e.address);
+  for (const auto& t : targets_) {
+    const std::string& address = t.endpoint.address;
+    auto r = SendTo(*t.stub, read, id, size, *c.receipt_key, options_, address);
     for (int again = 0; again < 3 && r.status().code() == kAskStateAgain; ++again) {
-      r = SendTo(*stub, fd, id, size, *c.receipt_key, options, e.address);
+      r = SendTo(*t.stub, read, id, size, *c.receipt_key, options_, address);
     }
-    if (r.ok()) return Delivery{r.value(), e.address};
+    if (r.ok()) {
+      Delivery d;
+      d.endpoint = address;
+      if (r->has_value()) {
+        d.receipt = **r;
+      } else {
+        d.queued = true;
+        d.receipt.envelope_id = id;  // only the id: there is no receipt yet
+      }
+      return d;
+    }
     // A full server is a passing state and another endpoint may have room: go on, and leave
     // the envelope waiting for a retry if none takes it.
     if (r.status().code() == ErrorCode::kBadSignature ||
@@ -265,7 +304,6 @@ Result<Delivery> SendEnvelope(const RecipientBundle& bundle, int fd, const Diges
     }
     errors += (errors.empty() ? "" : "; ") + r.status().message();
   }
-  if (!any) return Error(ErrorCode::kInvalidArgument, "the bundle lists no server to send to");
   return Error(ErrorCode::kIo, errors);
 }
 

@@ -12,6 +12,7 @@
 #include "gavah/crypto/digest.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/status.h"
+#include "gavah/v1/intake.grpc.pb.h"
 
 namespace gavah::cli {
 
@@ -21,6 +22,8 @@ struct SendOptions {
   std::string proxy;
   // Called with bytes sent so far and the total, for a progress bar.
   std::function<void(uint64_t, uint64_t)> progress;
+  // Only the bundle's servers, never its relays (a relay forwarding upstream).
+  bool servers_only = false;
 };
 
 // A channel to `e` over TLS pinned to its certificate, through `o.proxy` when set.
@@ -34,15 +37,43 @@ std::string Describe(const grpc::Status& st);
 Status CheckProxy(const std::string& proxy);
 
 struct Delivery {
-  Receipt receipt;
+  Receipt receipt;       // verified; meaningless when `queued`
   std::string endpoint;  // the address that took it
+  // A relay holds the envelope durably and will forward it; the server's receipt is fetched
+  // later (the envelope is not delivered yet).
+  bool queued = false;
 };
 
-// Tries each server endpoint in bundle order. Error codes: kIo when no endpoint could be reached
-// or all failed (the caller keeps the envelope to retry), kBadSignature for a receipt that does
-// not verify, kInvalidArgument when a server refused the envelope itself.
+// Reads exactly out.size() bytes of the envelope at `offset`.
+using EnvelopeReader = std::function<Status(uint64_t offset, std::span<uint8_t> out)>;
+
+// Tries each endpoint (servers and relays) in bundle order. Error codes: kIo when no endpoint
+// could be reached or all failed (the caller keeps the envelope to retry), kBadSignature for a
+// receipt that does not verify, kInvalidArgument when a server refused the envelope itself.
+Result<Delivery> SendEnvelope(const RecipientBundle& bundle, const EnvelopeReader& read,
+                              const Digest32& id, uint64_t size, const SendOptions& options);
 Result<Delivery> SendEnvelope(const RecipientBundle& bundle, int fd, const Digest32& id,
                               uint64_t size, const SendOptions& options);
+
+// The bundle's endpoints with one channel each, kept for many sends (a relay forwarding a queue
+// reuses its TLS connections). Thread-safe.
+class Uplink {
+ public:
+  Uplink(const RecipientBundle& bundle, SendOptions options);
+  // As SendEnvelope.
+  Result<Delivery> Send(const EnvelopeReader& read, const Digest32& id, uint64_t size) const;
+  struct Target {
+    BundleEndpoint endpoint;
+    std::unique_ptr<gavah::v1::Intake::Stub> stub;
+  };
+  // The endpoints in bundle order (only servers with options.servers_only).
+  const std::vector<Target>& targets() const { return targets_; }
+
+ private:
+  const RecipientBundle& bundle_;
+  SendOptions options_;
+  std::vector<Target> targets_;
+};
 
 // Receipt files: "gavah-receipt-v1 <id hex> <log_index> <hour> <signature base64> <receipt key
 // base64>\n".

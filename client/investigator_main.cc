@@ -88,7 +88,7 @@ int Keygen(const std::string& name, const std::string& out, const PassphraseSour
 
 struct BundleArgs {
   std::string org_key, out, name, server_cert, receipt_key;
-  std::vector<std::string> investigators, servers;
+  std::vector<std::string> investigators, servers, relays, relay_certs;
   unsigned threshold = 0;
   uint64_t expires_days = 365;
 };
@@ -105,13 +105,29 @@ int Bundle(const BundleArgs& a, const PassphraseSource& pass, bool json) {
                                    path));
   }
   c.threshold = a.threshold;
+  auto read_pem = [](const std::string& path) {
+    auto pem = ReadSmallFile(path, 8192);
+    std::string text(pem.begin(), pem.end());
+    if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      Fail(path + " is not a PEM certificate");
+    }
+    return text;
+  };
+  // Relays come first: a witness tries endpoints in order, and a relay on an unremarkable
+  // address is what a censored network should see, not a connection to the organisation.
+  if (a.relays.size() != a.relay_certs.size()) {
+    Fail("each --relay needs its own --relay-cert, given in the same order");
+  }
+  for (size_t i = 0; i < a.relays.size(); ++i) {
+    BundleEndpoint e;
+    e.role = BundleEndpoint::Role::kRelay;
+    e.address = a.relays[i];
+    e.tls_certificate_pem = read_pem(a.relay_certs[i]);
+    c.endpoints.push_back(std::move(e));
+  }
   if (!a.servers.empty()) {
     if (a.server_cert.empty()) Fail("--server needs --server-cert, the certificate to pin");
-    auto pem = ReadSmallFile(a.server_cert, 8192);
-    const std::string text(pem.begin(), pem.end());
-    if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      Fail(a.server_cert + " is not a PEM certificate");
-    }
+    const std::string text = read_pem(a.server_cert);
     for (const auto& address : a.servers) {
       BundleEndpoint e;
       e.role = BundleEndpoint::Role::kServer;
@@ -127,8 +143,8 @@ int Bundle(const BundleArgs& a, const PassphraseSource& pass, bool json) {
     c.receipt_key = Must(ReceiptPublicKeyFromText(std::string_view(
                              reinterpret_cast<const char*>(bytes.data()), bytes.size())),
                          a.receipt_key);
-  } else if (!a.servers.empty()) {
-    Fail("--server needs --receipt-key, the server's receipt public key (receipt.pub)");
+  } else if (!a.servers.empty() || !a.relays.empty()) {
+    Fail("--server and --relay need --receipt-key, the server's receipt public key (receipt.pub)");
   }
   c.issued_at = NowUnix();
   c.expires_at = c.issued_at + a.expires_days * 86400;
@@ -1005,6 +1021,11 @@ int Main(int argc, char** argv) {
                      "an intake server's HOST:PORT or ONION:PORT (repeat for more)");
   bundle->add_option("--server-cert", b.server_cert,
                      "the servers' TLS certificate (tls.crt), pinned");
+  bundle->add_option("--relay", b.relays,
+                     "a relay's HOST:PORT or ONION:PORT (repeat for more; tried before servers)");
+  bundle->add_option(
+      "--relay-cert", b.relay_certs,
+      "that relay's TLS certificate (its tls.crt), pinned; one per --relay, in order");
   bundle->add_option("--receipt-key", b.receipt_key,
                      "the server's receipt public key (receipt.pub)");
   bundle->add_option("--out", b.out, "bundle file to write")->required();

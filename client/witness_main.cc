@@ -363,6 +363,26 @@ std::string SaveReceipt(const Delivery& d, const RecipientBundle& bundle) {
   return path;
 }
 
+// A relay took the envelope: it is safe with the relay, not yet with the server. What the
+// witness keeps (the outbox entry) is what fetches the server's receipt later.
+void PrintQueued(bool json, const Delivery& d, bool kept) {
+  const auto& id = d.receipt.envelope_id;
+  if (json) {
+    std::cout << JsonObject()
+                     .Add("envelope_id", ToHex(id))
+                     .Add("status", "queued")
+                     .Add("relay", d.endpoint)
+                     .str()
+              << "\n";
+  } else {
+    std::cout << "handed over: relay " << d.endpoint << " holds envelope " << ToHex(id)
+              << " and will forward it to the server\n";
+    std::cout << (kept ? "the server's receipt comes back through the relay: run `gavah-witness "
+                         "outbox --retry` later\n"
+                       : "no receipt will be kept on this device (--amnesic)\n");
+  }
+}
+
 void PrintDelivered(bool json, const Delivery& d, const std::string& receipt_path) {
   const std::string id = ToHex(d.receipt.envelope_id);
   if (json) {
@@ -409,11 +429,11 @@ int Replies(const std::string& codename_file, const std::string& bundle_path,
   const ReplyKeyPair key =
       Must(DeriveReplyKey(codename.span(), bundle.organisation_fingerprint()), codename_file);
   const Digest32 mailbox = MailboxId(key.public_key);
+  const auto& org = bundle.organisation_fingerprint();
   SendOptions o;
   o.proxy = s.proxy;
   std::string errors;
   for (const auto& e : bundle.contents().endpoints) {
-    if (e.role != BundleEndpoint::Role::kServer) continue;
     auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, o));
     uint64_t after = 0, shown = 0;
     bool failed = false;
@@ -423,12 +443,20 @@ int Replies(const std::string& codename_file, const std::string& bundle_path,
       gavah::v1::FetchRepliesRequest req;
       req.set_mailbox_id(mailbox.data(), mailbox.size());
       req.set_after(after);
+      req.set_organisation_id(org.data(), org.size());
       gavah::v1::FetchRepliesResponse resp;
       const grpc::Status st = stub->FetchReplies(&ctx, req, &resp);
       if (!st.ok()) {
         errors += (errors.empty() ? "" : "; ") + e.address + ": " + Describe(st);
         failed = true;
         break;
+      }
+      if (resp.pending()) {
+        // The relay asks the server in its next round, never while the witness waits, so the
+        // two requests cannot be matched by their timing.
+        Fail("relay " + e.address +
+                 " is fetching your replies from the server; ask again in a few minutes",
+             kExitKeptInOutbox);
       }
       more = resp.more() && resp.replies_size() > 0;
       for (const auto& r : resp.replies()) {
@@ -453,7 +481,8 @@ int Replies(const std::string& codename_file, const std::string& bundle_path,
     if (shown == 0 && !s.json) std::printf("no replies yet\n");
     return 0;
   }
-  Fail("could not fetch replies: " + (errors.empty() ? "the bundle lists no server" : errors));
+  Fail("could not fetch replies: " +
+       (errors.empty() ? "the bundle lists no server or relay" : errors));
   return 1;
 }
 
@@ -468,6 +497,10 @@ int Send(const std::string& envelope, const std::string& bundle_path, const std:
     if (d.status().code() == ErrorCode::kIo)
       Fail("not delivered: " + d.status().message(), kExitKeptInOutbox);
     Fail("not delivered: " + d.status().message());
+  }
+  if (d->queued) {
+    PrintQueued(s.json, d.value(), false);
+    return 0;
   }
   PrintDelivered(s.json, d.value(), SaveReceipt(d.value(), bundle));
   return 0;
@@ -507,6 +540,10 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
     ::close(fd);
     if (!d.ok())
       Fail("not delivered, and --amnesic kept nothing: " + d.status().message(), kExitNothingKept);
+    if (d->queued) {
+      PrintQueued(s.json, d.value(), false);
+      return 0;
+    }
     PrintDelivered(s.json, d.value(), "");
     return 0;
   }
@@ -534,6 +571,10 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
            kExitKeptInOutbox);
     }
     Fail("not delivered: " + d.status().message() + " (the sealed envelope stays in the outbox)");
+  }
+  if (d->queued) {  // stays in the outbox until the server's receipt comes back
+    PrintQueued(s.json, d.value(), true);
+    return 0;
   }
   const std::string receipt = SaveReceipt(d.value(), bundle);
   ::unlink((base + ".gvh").c_str());
@@ -579,6 +620,12 @@ int Outbox(bool retry, const SendArgs& s) {
     ::close(fd);
     if (!d.ok()) {
       std::fprintf(stderr, "%s: not delivered: %s\n", id.c_str(), d.status().message().c_str());
+      ++failed;
+      continue;
+    }
+    if (d->queued) {
+      std::fprintf(stderr, "%s: held by relay %s; the server's receipt is not back yet\n",
+                   id.c_str(), d->endpoint.c_str());
       ++failed;
       continue;
     }

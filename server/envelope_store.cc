@@ -5,6 +5,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "sqlite_stmt.h"
+
 namespace gavah::server {
 namespace {
 
@@ -65,6 +67,17 @@ class Stmt {
     sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
     return *this;
   }
+  // A rowid: random and positive for an unordered store, else NULL so SQLite picks the next.
+  Stmt& BindRowId(int i, bool random) {
+    if (random) {
+      uint64_t v = 0;
+      randombytes_buf(&v, sizeof v);
+      sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>((v >> 2) + 1));
+    } else {
+      sqlite3_bind_null(s_, i);
+    }
+    return *this;
+  }
   int Step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
   uint64_t U64(int col) { return static_cast<uint64_t>(sqlite3_column_int64(s_, col)); }
   std::span<const uint8_t> Blob(int col) {
@@ -113,7 +126,8 @@ class Transaction {
 }  // namespace
 
 Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& path,
-                                                           const SecretBuffer& key, bool create) {
+                                                           const SecretBuffer& key, bool create,
+                                                           bool unordered) {
   if (key.size() != 32) return Error(ErrorCode::kInvalidArgument, "database key must be 32 bytes");
   sqlite3* db = nullptr;
   const int flags =
@@ -123,21 +137,10 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
     sqlite3_close(db);
     return Error(ErrorCode::kIo, "cannot open the database " + path + ": " + msg);
   }
-  std::unique_ptr<EnvelopeStore> store(new EnvelopeStore(db));
-  // A raw key in SQLCipher's x'...' form skips its passphrase KDF; the text lives in secret memory.
-  SecretBuffer raw;
-  raw.Append("x'");
-  char hex[65];
-  sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
-  raw.Append(std::string_view(hex, 64));
-  sodium_memzero(hex, sizeof hex);
-  raw.Append("'");
-  if (sqlite3_key(db, raw.data(), static_cast<int>(raw.size())) != SQLITE_OK) {
-    return Error(ErrorCode::kIo, "cannot key the database");
-  }
+  std::unique_ptr<EnvelopeStore> store(new EnvelopeStore(db, unordered));
   // 4 KiB pages: a quarter of the per-page encryption and HMAC work of SQLCipher 3's 1 KiB
   // default when storing megabytes of chunks. Must be the same on every open.
-  GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA cipher_page_size = 4096"));
+  if (!sql::KeyRaw(db, key)) return Error(ErrorCode::kIo, "cannot key the database");
   if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) !=
       SQLITE_OK) {
     return Error(ErrorCode::kInvalidArgument, "database key does not match " + path);
@@ -187,7 +190,19 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
   return store;
 }
 
-EnvelopeStore::EnvelopeStore(sqlite3* db) : db_(db), stmts_(new StatementCache(db)) {}
+EnvelopeStore::EnvelopeStore(sqlite3* db, bool unordered)
+    : db_(db), stmts_(new StatementCache(db)), unordered_(unordered) {}
+
+Result<uint64_t> EnvelopeStore::NextIndex() {
+  if (unordered_) {
+    uint64_t v = 0;
+    randombytes_buf(&v, sizeof v);
+    return v >> 2;
+  }
+  Stmt n(*stmts_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
+  if (n.Step() != SQLITE_ROW) return DbError(db_, "log index");
+  return n.U64(0);
+}
 
 EnvelopeStore::~EnvelopeStore() {
   stmts_.reset();  // statements before the connection
@@ -265,8 +280,9 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
     }
   }
   Stmt ins(*stmts_,
-           "INSERT INTO uploads(id, size, received, next_seq, touched_hour) VALUES(?,?,0,0,?)");
-  ins.Bind(1, id).Bind(2, total_size).Bind(3, hour);
+           "INSERT INTO uploads(rowid, id, size, received, next_seq, touched_hour) "
+           "VALUES(?,?,?,0,0,?)");
+  ins.BindRowId(1, unordered_).Bind(2, id).Bind(3, total_size).Bind(4, hour);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "begin upload");
   GAVAH_RETURN_IF_ERROR(tx.Commit());
   used_bytes_ += total_size;
@@ -284,8 +300,8 @@ Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> d
   const uint64_t size = u.U64(0), received = u.U64(1), seq = u.U64(2);
   if (data.size() > size - received)
     return Error(ErrorCode::kInvalidArgument, "more data than the size announced");
-  Stmt c(*stmts_, "INSERT INTO chunks(owner, seq, data) VALUES(?,?,?)");
-  c.Bind(1, id).Bind(2, seq).Bind(3, data);
+  Stmt c(*stmts_, "INSERT INTO chunks(rowid, owner, seq, data) VALUES(?,?,?,?)");
+  c.BindRowId(1, unordered_).Bind(2, id).Bind(3, seq).Bind(4, data);
   if (c.Step() != SQLITE_DONE) return DbError(db_, "store chunk");
   Stmt up(*stmts_, "UPDATE uploads SET received=?, next_seq=?, touched_hour=? WHERE id=?");
   up.Bind(1, received + data.size()).Bind(2, seq + 1).Bind(3, hour).Bind(4, id);
@@ -327,11 +343,10 @@ Result<LogEntry> EnvelopeStore::Complete(const Digest32& id, uint64_t hour) {
   if (u.Step() != SQLITE_ROW) return Error(ErrorCode::kInvalidArgument, "no such upload");
   const uint64_t size = u.U64(0);
   if (u.U64(1) != size) return Error(ErrorCode::kTruncated, "upload is not complete");
-  Stmt n(*stmts_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
-  if (n.Step() != SQLITE_ROW) return DbError(db_, "complete");
-  const uint64_t index = n.U64(0);
-  Stmt ins(*stmts_, "INSERT INTO envelopes(id, size, log_index, received_hour) VALUES(?,?,?,?)");
-  ins.Bind(1, id).Bind(2, size).Bind(3, index).Bind(4, hour);
+  GAVAH_ASSIGN_OR_RETURN(const uint64_t index, NextIndex());
+  Stmt ins(*stmts_,
+           "INSERT INTO envelopes(rowid, id, size, log_index, received_hour) VALUES(?,?,?,?,?)");
+  ins.BindRowId(1, unordered_).Bind(2, id).Bind(3, size).Bind(4, index).Bind(5, hour);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "complete");
   Stmt del(*stmts_, "DELETE FROM uploads WHERE id=?");
   del.Bind(1, id);
@@ -345,9 +360,7 @@ Result<std::vector<std::optional<LogEntry>>> EnvelopeStore::StoreWhole(
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "store");
-  Stmt n(*stmts_, "SELECT COALESCE(MAX(log_index) + 1, 0) FROM envelopes");
-  if (n.Step() != SQLITE_ROW) return DbError(db_, "store");
-  uint64_t index = n.U64(0);
+  GAVAH_ASSIGN_OR_RETURN(uint64_t index, NextIndex());
   std::vector<std::optional<LogEntry>> entries;
   entries.reserve(batch.size());
   uint64_t used = used_bytes_;
@@ -373,14 +386,19 @@ Result<std::vector<std::optional<LogEntry>>> EnvelopeStore::StoreWhole(
     Stmt du(*stmts_, "DELETE FROM uploads WHERE id=?");
     du.Bind(1, e.id);
     if (dc.Step() != SQLITE_DONE || du.Step() != SQLITE_DONE) return DbError(db_, "store");
-    Stmt c(*stmts_, "INSERT INTO chunks(owner, seq, data) VALUES(?,0,?)");
-    c.Bind(1, e.id).Bind(2, e.bytes);
+    Stmt c(*stmts_, "INSERT INTO chunks(rowid, owner, seq, data) VALUES(?,?,0,?)");
+    c.BindRowId(1, unordered_).Bind(2, e.id).Bind(3, e.bytes);
     if (c.Step() != SQLITE_DONE) return DbError(db_, "store");
-    Stmt ins(*stmts_, "INSERT INTO envelopes(id, size, log_index, received_hour) VALUES(?,?,?,?)");
-    ins.Bind(1, e.id).Bind(2, e.bytes.size()).Bind(3, index).Bind(4, hour);
+    Stmt ins(*stmts_,
+             "INSERT INTO envelopes(rowid, id, size, log_index, received_hour) VALUES(?,?,?,?,?)");
+    ins.BindRowId(1, unordered_).Bind(2, e.id).Bind(3, e.bytes.size()).Bind(4, index).Bind(5, hour);
     if (ins.Step() != SQLITE_DONE) return DbError(db_, "store");
     entries.push_back(LogEntry{e.id, index, hour});
-    ++index;
+    if (unordered_) {
+      GAVAH_ASSIGN_OR_RETURN(index, NextIndex());
+    } else {
+      ++index;
+    }
   }
   GAVAH_RETURN_IF_ERROR(tx.Commit());
   used_bytes_ = used;
@@ -621,6 +639,68 @@ Result<std::vector<EnvelopeStore::AuditEntry>> EnvelopeStore::AuditTrail() {
     out.push_back({{who.begin(), who.end()}, {call.begin(), call.end()}, s.U64(2)});
   }
   return out;
+}
+
+Result<std::vector<EnvelopeStore::Queued>> EnvelopeStore::Sample(size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_, "SELECT id, size FROM envelopes ORDER BY random() LIMIT ?");
+  s.Bind(1, static_cast<uint64_t>(limit));
+  std::vector<Queued> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    Queued q;
+    const auto id = s.Blob(0);
+    if (id.size() != q.id.size()) return Error(ErrorCode::kMalformed, "queue entry is damaged");
+    std::memcpy(q.id.data(), id.data(), id.size());
+    q.size = s.U64(1);
+    out.push_back(q);
+  }
+  if (rc != SQLITE_DONE) return DbError(db_, "sample the queue");
+  return out;
+}
+
+Status EnvelopeStore::Remove(std::span<const Digest32> ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "remove");
+  uint64_t freed = 0;
+  for (const Digest32& id : ids) {
+    Stmt e(*stmts_, "SELECT size FROM envelopes WHERE id=?");
+    e.Bind(1, id);
+    if (e.Step() != SQLITE_ROW) continue;
+    freed += e.U64(0);
+    Stmt c(*stmts_, "DELETE FROM chunks WHERE owner=?");
+    c.Bind(1, id);
+    Stmt d(*stmts_, "DELETE FROM envelopes WHERE id=?");
+    d.Bind(1, id);
+    if (c.Step() != SQLITE_DONE || d.Step() != SQLITE_DONE) return DbError(db_, "remove");
+  }
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  used_bytes_ -= std::min(used_bytes_, freed);
+  return Status::Ok();
+}
+
+Result<std::vector<uint64_t>> EnvelopeStore::ChunkLengths(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_, "SELECT length(data) FROM chunks WHERE owner=? ORDER BY seq");
+  s.Bind(1, id);
+  std::vector<uint64_t> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.U64(0));
+  if (rc != SQLITE_DONE) return DbError(db_, "read chunks");
+  return out;
+}
+
+Status EnvelopeStore::ReadChunk(const Digest32& id, uint64_t seq, SecretBuffer& out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt c(*stmts_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
+  c.Bind(1, id).Bind(2, seq);
+  const int rc = c.Step();
+  if (rc == SQLITE_DONE) return Error(ErrorCode::kTruncated, "chunk missing");
+  if (rc != SQLITE_ROW) return DbError(db_, "read chunks");
+  out.Clear();
+  out.Append(c.Blob(0));
+  return Status::Ok();
 }
 
 Result<uint64_t> EnvelopeStore::BytesUsed() {

@@ -42,8 +42,12 @@ class EnvelopeStore {
  public:
   // Opens (creating with `create`) the database at `path` keyed with the raw 32-byte `key`.
   // A key that does not match the database is kInvalidArgument "database key does not match".
+  //
+  // `unordered` is for a relay's queue: rows get random rowids and log indexes instead of
+  // increasing ones, so the database file does not keep the order in which envelopes arrived.
   static Result<std::unique_ptr<EnvelopeStore>> Open(const std::string& path,
-                                                     const SecretBuffer& key, bool create);
+                                                     const SecretBuffer& key, bool create,
+                                                     bool unordered = false);
   ~EnvelopeStore();
 
   Result<UploadState> State(const Digest32& id);
@@ -129,6 +133,19 @@ class EnvelopeStore {
                                         uint64_t threshold, uint64_t hour);
   Result<bool> IsDeleted(const Digest32& id);
 
+  // A relay's queue. Up to `limit` stored envelopes picked at random (SQLite's random()).
+  struct Queued {
+    Digest32 id{};
+    uint64_t size = 0;
+  };
+  Result<std::vector<Queued>> Sample(size_t limit);
+  // Deletes stored envelopes and their bytes, in one transaction (a relay, once it holds the
+  // server's receipts). Ids not stored are ignored.
+  Status Remove(std::span<const Digest32> ids);
+  // The byte length of each chunk of a stored envelope, in order, and one chunk's bytes.
+  Result<std::vector<uint64_t>> ChunkLengths(const Digest32& id);
+  Status ReadChunk(const Digest32& id, uint64_t seq, SecretBuffer& out);
+
   // The review audit trail: which investigator made which call, at the hour.
   Status Audit(std::span<const uint8_t> investigator, std::string_view call, uint64_t hour);
   struct AuditEntry {
@@ -146,7 +163,11 @@ class EnvelopeStore {
                       const std::function<Status(std::span<const uint8_t>)>& each);
 
  private:
-  explicit EnvelopeStore(sqlite3* db);
+  explicit EnvelopeStore(sqlite3* db, bool unordered);
+  // Binds a fresh random rowid (unordered) or NULL (SQLite assigns the next) at `i`.
+  void BindRowId(sqlite3_stmt* s, int i) const;
+  // The log index for the next new envelope: MAX + 1, or random when unordered.
+  Result<uint64_t> NextIndex();
   Status Exec(const char* sql);
   // REQUIRES: mu_ is held.
   Result<std::optional<LogEntry>> LookupEntry(const Digest32& id);
@@ -156,6 +177,7 @@ class EnvelopeStore {
   // per small submission). Guarded by mu_.
   std::unique_ptr<class StatementCache> stmts_;
   uint64_t used_bytes_ = 0;  // guarded by mu_; changed only after a commit succeeded
+  const bool unordered_;
 };
 
 }  // namespace gavah::server

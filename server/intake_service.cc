@@ -1,5 +1,7 @@
 #include "intake_service.h"
 
+#include <sodium.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -12,6 +14,8 @@ namespace gavah::server {
 namespace {
 
 constexpr size_t kMaxChunk = 1 << 20;
+// Cover submissions imitate small envelopes only.
+constexpr uint64_t kMaxCover = 1 << 20;
 // The smallest possible envelope: a 1-of-1 header and one padded chunk.
 constexpr uint64_t kMinEnvelope = kFixedHeaderSize + kStanzaSize + 32 + 4096 + 17;
 
@@ -132,10 +136,17 @@ grpc::Status IntakeService::CheckHeader(std::span<const uint8_t> start, uint64_t
     return Bad("not a Gavah envelope of a version this server knows");
   }
   if (complete != nullptr) *complete = true;
-  if (h->organisation_id != bundle_->organisation_fingerprint()) {
-    return Bad("envelope is not for this organisation");
+  const RecipientBundle* bundle = nullptr;
+  for (const RecipientBundle* b : bundles_) {
+    if (h->organisation_id == b->organisation_fingerprint()) bundle = b;
   }
+  if (bundle == nullptr) return Bad("envelope is not for an organisation served here");
   if (h->envelope_size() != total) return Bad("envelope size does not match its header");
+  const uint64_t org_max = bundle->contents().max_envelope_bytes;
+  if (org_max != 0 && total > org_max) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "envelope is larger than its organisation accepts");
+  }
   return grpc::Status::OK;
 }
 
@@ -143,21 +154,56 @@ void IntakeService::Answer(const LogEntry& entry, gavah::v1::Receipt* out) const
   ToProto(receipt_key_->Sign(entry.id, entry.log_index, entry.received_hour), out);
 }
 
-grpc::Status IntakeService::GetBundle(grpc::ServerContext*, const gavah::v1::GetBundleRequest*,
+void IntakeService::Acknowledge(const LogEntry& entry, gavah::v1::SubmitResponse* response) const {
+  if (receipt_key_ == nullptr) {
+    response->set_queued(true);
+  } else {
+    Answer(entry, response->mutable_receipt());
+  }
+}
+
+const RecipientBundle* IntakeService::BundleFor(const std::string& organisation_id) const {
+  if (organisation_id.empty()) return bundles_.size() == 1 ? bundles_[0] : nullptr;
+  for (const RecipientBundle* b : bundles_) {
+    const auto& fp = b->organisation_fingerprint();
+    if (organisation_id.size() == fp.size() &&
+        std::memcmp(organisation_id.data(), fp.data(), fp.size()) == 0) {
+      return b;
+    }
+  }
+  return nullptr;
+}
+
+grpc::Status IntakeService::Admit(grpc::ServerContext* context) {
+  if (limiter_.AdmitCall(context->peer())) return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      "too many calls on this connection; slow down");
+}
+
+grpc::Status IntakeService::GetBundle(grpc::ServerContext* context,
+                                      const gavah::v1::GetBundleRequest* request,
                                       gavah::v1::GetBundleResponse* response) {
-  response->set_bundle(bundle_->bytes().data(), bundle_->bytes().size());
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  // A server serves its one bundle whatever is asked; a relay picks by organisation.
+  const RecipientBundle* b =
+      bundles_.size() == 1 ? bundles_[0] : BundleFor(request->organisation_id());
+  if (b == nullptr) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such organisation here");
+  response->set_bundle(b->bytes().data(), b->bytes().size());
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::Probe(grpc::ServerContext*, const gavah::v1::ProbeRequest* request,
+grpc::Status IntakeService::Probe(grpc::ServerContext* context,
+                                  const gavah::v1::ProbeRequest* request,
                                   gavah::v1::ProbeResponse*) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
   if (request->padding().size() > (64u << 10)) return Bad("probe padding is at most 64 KiB");
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::GetUploadState(grpc::ServerContext*,
+grpc::Status IntakeService::GetUploadState(grpc::ServerContext* context,
                                            const gavah::v1::UploadStateRequest* request,
                                            gavah::v1::UploadStateResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
   const auto id = IdFrom(request->envelope_id());
   if (!id) return Bad("envelope id must be 32 bytes");
   auto st = store_->State(*id);
@@ -167,9 +213,10 @@ grpc::Status IntakeService::GetUploadState(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::GetReceipt(grpc::ServerContext*,
+grpc::Status IntakeService::GetReceipt(grpc::ServerContext* context,
                                        const gavah::v1::ReceiptRequest* request,
                                        gavah::v1::ReceiptResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
   const auto id = IdFrom(request->envelope_id());
   if (!id) return Bad("envelope id must be 32 bytes");
   auto r = store_->FindEntry(*id);
@@ -179,9 +226,10 @@ grpc::Status IntakeService::GetReceipt(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::FetchReplies(grpc::ServerContext*,
+grpc::Status IntakeService::FetchReplies(grpc::ServerContext* context,
                                          const gavah::v1::FetchRepliesRequest* request,
                                          gavah::v1::FetchRepliesResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
   const auto mailbox = IdFrom(request->mailbox_id());
   if (!mailbox) return Bad("mailbox id must be 32 bytes");
   constexpr size_t kRepliesPerAnswer = 16;  // 16 x 64 KiB stays well under a gRPC message
@@ -200,8 +248,11 @@ grpc::Status IntakeService::FetchReplies(grpc::ServerContext*,
 grpc::Status IntakeService::Submit(grpc::ServerContext* context,
                                    grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
                                    gavah::v1::SubmitResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
   gavah::v1::SubmitChunk first;
   if (!reader->Read(&first)) return Bad("empty upload");
+  if (first.cover()) return DropCover(first, reader, response);
+  limiter_.ThrottleBytes(context->peer(), first.data().size());
   const auto id = IdFrom(first.envelope_id());
   if (!id) return Bad("envelope id must be 32 bytes");
   const uint64_t total = first.total_size();
@@ -214,10 +265,11 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
   if (offset > total) return Bad("offset is past the end");
   if (first.data().size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
 
+  if (AnswerKnown(*id, response)) return grpc::Status::OK;
   auto existing = store_->FindEntry(*id);
   if (!existing.ok()) return FromStatus(existing.status());
   if (existing->has_value()) {  // idempotent: the same bytes get the same receipt
-    Answer(**existing, response->mutable_receipt());
+    Acknowledge(**existing, response);
     return grpc::Status::OK;
   }
   if (offset == 0 && first.data().size() == total) {
@@ -236,7 +288,7 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
     Release(*id);
     if (!entry.ok()) return FromStatus(entry.status());
     ++stored_count_;
-    Answer(entry.value(), response->mutable_receipt());
+    Acknowledge(entry.value(), response);
     return grpc::Status::OK;
   }
   if (!Claim(*id, context)) {
@@ -246,7 +298,8 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
   grpc::Status result;
   {
     StreamWatchdog::Watch watch(&watchdog_, context);
-    result = ReceiveUpload(*id, total, offset, first.data(), reader, response, watch);
+    result =
+        ReceiveUpload(*id, total, offset, first.data(), reader, response, watch, context->peer());
   }
   Release(*id);
   return result;
@@ -277,7 +330,7 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
                                           const std::string& first_data,
                                           grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
                                           gavah::v1::SubmitResponse* response,
-                                          StreamWatchdog::Watch& watch) {
+                                          StreamWatchdog::Watch& watch, const std::string& peer) {
   if (offset == 0) {
     // Nothing is reserved for an upload until its whole header is in hand and fits its size,
     // so empty streams with made-up sizes cannot fill the quota.
@@ -296,7 +349,7 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
     auto r = store_->FindEntry(id);
     if (!r.ok() || !r->has_value())
       return FromStatus(r.ok() ? Error(ErrorCode::kIo, "race") : r.status());
-    Answer(**r, response->mutable_receipt());
+    Acknowledge(**r, response);
     return grpc::Status::OK;
   }
   if (!begun.ok()) {
@@ -357,6 +410,7 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
         return Bad("only the first message names the envelope");
       }
       const bool moved = !msg.data().empty();
+      limiter_.ThrottleBytes(peer, msg.data().size());
       st = take(std::move(*msg.mutable_data()));
       if (!st.ok()) return st;
       if (moved) watch.Touch();
@@ -381,8 +435,75 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
   auto entry = store_->Complete(id, CurrentHour());
   if (!entry.ok()) return FromStatus(entry.status());
   ++stored_count_;
-  Answer(entry.value(), response->mutable_receipt());
+  Acknowledge(entry.value(), response);
   return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::DropCover(const gavah::v1::SubmitChunk& first,
+                                      grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
+                                      gavah::v1::SubmitResponse* response) {
+  // Cover looks like a small envelope on the wire: one message of a padded size. Nothing of it
+  // is stored or decrypted; the answer has a receipt's shape and length.
+  if (first.total_size() > kMaxCover || first.data().size() != first.total_size() ||
+      first.envelope_id().size() != 32 || first.offset() != 0) {
+    return Bad("malformed cover submission");
+  }
+  gavah::v1::SubmitChunk extra;
+  if (reader->Read(&extra)) return Bad("more data than the size announced");
+  uint8_t filler[64];
+  randombytes_buf(filler, sizeof filler);
+  auto* r = response->mutable_receipt();
+  r->set_envelope_id(first.envelope_id());
+  r->set_log_index(randombytes_uniform(1u << 30));
+  r->set_received_hour(CurrentHour());
+  r->set_signature(filler, sizeof filler);
+  return grpc::Status::OK;
+}
+
+bool ConnectionLimiter::AdmitCall(const std::string& peer) {
+  if (calls_ == 0) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (buckets_.size() >= kMaxConnections && buckets_.find(peer) == buckets_.end()) return true;
+  Bucket& b = Refill(peer);
+  if (b.calls < 1) return false;
+  b.calls -= 1;
+  return true;
+}
+
+void ConnectionLimiter::ThrottleBytes(const std::string& peer, uint64_t n) {
+  if (bytes_ == 0 || n == 0) return;
+  double wait_seconds = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (buckets_.size() >= kMaxConnections && buckets_.find(peer) == buckets_.end()) return;
+    Bucket& b = Refill(peer);
+    b.bytes -= static_cast<double>(n);  // may go negative: the debt is paid by waiting
+    if (b.bytes < 0) wait_seconds = std::min(10.0, -b.bytes / static_cast<double>(bytes_));
+  }
+  if (wait_seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(wait_seconds));
+}
+
+ConnectionLimiter::Bucket& ConnectionLimiter::Refill(const std::string& peer) {
+  const auto now = std::chrono::steady_clock::now();
+  if (buckets_.size() >= kMaxConnections / 2) {
+    std::erase_if(buckets_,
+                  [&](const auto& kv) { return now - kv.second.last > std::chrono::seconds(60); });
+  }
+  auto [it, fresh] = buckets_.try_emplace(peer);
+  Bucket& b = it->second;
+  // Bursts of two seconds' worth are allowed, so a witness's few calls never wait.
+  const double calls_cap = 2.0 * static_cast<double>(calls_);
+  const double bytes_cap = 2.0 * static_cast<double>(bytes_);
+  if (fresh) {
+    b.calls = calls_cap;
+    b.bytes = bytes_cap;
+  } else {
+    const double dt = std::chrono::duration<double>(now - b.last).count();
+    b.calls = std::min(calls_cap, b.calls + dt * static_cast<double>(calls_));
+    b.bytes = std::min(bytes_cap, b.bytes + dt * static_cast<double>(bytes_));
+  }
+  b.last = now;
+  return b;
 }
 
 }  // namespace gavah::server

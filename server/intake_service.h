@@ -3,9 +3,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "envelope_store.h"
 #include "gavah/crypto/bundle.h"
@@ -21,14 +24,50 @@ struct IntakeLimits {
   uint64_t quota_bytes = 0;                  // all stored and in-flight ciphertext; 0 = no quota
   uint64_t max_unfinished_uploads = 4096;    // uploads begun and not yet complete
   uint64_t stream_idle_seconds = 300;  // an upload stream moving no data this long is cancelled
+  // Per connection (the peer's address and port, held in memory only, never logged): calls
+  // per second and upload bytes per second; 0 = no limit. Calls over the rate are refused
+  // with RESOURCE_EXHAUSTED; bytes over it are slowed down, not refused.
+  uint64_t connection_calls_per_second = 0;
+  uint64_t connection_bytes_per_second = 0;
 };
 
-class IntakeService final : public gavah::v1::Intake::Service {
+// Token buckets per connection. Bounded: idle connections are forgotten after a minute, and at
+// most kMaxConnections are tracked (beyond that new connections are let through untracked,
+// which a flood cannot use to exhaust memory).
+class ConnectionLimiter {
  public:
-  // None of the pointers is owned; all outlive the service.
-  IntakeService(EnvelopeStore* store, const ReceiptKey* receipt_key, const RecipientBundle* bundle,
-                IntakeLimits limits)
-      : store_(store), receipt_key_(receipt_key), bundle_(bundle), limits_(limits) {}
+  static constexpr size_t kMaxConnections = 65536;
+  ConnectionLimiter(uint64_t calls_per_second, uint64_t bytes_per_second)
+      : calls_(calls_per_second), bytes_(bytes_per_second) {}
+  bool AdmitCall(const std::string& peer);
+  // Sleeps until `n` more bytes fit this connection's rate (at most 10 s per call).
+  void ThrottleBytes(const std::string& peer, uint64_t n);
+
+ private:
+  struct Bucket {
+    double calls = 0, bytes = 0;
+    std::chrono::steady_clock::time_point last;
+  };
+  Bucket& Refill(const std::string& peer);  // REQUIRES: mu_ held
+  const uint64_t calls_, bytes_;
+  std::mutex mu_;
+  std::map<std::string, Bucket> buckets_;  // guarded by mu_
+};
+
+// Serves the intake API from an envelope store. The server signs receipts with its key; a relay
+// (no receipt key) answers `queued` instead and overrides how receipts, replies and bundles are
+// found.
+class IntakeService : public gavah::v1::Intake::Service {
+ public:
+  // None of the pointers is owned; all outlive the service. `bundles` are the organisations
+  // whose envelopes are accepted (one for a server). `receipt_key` is null for a relay.
+  IntakeService(EnvelopeStore* store, const ReceiptKey* receipt_key,
+                std::vector<const RecipientBundle*> bundles, IntakeLimits limits)
+      : store_(store),
+        receipt_key_(receipt_key),
+        bundles_(std::move(bundles)),
+        limits_(limits),
+        limiter_(limits.connection_calls_per_second, limits.connection_bytes_per_second) {}
 
   grpc::Status GetBundle(grpc::ServerContext*, const gavah::v1::GetBundleRequest*,
                          gavah::v1::GetBundleResponse* response) override;
@@ -48,7 +87,25 @@ class IntakeService final : public gavah::v1::Intake::Service {
 
   uint64_t stored_count() const { return stored_count_; }
 
+ protected:
+  // RESOURCE_EXHAUSTED when this connection is over its call rate; OK otherwise.
+  grpc::Status Admit(grpc::ServerContext* context);
+  // The served bundle for a 16-byte organisation id, or the only one for an empty id.
+  const RecipientBundle* BundleFor(const std::string& organisation_id) const;
+  EnvelopeStore* store() const { return store_; }
+  // A relay answers an envelope it already forwarded with the server's receipt instead of
+  // taking it again; the server has no such envelopes.
+  virtual bool AnswerKnown(const Digest32& id, gavah::v1::SubmitResponse* response) {
+    return false;
+  }
+
  private:
+  // A relay's cover submission: read to the end, store nothing, answer like a receipt.
+  grpc::Status DropCover(const gavah::v1::SubmitChunk& first,
+                         grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
+                         gavah::v1::SubmitResponse* response);
+  // Answers a stored envelope: the signed receipt from a server, `queued` from a relay.
+  void Acknowledge(const LogEntry& entry, gavah::v1::SubmitResponse* response) const;
   // Checks an envelope's header against this server: known version, this organisation, and the
   // size it announces equal to `total`. With `complete`, `start` may be only the beginning of
   // the envelope: a header not yet whole is OK and leaves *complete false.
@@ -58,12 +115,14 @@ class IntakeService final : public gavah::v1::Intake::Service {
   grpc::Status ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
                              const std::string& first_data,
                              grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                             gavah::v1::SubmitResponse* response, StreamWatchdog::Watch& watch);
+                             gavah::v1::SubmitResponse* response, StreamWatchdog::Watch& watch,
+                             const std::string& peer);
 
   EnvelopeStore* store_;
   const ReceiptKey* receipt_key_;
-  const RecipientBundle* bundle_;
+  const std::vector<const RecipientBundle*> bundles_;
   IntakeLimits limits_;
+  ConnectionLimiter limiter_;
   // Makes this stream the only one for `id`, cancelling any other first: a witness whose
   // connection died retries before the server notices, and the newer stream must win. False
   // when the other did not let go in time.

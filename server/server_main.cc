@@ -28,6 +28,7 @@
 #include "gavah/crypto/receipt.h"
 #include "intake_service.h"
 #include "review_service.h"
+#include "serving.h"
 #include "tls_identity.h"
 
 namespace gavah::server {
@@ -47,10 +48,6 @@ struct DataDir {
   std::string receipt_pub() const { return root + "/receipt.pub"; }
   std::string config() const { return root + "/server.conf"; }
 };
-
-std::string CertPin(const std::string& pem) {
-  return ToHex(Sha256Of({reinterpret_cast<const uint8_t*>(pem.data()), pem.size()}));
-}
 
 // `--onion`: a v3 onion name (56 base32 letters and ".onion"), with a port or taking the
 // listening one. Answers HOST:PORT as the bundle should list it.
@@ -141,45 +138,6 @@ int Init(const std::string& dir, const std::string& listen_given, const std::str
   return 0;
 }
 
-std::map<std::string, std::string> ReadConfig(const std::string& path) {
-  auto bytes = cli::ReadSmallFile(path, 64 * 1024);
-  std::map<std::string, std::string> conf;
-  std::string line;
-  std::istringstream in(std::string(bytes.begin(), bytes.end()));
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const size_t eq = line.find('=');
-    if (eq == std::string::npos) Fail(path + ": a line is not key = value");
-    auto trim = [](std::string s) {
-      s.erase(0, s.find_first_not_of(" \t"));
-      s.erase(s.find_last_not_of(" \t\r") + 1);
-      return s;
-    };
-    conf[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
-  }
-  return conf;
-}
-
-uint64_t ConfigNumber(const std::map<std::string, std::string>& conf, const std::string& key,
-                      uint64_t fallback) {
-  auto it = conf.find(key);
-  if (it == conf.end()) return fallback;
-  if (it->second.empty() || it->second[0] < '0' || it->second[0] > '9') {
-    Fail("server.conf: " + key + " must be a whole number");
-  }
-  try {
-    size_t used = 0;
-    const unsigned long long v = std::stoull(it->second, &used);
-    if (used != it->second.size()) throw std::invalid_argument(key);
-    return v;
-  } catch (const std::exception&) {
-    Fail("server.conf: " + key + " must be a whole number");
-  }
-}
-
-// gRPC's own log lines can name peers' addresses; the server keeps none.
-void DropGrpcLog(gpr_log_func_args*) {}
-
 int Run(const std::string& dir, std::string listen, const std::string& bundle_path) {
   // Blocked before any thread exists, so every thread inherits the mask and SIGTERM/SIGINT reach
   // only the sigwait below, which stops the server cleanly.
@@ -188,7 +146,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  gpr_set_log_function(DropGrpcLog);
+  SilenceGrpcLog();
   const DataDir d{dir};
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -214,51 +172,26 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   const auto cert_bytes = cli::ReadSmallFile(d.tls_cert(), 16 * 1024);
 
   IntakeLimits limits;
-  limits.max_envelope_bytes = ConfigNumber(conf, "max_envelope_bytes", limits.max_envelope_bytes);
-  limits.quota_bytes = ConfigNumber(conf, "quota_bytes", 0);
+  limits.max_envelope_bytes =
+      ConfigNumber(conf, d.config(), "max_envelope_bytes", limits.max_envelope_bytes);
+  limits.quota_bytes = ConfigNumber(conf, d.config(), "quota_bytes", 0);
   limits.max_unfinished_uploads =
-      ConfigNumber(conf, "max_unfinished_uploads", limits.max_unfinished_uploads);
+      ConfigNumber(conf, d.config(), "max_unfinished_uploads", limits.max_unfinished_uploads);
   limits.stream_idle_seconds =
-      std::clamp<uint64_t>(ConfigNumber(conf, "stream_idle_seconds", 300), 1, 86400);
-  IntakeService service(store->get(), &receipt_key.value(), &bundle, limits);
+      std::clamp<uint64_t>(ConfigNumber(conf, d.config(), "stream_idle_seconds", 300), 1, 86400);
+  IntakeService service(store->get(), &receipt_key.value(), {&bundle}, limits);
   ReviewService review(store->get(), &receipt_key.value(), &bundle, Sha256Of(cert_bytes),
                        limits.quota_bytes);
 
-  grpc::SslServerCredentialsOptions ssl;
-  // gRPC takes the key as std::string and keeps its own copy, unwiped, for the server's life;
-  // ours are wiped. Whoever can read this process's memory has the TLS key (THREAT_MODEL).
-  grpc::SslServerCredentialsOptions::PemKeyCertPair pair{
-      std::string(tls_key.view()), std::string(cert_bytes.begin(), cert_bytes.end())};
-  ssl.pem_key_cert_pairs.push_back(pair);
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(listen, grpc::SslServerCredentials(ssl), &port);
-  sodium_memzero(pair.private_key.data(), pair.private_key.size());
-  sodium_memzero(ssl.pem_key_cert_pairs[0].private_key.data(),
-                 ssl.pem_key_cert_pairs[0].private_key.size());
-  builder.RegisterService(&service);
-  builder.RegisterService(&review);
-  builder.SetMaxReceiveMessageSize(2 << 20);  // 1 MiB of data per message plus framing
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 64);
-  // Witness clients ping every 30 s so that a dead link fails instead of hanging.
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  // Dead or idle peers are dropped instead of holding a thread and a stream for hours.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 300000);
-  grpc::ResourceQuota quota("gavah-server");
-  quota.SetMaxThreads(128);
-  quota.Resize(256 << 20);
-  builder.SetResourceQuota(quota);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) Fail("cannot listen on " + listen);
+  std::unique_ptr<grpc::Server> server =
+      StartTlsServer(listen, tls_key, std::string(cert_bytes.begin(), cert_bytes.end()),
+                     {&service, &review}, 128, "gavah-server");
 
   // SIGTERM and SIGINT stop accepting and let in-flight commits finish.
   std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());
   // Abandoned uploads are reclaimed once untouched for upload_timeout_hours.
   const uint64_t timeout_hours =
-      std::clamp<uint64_t>(ConfigNumber(conf, "upload_timeout_hours", 24), 1, 24 * 365);
+      std::clamp<uint64_t>(ConfigNumber(conf, d.config(), "upload_timeout_hours", 24), 1, 24 * 365);
   std::mutex reaper_mu;
   std::condition_variable reaper_cv;
   bool stopping = false;

@@ -1,0 +1,72 @@
+// One prepared SQLite statement for one use, for the stores that need no statement cache (the
+// investigator's case store, a relay's book). A statement that failed to prepare makes every
+// Step() an error, which the caller reports with sqlite3_errmsg.
+#pragma once
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "gavah/crypto/secret_buffer.h"
+
+namespace gavah::sql {
+
+// Keys a SQLCipher connection with a raw 32-byte key (x'...' skips SQLCipher's passphrase KDF;
+// the text lives in secret memory) and sets the 4 KiB page size every Gavah database uses.
+// False when SQLCipher refuses; a wrong key shows only at the first read.
+inline bool KeyRaw(sqlite3* db, const SecretBuffer& key) {
+  SecretBuffer raw;
+  raw.Append("x'");
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+  raw.Append(std::string_view(hex, 64));
+  sodium_memzero(hex, sizeof hex);
+  raw.Append("'");
+  return key.size() == 32 &&
+         sqlite3_key(db, raw.data(), static_cast<int>(raw.size())) == SQLITE_OK &&
+         sqlite3_exec(db, "PRAGMA cipher_page_size = 4096", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& Bind(int i, std::span<const uint8_t> b) {
+    if (b.empty()) {
+      sqlite3_bind_zeroblob(s_, i, 0);  // a null pointer would bind NULL, not an empty blob
+    } else {
+      sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+    }
+    return *this;
+  }
+  Stmt& Bind(int i, const std::string& t) {
+    sqlite3_bind_text(s_, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, uint64_t v) {
+    sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
+    return *this;
+  }
+  int Step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
+  uint64_t U64(int c) { return static_cast<uint64_t>(sqlite3_column_int64(s_, c)); }
+  std::span<const uint8_t> Blob(int c) {
+    return {static_cast<const uint8_t*>(sqlite3_column_blob(s_, c)),
+            static_cast<size_t>(sqlite3_column_bytes(s_, c))};
+  }
+  std::string Text(int c) {
+    const auto* t = sqlite3_column_text(s_, c);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string();
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+}  // namespace gavah::sql

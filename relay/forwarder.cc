@@ -1,0 +1,441 @@
+#include "forwarder.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "gavah/crypto/envelope.h"
+#include "gavah/crypto/hex.h"
+#include "gavah/crypto/padding.h"
+#include "intake_service.h"
+
+namespace gavah::relay {
+namespace {
+
+constexpr size_t kMaxPendingMailboxes = 4096;
+constexpr size_t kMaxCachedBytes = 64u << 20;
+constexpr size_t kMaxCachedMailboxes = 4096;
+constexpr size_t kRepliesPerAnswer = 16;
+constexpr uint64_t kMaxRepliesFetched = 256;  // a mailbox holds at most this many
+
+std::string ShortFingerprint(const Fingerprint& fp) { return ToHex(fp).substr(0, 16); }
+
+// A queued envelope read chunk by chunk, for Uplink::Send's random access at any offset.
+class QueuedReader {
+ public:
+  static Result<std::shared_ptr<QueuedReader>> Open(server::EnvelopeStore* q, const Digest32& id) {
+    auto r = std::make_shared<QueuedReader>(q, id);
+    GAVAH_ASSIGN_OR_RETURN(std::vector<uint64_t> lengths, q->ChunkLengths(id));
+    uint64_t at = 0;
+    for (uint64_t l : lengths) {
+      r->starts_.push_back(at);
+      at += l;
+    }
+    r->size_ = at;
+    return r;
+  }
+  QueuedReader(server::EnvelopeStore* q, const Digest32& id) : q_(q), id_(id) {}
+  uint64_t size() const { return size_; }
+  Status Read(uint64_t offset, std::span<uint8_t> out) {
+    while (!out.empty()) {
+      if (offset >= size_) return Error(ErrorCode::kTruncated, "queued envelope is short");
+      const auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
+      const uint64_t seq = static_cast<uint64_t>(it - starts_.begin()) - 1;
+      if (!have_ || seq != seq_) {
+        GAVAH_RETURN_IF_ERROR(q_->ReadChunk(id_, seq, chunk_));
+        have_ = true;
+        seq_ = seq;
+      }
+      const uint64_t within = offset - starts_[seq];
+      if (within >= chunk_.size()) return Error(ErrorCode::kTruncated, "queued chunk is short");
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), chunk_.size() - within));
+      std::memcpy(out.data(), chunk_.data() + within, n);
+      out = out.subspan(n);
+      offset += n;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  server::EnvelopeStore* q_;
+  Digest32 id_;
+  std::vector<uint64_t> starts_;
+  uint64_t size_ = 0;
+  SecretBuffer chunk_;  // ciphertext; reused
+  bool have_ = false;
+  uint64_t seq_ = 0;
+};
+
+// The size of a small envelope the organisation could receive: a padded plaintext of a
+// length between 1 KiB and 64 KiB (log-uniform), as most testimonies without files are.
+uint64_t CoverSize(const RecipientBundle& bundle, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> exponent(10.0, 16.0);
+  EnvelopeHeader h;
+  h.raw.resize(kFixedHeaderSize + bundle.contents().investigators.size() * kStanzaSize + 32);
+  h.payload_length = PaddedLength(static_cast<uint64_t>(std::exp2(exponent(rng))));
+  return h.envelope_size();
+}
+
+// A cover submission: looks like a small envelope sent in one message; the server reads it,
+// stores nothing and answers with a receipt's shape.
+bool SendCover(gavah::v1::Intake::Stub& stub, uint64_t size) {
+  gavah::v1::SubmitChunk msg;
+  uint8_t id[32];
+  randombytes_buf(id, sizeof id);
+  msg.set_envelope_id(id, sizeof id);
+  {
+    // A real forward asks the upload state first; so does cover, so the calls look alike.
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    gavah::v1::UploadStateRequest req;
+    req.set_envelope_id(id, sizeof id);
+    gavah::v1::UploadStateResponse resp;
+    if (!stub.GetUploadState(&ctx, req, &resp).ok()) return false;
+  }
+  msg.set_total_size(size);
+  msg.set_cover(true);
+  std::string data(size, '\0');
+  randombytes_buf(data.data(), data.size());
+  msg.set_data(std::move(data));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  gavah::v1::SubmitResponse resp;
+  auto writer = stub.Submit(&ctx, &resp);
+  const bool written = writer->Write(msg);
+  if (written) writer->WritesDone();
+  return writer->Finish().ok() && written;
+}
+
+}  // namespace
+
+Forwarder::Forwarder(server::EnvelopeStore* queue, RelayBook* book,
+                     std::vector<const RecipientBundle*> organisations, ForwarderOptions options)
+    : queue_(queue), book_(book), options_(std::move(options)) {
+  uint64_t seed = 0;
+  if (options_.seed) {
+    seed = *options_.seed;
+  } else {
+    randombytes_buf(&seed, sizeof seed);
+  }
+  rng_.seed(seed);
+  cli::SendOptions send;
+  send.proxy = options_.proxy;
+  send.servers_only = true;  // relays forward to servers, never to other relays
+  auto known = book_->Organisations();
+  for (const RecipientBundle* b : organisations) {
+    Upstream u;
+    u.bundle = b;
+    u.uplink = std::make_unique<cli::Uplink>(*b, send);
+    if (known.ok()) {
+      for (const auto& o : *known) {
+        auto parsed = RecipientBundle::Parse(o.bundle);
+        if (parsed.ok() && parsed->organisation_fingerprint() == b->organisation_fingerprint())
+          u.failures = o.failures;
+      }
+    }
+    // Failures recorded before a restart keep their backoff.
+    u.next_try = std::chrono::steady_clock::now() +
+                 (u.failures ? Backoff(u.failures) : std::chrono::seconds(0));
+    upstreams_.emplace(b->organisation_fingerprint(), std::move(u));
+  }
+}
+
+Forwarder::~Forwarder() { Stop(); }
+
+void Forwarder::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Forwarder::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Forwarder::Nudge() {
+  if (options_.delay_mean_seconds > 0) return;  // rounds keep their random pace
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    nudged_ = true;
+  }
+  cv_.notify_all();
+}
+
+double Forwarder::Exponential(double mean) {
+  std::exponential_distribution<double> d(1.0 / mean);
+  return d(rng_);
+}
+
+std::chrono::seconds Forwarder::Backoff(uint64_t failures) {
+  const uint64_t cap = std::max<uint64_t>(1, options_.backoff_max_seconds);
+  const uint64_t base = failures >= 20 ? cap : std::min<uint64_t>(cap, uint64_t{1} << failures);
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  return std::chrono::seconds(std::max<uint64_t>(1, static_cast<uint64_t>(base * jitter(rng_))));
+}
+
+void Forwarder::Sleep(double seconds) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (seconds <= 0) {
+    // Nothing to hide with no delay: wait for the next envelope (or a retry a second later).
+    cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_ || nudged_; });
+  } else {
+    cv_.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stop_; });
+  }
+  nudged_ = false;
+}
+
+void Forwarder::Run() {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return;
+    }
+    Round();
+    FetchPendingReplies();
+    const uint64_t hour = server::CurrentHour();
+    if (hour != last_prune_hour_) {
+      last_prune_hour_ = hour;
+      (void)book_->PruneForwarded(hour - std::min(hour, options_.receipt_days * 24 * 3600));
+      if (hour > options_.upload_timeout_hours * 3600)
+        (void)queue_->DropStaleUploads(hour - options_.upload_timeout_hours * 3600);
+    }
+    Sleep(options_.delay_mean_seconds > 0 ? Exponential(options_.delay_mean_seconds) : 0);
+  }
+}
+
+void Forwarder::Round() {
+  auto sample = queue_->Sample(options_.batch_max);
+  if (!sample.ok()) {
+    std::fprintf(stderr, "gavah-relay: cannot read the queue: %s\n",
+                 sample.status().message().c_str());
+    return;
+  }
+  std::shuffle(sample->begin(), sample->end(), rng_);
+  const auto now = std::chrono::steady_clock::now();
+
+  struct Task {
+    Upstream* up = nullptr;
+    std::shared_ptr<QueuedReader> reader;  // null for cover
+    Digest32 id{};
+    uint64_t cover_size = 0;
+  };
+  std::vector<Task> tasks;
+  for (const auto& q : *sample) {
+    auto reader = QueuedReader::Open(queue_, q.id);
+    uint8_t head[24];
+    if (!reader.ok() || (*reader)->size() != q.size ||
+        !(*reader)->Read(0, {head, sizeof head}).ok()) {
+      std::fprintf(stderr, "gavah-relay: a queued envelope cannot be read; left in the queue\n");
+      continue;
+    }
+    Fingerprint org{};
+    std::memcpy(org.data(), head + 8, org.size());
+    const auto it = upstreams_.find(org);
+    if (it == upstreams_.end() || now < it->second.next_try) continue;
+    tasks.push_back(Task{&it->second, *reader, q.id, 0});
+  }
+  // Cover goes to every organisation whose server is not backing off, even with an empty queue,
+  // so that rounds look alike whatever arrived. With no delay there is no timing to hide.
+  if (options_.delay_mean_seconds > 0) {
+    for (auto& [fp, up] : upstreams_) {
+      if (now < up.next_try || up.uplink->targets().empty()) continue;
+      const auto real = static_cast<unsigned>(
+          std::count_if(tasks.begin(), tasks.end(), [&](const Task& t) { return t.up == &up; }));
+      for (unsigned i = real; i < options_.cover_round_size; ++i) {
+        tasks.push_back(Task{&up, nullptr, {}, CoverSize(*up.bundle, rng_)});
+      }
+    }
+    std::shuffle(tasks.begin(), tasks.end(), rng_);
+  }
+  if (tasks.empty()) return;
+
+  std::mutex done_mu;
+  std::vector<Receipt> delivered;
+  std::map<Upstream*, std::string> failed;  // guarded by done_mu
+  std::set<Upstream*> succeeded;            // guarded by done_mu
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (;;) {
+      const size_t i = next++;
+      if (i >= tasks.size()) return;
+      Task& t = tasks[i];
+      {
+        std::lock_guard<std::mutex> lock(done_mu);
+        if (failed.count(t.up)) continue;  // its server is down: keep the rest for later
+      }
+      if (!t.reader) {
+        (void)SendCover(*t.up->uplink->targets().front().stub, t.cover_size);
+        continue;
+      }
+      auto reader = t.reader;
+      const cli::EnvelopeReader read = [reader](uint64_t offset, std::span<uint8_t> out) {
+        return reader->Read(offset, out);
+      };
+      auto d = t.up->uplink->Send(read, t.id, reader->size());
+      std::lock_guard<std::mutex> lock(done_mu);
+      if (d.ok() && !d->queued) {
+        delivered.push_back(d->receipt);
+        succeeded.insert(t.up);
+      } else if (d.ok()) {
+        failed[t.up] = "the upstream endpoint is a relay, not a server";
+      } else if (d.status().code() == ErrorCode::kIo || d.status().code() == ErrorCode::kTooLarge) {
+        failed[t.up] = d.status().message();
+      } else {
+        // Refused or answered with a receipt that does not verify: kept, never dropped, and
+        // reported; the organisation must look at its server or its bundle.
+        std::fprintf(stderr, "gavah-relay: organisation %s: an envelope was not accepted: %s\n",
+                     ShortFingerprint(t.up->bundle->organisation_fingerprint()).c_str(),
+                     d.status().message().c_str());
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  const unsigned n =
+      std::max(1u, std::min<unsigned>(options_.streams, static_cast<unsigned>(tasks.size())));
+  for (unsigned i = 0; i < n; ++i) workers.emplace_back(work);
+  for (auto& w : workers) w.join();
+
+  const uint64_t hour = server::CurrentHour();
+  if (!delivered.empty()) {
+    // Receipts first: a crash between the two only means forwarding again, which the server
+    // answers with the same receipt and stores nothing twice.
+    const Status recorded = book_->RecordForwarded(delivered, hour);
+    if (recorded.ok()) {
+      std::vector<Digest32> ids;
+      for (const auto& r : delivered) ids.push_back(r.envelope_id);
+      const Status removed = queue_->Remove(ids);
+      if (!removed.ok())
+        std::fprintf(stderr, "gavah-relay: cannot clear forwarded envelopes: %s\n",
+                     removed.message().c_str());
+      forwarded_ += delivered.size();
+    } else {
+      std::fprintf(stderr, "gavah-relay: cannot record receipts: %s\n", recorded.message().c_str());
+    }
+  }
+  for (auto& [fp, up] : upstreams_) {
+    const auto f = failed.find(&up);
+    if (f != failed.end()) {
+      ++up.failures;
+      const auto wait = Backoff(up.failures);
+      up.next_try = std::chrono::steady_clock::now() + wait;
+      (void)book_->RecordUpstream(fp, false, f->second, hour);
+      if (!up.reported_down) {
+        std::fprintf(stderr,
+                     "gavah-relay: organisation %s: server unreachable (%s); the queue holds, "
+                     "retrying with backoff up to %llu s\n",
+                     ShortFingerprint(fp).c_str(), f->second.c_str(),
+                     static_cast<unsigned long long>(options_.backoff_max_seconds));
+        up.reported_down = true;
+      }
+    } else if (succeeded.count(&up)) {
+      if (up.failures > 0 || up.reported_down) {
+        std::fprintf(stderr, "gavah-relay: organisation %s: server reachable again\n",
+                     ShortFingerprint(fp).c_str());
+      }
+      up.failures = 0;
+      up.reported_down = false;
+      (void)book_->RecordUpstream(fp, true, "", hour);
+    }
+  }
+}
+
+bool Forwarder::Replies(const Fingerprint& organisation, const Digest32& mailbox, uint64_t after,
+                        gavah::v1::FetchRepliesResponse* out) {
+  const MailboxKey key{organisation, mailbox};
+  // Fresh for a few rounds; then asked again, so new replies show up.
+  const auto ttl = std::chrono::duration<double>(std::max(600.0, 3 * options_.delay_mean_seconds));
+  {
+    std::lock_guard<std::mutex> lock(replies_mu_);
+    const auto it = cache_.find(key);
+    if (it != cache_.end() && std::chrono::steady_clock::now() - it->second.fetched < ttl) {
+      size_t n = 0;
+      for (const auto& [seq, sealed] : it->second.replies) {
+        if (seq < after) continue;
+        if (n == kRepliesPerAnswer) {
+          out->set_more(true);
+          break;
+        }
+        auto* r = out->add_replies();
+        r->set_seq(seq);
+        r->set_sealed(sealed);
+        ++n;
+      }
+      return true;
+    }
+    if (pending_.size() < kMaxPendingMailboxes) pending_.insert(key);
+  }
+  Nudge();
+  return false;
+}
+
+void Forwarder::FetchPendingReplies() {
+  std::set<MailboxKey> want;
+  {
+    std::lock_guard<std::mutex> lock(replies_mu_);
+    want.swap(pending_);
+  }
+  for (const auto& key : want) {
+    const auto up = upstreams_.find(key.first);
+    if (up == upstreams_.end() || up->second.uplink->targets().empty()) continue;
+    Cached c;
+    bool ok = false;
+    for (const auto& t : up->second.uplink->targets()) {
+      c = Cached{};
+      uint64_t after = 0;
+      ok = true;
+      for (bool more = true; more && c.replies.size() < kMaxRepliesFetched;) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+        gavah::v1::FetchRepliesRequest req;
+        req.set_mailbox_id(key.second.data(), key.second.size());
+        req.set_after(after);
+        gavah::v1::FetchRepliesResponse resp;
+        if (!t.stub->FetchReplies(&ctx, req, &resp).ok()) {
+          ok = false;
+          break;
+        }
+        more = resp.more() && resp.replies_size() > 0;
+        for (const auto& r : resp.replies()) {
+          if (r.seq() < after || r.sealed().size() > server::EnvelopeStore::kMaxSealedReply) {
+            more = false;  // out of order or oversized: stop trusting this answer
+            break;
+          }
+          after = r.seq() + 1;
+          c.bytes += r.sealed().size();
+          c.replies.emplace_back(r.seq(), r.sealed());
+        }
+      }
+      if (ok) break;
+    }
+    if (!ok) {
+      std::lock_guard<std::mutex> lock(replies_mu_);
+      if (pending_.size() < kMaxPendingMailboxes) pending_.insert(key);  // next round
+      continue;
+    }
+    c.fetched = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(replies_mu_);
+    if (auto old = cache_.find(key); old != cache_.end()) {
+      cache_bytes_ -= old->second.bytes;
+      cache_.erase(old);
+    }
+    // Oldest out first until the new answer fits.
+    while (!cache_.empty() &&
+           (cache_bytes_ + c.bytes > kMaxCachedBytes || cache_.size() >= kMaxCachedMailboxes)) {
+      auto oldest = std::min_element(
+          cache_.begin(), cache_.end(),
+          [](const auto& a, const auto& b) { return a.second.fetched < b.second.fetched; });
+      cache_bytes_ -= oldest->second.bytes;
+      cache_.erase(oldest);
+    }
+    cache_bytes_ += c.bytes;
+    cache_.emplace(key, std::move(c));
+  }
+}
+
+}  // namespace gavah::relay

@@ -1,0 +1,103 @@
+// Forwards a relay's queue upstream so that arrival at the server says little about when and in
+// which order envelopes reached the relay (docs/PROTOCOL.md, "Relays"): rounds start after
+// exponentially distributed pauses; each round takes a random sample of the queue, shuffles it,
+// mixes in cover submissions, and sends everything over a few parallel streams. An envelope
+// leaves the queue only once the server's receipt for it has been verified and recorded.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "envelope_store.h"
+#include "gavah/crypto/bundle.h"
+#include "gavah/v1/intake.pb.h"
+#include "intake_client.h"
+#include "relay_book.h"
+
+namespace gavah::relay {
+
+struct ForwarderOptions {
+  double delay_mean_seconds = 5;  // mean pause between rounds; 0 = forward at once
+  size_t batch_max = 64;          // envelopes per round at most
+  unsigned streams = 4;           // parallel upstream sends
+  // Each round carries at least this many submissions per organisation, cover making up the
+  // difference, so a round with one real envelope looks like a round with none.
+  unsigned cover_round_size = 2;
+  uint64_t backoff_max_seconds = 900;
+  uint64_t receipt_days = 30;  // how long forwarded receipts stay fetchable here
+  uint64_t upload_timeout_hours = 24;
+  std::string proxy;             // http://HOST:PORT, or direct
+  std::optional<uint64_t> seed;  // tests only: reproducible pauses and shuffles
+};
+
+class Forwarder {
+ public:
+  // Pointers are not owned and outlive the forwarder. `organisations` are the served bundles.
+  Forwarder(server::EnvelopeStore* queue, RelayBook* book,
+            std::vector<const RecipientBundle*> organisations, ForwarderOptions options);
+  ~Forwarder();
+  void Start();
+  void Stop();
+  // A new envelope is queued: with no delay, the next round starts now.
+  void Nudge();
+
+  // Replies for a witness's mailbox, from what an earlier round fetched. Never asks the server
+  // while the witness waits (the two requests could be matched by their timing): false means
+  // the mailbox is now on the list for the next round, and the witness should ask again.
+  bool Replies(const Fingerprint& organisation, const Digest32& mailbox, uint64_t after,
+               gavah::v1::FetchRepliesResponse* out);
+
+  uint64_t forwarded_count() const { return forwarded_; }
+
+ private:
+  struct Upstream {
+    const RecipientBundle* bundle;
+    std::unique_ptr<cli::Uplink> uplink;
+    uint64_t failures = 0;
+    std::chrono::steady_clock::time_point next_try{};
+    bool reported_down = false;
+  };
+  void Run();
+  void Round();
+  void FetchPendingReplies();
+  void Sleep(double seconds);
+  double Exponential(double mean);
+  std::chrono::seconds Backoff(uint64_t failures);
+
+  server::EnvelopeStore* queue_;
+  RelayBook* book_;
+  ForwarderOptions options_;
+  std::map<Fingerprint, Upstream> upstreams_;  // touched by the round thread only
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;    // guarded by mu_
+  bool nudged_ = false;  // guarded by mu_
+  std::mt19937_64 rng_;  // round thread only
+  std::thread thread_;
+  std::atomic<uint64_t> forwarded_{0};
+  uint64_t last_prune_hour_ = 0;
+
+  // Mailboxes witnesses asked for, and what the last rounds fetched; memory only, bounded.
+  struct Cached {
+    std::vector<std::pair<uint64_t, std::string>> replies;  // seq, sealed
+    std::chrono::steady_clock::time_point fetched;
+    size_t bytes = 0;
+  };
+  using MailboxKey = std::pair<Fingerprint, Digest32>;
+  std::mutex replies_mu_;
+  std::set<MailboxKey> pending_;        // guarded by replies_mu_
+  std::map<MailboxKey, Cached> cache_;  // guarded by replies_mu_
+  size_t cache_bytes_ = 0;              // guarded by replies_mu_
+};
+
+}  // namespace gavah::relay

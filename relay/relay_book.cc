@@ -1,0 +1,190 @@
+#include "relay_book.h"
+
+#include <cstring>
+
+#include "sqlite_stmt.h"
+
+namespace gavah::relay {
+namespace {
+
+using sql::Stmt;
+
+Status DbError(sqlite3* db, const std::string& what) {
+  if (sqlite3_errcode(db) == SQLITE_FULL)
+    return Error(ErrorCode::kTooLarge, "relay storage is full");
+  return Error(ErrorCode::kIo, "relay store: " + what + ": " + sqlite3_errmsg(db));
+}
+
+template <size_t N>
+bool CopyBlob(std::span<const uint8_t> b, std::array<uint8_t, N>& out) {
+  if (b.size() != N) return false;
+  std::memcpy(out.data(), b.data(), N);
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RelayBook>> RelayBook::Open(const std::string& path,
+                                                   const SecretBuffer& key) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error(ErrorCode::kIo, "cannot open the relay database " + path + ": " + msg);
+  }
+  std::unique_ptr<RelayBook> book(new RelayBook(db));
+  if (!sql::KeyRaw(db, key)) return Error(ErrorCode::kIo, "cannot key the relay database");
+  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) !=
+      SQLITE_OK) {
+    return Error(ErrorCode::kInvalidArgument, "database key does not match " + path);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  GAVAH_RETURN_IF_ERROR(book->Exec("PRAGMA journal_mode=WAL"));
+  GAVAH_RETURN_IF_ERROR(book->Exec("PRAGMA synchronous=FULL"));
+  GAVAH_RETURN_IF_ERROR(book->Exec(
+      "CREATE TABLE IF NOT EXISTS relay_organisations(org BLOB PRIMARY KEY, bundle BLOB NOT NULL,"
+      "  failures INTEGER NOT NULL DEFAULT 0, last_success_hour INTEGER NOT NULL DEFAULT 0,"
+      "  last_error TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
+      // Keyed by envelope id, WITHOUT ROWID: rows sit in id order, which says nothing about
+      // when or in which order envelopes came.
+      "CREATE TABLE IF NOT EXISTS relay_forwarded(id BLOB PRIMARY KEY, log_index INTEGER NOT "
+      "NULL, received_hour INTEGER NOT NULL, signature BLOB NOT NULL, forwarded_hour INTEGER "
+      "NOT NULL) WITHOUT ROWID;"));
+  return book;
+}
+
+RelayBook::~RelayBook() { sqlite3_close(db_); }
+
+Status RelayBook::Exec(const char* sql) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return DbError(db_, "database");
+  return Status::Ok();
+}
+
+Status RelayBook::PutOrganisation(const RecipientBundle& bundle) {
+  // SQLCipher 3.4's SQLite has no upsert; its forwarding state stays with a replaced bundle.
+  Stmt u(db_, "UPDATE relay_organisations SET bundle=?2 WHERE org=?1");
+  u.Bind(1, bundle.organisation_fingerprint()).Bind(2, bundle.bytes());
+  if (u.Step() != SQLITE_DONE) return DbError(db_, "add organisation");
+  if (sqlite3_changes(db_) > 0) return Status::Ok();
+  Stmt s(db_, "INSERT INTO relay_organisations(org, bundle) VALUES(?,?)");
+  s.Bind(1, bundle.organisation_fingerprint()).Bind(2, bundle.bytes());
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "add organisation");
+  return Status::Ok();
+}
+
+Result<std::vector<Organisation>> RelayBook::Organisations() {
+  Stmt s(db_,
+         "SELECT bundle, failures, last_success_hour, last_error FROM relay_organisations ORDER "
+         "BY org");
+  std::vector<Organisation> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    Organisation o;
+    const auto b = s.Blob(0);
+    o.bundle.assign(b.begin(), b.end());
+    o.failures = s.U64(1);
+    o.last_success_hour = s.U64(2);
+    o.last_error = s.Text(3);
+    out.push_back(std::move(o));
+  }
+  if (rc != SQLITE_DONE) return DbError(db_, "read organisations");
+  return out;
+}
+
+Status RelayBook::RecordUpstream(const Fingerprint& org, bool ok, const std::string& error,
+                                 uint64_t hour) {
+  Stmt s(db_, ok ? "UPDATE relay_organisations SET failures=0, last_success_hour=?2, "
+                   "last_error='' WHERE org=?1"
+                 : "UPDATE relay_organisations SET failures=failures+1, last_error=?3 WHERE "
+                   "org=?1");
+  s.Bind(1, org);
+  if (ok) {
+    s.Bind(2, hour);
+  } else {
+    s.Bind(3, error.substr(0, 300));
+  }
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "record upstream");
+  return Status::Ok();
+}
+
+Status RelayBook::RecordForwarded(const std::vector<Receipt>& receipts, uint64_t hour) {
+  if (receipts.empty()) return Status::Ok();
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return DbError(db_, "record receipts");
+  for (const auto& r : receipts) {
+    Stmt s(db_,
+           "INSERT OR REPLACE INTO relay_forwarded(id, log_index, received_hour, signature, "
+           "forwarded_hour) VALUES(?,?,?,?,?)");
+    s.Bind(1, r.envelope_id).Bind(2, r.log_index).Bind(3, r.received_hour).Bind(4, r.signature);
+    s.Bind(5, hour);
+    if (s.Step() != SQLITE_DONE) {
+      Status st = DbError(db_, "record receipts");
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return st;
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Status st = DbError(db_, "record receipts");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Receipt>> RelayBook::FindForwarded(const Digest32& id) {
+  Stmt s(db_, "SELECT log_index, received_hour, signature FROM relay_forwarded WHERE id=?");
+  s.Bind(1, id);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<Receipt>();
+  if (rc != SQLITE_ROW) return DbError(db_, "read receipt");
+  Receipt r;
+  r.envelope_id = id;
+  r.log_index = s.U64(0);
+  r.received_hour = s.U64(1);
+  if (!CopyBlob(s.Blob(2), r.signature))
+    return Error(ErrorCode::kMalformed, "stored receipt is damaged");
+  return std::optional<Receipt>(r);
+}
+
+Result<uint64_t> RelayBook::PruneForwarded(uint64_t cutoff_hour) {
+  Stmt s(db_, "DELETE FROM relay_forwarded WHERE forwarded_hour < ?");
+  s.Bind(1, cutoff_hour);
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "prune receipts");
+  return static_cast<uint64_t>(sqlite3_changes(db_));
+}
+
+Result<std::vector<QueueStats>> RelayBook::Queue() {
+  // Bytes 8..23 of every envelope are its organisation id (PROTOCOL 3.1); chunk 0 always holds
+  // the whole header, because intake refuses a first message without it.
+  Stmt s(db_,
+         "SELECT substr(c.data, 9, 16) AS org, COUNT(*), SUM(e.size), MIN(e.received_hour) FROM "
+         "envelopes e JOIN chunks c ON c.owner = e.id AND c.seq = 0 GROUP BY org ORDER BY org");
+  std::vector<QueueStats> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    QueueStats q;
+    if (!CopyBlob(s.Blob(0), q.organisation)) continue;
+    q.envelopes = s.U64(1);
+    q.bytes = s.U64(2);
+    q.oldest_hour = s.U64(3);
+    out.push_back(q);
+  }
+  if (rc != SQLITE_DONE) return DbError(db_, "read the queue");
+  return out;
+}
+
+Result<uint64_t> RelayBook::UnfinishedUploads() {
+  Stmt s(db_, "SELECT COUNT(*) FROM uploads");
+  if (s.Step() != SQLITE_ROW) return DbError(db_, "read the queue");
+  return s.U64(0);
+}
+
+Result<uint64_t> RelayBook::ForwardedHeld() {
+  Stmt s(db_, "SELECT COUNT(*) FROM relay_forwarded");
+  if (s.Step() != SQLITE_ROW) return DbError(db_, "read receipts");
+  return s.U64(0);
+}
+
+}  // namespace gavah::relay

@@ -1,0 +1,97 @@
+#include "relay_service.h"
+
+#include <cstring>
+
+namespace gavah::relay {
+namespace {
+
+std::optional<Digest32> IdFrom(const std::string& bytes) {
+  if (bytes.size() != 32) return std::nullopt;
+  Digest32 id{};
+  std::memcpy(id.data(), bytes.data(), 32);
+  return id;
+}
+
+void ToProto(const Receipt& r, gavah::v1::Receipt* out) {
+  out->set_envelope_id(r.envelope_id.data(), r.envelope_id.size());
+  out->set_log_index(r.log_index);
+  out->set_received_hour(r.received_hour);
+  out->set_signature(r.signature.data(), r.signature.size());
+}
+
+grpc::Status Unavailable() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "relay storage failed; try again later");
+}
+
+}  // namespace
+
+grpc::Status RelayIntakeService::Submit(grpc::ServerContext* context,
+                                        grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
+                                        gavah::v1::SubmitResponse* response) {
+  grpc::Status st = IntakeService::Submit(context, reader, response);
+  if (st.ok() && response->queued()) forwarder_->Nudge();
+  return st;
+}
+
+bool RelayIntakeService::AnswerKnown(const Digest32& id, gavah::v1::SubmitResponse* response) {
+  // Forwarded already: the witness gets the server's receipt instead of sending it again.
+  auto r = book_->FindForwarded(id);
+  if (!r.ok() || !r->has_value()) return false;
+  ToProto(**r, response->mutable_receipt());
+  return true;
+}
+
+grpc::Status RelayIntakeService::GetUploadState(grpc::ServerContext* context,
+                                                const gavah::v1::UploadStateRequest* request,
+                                                gavah::v1::UploadStateResponse* response) {
+  grpc::Status st = IntakeService::GetUploadState(context, request, response);
+  if (!st.ok() || response->stored()) return st;
+  const auto id = IdFrom(request->envelope_id());
+  auto r = book_->FindForwarded(*id);
+  if (!r.ok()) return Unavailable();
+  if (r->has_value()) {
+    response->set_stored(true);
+    response->set_received(0);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status RelayIntakeService::GetReceipt(grpc::ServerContext* context,
+                                            const gavah::v1::ReceiptRequest* request,
+                                            gavah::v1::ReceiptResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  const auto id = IdFrom(request->envelope_id());
+  if (!id) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "envelope id must be 32 bytes");
+  auto forwarded = book_->FindForwarded(*id);
+  if (!forwarded.ok()) return Unavailable();
+  if (forwarded->has_value()) {
+    ToProto(**forwarded, response->mutable_receipt());
+    return grpc::Status::OK;
+  }
+  auto queued = store()->FindEntry(*id);
+  if (!queued.ok()) return Unavailable();
+  if (queued->has_value()) {
+    response->set_queued(true);
+    return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::NOT_FOUND, "this relay holds no such envelope");
+}
+
+grpc::Status RelayIntakeService::FetchReplies(grpc::ServerContext* context,
+                                              const gavah::v1::FetchRepliesRequest* request,
+                                              gavah::v1::FetchRepliesResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  const auto mailbox = IdFrom(request->mailbox_id());
+  if (!mailbox)
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "mailbox id must be 32 bytes");
+  const RecipientBundle* org = BundleFor(request->organisation_id());
+  if (org == nullptr) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "name an organisation this relay serves (organisation_id)");
+  }
+  if (!forwarder_->Replies(org->organisation_fingerprint(), *mailbox, request->after(), response))
+    response->set_pending(true);
+  return grpc::Status::OK;
+}
+
+}  // namespace gavah::relay

@@ -1,0 +1,90 @@
+#include "serving.h"
+
+#include <grpc/support/log.h>
+#include <sodium.h>
+
+#include <sstream>
+
+#include "cli_support.h"
+#include "gavah/crypto/digest.h"
+#include "gavah/crypto/hex.h"
+
+namespace gavah::server {
+
+using cli::Fail;
+
+Config ReadConfig(const std::string& path) {
+  auto bytes = cli::ReadSmallFile(path, 64 * 1024);
+  Config conf;
+  std::string line;
+  std::istringstream in(std::string(bytes.begin(), bytes.end()));
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) Fail(path + ": a line is not key = value");
+    auto trim = [](std::string s) {
+      s.erase(0, s.find_first_not_of(" \t"));
+      s.erase(s.find_last_not_of(" \t\r") + 1);
+      return s;
+    };
+    conf[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+  }
+  return conf;
+}
+
+uint64_t ConfigNumber(const Config& conf, const std::string& path, const std::string& key,
+                      uint64_t fallback) {
+  auto it = conf.find(key);
+  if (it == conf.end()) return fallback;
+  const std::string& v = it->second;
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+    Fail(path + ": " + key + " must be a whole number");
+  }
+  return std::stoull(v);
+}
+
+std::string CertPin(const std::string& pem) {
+  return ToHex(Sha256Of({reinterpret_cast<const uint8_t*>(pem.data()), pem.size()}));
+}
+
+namespace {
+void DropGrpcLog(gpr_log_func_args*) {}
+}  // namespace
+
+void SilenceGrpcLog() { gpr_set_log_function(DropGrpcLog); }
+
+std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const SecretBuffer& key_pem,
+                                             const std::string& cert_pem,
+                                             const std::vector<grpc::Service*>& services,
+                                             int max_threads, const char* name) {
+  grpc::SslServerCredentialsOptions ssl;
+  // gRPC takes the key as std::string and keeps its own copy, unwiped, for the server's life;
+  // ours are wiped. Whoever can read this process's memory has the TLS key (THREAT_MODEL).
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair{std::string(key_pem.view()), cert_pem};
+  ssl.pem_key_cert_pairs.push_back(pair);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::SslServerCredentials(ssl), &port);
+  sodium_memzero(pair.private_key.data(), pair.private_key.size());
+  sodium_memzero(ssl.pem_key_cert_pairs[0].private_key.data(),
+                 ssl.pem_key_cert_pairs[0].private_key.size());
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  builder.SetMaxReceiveMessageSize(2 << 20);  // 1 MiB of data per message plus framing
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 64);
+  // Witness clients ping every 30 s so that a dead link fails instead of hanging.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Dead or idle peers are dropped instead of holding a thread and a stream for hours.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 300000);
+  grpc::ResourceQuota quota(name);
+  quota.SetMaxThreads(max_threads);
+  quota.Resize(256 << 20);
+  builder.SetResourceQuota(quota);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) Fail("cannot listen on " + listen);
+  return server;
+}
+
+}  // namespace gavah::server
