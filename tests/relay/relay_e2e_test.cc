@@ -1,0 +1,651 @@
+// The real gavah-relay between the real gavah-witness and the real gavah-server on 127.0.0.1:
+// real TLS, real SQLCipher queues, real processes killed and restarted.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "envelope_store.h"
+#include "gavah/crypto/hex.h"
+#include "gavah/v1/intake.grpc.pb.h"
+#include "support/process.h"
+#include "support/test_support.h"
+
+namespace gavah {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Outcome;
+using testing::ReadText;
+using testing::WriteText;
+
+std::string Field(const std::string& json, const std::string& key) {
+  const auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return "";
+  size_t start = at + key.size() + 3;
+  if (json[start] == '"') ++start;
+  return json.substr(start, json.find_first_of("\",}", start) - start);
+}
+
+Digest32 IdOf(const std::string& hex) {
+  Digest32 id{};
+  auto b = FromHex(hex);
+  if (b && b->size() == 32) std::copy(b->begin(), b->end(), id.begin());
+  return id;
+}
+
+// Polls `done` every 100 ms for up to `seconds`.
+template <class F>
+bool WaitUntil(F done, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+class RelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto());
+    char tmpl[] = "/tmp/gavah-relay-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    env_ = {{"PATH", "/usr/bin:/bin"},
+            {"HOME", dir_.string()},
+            {"XDG_DATA_HOME", (dir_ / "xdg").string()},
+            {"GAVAH_PASSPHRASE", "correct horse battery staple 1988"}};
+    port_ = testing::FreePort();
+    relay_port_ = testing::FreePort();
+    ASSERT_EQ(
+        Srv({"init", "--data", "srv", "--listen", "127.0.0.1:" + std::to_string(port_)}).exit_code,
+        0);
+    ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
+    ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
+    Outcome b = Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold",
+                     "1", "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert",
+                     "srv/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "org.bundle"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+  }
+  void TearDown() override {
+    StopRelay(SIGTERM);
+    StopServer(SIGTERM);
+    fs::remove_all(dir_);
+  }
+
+  Outcome Run(const char* binary, const std::vector<std::string>& args) {
+    return testing::Exec(dir_, binary, args, env_);
+  }
+  Outcome Srv(const std::vector<std::string>& args) { return Run(GAVAH_SERVER, args); }
+  Outcome Inv(const std::vector<std::string>& args) { return Run(GAVAH_INVESTIGATOR, args); }
+  Outcome Wit(const std::vector<std::string>& args) { return Run(GAVAH_WITNESS, args); }
+  Outcome Rel(const std::vector<std::string>& args) { return Run(GAVAH_RELAY, args); }
+
+  // A relay serving org.bundle with `settings` appended to relay.conf (later lines win), and
+  // relay.bundle listing only that relay.
+  void InitRelay(const std::vector<std::string>& settings,
+                 const std::string& bundle = "org.bundle") {
+    Outcome i = Rel({"init", "--data", "rl", "--bundle", bundle, "--listen",
+                     "127.0.0.1:" + std::to_string(relay_port_)});
+    ASSERT_EQ(i.exit_code, 0) << i.err;
+    std::string conf = ReadText(dir_ / "rl/relay.conf");
+    for (const auto& s : settings) conf += s + "\n";
+    fs::permissions(dir_ / "rl/relay.conf", fs::perms::owner_read | fs::perms::owner_write);
+    WriteText(dir_ / "rl/relay.conf", conf);
+    Outcome b = Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold",
+                     "1", "--relay", "127.0.0.1:" + std::to_string(relay_port_), "--relay-cert",
+                     "rl/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "relay.bundle"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+  }
+
+  void StartServer() {
+    server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "org.bundle"},
+                             env_, dir_ / "server.log");
+    ASSERT_TRUE(testing::WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
+  }
+  int StopServer(int sig) {
+    const int rc = testing::Stop(server_, sig);
+    server_ = -1;
+    return rc;
+  }
+  void StartRelay(const std::vector<std::string>& extra = {"--seed", "7"}) {
+    std::vector<std::string> args = {"run", "--data", "rl"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    relay_ = testing::Spawn(dir_, GAVAH_RELAY, args, env_, dir_ / "relay.log");
+    ASSERT_TRUE(testing::WaitForPort(relay_port_, 20)) << ReadText(dir_ / "relay.log");
+  }
+  int StopRelay(int sig) {
+    const int rc = testing::Stop(relay_, sig);
+    relay_ = -1;
+    return rc;
+  }
+
+  // Seals `text` and submits it with `bundle`; answers the witness's outcome.
+  Outcome Submit(const std::string& name, const std::string& text,
+                 const std::string& bundle = "relay.bundle") {
+    WriteText(dir_ / (name + ".txt"), text);
+    return Wit({"submit", "--bundle", bundle, "--text-file", name + ".txt", "--json"});
+  }
+
+  // The server's store, opened beside the running server (WAL allows a second connection).
+  std::unique_ptr<server::EnvelopeStore> ServerStore() {
+    SecretBuffer key = SecretBuffer::CopyOf(testing::Bytes(ReadText(dir_ / "srv/store.key")));
+    auto store = server::EnvelopeStore::Open((dir_ / "srv/store.db").string(), key, false);
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+  // The server's log in order: ids by log index.
+  std::vector<Digest32> ServerLog() {
+    auto store = ServerStore();
+    bool more = false;
+    auto listed = store->List(0, 100000, &more);
+    std::vector<Digest32> ids;
+    if (listed.ok()) {
+      for (const auto& l : *listed) ids.push_back(l.entry.id);
+    }
+    return ids;
+  }
+  bool ServerHas(const std::string& id_hex) {
+    auto entry = ServerStore()->FindEntry(IdOf(id_hex));
+    return entry.ok() && entry->has_value();
+  }
+
+  std::unique_ptr<gavah::v1::Intake::Stub> RawRelay() {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadText(dir_ / "rl/tls.crt");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("gavah-intake");
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    return gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(relay_port_), grpc::SslCredentials(ssl), args));
+  }
+  grpc::Status RawSubmit(gavah::v1::Intake::Stub& stub, const gavah::v1::SubmitChunk& msg,
+                         gavah::v1::SubmitResponse* resp) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    auto w = stub.Submit(&ctx, resp);
+    w->Write(msg);
+    w->WritesDone();
+    return w->Finish();
+  }
+
+  std::string Status() {
+    Outcome s = Rel({"status", "--data", "rl", "--json"});
+    EXPECT_EQ(s.exit_code, 0) << s.err;
+    return s.out;
+  }
+
+  fs::path dir_;
+  std::map<std::string, std::string> env_;
+  int port_ = 0, relay_port_ = 0;
+  pid_t server_ = -1, relay_ = -1;
+};
+
+TEST_F(RelayTest, WitnessToRelayToServerAndTheReceiptComesBackThroughTheRelay) {
+  StartServer();
+  InitRelay({"delay_mean_milliseconds = 200"});
+  StartRelay();
+  const std::string marker = "MARKER-5e0a41f7";
+  Outcome s = Submit("t", "Names read out in the corridor at Gohardasht. " + marker);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(Field(s.out, "status"), "queued") << s.out;
+  const std::string id = Field(s.out, "envelope_id");
+  ASSERT_EQ(id.size(), 64u) << s.out;
+  // Not delivered until the server's receipt is back: the envelope stays in the outbox.
+  EXPECT_TRUE(fs::exists(dir_ / "xdg/gavah/outbox" / (id + ".gvh")));
+
+  ASSERT_TRUE(WaitUntil([&] { return ServerHas(id); }, 30)) << ReadText(dir_ / "relay.log");
+  Outcome retry;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        retry = Wit({"outbox", "--retry", "--json"});
+        return retry.exit_code == 0;
+      },
+      30))
+      << retry.err;
+  EXPECT_EQ(Field(retry.out, "envelope_id"), id);
+  EXPECT_FALSE(fs::exists(dir_ / "xdg/gavah/outbox" / (id + ".gvh")));
+  EXPECT_TRUE(fs::exists(dir_ / "xdg/gavah/receipts" / (id + ".receipt")));
+  // Sending again through the relay is answered with the receipt, without a second upload.
+  Outcome again = Wit({"send", "--bundle", "relay.bundle", "t.gvh"});
+  EXPECT_EQ(ServerLog().size(), 1u);
+
+  const std::string status = Status();
+  EXPECT_EQ(Field(status, "queued"), "0") << status;
+  EXPECT_EQ(Field(status, "receipts_held"), "1") << status;
+  EXPECT_NE(Field(status, "last_upstream_success_hour"), "0") << status;
+
+  // The relay keeps no plaintext, no plain database, and never logs an envelope id.
+  EXPECT_EQ(StopRelay(SIGTERM), 0);
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "rl")) {
+    if (!e.is_regular_file()) continue;
+    const std::string bytes = ReadText(e.path());
+    EXPECT_EQ(bytes.find(marker), std::string::npos) << e.path();
+    EXPECT_NE(bytes.rfind("SQLite format 3", 0), 0u) << e.path() << " is an unencrypted database";
+  }
+  const std::string log = ReadText(dir_ / "relay.log");
+  EXPECT_EQ(log.find(marker), std::string::npos);
+  EXPECT_EQ(log.find(id), std::string::npos) << log;
+  EXPECT_EQ(log.find(id.substr(0, 12)), std::string::npos) << log;
+  // Addresses in the log are the relay's own and the server's, never a witness's.
+  for (size_t at = log.find("127.0.0.1:"); at != std::string::npos;
+       at = log.find("127.0.0.1:", at + 1)) {
+    const std::string port =
+        log.substr(at + 10, log.find_first_not_of("0123456789", at + 10) - at - 10);
+    EXPECT_TRUE(port == std::to_string(relay_port_) || port == std::to_string(port_)) << log;
+  }
+}
+
+TEST_F(RelayTest, SealedFileImportedAtTheRelayReachesTheServer) {
+  StartServer();
+  InitRelay({"delay_mean_milliseconds = 200"});
+  WriteText(dir_ / "t.txt", "carried out on a USB stick");
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "f.gvh", "--json"})
+          .exit_code,
+      0);
+  Outcome imp = Rel({"import", "--data", "rl", "f.gvh", "--json"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  const std::string id = Field(imp.out, "envelope_id");
+  ASSERT_EQ(id.size(), 64u) << imp.out;
+  // Importing the same file twice queues it once.
+  ASSERT_EQ(Rel({"import", "--data", "rl", "f.gvh"}).exit_code, 0);
+  EXPECT_EQ(Field(Status(), "queued"), "1");
+  StartRelay();
+  ASSERT_TRUE(WaitUntil([&] { return ServerHas(id); }, 30)) << ReadText(dir_ / "relay.log");
+  EXPECT_EQ(ServerLog().size(), 1u);
+  // The witness who sealed it can fetch the receipt from the relay by id.
+  auto stub = RawRelay();
+  grpc::ClientContext ctx;
+  gavah::v1::ReceiptRequest req;
+  const Digest32 raw = IdOf(id);
+  req.set_envelope_id(raw.data(), raw.size());
+  gavah::v1::ReceiptResponse resp;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        grpc::ClientContext c;
+        resp.Clear();
+        return stub->GetReceipt(&c, req, &resp).ok() && resp.has_receipt();
+      },
+      10));
+  EXPECT_EQ(resp.receipt().envelope_id(), std::string(raw.begin(), raw.end()));
+  EXPECT_EQ(resp.receipt().signature().size(), 64u);
+}
+
+TEST_F(RelayTest, ImportRefusesWhatIsNotAnEnvelopeForItsOrganisationsAndLeavesItUntouched) {
+  InitRelay({});
+  // Another organisation, with its own server identity, that this relay does not serve.
+  ASSERT_EQ(Inv({"org-init", "--out", "other.key"}).exit_code, 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "other.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--out", "other.bundle"})
+                .exit_code,
+            0);
+  WriteText(dir_ / "t.txt", "for someone else");
+  ASSERT_EQ(Wit({"seal", "--bundle", "other.bundle", "--text-file", "t.txt", "--out", "other.gvh"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "good.gvh"})
+                .exit_code,
+            0);
+  const std::string good = ReadText(dir_ / "good.gvh");
+  WriteText(dir_ / "garbage.gvh", std::string(5000, 'x'));
+  WriteText(dir_ / "short.gvh", good.substr(0, good.size() - 100));
+  WriteText(dir_ / "long.gvh", good + "tail");
+  struct Case {
+    const char* file;
+    const char* says;
+  };
+  for (const Case& c : {Case{"garbage.gvh", "not a Gavah envelope"},
+                        Case{"short.gvh", "truncated or has extra bytes"},
+                        Case{"long.gvh", "truncated or has extra bytes"},
+                        Case{"other.gvh", "organisation this relay does not serve"},
+                        Case{"missing.gvh", "cannot read it"}}) {
+    const std::string before = fs::exists(dir_ / c.file) ? ReadText(dir_ / c.file) : "";
+    Outcome r = Rel({"import", "--data", "rl", c.file});
+    EXPECT_EQ(r.exit_code, 1) << c.file;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.file << ": " << r.err;
+    EXPECT_NE(r.err.find("left untouched"), std::string::npos) << r.err;
+    if (!before.empty()) {
+      EXPECT_EQ(ReadText(dir_ / c.file), before) << c.file;
+    }
+  }
+  EXPECT_EQ(Field(Status(), "queued"), "0");
+  EXPECT_EQ(Field(Status(), "unfinished_uploads"), "0");
+  // Good and bad together: the good one is queued, the run still says one was refused.
+  Outcome mixed = Rel({"import", "--data", "rl", "good.gvh", "garbage.gvh"});
+  EXPECT_EQ(mixed.exit_code, 1);
+  EXPECT_EQ(Field(Status(), "queued"), "1");
+}
+
+TEST_F(RelayTest, QueueHoldsThroughAnOutageAndARestartAndDrainsOnceWithoutDuplicates) {
+  InitRelay({"delay_mean_milliseconds = 100", "backoff_max_seconds = 1"});
+  StartRelay();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    Outcome s = Submit("t" + std::to_string(i), "testimony " + std::to_string(i));
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    ids.push_back(Field(s.out, "envelope_id"));
+  }
+  // The server is down: everything stays queued and status says why.
+  std::string status;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        status = Status();
+        return Field(status, "failures_in_a_row") != "0";
+      },
+      20))
+      << status;
+  EXPECT_EQ(Field(status, "queued"), "5") << status;
+  EXPECT_NE(Field(status, "last_error").find("cannot reach"), std::string::npos) << status;
+  // A restart keeps the queue.
+  EXPECT_EQ(StopRelay(SIGTERM), 0);
+  EXPECT_EQ(Field(Status(), "queued"), "5");
+  StartRelay();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  StartServer();
+  ASSERT_TRUE(WaitUntil([&] { return ServerLog().size() == 5; }, 60))
+      << ReadText(dir_ / "relay.log");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto log = ServerLog();
+  EXPECT_EQ(log.size(), 5u);
+  std::set<Digest32> unique(log.begin(), log.end());
+  EXPECT_EQ(unique.size(), 5u);
+  for (const auto& id : ids) EXPECT_TRUE(ServerHas(id)) << id;
+  EXPECT_TRUE(WaitUntil([&] { return Field(Status(), "queued") == "0"; }, 10));
+  const std::string relay_log = ReadText(dir_ / "relay.log");
+  EXPECT_NE(relay_log.find("server unreachable"), std::string::npos) << relay_log;
+  EXPECT_NE(relay_log.find("reachable again"), std::string::npos) << relay_log;
+}
+
+TEST_F(RelayTest, RelayKilledMidForwardResumesAndTheServerStoresTheEnvelopeOnce) {
+  StartServer();
+  // One large envelope, so the relay is caught half way through sending it.
+  WriteText(dir_ / "t.txt", "with a recording");
+  WriteText(dir_ / "rec.bin", std::string(64 << 20, 'r'));
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach", "rec.bin",
+                 "--out", "big.gvh"})
+                .exit_code,
+            0);
+  InitRelay({"delay_mean_milliseconds = 0", "connection_bytes_per_second = 0"});
+  Outcome imp = Rel({"import", "--data", "rl", "big.gvh", "--json"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  const Digest32 id = IdOf(Field(imp.out, "envelope_id"));
+  auto server_store = ServerStore();
+  StartRelay();
+  // Polled as fast as the store answers: the whole envelope takes well under a second.
+  bool caught = false;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!caught && std::chrono::steady_clock::now() < end) {
+    auto st = server_store->State(id);
+    caught = st.ok() && !st->stored && st->received > 0;
+    if (st.ok() && st->stored) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(StopRelay(SIGKILL), 128 + SIGKILL);
+  ASSERT_TRUE(caught) << "the relay was never seen half way: " << ReadText(dir_ / "relay.log")
+                      << ReadText(dir_ / "server.log");
+  auto half = ServerStore()->State(id);
+  ASSERT_TRUE(half.ok());
+  EXPECT_FALSE(half->stored);
+  StartRelay();
+  ASSERT_TRUE(WaitUntil([&] { return ServerHas(ToHex(id)); }, 60)) << ReadText(dir_ / "relay.log");
+  EXPECT_EQ(ServerLog().size(), 1u);
+  // What the server holds is exactly the envelope.
+  Sha256 sha;
+  ASSERT_TRUE(ServerStore()
+                  ->ReadEnvelope(id,
+                                 [&](std::span<const uint8_t> b) {
+                                   sha.Update(b);
+                                   return Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(sha.Final(), id);
+  EXPECT_TRUE(WaitUntil([&] { return Field(Status(), "queued") == "0"; }, 10));
+}
+
+TEST_F(RelayTest, OrderAndTimingAtTheServerDifferFromSubmission) {
+  StartServer();
+  // One stream upstream, so the server sees exactly the relay's shuffled order.
+  InitRelay({"delay_mean_milliseconds = 1500", "forward_streams = 1", "cover_round_size = 0",
+             "connection_calls_per_second = 0"});
+  StartRelay({"--seed", "1988"});
+  constexpr int kCount = 20;
+  std::vector<Digest32> submitted;
+  std::vector<std::chrono::steady_clock::time_point> sent;
+  for (int i = 0; i < kCount; ++i) {
+    Outcome s = Submit("t" + std::to_string(i), "testimony number " + std::to_string(i));
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    submitted.push_back(IdOf(Field(s.out, "envelope_id")));
+    sent.push_back(std::chrono::steady_clock::now());
+  }
+  // When each envelope first shows up at the server, polled every 20 ms.
+  std::map<Digest32, int> seen_at_poll;
+  int poll = 0;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (seen_at_poll.size() < kCount && std::chrono::steady_clock::now() < end) {
+    for (const auto& id : ServerLog()) seen_at_poll.emplace(id, poll);
+    ++poll;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(seen_at_poll.size(), static_cast<size_t>(kCount)) << ReadText(dir_ / "relay.log");
+  const auto log = ServerLog();
+  // Order: count pairs submitted in one order and logged in the other. Arrival order gives 0; a
+  // random permutation of 20 gives 95 on average. Shuffled rounds must give well above 0.
+  std::map<Digest32, size_t> position;
+  for (size_t i = 0; i < log.size(); ++i) position[log[i]] = i;
+  int inversions = 0;
+  for (int i = 0; i < kCount; ++i) {
+    for (int j = i + 1; j < kCount; ++j) {
+      if (position[submitted[i]] > position[submitted[j]]) ++inversions;
+    }
+  }
+  EXPECT_GE(inversions, 20) << "the server's order is too close to the order of submission";
+  // Timing: submissions came one by one; arrivals come in a few bursts (rounds).
+  std::set<int> bursts;
+  for (const auto& [id, p] : seen_at_poll) bursts.insert(p);
+  EXPECT_LE(bursts.size(), static_cast<size_t>(kCount / 3))
+      << "envelopes reached the server one by one, not in rounds";
+}
+
+TEST_F(RelayTest, RelayRefusesGarbageOversizedForeignAndTooManyAndBoundsItsQueue) {
+  ASSERT_EQ(Inv({"org-init", "--out", "other.key"}).exit_code, 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "other.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--out", "other.bundle"})
+                .exit_code,
+            0);
+  WriteText(dir_ / "t.txt", "x");
+  ASSERT_EQ(Wit({"seal", "--bundle", "other.bundle", "--text-file", "t.txt", "--out", "other.gvh"})
+                .exit_code,
+            0);
+  // Room for two small envelopes, no larger than 64 KiB each; the server is down.
+  InitRelay(
+      {"queue_bytes = 9000", "max_envelope_bytes = 65536", "connection_calls_per_second = 5"});
+  StartRelay();
+  auto stub = RawRelay();
+  gavah::v1::SubmitResponse resp;
+  auto chunk = [](const std::string& bytes) {
+    gavah::v1::SubmitChunk m;
+    const Digest32 id = Sha256Of(testing::Bytes(bytes));
+    m.set_envelope_id(id.data(), id.size());
+    m.set_total_size(bytes.size());
+    m.set_data(bytes);
+    return m;
+  };
+  EXPECT_EQ(RawSubmit(*stub, chunk(std::string(5000, 'g')), &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  const std::string foreign = ReadText(dir_ / "other.gvh");
+  const grpc::Status f = RawSubmit(*stub, chunk(foreign), &resp);
+  EXPECT_EQ(f.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(f.error_message().find("organisation"), std::string::npos) << f.error_message();
+  gavah::v1::SubmitChunk big;
+  big.set_envelope_id(std::string(32, 'b'));
+  big.set_total_size(1 << 20);
+  EXPECT_EQ(RawSubmit(*stub, big, &resp).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // The queue is bounded: the third envelope does not fit and stays with the witness.
+  for (int i = 0; i < 2; ++i) {
+    Outcome s = Submit("q" + std::to_string(i), "fits " + std::to_string(i));
+    EXPECT_EQ(s.exit_code, 0) << s.err;
+  }
+  Outcome full = Submit("q2", "does not fit");
+  EXPECT_EQ(full.exit_code, 3) << full.err;
+  EXPECT_NE(full.err.find("quota"), std::string::npos) << full.err;
+  EXPECT_EQ(Field(Status(), "queued"), "2");
+
+  // Per connection: a burst of calls beyond the rate is refused, with a clear status.
+  int refused = 0;
+  for (int i = 0; i < 40; ++i) {
+    grpc::ClientContext ctx;
+    gavah::v1::UploadStateRequest req;
+    req.set_envelope_id(std::string(32, 's'));
+    gavah::v1::UploadStateResponse st;
+    const grpc::Status s = stub->GetUploadState(&ctx, req, &st);
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++refused;
+      EXPECT_NE(s.error_message().find("too many calls"), std::string::npos);
+    }
+  }
+  EXPECT_GT(refused, 20);
+}
+
+TEST_F(RelayTest, RelayForwardsThroughAnHttpConnectProxyWhenGivenOne) {
+  ASSERT_TRUE(fs::exists("/usr/bin/tinyproxy")) << "scripts/test.sh installs tinyproxy";
+  StartServer();
+  const int proxy_port = testing::FreePort();
+  WriteText(dir_ / "tinyproxy.conf",
+            "Port " + std::to_string(proxy_port) +
+                "\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 60\nLogLevel Connect\nLogFile \"" +
+                (dir_ / "proxy.log").string() + "\"\nMaxClients 20\n");
+  const pid_t proxy =
+      testing::Spawn(dir_, "/usr/bin/tinyproxy", {"-d", "-c", (dir_ / "tinyproxy.conf").string()},
+                     env_, dir_ / "proxy.out");
+  ASSERT_TRUE(testing::WaitForPort(proxy_port, 10)) << ReadText(dir_ / "proxy.out");
+  InitRelay({"delay_mean_milliseconds = 100"});
+  StartRelay({"--proxy", "http://127.0.0.1:" + std::to_string(proxy_port)});
+  Outcome s = Submit("t", "through the relay and the tunnel");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const std::string id = Field(s.out, "envelope_id");
+  EXPECT_TRUE(WaitUntil([&] { return ServerHas(id); }, 30)) << ReadText(dir_ / "relay.log");
+  const std::string log = ReadText(dir_ / "proxy.log");
+  EXPECT_NE(log.find("CONNECT"), std::string::npos) << log;
+  EXPECT_NE(log.find("127.0.0.1:" + std::to_string(port_)), std::string::npos) << log;
+  testing::Stop(proxy, SIGTERM);
+  // A proxy gRPC would not honour is refused before the relay starts.
+  Outcome bad = Rel({"run", "--data", "rl", "--proxy", "socks5://127.0.0.1:9050"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("--proxy must be http://HOST:PORT"), std::string::npos) << bad.err;
+}
+
+TEST_F(RelayTest, ServerWhoseCertificateDoesNotMatchThePinGetsNothing) {
+  StartServer();
+  // A bundle naming the right address with another certificate (a second server's).
+  ASSERT_EQ(Srv({"init", "--data", "impostor"}).exit_code, 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert",
+                 "impostor/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "wrong.bundle"})
+                .exit_code,
+            0);
+  InitRelay({"delay_mean_milliseconds = 100", "backoff_max_seconds = 1"}, "wrong.bundle");
+  StartRelay();
+  Outcome s = Submit("t", "must not leak to an unpinned server");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  std::string status;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        status = Status();
+        return Field(status, "failures_in_a_row") != "0";
+      },
+      20))
+      << status;
+  EXPECT_NE(Field(status, "last_error").find("does not match the bundle's pin"), std::string::npos)
+      << status;
+  EXPECT_EQ(Field(status, "queued"), "1");
+  EXPECT_TRUE(ServerLog().empty());
+}
+
+TEST_F(RelayTest, RepliesComeThroughTheRelayWithoutAskingTheServerWhileTheWitnessWaits) {
+  StartServer();
+  InitRelay({"delay_mean_milliseconds = 200"});
+  StartRelay();
+  auto stub = RawRelay();
+  Digest32 mailbox{};
+  mailbox.fill(0x42);
+  auto org = RecipientBundle::Parse(testing::Bytes(ReadText(dir_ / "org.bundle")));
+  ASSERT_TRUE(org.ok());
+  gavah::v1::FetchRepliesRequest req;
+  req.set_mailbox_id(mailbox.data(), mailbox.size());
+  // No organisation named, with a relay serving one: fine. A wrong one: refused.
+  req.set_organisation_id(std::string(16, 'z'));
+  {
+    grpc::ClientContext ctx;
+    gavah::v1::FetchRepliesResponse resp;
+    EXPECT_EQ(stub->FetchReplies(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  const auto fp = org->organisation_fingerprint();
+  req.set_organisation_id(fp.data(), fp.size());
+  gavah::v1::FetchRepliesResponse first;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub->FetchReplies(&ctx, req, &first).ok());
+  }
+  EXPECT_TRUE(first.pending()) << "the first ask must not wait for the server";
+  gavah::v1::FetchRepliesResponse later;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        grpc::ClientContext ctx;
+        later.Clear();
+        return stub->FetchReplies(&ctx, req, &later).ok() && !later.pending();
+      },
+      20));
+  EXPECT_EQ(later.replies_size(), 0);
+}
+
+TEST_F(RelayTest, ServerDropsCoverWithoutStoringAndRefusesMalformedCover) {
+  StartServer();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride("gavah-intake");
+  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+  auto stub = gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
+      "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
+  gavah::v1::SubmitChunk cover;
+  cover.set_envelope_id(std::string(32, 'c'));
+  cover.set_total_size(4446);
+  cover.set_cover(true);
+  cover.set_data(std::string(4446, 'r'));
+  gavah::v1::SubmitResponse resp;
+  ASSERT_TRUE(RawSubmit(*stub, cover, &resp).ok());
+  EXPECT_EQ(resp.receipt().signature().size(), 64u) << "cover is answered like a receipt";
+  cover.set_total_size(4447);  // announces more than it carries
+  EXPECT_EQ(RawSubmit(*stub, cover, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  cover.set_total_size(2 << 20);
+  cover.set_data(std::string(2 << 20, 'r'));
+  EXPECT_NE(RawSubmit(*stub, cover, &resp).error_code(), grpc::StatusCode::OK);
+  EXPECT_TRUE(ServerLog().empty());
+  EXPECT_EQ(ServerStore()->BytesUsed().value(), 0u);
+}
+
+TEST_F(RelayTest, InitRefusesABundleItCouldNotForwardFor) {
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--out", "nowhere.bundle"})
+                .exit_code,
+            0);
+  Outcome r = Rel({"init", "--data", "rl", "--bundle", "nowhere.bundle"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("receipt key"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "rl"));
+  Outcome twice = Rel({"init", "--data", "rl", "--bundle", "org.bundle", "--bundle", "org.bundle"});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("already given"), std::string::npos) << twice.err;
+  EXPECT_FALSE(fs::exists(dir_ / "rl"));
+}
+
+}  // namespace
+}  // namespace gavah
