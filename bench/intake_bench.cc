@@ -24,6 +24,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench_support.h"
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/receipt.h"
@@ -33,79 +34,11 @@
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-long PeakRssKib(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
-// User + system CPU seconds a process has used so far (pid 0: this one).
-double CpuSeconds(pid_t pid) {
-  std::ifstream f(pid == 0 ? std::string("/proc/self/stat")
-                           : "/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  const size_t close = stat.rfind(')');  // the command name may hold spaces
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-struct LoadResult {
-  uint64_t ok = 0, failed = 0;
-  std::vector<double> latencies_ms;
-  double server_cpu = 0, client_cpu = 0;  // seconds used during the load
-};
-
-template <typename Call>
-LoadResult RunLoad(pid_t server, int senders, double seconds, Call call) {
-  const double server0 = CpuSeconds(server), client0 = CpuSeconds(0);
-  std::vector<LoadResult> per(senders);
-  std::vector<std::thread> threads;
-  const auto end = Clock::now() + std::chrono::duration<double>(seconds);
-  for (int t = 0; t < senders; ++t) {
-    threads.emplace_back([&, t] {
-      for (uint64_t i = 0; Clock::now() < end; ++i) {
-        const auto start = Clock::now();
-        const bool ok = call(t, i);
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        if (ok) {
-          ++per[t].ok;
-          per[t].latencies_ms.push_back(ms);
-        } else {
-          ++per[t].failed;
-        }
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  LoadResult all;
-  for (auto& r : per) {
-    all.ok += r.ok;
-    all.failed += r.failed;
-    all.latencies_ms.insert(all.latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
-  }
-  all.server_cpu = CpuSeconds(server) - server0;
-  all.client_cpu = CpuSeconds(0) - client0;
-  return all;
-}
-
-}  // namespace
+using gavah::bench::CpuSeconds;
+using gavah::bench::LoadResult;
+using gavah::bench::PeakRssKib;
+using gavah::bench::Percentile;
+using gavah::bench::RunLoad;
 
 int main(int argc, char** argv) {
   double seconds = 10;

@@ -365,7 +365,8 @@ std::string SaveReceipt(const Delivery& d, const RecipientBundle& bundle) {
 
 // A relay took the envelope: it is safe with the relay, not yet with the server. What the
 // witness keeps (the outbox entry) is what fetches the server's receipt later.
-void PrintQueued(bool json, const Delivery& d, bool kept) {
+// `then` tells the witness how the receipt will reach them.
+void PrintQueued(bool json, const Delivery& d, const std::string& then) {
   const auto& id = d.receipt.envelope_id;
   if (json) {
     std::cout << JsonObject()
@@ -377,9 +378,7 @@ void PrintQueued(bool json, const Delivery& d, bool kept) {
   } else {
     std::cout << "handed over: relay " << d.endpoint << " holds envelope " << ToHex(id)
               << " and will forward it to the server\n";
-    std::cout << (kept ? "the server's receipt comes back through the relay: run `gavah-witness "
-                         "outbox --retry` later\n"
-                       : "no receipt will be kept on this device (--amnesic)\n");
+    std::cout << then << "\n";
   }
 }
 
@@ -499,7 +498,9 @@ int Send(const std::string& envelope, const std::string& bundle_path, const std:
     Fail("not delivered: " + d.status().message());
   }
   if (d->queued) {
-    PrintQueued(s.json, d.value(), false);
+    PrintQueued(s.json, d.value(),
+                "the server's receipt comes back through the relay: run `gavah-witness send " +
+                    envelope + "` again later to fetch it");
     return 0;
   }
   PrintDelivered(s.json, d.value(), SaveReceipt(d.value(), bundle));
@@ -541,7 +542,7 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
     if (!d.ok())
       Fail("not delivered, and --amnesic kept nothing: " + d.status().message(), kExitNothingKept);
     if (d->queued) {
-      PrintQueued(s.json, d.value(), false);
+      PrintQueued(s.json, d.value(), "no receipt will be kept on this device (--amnesic)");
       return 0;
     }
     PrintDelivered(s.json, d.value(), "");
@@ -573,7 +574,9 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
     Fail("not delivered: " + d.status().message() + " (the sealed envelope stays in the outbox)");
   }
   if (d->queued) {  // stays in the outbox until the server's receipt comes back
-    PrintQueued(s.json, d.value(), true);
+    PrintQueued(s.json, d.value(),
+                "it stays in the outbox until the server's receipt comes back through the relay: "
+                "run `gavah-witness outbox --retry` later");
     return 0;
   }
   const std::string receipt = SaveReceipt(d.value(), bundle);

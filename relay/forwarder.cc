@@ -38,6 +38,11 @@ class QueuedReader {
     return r;
   }
   QueuedReader(server::EnvelopeStore* q, const Digest32& id) : q_(q), id_(id) {}
+  // Lets go of the chunk held, so a round's readers hold no envelope bytes until they send.
+  void Release() {
+    chunk_ = SecretBuffer();
+    have_ = false;
+  }
   uint64_t size() const { return size_; }
   Status Read(uint64_t offset, std::span<uint8_t> out) {
     while (!out.empty()) {
@@ -71,12 +76,9 @@ class QueuedReader {
 
 // The size of a small envelope the organisation could receive: a padded plaintext of a
 // length between 1 KiB and 64 KiB (log-uniform), as most testimonies without files are.
-uint64_t CoverSize(const RecipientBundle& bundle, std::mt19937_64& rng) {
+uint64_t CoverSize(const RecipientBundle& bundle, RoundRandom& rng) {
   std::uniform_real_distribution<double> exponent(10.0, 16.0);
-  EnvelopeHeader h;
-  h.raw.resize(kFixedHeaderSize + bundle.contents().investigators.size() * kStanzaSize + 32);
-  h.payload_length = PaddedLength(static_cast<uint64_t>(std::exp2(exponent(rng))));
-  return h.envelope_size();
+  return CoverEnvelopeSize(bundle, static_cast<uint64_t>(std::exp2(exponent(rng))));
 }
 
 // A cover submission: looks like a small envelope sent in one message; the server reads it,
@@ -113,14 +115,7 @@ bool SendCover(gavah::v1::Intake::Stub& stub, uint64_t size) {
 
 Forwarder::Forwarder(server::EnvelopeStore* queue, RelayBook* book,
                      std::vector<const RecipientBundle*> organisations, ForwarderOptions options)
-    : queue_(queue), book_(book), options_(std::move(options)) {
-  uint64_t seed = 0;
-  if (options_.seed) {
-    seed = *options_.seed;
-  } else {
-    randombytes_buf(&seed, sizeof seed);
-  }
-  rng_.seed(seed);
+    : queue_(queue), book_(book), options_(std::move(options)), rng_(options_.seed) {
   cli::SendOptions send;
   send.proxy = options_.proxy;
   send.servers_only = true;  // relays forward to servers, never to other relays
@@ -141,6 +136,24 @@ Forwarder::Forwarder(server::EnvelopeStore* queue, RelayBook* book,
                  (u.failures ? Backoff(u.failures) : std::chrono::seconds(0));
     upstreams_.emplace(b->organisation_fingerprint(), std::move(u));
   }
+}
+
+uint64_t CoverEnvelopeSize(const RecipientBundle& bundle, uint64_t length) {
+  EnvelopeHeader h;
+  h.raw.resize(kFixedHeaderSize + bundle.contents().investigators.size() * kStanzaSize + 32);
+  h.payload_length = PaddedLength(length);
+  return h.envelope_size();
+}
+
+RoundRandom::RoundRandom(std::optional<uint64_t> seed) {
+  if (seed) seeded_.emplace(*seed);
+}
+
+RoundRandom::result_type RoundRandom::operator()() {
+  if (seeded_) return (*seeded_)();
+  result_type v = 0;
+  randombytes_buf(&v, sizeof v);
+  return v;
 }
 
 Forwarder::~Forwarder() { Stop(); }
@@ -210,6 +223,13 @@ void Forwarder::Run() {
 }
 
 void Forwarder::Round() {
+  const auto now = std::chrono::steady_clock::now();
+  // Every server backing off: nothing could be sent, so do not sample (a long queue during an
+  // outage would otherwise be scanned every round).
+  if (std::all_of(upstreams_.begin(), upstreams_.end(),
+                  [&](const auto& u) { return now < u.second.next_try; })) {
+    return;
+  }
   auto sample = queue_->Sample(options_.batch_max);
   if (!sample.ok()) {
     std::fprintf(stderr, "gavah-relay: cannot read the queue: %s\n",
@@ -217,7 +237,6 @@ void Forwarder::Round() {
     return;
   }
   std::shuffle(sample->begin(), sample->end(), rng_);
-  const auto now = std::chrono::steady_clock::now();
 
   struct Task {
     Upstream* up = nullptr;
@@ -234,6 +253,7 @@ void Forwarder::Round() {
       std::fprintf(stderr, "gavah-relay: a queued envelope cannot be read; left in the queue\n");
       continue;
     }
+    (*reader)->Release();
     Fingerprint org{};
     std::memcpy(org.data(), head + 8, org.size());
     const auto it = upstreams_.find(org);

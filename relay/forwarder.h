@@ -39,6 +39,24 @@ struct ForwarderOptions {
   std::optional<uint64_t> seed;  // tests only: reproducible pauses and shuffles
 };
 
+// The size of a real envelope for `bundle` whose plaintext, padded, is PaddedLength(length):
+// what a cover submission imitates (docs/PROTOCOL.md 8.3).
+uint64_t CoverEnvelopeSize(const RecipientBundle& bundle, uint64_t length);
+
+// The relay's randomness for pauses, samples and shuffles: libsodium's generator, or a seeded
+// Mersenne Twister only when a test asked for reproducibility.
+class RoundRandom {
+ public:
+  using result_type = uint64_t;
+  explicit RoundRandom(std::optional<uint64_t> seed);
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return UINT64_MAX; }
+  result_type operator()();
+
+ private:
+  std::optional<std::mt19937_64> seeded_;
+};
+
 class Forwarder {
  public:
   // Pointers are not owned and outlive the forwarder. `organisations` are the served bundles.
@@ -82,7 +100,7 @@ class Forwarder {
   std::condition_variable cv_;
   bool stop_ = false;    // guarded by mu_
   bool nudged_ = false;  // guarded by mu_
-  std::mt19937_64 rng_;  // round thread only
+  RoundRandom rng_;      // round thread only
   std::thread thread_;
   std::atomic<uint64_t> forwarded_{0};
   uint64_t last_prune_hour_ = 0;

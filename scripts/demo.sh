@@ -4,7 +4,9 @@
 # a codename over pinned TLS and gets a signed receipt; the server holds only ciphertext; one
 # investigator syncs and is refused alone; a colleague elsewhere releases a share through the
 # server; she opens it, annotates, replies; the witness reads the reply; a signed evidence
-# package verifies and an altered one is named; a tampered envelope is refused.
+# package verifies and an altered one is named; a tampered envelope is refused. A diaspora relay
+# carries a second testimony from a witness who cannot reach the server, and a third that came
+# as a file, and brings the receipt back.
 source "$(dirname "$0")/lib.sh"
 install_missing "${BUILD_PACKAGES[@]}"
 build
@@ -12,10 +14,12 @@ BIN=$BUILD_DIR/client
 W=$BIN/gavah-witness
 I=$BIN/gavah-investigator
 S=$BUILD_DIR/server/gavah-server
+R=$BUILD_DIR/relay/gavah-relay
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gavah-demo.XXXXXX")
 SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+RELAY_PID=
+trap 'for p in $SERVER_PID $RELAY_PID; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
 cd "$WORK"
 # The witness tool pins organisation keys under the data directory; keep the demo's to itself.
 export HOME=$WORK XDG_DATA_HOME=$WORK/data
@@ -59,6 +63,31 @@ $W receipt "$ID"
 step "6. The server holds only ciphertext"
 if grep -rqa "my brother was taken" srv server.log; then echo "UNEXPECTED: plaintext on the server"; exit 1; fi
 echo "no trace of the testimony in the server's data directory or log; store.db begins with: $(head -c 16 srv/store.db | od -An -tx1 | head -n1)"
+
+step "6a. A diaspora group runs a relay; the organisation signs a second bundle that lists only it"
+RPORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+$R init --data relay --bundle org.bundle --listen 127.0.0.1:$RPORT
+echo "delay_mean_seconds = 2" >> relay/relay.conf   # short for the demo; 5 s by default
+$I bundle --org-key org.key --investigator azadeh.pub --investigator bahram.pub --investigator chista.pub \
+  --threshold 2 --name "Demo commission of inquiry" \
+  --relay 127.0.0.1:$RPORT --relay-cert relay/tls.crt --receipt-key srv/receipt.pub --out relay.bundle
+$R run --data relay 2>relay.log &
+RELAY_PID=$!
+for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$RPORT) 2>/dev/null && break; sleep 0.1; done
+
+step "6b. A witness whose network blocks the server submits through the relay; another's sealed file is imported"
+echo "My father was in Gohardasht. His name was read out in the corridor in August 1988." > relayed.txt
+$W submit --bundle relay.bundle --org-fingerprint "$ORG_FP" --text-file relayed.txt | tee relay-submit.txt
+echo "Carried out on a USB stick: the graves at Khavaran were dug at night." > carried.txt
+$W seal --bundle org.bundle --org-fingerprint "$ORG_FP" --text-file carried.txt --out carried.gvh
+$R import --data relay carried.gvh
+$R status --data relay
+for _ in $(seq 1 60); do $R status --data relay --json | grep -q '"queued":0,' && break; sleep 0.5; done
+echo "the relay forwarded both in a shuffled round:"
+$R status --data relay
+$W outbox --retry
+if grep -rqa -e "Gohardasht" -e "Khavaran were dug" relay relay.log; then echo "UNEXPECTED: plaintext at the relay"; exit 1; fi
+echo "the relay's queue and log hold no trace of either testimony"
 
 step "7. Azadeh, in one city, syncs into her encrypted case store and cannot open the testimony alone"
 $I sync --key azadeh.key --bundle org.bundle --store azadeh.db

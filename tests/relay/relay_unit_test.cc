@@ -1,0 +1,126 @@
+// The relay's parts on their own: cover sizes against real envelopes, a queue that keeps no
+// arrival order, and the per-connection limiter.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "envelope_store.h"
+#include "forwarder.h"
+#include "intake_service.h"
+#include "sqlite_stmt.h"
+#include "support/test_support.h"
+
+namespace gavah {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(RelayCover, CoverHasTheSizeOfARealEnvelopeWithTheSamePaddedPlaintext) {
+  ASSERT_TRUE(InitCrypto());
+  for (unsigned n : {1u, 3u}) {
+    const testing::Org org = testing::MakeOrg(n, 1);
+    for (size_t text : {10u, 1000u, 5000u, 20000u, 60000u}) {
+      const auto sealed = testing::SealForTest(org.bundle, std::string(text, 'w'));
+      MemorySource src(sealed.envelope);
+      auto h = ReadEnvelopeHeader(src);
+      ASSERT_TRUE(h.ok());
+      // The payload length is a fixed point of the padding, so a cover drawn at that length
+      // has exactly this envelope's size.
+      EXPECT_EQ(relay::CoverEnvelopeSize(org.bundle, h->payload_length), sealed.envelope.size())
+          << "n=" << n << " text=" << text;
+    }
+  }
+}
+
+TEST(RelayQueue, RowsAndLogIndexesKeepNoArrivalOrder) {
+  ASSERT_TRUE(InitCrypto());
+  const fs::path dir = fs::temp_directory_path() / ("gavah-relay-unit-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  SecretBuffer key(32);
+  randombytes_buf(key.data(), key.size());
+  const std::string path = (dir / "queue.db").string();
+  std::vector<Digest32> arrived;
+  {
+    auto q = server::EnvelopeStore::Open(path, key, true, /*unordered=*/true);
+    ASSERT_TRUE(q.ok()) << q.status().message();
+    for (int i = 0; i < 40; ++i) {
+      std::vector<uint8_t> bytes(100, static_cast<uint8_t>(i));
+      const Digest32 id = Sha256Of(bytes);
+      const server::EnvelopeStore::WholeEnvelope e{id, bytes};
+      ASSERT_TRUE((*q)->StoreWhole({&e, 1}, 0).ok());
+      arrived.push_back(id);
+    }
+    // A chunked upload gets random rows too.
+    std::vector<uint8_t> big(3000, 0xee);
+    const Digest32 id = Sha256Of(big);
+    ASSERT_TRUE((*q)->BeginUpload(id, big.size(), 0, 0).ok());
+    for (int c = 0; c < 3; ++c)
+      ASSERT_TRUE((*q)->AppendChunk(id, {big.data() + c * 1000, 1000}, 0).ok());
+    ASSERT_TRUE((*q)->Complete(id, 0).ok());
+    // Removing takes rows and bytes away.
+    ASSERT_TRUE((*q)->Remove({&arrived[0], 1}).ok());
+    auto left = (*q)->FindEntry(arrived[0]);
+    ASSERT_TRUE(left.ok());
+    EXPECT_FALSE(left->has_value());
+    auto lengths = (*q)->ChunkLengths(id);
+    ASSERT_TRUE(lengths.ok());
+    EXPECT_EQ(*lengths, (std::vector<uint64_t>{1000, 1000, 1000}));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(sql::KeyRaw(db, key));
+  auto order = [&](const char* q) {
+    std::vector<Digest32> ids;
+    sql::Stmt s(db, q);
+    while (s.Step() == SQLITE_ROW) {
+      Digest32 id{};
+      const auto b = s.Blob(0);
+      if (b.size() == 32) std::copy(b.begin(), b.end(), id.begin());
+      ids.push_back(id);
+    }
+    return ids;
+  };
+  std::vector<Digest32> expected(arrived.begin() + 1, arrived.end());
+  const auto by_rowid = order("SELECT id FROM envelopes WHERE length(id)=32 ORDER BY rowid");
+  const auto by_index = order("SELECT id FROM envelopes ORDER BY log_index");
+  const auto chunk_rows = order("SELECT owner FROM chunks WHERE seq=0 ORDER BY rowid");
+  ASSERT_EQ(by_rowid.size(), expected.size() + 1);
+  auto filtered = [&](std::vector<Digest32> v) {
+    std::erase_if(v, [&](const Digest32& d) {
+      return std::find(expected.begin(), expected.end(), d) == expected.end();
+    });
+    return v;
+  };
+  // 39! orders: arrival order by chance is out of the question.
+  EXPECT_NE(filtered(by_rowid), expected);
+  EXPECT_NE(filtered(by_index), expected);
+  EXPECT_NE(filtered(chunk_rows), expected);
+  sqlite3_close(db);
+  fs::remove_all(dir);
+}
+
+TEST(ConnectionLimiter, RefusesCallsBeyondTheRatePerConnectionOnly) {
+  server::ConnectionLimiter limiter(5, 0);
+  int admitted = 0;
+  for (int i = 0; i < 30; ++i) admitted += limiter.AdmitCall("ipv4:127.0.0.1:1000");
+  // A burst of two seconds' worth, plus what refilled while looping (far under a second).
+  EXPECT_GE(admitted, 10);
+  EXPECT_LE(admitted, 12);
+  EXPECT_TRUE(limiter.AdmitCall("ipv4:127.0.0.1:1001")) << "another connection has its own bucket";
+  server::ConnectionLimiter off(0, 0);
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(off.AdmitCall("x"));
+}
+
+TEST(ConnectionLimiter, SlowsBytesBeyondTheRate) {
+  server::ConnectionLimiter limiter(0, 100000);
+  const auto start = std::chrono::steady_clock::now();
+  limiter.ThrottleBytes("c", 200000);  // the burst allowance
+  limiter.ThrottleBytes("c", 50000);   // half a second more
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(s, 0.4);
+}
+
+}  // namespace
+}  // namespace gavah
