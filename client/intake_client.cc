@@ -91,7 +91,10 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
   gavah::v1::UploadStateRequest sreq;
   sreq.set_envelope_id(id_bytes);
   gavah::v1::UploadStateResponse state;
-  {
+  // An envelope that fits one message is sent whole at once: the server answers one already
+  // stored with its receipt and replaces any half upload of it, so asking first would only cost
+  // a round trip on a slow link.
+  if (size > kChunk) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     ctx.set_wait_for_ready(false);
@@ -111,7 +114,11 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
     proto = resp.receipt();
   } else {
     uint64_t offset = state.received() <= size ? state.received() : 0;
+    // What is left fits one message: a deadline bounds it, and no watchdog thread is needed (a
+    // relay forwarding thousands of small envelopes would spend more on threads than on them).
+    const bool one_message = size - offset <= kChunk;
     grpc::ClientContext ctx;
+    if (one_message) ctx.set_deadline(std::chrono::system_clock::now() + kStall);
     gavah::v1::SubmitResponse resp;
     auto writer = stub.Submit(&ctx, &resp);
     // A server that stops reading without closing the connection would block Write() forever
@@ -121,17 +128,19 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
     bool watch_done = false;
     auto last_progress = std::chrono::steady_clock::now();
     bool stalled = false;
-    std::thread watchdog([&] {
-      std::unique_lock<std::mutex> lock(watch_mu);
-      while (!watch_done) {
-        if (std::chrono::steady_clock::now() - last_progress > kStall) {
-          stalled = true;
-          ctx.TryCancel();
-          return;
+    std::thread watchdog;
+    if (!one_message)
+      watchdog = std::thread([&] {
+        std::unique_lock<std::mutex> lock(watch_mu);
+        while (!watch_done) {
+          if (std::chrono::steady_clock::now() - last_progress > kStall) {
+            stalled = true;
+            ctx.TryCancel();
+            return;
+          }
+          watch_cv.wait_for(lock, std::chrono::seconds(1));
         }
-        watch_cv.wait_for(lock, std::chrono::seconds(1));
-      }
-    });
+      });
     struct StopWatchdog {
       std::mutex& mu;
       std::condition_variable& cv;
@@ -143,10 +152,10 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
           done = true;
         }
         cv.notify_all();
-        t.join();
+        if (t.joinable()) t.join();
       }
     } stop_watchdog{watch_mu, watch_cv, watch_done, watchdog};
-    std::vector<char> buf(kChunk);
+    std::vector<char> buf(static_cast<size_t>(std::min<uint64_t>(kChunk, size - offset)));
     bool first = true;
     uint64_t pos = offset;
     bool write_failed = false;

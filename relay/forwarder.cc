@@ -26,7 +26,7 @@ std::string ShortFingerprint(const Fingerprint& fp) { return ToHex(fp).substr(0,
 // A queued envelope read chunk by chunk, for Uplink::Send's random access at any offset.
 class QueuedReader {
  public:
-  static Result<std::shared_ptr<QueuedReader>> Open(server::EnvelopeStore* q, const Digest32& id) {
+  static Result<std::shared_ptr<QueuedReader>> Open(RelayBook* q, const Digest32& id) {
     auto r = std::make_shared<QueuedReader>(q, id);
     GAVAH_ASSIGN_OR_RETURN(std::vector<uint64_t> lengths, q->ChunkLengths(id));
     uint64_t at = 0;
@@ -37,12 +37,7 @@ class QueuedReader {
     r->size_ = at;
     return r;
   }
-  QueuedReader(server::EnvelopeStore* q, const Digest32& id) : q_(q), id_(id) {}
-  // Lets go of the chunk held, so a round's readers hold no envelope bytes until they send.
-  void Release() {
-    chunk_ = SecretBuffer();
-    have_ = false;
-  }
+  QueuedReader(RelayBook* q, const Digest32& id) : q_(q), id_(id) {}
   uint64_t size() const { return size_; }
   Status Read(uint64_t offset, std::span<uint8_t> out) {
     while (!out.empty()) {
@@ -65,7 +60,7 @@ class QueuedReader {
   }
 
  private:
-  server::EnvelopeStore* q_;
+  RelayBook* q_;
   Digest32 id_;
   std::vector<uint64_t> starts_;
   uint64_t size_ = 0;
@@ -81,22 +76,14 @@ uint64_t CoverSize(const RecipientBundle& bundle, RoundRandom& rng) {
   return CoverEnvelopeSize(bundle, static_cast<uint64_t>(std::exp2(exponent(rng))));
 }
 
-// A cover submission: looks like a small envelope sent in one message; the server reads it,
+// A cover submission: looks like a small envelope sent in one message (a real one of up to
+// 1 MiB is sent that way too, without asking its upload state first); the server reads it,
 // stores nothing and answers with a receipt's shape.
 bool SendCover(gavah::v1::Intake::Stub& stub, uint64_t size) {
   gavah::v1::SubmitChunk msg;
   uint8_t id[32];
   randombytes_buf(id, sizeof id);
   msg.set_envelope_id(id, sizeof id);
-  {
-    // A real forward asks the upload state first; so does cover, so the calls look alike.
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    gavah::v1::UploadStateRequest req;
-    req.set_envelope_id(id, sizeof id);
-    gavah::v1::UploadStateResponse resp;
-    if (!stub.GetUploadState(&ctx, req, &resp).ok()) return false;
-  }
   msg.set_total_size(size);
   msg.set_cover(true);
   std::string data(size, '\0');
@@ -230,7 +217,10 @@ void Forwarder::Round() {
                   [&](const auto& u) { return now < u.second.next_try; })) {
     return;
   }
-  auto sample = queue_->Sample(options_.batch_max);
+  // Envelopes of up to 1 MiB (one message upstream) come with the sample; larger ones are read
+  // chunk by chunk while they are sent.
+  constexpr uint64_t kInline = 1 << 20;
+  auto sample = book_->Sample(options_.batch_max, kInline);
   if (!sample.ok()) {
     std::fprintf(stderr, "gavah-relay: cannot read the queue: %s\n",
                  sample.status().message().c_str());
@@ -240,25 +230,16 @@ void Forwarder::Round() {
 
   struct Task {
     Upstream* up = nullptr;
-    std::shared_ptr<QueuedReader> reader;  // null for cover
     Digest32 id{};
-    uint64_t cover_size = 0;
+    uint64_t size = 0;  // of the envelope, or of the cover
+    bool cover = false;
+    SecretBuffer bytes;  // a small envelope's ciphertext
   };
   std::vector<Task> tasks;
-  for (const auto& q : *sample) {
-    auto reader = QueuedReader::Open(queue_, q.id);
-    uint8_t head[24];
-    if (!reader.ok() || (*reader)->size() != q.size ||
-        !(*reader)->Read(0, {head, sizeof head}).ok()) {
-      std::fprintf(stderr, "gavah-relay: a queued envelope cannot be read; left in the queue\n");
-      continue;
-    }
-    (*reader)->Release();
-    Fingerprint org{};
-    std::memcpy(org.data(), head + 8, org.size());
-    const auto it = upstreams_.find(org);
+  for (auto& q : *sample) {
+    const auto it = upstreams_.find(q.organisation);
     if (it == upstreams_.end() || now < it->second.next_try) continue;
-    tasks.push_back(Task{&it->second, *reader, q.id, 0});
+    tasks.push_back(Task{&it->second, q.id, q.size, false, std::move(q.bytes)});
   }
   // Cover goes to every organisation whose server is not backing off, even with an empty queue,
   // so that rounds look alike whatever arrived. With no delay there is no timing to hide.
@@ -268,7 +249,7 @@ void Forwarder::Round() {
       const auto real = static_cast<unsigned>(
           std::count_if(tasks.begin(), tasks.end(), [&](const Task& t) { return t.up == &up; }));
       for (unsigned i = real; i < options_.cover_round_size; ++i) {
-        tasks.push_back(Task{&up, nullptr, {}, CoverSize(*up.bundle, rng_)});
+        tasks.push_back(Task{&up, {}, CoverSize(*up.bundle, rng_), true, SecretBuffer()});
       }
     }
     std::shuffle(tasks.begin(), tasks.end(), rng_);
@@ -289,15 +270,32 @@ void Forwarder::Round() {
         std::lock_guard<std::mutex> lock(done_mu);
         if (failed.count(t.up)) continue;  // its server is down: keep the rest for later
       }
-      if (!t.reader) {
-        (void)SendCover(*t.up->uplink->targets().front().stub, t.cover_size);
+      if (t.cover) {
+        (void)SendCover(*t.up->uplink->targets().front().stub, t.size);
         continue;
       }
-      auto reader = t.reader;
-      const cli::EnvelopeReader read = [reader](uint64_t offset, std::span<uint8_t> out) {
-        return reader->Read(offset, out);
-      };
-      auto d = t.up->uplink->Send(read, t.id, reader->size());
+      cli::EnvelopeReader read;
+      if (!t.bytes.empty()) {
+        if (t.bytes.size() != t.size) continue;
+        const SecretBuffer* bytes = &t.bytes;
+        read = [bytes](uint64_t offset, std::span<uint8_t> out) -> Status {
+          if (offset > bytes->size() || out.size() > bytes->size() - offset)
+            return Error(ErrorCode::kTruncated, "queued envelope is short");
+          std::memcpy(out.data(), bytes->data() + offset, out.size());
+          return Status::Ok();
+        };
+      } else {
+        auto reader = QueuedReader::Open(book_, t.id);
+        if (!reader.ok() || (*reader)->size() != t.size) {
+          std::fprintf(stderr, "gavah-relay: a queued envelope cannot be read; left queued\n");
+          continue;
+        }
+        read = [r = *reader](uint64_t offset, std::span<uint8_t> out) {
+          return r->Read(offset, out);
+        };
+      }
+      auto d = t.up->uplink->Send(read, t.id, t.size);
+      t.bytes = SecretBuffer();
       std::lock_guard<std::mutex> lock(done_mu);
       if (d.ok() && !d->queued) {
         delivered.push_back(d->receipt);
@@ -358,9 +356,13 @@ void Forwarder::Round() {
         std::fprintf(stderr, "gavah-relay: organisation %s: server reachable again\n",
                      ShortFingerprint(fp).c_str());
       }
+      // Written when something changed (a recovery, a new hour), not after every round.
+      if (up.failures > 0 || up.last_success_hour != hour) {
+        (void)book_->RecordUpstream(fp, true, "", hour);
+        up.last_success_hour = hour;
+      }
       up.failures = 0;
       up.reported_down = false;
-      (void)book_->RecordUpstream(fp, true, "", hour);
     }
   }
 }

@@ -83,6 +83,7 @@ class Forwarder {
     uint64_t failures = 0;
     std::chrono::steady_clock::time_point next_try{};
     bool reported_down = false;
+    uint64_t last_success_hour = 0;  // as last written to the book
   };
   void Run();
   void Round();

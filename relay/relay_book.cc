@@ -1,5 +1,6 @@
 #include "relay_book.h"
 
+#include <array>
 #include <cstring>
 
 #include "sqlite_stmt.h"
@@ -153,6 +154,61 @@ Result<uint64_t> RelayBook::PruneForwarded(uint64_t cutoff_hour) {
   s.Bind(1, cutoff_hour);
   if (s.Step() != SQLITE_DONE) return DbError(db_, "prune receipts");
   return static_cast<uint64_t>(sqlite3_changes(db_));
+}
+
+Result<std::vector<RelayBook::Sampled>> RelayBook::Sample(size_t limit, uint64_t inline_max) {
+  // Ids first, from the small envelopes table only: sorting the chunks themselves by random()
+  // would read (and decrypt) every queued byte each round.
+  std::vector<Sampled> out;
+  {
+    Stmt s(db_, "SELECT id, size FROM envelopes ORDER BY random() LIMIT ?");
+    s.Bind(1, static_cast<uint64_t>(limit));
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      Sampled q;
+      if (!CopyBlob(s.Blob(0), q.id)) continue;
+      q.size = s.U64(1);
+      out.push_back(std::move(q));
+    }
+    if (rc != SQLITE_DONE) return DbError(db_, "sample the queue");
+  }
+  // Chunk 0 always holds the whole header (intake refuses a first message without it), so the
+  // organisation id is bytes 8..23 of it (PROTOCOL 3.1).
+  std::vector<Sampled> read;
+  for (auto& q : out) {
+    Stmt c(db_,
+           "SELECT substr(data, 9, 16), CASE WHEN length(data) = ?2 AND ?2 <= ?3 THEN data END "
+           "FROM chunks WHERE owner = ?1 AND seq = 0");
+    c.Bind(1, q.id).Bind(2, q.size).Bind(3, inline_max);
+    const int rc = c.Step();
+    if (rc == SQLITE_DONE) continue;  // forwarded and removed meanwhile
+    if (rc != SQLITE_ROW) return DbError(db_, "sample the queue");
+    if (!CopyBlob(c.Blob(0), q.organisation)) continue;
+    if (const auto b = c.Blob(1); !b.empty()) q.bytes.Append(b);
+    read.push_back(std::move(q));
+  }
+  return read;
+}
+
+Result<std::vector<uint64_t>> RelayBook::ChunkLengths(const Digest32& id) {
+  Stmt s(db_, "SELECT length(data) FROM chunks WHERE owner=? ORDER BY seq");
+  s.Bind(1, id);
+  std::vector<uint64_t> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.U64(0));
+  if (rc != SQLITE_DONE) return DbError(db_, "read chunks");
+  return out;
+}
+
+Status RelayBook::ReadChunk(const Digest32& id, uint64_t seq, SecretBuffer& out) {
+  Stmt c(db_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
+  c.Bind(1, id).Bind(2, seq);
+  const int rc = c.Step();
+  if (rc == SQLITE_DONE) return Error(ErrorCode::kTruncated, "chunk missing");
+  if (rc != SQLITE_ROW) return DbError(db_, "read chunks");
+  out.Clear();
+  out.Append(c.Blob(0));
+  return Status::Ok();
 }
 
 Result<std::vector<QueueStats>> RelayBook::Queue() {

@@ -51,6 +51,20 @@ class RelayBook {
   // Forgets receipts of envelopes forwarded before `cutoff_hour`; returns how many.
   Result<uint64_t> PruneForwarded(uint64_t cutoff_hour);
 
+  // Up to `limit` queued envelopes picked at random (SQLite's random()), each with its
+  // organisation id and, when it is at most `inline_max` bytes and stored whole, its bytes. Read
+  // on this connection, so a round never waits behind the queue's commits (WAL readers do not).
+  struct Sampled {
+    Digest32 id{};
+    uint64_t size = 0;
+    Fingerprint organisation{};
+    SecretBuffer bytes;  // ciphertext; empty unless small
+  };
+  Result<std::vector<Sampled>> Sample(size_t limit, uint64_t inline_max);
+  // A queued envelope's chunk lengths in order, and one chunk.
+  Result<std::vector<uint64_t>> ChunkLengths(const Digest32& id);
+  Status ReadChunk(const Digest32& id, uint64_t seq, SecretBuffer& out);
+
   // Per organisation: queued envelopes, their bytes and the oldest one's hour (read from each
   // envelope's header: the queue itself stores no organisation).
   Result<std::vector<QueueStats>> Queue();

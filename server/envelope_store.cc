@@ -641,24 +641,6 @@ Result<std::vector<EnvelopeStore::AuditEntry>> EnvelopeStore::AuditTrail() {
   return out;
 }
 
-Result<std::vector<EnvelopeStore::Queued>> EnvelopeStore::Sample(size_t limit) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(*stmts_, "SELECT id, size FROM envelopes ORDER BY random() LIMIT ?");
-  s.Bind(1, static_cast<uint64_t>(limit));
-  std::vector<Queued> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
-    Queued q;
-    const auto id = s.Blob(0);
-    if (id.size() != q.id.size()) return Error(ErrorCode::kMalformed, "queue entry is damaged");
-    std::memcpy(q.id.data(), id.data(), id.size());
-    q.size = s.U64(1);
-    out.push_back(q);
-  }
-  if (rc != SQLITE_DONE) return DbError(db_, "sample the queue");
-  return out;
-}
-
 Status EnvelopeStore::Remove(std::span<const Digest32> ids) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
@@ -677,29 +659,6 @@ Status EnvelopeStore::Remove(std::span<const Digest32> ids) {
   }
   GAVAH_RETURN_IF_ERROR(tx.Commit());
   used_bytes_ -= std::min(used_bytes_, freed);
-  return Status::Ok();
-}
-
-Result<std::vector<uint64_t>> EnvelopeStore::ChunkLengths(const Digest32& id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(*stmts_, "SELECT length(data) FROM chunks WHERE owner=? ORDER BY seq");
-  s.Bind(1, id);
-  std::vector<uint64_t> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.U64(0));
-  if (rc != SQLITE_DONE) return DbError(db_, "read chunks");
-  return out;
-}
-
-Status EnvelopeStore::ReadChunk(const Digest32& id, uint64_t seq, SecretBuffer& out) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt c(*stmts_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
-  c.Bind(1, id).Bind(2, seq);
-  const int rc = c.Step();
-  if (rc == SQLITE_DONE) return Error(ErrorCode::kTruncated, "chunk missing");
-  if (rc != SQLITE_ROW) return DbError(db_, "read chunks");
-  out.Clear();
-  out.Append(c.Blob(0));
   return Status::Ok();
 }
 

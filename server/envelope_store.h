@@ -133,18 +133,9 @@ class EnvelopeStore {
                                         uint64_t threshold, uint64_t hour);
   Result<bool> IsDeleted(const Digest32& id);
 
-  // A relay's queue. Up to `limit` stored envelopes picked at random (SQLite's random()).
-  struct Queued {
-    Digest32 id{};
-    uint64_t size = 0;
-  };
-  Result<std::vector<Queued>> Sample(size_t limit);
   // Deletes stored envelopes and their bytes, in one transaction (a relay, once it holds the
   // server's receipts). Ids not stored are ignored.
   Status Remove(std::span<const Digest32> ids);
-  // The byte length of each chunk of a stored envelope, in order, and one chunk's bytes.
-  Result<std::vector<uint64_t>> ChunkLengths(const Digest32& id);
-  Status ReadChunk(const Digest32& id, uint64_t seq, SecretBuffer& out);
 
   // The review audit trail: which investigator made which call, at the hour.
   Status Audit(std::span<const uint8_t> investigator, std::string_view call, uint64_t hour);

@@ -9,6 +9,7 @@
 #include "envelope_store.h"
 #include "forwarder.h"
 #include "intake_service.h"
+#include "relay_book.h"
 #include "sqlite_stmt.h"
 #include "support/test_support.h"
 
@@ -64,9 +65,20 @@ TEST(RelayQueue, RowsAndLogIndexesKeepNoArrivalOrder) {
     auto left = (*q)->FindEntry(arrived[0]);
     ASSERT_TRUE(left.ok());
     EXPECT_FALSE(left->has_value());
-    auto lengths = (*q)->ChunkLengths(id);
+    // The book reads the queue on its own connection: chunks as stored, and a sample that
+    // carries small envelopes whole with their organisation id (bytes 8..23).
+    auto book = relay::RelayBook::Open(path, key);
+    ASSERT_TRUE(book.ok()) << book.status().message();
+    auto lengths = (*book)->ChunkLengths(id);
     ASSERT_TRUE(lengths.ok());
     EXPECT_EQ(*lengths, (std::vector<uint64_t>{1000, 1000, 1000}));
+    auto sample = (*book)->Sample(100, 1000);
+    ASSERT_TRUE(sample.ok());
+    EXPECT_EQ(sample->size(), 40u);
+    for (const auto& e : *sample) {
+      EXPECT_EQ(e.organisation[0], e.size == 3000 ? 0xee : e.bytes.data()[8]);
+      EXPECT_EQ(e.bytes.size(), e.size == 3000 ? 0u : 100u) << "only small envelopes come whole";
+    }
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
