@@ -321,19 +321,16 @@ void Forwarder::Round() {
 
   const uint64_t hour = server::CurrentHour();
   if (!delivered.empty()) {
-    // Receipts first: a crash between the two only means forwarding again, which the server
-    // answers with the same receipt and stores nothing twice.
-    const Status recorded = book_->RecordForwarded(delivered, hour);
-    if (recorded.ok()) {
-      std::vector<Digest32> ids;
-      for (const auto& r : delivered) ids.push_back(r.envelope_id);
-      const Status removed = queue_->Remove(ids);
-      if (!removed.ok())
-        std::fprintf(stderr, "gavah-relay: cannot clear forwarded envelopes: %s\n",
-                     removed.message().c_str());
+    // The receipts are recorded and the envelopes leave the queue in one transaction; a crash
+    // before it only means forwarding again, which the server answers with the same receipt
+    // and stores nothing twice.
+    auto freed = book_->RecordForwarded(delivered, hour);
+    if (freed.ok()) {
+      queue_->Released(*freed);
       forwarded_ += delivered.size();
     } else {
-      std::fprintf(stderr, "gavah-relay: cannot record receipts: %s\n", recorded.message().c_str());
+      std::fprintf(stderr, "gavah-relay: cannot record receipts: %s\n",
+                   freed.status().message().c_str());
     }
   }
   for (auto& [fp, up] : upstreams_) {

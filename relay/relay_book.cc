@@ -110,28 +110,37 @@ Status RelayBook::RecordUpstream(const Fingerprint& org, bool ok, const std::str
   return Status::Ok();
 }
 
-Status RelayBook::RecordForwarded(const std::vector<Receipt>& receipts, uint64_t hour) {
-  if (receipts.empty()) return Status::Ok();
+Result<uint64_t> RelayBook::RecordForwarded(const std::vector<Receipt>& receipts, uint64_t hour) {
+  if (receipts.empty()) return uint64_t{0};
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
     return DbError(db_, "record receipts");
+  auto fail = [&] {
+    Status st = DbError(db_, "record receipts");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  };
+  uint64_t freed = 0;
   for (const auto& r : receipts) {
     Stmt s(db_,
            "INSERT OR REPLACE INTO relay_forwarded(id, log_index, received_hour, signature, "
            "forwarded_hour) VALUES(?,?,?,?,?)");
     s.Bind(1, r.envelope_id).Bind(2, r.log_index).Bind(3, r.received_hour).Bind(4, r.signature);
     s.Bind(5, hour);
-    if (s.Step() != SQLITE_DONE) {
-      Status st = DbError(db_, "record receipts");
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      return st;
-    }
+    if (s.Step() != SQLITE_DONE) return fail();
+    Stmt size(db_, "SELECT size FROM envelopes WHERE id=?");
+    size.Bind(1, r.envelope_id);
+    const int rc = size.Step();
+    if (rc == SQLITE_DONE) continue;  // removed already (forwarded twice)
+    if (rc != SQLITE_ROW) return fail();
+    freed += size.U64(0);
+    Stmt c(db_, "DELETE FROM chunks WHERE owner=?");
+    c.Bind(1, r.envelope_id);
+    Stmt e(db_, "DELETE FROM envelopes WHERE id=?");
+    e.Bind(1, r.envelope_id);
+    if (c.Step() != SQLITE_DONE || e.Step() != SQLITE_DONE) return fail();
   }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    Status st = DbError(db_, "record receipts");
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return st;
-  }
-  return Status::Ok();
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail();
+  return freed;
 }
 
 Result<std::optional<Receipt>> RelayBook::FindForwarded(const Digest32& id) {

@@ -45,8 +45,9 @@ class RelayBook {
   // Records the outcome of a round of forwarding for one organisation.
   Status RecordUpstream(const Fingerprint& org, bool ok, const std::string& error, uint64_t hour);
 
-  // Server receipts of forwarded envelopes (verified before they get here), in one transaction.
-  Status RecordForwarded(const std::vector<Receipt>& receipts, uint64_t hour);
+  // Server receipts of forwarded envelopes (verified before they get here) are recorded and
+  // those envelopes deleted from the queue, in one transaction. Answers the bytes freed.
+  Result<uint64_t> RecordForwarded(const std::vector<Receipt>& receipts, uint64_t hour);
   Result<std::optional<Receipt>> FindForwarded(const Digest32& id);
   // Forgets receipts of envelopes forwarded before `cutoff_hour`; returns how many.
   Result<uint64_t> PruneForwarded(uint64_t cutoff_hour);

@@ -641,25 +641,9 @@ Result<std::vector<EnvelopeStore::AuditEntry>> EnvelopeStore::AuditTrail() {
   return out;
 }
 
-Status EnvelopeStore::Remove(std::span<const Digest32> ids) {
+void EnvelopeStore::Released(uint64_t bytes) {
   std::lock_guard<std::mutex> lock(mu_);
-  Transaction tx(db_);
-  if (!tx.ok()) return DbError(db_, "remove");
-  uint64_t freed = 0;
-  for (const Digest32& id : ids) {
-    Stmt e(*stmts_, "SELECT size FROM envelopes WHERE id=?");
-    e.Bind(1, id);
-    if (e.Step() != SQLITE_ROW) continue;
-    freed += e.U64(0);
-    Stmt c(*stmts_, "DELETE FROM chunks WHERE owner=?");
-    c.Bind(1, id);
-    Stmt d(*stmts_, "DELETE FROM envelopes WHERE id=?");
-    d.Bind(1, id);
-    if (c.Step() != SQLITE_DONE || d.Step() != SQLITE_DONE) return DbError(db_, "remove");
-  }
-  GAVAH_RETURN_IF_ERROR(tx.Commit());
-  used_bytes_ -= std::min(used_bytes_, freed);
-  return Status::Ok();
+  used_bytes_ -= std::min(used_bytes_, bytes);
 }
 
 Result<uint64_t> EnvelopeStore::BytesUsed() {

@@ -133,9 +133,9 @@ class EnvelopeStore {
                                         uint64_t threshold, uint64_t hour);
   Result<bool> IsDeleted(const Digest32& id);
 
-  // Deletes stored envelopes and their bytes, in one transaction (a relay, once it holds the
-  // server's receipts). Ids not stored are ignored.
-  Status Remove(std::span<const Digest32> ids);
+  // Another connection (a relay's book) deleted `bytes` of stored envelopes: counts them out of
+  // the quota.
+  void Released(uint64_t bytes);
 
   // The review audit trail: which investigator made which call, at the hour.
   Status Audit(std::span<const uint8_t> investigator, std::string_view call, uint64_t hour);

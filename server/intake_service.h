@@ -39,6 +39,8 @@ class ConnectionLimiter {
   static constexpr size_t kMaxConnections = 65536;
   ConnectionLimiter(uint64_t calls_per_second, uint64_t bytes_per_second)
       : calls_(calls_per_second), bytes_(bytes_per_second) {}
+  bool limits_calls() const { return calls_ != 0; }
+  bool limits_bytes() const { return bytes_ != 0; }
   bool AdmitCall(const std::string& peer);
   // Sleeps until `n` more bytes fit this connection's rate (at most 10 s per call).
   void ThrottleBytes(const std::string& peer, uint64_t n);

@@ -60,11 +60,6 @@ TEST(RelayQueue, RowsAndLogIndexesKeepNoArrivalOrder) {
     for (int c = 0; c < 3; ++c)
       ASSERT_TRUE((*q)->AppendChunk(id, {big.data() + c * 1000, 1000}, 0).ok());
     ASSERT_TRUE((*q)->Complete(id, 0).ok());
-    // Removing takes rows and bytes away.
-    ASSERT_TRUE((*q)->Remove({&arrived[0], 1}).ok());
-    auto left = (*q)->FindEntry(arrived[0]);
-    ASSERT_TRUE(left.ok());
-    EXPECT_FALSE(left->has_value());
     // The book reads the queue on its own connection: chunks as stored, and a sample that
     // carries small envelopes whole with their organisation id (bytes 8..23).
     auto book = relay::RelayBook::Open(path, key);
@@ -72,6 +67,17 @@ TEST(RelayQueue, RowsAndLogIndexesKeepNoArrivalOrder) {
     auto lengths = (*book)->ChunkLengths(id);
     ASSERT_TRUE(lengths.ok());
     EXPECT_EQ(*lengths, (std::vector<uint64_t>{1000, 1000, 1000}));
+    // Recording a forwarded receipt takes the envelope out of the queue in the same transaction.
+    Receipt r;
+    r.envelope_id = arrived[0];
+    auto freed = (*book)->RecordForwarded({r}, 3600);
+    ASSERT_TRUE(freed.ok());
+    EXPECT_EQ(*freed, 100u);
+    auto left = (*q)->FindEntry(arrived[0]);
+    ASSERT_TRUE(left.ok());
+    EXPECT_FALSE(left->has_value());
+    auto kept = (*book)->FindForwarded(arrived[0]);
+    ASSERT_TRUE(kept.ok() && kept->has_value());
     auto sample = (*book)->Sample(100, 1000);
     ASSERT_TRUE(sample.ok());
     EXPECT_EQ(sample->size(), 40u);
