@@ -168,6 +168,7 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
         msg.set_envelope_id(id_bytes);
         msg.set_total_size(size);
         msg.set_offset(offset);
+        if (o.servers_only) msg.set_kind(gavah::v1::SubmitChunk::RELAYED);
         first = false;
       }
       msg.set_data(buf.data(), got);

@@ -22,7 +22,8 @@ struct SendOptions {
   std::string proxy;
   // Called with bytes sent so far and the total, for a progress bar.
   std::function<void(uint64_t, uint64_t)> progress;
-  // Only the bundle's servers, never its relays (a relay forwarding upstream).
+  // Only the bundle's servers, never its relays, and every submission marked RELAYED so that it
+  // encodes like the relay's cover (a relay forwarding upstream).
   bool servers_only = false;
 };
 

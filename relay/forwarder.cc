@@ -85,7 +85,7 @@ bool SendCover(gavah::v1::Intake::Stub& stub, uint64_t size) {
   randombytes_buf(id, sizeof id);
   msg.set_envelope_id(id, sizeof id);
   msg.set_total_size(size);
-  msg.set_cover(true);
+  msg.set_kind(gavah::v1::SubmitChunk::COVER);
   std::string data(size, '\0');
   randombytes_buf(data.data(), data.size());
   msg.set_data(std::move(data));
@@ -204,6 +204,8 @@ void Forwarder::Run() {
       (void)book_->PruneForwarded(hour - std::min(hour, options_.receipt_days * 24 * 3600));
       if (hour > options_.upload_timeout_hours * 3600)
         (void)queue_->DropStaleUploads(hour - options_.upload_timeout_hours * 3600);
+      // Old WAL frames keep the order of past commits: fold them in and cut the file.
+      (void)book_->Checkpoint();
     }
     Sleep(options_.delay_mean_seconds > 0 ? Exponential(options_.delay_mean_seconds) : 0);
   }
@@ -220,7 +222,8 @@ void Forwarder::Round() {
   // Envelopes of up to 1 MiB (one message upstream) come with the sample; larger ones are read
   // chunk by chunk while they are sent.
   constexpr uint64_t kInline = 1 << 20;
-  auto sample = book_->Sample(options_.batch_max, kInline);
+  constexpr uint64_t kInlineBudget = 64u << 20;  // bytes held by one round at most
+  auto sample = book_->Sample(options_.batch_max, kInline, kInlineBudget);
   if (!sample.ok()) {
     std::fprintf(stderr, "gavah-relay: cannot read the queue: %s\n",
                  sample.status().message().c_str());
@@ -239,6 +242,10 @@ void Forwarder::Round() {
   for (auto& q : *sample) {
     const auto it = upstreams_.find(q.organisation);
     if (it == upstreams_.end() || now < it->second.next_try) continue;
+    if (const auto aside = set_aside_.find(q.id); aside != set_aside_.end()) {
+      if (now < aside->second) continue;
+      set_aside_.erase(aside);
+    }
     tasks.push_back(Task{&it->second, q.id, q.size, false, std::move(q.bytes)});
   }
   // Cover goes to every organisation whose server is not backing off, even with an empty queue,
@@ -259,6 +266,7 @@ void Forwarder::Round() {
   std::mutex done_mu;
   std::vector<Receipt> delivered;
   std::map<Upstream*, std::string> failed;  // guarded by done_mu
+  std::vector<Digest32> refused;            // guarded by done_mu
   std::set<Upstream*> succeeded;            // guarded by done_mu
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -302,11 +310,18 @@ void Forwarder::Round() {
         succeeded.insert(t.up);
       } else if (d.ok()) {
         failed[t.up] = "the upstream endpoint is a relay, not a server";
-      } else if (d.status().code() == ErrorCode::kIo || d.status().code() == ErrorCode::kTooLarge) {
+      } else if ((d.status().code() == ErrorCode::kIo ||
+                  d.status().code() == ErrorCode::kTooLarge) &&
+                 // The server's words for an envelope over its size limit (a RESOURCE_EXHAUSTED
+                 // like a full disk, but about this envelope only).
+                 d.status().message().find("larger than") == std::string::npos) {
+        // Unreachable, or its storage full: the organisation's server, not this envelope.
         failed[t.up] = d.status().message();
       } else {
-        // Refused or answered with a receipt that does not verify: kept, never dropped, and
-        // reported; the organisation must look at its server or its bundle.
+        // This envelope refused (too large for the server, malformed) or answered with a
+        // receipt that does not verify: kept, never dropped, set aside for an hour so it cannot
+        // stall the others, and reported; the organisation must look at its server or bundle.
+        refused.push_back(t.id);
         std::fprintf(stderr, "gavah-relay: organisation %s: an envelope was not accepted: %s\n",
                      ShortFingerprint(t.up->bundle->organisation_fingerprint()).c_str(),
                      d.status().message().c_str());
@@ -320,6 +335,11 @@ void Forwarder::Round() {
   for (auto& w : workers) w.join();
 
   const uint64_t hour = server::CurrentHour();
+  constexpr size_t kMaxSetAside = 100000;
+  for (const auto& id : refused) {
+    if (set_aside_.size() < kMaxSetAside)
+      set_aside_[id] = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  }
   if (!delivered.empty()) {
     // The receipts are recorded and the envelopes leave the queue in one transaction; a crash
     // before it only means forwarding again, which the server answers with the same receipt
@@ -394,12 +414,28 @@ bool Forwarder::Replies(const Fingerprint& organisation, const Digest32& mailbox
 }
 
 void Forwarder::FetchPendingReplies() {
-  std::set<MailboxKey> want;
+  // A bounded number per round, each with a short deadline, within a time budget: anyone can
+  // ask for made-up mailboxes, and that must not hold up forwarding.
+  constexpr size_t kFetchesPerRound = 32;
+  const auto budget_end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::vector<MailboxKey> want;
   {
     std::lock_guard<std::mutex> lock(replies_mu_);
-    want.swap(pending_);
+    while (!pending_.empty() && want.size() < kFetchesPerRound) {
+      want.push_back(*pending_.begin());
+      pending_.erase(pending_.begin());
+    }
   }
   for (const auto& key : want) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return;
+    }
+    if (std::chrono::steady_clock::now() > budget_end) {
+      std::lock_guard<std::mutex> lock(replies_mu_);
+      if (pending_.size() < kMaxPendingMailboxes) pending_.insert(key);  // next round
+      continue;
+    }
     const auto up = upstreams_.find(key.first);
     if (up == upstreams_.end() || up->second.uplink->targets().empty()) continue;
     Cached c;
@@ -410,7 +446,7 @@ void Forwarder::FetchPendingReplies() {
       ok = true;
       for (bool more = true; more && c.replies.size() < kMaxRepliesFetched;) {
         grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
         gavah::v1::FetchRepliesRequest req;
         req.set_mailbox_id(key.second.data(), key.second.size());
         req.set_after(after);

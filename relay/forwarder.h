@@ -104,6 +104,8 @@ class Forwarder {
   RoundRandom rng_;      // round thread only
   std::thread thread_;
   std::atomic<uint64_t> forwarded_{0};
+  // Envelopes a server refused (not an outage), skipped until the time given; memory only.
+  std::map<Digest32, std::chrono::steady_clock::time_point> set_aside_;  // round thread only
   uint64_t last_prune_hour_ = 0;
 
   // Mailboxes witnesses asked for, and what the last rounds fetched; memory only, bounded.

@@ -43,6 +43,9 @@ Result<std::unique_ptr<RelayBook>> RelayBook::Open(const std::string& path,
   sqlite3_busy_timeout(db, 10000);
   GAVAH_RETURN_IF_ERROR(book->Exec("PRAGMA journal_mode=WAL"));
   GAVAH_RETURN_IF_ERROR(book->Exec("PRAGMA synchronous=FULL"));
+  // Deleted envelopes and receipts are overwritten, not left in free pages (this connection
+  // does the deleting).
+  GAVAH_RETURN_IF_ERROR(book->Exec("PRAGMA secure_delete=ON"));
   GAVAH_RETURN_IF_ERROR(book->Exec(
       "CREATE TABLE IF NOT EXISTS relay_organisations(org BLOB PRIMARY KEY, bundle BLOB NOT NULL,"
       "  failures INTEGER NOT NULL DEFAULT 0, last_success_hour INTEGER NOT NULL DEFAULT 0,"
@@ -165,7 +168,10 @@ Result<uint64_t> RelayBook::PruneForwarded(uint64_t cutoff_hour) {
   return static_cast<uint64_t>(sqlite3_changes(db_));
 }
 
-Result<std::vector<RelayBook::Sampled>> RelayBook::Sample(size_t limit, uint64_t inline_max) {
+Status RelayBook::Checkpoint() { return Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
+Result<std::vector<RelayBook::Sampled>> RelayBook::Sample(size_t limit, uint64_t inline_max,
+                                                          uint64_t inline_budget) {
   // Ids first, from the small envelopes table only: sorting the chunks themselves by random()
   // would read (and decrypt) every queued byte each round.
   std::vector<Sampled> out;
@@ -184,7 +190,9 @@ Result<std::vector<RelayBook::Sampled>> RelayBook::Sample(size_t limit, uint64_t
   // Chunk 0 always holds the whole header (intake refuses a first message without it), so the
   // organisation id is bytes 8..23 of it (PROTOCOL 3.1).
   std::vector<Sampled> read;
+  uint64_t inlined = 0;
   for (auto& q : out) {
+    if (inlined + q.size > inline_budget) inline_max = 0;
     Stmt c(db_,
            "SELECT substr(data, 9, 16), CASE WHEN length(data) = ?2 AND ?2 <= ?3 THEN data END "
            "FROM chunks WHERE owner = ?1 AND seq = 0");
@@ -193,7 +201,10 @@ Result<std::vector<RelayBook::Sampled>> RelayBook::Sample(size_t limit, uint64_t
     if (rc == SQLITE_DONE) continue;  // forwarded and removed meanwhile
     if (rc != SQLITE_ROW) return DbError(db_, "sample the queue");
     if (!CopyBlob(c.Blob(0), q.organisation)) continue;
-    if (const auto b = c.Blob(1); !b.empty()) q.bytes.Append(b);
+    if (const auto b = c.Blob(1); !b.empty()) {
+      q.bytes.Append(b);
+      inlined += b.size();
+    }
     read.push_back(std::move(q));
   }
   return read;

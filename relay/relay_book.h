@@ -61,7 +61,10 @@ class RelayBook {
     Fingerprint organisation{};
     SecretBuffer bytes;  // ciphertext; empty unless small
   };
-  Result<std::vector<Sampled>> Sample(size_t limit, uint64_t inline_max);
+  // At most `inline_budget` bytes in all come inline; the rest are read while sent.
+  Result<std::vector<Sampled>> Sample(size_t limit, uint64_t inline_max, uint64_t inline_budget);
+  // Checkpoints the WAL into the database and truncates it.
+  Status Checkpoint();
   // A queued envelope's chunk lengths in order, and one chunk.
   Result<std::vector<uint64_t>> ChunkLengths(const Digest32& id);
   Status ReadChunk(const Digest32& id, uint64_t seq, SecretBuffer& out);

@@ -138,6 +138,7 @@ int Init(const std::string& dir, const std::vector<std::string>& bundle_paths,
       std::to_string(kDefaultQueueBytes) +
       "\n"
       "max_unfinished_uploads = 1024\n"
+      "stream_idle_seconds = 60\n"
       "connection_calls_per_second = 20\n"
       "connection_bytes_per_second = 4194304\n"
       "delay_mean_seconds = 5\n"
@@ -205,7 +206,7 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
   limits.quota_bytes = ConfigNumber(conf, cf, "queue_bytes", kDefaultQueueBytes);
   limits.max_unfinished_uploads = ConfigNumber(conf, cf, "max_unfinished_uploads", 1024);
   limits.stream_idle_seconds =
-      std::clamp<uint64_t>(ConfigNumber(conf, cf, "stream_idle_seconds", 300), 1, 86400);
+      std::clamp<uint64_t>(ConfigNumber(conf, cf, "stream_idle_seconds", 60), 1, 86400);
   limits.connection_calls_per_second = ConfigNumber(conf, cf, "connection_calls_per_second", 20);
   limits.connection_bytes_per_second =
       ConfigNumber(conf, cf, "connection_bytes_per_second", 4u << 20);
@@ -238,7 +239,9 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
   SecretBuffer tls_key = cli::ReadSecretFile(d.tls_key(), 16 * 1024);
   const auto cert = cli::ReadSmallFile(d.tls_cert(), 16 * 1024);
   auto server = server::StartTlsServer(listen, tls_key, std::string(cert.begin(), cert.end()),
-                                       {&service}, 64, "gavah-relay");
+                                       // Fewer streams per connection than threads: one
+                                       // connection cannot hold every thread.
+                                       {&service}, 128, 16, "gavah-relay");
   forwarder.Start();
   std::fprintf(stderr, "gavah-relay: serving %zu organisation(s) on %s%s\n", orgs.size(),
                listen.c_str(), proxy.empty() ? "" : "; upstream through the proxy");
@@ -258,10 +261,13 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
 
 // Queues one envelope file. Answers the envelope id, or an error that names what is wrong; the
 // file itself is only read.
-Result<Digest32> ImportOne(const std::string& path, server::EnvelopeStore& queue,
+Result<Digest32> ImportOne(const std::string& path, server::EnvelopeStore& queue, RelayBook& book,
                            const std::vector<RecipientBundle>& bundles, uint64_t max_envelope,
                            uint64_t quota) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // No links, and nothing that blocks or has side effects on open (a FIFO, a device): only a
+  // regular file is read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0 && errno == ELOOP) return Error(ErrorCode::kInvalidArgument, "is a symbolic link");
   if (fd < 0) return Error(ErrorCode::kIo, std::string("cannot read it: ") + std::strerror(errno));
   struct Closer {
     int fd;
@@ -300,7 +306,13 @@ Result<Digest32> ImportOne(const std::string& path, server::EnvelopeStore& queue
   auto state = queue.State(id);
   if (!state.ok()) return state.status();
   if (state->stored) return id;  // already queued: importing twice changes nothing
-  if (state->received > 0) GAVAH_RETURN_IF_ERROR(queue.DropUpload(id));
+  auto forwarded = book.FindForwarded(id);
+  if (!forwarded.ok()) return forwarded.status();
+  if (forwarded->has_value()) return id;  // forwarded already: the server holds it
+  if (state->received > 0 || state->total_size > 0) {
+    return Error(ErrorCode::kAlreadyExists,
+                 "is being uploaded to this relay by someone right now; import it again later");
+  }
   GAVAH_RETURN_IF_ERROR(queue.BeginUpload(id, size, 0, server::CurrentHour(), quota, 0));
   Sha256 sha;
   std::vector<uint8_t> buf(1 << 20);
@@ -324,7 +336,10 @@ Result<Digest32> ImportOne(const std::string& path, server::EnvelopeStore& queue
     (void)queue.DropUpload(id);
     return Error(ErrorCode::kIo, "changed while it was read");
   }
-  GAVAH_RETURN_IF_ERROR(queue.Complete(id, server::CurrentHour()).status());
+  if (auto done = queue.Complete(id, server::CurrentHour()); !done.ok()) {
+    (void)queue.DropUpload(id);
+    return done.status();
+  }
   return id;
 }
 
@@ -337,7 +352,7 @@ int Import(const std::string& dir, const std::vector<std::string>& files, bool j
   const uint64_t quota = ConfigNumber(conf, d.config(), "queue_bytes", kDefaultQueueBytes);
   int refused = 0;
   for (const auto& f : files) {
-    auto id = ImportOne(f, *o.queue, o.bundles, max_envelope, quota);
+    auto id = ImportOne(f, *o.queue, *o.book, o.bundles, max_envelope, quota);
     if (!id.ok()) {
       std::fprintf(stderr, "gavah-relay: %s %s; left untouched, not queued\n", f.c_str(),
                    id.status().message().c_str());

@@ -62,16 +62,18 @@ grpc::Status RelayIntakeService::GetReceipt(grpc::ServerContext* context,
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
   const auto id = IdFrom(request->envelope_id());
   if (!id) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "envelope id must be 32 bytes");
-  auto forwarded = book_->FindForwarded(*id);
-  if (!forwarded.ok()) return Unavailable();
-  if (forwarded->has_value()) {
-    ToProto(**forwarded, response->mutable_receipt());
-    return grpc::Status::OK;
-  }
+  // The queue first: an envelope leaves it in the transaction that records its receipt, so
+  // asking in this order never misses one that moves in between.
   auto queued = store()->FindEntry(*id);
   if (!queued.ok()) return Unavailable();
   if (queued->has_value()) {
     response->set_queued(true);
+    return grpc::Status::OK;
+  }
+  auto forwarded = book_->FindForwarded(*id);
+  if (!forwarded.ok()) return Unavailable();
+  if (forwarded->has_value()) {
+    ToProto(**forwarded, response->mutable_receipt());
     return grpc::Status::OK;
   }
   return grpc::Status(grpc::StatusCode::NOT_FOUND, "this relay holds no such envelope");

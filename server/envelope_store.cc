@@ -150,6 +150,9 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
   // Checkpoint every 16 MiB of WAL rather than every 1,000 pages.
   GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA wal_autocheckpoint=4096"));
   GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=ON"));
+  // A relay's queue overwrites what it deletes (dropped uploads), keeping no old envelope in
+  // free pages.
+  if (unordered) GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA secure_delete=ON"));
   sqlite3_busy_timeout(db, 10000);
   GAVAH_RETURN_IF_ERROR(store->Exec(
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
@@ -420,7 +423,8 @@ Status EnvelopeStore::DropUpload(const Digest32& id) {
   d.Bind(1, id);
   if (d.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
   GAVAH_RETURN_IF_ERROR(tx.Commit());
-  used_bytes_ -= reserved;
+  // Never below zero: another process (a relay's import) may have reserved what is dropped.
+  used_bytes_ -= std::min(used_bytes_, reserved);
   return Status::Ok();
 }
 
@@ -441,7 +445,7 @@ Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
   if (u.Step() != SQLITE_DONE) return DbError(db_, "reclaim");
   const uint64_t dropped = static_cast<uint64_t>(sqlite3_changes(db_));
   GAVAH_RETURN_IF_ERROR(tx.Commit());
-  used_bytes_ -= reserved;
+  used_bytes_ -= std::min(used_bytes_, reserved);
   return dropped;
 }
 
@@ -639,6 +643,21 @@ Result<std::vector<EnvelopeStore::AuditEntry>> EnvelopeStore::AuditTrail() {
     out.push_back({{who.begin(), who.end()}, {call.begin(), call.end()}, s.U64(2)});
   }
   return out;
+}
+
+Result<uint64_t> EnvelopeStore::NextLogIndex() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return NextIndex();
+}
+
+Result<uint64_t> EnvelopeStore::Touch() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "commit");
+  Stmt t(*stmts_, "UPDATE meta SET value=value WHERE key='schema_version'");
+  if (t.Step() != SQLITE_DONE) return DbError(db_, "commit");
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  return NextIndex();
 }
 
 void EnvelopeStore::Released(uint64_t bytes) {

@@ -133,6 +133,12 @@ class EnvelopeStore {
                                         uint64_t threshold, uint64_t hour);
   Result<bool> IsDeleted(const Digest32& id);
 
+  // The log index the next stored envelope gets (MAX + 1; random when unordered).
+  Result<uint64_t> NextLogIndex();
+  // A durable commit that changes nothing (rewrites the schema version): what cover waits for
+  // when no real envelope is being committed. Answers NextLogIndex().
+  Result<uint64_t> Touch();
+
   // Another connection (a relay's book) deleted `bytes` of stored envelopes: counts them out of
   // the quota.
   void Released(uint64_t bytes);

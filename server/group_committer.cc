@@ -29,6 +29,19 @@ Result<LogEntry> GroupCommitter::Store(const Digest32& id, std::span<const uint8
   return done.get();
 }
 
+Result<uint64_t> GroupCommitter::WaitForCommit() {
+  Pending p{{}, 0, {}, true};
+  auto done = p.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return Error(ErrorCode::kIo, "server is stopping");
+    queue_.push_back(&p);
+  }
+  cv_.notify_one();
+  GAVAH_ASSIGN_OR_RETURN(const LogEntry next, done.get());
+  return next.log_index;
+}
+
 void GroupCommitter::Run() {
   for (;;) {
     std::vector<Pending*> batch;
@@ -44,18 +57,36 @@ void GroupCommitter::Run() {
     // One hour for the batch: the latest asked for (they differ only across an hour boundary).
     uint64_t hour = 0;
     std::vector<EnvelopeStore::WholeEnvelope> envelopes;
+    std::vector<Pending*> real, covers;
     for (Pending* p : batch) {
       hour = std::max(hour, p->hour);
-      envelopes.push_back(p->envelope);
-    }
-    auto entries = store_->StoreWhole(envelopes, hour, quota_bytes_);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (!entries.ok()) {
-        batch[i]->done.set_value(entries.status());
-      } else if (!entries.value()[i]) {
-        batch[i]->done.set_value(Error(ErrorCode::kTooLarge, "server storage quota is full"));
+      if (p->cover) {
+        covers.push_back(p);
       } else {
-        batch[i]->done.set_value(*entries.value()[i]);
+        real.push_back(p);
+        envelopes.push_back(p->envelope);
+      }
+    }
+    Result<std::vector<std::optional<LogEntry>>> entries = std::vector<std::optional<LogEntry>>();
+    if (!real.empty()) entries = store_->StoreWhole(envelopes, hour, quota_bytes_);
+    for (size_t i = 0; i < real.size(); ++i) {
+      if (!entries.ok()) {
+        real[i]->done.set_value(entries.status());
+      } else if (!entries.value()[i]) {
+        real[i]->done.set_value(Error(ErrorCode::kTooLarge, "server storage quota is full"));
+      } else {
+        real[i]->done.set_value(*entries.value()[i]);
+      }
+    }
+    if (!covers.empty()) {
+      // Alone, cover pays for a durable commit of its own, as a real envelope would.
+      auto next = real.empty() ? store_->Touch() : store_->NextLogIndex();
+      for (Pending* p : covers) {
+        if (next.ok()) {
+          p->done.set_value(LogEntry{{}, next.value(), hour});
+        } else {
+          p->done.set_value(next.status());
+        }
       }
     }
   }

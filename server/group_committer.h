@@ -25,12 +25,17 @@ class GroupCommitter {
   // Blocks until the envelope is durably stored (or found stored) and returns its log entry.
   // `bytes` must stay valid until it returns. Thread-safe.
   Result<LogEntry> Store(const Digest32& id, std::span<const uint8_t> bytes, uint64_t hour);
+  // Blocks until the next commit is durable, as Store() would (with none pending, a commit of
+  // its own): a cover submission takes as long as a real one. Answers the log index the next
+  // envelope would get.
+  Result<uint64_t> WaitForCommit();
 
  private:
   struct Pending {
     EnvelopeStore::WholeEnvelope envelope;
     uint64_t hour;
     std::promise<Result<LogEntry>> done;
+    bool cover = false;  // waits for the commit; stores nothing
   };
   void Run();
 

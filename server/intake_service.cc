@@ -249,10 +249,14 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
                                    grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
                                    gavah::v1::SubmitResponse* response) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  // Watched from the first read on: a peer that opens streams and sends nothing must not hold
+  // the threads that serve everyone else.
+  StreamWatchdog::Watch watch(&watchdog_, context);
   gavah::v1::SubmitChunk first;
   if (!reader->Read(&first)) return Bad("empty upload");
-  if (first.cover()) return DropCover(first, reader, response);
+  watch.Touch();
   if (limiter_.limits_bytes()) limiter_.ThrottleBytes(context->peer(), first.data().size());
+  if (first.kind() == gavah::v1::SubmitChunk::COVER) return DropCover(first, reader, response);
   const auto id = IdFrom(first.envelope_id());
   if (!id) return Bad("envelope id must be 32 bytes");
   const uint64_t total = first.total_size();
@@ -296,11 +300,8 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
                         "this envelope is being uploaded already; retry later");
   }
   grpc::Status result;
-  {
-    StreamWatchdog::Watch watch(&watchdog_, context);
-    result =
-        ReceiveUpload(*id, total, offset, first.data(), reader, response, watch, context->peer());
-  }
+  result =
+      ReceiveUpload(*id, total, offset, first.data(), reader, response, watch, context->peer());
   Release(*id);
   return result;
 }
@@ -450,11 +451,15 @@ grpc::Status IntakeService::DropCover(const gavah::v1::SubmitChunk& first,
   }
   gavah::v1::SubmitChunk extra;
   if (reader->Read(&extra)) return Bad("more data than the size announced");
+  // Answered after a durable commit, with the index the next envelope gets, so neither the
+  // answer's timing nor its length sets cover apart from a real envelope.
+  auto next = committer_.WaitForCommit();
+  if (!next.ok()) return FromStatus(next.status());
   uint8_t filler[64];
   randombytes_buf(filler, sizeof filler);
   auto* r = response->mutable_receipt();
   r->set_envelope_id(first.envelope_id());
-  r->set_log_index(randombytes_uniform(1u << 30));
+  r->set_log_index(next.value());
   r->set_received_hour(CurrentHour());
   r->set_signature(filler, sizeof filler);
   return grpc::Status::OK;
@@ -463,7 +468,8 @@ grpc::Status IntakeService::DropCover(const gavah::v1::SubmitChunk& first,
 bool ConnectionLimiter::AdmitCall(const std::string& peer) {
   if (calls_ == 0) return true;
   std::lock_guard<std::mutex> lock(mu_);
-  if (buckets_.size() >= kMaxConnections && buckets_.find(peer) == buckets_.end()) return true;
+  // Full of connections active within the minute: a flood; new ones wait their turn.
+  if (!Track(peer)) return false;
   Bucket& b = Refill(peer);
   if (b.calls < 1) return false;
   b.calls -= 1;
@@ -475,20 +481,32 @@ void ConnectionLimiter::ThrottleBytes(const std::string& peer, uint64_t n) {
   double wait_seconds = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (buckets_.size() >= kMaxConnections && buckets_.find(peer) == buckets_.end()) return;
-    Bucket& b = Refill(peer);
-    b.bytes -= static_cast<double>(n);  // may go negative: the debt is paid by waiting
-    if (b.bytes < 0) wait_seconds = std::min(10.0, -b.bytes / static_cast<double>(bytes_));
+    if (!Track(peer)) {
+      wait_seconds = 10;  // untracked in a flood: as slow as the slowest tracked one
+    } else {
+      Bucket& b = Refill(peer);
+      // May go negative: the debt is paid by waiting, at most 10 s of it at a time.
+      b.bytes = std::max(b.bytes - static_cast<double>(n), -10.0 * static_cast<double>(bytes_));
+      if (b.bytes < 0) wait_seconds = std::min(10.0, -b.bytes / static_cast<double>(bytes_));
+    }
   }
   if (wait_seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(wait_seconds));
 }
 
+bool ConnectionLimiter::Track(const std::string& peer) {
+  if (buckets_.size() < kMaxConnections || buckets_.count(peer)) return true;
+  // Forget connections idle for a minute, at most once a second: sweeping on every call would
+  // let a flood of connections spend the CPU under this lock.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_sweep_ < std::chrono::seconds(1)) return false;
+  last_sweep_ = now;
+  std::erase_if(buckets_,
+                [&](const auto& kv) { return now - kv.second.last > std::chrono::seconds(60); });
+  return buckets_.size() < kMaxConnections;
+}
+
 ConnectionLimiter::Bucket& ConnectionLimiter::Refill(const std::string& peer) {
   const auto now = std::chrono::steady_clock::now();
-  if (buckets_.size() >= kMaxConnections / 2) {
-    std::erase_if(buckets_,
-                  [&](const auto& kv) { return now - kv.second.last > std::chrono::seconds(60); });
-  }
   auto [it, fresh] = buckets_.try_emplace(peer);
   Bucket& b = it->second;
   // Bursts of two seconds' worth are allowed, so a witness's few calls never wait.

@@ -31,9 +31,9 @@ struct IntakeLimits {
   uint64_t connection_bytes_per_second = 0;
 };
 
-// Token buckets per connection. Bounded: idle connections are forgotten after a minute, and at
-// most kMaxConnections are tracked (beyond that new connections are let through untracked,
-// which a flood cannot use to exhaust memory).
+// Token buckets per connection. Bounded: at most kMaxConnections are tracked; when that many
+// were active within a minute, calls from new connections are refused (and their bytes slowed
+// the most) until idle ones are forgotten.
 class ConnectionLimiter {
  public:
   static constexpr size_t kMaxConnections = 65536;
@@ -50,7 +50,9 @@ class ConnectionLimiter {
     double calls = 0, bytes = 0;
     std::chrono::steady_clock::time_point last;
   };
-  Bucket& Refill(const std::string& peer);  // REQUIRES: mu_ held
+  Bucket& Refill(const std::string& peer);              // REQUIRES: mu_ held
+  bool Track(const std::string& peer);                  // REQUIRES: mu_ held; false when full
+  std::chrono::steady_clock::time_point last_sweep_{};  // guarded by mu_
   const uint64_t calls_, bytes_;
   std::mutex mu_;
   std::map<std::string, Bucket> buckets_;  // guarded by mu_

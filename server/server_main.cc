@@ -185,7 +185,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
 
   std::unique_ptr<grpc::Server> server =
       StartTlsServer(listen, tls_key, std::string(cert_bytes.begin(), cert_bytes.end()),
-                     {&service, &review}, 128, "gavah-server");
+                     {&service, &review}, 128, 64, "gavah-server");
 
   // SIGTERM and SIGINT stop accepting and let in-flight commits finish.
   std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());

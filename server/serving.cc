@@ -56,7 +56,8 @@ void SilenceGrpcLog() { gpr_set_log_function(DropGrpcLog); }
 std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const SecretBuffer& key_pem,
                                              const std::string& cert_pem,
                                              const std::vector<grpc::Service*>& services,
-                                             int max_threads, const char* name) {
+                                             int max_threads, int streams_per_connection,
+                                             const char* name) {
   grpc::SslServerCredentialsOptions ssl;
   // gRPC takes the key as std::string and keeps its own copy, unwiped, for the server's life;
   // ours are wiped. Whoever can read this process's memory has the TLS key (THREAT_MODEL).
@@ -70,7 +71,7 @@ std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const Se
                  ssl.pem_key_cert_pairs[0].private_key.size());
   for (grpc::Service* s : services) builder.RegisterService(s);
   builder.SetMaxReceiveMessageSize(2 << 20);  // 1 MiB of data per message plus framing
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 64);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, streams_per_connection);
   // Witness clients ping every 30 s so that a dead link fails instead of hanging.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

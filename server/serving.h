@@ -35,6 +35,7 @@ void SilenceGrpcLog();
 std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const SecretBuffer& key_pem,
                                              const std::string& cert_pem,
                                              const std::vector<grpc::Service*>& services,
-                                             int max_threads, const char* name);
+                                             int max_threads, int streams_per_connection,
+                                             const char* name);
 
 }  // namespace gavah::server

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -296,16 +297,21 @@ TEST_F(RelayTest, ImportRefusesWhatIsNotAnEnvelopeForItsOrganisationsAndLeavesIt
   WriteText(dir_ / "garbage.gvh", std::string(5000, 'x'));
   WriteText(dir_ / "short.gvh", good.substr(0, good.size() - 100));
   WriteText(dir_ / "long.gvh", good + "tail");
+  fs::create_symlink(dir_ / "good.gvh", dir_ / "link.gvh");
+  ASSERT_EQ(mkfifo((dir_ / "fifo.gvh").c_str(), 0600), 0);
   struct Case {
     const char* file;
     const char* says;
   };
-  for (const Case& c : {Case{"garbage.gvh", "not a Gavah envelope"},
-                        Case{"short.gvh", "truncated or has extra bytes"},
-                        Case{"long.gvh", "truncated or has extra bytes"},
-                        Case{"other.gvh", "organisation this relay does not serve"},
-                        Case{"missing.gvh", "cannot read it"}}) {
-    const std::string before = fs::exists(dir_ / c.file) ? ReadText(dir_ / c.file) : "";
+  for (const Case& c :
+       {Case{"garbage.gvh", "not a Gavah envelope"},
+        Case{"short.gvh", "truncated or has extra bytes"},
+        Case{"long.gvh", "truncated or has extra bytes"},
+        Case{"other.gvh", "organisation this relay does not serve"},
+        Case{"missing.gvh", "cannot read it"}, Case{"link.gvh", "is a symbolic link"},
+        Case{"fifo.gvh", "is not a regular file"}}) {
+    const bool regular = fs::is_regular_file(fs::symlink_status(dir_ / c.file));
+    const std::string before = regular ? ReadText(dir_ / c.file) : "";
     Outcome r = Rel({"import", "--data", "rl", c.file});
     EXPECT_EQ(r.exit_code, 1) << c.file;
     EXPECT_NE(r.err.find(c.says), std::string::npos) << c.file << ": " << r.err;
@@ -541,6 +547,50 @@ TEST_F(RelayTest, RelayForwardsThroughAnHttpConnectProxyWhenGivenOne) {
   EXPECT_NE(bad.err.find("--proxy must be http://HOST:PORT"), std::string::npos) << bad.err;
 }
 
+TEST_F(RelayTest, AnEnvelopeTheServerRefusesIsSetAsideAndDoesNotHoldUpTheOthers) {
+  // The server takes nothing above 8 KB; the relay takes more, as its bundle states no limit.
+  std::string conf = ReadText(dir_ / "srv/server.conf") + "max_envelope_bytes = 8000\n";
+  WriteText(dir_ / "srv/server.conf", conf);
+  StartServer();
+  InitRelay({"delay_mean_milliseconds = 100", "backoff_max_seconds = 1"});
+  StartRelay();
+  WriteText(dir_ / "big.txt", "with a document");
+  WriteText(dir_ / "doc.bin", std::string(20000, 'd'));
+  Outcome big = Wit({"submit", "--bundle", "relay.bundle", "--text-file", "big.txt", "--attach",
+                     "doc.bin", "--json"});
+  ASSERT_EQ(big.exit_code, 0) << big.err;
+  // After the refusal, later envelopes still go through and the server is not backed off from.
+  ASSERT_TRUE(WaitUntil(
+      [&] { return ReadText(dir_ / "relay.log").find("not accepted") != std::string::npos; }, 20))
+      << ReadText(dir_ / "relay.log");
+  Outcome small = Submit("s", "small enough");
+  ASSERT_EQ(small.exit_code, 0) << small.err;
+  EXPECT_TRUE(WaitUntil([&] { return ServerHas(Field(small.out, "envelope_id")); }, 20))
+      << ReadText(dir_ / "relay.log");
+  const std::string status = Status();
+  EXPECT_EQ(Field(status, "failures_in_a_row"), "0") << status;
+  EXPECT_EQ(Field(status, "queued"), "1") << "the refused envelope is kept, never dropped";
+  EXPECT_FALSE(ServerHas(Field(big.out, "envelope_id")));
+}
+
+TEST_F(RelayTest, AStreamThatSendsNothingIsCutOffAndHoldsNoThread) {
+  InitRelay({"stream_idle_seconds = 2"});
+  StartRelay();
+  auto stub = RawRelay();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  gavah::v1::SubmitResponse resp;
+  const auto start = std::chrono::steady_clock::now();
+  auto w = stub->Submit(&ctx, &resp);
+  const grpc::Status st = w->Finish();  // never writes a message
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << "the relay, not the client's deadline, must end a silent stream";
+  EXPECT_LT(waited, 20);
+}
+
 TEST_F(RelayTest, ServerWhoseCertificateDoesNotMatchThePinGetsNothing) {
   StartServer();
   // A bundle naming the right address with another certificate (a second server's).
@@ -618,7 +668,7 @@ TEST_F(RelayTest, ServerDropsCoverWithoutStoringAndRefusesMalformedCover) {
   gavah::v1::SubmitChunk cover;
   cover.set_envelope_id(std::string(32, 'c'));
   cover.set_total_size(4446);
-  cover.set_cover(true);
+  cover.set_kind(gavah::v1::SubmitChunk::COVER);
   cover.set_data(std::string(4446, 'r'));
   gavah::v1::SubmitResponse resp;
   ASSERT_TRUE(RawSubmit(*stub, cover, &resp).ok());

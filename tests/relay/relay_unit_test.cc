@@ -78,7 +78,7 @@ TEST(RelayQueue, RowsAndLogIndexesKeepNoArrivalOrder) {
     EXPECT_FALSE(left->has_value());
     auto kept = (*book)->FindForwarded(arrived[0]);
     ASSERT_TRUE(kept.ok() && kept->has_value());
-    auto sample = (*book)->Sample(100, 1000);
+    auto sample = (*book)->Sample(100, 1000, 1 << 20);
     ASSERT_TRUE(sample.ok());
     EXPECT_EQ(sample->size(), 40u);
     for (const auto& e : *sample) {
