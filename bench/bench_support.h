@@ -6,12 +6,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "gavah/crypto/bundle.h"
+#include "gavah/crypto/keys.h"
+#include "gavah/crypto/receipt.h"
+#include "support/process.h"
 
 namespace gavah::bench {
 
@@ -85,6 +92,28 @@ LoadResult RunLoad(pid_t server, int senders, double seconds, Call call) {
   all.server_cpu = CpuSeconds(server) - server0;
   all.client_cpu = CpuSeconds(0) - client0;
   return all;
+}
+
+// A one-investigator organisation whose bundle lists the server initialised in `dir`/srv at
+// `address`, written to `dir`/org.bundle. Made with the library: Argon2id key files are beside
+// the point of a benchmark.
+inline RecipientBundle MakeBenchBundle(const std::filesystem::path& dir,
+                                       const std::string& address) {
+  const auto org = OrganisationKey::Generate();
+  const auto investigator = InvestigatorSecretKey::Generate("bench");
+  BundleContents c;
+  c.issued_at = static_cast<uint64_t>(time(nullptr));
+  c.expires_at = c.issued_at + 86400;
+  c.threshold = 1;
+  c.investigators.push_back(investigator.public_key());
+  BundleEndpoint e;
+  e.address = address;
+  e.tls_certificate_pem = testing::ReadText(dir / "srv/tls.crt");
+  c.endpoints.push_back(e);
+  c.receipt_key = ReceiptPublicKeyFromText(testing::ReadText(dir / "srv/receipt.pub")).value();
+  const auto bytes = RecipientBundle::Create(c, org).value();
+  testing::WriteText(dir / "org.bundle", std::string(bytes.begin(), bytes.end()));
+  return RecipientBundle::Parse(bytes).value();
 }
 
 }  // namespace gavah::bench

@@ -60,24 +60,9 @@ int main(int argc, char** argv) {
           .exit_code != 0)
     return 1;
 
-  // Organisation and bundle made with the library: Argon2id key files are beside the point here.
-  const auto org = gavah::OrganisationKey::Generate();
-  const auto investigator = gavah::InvestigatorSecretKey::Generate("bench");
-  gavah::BundleContents c;
-  c.issued_at = static_cast<uint64_t>(time(nullptr));
-  c.expires_at = c.issued_at + 86400;
-  c.threshold = 1;
-  c.investigators.push_back(investigator.public_key());
-  gavah::BundleEndpoint e;
-  e.address = address;
-  e.tls_certificate_pem = gavah::testing::ReadText(dir / "srv/tls.crt");
-  c.endpoints.push_back(e);
-  c.receipt_key =
-      gavah::ReceiptPublicKeyFromText(gavah::testing::ReadText(dir / "srv/receipt.pub")).value();
-  const auto bundle_bytes = gavah::RecipientBundle::Create(c, org).value();
-  gavah::testing::WriteText(dir / "org.bundle",
-                            std::string(bundle_bytes.begin(), bundle_bytes.end()));
-  const auto bundle = gavah::RecipientBundle::Parse(bundle_bytes).value();
+  const auto bundle = gavah::bench::MakeBenchBundle(dir, address);
+  const auto& c = bundle.contents();
+  const auto& e = c.endpoints.front();
 
   const pid_t server =
       gavah::testing::Spawn(dir, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "org.bundle"},

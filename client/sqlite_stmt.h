@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include <cstdint>
 #include <span>
@@ -13,6 +14,23 @@
 #include "gavah/crypto/secret_buffer.h"
 
 namespace gavah::sql {
+
+// Waits for another connection's write lock in steps of 250 µs, up to `timeout_ms`. SQLite's own
+// busy timeout sleeps in steps of up to 100 ms, which starves a writer that alternates with
+// another connection's short commits (a relay's intake and its forwarder share one file).
+inline void WaitWhenBusy(sqlite3* db, int timeout_ms) {
+  sqlite3_busy_handler(
+      db,
+      [](void* limit, int tries) {
+        if (tries >= static_cast<int>(reinterpret_cast<intptr_t>(limit))) return 0;
+        struct timespec ts {
+          0, 250000
+        };
+        nanosleep(&ts, nullptr);
+        return 1;
+      },
+      reinterpret_cast<void*>(static_cast<intptr_t>(timeout_ms) * 4));
+}
 
 // Keys a SQLCipher connection with a raw 32-byte key (x'...' skips SQLCipher's passphrase KDF;
 // the text lives in secret memory) and sets the 4 KiB page size every Gavah database uses.

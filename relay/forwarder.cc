@@ -196,7 +196,7 @@ void Forwarder::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return;
     }
-    Round();
+    const size_t sent = Round();
     FetchPendingReplies();
     const uint64_t hour = server::CurrentHour();
     if (hour != last_prune_hour_) {
@@ -207,17 +207,21 @@ void Forwarder::Run() {
       // Old WAL frames keep the order of past commits: fold them in and cut the file.
       (void)book_->Checkpoint();
     }
-    Sleep(options_.delay_mean_seconds > 0 ? Exponential(options_.delay_mean_seconds) : 0);
+    if (options_.delay_mean_seconds > 0) {
+      Sleep(Exponential(options_.delay_mean_seconds));
+    } else if (sent == 0) {
+      Sleep(0);  // nothing was waiting: until the next envelope
+    }            // else: more may be waiting; no delay means no pause
   }
 }
 
-void Forwarder::Round() {
+size_t Forwarder::Round() {
   const auto now = std::chrono::steady_clock::now();
   // Every server backing off: nothing could be sent, so do not sample (a long queue during an
   // outage would otherwise be scanned every round).
   if (std::all_of(upstreams_.begin(), upstreams_.end(),
                   [&](const auto& u) { return now < u.second.next_try; })) {
-    return;
+    return 0;
   }
   // Envelopes of up to 1 MiB (one message upstream) come with the sample; larger ones are read
   // chunk by chunk while they are sent.
@@ -227,7 +231,7 @@ void Forwarder::Round() {
   if (!sample.ok()) {
     std::fprintf(stderr, "gavah-relay: cannot read the queue: %s\n",
                  sample.status().message().c_str());
-    return;
+    return 0;
   }
   std::shuffle(sample->begin(), sample->end(), rng_);
 
@@ -261,7 +265,9 @@ void Forwarder::Round() {
     }
     std::shuffle(tasks.begin(), tasks.end(), rng_);
   }
-  if (tasks.empty()) return;
+  if (tasks.empty()) return 0;
+  const size_t envelopes = static_cast<size_t>(
+      std::count_if(tasks.begin(), tasks.end(), [](const Task& t) { return !t.cover; }));
 
   std::mutex done_mu;
   std::vector<Receipt> delivered;
@@ -382,6 +388,7 @@ void Forwarder::Round() {
       up.reported_down = false;
     }
   }
+  return envelopes;
 }
 
 bool Forwarder::Replies(const Fingerprint& organisation, const Digest32& mailbox, uint64_t after,

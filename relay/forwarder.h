@@ -86,7 +86,8 @@ class Forwarder {
     uint64_t last_success_hour = 0;  // as last written to the book
   };
   void Run();
-  void Round();
+  // Answers how many envelopes it tried to send.
+  size_t Round();
   void FetchPendingReplies();
   void Sleep(double seconds);
   double Exponential(double mean);

@@ -40,7 +40,7 @@ Result<std::unique_ptr<RelayBook>> RelayBook::Open(const std::string& path,
       SQLITE_OK) {
     return Error(ErrorCode::kInvalidArgument, "database key does not match " + path);
   }
-  sqlite3_busy_timeout(db, 10000);
+  sql::WaitWhenBusy(db, 10000);
   GAVAH_RETURN_IF_ERROR(book->Exec("PRAGMA journal_mode=WAL"));
   GAVAH_RETURN_IF_ERROR(book->Exec("PRAGMA synchronous=FULL"));
   // Deleted envelopes and receipts are overwritten, not left in free pages (this connection

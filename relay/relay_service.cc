@@ -5,19 +5,8 @@
 namespace gavah::relay {
 namespace {
 
-std::optional<Digest32> IdFrom(const std::string& bytes) {
-  if (bytes.size() != 32) return std::nullopt;
-  Digest32 id{};
-  std::memcpy(id.data(), bytes.data(), 32);
-  return id;
-}
-
-void ToProto(const Receipt& r, gavah::v1::Receipt* out) {
-  out->set_envelope_id(r.envelope_id.data(), r.envelope_id.size());
-  out->set_log_index(r.log_index);
-  out->set_received_hour(r.received_hour);
-  out->set_signature(r.signature.data(), r.signature.size());
-}
+using server::IdFrom;
+using server::ToProto;
 
 grpc::Status Unavailable() {
   return grpc::Status(grpc::StatusCode::UNAVAILABLE, "relay storage failed; try again later");

@@ -153,7 +153,7 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
   // A relay's queue overwrites what it deletes (dropped uploads), keeping no old envelope in
   // free pages.
   if (unordered) GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA secure_delete=ON"));
-  sqlite3_busy_timeout(db, 10000);
+  sql::WaitWhenBusy(db, 10000);
   GAVAH_RETURN_IF_ERROR(store->Exec(
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS envelopes(id BLOB PRIMARY KEY, size INTEGER NOT NULL,"

@@ -104,6 +104,8 @@ grpc::Status FromStatus(const Status& st) {
   }
 }
 
+}  // namespace
+
 std::optional<Digest32> IdFrom(const std::string& bytes) {
   if (bytes.size() != 32) return std::nullopt;
   Digest32 id{};
@@ -117,8 +119,6 @@ void ToProto(const Receipt& r, gavah::v1::Receipt* out) {
   out->set_received_hour(r.received_hour);
   out->set_signature(r.signature.data(), r.signature.size());
 }
-
-}  // namespace
 
 uint64_t CurrentHour() {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(

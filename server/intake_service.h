@@ -145,4 +145,8 @@ class IntakeService : public gavah::v1::Intake::Service {
 // Unix time rounded down to the hour: all the server keeps of when anything happened.
 uint64_t CurrentHour();
 
+// A 32-byte id from a request field; nullopt for any other length.
+std::optional<Digest32> IdFrom(const std::string& bytes);
+void ToProto(const Receipt& r, gavah::v1::Receipt* out);
+
 }  // namespace gavah::server

@@ -4,7 +4,7 @@
 
 #include <ctime>
 
-#include "intake_service.h"  // CurrentHour
+#include "intake_service.h"  // CurrentHour, IdFrom
 
 namespace gavah::server {
 namespace {
@@ -25,13 +25,6 @@ grpc::Status FromStore(const Status& st) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, st.message());
   if (st.code() == ErrorCode::kInvalidArgument) return Bad(st.message());
   return grpc::Status(grpc::StatusCode::UNAVAILABLE, "server storage failed; try again later");
-}
-
-std::optional<Digest32> IdFrom(const std::string& bytes) {
-  if (bytes.size() != 32) return std::nullopt;
-  Digest32 id{};
-  std::memcpy(id.data(), bytes.data(), 32);
-  return id;
 }
 
 std::span<const uint8_t> Bytes(const std::string& s) {

@@ -15,6 +15,7 @@
 #include "gavah/crypto/hex.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "support/process.h"
+#include "support/server_fixture.h"
 #include "support/test_support.h"
 
 namespace gavah {
@@ -25,13 +26,7 @@ using testing::Outcome;
 using testing::ReadText;
 using testing::WriteText;
 
-std::string Field(const std::string& json, const std::string& key) {
-  const auto at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return "";
-  size_t start = at + key.size() + 3;
-  if (json[start] == '"') ++start;
-  return json.substr(start, json.find_first_of("\",}", start) - start);
-}
+using testing::Field;
 
 Digest32 IdOf(const std::string& hex) {
   Digest32 id{};
@@ -51,23 +46,11 @@ bool WaitUntil(F done, double seconds) {
   return done();
 }
 
-class RelayTest : public ::testing::Test {
+class RelayTest : public testing::ServerFixture {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(InitCrypto());
-    char tmpl[] = "/tmp/gavah-relay-test-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    env_ = {{"PATH", "/usr/bin:/bin"},
-            {"HOME", dir_.string()},
-            {"XDG_DATA_HOME", (dir_ / "xdg").string()},
-            {"GAVAH_PASSPHRASE", "correct horse battery staple 1988"}};
-    port_ = testing::FreePort();
+    ServerFixture::SetUp();
     relay_port_ = testing::FreePort();
-    ASSERT_EQ(
-        Srv({"init", "--data", "srv", "--listen", "127.0.0.1:" + std::to_string(port_)}).exit_code,
-        0);
-    ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
-    ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
     Outcome b = Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold",
                      "1", "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert",
                      "srv/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "org.bundle"});
@@ -75,16 +58,9 @@ class RelayTest : public ::testing::Test {
   }
   void TearDown() override {
     StopRelay(SIGTERM);
-    StopServer(SIGTERM);
-    fs::remove_all(dir_);
+    ServerFixture::TearDown();
   }
 
-  Outcome Run(const char* binary, const std::vector<std::string>& args) {
-    return testing::Exec(dir_, binary, args, env_);
-  }
-  Outcome Srv(const std::vector<std::string>& args) { return Run(GAVAH_SERVER, args); }
-  Outcome Inv(const std::vector<std::string>& args) { return Run(GAVAH_INVESTIGATOR, args); }
-  Outcome Wit(const std::vector<std::string>& args) { return Run(GAVAH_WITNESS, args); }
   Outcome Rel(const std::vector<std::string>& args) { return Run(GAVAH_RELAY, args); }
 
   // A relay serving org.bundle with `settings` appended to relay.conf (later lines win), and
@@ -104,16 +80,6 @@ class RelayTest : public ::testing::Test {
     ASSERT_EQ(b.exit_code, 0) << b.err;
   }
 
-  void StartServer() {
-    server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "org.bundle"},
-                             env_, dir_ / "server.log");
-    ASSERT_TRUE(testing::WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
-  }
-  int StopServer(int sig) {
-    const int rc = testing::Stop(server_, sig);
-    server_ = -1;
-    return rc;
-  }
   void StartRelay(const std::vector<std::string>& extra = {"--seed", "7"}) {
     std::vector<std::string> args = {"run", "--data", "rl"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -133,16 +99,9 @@ class RelayTest : public ::testing::Test {
     return Wit({"submit", "--bundle", bundle, "--text-file", name + ".txt", "--json"});
   }
 
-  // The server's store, opened beside the running server (WAL allows a second connection).
-  std::unique_ptr<server::EnvelopeStore> ServerStore() {
-    SecretBuffer key = SecretBuffer::CopyOf(testing::Bytes(ReadText(dir_ / "srv/store.key")));
-    auto store = server::EnvelopeStore::Open((dir_ / "srv/store.db").string(), key, false);
-    EXPECT_TRUE(store.ok()) << store.status().message();
-    return store.ok() ? std::move(store).value() : nullptr;
-  }
   // The server's log in order: ids by log index.
   std::vector<Digest32> ServerLog() {
-    auto store = ServerStore();
+    auto store = OpenStore();
     bool more = false;
     auto listed = store->List(0, 100000, &more);
     std::vector<Digest32> ids;
@@ -152,18 +111,12 @@ class RelayTest : public ::testing::Test {
     return ids;
   }
   bool ServerHas(const std::string& id_hex) {
-    auto entry = ServerStore()->FindEntry(IdOf(id_hex));
+    auto entry = OpenStore()->FindEntry(IdOf(id_hex));
     return entry.ok() && entry->has_value();
   }
 
   std::unique_ptr<gavah::v1::Intake::Stub> RawRelay() {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ReadText(dir_ / "rl/tls.crt");
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("gavah-intake");
-    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
-    return gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
-        "127.0.0.1:" + std::to_string(relay_port_), grpc::SslCredentials(ssl), args));
+    return RawClient(relay_port_, "rl/tls.crt");
   }
   grpc::Status RawSubmit(gavah::v1::Intake::Stub& stub, const gavah::v1::SubmitChunk& msg,
                          gavah::v1::SubmitResponse* resp) {
@@ -181,10 +134,8 @@ class RelayTest : public ::testing::Test {
     return s.out;
   }
 
-  fs::path dir_;
-  std::map<std::string, std::string> env_;
-  int port_ = 0, relay_port_ = 0;
-  pid_t server_ = -1, relay_ = -1;
+  int relay_port_ = 0;
+  pid_t relay_ = -1;
 };
 
 TEST_F(RelayTest, WitnessToRelayToServerAndTheReceiptComesBackThroughTheRelay) {
@@ -381,7 +332,7 @@ TEST_F(RelayTest, RelayKilledMidForwardResumesAndTheServerStoresTheEnvelopeOnce)
   Outcome imp = Rel({"import", "--data", "rl", "big.gvh", "--json"});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
   const Digest32 id = IdOf(Field(imp.out, "envelope_id"));
-  auto server_store = ServerStore();
+  auto server_store = OpenStore();
   StartRelay();
   // Polled as fast as the store answers: the whole envelope takes well under a second.
   bool caught = false;
@@ -395,7 +346,7 @@ TEST_F(RelayTest, RelayKilledMidForwardResumesAndTheServerStoresTheEnvelopeOnce)
   ASSERT_EQ(StopRelay(SIGKILL), 128 + SIGKILL);
   ASSERT_TRUE(caught) << "the relay was never seen half way: " << ReadText(dir_ / "relay.log")
                       << ReadText(dir_ / "server.log");
-  auto half = ServerStore()->State(id);
+  auto half = OpenStore()->State(id);
   ASSERT_TRUE(half.ok());
   EXPECT_FALSE(half->stored);
   StartRelay();
@@ -403,7 +354,7 @@ TEST_F(RelayTest, RelayKilledMidForwardResumesAndTheServerStoresTheEnvelopeOnce)
   EXPECT_EQ(ServerLog().size(), 1u);
   // What the server holds is exactly the envelope.
   Sha256 sha;
-  ASSERT_TRUE(ServerStore()
+  ASSERT_TRUE(OpenStore()
                   ->ReadEnvelope(id,
                                  [&](std::span<const uint8_t> b) {
                                    sha.Update(b);
@@ -658,13 +609,7 @@ TEST_F(RelayTest, RepliesComeThroughTheRelayWithoutAskingTheServerWhileTheWitnes
 
 TEST_F(RelayTest, ServerDropsCoverWithoutStoringAndRefusesMalformedCover) {
   StartServer();
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
-  grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride("gavah-intake");
-  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
-  auto stub = gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
-      "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
+  auto stub = RawClient();
   gavah::v1::SubmitChunk cover;
   cover.set_envelope_id(std::string(32, 'c'));
   cover.set_total_size(4446);
@@ -679,7 +624,7 @@ TEST_F(RelayTest, ServerDropsCoverWithoutStoringAndRefusesMalformedCover) {
   cover.set_data(std::string(2 << 20, 'r'));
   EXPECT_NE(RawSubmit(*stub, cover, &resp).error_code(), grpc::StatusCode::OK);
   EXPECT_TRUE(ServerLog().empty());
-  EXPECT_EQ(ServerStore()->BytesUsed().value(), 0u);
+  EXPECT_EQ(OpenStore()->BytesUsed().value(), 0u);
 }
 
 TEST_F(RelayTest, InitRefusesABundleItCouldNotForwardFor) {

@@ -17,6 +17,7 @@
 #include "gavah/v1/intake.grpc.pb.h"
 #include "gavah/v1/review.grpc.pb.h"
 #include "support/process.h"
+#include "support/server_fixture.h"
 #include "support/test_support.h"
 
 namespace gavah {
@@ -27,22 +28,10 @@ using testing::Outcome;
 using testing::ReadText;
 using testing::WriteText;
 
-class IntakeTest : public ::testing::Test {
+class IntakeTest : public testing::ServerFixture {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(InitCrypto());
-    char tmpl[] = "/tmp/gavah-intake-test-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    env_ = {{"PATH", "/usr/bin:/bin"},
-            {"HOME", dir_.string()},
-            {"XDG_DATA_HOME", (dir_ / "xdg").string()},
-            {"GAVAH_PASSPHRASE", "correct horse battery staple 1988"}};
-    port_ = testing::FreePort();
-    ASSERT_EQ(
-        Srv({"init", "--data", "srv", "--listen", "127.0.0.1:" + std::to_string(port_)}).exit_code,
-        0);
-    ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
-    ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
+    ServerFixture::SetUp();
     MakeBundle({port_}, "srv/tls.crt", "srv/receipt.pub", "org.bundle");
   }
 
@@ -61,45 +50,6 @@ class IntakeTest : public ::testing::Test {
     }
     Outcome b = Inv(args);
     ASSERT_EQ(b.exit_code, 0) << b.err;
-  }
-  void TearDown() override {
-    StopServer(SIGTERM);
-    fs::remove_all(dir_);
-  }
-
-  Outcome Run(const char* binary, const std::vector<std::string>& args) {
-    return testing::Exec(dir_, binary, args, env_);
-  }
-  Outcome Srv(const std::vector<std::string>& args) { return Run(GAVAH_SERVER, args); }
-  Outcome Inv(const std::vector<std::string>& args) { return Run(GAVAH_INVESTIGATOR, args); }
-  Outcome Wit(const std::vector<std::string>& args) { return Run(GAVAH_WITNESS, args); }
-
-  void StartServer() {
-    server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "org.bundle"},
-                             env_, dir_ / "server.log");
-    ASSERT_TRUE(testing::WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
-  }
-  int StopServer(int sig) {
-    const int rc = testing::Stop(server_, sig);
-    server_ = -1;
-    return rc;
-  }
-
-  std::unique_ptr<server::EnvelopeStore> OpenStore() {
-    SecretBuffer key = SecretBuffer::CopyOf(testing::Bytes(ReadText(dir_ / "srv/store.key")));
-    auto store = server::EnvelopeStore::Open((dir_ / "srv/store.db").string(), key, false);
-    EXPECT_TRUE(store.ok()) << store.status().message();
-    return store.ok() ? std::move(store).value() : nullptr;
-  }
-
-  std::unique_ptr<gavah::v1::Intake::Stub> RawClient() {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("gavah-intake");
-    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
-    return gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
-        "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
   }
 
   // Uploads raw messages and returns the final status.
@@ -123,20 +73,9 @@ class IntakeTest : public ::testing::Test {
     EXPECT_EQ(s.exit_code, 0) << s.err;
     return ReadText(dir_ / (name + ".gvh"));
   }
-
-  fs::path dir_;
-  std::map<std::string, std::string> env_;
-  int port_ = 0;
-  pid_t server_ = -1;
 };
 
-std::string Field(const std::string& json, const std::string& key) {
-  const auto at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return "";
-  size_t start = at + key.size() + 3;
-  if (json[start] == '"') ++start;
-  return json.substr(start, json.find_first_of("\",}", start) - start);
-}
+using testing::Field;
 
 TEST_F(IntakeTest, SubmittedTestimonyIsStoredAsCiphertextOnlyAndOpens) {
   StartServer();

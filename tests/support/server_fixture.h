@@ -1,0 +1,101 @@
+// A scratch folder with an organisation (investigator a), an intake server data directory on a
+// free port, and the real binaries to drive them: what the end-to-end tests start from. The
+// including file defines GAVAH_WITNESS, GAVAH_INVESTIGATOR and GAVAH_SERVER (the built paths).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "envelope_store.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/v1/intake.grpc.pb.h"
+#include "support/process.h"
+#include "support/test_support.h"
+
+namespace gavah::testing {
+
+// The value of `key` in a one-line JSON object, as text ("" when absent).
+inline std::string Field(const std::string& json, const std::string& key) {
+  const auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return "";
+  size_t start = at + key.size() + 3;
+  if (json[start] == '"') ++start;
+  return json.substr(start, json.find_first_of("\",}", start) - start);
+}
+
+class ServerFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto());
+    char tmpl[] = "/tmp/gavah-e2e-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    env_ = {{"PATH", "/usr/bin:/bin"},
+            {"HOME", dir_.string()},
+            {"XDG_DATA_HOME", (dir_ / "xdg").string()},
+            {"GAVAH_PASSPHRASE", "correct horse battery staple 1988"}};
+    port_ = FreePort();
+    ASSERT_EQ(
+        Srv({"init", "--data", "srv", "--listen", "127.0.0.1:" + std::to_string(port_)}).exit_code,
+        0);
+    ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
+    ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
+  }
+  void TearDown() override {
+    StopServer(SIGTERM);
+    std::filesystem::remove_all(dir_);
+  }
+
+  Outcome Run(const char* binary, const std::vector<std::string>& args) {
+    return Exec(dir_, binary, args, env_);
+  }
+  Outcome Srv(const std::vector<std::string>& args) { return Run(GAVAH_SERVER, args); }
+  Outcome Inv(const std::vector<std::string>& args) { return Run(GAVAH_INVESTIGATOR, args); }
+  Outcome Wit(const std::vector<std::string>& args) { return Run(GAVAH_WITNESS, args); }
+
+  void StartServer() {
+    server_ = Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "org.bundle"}, env_,
+                    dir_ / "server.log");
+    ASSERT_TRUE(WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
+  }
+  int StopServer(int sig) {
+    const int rc = Stop(server_, sig);
+    server_ = -1;
+    return rc;
+  }
+
+  // The server's store, opened beside a running server (WAL allows a second connection).
+  std::unique_ptr<server::EnvelopeStore> OpenStore() {
+    SecretBuffer key = SecretBuffer::CopyOf(Bytes(ReadText(dir_ / "srv/store.key")));
+    auto store = server::EnvelopeStore::Open((dir_ / "srv/store.db").string(), key, false);
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  // A raw client of whatever listens on `port` with the certificate in `cert`: it can send what
+  // no real client would.
+  std::unique_ptr<gavah::v1::Intake::Stub> RawClient(int port = 0,
+                                                     const std::string& cert = "srv/tls.crt") {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadText(dir_ / cert);
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("gavah-intake");
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    return gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(port ? port : port_), grpc::SslCredentials(ssl), args));
+  }
+
+  std::filesystem::path dir_;
+  std::map<std::string, std::string> env_;
+  int port_ = 0;
+  pid_t server_ = -1;
+};
+
+}  // namespace gavah::testing
