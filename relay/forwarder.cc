@@ -100,9 +100,13 @@ bool SendCover(gavah::v1::Intake::Stub& stub, uint64_t size) {
 
 }  // namespace
 
-Forwarder::Forwarder(server::EnvelopeStore* queue, RelayBook* book,
+Forwarder::Forwarder(server::EnvelopeStore* queue, RelayBook* book, RelayBook* recorder,
                      std::vector<const RecipientBundle*> organisations, ForwarderOptions options)
-    : queue_(queue), book_(book), options_(std::move(options)), rng_(options_.seed) {
+    : queue_(queue),
+      book_(book),
+      options_(std::move(options)),
+      rng_(options_.seed),
+      recorder_book_(recorder) {
   cli::SendOptions send;
   send.proxy = options_.proxy;
   send.servers_only = true;  // relays forward to servers, never to other relays
@@ -146,7 +150,37 @@ RoundRandom::result_type RoundRandom::operator()() {
 Forwarder::~Forwarder() { Stop(); }
 
 void Forwarder::Start() {
+  recorder_ = std::thread([this] { Record(); });
   thread_ = std::thread([this] { Run(); });
+}
+
+void Forwarder::Record() {
+  for (;;) {
+    std::vector<Receipt> batch;
+    {
+      std::unique_lock<std::mutex> lock(record_mu_);
+      record_cv_.wait(lock, [&] { return record_stop_ || !to_record_.empty(); });
+      if (to_record_.empty()) return;  // stopping, and everything recorded
+      batch = std::move(to_record_.front());
+      to_record_.pop_front();
+    }
+    // The receipts are recorded and the envelopes leave the queue in one transaction; a crash
+    // before it only means forwarding again, which the server answers with the same receipt
+    // and stores nothing twice.
+    auto freed = recorder_book_->RecordForwarded(batch, server::CurrentHour());
+    if (freed.ok()) {
+      queue_->Released(*freed);
+      forwarded_ += batch.size();
+    } else {
+      std::fprintf(stderr, "gavah-relay: cannot record receipts: %s\n",
+                   freed.status().message().c_str());
+    }
+    {
+      std::lock_guard<std::mutex> lock(record_mu_);
+      for (const auto& r : batch) in_flight_.erase(r.envelope_id);
+    }
+    record_cv_.notify_all();
+  }
 }
 
 void Forwarder::Stop() {
@@ -156,6 +190,12 @@ void Forwarder::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(record_mu_);
+    record_stop_ = true;
+  }
+  record_cv_.notify_all();
+  if (recorder_.joinable()) recorder_.join();  // after recording what was delivered
 }
 
 void Forwarder::Nudge() {
@@ -225,6 +265,12 @@ size_t Forwarder::Round() {
   }
   // Envelopes of up to 1 MiB (one message upstream) come with the sample; larger ones are read
   // chunk by chunk while they are sent.
+  {
+    // At most a few rounds' receipts wait to be recorded: forwarding never runs far ahead of
+    // what is durably known to be delivered.
+    std::unique_lock<std::mutex> lock(record_mu_);
+    record_cv_.wait(lock, [&] { return in_flight_.size() <= 2 * options_.batch_max; });
+  }
   constexpr uint64_t kInline = 1 << 20;
   constexpr uint64_t kInlineBudget = 64u << 20;  // bytes held by one round at most
   auto sample = book_->Sample(options_.batch_max, kInline, kInlineBudget);
@@ -246,6 +292,10 @@ size_t Forwarder::Round() {
   for (auto& q : *sample) {
     const auto it = upstreams_.find(q.organisation);
     if (it == upstreams_.end() || now < it->second.next_try) continue;
+    {
+      std::lock_guard<std::mutex> lock(record_mu_);
+      if (in_flight_.count(q.id)) continue;  // delivered; its receipt is being recorded
+    }
     if (const auto aside = set_aside_.find(q.id); aside != set_aside_.end()) {
       if (now < aside->second) continue;
       set_aside_.erase(aside);
@@ -347,17 +397,12 @@ size_t Forwarder::Round() {
       set_aside_[id] = std::chrono::steady_clock::now() + std::chrono::hours(1);
   }
   if (!delivered.empty()) {
-    // The receipts are recorded and the envelopes leave the queue in one transaction; a crash
-    // before it only means forwarding again, which the server answers with the same receipt
-    // and stores nothing twice.
-    auto freed = book_->RecordForwarded(delivered, hour);
-    if (freed.ok()) {
-      queue_->Released(*freed);
-      forwarded_ += delivered.size();
-    } else {
-      std::fprintf(stderr, "gavah-relay: cannot record receipts: %s\n",
-                   freed.status().message().c_str());
+    {
+      std::lock_guard<std::mutex> lock(record_mu_);
+      for (const auto& r : delivered) in_flight_.insert(r.envelope_id);
+      to_record_.push_back(std::move(delivered));
     }
+    record_cv_.notify_all();
   }
   for (auto& [fp, up] : upstreams_) {
     const auto f = failed.find(&up);

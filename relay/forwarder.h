@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,7 +61,9 @@ class RoundRandom {
 class Forwarder {
  public:
   // Pointers are not owned and outlive the forwarder. `organisations` are the served bundles.
-  Forwarder(server::EnvelopeStore* queue, RelayBook* book,
+  // `recorder` is a second connection to the same file on which receipts are recorded while
+  // `book` samples the next round (it may be `book` itself).
+  Forwarder(server::EnvelopeStore* queue, RelayBook* book, RelayBook* recorder,
             std::vector<const RecipientBundle*> organisations, ForwarderOptions options);
   ~Forwarder();
   void Start();
@@ -86,6 +89,8 @@ class Forwarder {
     uint64_t last_success_hour = 0;  // as last written to the book
   };
   void Run();
+  // Records delivered receipts (and removes their envelopes) while the next round sends.
+  void Record();
   // Answers how many envelopes it tried to send.
   size_t Round();
   void FetchPendingReplies();
@@ -105,6 +110,13 @@ class Forwarder {
   RoundRandom rng_;      // round thread only
   std::thread thread_;
   std::atomic<uint64_t> forwarded_{0};
+  RelayBook* recorder_book_;
+  std::mutex record_mu_;
+  std::condition_variable record_cv_;
+  std::deque<std::vector<Receipt>> to_record_;  // guarded by record_mu_
+  std::set<Digest32> in_flight_;  // delivered, not yet recorded; guarded by record_mu_
+  bool record_stop_ = false;      // guarded by record_mu_
+  std::thread recorder_;
   // Envelopes a server refused (not an outage), skipped until the time given; memory only.
   std::map<Digest32, std::chrono::steady_clock::time_point> set_aside_;  // round thread only
   uint64_t last_prune_hour_ = 0;

@@ -234,7 +234,9 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
   }
   std::vector<const RecipientBundle*> orgs;
   for (const auto& b : o.bundles) orgs.push_back(&b);
-  Forwarder forwarder(o.queue.get(), o.book.get(), orgs, fo);
+  auto recorder = RelayBook::Open(d.db(), cli::ReadSecretFile(d.db_key(), 64));
+  if (!recorder.ok()) Fail("", recorder.status());
+  Forwarder forwarder(o.queue.get(), o.book.get(), recorder->get(), orgs, fo);
   RelayIntakeService service(o.queue.get(), o.book.get(), &forwarder, orgs, limits);
   SecretBuffer tls_key = cli::ReadSecretFile(d.tls_key(), 16 * 1024);
   const auto cert = cli::ReadSmallFile(d.tls_cert(), 16 * 1024);
