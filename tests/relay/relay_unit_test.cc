@@ -131,6 +131,45 @@ TEST(ConnectionLimiter, RefusesCallsBeyondTheRatePerConnectionOnly) {
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(off.AdmitCall("x"));
 }
 
+TEST(ConnectionLimiter, WhenFullOfActiveConnectionsNewOnesAreRefusedAndKnownOnesServed) {
+  server::ConnectionLimiter limiter(1000, 0);
+  for (size_t i = 0; i < server::ConnectionLimiter::kMaxConnections; ++i)
+    ASSERT_TRUE(limiter.AdmitCall("ipv4:10.0.0.1:" + std::to_string(i)));
+  EXPECT_FALSE(limiter.AdmitCall("ipv4:10.0.0.2:1")) << "a flood of connections is not untracked";
+  EXPECT_TRUE(limiter.AdmitCall("ipv4:10.0.0.1:7")) << "a known connection keeps its bucket";
+}
+
+TEST(RelayQueue, QuotaCountNeverWrapsWhenAnotherProcessReservedWhatIsDropped) {
+  ASSERT_TRUE(InitCrypto());
+  const fs::path dir = fs::temp_directory_path() / ("gavah-relay-wrap-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  SecretBuffer key(32);
+  randombytes_buf(key.data(), key.size());
+  const std::string path = (dir / "queue.db").string();
+  auto relay = server::EnvelopeStore::Open(path, key, true, true);
+  ASSERT_TRUE(relay.ok());
+  // `gavah-relay import` in another process begins an upload the running relay never counted.
+  auto import = server::EnvelopeStore::Open(path, key, false, true);
+  ASSERT_TRUE(import.ok());
+  Digest32 id{};
+  id.fill(7);
+  ASSERT_TRUE((*import)->BeginUpload(id, 5000, 0, 0).ok());
+  // The running relay reclaims it as abandoned: its count must stay at zero, not wrap.
+  auto dropped = (*relay)->DropStaleUploads(3600);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, 1u);
+  EXPECT_EQ((*relay)->BytesUsed().value(), 0u);
+  std::vector<uint8_t> bytes(100, 1);
+  const Digest32 small = Sha256Of(bytes);
+  const server::EnvelopeStore::WholeEnvelope e{small, bytes};
+  auto stored = (*relay)->StoreWhole({&e, 1}, 0, /*quota_bytes=*/1000);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE((*stored)[0].has_value()) << "a wrapped count would refuse everything as over quota";
+  relay->reset();
+  import->reset();
+  fs::remove_all(dir);
+}
+
 TEST(ConnectionLimiter, SlowsBytesBeyondTheRate) {
   server::ConnectionLimiter limiter(0, 100000);
   const auto start = std::chrono::steady_clock::now();
