@@ -114,11 +114,16 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
     proto = resp.receipt();
   } else {
     uint64_t offset = state.received() <= size ? state.received() : 0;
-    // What is left fits one message: a deadline bounds it, and no watchdog thread is needed (a
-    // relay forwarding thousands of small envelopes would spend more on threads than on them).
-    const bool one_message = size - offset <= kChunk;
+    // A whole envelope that fits one message: a deadline bounds it (kStall plus time for 4 KiB/s,
+    // as the server allows the first message), and no watchdog thread is needed (a relay
+    // forwarding thousands of small envelopes would spend more on threads than on them). A
+    // resume keeps the watchdog: the server first re-hashes what it holds.
+    const bool one_message = offset == 0 && size <= kChunk;
     grpc::ClientContext ctx;
-    if (one_message) ctx.set_deadline(std::chrono::system_clock::now() + kStall);
+    if (one_message) {
+      ctx.set_deadline(std::chrono::system_clock::now() + kStall +
+                       std::chrono::seconds(size / 4096));
+    }
     gavah::v1::SubmitResponse resp;
     auto writer = stub.Submit(&ctx, &resp);
     // A server that stops reading without closing the connection would block Write() forever

@@ -90,7 +90,9 @@ bool SendCover(gavah::v1::Intake::Stub& stub, uint64_t size) {
   randombytes_buf(data.data(), data.size());
   msg.set_data(std::move(data));
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  // The deadline a real forward of this size gets (intake_client), so even the grpc-timeout
+  // header reads the same.
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120 + size / 4096));
   gavah::v1::SubmitResponse resp;
   auto writer = stub.Submit(&ctx, &resp);
   const bool written = writer->Write(msg);
@@ -174,6 +176,16 @@ void Forwarder::Record() {
     } else {
       std::fprintf(stderr, "gavah-relay: cannot record receipts: %s\n",
                    freed.status().message().c_str());
+      // Their envelopes stay queued and are sent again later; not at once, or a store that
+      // cannot write (a full disk) would have them uploaded over and over.
+      std::unique_lock<std::mutex> lock(record_mu_);
+      record_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return record_stop_; });
+    }
+    // Old WAL frames keep the order of past commits: hourly, fold them in and cut the file.
+    // Done here, on the recorder's own connection, so intake's reads are not held up.
+    if (const uint64_t hour = server::CurrentHour(); hour != last_checkpoint_hour_) {
+      last_checkpoint_hour_ = hour;
+      (void)recorder_book_->Checkpoint();
     }
     {
       std::lock_guard<std::mutex> lock(record_mu_);
@@ -244,8 +256,6 @@ void Forwarder::Run() {
       (void)book_->PruneForwarded(hour - std::min(hour, options_.receipt_days * 24 * 3600));
       if (hour > options_.upload_timeout_hours * 3600)
         (void)queue_->DropStaleUploads(hour - options_.upload_timeout_hours * 3600);
-      // Old WAL frames keep the order of past commits: fold them in and cut the file.
-      (void)book_->Checkpoint();
     }
     if (options_.delay_mean_seconds > 0) {
       Sleep(Exponential(options_.delay_mean_seconds));
@@ -265,11 +275,16 @@ size_t Forwarder::Round() {
   }
   // Envelopes of up to 1 MiB (one message upstream) come with the sample; larger ones are read
   // chunk by chunk while they are sent.
+  // Envelopes delivered and not yet recorded, as of before the sample: one recorded (and so
+  // removed from in_flight_) after this copy is also gone from the sample, so checking both
+  // never lets a delivered envelope be sent again.
+  std::set<Digest32> flying;
   {
     // At most a few rounds' receipts wait to be recorded: forwarding never runs far ahead of
     // what is durably known to be delivered.
     std::unique_lock<std::mutex> lock(record_mu_);
     record_cv_.wait(lock, [&] { return in_flight_.size() <= 2 * options_.batch_max; });
+    flying = in_flight_;
   }
   constexpr uint64_t kInline = 1 << 20;
   constexpr uint64_t kInlineBudget = 64u << 20;  // bytes held by one round at most
@@ -294,7 +309,7 @@ size_t Forwarder::Round() {
     if (it == upstreams_.end() || now < it->second.next_try) continue;
     {
       std::lock_guard<std::mutex> lock(record_mu_);
-      if (in_flight_.count(q.id)) continue;  // delivered; its receipt is being recorded
+      if (flying.count(q.id) || in_flight_.count(q.id)) continue;  // being recorded
     }
     if (const auto aside = set_aside_.find(q.id); aside != set_aside_.end()) {
       if (now < aside->second) continue;
@@ -316,8 +331,6 @@ size_t Forwarder::Round() {
     std::shuffle(tasks.begin(), tasks.end(), rng_);
   }
   if (tasks.empty()) return 0;
-  const size_t envelopes = static_cast<size_t>(
-      std::count_if(tasks.begin(), tasks.end(), [](const Task& t) { return !t.cover; }));
 
   std::mutex done_mu;
   std::vector<Receipt> delivered;
@@ -340,7 +353,11 @@ size_t Forwarder::Round() {
       }
       cli::EnvelopeReader read;
       if (!t.bytes.empty()) {
-        if (t.bytes.size() != t.size) continue;
+        if (t.bytes.size() != t.size) {
+          std::lock_guard<std::mutex> lock(done_mu);
+          refused.push_back(t.id);
+          continue;
+        }
         const SecretBuffer* bytes = &t.bytes;
         read = [bytes](uint64_t offset, std::span<uint8_t> out) -> Status {
           if (offset > bytes->size() || out.size() > bytes->size() - offset)
@@ -352,6 +369,8 @@ size_t Forwarder::Round() {
         auto reader = QueuedReader::Open(book_, t.id);
         if (!reader.ok() || (*reader)->size() != t.size) {
           std::fprintf(stderr, "gavah-relay: a queued envelope cannot be read; left queued\n");
+          std::lock_guard<std::mutex> lock(done_mu);
+          refused.push_back(t.id);
           continue;
         }
         read = [r = *reader](uint64_t offset, std::span<uint8_t> out) {
@@ -396,6 +415,7 @@ size_t Forwarder::Round() {
     if (set_aside_.size() < kMaxSetAside)
       set_aside_[id] = std::chrono::steady_clock::now() + std::chrono::hours(1);
   }
+  const size_t delivered_count = delivered.size();
   if (!delivered.empty()) {
     {
       std::lock_guard<std::mutex> lock(record_mu_);
@@ -433,7 +453,9 @@ size_t Forwarder::Round() {
       up.reported_down = false;
     }
   }
-  return envelopes;
+  // Only deliveries count as progress: a round that could send nothing (unreadable, refused,
+  // server down) must not start the next one at once.
+  return delivered_count;
 }
 
 bool Forwarder::Replies(const Fingerprint& organisation, const Digest32& mailbox, uint64_t after,

@@ -61,8 +61,9 @@ class RoundRandom {
 class Forwarder {
  public:
   // Pointers are not owned and outlive the forwarder. `organisations` are the served bundles.
-  // `recorder` is a second connection to the same file on which receipts are recorded while
-  // `book` samples the next round (it may be `book` itself).
+  // `recorder` is another connection to the same file (never `book` itself: its transactions
+  // would take in the round thread's writes), on which receipts are recorded while `book`
+  // samples the next round.
   Forwarder(server::EnvelopeStore* queue, RelayBook* book, RelayBook* recorder,
             std::vector<const RecipientBundle*> organisations, ForwarderOptions options);
   ~Forwarder();
@@ -114,8 +115,9 @@ class Forwarder {
   std::mutex record_mu_;
   std::condition_variable record_cv_;
   std::deque<std::vector<Receipt>> to_record_;  // guarded by record_mu_
-  std::set<Digest32> in_flight_;  // delivered, not yet recorded; guarded by record_mu_
-  bool record_stop_ = false;      // guarded by record_mu_
+  std::set<Digest32> in_flight_;       // delivered, not yet recorded; guarded by record_mu_
+  bool record_stop_ = false;           // guarded by record_mu_
+  uint64_t last_checkpoint_hour_ = 0;  // recorder thread only
   std::thread recorder_;
   // Envelopes a server refused (not an outage), skipped until the time given; memory only.
   std::map<Digest32, std::chrono::steady_clock::time_point> set_aside_;  // round thread only

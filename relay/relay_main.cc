@@ -311,11 +311,26 @@ Result<Digest32> ImportOne(const std::string& path, server::EnvelopeStore& queue
   auto forwarded = book.FindForwarded(id);
   if (!forwarded.ok()) return forwarded.status();
   if (forwarded->has_value()) return id;  // forwarded already: the server holds it
-  if (state->received > 0 || state->total_size > 0) {
-    return Error(ErrorCode::kAlreadyExists,
-                 "is being uploaded to this relay by someone right now; import it again later");
+  if (state->total_size > 0) {
+    // Someone began uploading it here. Untouched for over an hour (streams idle for a minute
+    // are cut off), it was abandoned, and the file replaces it; otherwise it may be live.
+    if (state->touched_hour + 3600 < server::CurrentHour()) {
+      GAVAH_RETURN_IF_ERROR(queue.DropUpload(id));
+    } else {
+      return Error(ErrorCode::kAlreadyExists,
+                   "is being uploaded to this relay by someone right now; import it again in an "
+                   "hour");
+    }
   }
-  GAVAH_RETURN_IF_ERROR(queue.BeginUpload(id, size, 0, server::CurrentHour(), quota, 0));
+  if (const Status begun =
+          queue.BeginUpload(id, size, 0, server::CurrentHour(), quota, 0, /*exclusive=*/true);
+      !begun.ok()) {
+    if (begun.code() == ErrorCode::kAlreadyExists)
+      return Error(ErrorCode::kAlreadyExists,
+                   "is being uploaded to this relay by someone right now; import it again in an "
+                   "hour");
+    return begun;
+  }
   Sha256 sha;
   std::vector<uint8_t> buf(1 << 20);
   uint64_t pos = 0;

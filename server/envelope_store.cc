@@ -229,11 +229,12 @@ Result<UploadState> EnvelopeStore::State(const Digest32& id) {
     st.received = st.total_size;
     return st;
   }
-  Stmt u(*stmts_, "SELECT size, received FROM uploads WHERE id=?");
+  Stmt u(*stmts_, "SELECT size, received, touched_hour FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() == SQLITE_ROW) {
     st.total_size = u.U64(0);
     st.received = u.U64(1);
+    st.touched_hour = u.U64(2);
   }
   return st;
 }
@@ -253,7 +254,8 @@ Result<std::optional<LogEntry>> EnvelopeStore::FindEntry(const Digest32& id) {
 }
 
 Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset,
-                                  uint64_t hour, uint64_t quota_bytes, uint64_t max_uploads) {
+                                  uint64_t hour, uint64_t quota_bytes, uint64_t max_uploads,
+                                  bool exclusive) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "begin upload");
@@ -263,6 +265,7 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
   Stmt u(*stmts_, "SELECT size, received FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() == SQLITE_ROW) {
+    if (exclusive) return Error(ErrorCode::kAlreadyExists, "an upload of it is in progress");
     if (u.U64(0) != total_size)
       return Error(ErrorCode::kInvalidArgument, "size differs from the upload in progress");
     if (u.U64(1) != offset) {

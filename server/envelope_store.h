@@ -34,6 +34,7 @@ struct UploadState {
   bool stored = false;
   uint64_t received = 0;  // bytes held of an unfinished upload
   uint64_t total_size = 0;
+  uint64_t touched_hour = 0;  // of an unfinished upload
 };
 
 // Thread-safe: every method takes the store's mutex (SQLite serialises writers anyway, and the
@@ -58,8 +59,10 @@ class EnvelopeStore {
   // A new upload is refused with kTooLarge when it would take the stored and reserved bytes past
   // `quota_bytes`, or the unfinished uploads past `max_uploads` (0: no limit); both checked in
   // the same transaction as the insert, so concurrent streams cannot overshoot.
+  // `exclusive` (an import from a file) refuses with kAlreadyExists when any upload of the
+  // envelope exists, so two writers never interleave chunks.
   Status BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset, uint64_t hour,
-                     uint64_t quota_bytes = 0, uint64_t max_uploads = 0);
+                     uint64_t quota_bytes = 0, uint64_t max_uploads = 0, bool exclusive = false);
   // Appends the next bytes of an upload and commits them (synchronous=FULL).
   Status AppendChunk(const Digest32& id, std::span<const uint8_t> data, uint64_t hour);
   // Reads back the bytes held for an unfinished upload, in order (to re-hash on resume).

@@ -29,8 +29,8 @@ Result<LogEntry> GroupCommitter::Store(const Digest32& id, std::span<const uint8
   return done.get();
 }
 
-Result<uint64_t> GroupCommitter::WaitForCommit() {
-  Pending p{{}, 0, {}, true};
+Result<uint64_t> GroupCommitter::WaitForCommit(uint64_t size) {
+  Pending p{{}, 0, {}, true, size};
   auto done = p.done.get_future();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -79,13 +79,22 @@ void GroupCommitter::Run() {
       }
     }
     if (!covers.empty()) {
-      // Alone, cover pays for a durable commit of its own, as a real envelope would.
-      auto next = real.empty() ? store_->Touch() : store_->NextLogIndex();
+      // Alone, cover pays for a durable commit of its own, as a real envelope would; with real
+      // envelopes it shares their outcome.
+      Result<uint64_t> next = uint64_t{0};
+      if (!entries.ok()) {
+        next = entries.status();
+      } else {
+        next = real.empty() ? store_->Touch() : store_->NextLogIndex();
+      }
+      const auto used = store_->BytesUsed();
       for (Pending* p : covers) {
-        if (next.ok()) {
-          p->done.set_value(LogEntry{{}, next.value(), hour});
-        } else {
+        if (!next.ok()) {
           p->done.set_value(next.status());
+        } else if (quota_bytes_ != 0 && used.ok() && used.value() + p->cover_size > quota_bytes_) {
+          p->done.set_value(Error(ErrorCode::kTooLarge, "server storage quota is full"));
+        } else {
+          p->done.set_value(LogEntry{{}, next.value(), hour});
         }
       }
     }

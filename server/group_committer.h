@@ -28,7 +28,9 @@ class GroupCommitter {
   // Blocks until the next commit is durable, as Store() would (with none pending, a commit of
   // its own): a cover submission takes as long as a real one. Answers the log index the next
   // envelope would get.
-  Result<uint64_t> WaitForCommit();
+  // A cover of `size` bytes gets the answer a real envelope of that size would: the batch's
+  // storage error, or "quota full" when it would not fit.
+  Result<uint64_t> WaitForCommit(uint64_t size);
 
  private:
   struct Pending {
@@ -36,6 +38,7 @@ class GroupCommitter {
     uint64_t hour;
     std::promise<Result<LogEntry>> done;
     bool cover = false;  // waits for the commit; stores nothing
+    uint64_t cover_size = 0;
   };
   void Run();
 

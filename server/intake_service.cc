@@ -251,7 +251,10 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
   // Watched from the first read on: a peer that opens streams and sends nothing must not hold
   // the threads that serve everyone else.
-  StreamWatchdog::Watch watch(&watchdog_, context);
+  // The first message may carry a whole envelope of up to 1 MiB: four idle periods for it
+  // (4 KiB/s with the relay's 60 s, far slower with the server's 300 s).
+  StreamWatchdog::Watch watch(&watchdog_, context,
+                              std::chrono::seconds(3 * limits_.stream_idle_seconds));
   gavah::v1::SubmitChunk first;
   if (!reader->Read(&first)) return Bad("empty upload");
   watch.Touch();
@@ -288,6 +291,7 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
       return grpc::Status(grpc::StatusCode::ABORTED,
                           "this envelope is being uploaded already; retry later");
     }
+    watch.Touch();  // waiting for another stream or for the throttle is not idleness
     auto entry = committer_.Store(*id, bytes, CurrentHour());
     Release(*id);
     if (!entry.ok()) return FromStatus(entry.status());
@@ -299,6 +303,7 @@ grpc::Status IntakeService::Submit(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::ABORTED,
                         "this envelope is being uploaded already; retry later");
   }
+  watch.Touch();
   grpc::Status result;
   result =
       ReceiveUpload(*id, total, offset, first.data(), reader, response, watch, context->peer());
@@ -453,7 +458,7 @@ grpc::Status IntakeService::DropCover(const gavah::v1::SubmitChunk& first,
   if (reader->Read(&extra)) return Bad("more data than the size announced");
   // Answered after a durable commit, with the index the next envelope gets, so neither the
   // answer's timing nor its length sets cover apart from a real envelope.
-  auto next = committer_.WaitForCommit();
+  auto next = committer_.WaitForCommit(first.total_size());
   if (!next.ok()) return FromStatus(next.status());
   uint8_t filler[64];
   randombytes_buf(filler, sizeof filler);

@@ -29,9 +29,11 @@ void StreamWatchdog::Run() {
   }
 }
 
-StreamWatchdog::Watch::Watch(StreamWatchdog* dog, grpc::ServerContext* ctx) : dog_(dog), ctx_(ctx) {
+StreamWatchdog::Watch::Watch(StreamWatchdog* dog, grpc::ServerContext* ctx,
+                             std::chrono::seconds grace)
+    : dog_(dog), ctx_(ctx) {
   std::lock_guard<std::mutex> lock(dog_->mu_);
-  dog_->last_[ctx_] = std::chrono::steady_clock::now();
+  dog_->last_[ctx_] = std::chrono::steady_clock::now() + grace;
 }
 
 StreamWatchdog::Watch::~Watch() {

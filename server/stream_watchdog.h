@@ -20,7 +20,10 @@ class StreamWatchdog {
   // Registers a stream for as long as the Watch lives; Touch() on every message that moved data.
   class Watch {
    public:
-    Watch(StreamWatchdog* dog, grpc::ServerContext* ctx);
+    // `grace` is added to the idle time until the first Touch(): the first message of an upload
+    // may be a whole envelope of up to 1 MiB, which a slow link takes minutes to carry.
+    Watch(StreamWatchdog* dog, grpc::ServerContext* ctx,
+          std::chrono::seconds grace = std::chrono::seconds(0));
     ~Watch();
     Watch(const Watch&) = delete;
     Watch& operator=(const Watch&) = delete;
