@@ -27,6 +27,13 @@ export HOME=$WORK XDG_DATA_HOME=$WORK/data
 export GAVAH_PASSPHRASE='demo passphrase: typed at a prompt in real use'
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Inverts one byte in place (writing a fixed value would change nothing when the byte already
+# had it, one time in 256).
+flip_byte() {
+  local b
+  b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  printf "\\x$(printf %02x $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 
 step "1. The organisation creates its signing key"
 $I org-init --out org.key | tee org-init.txt
@@ -119,14 +126,14 @@ step "12. Azadeh exports a signed evidence package; anyone can check it"
 $I export "$ID" --key azadeh.key --store azadeh.db --out evidence
 $I verify-export evidence --bundle org.bundle
 cp -r evidence altered
-printf '\x55' | dd of=altered/testimony/attachments/01-photo.jpg bs=1 seek=1000 conv=notrunc 2>/dev/null
+flip_byte altered/testimony/attachments/01-photo.jpg 1000
 if $I verify-export altered; then echo "UNEXPECTED: an altered package verified"; exit 1; fi
 
 step "13. The envelope file itself: its id is its SHA-256, and a tampered copy is refused"
 $S export --data srv "$ID" --out testimony.gvh 2>/dev/null || cp evidence/envelope.gvh testimony.gvh
 sha256sum testimony.gvh
 cp testimony.gvh tampered.gvh
-printf '\x55' | dd of=tampered.gvh bs=1 seek=100000 conv=notrunc 2>/dev/null
+flip_byte tampered.gvh 100000
 if $I open tampered.gvh --key azadeh.key --key bahram.key --out tampered; then echo "UNEXPECTED: tampered copy opened"; exit 1; fi
 [ ! -e tampered ] && echo "no output folder was created"
 
