@@ -128,6 +128,20 @@ class RelayTest : public testing::ServerFixture {
     return w->Finish();
   }
 
+  // other.gvh: an envelope for an organisation no relay here serves (bundle other.bundle).
+  void SealForAnotherOrganisation() {
+    ASSERT_EQ(Inv({"org-init", "--out", "other.key"}).exit_code, 0);
+    ASSERT_EQ(Inv({"bundle", "--org-key", "other.key", "--investigator", "a.pub", "--threshold",
+                   "1", "--out", "other.bundle"})
+                  .exit_code,
+              0);
+    WriteText(dir_ / "other.txt", "for someone else");
+    ASSERT_EQ(
+        Wit({"seal", "--bundle", "other.bundle", "--text-file", "other.txt", "--out", "other.gvh"})
+            .exit_code,
+        0);
+  }
+
   std::string Status() {
     Outcome s = Rel({"status", "--data", "rl", "--json"});
     EXPECT_EQ(s.exit_code, 0) << s.err;
@@ -232,15 +246,8 @@ TEST_F(RelayTest, SealedFileImportedAtTheRelayReachesTheServer) {
 TEST_F(RelayTest, ImportRefusesWhatIsNotAnEnvelopeForItsOrganisationsAndLeavesItUntouched) {
   InitRelay({});
   // Another organisation, with its own server identity, that this relay does not serve.
-  ASSERT_EQ(Inv({"org-init", "--out", "other.key"}).exit_code, 0);
-  ASSERT_EQ(Inv({"bundle", "--org-key", "other.key", "--investigator", "a.pub", "--threshold", "1",
-                 "--out", "other.bundle"})
-                .exit_code,
-            0);
+  SealForAnotherOrganisation();
   WriteText(dir_ / "t.txt", "for someone else");
-  ASSERT_EQ(Wit({"seal", "--bundle", "other.bundle", "--text-file", "t.txt", "--out", "other.gvh"})
-                .exit_code,
-            0);
   ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "good.gvh"})
                 .exit_code,
             0);
@@ -410,15 +417,7 @@ TEST_F(RelayTest, OrderAndTimingAtTheServerDifferFromSubmission) {
 }
 
 TEST_F(RelayTest, RelayRefusesGarbageOversizedForeignAndTooManyAndBoundsItsQueue) {
-  ASSERT_EQ(Inv({"org-init", "--out", "other.key"}).exit_code, 0);
-  ASSERT_EQ(Inv({"bundle", "--org-key", "other.key", "--investigator", "a.pub", "--threshold", "1",
-                 "--out", "other.bundle"})
-                .exit_code,
-            0);
-  WriteText(dir_ / "t.txt", "x");
-  ASSERT_EQ(Wit({"seal", "--bundle", "other.bundle", "--text-file", "t.txt", "--out", "other.gvh"})
-                .exit_code,
-            0);
+  SealForAnotherOrganisation();
   // Room for two small envelopes, no larger than 64 KiB each; the server is down.
   InitRelay(
       {"queue_bytes = 9000", "max_envelope_bytes = 65536", "connection_calls_per_second = 5"});
@@ -473,15 +472,9 @@ TEST_F(RelayTest, RelayRefusesGarbageOversizedForeignAndTooManyAndBoundsItsQueue
 TEST_F(RelayTest, RelayForwardsThroughAnHttpConnectProxyWhenGivenOne) {
   ASSERT_TRUE(fs::exists("/usr/bin/tinyproxy")) << "scripts/test.sh installs tinyproxy";
   StartServer();
-  const int proxy_port = testing::FreePort();
-  WriteText(dir_ / "tinyproxy.conf",
-            "Port " + std::to_string(proxy_port) +
-                "\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 60\nLogLevel Connect\nLogFile \"" +
-                (dir_ / "proxy.log").string() + "\"\nMaxClients 20\n");
-  const pid_t proxy =
-      testing::Spawn(dir_, "/usr/bin/tinyproxy", {"-d", "-c", (dir_ / "tinyproxy.conf").string()},
-                     env_, dir_ / "proxy.out");
-  ASSERT_TRUE(testing::WaitForPort(proxy_port, 10)) << ReadText(dir_ / "proxy.out");
+  int proxy_port = 0;
+  const pid_t proxy = StartProxy(&proxy_port);
+  ASSERT_GT(proxy, 0) << ReadText(dir_ / "proxy.out");
   InitRelay({"delay_mean_milliseconds = 100"});
   StartRelay({"--proxy", "http://127.0.0.1:" + std::to_string(proxy_port)});
   Outcome s = Submit("t", "through the relay and the tunnel");

@@ -343,15 +343,9 @@ TEST_F(IntakeTest, WrongOrMissingDatabaseKeyIsAClearErrorNotANewDatabase) {
 TEST_F(IntakeTest, ProxyTrafficGoesThroughTheHttpConnectProxyAndTheEnvironmentIsIgnored) {
   ASSERT_TRUE(fs::exists("/usr/bin/tinyproxy")) << "scripts/test.sh installs tinyproxy";
   StartServer();
-  const int proxy_port = testing::FreePort();
-  WriteText(dir_ / "tinyproxy.conf",
-            "Port " + std::to_string(proxy_port) +
-                "\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 60\nLogLevel Connect\nLogFile \"" +
-                (dir_ / "proxy.log").string() + "\"\nMaxClients 20\n");
-  const pid_t proxy =
-      testing::Spawn(dir_, "/usr/bin/tinyproxy", {"-d", "-c", (dir_ / "tinyproxy.conf").string()},
-                     env_, dir_ / "proxy.out");
-  ASSERT_TRUE(testing::WaitForPort(proxy_port, 10)) << ReadText(dir_ / "proxy.out");
+  int proxy_port = 0;
+  const pid_t proxy = StartProxy(&proxy_port);
+  ASSERT_GT(proxy, 0) << ReadText(dir_ / "proxy.out");
   WriteText(dir_ / "t.txt", "through the tunnel");
   Outcome r = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t.txt", "--proxy",
                    "http://127.0.0.1:" + std::to_string(proxy_port), "--json"});

@@ -71,6 +71,20 @@ class ServerFixture : public ::testing::Test {
     return rc;
   }
 
+  // A real HTTP CONNECT proxy (tinyproxy) on a free port, logging CONNECTs to proxy.log; -1
+  // when it does not listen.
+  pid_t StartProxy(int* port) {
+    *port = FreePort();
+    WriteText(dir_ / "tinyproxy.conf",
+              "Port " + std::to_string(*port) +
+                  "\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 60\nLogLevel Connect\nLogFile \"" +
+                  (dir_ / "proxy.log").string() + "\"\nMaxClients 20\n");
+    const pid_t proxy =
+        Spawn(dir_, "/usr/bin/tinyproxy", {"-d", "-c", (dir_ / "tinyproxy.conf").string()}, env_,
+              dir_ / "proxy.out");
+    return WaitForPort(*port, 10) ? proxy : -1;
+  }
+
   // The server's store, opened beside a running server (WAL allows a second connection).
   std::unique_ptr<server::EnvelopeStore> OpenStore() {
     SecretBuffer key = SecretBuffer::CopyOf(Bytes(ReadText(dir_ / "srv/store.key")));
