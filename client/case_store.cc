@@ -27,6 +27,8 @@ Status Exec(sqlite3* db, const char* sql) {
 
 CaseEnvelope Row(Stmt& s) {
   CaseEnvelope e;
+  // A row of another size leaves the id all zeros, which matches no envelope; callers check the
+  // signature's size before using it.
   const auto id = s.Blob(0);
   if (id.size() == e.id.size()) std::memcpy(e.id.data(), id.data(), id.size());
   e.log_index = s.U64(1);

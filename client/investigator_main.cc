@@ -676,7 +676,8 @@ std::vector<std::string> FilesUnder(const std::string& root,
 Digest32 HashFile(const std::string& path) {
   // No links, and nothing that could block (a FIFO put in a package's place).
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) Fail("cannot read " + path + ": " + std::strerror(errno));
+  // The path may hold an attachment's name, which is testimony: the message names no file.
+  if (fd < 0) Fail(std::string("cannot read a file of the package: ") + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
@@ -685,9 +686,9 @@ Digest32 HashFile(const std::string& path) {
   ::fcntl(fd, F_SETFL, 0);
   FdSource src(fd, path);
   Sha256 sha;
-  std::vector<uint8_t> buf(1 << 20);
+  SecretBuffer buf(1 << 20);  // the opened testimony's plaintext passes through it
   for (;;) {
-    const size_t n = Must(src.Read(buf), path);
+    const size_t n = Must(src.Read(buf.span()), path);
     if (n == 0) break;
     sha.Update({buf.data(), n});
   }
@@ -737,6 +738,8 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   r.envelope_id = e.id;
   r.log_index = e.log_index;
   r.received_hour = e.received_hour;
+  if (e.receipt_signature.size() != r.signature.size())
+    Fail(store_path + ": the stored receipt of this envelope is damaged");
   std::memcpy(r.signature.data(), e.receipt_signature.data(), r.signature.size());
   WriteNewFile(staging + "/receipt.txt", ReceiptToText(r, *bundle.contents().receipt_key), 0600);
   WriteNewFile(staging + "/bundle.gvb", bundle_bytes, 0600);
@@ -749,19 +752,23 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
         std::to_string(c.at) + " " + UtcTime(c.at) + " " + c.investigator + " " + c.event + "\n";
   custody += std::to_string(now) + " " + UtcTime(now) + " " + me + " exported\n";
   WriteNewFile(staging + "/custody.txt", custody, 0600);
-  std::string manifest = std::string(kManifestMagic) + "\nenvelope " + id_hex + "\nexported_at " +
-                         std::to_string(now) + "\nexported_by " + me + "\n";
+  // The manifest names the testimony's attachments: secret memory, like the testimony.
+  SecretBuffer manifest;
+  manifest.Append(std::string(kManifestMagic) + "\nenvelope " + id_hex + "\nexported_at " +
+                  std::to_string(now) + "\nexported_by " + me + "\n");
   for (const auto& f : FilesUnder(staging)) {
-    if (f.find('\n') != std::string::npos) Fail("a file name holds a line break: " + f);
-    manifest += ToHex(HashFile(staging + "/" + f)) + "  " + f + "\n";
+    if (f.find('\n') != std::string::npos) Fail("an attachment's file name holds a line break");
+    manifest.Append(ToHex(HashFile(staging + "/" + f)));
+    manifest.Append("  ");
+    manifest.Append(f);
+    manifest.Append("\n");
   }
-  WriteNewFile(staging + "/manifest.txt", manifest, 0600);
+  WriteNewFile(staging + "/manifest.txt", manifest.span(), 0600);
   SecretBuffer sk(crypto_sign_SECRETKEYBYTES);
   PublicKey32 pk{};
   crypto_sign_seed_keypair(pk.data(), sk.data(), signer.signing_seed().data());
   std::array<uint8_t, crypto_sign_BYTES> sig{};
-  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const uint8_t*>(manifest.data()),
-                       manifest.size(), sk.data());
+  crypto_sign_detached(sig.data(), nullptr, manifest.data(), manifest.size(), sk.data());
   WriteNewFile(staging + "/manifest.sig", ToBase64(sig) + "\n", 0600);
   dir.Commit();
   const Status st = store->Record(e.id, me, "exported to " + out, "exported", now);

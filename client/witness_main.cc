@@ -307,6 +307,9 @@ int Codename(const std::string& out) {
   return 0;
 }
 
+// A mailbox holds at most this many replies, numbered from 0 (docs/PROTOCOL.md 7.3).
+constexpr uint64_t kMaxMailboxReplies = 256;
+
 constexpr int kExitKeptInOutbox = 3;  // not delivered; the sealed envelope is kept
 constexpr int kExitNothingKept = 4;   // not delivered; --amnesic kept nothing
 
@@ -459,7 +462,14 @@ int Replies(const std::string& codename_file, const std::string& bundle_path,
       }
       more = resp.more() && resp.replies_size() > 0;
       for (const auto& r : resp.replies()) {
-        after = std::max(after, r.seq() + 1);
+        // In order and bounded, or a hostile endpoint could keep the witness asking forever.
+        if (r.seq() < after || r.seq() >= kMaxMailboxReplies) {
+          errors += (errors.empty() ? "" : "; ") + e.address + ": replies out of order";
+          failed = true;
+          more = false;
+          break;
+        }
+        after = r.seq() + 1;
         auto text = OpenReply(
             {reinterpret_cast<const uint8_t*>(r.sealed().data()), r.sealed().size()}, key);
         if (!text.ok()) {

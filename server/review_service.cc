@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "gavah/crypto/released_share.h"
 #include "intake_service.h"  // CurrentHour, IdFrom
 
 namespace gavah::server {
@@ -139,6 +140,11 @@ grpc::Status ReviewService::FetchEnvelope(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         "this envelope was deleted under the retention rule");
   }
+  auto size = store_->State(*id);
+  if (!size.ok()) return FromStore(size.status());
+  if (request->offset() > size->total_size) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "offset is past the envelope's end");
+  }
   uint64_t skip = request->offset();
   bool cancelled = false;
   const Status read = store_->ReadEnvelope(*id, [&](std::span<const uint8_t> b) {
@@ -193,6 +199,8 @@ grpc::Status ReviewService::PostShare(grpc::ServerContext* context,
       listed = true;
   }
   if (!listed) return Bad("the receiving investigator is not in the served bundle");
+  if (request->sealed().size() != kReleasedShareSealedSize)
+    return Bad("a released share has the wrong size");
   const Status st = store_->PostShare(who, Bytes(request->to()), Bytes(request->sealed()),
                                       CurrentHour(), quota_bytes_);
   if (!st.ok()) return FromStore(st);

@@ -142,6 +142,18 @@ class RelayTest : public testing::ServerFixture {
         0);
   }
 
+  // `status --json` once the relay has recorded an upstream failure (or after 20 s).
+  std::string StatusAfterUpstreamFailure() {
+    std::string status;
+    WaitUntil(
+        [&] {
+          status = Status();
+          return Field(status, "failures_in_a_row") != "0";
+        },
+        20);
+    return status;
+  }
+
   std::string Status() {
     Outcome s = Rel({"status", "--data", "rl", "--json"});
     EXPECT_EQ(s.exit_code, 0) << s.err;
@@ -296,14 +308,8 @@ TEST_F(RelayTest, QueueHoldsThroughAnOutageAndARestartAndDrainsOnceWithoutDuplic
     ids.push_back(Field(s.out, "envelope_id"));
   }
   // The server is down: everything stays queued and status says why.
-  std::string status;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        status = Status();
-        return Field(status, "failures_in_a_row") != "0";
-      },
-      20))
-      << status;
+  const std::string status = StatusAfterUpstreamFailure();
+  ASSERT_NE(Field(status, "failures_in_a_row"), "0") << status;
   EXPECT_EQ(Field(status, "queued"), "5") << status;
   EXPECT_NE(Field(status, "last_error").find("cannot reach"), std::string::npos) << status;
   // A restart keeps the queue.
@@ -548,14 +554,8 @@ TEST_F(RelayTest, ServerWhoseCertificateDoesNotMatchThePinGetsNothing) {
   StartRelay();
   Outcome s = Submit("t", "must not leak to an unpinned server");
   ASSERT_EQ(s.exit_code, 0) << s.err;
-  std::string status;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        status = Status();
-        return Field(status, "failures_in_a_row") != "0";
-      },
-      20))
-      << status;
+  const std::string status = StatusAfterUpstreamFailure();
+  ASSERT_NE(Field(status, "failures_in_a_row"), "0") << status;
   EXPECT_NE(Field(status, "last_error").find("does not match the bundle's pin"), std::string::npos)
       << status;
   EXPECT_EQ(Field(status, "queued"), "1");
