@@ -48,6 +48,34 @@ bool ValidAddress(const std::string& a) {
   return port > 0;
 }
 
+// The body's one encoding: libprotobuf's serialization of a message without unknown fields, which
+// writes fields in field-number order, each once, default values omitted, minimal varints.
+std::string EncodeBody(const BundleContents& c) {
+  gavah::v1::BundleBody body;
+  body.set_organisation_name(c.organisation_name);
+  body.set_issued_at(c.issued_at);
+  body.set_expires_at(c.expires_at);
+  body.set_threshold(c.threshold);
+  for (const auto& inv : c.investigators) {
+    auto* p = body.add_investigators();
+    p->set_name(inv.name);
+    p->set_encryption_public_key(inv.encryption_key.data(), 32);
+    p->set_signing_public_key(inv.signing_key.data(), 32);
+  }
+  for (const auto& e : c.endpoints) {
+    auto* p = body.add_endpoints();
+    p->set_role(e.role == BundleEndpoint::Role::kServer ? gavah::v1::Endpoint::SERVER
+                                                        : gavah::v1::Endpoint::RELAY);
+    p->set_address(e.address);
+    p->set_tls_certificate_pem(e.tls_certificate_pem);
+  }
+  if (c.receipt_key) body.set_receipt_public_key(c.receipt_key->data(), 32);
+  body.set_max_envelope_bytes(c.max_envelope_bytes);
+  std::string encoded;
+  if (!body.SerializeToString(&encoded)) encoded.clear();
+  return encoded;
+}
+
 }  // namespace
 
 Status BundleContents::Validate() const {
@@ -99,28 +127,8 @@ Status BundleContents::Validate() const {
 Result<std::vector<uint8_t>> RecipientBundle::Create(const BundleContents& c,
                                                      const OrganisationKey& org_key) {
   GAVAH_RETURN_IF_ERROR(c.Validate());
-  gavah::v1::BundleBody body;
-  body.set_organisation_name(c.organisation_name);
-  body.set_issued_at(c.issued_at);
-  body.set_expires_at(c.expires_at);
-  body.set_threshold(c.threshold);
-  for (const auto& inv : c.investigators) {
-    auto* p = body.add_investigators();
-    p->set_name(inv.name);
-    p->set_encryption_public_key(inv.encryption_key.data(), 32);
-    p->set_signing_public_key(inv.signing_key.data(), 32);
-  }
-  for (const auto& e : c.endpoints) {
-    auto* p = body.add_endpoints();
-    p->set_role(e.role == BundleEndpoint::Role::kServer ? gavah::v1::Endpoint::SERVER
-                                                        : gavah::v1::Endpoint::RELAY);
-    p->set_address(e.address);
-    p->set_tls_certificate_pem(e.tls_certificate_pem);
-  }
-  if (c.receipt_key) body.set_receipt_public_key(c.receipt_key->data(), 32);
-  body.set_max_envelope_bytes(c.max_envelope_bytes);
-  std::string encoded;
-  if (!body.SerializeToString(&encoded) || encoded.size() > kMaxBundleBody) {
+  const std::string encoded = EncodeBody(c);
+  if (encoded.empty() || encoded.size() > kMaxBundleBody) {
     return Error(ErrorCode::kTooLarge, "bundle is too large");
   }
   std::vector<uint8_t> out;
@@ -222,6 +230,17 @@ Result<RecipientBundle> RecipientBundle::Parse(std::span<const uint8_t> bytes,
   }
   c.max_envelope_bytes = body.max_envelope_bytes();
   GAVAH_RETURN_IF_ERROR(c.Validate());
+  // libprotobuf's parser is lenient (it skips unknown fields, takes the last of a repeated field,
+  // accepts fields in any order and over-long varints), so the body must be the one encoding of
+  // what was read: anything else would let two readers, or a reader and a signer's tooling, see
+  // different bundles in the same signed bytes.
+  const std::string canonical = EncodeBody(c);
+  if (canonical.size() != body_len ||
+      std::memcmp(canonical.data(), bytes.data() + kPrefixSize, body_len) != 0) {
+    return Error(ErrorCode::kMalformed,
+                 "bundle body is not in canonical form (unknown, repeated or out-of-order field, "
+                 "or a non-minimal encoding)");
+  }
   b.bytes_.assign(bytes.begin(), bytes.end());
   return b;
 }

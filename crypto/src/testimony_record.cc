@@ -1,6 +1,8 @@
 // The Testimony record, protobuf wire format by hand (docs/PROTOCOL.md, "Testimony record").
 // Written in field-number order with empty fields omitted, which is what libprotobuf emits; the
-// tests check the two agree byte for byte.
+// tests check the two agree byte for byte. Read strictly: only that canonical encoding is
+// accepted, so every record has exactly one encoding and two readers can never disagree on what
+// a record says.
 #include <cstring>
 
 #include "gavah/crypto/envelope.h"
@@ -41,12 +43,15 @@ class Reader {
  public:
   explicit Reader(std::span<const uint8_t> in) : in_(in) {}
   bool done() const { return pos_ == in_.size(); }
+  // A minimal varint: at most 10 bytes, and no final 0x00 byte after the first (which would add
+  // only zero bits: 0x80 0x00 is a longer way of writing 0x00).
   bool Varint(uint64_t* v) {
     *v = 0;
     for (unsigned shift = 0; shift < 64; shift += 7) {
       if (pos_ >= in_.size()) return false;
       const uint8_t b = in_[pos_++];
       if (shift == 63 && b > 1) return false;
+      if (shift > 0 && b == 0) return false;
       *v |= static_cast<uint64_t>(b & 0x7f) << shift;
       if ((b & 0x80) == 0) return true;
     }
@@ -91,20 +96,22 @@ bool ValidMediaType(std::string_view t) {
 
 Status DecodeAttachment(std::span<const uint8_t> in, TestimonyView::Attachment* a) {
   Reader r(in);
-  bool seen[4] = {};
+  uint64_t last = 0;  // fields in increasing order, each at most once
   while (!r.done()) {
     uint64_t key;
     if (!r.Varint(&key)) return Malformed("bad attachment field");
     const uint64_t field = key >> 3, wire = key & 7;
     if (field < 1 || field > 3) return Malformed("unknown attachment field");
-    if (seen[field]) return Malformed("repeated attachment field");
-    seen[field] = true;
+    if (field <= last) return Malformed("attachment fields out of order or repeated");
+    last = field;
     if (field == 3) {
       if (wire != kWireVarint || !r.Varint(&a->size)) return Malformed("bad attachment size");
+      if (a->size == 0) return Malformed("attachment size 0 written out");
       continue;
     }
     std::span<const uint8_t> b;
     if (wire != kWireLen || !r.Bytes(&b)) return Malformed("bad attachment field");
+    if (b.empty()) return Malformed("empty attachment field written out");
     (field == 1 ? a->name : a->media_type) = AsText(b);
   }
   if (!ValidAttachmentName(a->name)) return Malformed("attachment name is not a valid file name");
@@ -143,17 +150,21 @@ Result<TestimonyView> DecodeTestimonyRecord(const SecretBuffer& record) {
   if (record.size() > kMaxTestimonyRecord) return Malformed("too large");
   TestimonyView v;
   Reader r(record.span());
-  bool seen[7] = {};
+  // Fields in increasing order, each at most once, except that attachments (5) follow each other.
+  uint64_t last = 0;
   while (!r.done()) {
     uint64_t key;
     if (!r.Varint(&key)) return Malformed("bad field");
     const uint64_t field = key >> 3, wire = key & 7;
     if (field < 1 || field > 6) return Malformed("unknown field");
     if (wire != kWireLen) return Malformed("bad field type");
-    if (field != 5 && seen[field]) return Malformed("repeated field");
-    seen[field] = true;
+    if (field < last || (field == last && field != 5))
+      return Malformed("fields out of order or repeated");
+    last = field;
     std::span<const uint8_t> b;
     if (!r.Bytes(&b)) return Malformed("field runs past the end");
+    // Canonical form omits empty fields; an attachment is never empty (it has a name).
+    if (b.empty() && field != 5) return Malformed("empty field written out");
     switch (field) {
       case 1:
         v.text = b;

@@ -1,7 +1,9 @@
 #include "gavah/crypto/bundle.h"
 
+#include <google/protobuf/unknown_field_set.h>
 #include <gtest/gtest.h>
 
+#include "gavah/v1/bundle.pb.h"
 #include "support/test_support.h"
 
 namespace gavah {
@@ -140,6 +142,120 @@ TEST(BundleTest, PortsAreCanonical) {
   e.address = "host:0443";
   c.endpoints = {e};
   EXPECT_FALSE(RecipientBundle::Create(c, org).ok());
+}
+
+}  // namespace
+}  // namespace gavah
+
+namespace gavah {
+namespace {
+
+// A bundle around `body` exactly as given, validly signed by `org`: for bodies that Create()
+// never writes.
+std::vector<uint8_t> SignedAround(const OrganisationKey& org, const std::string& body) {
+  std::vector<uint8_t> b = {'G', 'V', 'H', 'B', 'D', 'L', 0, 1};
+  b.insert(b.end(), org.public_key().begin(), org.public_key().end());
+  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(body.size() >> s));
+  b.insert(b.end(), body.begin(), body.end());
+  static constexpr char kContext[] = "gavah-bundle-v1";  // signed with its NUL
+  std::vector<uint8_t> m(kContext, kContext + sizeof kContext);
+  m.insert(m.end(), b.begin(), b.end());
+  const auto sig = org.Sign(m);
+  b.insert(b.end(), sig.begin(), sig.end());
+  return b;
+}
+
+// The canonical body, one field at a time (protobuf concatenation is merging), so that tests can
+// reorder, repeat or re-encode single fields.
+struct BodyParts {
+  std::string name, issued, expires, threshold, investigators;
+  std::string Canonical() const { return name + issued + expires + threshold + investigators; }
+};
+
+BodyParts PartsOf(const BundleContents& c) {
+  BodyParts p;
+  gavah::v1::BundleBody b;
+  b.set_organisation_name(c.organisation_name);
+  p.name = b.SerializeAsString();
+  b.Clear();
+  b.set_issued_at(c.issued_at);
+  p.issued = b.SerializeAsString();
+  b.Clear();
+  b.set_expires_at(c.expires_at);
+  p.expires = b.SerializeAsString();
+  b.Clear();
+  b.set_threshold(c.threshold);
+  p.threshold = b.SerializeAsString();
+  b.Clear();
+  for (const auto& inv : c.investigators) {
+    auto* i = b.add_investigators();
+    i->set_name(inv.name);
+    i->set_encryption_public_key(inv.encryption_key.data(), 32);
+    i->set_signing_public_key(inv.signing_key.data(), 32);
+  }
+  p.investigators = b.SerializeAsString();
+  return p;
+}
+
+TEST(BundleTest, CanonicalBodyBuiltFieldByFieldIsWhatCreateSigns) {
+  auto org = OrganisationKey::Generate();
+  const auto c = Contents(2, 2);
+  const auto bytes = SignedAround(org, PartsOf(c).Canonical());
+  EXPECT_EQ(bytes, RecipientBundle::Create(c, org).value());
+  EXPECT_TRUE(RecipientBundle::Parse(bytes).ok());
+}
+
+// Each of these bodies is validly signed and libprotobuf parses it to a valid bundle; only the
+// canonical-encoding rule of PROTOCOL.md section 2 refuses them.
+TEST(BundleTest, NonCanonicalBodiesAreRefused) {
+  auto org = OrganisationKey::Generate();
+  const auto c = Contents(2, 2);
+  const BodyParts p = PartsOf(c);
+  auto code = [&](const std::string& body) {
+    return RecipientBundle::Parse(SignedAround(org, body)).status().code();
+  };
+  EXPECT_EQ(code(p.Canonical() + std::string("\x48\x01", 2)), ErrorCode::kMalformed)
+      << "unknown field 9";
+  EXPECT_EQ(code(p.issued + p.name + p.expires + p.threshold + p.investigators),
+            ErrorCode::kMalformed)
+      << "fields out of order";
+  EXPECT_EQ(code(p.name + p.name + p.issued + p.expires + p.threshold + p.investigators),
+            ErrorCode::kMalformed)
+      << "organisation_name twice";
+  EXPECT_EQ(code(p.Canonical() + std::string("\x40\x00", 2)), ErrorCode::kMalformed)
+      << "max_envelope_bytes = 0 written out";
+  EXPECT_EQ(code(p.name + p.issued + p.expires + std::string("\x20\x82\x00", 3) + p.investigators),
+            ErrorCode::kMalformed)
+      << "threshold as a non-minimal varint";
+  EXPECT_EQ(code(p.name + std::string("\x12\x00", 2) + p.expires + p.threshold + p.investigators),
+            ErrorCode::kMalformed)
+      << "issued_at with the wrong wire type";
+
+  gavah::v1::BundleBody with_unknown;
+  ASSERT_TRUE(with_unknown.ParseFromString(p.investigators));
+  auto* inv = with_unknown.mutable_investigators(0);
+  inv->GetReflection()->MutableUnknownFields(inv)->AddVarint(4, 1);
+  EXPECT_EQ(code(p.name + p.issued + p.expires + p.threshold + with_unknown.SerializeAsString()),
+            ErrorCode::kMalformed)
+      << "unknown field 4 in an investigator";
+}
+
+TEST(BundleTest, NamesWithC1ControlsAreRefused) {
+  auto org = OrganisationKey::Generate();
+  auto c = Contents(1, 1);
+  c.organisation_name = "Org\xc2\x85";  // U+0085 NEXT LINE
+  EXPECT_EQ(RecipientBundle::Create(c, org).status().code(), ErrorCode::kMalformed);
+  c.organisation_name = "Org\xc2\xa0";  // U+00A0 NO-BREAK SPACE is printable
+  EXPECT_TRUE(RecipientBundle::Create(c, org).ok());
+  // A signed body that carries one is refused too.
+  BodyParts p = PartsOf(Contents(1, 1));
+  gavah::v1::BundleBody name;
+  name.set_organisation_name("Org\xc2\x9b");  // U+009B CONTROL SEQUENCE INTRODUCER
+  EXPECT_EQ(RecipientBundle::Parse(SignedAround(org, name.SerializeAsString() + p.issued +
+                                                         p.expires + p.threshold + p.investigators))
+                .status()
+                .code(),
+            ErrorCode::kMalformed);
 }
 
 }  // namespace

@@ -104,6 +104,20 @@ TEST(PublicKeyTest, TextFormRoundTripsAndRejectsDamage) {
       ErrorCode::kWrongKeyKind);
 }
 
+TEST(PublicKeyTest, NamesWithC1ControlsAreRefused) {
+  auto key = InvestigatorSecretKey::Generate("Parvaneh");
+  std::string text = key.public_key().ToText();
+  text.insert(text.size() - 1, "\xc2\x9b");  // U+009B CONTROL SEQUENCE INTRODUCER
+  EXPECT_EQ(InvestigatorPublicKey::FromText(text).status().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(InvestigatorSecretKey::FromSecret("Parvaneh\xc2\x85",
+                                              SecretBuffer::CopyOf(testing::Pattern(64, 1)))
+                .status()
+                .code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(IsValidInvestigatorName("\xc2\x80"));
+  EXPECT_TRUE(IsValidInvestigatorName("Parvaneh\xc2\xa0M."));  // U+00A0 is printable
+}
+
 TEST(FingerprintTest, ParsesWhatItPrintsAndGroupedForms) {
   auto org = OrganisationKey::Generate();
   const std::string text = FingerprintToText(org.fingerprint());

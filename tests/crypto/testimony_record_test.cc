@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "gavah/crypto/envelope.h"
+#include "gavah/crypto/hex.h"
 #include "gavah/v1/testimony.pb.h"
 #include "support/test_support.h"
 
@@ -92,6 +93,68 @@ TEST(TestimonyRecordTest, RefusesWhatTheSpecForbids) {
   EXPECT_EQ(decode(std::string("\x1a\x02\xc3\x28")), ErrorCode::kMalformed);    // bad UTF-8 time
   EXPECT_EQ(decode(std::string("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01")),
             ErrorCode::kMalformed);
+}
+
+// Wire bytes from hex digits, spaces ignored.
+std::string Wire(std::string_view hex) {
+  std::string digits;
+  for (char c : hex) {
+    if (c != ' ') digits.push_back(c);
+  }
+  const auto b = FromHex(digits).value();
+  return {b.begin(), b.end()};
+}
+
+// Only the canonical encoding is a testimony record (PROTOCOL.md 3.7): each of these decodes to
+// a valid testimony under a lenient protobuf reader.
+TEST(TestimonyRecordTest, RefusesNonCanonicalEncodings) {
+  auto decode = [](const std::string& wire) {
+    SecretBuffer rec = SecretBuffer::CopyOf(Bytes(wire));
+    return DecodeTestimonyRecord(rec).status().code();
+  };
+  const std::string text = Wire("0a 02 6869"), language = Wire("12 02 656e");
+  // name "a", media_type "text", size 5
+  const std::string attachment = Wire("2a 0b 0a0161 120474657874 1805");
+  const std::string reply_key = Wire("32 20") + std::string(32, '\x07');
+  ASSERT_EQ(decode(text + language + attachment + attachment + reply_key), ErrorCode::kOk);
+
+  EXPECT_EQ(decode(language + text), ErrorCode::kMalformed) << "fields out of order";
+  EXPECT_EQ(decode(text + reply_key + attachment), ErrorCode::kMalformed) << "out of order";
+  EXPECT_EQ(decode(attachment + reply_key + attachment), ErrorCode::kMalformed)
+      << "attachments apart";
+  EXPECT_EQ(decode(text + text), ErrorCode::kMalformed) << "text twice";
+  EXPECT_EQ(decode(Wire("0a 00")), ErrorCode::kMalformed) << "empty text";
+  EXPECT_EQ(decode(text + Wire("12 00")), ErrorCode::kMalformed) << "empty language";
+  EXPECT_EQ(decode(Wire("1a 00")), ErrorCode::kMalformed) << "empty event time";
+  EXPECT_EQ(decode(Wire("22 00")), ErrorCode::kMalformed) << "empty event place";
+  EXPECT_EQ(decode(Wire("0a 8200 6869")), ErrorCode::kMalformed) << "non-minimal length";
+  EXPECT_EQ(decode(Wire("8a00 02 6869")), ErrorCode::kMalformed) << "non-minimal field key";
+  EXPECT_EQ(decode(Wire("2a 0c 0a0161 120474657874 188500")), ErrorCode::kMalformed)
+      << "non-minimal attachment size";
+  EXPECT_EQ(decode(Wire("2a 0b 120474657874 0a0161 1805")), ErrorCode::kMalformed)
+      << "attachment fields out of order";
+  EXPECT_EQ(decode(Wire("2a 0b 0a0161 120474657874 1800")), ErrorCode::kMalformed)
+      << "attachment size 0 written out";
+  EXPECT_EQ(decode(Wire("2a 09 0a0161 120474657874")), ErrorCode::kOk)
+      << "size 0 is written by omitting it";
+  EXPECT_EQ(decode(Wire("2a 00")), ErrorCode::kMalformed) << "empty attachment";
+}
+
+TEST(TestimonyRecordTest, RefusesC1ControlsInPrintableFields) {
+  auto decode = [](const std::string& wire) {
+    SecretBuffer rec = SecretBuffer::CopyOf(Bytes(wire));
+    return DecodeTestimonyRecord(rec).status().code();
+  };
+  gavah::v1::Testimony t;
+  auto* a = t.add_attachments();
+  a->set_name("photo\xc2\x85.jpg");  // U+0085 NEXT LINE
+  a->set_media_type("image/jpeg");
+  EXPECT_EQ(decode(t.SerializeAsString()), ErrorCode::kMalformed);
+  a->set_name("photo\xc2\xa0.jpg");  // U+00A0 NO-BREAK SPACE is printable
+  EXPECT_EQ(decode(t.SerializeAsString()), ErrorCode::kOk);
+  gavah::v1::Testimony lang;
+  lang.set_language("en\xc2\x80");
+  EXPECT_EQ(decode(lang.SerializeAsString()), ErrorCode::kMalformed);
 }
 
 }  // namespace

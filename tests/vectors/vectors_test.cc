@@ -5,7 +5,11 @@
 // apart from every other test. It checks that
 //   1. sealing the fixed inputs reproduces tests/vectors/*.bin byte for byte,
 //   2. the stored envelope opens with the stored keys to the stored plaintext, and
-//   3. each stored bad envelope fails with the error the list names.
+//   3. each stored bad envelope fails with the error the list names,
+//   4. the key file, the codename derivation and the reply can be opened from what the spec
+//      states (passphrase, codename), and
+//   5. randombytes is drawn in exactly the order the spec lists, so another implementation can
+//      regenerate every file byte for byte.
 // `vectors_test --regenerate` rewrites the files (only when the format changes on purpose).
 #include <sodium.h>
 
@@ -30,13 +34,22 @@ namespace {
 
 uint8_t g_seed[randombytes_SEEDBYTES];
 uint64_t g_counter = 0;
+std::vector<size_t> g_draws;  // the size of every call, in call order
 
 void DeterministicBuf(void* buf, size_t size) {
   uint8_t seed[randombytes_SEEDBYTES];
   std::memcpy(seed, g_seed, sizeof seed);
   for (int i = 0; i < 8; ++i) seed[24 + i] ^= static_cast<uint8_t>(g_counter >> (8 * i));
   ++g_counter;
+  g_draws.push_back(size);
   randombytes_buf_deterministic(buf, size, seed);
+}
+
+// The sizes of the calls made since `mark`, and moves `mark` to now.
+std::vector<size_t> DrawsSince(size_t& mark) {
+  std::vector<size_t> d(g_draws.begin() + static_cast<std::ptrdiff_t>(mark), g_draws.end());
+  mark = g_draws.size();
+  return d;
 }
 uint32_t DeterministicRandom() {
   uint32_t r;
@@ -55,6 +68,11 @@ std::vector<uint8_t> Fill(size_t n, uint8_t start) {
 }
 
 std::string Dir() { return GAVAH_VECTORS_DIR; }
+
+// The key-file vector's passphrase and the codename vector's codename (a 7-word codename from
+// client/codename_words.txt, already normalised).
+constexpr std::string_view kKeyFilePassphrase = "Gavah test vector passphrase";
+constexpr std::string_view kCodename = "copper meadow harbor falcon river willow candle";
 
 std::vector<uint8_t> ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -185,12 +203,17 @@ int main(int argc, char** argv) {
   randombytes_set_implementation(&g_rng);
   if (!InitCrypto()) return 1;
   const bool regenerate = argc > 1 && std::strcmp(argv[1], "--regenerate") == 0;
+  // Each vector's randombytes calls, in the order PROTOCOL.md section 11 lists them.
+  size_t mark = 0;
+  const auto init_draws = DrawsSince(mark);
 
   Inputs in;
   const auto bundle_bytes = MakeBundle(in);
   const auto bundle = RecipientBundle::Parse(bundle_bytes).value();
+  const auto bundle_draws = DrawsSince(mark);
   EnvelopeId id{};
   const auto envelope = MakeEnvelope(in, bundle, &id);
+  const auto envelope_draws = DrawsSince(mark);
   const auto bad = MakeBadEnvelopes(envelope);
 
   // Receipt: fixed seed, id, index and hour; Ed25519 is deterministic.
@@ -213,6 +236,7 @@ int main(int argc, char** argv) {
   const auto auth_token =
       SignReviewCall(in.investigators[0], auth_server, "/gavah.v1.Review/ListEnvelopes",
                      std::vector<uint8_t>{0x08, 0x07}, 1750000000, auth_nonce);
+  const auto deterministic_draws = DrawsSince(mark);  // receipt, mailbox, review auth: none
   // Bahram releases his share of the vector envelope to Azadeh (the seal's ephemeral key comes
   // from the deterministic randombytes, so the file is reproducible).
   std::vector<uint8_t> released;
@@ -223,14 +247,50 @@ int main(int argc, char** argv) {
     released =
         ReleaseShare(id, share, in.investigators[1], in.investigators[0].public_key()).value();
   }
+  const auto released_draws = DrawsSince(mark);
 
-  // A reply to the testimony vector's reply key; its secret half is unknown, so the vector checks
-  // the sealed bytes are reproduced and that a reply key pair opens what it seals.
+  // Codename (section 6) for the vector organisation. The steps are also computed one by one from
+  // the spec's formulas, so that the file names the step another implementation gets wrong.
+  const Fingerprint org_id = in.org.fingerprint();
+  const auto codename_key = DeriveReplyKey(gavah::testing::Bytes(kCodename), org_id).value();
+  uint8_t codename_salt[crypto_pwhash_SALTBYTES];
+  {
+    static constexpr char kDomain[] = "gavah-codename-v1";  // with its NUL
+    std::vector<uint8_t> m(kDomain, kDomain + sizeof kDomain);
+    m.insert(m.end(), org_id.begin(), org_id.end());
+    crypto_generichash(codename_salt, sizeof codename_salt, m.data(), m.size(), nullptr, 0);
+  }
+  SecretBuffer codename_master(32), codename_secret(32);
+  if (crypto_pwhash(codename_master.data(), 32, kCodename.data(), kCodename.size(), codename_salt,
+                    3, 256 << 20, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return 1;
+  }
+  crypto_kdf_derive_from_key(codename_secret.data(), 32, 1, "GvhReply", codename_master.data());
+  const std::string codename_lines =
+      "codename " + std::string(kCodename) + "\norganisation_id " + ToHex(org_id) + "\nsalt " +
+      ToHex(codename_salt) + "\nmaster " + ToHex(codename_master.span()) + "\nreply_secret_key " +
+      ToHex(codename_secret.span()) + "\nreply_public_key " + ToHex(codename_key.public_key) +
+      "\nmailbox_id " + ToHex(MailboxId(codename_key.public_key)) + "\n";
+  const auto codename_draws = DrawsSince(mark);
+
+  // A reply sealed to the codename's reply key, which the codename vector opens.
   const std::string reply_text = "We received your testimony.";
   const auto sealed_reply =
-      SealReply(std::vector<uint8_t>(reply_text.begin(), reply_text.end()), reply_key).value();
+      SealReply(std::vector<uint8_t>(reply_text.begin(), reply_text.end()), codename_key.public_key)
+          .value();
+  const auto reply_draws = DrawsSince(mark);
+
+  // Azadeh's key file, with the writers' KDF cost (3 passes, 256 MiB).
+  const auto key_file =
+      EncryptKeyFile(KeyKind::kInvestigator,
+                     SerializeInvestigatorSecret(in.investigators[0]).span(),
+                     gavah::testing::Bytes(kKeyFilePassphrase), KdfParams::Default())
+          .value();
+  const auto key_file_draws = DrawsSince(mark);
 
   if (regenerate) {
+    WriteFile(Dir() + "/azadeh.key", key_file);
+    std::ofstream(Dir() + "/codename.txt") << codename_lines;
     WriteFile(Dir() + "/reply.bin", sealed_reply);
     WriteFile(Dir() + "/review-auth.bin",
               std::vector<uint8_t>(auth_token.begin(), auth_token.end()));
@@ -323,12 +383,6 @@ int main(int argc, char** argv) {
     }
   }
 
-  {
-    const auto stored_reply = ReadFile(Dir() + "/reply.bin");
-    CHECK(stored_reply == sealed_reply && stored_reply.size() == 1024 + 48,
-          "reply.bin reproduced (1 KiB padded, sealed: 1072 bytes)");
-  }
-
   // 3. Bad envelopes.
   for (const auto& [name, expected] : kExpected) {
     const auto bytes = ReadFile(Dir() + "/bad/" + name + ".bin");
@@ -337,6 +391,58 @@ int main(int argc, char** argv) {
     CHECK(!bytes.empty() && st.code() == expected,
           "bad/" + name + ".bin refused as expected (" + st.message() + ")");
   }
+
+  // 4. The codename, reply and key-file vectors open from what the spec states.
+  {
+    std::ifstream f(Dir() + "/codename.txt");
+    std::string stored((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(stored == codename_lines,
+          "codename.txt reproduced (salt, master, reply key pair, mailbox id)");
+    CHECK(codename_secret.Equals(codename_key.secret_key.span()),
+          "DeriveReplyKey follows section 6 step by step");
+    const auto stored_reply = ReadFile(Dir() + "/reply.bin");
+    CHECK(stored_reply == sealed_reply && stored_reply.size() == 1024 + 48,
+          "reply.bin reproduced (1 KiB padded, sealed: 1072 bytes)");
+    auto opened = OpenReply(stored_reply, codename_key);
+    CHECK(opened.ok() && opened->view() == reply_text,
+          "reply.bin opens with the codename's reply key to its text");
+  }
+
+  {
+    const auto stored_key = ReadFile(Dir() + "/azadeh.key");
+    CHECK(stored_key == key_file && stored_key.size() == 62 + 65 + 6 + 16,
+          "azadeh.key reproduced (149 bytes)");
+    auto secret = DecryptKeyFile(stored_key, KeyKind::kInvestigator,
+                                 gavah::testing::Bytes(kKeyFilePassphrase));
+    auto key = secret.ok() ? ParseInvestigatorSecret(*secret)
+                           : Result<InvestigatorSecretKey>(secret.status());
+    CHECK(key.ok() && key->public_key().name == "Azadeh" &&
+              key->public_key().fingerprint() == in.investigators[0].public_key().fingerprint() &&
+              key->secret_material().Equals(in.investigators[0].secret_material().span()),
+          "azadeh.key opens with its passphrase to Azadeh's secret material and name");
+    CHECK(DecryptKeyFile(stored_key, KeyKind::kInvestigator, gavah::testing::Bytes("wrong"))
+                  .status()
+                  .code() == ErrorCode::kWrongPassphrase,
+          "azadeh.key refuses another passphrase");
+  }
+
+  // 5. The order of randombytes calls (each entry is one call's length in bytes).
+  {
+    using Sizes = std::vector<size_t>;
+    Sizes envelope_expected = {32};                            // file key K
+    envelope_expected.insert(envelope_expected.end(), 32, 1);  // a_1 for each byte of K (k = 2)
+    envelope_expected.push_back(24);                           // secretstream header
+    envelope_expected.insert(envelope_expected.end(), 3, 32);  // each stanza's ephemeral key
+    CHECK(init_draws == Sizes{16}, "sodium_init draws 16 bytes (its canary) as call 0");
+    CHECK(bundle_draws.empty() && deterministic_draws.empty() && codename_draws.empty(),
+          "the bundle, receipt, mailbox, review-auth and codename vectors draw nothing");
+    CHECK(envelope_draws == envelope_expected,
+          "the envelope draws K, 32 one-byte coefficients, the stream header, 3 ephemeral keys");
+    CHECK(released_draws == Sizes{32}, "the released share draws one ephemeral key");
+    CHECK(reply_draws == Sizes{32}, "the reply draws one ephemeral key");
+    CHECK(key_file_draws == (Sizes{16, 24}), "the key file draws its salt, then its nonce");
+  }
+
   std::cout << (failures == 0 ? "vectors: all passed" : "vectors: FAILED") << std::endl;
   return failures == 0 ? 0 : 1;
 }

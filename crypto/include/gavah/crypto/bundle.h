@@ -45,8 +45,10 @@ class RecipientBundle {
   static Result<std::vector<uint8_t>> Create(const BundleContents& contents,
                                              const OrganisationKey& org_key);
 
-  // Verifies framing and signature before parsing the body, then the body's rules. With
-  // `pinned`, the signer must have that fingerprint. Expiry is checked separately by
+  // Verifies framing and signature before parsing the body, then the body's rules. The body must
+  // be in its one canonical encoding (no unknown, repeated or out-of-order fields, no default
+  // written out, minimal varints), else kMalformed. With `pinned`, the signer must have that
+  // fingerprint. Expiry is checked separately by
   // CheckCurrent(), so investigators can still inspect an expired bundle.
   static Result<RecipientBundle> Parse(std::span<const uint8_t> bytes,
                                        const std::optional<Fingerprint>& pinned = std::nullopt);

@@ -87,7 +87,7 @@ class OrganisationKey {
   SecretBuffer seed_;
 };
 
-// 1-64 bytes of UTF-8 without control characters.
+// 1-64 bytes of printable UTF-8 (no C0, DEL or C1 control; see IsPrintableUtf8).
 bool IsValidInvestigatorName(std::string_view name);
 
 Fingerprint OrganisationFingerprint(const PublicKey32& org_public_key);

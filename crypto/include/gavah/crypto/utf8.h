@@ -44,14 +44,6 @@ inline bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-// UTF-8 with no control characters (C0, DEL); for names shown to people.
-inline bool IsPrintableUtf8(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return IsValidUtf8(s);
-}
-
 // Decodes the code point at s[i] of a string already known to be valid UTF-8 and advances i.
 inline uint32_t NextCodePoint(std::string_view s, size_t& i) {
   const auto c = static_cast<unsigned char>(s[i]);
@@ -63,13 +55,28 @@ inline uint32_t NextCodePoint(std::string_view s, size_t& i) {
   return cp;
 }
 
+// The control characters of Unicode's general category Cc: C0 (U+0000-U+001F), DEL (U+007F)
+// and C1 (U+0080-U+009F).
+inline bool IsControlCodePoint(uint32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
+
+// "Printable UTF-8" (docs/PROTOCOL.md, Conventions): well-formed UTF-8 with no C0 control, no
+// DEL and no C1 control; for names shown to people. C1 controls are refused as code points
+// (U+0085 is the bytes c2 85), not as bytes, since 0x80-0x9f bytes occur in ordinary text.
+inline bool IsPrintableUtf8(std::string_view s) {
+  if (!IsValidUtf8(s)) return false;
+  for (size_t i = 0; i < s.size();) {
+    if (IsControlCodePoint(NextCodePoint(s, i))) return false;
+  }
+  return true;
+}
+
 // Code points that make a file name lie or fail when shown or stored: C0 and C1 controls, DEL,
 // bidirectional and invisible formatting marks, and characters Windows file systems refuse.
 inline bool IsUnsafeInFileName(uint32_t cp) {
-  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200b || cp == 0x200e ||
-         cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-         cp == 0xfeff || cp == '<' || cp == '>' || cp == ':' || cp == '"' || cp == '|' ||
-         cp == '?' || cp == '*' || cp == '/' || cp == '\\';
+  return IsControlCodePoint(cp) || cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
+         cp == '<' || cp == '>' || cp == ':' || cp == '"' || cp == '|' || cp == '?' || cp == '*' ||
+         cp == '/' || cp == '\\';
 }
 
 }  // namespace gavah
