@@ -73,6 +73,11 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
     return Error(ErrorCode::kIo, "cannot open " + path);
   }
   std::unique_ptr<CaseStore> store(new CaseStore(db));
+  // SQLCipher's own allocations (decrypted pages, keys) are then locked in memory and wiped when
+  // freed; it is a process-wide switch that stays on once set.
+  GAVAH_RETURN_IF_ERROR(Exec(db, "PRAGMA cipher_memory_security = ON"));
+  // Temporary tables and sort spills stay in memory, never as plaintext temporary files.
+  GAVAH_RETURN_IF_ERROR(Exec(db, "PRAGMA temp_store = MEMORY"));
   // SQLCipher's raw key with an explicit salt: x'<key hex><salt hex>'.
   SecretBuffer raw;
   raw.Append("x'");
@@ -230,6 +235,13 @@ Result<std::vector<std::vector<uint8_t>>> CaseStore::Shares() {
     out.emplace_back(b.begin(), b.end());
   }
   return out;
+}
+
+Status CaseStore::SetAsideShare(std::span<const uint8_t> sealed) {
+  Stmt s(db_, "UPDATE shares SET sealed=x'' WHERE sealed=?");
+  s.Bind(1, sealed);
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
+  return Status::Ok();
 }
 
 Status CaseStore::SetBlob(const std::string& key, std::span<const uint8_t> value) {

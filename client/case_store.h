@@ -62,6 +62,9 @@ class CaseStore {
   Result<uint64_t> SharesCursor();
   Status AddShare(uint64_t server_seq, std::span<const uint8_t> sealed);
   Result<std::vector<std::vector<uint8_t>>> Shares();
+  // A released share shown not to fit its envelope is kept as an empty place, so it is never
+  // combined again (and the sync cursor stays where it is).
+  Status SetAsideShare(std::span<const uint8_t> sealed);
 
   // Named values kept encrypted in the store: "bundle" (the last sync's), "owner" (the
   // fingerprint of the investigator who syncs it), "reply:<id hex>" (a witness's reply key).

@@ -15,6 +15,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include "gavah/crypto/process.h"
+
 namespace gavah::cli {
 
 void Fail(std::string message, int exit_code) { throw Failure{std::move(message), exit_code}; }
@@ -75,8 +77,8 @@ SecretBuffer ReadPassphrase(const PassphraseSource& source, const std::string& p
   if (!source.file.empty()) {
     pass = ReadSecretFile(source.file, 4096);
     TrimNewline(pass);
-  } else if (const char* env = std::getenv("GAVAH_PASSPHRASE"); env != nullptr && *env != '\0') {
-    pass = SecretBuffer::CopyOf(std::span(reinterpret_cast<const uint8_t*>(env), std::strlen(env)));
+  } else if (const SecretBuffer& env = EnvironmentPassphrase(); !env.empty()) {
+    pass = SecretBuffer::CopyOf(env.span());  // taken out of the environment at start
   } else {
     pass = PromptOnTerminal(prompt);
     if (confirm && !pass.empty()) {
@@ -90,40 +92,6 @@ SecretBuffer ReadPassphrase(const PassphraseSource& source, const std::string& p
 
 namespace {
 
-template <typename Buffer>
-Buffer ReadWhole(const std::string& path, size_t max_size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) Fail("cannot read " + path + ": " + Errno());
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    Fail("cannot read " + path + ": not a regular file");
-  }
-  Buffer out;
-  SecretBuffer chunk_buffer(4096);  // wiped however this function is left
-  uint8_t* chunk = chunk_buffer.data();
-  for (;;) {
-    const ssize_t n = ::read(fd, chunk, chunk_buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      Fail("cannot read " + path + ": " + Errno());
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_size) {
-      ::close(fd);
-      Fail(path + " is too large (limit " + std::to_string(max_size) + " bytes)");
-    }
-    if constexpr (std::is_same_v<Buffer, SecretBuffer>) {
-      out.Append(std::span<const uint8_t>(chunk, static_cast<size_t>(n)));
-    } else {
-      out.insert(out.end(), chunk, chunk + n);
-    }
-  }
-  ::close(fd);
-  return out;
-}
-
 std::string DirName(const std::string& path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -134,11 +102,11 @@ std::string DirName(const std::string& path) {
 }  // namespace
 
 std::vector<uint8_t> ReadSmallFile(const std::string& path, size_t max_size) {
-  return ReadWhole<std::vector<uint8_t>>(path, max_size);
+  return Must(ReadRegularFile(path, max_size), "");
 }
 
 SecretBuffer ReadSecretFile(const std::string& path, size_t max_size) {
-  return ReadWhole<SecretBuffer>(path, max_size);
+  return Must(ReadRegularSecretFile(path, max_size), "");
 }
 
 void FailIfExists(const std::string& path) {
@@ -271,6 +239,24 @@ RecipientBundle LoadBundle(const std::string& path, const std::string& pinned_fi
   return bundle;
 }
 
+void CheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen, const std::string& path) {
+  const uint64_t issued = bundle.contents().issued_at;
+  if (issued >= newest_seen) return;
+  Fail(path + " is an older bundle of this organisation: it was issued " + UtcTime(issued) +
+       ", but one issued " + UtcTime(newest_seen) +
+       " was already seen here; an old bundle may list investigators or servers the organisation "
+       "has removed, so it is refused (ask the organisation for its current bundle)");
+}
+
+std::string UtcTime(uint64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm parts{};
+  gmtime_r(&t, &parts);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  return buf;
+}
+
 uint64_t NowUnix() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
@@ -347,6 +333,10 @@ int RunMain(const char* program, int (*body)(int, char**), int argc, char** argv
   google::protobuf::SetLogHandler(nullptr);
   if (!InitCrypto()) {
     std::fprintf(stderr, "%s: cannot initialise libsodium\n", program);
+    return 1;
+  }
+  if (const Status hardened = HardenProcess(); !hardened.ok()) {
+    std::fprintf(stderr, "%s: %s\n", program, hardened.message().c_str());
     return 1;
   }
   try {

@@ -82,8 +82,14 @@ OrganisationKey LoadOrganisationKey(const std::string& path, const PassphraseSou
 RecipientBundle LoadBundle(const std::string& path, const std::string& pinned_fingerprint,
                            bool require_current);
 
+// Refuses (Fail) a bundle issued before `newest_seen`, the latest issue of the same organisation
+// this device or store has seen: an older bundle may still list an investigator or a server the
+// organisation has since removed. The message gives both dates.
+void CheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen, const std::string& path);
+
 uint64_t NowUnix();
 std::string Iso8601Date(uint64_t unix_seconds);  // YYYY-MM-DD, UTC
+std::string UtcTime(uint64_t unix_seconds);      // YYYY-MM-DD HH:MM:SS UTC
 
 // Minimal JSON object writer for public values on stdout.
 class JsonObject {

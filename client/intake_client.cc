@@ -32,6 +32,13 @@ std::shared_ptr<grpc::Channel> MakeChannel(const BundleEndpoint& e, const SendOp
     args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);  // never a proxy from the environment by accident
   } else {
     args.SetString("grpc.http_proxy", o.proxy);
+    // gRPC connects directly to any address these name, proxy or not, which would show the
+    // server the caller's own address. HardenProcess() removes them at start; a front end that
+    // did not call it is covered here (unsetenv only when one is set, so threads that started
+    // since see no change in the common case).
+    for (const char* name : {"no_proxy", "NO_PROXY", "no_grpc_proxy"}) {
+      if (std::getenv(name) != nullptr) ::unsetenv(name);
+    }
   }
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
@@ -267,10 +274,6 @@ Result<Delivery> SendEnvelope(const RecipientBundle& bundle, const EnvelopeReade
                               const Digest32& id, uint64_t size, const SendOptions& options) {
   if (!options.proxy.empty()) {
     GAVAH_RETURN_IF_ERROR(CheckProxy(options.proxy));
-    // gRPC would still connect directly to addresses these variables exempt.
-    ::unsetenv("no_proxy");
-    ::unsetenv("NO_PROXY");
-    ::unsetenv("no_grpc_proxy");
   }
   return Uplink(bundle, options).Send(read, id, size);
 }
@@ -320,34 +323,6 @@ Result<Delivery> Uplink::Send(const EnvelopeReader& read, const Digest32& id, ui
     errors += (errors.empty() ? "" : "; ") + r.status().message();
   }
   return Error(ErrorCode::kIo, errors);
-}
-
-std::string ReceiptToText(const Receipt& r, const PublicKey32& key) {
-  std::ostringstream o;
-  o << "gavah-receipt-v1 " << ToHex(r.envelope_id) << " " << r.log_index << " " << r.received_hour
-    << " " << ToBase64(r.signature) << " " << ToBase64(key) << "\n";
-  return o.str();
-}
-
-Result<std::pair<Receipt, PublicKey32>> ReceiptFromText(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  std::string magic, id, sig, key;
-  Receipt r;
-  if (!(in >> magic >> id >> r.log_index >> r.received_hour >> sig >> key) ||
-      magic != "gavah-receipt-v1") {
-    return Error(ErrorCode::kMalformed, "is not a Gavah receipt file");
-  }
-  auto idb = FromHex(id);
-  auto sigb = FromBase64(sig);
-  auto keyb = FromBase64(key);
-  if (!idb || idb->size() != 32 || !sigb || sigb->size() != 64 || !keyb || keyb->size() != 32) {
-    return Error(ErrorCode::kMalformed, "receipt file is damaged");
-  }
-  PublicKey32 k{};
-  std::memcpy(r.envelope_id.data(), idb->data(), 32);
-  std::memcpy(r.signature.data(), sigb->data(), 64);
-  std::memcpy(k.data(), keyb->data(), 32);
-  return std::make_pair(r, k);
 }
 
 }  // namespace gavah::cli

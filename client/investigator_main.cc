@@ -17,8 +17,10 @@
 #include "case_store.h"
 #include "cli_support.h"
 #include "gavah/crypto/codename.h"
+#include "gavah/crypto/deletion.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/process.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/released_share.h"
 #include "gavah/crypto/reply.h"
@@ -207,56 +209,69 @@ class StoreSource : public ByteSource {
   Sha256 sha_;
 };
 
+// What OpenFrom hands its caller once the envelope is open.
+struct Opened {
+  std::vector<std::string> who;  // fingerprints of the keys given
+  std::optional<PublicKey32> reply_key;
+  SecretBuffer files;     // TestimonyDirectory::AttachmentList()
+  SecretBuffer file_key;  // opens this envelope only (an evidence package carries it)
+};
+
 // Opens the envelope `in` yields into `out`, with the keys at `key_paths` and any `released`
 // shares (sealed to one of those keys by colleagues) for envelope `expected` (zero: any,
-// with no released shares).
-int OpenFrom(
-    ByteSource& in, const std::string& envelope, const std::vector<std::string>& key_paths,
-    const std::vector<std::vector<uint8_t>>& released, const Digest32& expected,
-    const RecipientBundle* bundle, const std::string& out, const PassphraseSource& pass, bool json,
-    const std::function<void(const std::vector<std::string>&, const std::optional<PublicKey32>&,
-                             const SecretBuffer&)>& opened_by = nullptr,
-    bool quiet = false) {
+// with no released shares). A released share that does not fit is passed to `set_aside`.
+int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std::string>& key_paths,
+             const std::vector<std::vector<uint8_t>>& released, const Digest32& expected,
+             const RecipientBundle* bundle, const std::string& out, const PassphraseSource& pass,
+             bool json, const std::function<void(Opened&)>& opened_by = nullptr, bool quiet = false,
+             const std::function<void(std::span<const uint8_t>)>& set_aside = nullptr) {
   // The header is checked before any passphrase is asked for: junk fails fast.
   const EnvelopeHeader header = Must(ReadEnvelopeHeader(in), envelope);
+  // The investigator's own shares come first, then colleagues': a bad released share can then
+  // only cost a retry, never push out a share opened from our own stanza.
+  struct Held {
+    std::string from;                    // whose share: a key file, or a colleague's fingerprint
+    const std::vector<uint8_t>* sealed;  // the released share it came from, if any
+  };
   std::vector<Share> shares;
+  std::vector<Held> held;
+  std::vector<Share> theirs;
+  std::vector<Held> theirs_held;
   std::vector<std::string> who;
-  size_t not_recipient = 0;
   for (const auto& path : key_paths) {
     const InvestigatorSecretKey key = LoadInvestigatorKey(path, pass);
     who.push_back(FingerprintToText(key.public_key().fingerprint()));
-    // Shares colleagues released to this key, for this envelope only.
     for (const auto& sealed : released) {
       if (bundle == nullptr) break;
+      if (sealed.empty()) continue;  // set aside before
       auto got = OpenReleasedShare(sealed, key, *bundle);
       if (!got.ok()) continue;  // for another of the given keys, or not usable
       if (got->envelope_id != expected) continue;
-      bool dup = false;
-      for (const auto& s : shares) dup |= s.x == got->share.x;
-      if (!dup) {
-        std::fprintf(stderr, "note: using the key share that %s released to %s\n",
-                     FingerprintToText(got->from).c_str(), path.c_str());
-        shares.push_back(std::move(got->share));
-      }
+      theirs.push_back(std::move(got->share));
+      theirs_held.push_back(Held{FingerprintToText(got->from), &sealed});
     }
     auto share = OpenShare(header, key);
     if (!share.ok()) {
       if (share.status().code() != ErrorCode::kNotRecipient) Fail(envelope, share.status());
-      ++not_recipient;
       std::fprintf(stderr, "note: %s is not a recipient of this envelope\n", path.c_str());
       continue;
     }
-    // A share opened from our own stanza wins over a released one claiming the same x, so a
-    // colleague's bad share cannot push ours out.
-    bool replaced = false;
-    for (auto& s : shares) {
-      if (s.x == share->x) {
-        s = std::move(share).value();
-        replaced = true;
-        break;
-      }
+    bool dup = false;
+    for (const auto& s : shares) dup |= s.x == share->x;
+    if (!dup) {
+      shares.push_back(std::move(share).value());
+      held.push_back(Held{path, nullptr});
     }
-    if (!replaced) shares.push_back(std::move(share).value());
+  }
+  const size_t own = shares.size();
+  for (size_t i = 0; i < theirs.size(); ++i) {
+    // A share we hold ourselves wins. Colleagues' shares are all kept, even two for one x: the
+    // first might be the bad one, and the combination sorts them out.
+    bool dup = false;
+    for (size_t j = 0; j < own; ++j) dup |= shares[j].x == theirs[i].x;
+    if (dup) continue;
+    shares.push_back(std::move(theirs[i]));
+    held.push_back(theirs_held[i]);
   }
   if (shares.empty()) {
     Fail(envelope +
@@ -264,7 +279,31 @@ int OpenFrom(
          "organisation " +
          FingerprintToText(header.organisation_id) + ")");
   }
-  const SecretBuffer file_key = Must(CombineShares(header, shares), envelope);
+  CombinedKey combined = Must(CombineSharesRobust(header, shares), envelope);
+  for (size_t i : combined.used) {
+    if (held[i].sealed != nullptr)
+      std::fprintf(stderr, "note: using the key share that %s released\n", held[i].from.c_str());
+  }
+  if (combined.subsets_tried > 1) {
+    std::fprintf(stderr,
+                 "note: %llu combinations of %u key shares were tried before one opened it\n",
+                 static_cast<unsigned long long>(combined.subsets_tried), header.threshold);
+  }
+  for (size_t i : combined.misfits) {
+    if (held[i].sealed != nullptr) {
+      std::fprintf(stderr,
+                   "gavah-investigator: the key share that %s released for this envelope does "
+                   "not fit it; it is set aside for good (ask them to release it again)\n",
+                   held[i].from.c_str());
+      if (set_aside) set_aside(*held[i].sealed);
+    } else {
+      std::fprintf(stderr,
+                   "gavah-investigator: the key share sealed to %s does not fit the others: the "
+                   "envelope was sealed inconsistently\n",
+                   held[i].from.c_str());
+    }
+  }
+  const SecretBuffer& file_key = combined.file_key;
   auto dir = TestimonyDirectory::Create(out);
   const Status opened = OpenPayload(header, file_key, in, *dir);
   if (!opened.ok()) Fail(envelope, opened);
@@ -280,18 +319,16 @@ int OpenFrom(
           "envelope " + hex + " verified and opened into " + out + " (" +
               std::to_string(dir->file_count()) + " files, see manifest.json)\n");
   }
-  if (opened_by) opened_by(who, dir->reply_key(), dir->AttachmentList());
+  if (opened_by) {
+    Opened o{who, dir->reply_key(), dir->AttachmentList(), SecretBuffer::CopyOf(file_key.span())};
+    opened_by(o);
+  }
   return 0;
 }
 
 int Open(const std::string& envelope, const std::vector<std::string>& key_paths,
          const std::string& out, const PassphraseSource& pass, bool json) {
-  const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) Fail("cannot read " + envelope + ": " + std::strerror(errno));
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
-    Fail("cannot read " + envelope + ": not a regular file");
-  ::fcntl(fd, F_SETFL, 0);  // O_NONBLOCK only kept a FIFO from blocking the open itself
+  const int fd = Must(OpenRegularFile(envelope, UINT64_MAX, nullptr), "");
   CatchInterrupts();
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   ReadAheadSource in(fd, envelope, /*hash=*/true);
@@ -343,6 +380,9 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
            FingerprintToText(previous.organisation_fingerprint()) + "; this bundle is signed by " +
            FingerprintToText(bundle.organisation_fingerprint()));
     }
+    // An older bundle may still list an investigator the organisation has since removed, or a
+    // server it has left: once a newer one was seen, an older one is a replay.
+    CheckNotOlder(bundle, previous.contents().issued_at, bundle_path);
   }
   if (const Status st = store->SetBundle(bundle.bytes()); !st.ok()) Fail(store_path, st);
   if (const Status st = store->SetBlob(
@@ -351,7 +391,29 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
     Fail(store_path, st);
   ReviewClient client(bundle, key, SendOptions{});
   uint64_t after = Must(store->SyncCursor(), store_path);
-  uint64_t added = 0, tampered = 0;
+  uint64_t added = 0, tampered = 0, withheld = 0;
+  // The certificates the bundle pins: a deletion statement names the server it was made for.
+  std::vector<Digest32> servers;
+  for (const auto& ep : bundle.contents().endpoints) {
+    if (ep.role != BundleEndpoint::Role::kServer) continue;
+    servers.push_back(Sha256Of({reinterpret_cast<const uint8_t*>(ep.tls_certificate_pem.data()),
+                                ep.tls_certificate_pem.size()}));
+  }
+  // The last entry this store saw must still be there, unchanged: a server that cut the end of
+  // its log, or numbered it anew, would otherwise go unnoticed by a store that lists onwards.
+  if (after > 0) {
+    std::optional<CaseEnvelope> last;
+    for (const auto& e : Must(store->List(), store_path))
+      if (e.log_index == after - 1) last = e;
+    const auto page = Must(client.List(after - 1), "sync");
+    if (last && (page.envelopes_size() == 0 || page.envelopes(0).log_index() != after - 1 ||
+                 page.envelopes(0).envelope_id() !=
+                     std::string(reinterpret_cast<const char*>(last->id.data()), 32))) {
+      Fail("sync: the server no longer lists envelope " + ToHex(last->id) + " as log entry " +
+           std::to_string(after - 1) +
+           ", which it listed before: its log was cut or renumbered; not trusting this answer");
+    }
+  }
   for (bool more = true; more;) {
     const auto page = Must(client.List(after), "sync");
     more = page.more();
@@ -385,10 +447,30 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
       const Status receipt_ok = VerifyReceipt(r, *bundle.contents().receipt_key, c.id);
       if (!receipt_ok.ok())
         Fail("sync: the server's receipt for " + ToHex(c.id) + ": ", receipt_ok);
-      if (e.deleted() && !Must(store->Find(c.id), store_path)) {
-        std::fprintf(stderr,
-                     "note: envelope %s was deleted on the server under the retention rule\n",
-                     ToHex(c.id).c_str());
+      if (e.deleted()) {
+        // The server's word is not enough: k investigators of the bundle must have signed.
+        if (e.deletion_statements_size() > 255) Fail("sync: the server sent a malformed entry");
+        std::vector<std::vector<uint8_t>> statements;
+        for (const auto& st : e.deletion_statements())
+          statements.emplace_back(st.begin(), st.end());
+        const size_t agreed = CountDeletionAgreements(statements, bundle, servers, c.id);
+        const size_t k = bundle.contents().threshold;
+        if (agreed < k) {
+          ++withheld;
+          std::fprintf(stderr,
+                       "gavah-investigator: THE SERVER WITHHOLDS TESTIMONY: it says envelope %s "
+                       "(log entry %llu) was deleted, but shows %zu valid signed agreement(s) of "
+                       "the %zu the bundle requires\n",
+                       ToHex(c.id).c_str(), static_cast<unsigned long long>(c.log_index), agreed,
+                       k);
+          continue;
+        }
+        if (!Must(store->Find(c.id), store_path)) {
+          std::fprintf(stderr,
+                       "note: envelope %s was deleted on the server under the retention rule, "
+                       "signed by %zu investigators\n",
+                       ToHex(c.id).c_str(), agreed);
+        }
         continue;
       }
       if (Must(store->Find(c.id), store_path)) {  // synced before (a cut sync): keep going
@@ -404,7 +486,9 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
           got += b.size();
           return store->AppendPartial(c.id, b);
         });
-        if (!fetched.ok() && fetched.code() != ErrorCode::kMalformed) Fail("sync", fetched);
+        if (!fetched.ok() && fetched.code() != ErrorCode::kMalformed)
+          Fail("sync: envelope " + ToHex(c.id) + " (log entry " + std::to_string(c.log_index) + ")",
+               fetched);
       }
       Sha256 sha;
       uint64_t total = 0;
@@ -498,6 +582,11 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
         "synced " + std::to_string(added) + " new envelope(s) into " + store_path +
             (tampered ? " (" + std::to_string(tampered) + " tampered, not kept)" : "") +
             (shares ? "; " + std::to_string(shares) + " share(s) from colleagues" : "") + "\n");
+  if (withheld) {
+    Fail("sync: the server withholds " + std::to_string(withheld) +
+         " testimony(ies) it claims deleted without the investigators' signed agreement (named "
+         "above); tell your colleagues and keep every copy you hold");
+  }
   return tampered ? 1 : 0;
 }
 
@@ -512,6 +601,14 @@ CaseEnvelope StoredEnvelope(CaseStore& store, const std::string& id_hex,
   return *found;
 }
 
+// Sets a misfitting released share aside in the case store, so it is never combined again.
+std::function<void(std::span<const uint8_t>)> SetAsideIn(CaseStore& store,
+                                                         const std::string& store_path) {
+  return [&store, store_path](std::span<const uint8_t> sealed) {
+    if (const Status st = store.SetAsideShare(sealed); !st.ok()) Fail(store_path, st);
+  };
+}
+
 int OpenStored(const std::string& id_hex, const std::string& store_path,
                const std::vector<std::string>& key_paths, const std::string& out,
                const PassphraseSource& pass, bool json) {
@@ -523,21 +620,24 @@ int OpenStored(const std::string& id_hex, const std::string& store_path,
   const auto released = Must(store->Shares(), store_path);
   CatchInterrupts();
   StoreSource in(*store, e.id);
-  return OpenFrom(in, "envelope " + id_hex, key_paths, released, e.id, bundle ? &*bundle : nullptr,
-                  out, pass, json,
-                  [&](const std::vector<std::string>& who,
-                      const std::optional<PublicKey32>& reply_key, const SecretBuffer& files) {
-                    std::string names;
-                    for (const auto& w : who) names += (names.empty() ? "" : ", ") + w;
-                    Status st = store->Record(e.id, names, "opened into " + out,
-                                              e.state == "new" ? "opened" : "", NowUnix());
-                    // Kept so that `reply` works without opening the testimony again.
-                    if (st.ok() && reply_key)
-                      st = store->SetBlob("reply:" + ToHex(e.id), *reply_key);
-                    // What `show` lists once the testimony is open: attachment names and sizes.
-                    if (st.ok()) st = store->SetBlob("files:" + ToHex(e.id), files.span());
-                    if (!st.ok()) Fail(store_path, st);
-                  });
+  return OpenFrom(
+      in, "envelope " + id_hex, key_paths, released, e.id, bundle ? &*bundle : nullptr, out, pass,
+      json,
+      [&](Opened& o) {
+        const auto& who = o.who;
+        const auto& reply_key = o.reply_key;
+        const auto& files = o.files;
+        std::string names;
+        for (const auto& w : who) names += (names.empty() ? "" : ", ") + w;
+        Status st = store->Record(e.id, names, "opened into " + out,
+                                  e.state == "new" ? "opened" : "", NowUnix());
+        // Kept so that `reply` works without opening the testimony again.
+        if (st.ok() && reply_key) st = store->SetBlob("reply:" + ToHex(e.id), *reply_key);
+        // What `show` lists once the testimony is open: attachment names and sizes.
+        if (st.ok()) st = store->SetBlob("files:" + ToHex(e.id), files.span());
+        if (!st.ok()) Fail(store_path, st);
+      },
+      /*quiet=*/false, SetAsideIn(*store, store_path));
 }
 
 int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
@@ -585,16 +685,6 @@ int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
   Print(json, JsonObject().Add("envelope_id", id_hex).Add("to", listed->name),
         "share released to " + listed->name + "; they receive it with their next sync\n");
   return 0;
-}
-
-// "YYYY-MM-DD HH:MM:SS UTC": custody times as a person reads them.
-std::string UtcTime(uint64_t unix_seconds) {
-  const time_t t = static_cast<time_t>(unix_seconds);
-  tm parts{};
-  gmtime_r(&t, &parts);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &parts);
-  return buf;
 }
 
 std::string Owner(CaseStore& store, const std::string& store_path) {
@@ -696,7 +786,8 @@ Digest32 HashFile(const std::string& path) {
   return sha.Final();
 }
 
-constexpr char kManifestMagic[] = "gavah-export-v1";
+constexpr char kManifestMagic[] = "gavah-export-v2";
+constexpr char kFileKeyMagic[] = "gavah-file-key-v1";
 
 int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_paths,
               const std::string& out, const std::string& store_path, const PassphraseSource& pass,
@@ -725,15 +816,29 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   }
   const auto released = Must(store->Shares(), store_path);
   StoreSource in(*store, e.id);
+  SecretBuffer file_key;
   OpenFrom(
       in, "envelope " + id_hex, key_paths, released, e.id, &bundle, staging + "/testimony", pass,
       json,
-      [&](const std::vector<std::string>&, const std::optional<PublicKey32>&,
-          const SecretBuffer& files) {
-        const Status st = store->SetBlob("files:" + ToHex(e.id), files.span());
+      [&](Opened& o) {
+        file_key = std::move(o.file_key);
+        const Status st = store->SetBlob("files:" + ToHex(e.id), o.files.span());
         if (!st.ok()) Fail(store_path, st);
       },
-      /*quiet=*/true);
+      /*quiet=*/true, SetAsideIn(*store, store_path));
+  {
+    // The file key opens this envelope only, whose plaintext the package holds anyway; with it
+    // anyone can check that testimony/ is what the witness sealed (PROTOCOL.md section 10a).
+    SecretBuffer text;
+    text.Append(std::string_view(kFileKeyMagic));
+    text.PushBack(' ');
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, file_key.data(), file_key.size());
+    text.Append(std::string_view(hex, 64));
+    sodium_memzero(hex, sizeof hex);
+    text.PushBack('\n');
+    WriteNewFile(staging + "/file-key.txt", text.span(), 0600);
+  }
   Receipt r;
   r.envelope_id = e.id;
   r.log_index = e.log_index;
@@ -779,13 +884,125 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   return 0;
 }
 
+// The manifest's lines: a magic line, three header lines, then "<sha256>  <path>" lines.
+struct PackageManifest {
+  std::string id_hex, exported_by;
+  uint64_t exported_at = 0;
+  std::vector<std::pair<std::string, std::string>> files;  // hex digest, path
+};
+
+PackageManifest ParseManifest(std::string_view text, const std::string& where) {
+  PackageManifest m;
+  size_t at = 0;
+  auto next = [&](std::string_view& line) {
+    if (at >= text.size()) return false;
+    const size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) Fail(where + " does not end with a line break");
+    line = text.substr(at, nl - at);
+    at = nl + 1;
+    return true;
+  };
+  std::string_view line;
+  if (!next(line) || line != kManifestMagic) {
+    if (line == "gavah-export-v1")
+      Fail(where +
+           " is an evidence package of an older format, which carries no file key: its testimony "
+           "cannot be checked against the envelope; export it again");
+    Fail(where + " is not a Gavah evidence manifest");
+  }
+  auto header = [&](std::string_view key) {
+    if (!next(line) || !line.starts_with(key) || line.size() == key.size())
+      Fail(where + " lacks its \"" + std::string(key.substr(0, key.size() - 1)) + "\" line");
+    return std::string(line.substr(key.size()));
+  };
+  m.id_hex = header("envelope ");
+  const std::string at_text = header("exported_at ");
+  if (at_text.size() > 19 || at_text.find_first_not_of("0123456789") != std::string::npos)
+    Fail(where + " has a malformed exported_at line");
+  m.exported_at = std::stoull(at_text);
+  m.exported_by = header("exported_by ");
+  std::string previous;
+  while (next(line)) {
+    if (line.size() < 67 || line.compare(64, 2, "  ") != 0 ||
+        line.substr(0, 64).find_first_not_of("0123456789abcdef") != std::string_view::npos)
+      Fail(where + " has a malformed line");
+    std::string path(line.substr(66));
+    bool inside = path.front() != '/';
+    for (size_t start = 0; inside && start <= path.size();) {
+      const size_t end = std::min(path.find('/', start), path.size());
+      const std::string part = path.substr(start, end - start);
+      inside = !part.empty() && part != "." && part != "..";
+      start = end + 1;
+    }
+    if (!inside) Fail(where + " names a path outside the package: " + path);
+    // Sorted and each once: one path cannot be listed twice with two digests.
+    if (!previous.empty() && path <= previous) Fail(where + " lists its files out of order");
+    previous = path;
+    m.files.emplace_back(std::string(line.substr(0, 64)), std::move(path));
+  }
+  return m;
+}
+
+// Opens envelope.gvh with the package's file key and compares what it holds with testimony/.
+// Returns what differs; empty when testimony/ is exactly what was sealed.
+std::vector<std::string> CheckTestimonyAgainstEnvelope(const std::string& dir,
+                                                       const Fingerprint& organisation,
+                                                       const EnvelopeId& id) {
+  std::vector<std::string> problems;
+  auto key_text = ReadRegularSecretFile(dir + "/file-key.txt", 256);
+  if (!key_text.ok()) return {"file-key.txt: " + key_text.status().message()};
+  const std::string_view t = key_text->view();
+  const std::string prefix = std::string(kFileKeyMagic) + " ";
+  SecretBuffer file_key(32);
+  size_t len = 0;
+  if (t.size() != prefix.size() + 65 || !t.starts_with(prefix) || t.back() != '\n' ||
+      sodium_hex2bin(file_key.data(), 32, t.data() + prefix.size(), 64, nullptr, &len, nullptr) !=
+          0 ||
+      len != 32) {
+    return {"file-key.txt: not a Gavah file key"};
+  }
+  uint64_t size = 0;
+  auto fd = OpenRegularFile(dir + "/envelope.gvh", UINT64_MAX, &size);
+  if (!fd.ok()) return {"envelope.gvh: " + fd.status().message()};
+  ReadAheadSource in(*fd, "envelope.gvh", /*hash=*/true);
+  auto header = ReadEnvelopeHeader(in);
+  if (!header.ok()) {
+    ::close(*fd);
+    return {"envelope.gvh: " + header.status().message()};
+  }
+  if (header->organisation_id != organisation)
+    problems.push_back("envelope.gvh: sealed for another organisation than the bundle's");
+  if (!VerifyHeaderMac(*header, file_key).ok()) {
+    ::close(*fd);
+    problems.push_back(
+        "file-key.txt: does not open envelope.gvh (the header's MAC does not verify under it): "
+        "testimony/ cannot be what was sealed in it");
+    return problems;
+  }
+  auto compare = TestimonyDirectory::ForComparison(dir + "/testimony");
+  const Status opened = OpenPayload(*header, file_key, in, *compare);
+  auto digest = in.Digest();
+  ::close(*fd);
+  if (!opened.ok()) {
+    problems.push_back("envelope.gvh: does not decrypt under its file key: " + opened.message());
+    return problems;
+  }
+  if (!digest.ok() || digest.value() != id)
+    problems.push_back("envelope.gvh: changed while it was read");
+  if (const Status st = compare->Commit(id, header->organisation_id); !st.ok())
+    problems.push_back("testimony/: " + st.message());
+  for (const auto& d : compare->differences()) problems.push_back("testimony/" + d);
+  return problems;
+}
+
 int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool json) {
   std::vector<std::string> problems;
   auto read_text = [&](const std::string& name) {
     const auto b = ReadSmallFile(dir + "/" + name, 16 << 20);
     return std::string(b.begin(), b.end());
   };
-  const std::string manifest = read_text("manifest.txt");
+  // The manifest names the attachments, which are testimony: secret memory.
+  const SecretBuffer manifest = ReadSecretFile(dir + "/manifest.txt", 16 << 20);
   const auto sig = FromBase64([&] {
     std::string t = read_text("manifest.sig");
     while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
@@ -814,41 +1031,28 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
   if (pinned && pinned->contents().receipt_key != bundle.contents().receipt_key)
     problems.push_back("bundle.gvb names another receipt key than " + pinned_bundle);
   if (!sig || sig->size() != crypto_sign_BYTES ||
-      crypto_sign_verify_detached(sig->data(), reinterpret_cast<const uint8_t*>(manifest.data()),
-                                  manifest.size(), signer.signing_key.data()) != 0) {
+      crypto_sign_verify_detached(sig->data(), manifest.data(), manifest.size(),
+                                  signer.signing_key.data()) != 0) {
     problems.push_back("manifest.sig: the manifest's signature does not verify");
   }
-  // The manifest: a magic line, three header lines, then "<sha256>  <path>" lines.
-  std::istringstream lines(manifest);
-  std::string line, id_hex;
-  std::getline(lines, line);
-  if (line != kManifestMagic) Fail(dir + "/manifest.txt is not a Gavah evidence manifest");
+  const PackageManifest m = ParseManifest(manifest.view(), dir + "/manifest.txt");
+  if (m.exported_by != FingerprintToText(signer.fingerprint()))
+    problems.push_back(
+        "manifest.txt: exported_by names another investigator than investigator.pub");
   std::set<std::string> named;
-  while (std::getline(lines, line)) {
-    if (line.rfind("envelope ", 0) == 0) {
-      id_hex = line.substr(9);
-      continue;
-    }
-    if (line.rfind("exported_", 0) == 0) continue;
-    if (line.size() < 66 || line.compare(64, 2, "  ") != 0)
-      Fail(dir + "/manifest.txt has a malformed line");
-    const std::string path = line.substr(66);
-    bool inside = !path.empty() && path.front() != '/';
-    for (size_t start = 0; inside && start <= path.size();) {
-      const size_t end = std::min(path.find('/', start), path.size());
-      const std::string part = path.substr(start, end - start);
-      inside = !part.empty() && part != "." && part != "..";
-      start = end + 1;
-    }
-    if (!inside) Fail(dir + "/manifest.txt names a path outside the package: " + path);
+  for (const auto& [digest, path] : m.files) {
     named.insert(path);
     const std::string full = dir + "/" + path;
     struct stat st {};
-    if (::stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (::lstat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       problems.push_back(path + ": missing");
-    } else if (ToHex(HashFile(full)) != line.substr(0, 64)) {
+    } else if (ToHex(HashFile(full)) != digest) {
       problems.push_back(path + ": altered (its SHA-256 differs from the manifest)");
     }
+  }
+  for (const char* required : {"envelope.gvh", "receipt.txt", "bundle.gvb", "investigator.pub",
+                               "custody.txt", "file-key.txt"}) {
+    if (!named.count(required)) problems.push_back(std::string(required) + ": not in the manifest");
   }
   std::vector<std::string> odd;
   for (const auto& f : FilesUnder(dir, &odd)) {
@@ -857,33 +1061,56 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
   }
   for (const auto& f : odd) problems.push_back(f + ": a link or special file, not allowed");
   // The envelope is the one the id and the server's receipt name.
-  const auto id_bytes = FromHex(id_hex);
+  const auto id_bytes = FromHex(m.id_hex);
   if (!id_bytes || id_bytes->size() != 32) Fail(dir + "/manifest.txt names no envelope id");
   Digest32 id{};
   std::memcpy(id.data(), id_bytes->data(), 32);
-  if (HashFile(dir + "/envelope.gvh") != id)
-    problems.push_back("envelope.gvh: does not match the envelope id " + id_hex);
+  const bool envelope_ok = HashFile(dir + "/envelope.gvh") == id;
+  if (!envelope_ok) problems.push_back("envelope.gvh: does not match the envelope id " + m.id_hex);
   auto receipt = ReceiptFromText(read_text("receipt.txt"));
-  if (!receipt.ok() || !bundle.contents().receipt_key ||
-      receipt->second != *bundle.contents().receipt_key ||
-      !VerifyReceipt(receipt->first, *bundle.contents().receipt_key, id).ok()) {
+  const auto& receipt_key = trusted.contents().receipt_key;
+  if (!receipt.ok() || !receipt_key || receipt->second != *receipt_key ||
+      !VerifyReceipt(receipt->first, *receipt_key, id).ok()) {
     problems.push_back("receipt.txt: not a valid server receipt for this envelope");
+  }
+  // The testimony itself: decrypted from the envelope and compared, byte for byte.
+  size_t testimony_files = 0;
+  if (envelope_ok) {
+    const auto differ = CheckTestimonyAgainstEnvelope(dir, trusted.organisation_fingerprint(), id);
+    problems.insert(problems.end(), differ.begin(), differ.end());
+    for (const auto& f : named) testimony_files += f.starts_with("testimony/") ? 1 : 0;
   }
   if (!problems.empty()) {
     for (const auto& p : problems) std::fprintf(stderr, "gavah-investigator: %s\n", p.c_str());
+    std::fprintf(stderr, "gavah-investigator: the evidence package is NOT verified\n");
     return 1;
   }
-  const std::string org = FingerprintToText(bundle.organisation_fingerprint());
+  const std::string org = FingerprintToText(trusted.organisation_fingerprint());
+  const Receipt& r = receipt->first;
   Print(json,
         JsonObject()
-            .Add("envelope_id", id_hex)
+            .Add("envelope_id", m.id_hex)
             .Add("files", named.size())
+            .Add("testimony_files", testimony_files)
+            .Add("log_index", r.log_index)
+            .Add("received_hour", r.received_hour)
             .Add("organisation", org)
             .Add("signer", FingerprintToText(signer.fingerprint()))
+            .Add("exported_at", m.exported_at)
             .Add("pinned", pinned ? "yes" : "no"),
-        "evidence package verified: envelope " + id_hex + ", " + std::to_string(named.size()) +
-            " files intact, manifest signed by " + signer.name + " (" +
-            FingerprintToText(signer.fingerprint()) + "), receipt valid\norganisation " + org +
+        "evidence package verified: envelope " + m.id_hex + "\n" +
+            "  sealed by the witness: envelope.gvh opens under the package's file key to exactly "
+            "its testimony/ (" +
+            std::to_string(testimony_files) +
+            " files, every byte and every field compared)\n"
+            "  received by the server as log entry " +
+            std::to_string(r.log_index) + " in the hour starting " + UtcTime(r.received_hour) +
+            "; its signed receipt is valid\n"
+            "  exported by " +
+            signer.name + " (" + FingerprintToText(signer.fingerprint()) + ") on " +
+            UtcTime(m.exported_at) + ", an investigator of the bundle; " +
+            std::to_string(named.size()) + " files intact under the signed manifest\n" +
+            "  organisation " + org +
             (pinned ? " (pinned by " + pinned_bundle + ")\n"
                     : ": NOT pinned; compare this fingerprint with the one the organisation "
                       "published, or pass --bundle\n"));

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,7 +16,8 @@
 namespace gavah::cli {
 namespace {
 
-constexpr std::string_view kLinePrefix = "gavah-pin-v1 ";
+constexpr std::string_view kLinePrefixV1 = "gavah-pin-v1 ";
+constexpr std::string_view kLinePrefix = "gavah-pin-v2 ";
 
 void MakeDirs(const std::string& path) {
   for (size_t i = 1; i <= path.size(); ++i) {
@@ -43,45 +45,70 @@ OrganisationPins OrganisationPins::Load(const std::string& path) {
   OrganisationPins pins;
   pins.path_ = path;
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return pins;
+  if (::lstat(path.c_str(), &st) != 0) return pins;
   const auto bytes = ReadSmallFile(path, 1 << 20);
   std::istringstream in(std::string(bytes.begin(), bytes.end()));
   std::string line;
+  const std::string damaged = path + " is damaged; remove it to start pinning afresh";
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    // gavah-pin-v1 <fingerprint> <base64(name)>
-    if (line.compare(0, kLinePrefix.size(), kLinePrefix) != 0 ||
-        line.size() < kLinePrefix.size() + 34 || line[kLinePrefix.size() + 32] != ' ') {
-      Fail(path + " is damaged; remove it to start pinning afresh");
+    Pinned p;
+    std::string rest;
+    if (line.compare(0, kLinePrefix.size(), kLinePrefix) == 0) {
+      // gavah-pin-v2 <fingerprint> <newest issued_at, decimal> <base64(name)>
+      rest = line.substr(kLinePrefix.size());
+      const size_t sp1 = rest.find(' ');
+      const size_t sp2 = sp1 == std::string::npos ? sp1 : rest.find(' ', sp1 + 1);
+      if (sp1 != 32 || sp2 == std::string::npos || sp2 == sp1 + 1 || sp2 - sp1 - 1 > 19)
+        Fail(damaged);
+      const std::string issued = rest.substr(sp1 + 1, sp2 - sp1 - 1);
+      if (issued.find_first_not_of("0123456789") != std::string::npos ||
+          (issued.size() > 1 && issued[0] == '0'))
+        Fail(damaged);
+      p.newest_issued_at = std::stoull(issued);
+      rest = rest.substr(0, 32) + " " + rest.substr(sp2 + 1);
+    } else if (line.compare(0, kLinePrefixV1.size(), kLinePrefixV1) == 0) {
+      // gavah-pin-v1 <fingerprint> <base64(name)>: pinned before issue dates were kept.
+      rest = line.substr(kLinePrefixV1.size());
+    } else {
+      Fail(damaged);
     }
-    auto fp = FingerprintFromText(line.substr(kLinePrefix.size(), 32));
-    auto name = FromBase64(line.substr(kLinePrefix.size() + 33));
-    if (!fp.ok() || !name) Fail(path + " is damaged; remove it to start pinning afresh");
-    pins.pins_.emplace_back(std::string(name->begin(), name->end()), fp.value());
+    if (rest.size() < 34 || rest[32] != ' ') Fail(damaged);
+    auto fp = FingerprintFromText(rest.substr(0, 32));
+    auto name = FromBase64(rest.substr(33));
+    if (!fp.ok() || !name) Fail(damaged);
+    p.name.assign(name->begin(), name->end());
+    p.fingerprint = fp.value();
+    pins.pins_.push_back(std::move(p));
   }
   return pins;
 }
 
-std::optional<Fingerprint> OrganisationPins::Find(const std::string& organisation_name) const {
-  for (const auto& [name, fp] : pins_) {
-    if (name == organisation_name) return fp;
+std::optional<OrganisationPins::Pinned> OrganisationPins::Find(
+    const std::string& organisation_name) const {
+  for (const auto& p : pins_) {
+    if (p.name == organisation_name) return p;
   }
   return std::nullopt;
 }
 
-void OrganisationPins::Pin(const std::string& organisation_name, const Fingerprint& fp) {
+void OrganisationPins::Pin(const std::string& organisation_name, const Fingerprint& fp,
+                           uint64_t issued_at) {
   bool replaced = false;
-  for (auto& [name, pinned] : pins_) {
-    if (name == organisation_name) {
-      pinned = fp;
-      replaced = true;
-    }
+  for (auto& p : pins_) {
+    if (p.name != organisation_name) continue;
+    // A new key (confirmed with --org-fingerprint) starts its own history of issue dates.
+    p.newest_issued_at = p.fingerprint == fp ? std::max(p.newest_issued_at, issued_at) : issued_at;
+    p.fingerprint = fp;
+    replaced = true;
   }
-  if (!replaced) pins_.emplace_back(organisation_name, fp);
+  if (!replaced) pins_.push_back(Pinned{organisation_name, fp, issued_at});
   std::string text;
-  for (const auto& [name, pinned] : pins_) {
-    text += std::string(kLinePrefix) + FingerprintToText(pinned) + " " +
-            ToBase64(std::span(reinterpret_cast<const uint8_t*>(name.data()), name.size())) + "\n";
+  for (const auto& p : pins_) {
+    text += std::string(kLinePrefix) + FingerprintToText(p.fingerprint) + " " +
+            std::to_string(p.newest_issued_at) + " " +
+            ToBase64(std::span(reinterpret_cast<const uint8_t*>(p.name.data()), p.name.size())) +
+            "\n";
   }
   MakeDirs(path_.substr(0, path_.rfind('/')));
   // Replace atomically: write beside it, then rename over it.

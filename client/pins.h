@@ -3,6 +3,7 @@
 // signed by another key (a forgery handed out in the organisation's name) is refused.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -17,13 +18,20 @@ class OrganisationPins {
   // A missing file is an empty store; a damaged one is an error.
   static OrganisationPins Load(const std::string& path);
 
-  std::optional<Fingerprint> Find(const std::string& organisation_name) const;
-  // Records or replaces the pin and rewrites the file (0600, in a 0700 folder).
-  void Pin(const std::string& organisation_name, const Fingerprint& fp);
+  struct Pinned {
+    std::string name;
+    Fingerprint fingerprint{};
+    // The latest issued_at of a bundle under this key seen here: older ones are replays.
+    uint64_t newest_issued_at = 0;
+  };
+  std::optional<Pinned> Find(const std::string& organisation_name) const;
+  // Records or replaces the pin (keeping the newest issued_at seen under the same key) and
+  // rewrites the file (0600, in a 0700 folder).
+  void Pin(const std::string& organisation_name, const Fingerprint& fp, uint64_t issued_at);
 
  private:
   std::string path_;
-  std::vector<std::pair<std::string, Fingerprint>> pins_;
+  std::vector<Pinned> pins_;
 };
 
 }  // namespace gavah::cli

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "cli_support.h"
+#include "gavah/crypto/deletion.h"
 #include "gavah/crypto/review_auth.h"
 
 namespace gavah::cli {
@@ -131,6 +132,9 @@ Result<gavah::v1::MarkForDeletionResponse> ReviewClient::MarkForDeletion(const D
   req.set_envelope_id(id.data(), id.size());
   gavah::v1::MarkForDeletionResponse resp;
   GAVAH_RETURN_IF_ERROR(Each([&](gavah::v1::Review::Stub& stub) {
+    // Signed for the server being called: a statement cannot be carried to another server.
+    const auto statement = SignDeletion(key_, bundle_.organisation_fingerprint(), server_, id);
+    req.set_statement(statement.data(), statement.size());
     grpc::ClientContext ctx;
     Sign(ctx, "/gavah.v1.Review/MarkForDeletion", req);
     return stub.MarkForDeletion(&ctx, req, &resp);

@@ -7,9 +7,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <set>
 
 #include "cli_support.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/process.h"
 #include "gavah/crypto/utf8.h"
 
 namespace gavah::cli {
@@ -127,6 +130,52 @@ std::unique_ptr<TestimonyDirectory> TestimonyDirectory::Create(const std::string
   return t;
 }
 
+std::unique_ptr<TestimonyDirectory> TestimonyDirectory::ForComparison(const std::string& dir) {
+  std::unique_ptr<TestimonyDirectory> t(new TestimonyDirectory(dir));
+  t->compare_ = true;
+  return t;
+}
+
+namespace {
+
+// SHA-256 and size of a regular file under `dir` (no links followed, nothing that blocks).
+Result<std::pair<uint64_t, Digest32>> HashRegularFile(const std::string& path) {
+  uint64_t size = 0;
+  GAVAH_ASSIGN_OR_RETURN(int fd, OpenRegularFile(path, UINT64_MAX, &size));
+  FdSource src(fd, path);
+  Sha256 sha;
+  SecretBuffer buf(1 << 20);  // the package's plaintext passes through it
+  uint64_t total = 0;
+  for (;;) {
+    auto n = src.Read(buf.span());
+    if (!n.ok()) {
+      ::close(fd);
+      return n.status();
+    }
+    if (*n == 0) break;
+    sha.Update({buf.data(), *n});
+    total += *n;
+  }
+  ::close(fd);
+  return std::make_pair(total, sha.Final());
+}
+
+}  // namespace
+
+void TestimonyDirectory::CompareDigest(const std::string& rel, uint64_t size,
+                                       const Digest32& sha256) {
+  auto got = HashRegularFile(dir_ + "/" + rel);
+  if (!got.ok()) {
+    differences_.push_back(rel + ": missing or not a regular file, but the envelope holds it");
+  } else if (got->first != size || got->second != sha256) {
+    differences_.push_back(rel + ": differs from what the witness sealed in the envelope");
+  }
+}
+
+void TestimonyDirectory::CompareFile(const std::string& rel, std::span<const uint8_t> bytes) {
+  CompareDigest(rel, bytes.size(), Sha256Of(bytes));
+}
+
 TestimonyDirectory::~TestimonyDirectory() {
   current_.reset();
   if (current_fd_ >= 0) ::close(current_fd_);
@@ -152,7 +201,11 @@ Status TestimonyDirectory::WriteSmallFile(int dirfd, const char* name,
 
 Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
   if (Interrupted()) return Error(ErrorCode::kIo, "interrupted; nothing was written");
-  GAVAH_RETURN_IF_ERROR(WriteSmallFile(staging_fd_, "testimony.txt", t.text));
+  if (compare_) {
+    CompareFile("testimony.txt", t.text);
+  } else {
+    GAVAH_RETURN_IF_ERROR(WriteSmallFile(staging_fd_, "testimony.txt", t.text));
+  }
   text_size_ = t.text.size();
   text_sha256_ = Sha256Of(t.text);
   language_ = SecretBuffer::CopyOf(
@@ -164,10 +217,12 @@ Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
   has_reply_key_ = t.reply_public_key.has_value();
   reply_key_ = t.reply_public_key;
   if (t.attachments.empty()) return Status::Ok();
-  if (::mkdirat(staging_fd_, "attachments", 0700) != 0)
-    return IoError("cannot create attachments/");
-  attachments_fd_ = ::openat(staging_fd_, "attachments", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (attachments_fd_ < 0) return IoError("cannot open attachments/");
+  if (!compare_) {
+    if (::mkdirat(staging_fd_, "attachments", 0700) != 0)
+      return IoError("cannot create attachments/");
+    attachments_fd_ = ::openat(staging_fd_, "attachments", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (attachments_fd_ < 0) return IoError("cannot open attachments/");
+  }
   const int width = t.attachments.size() < 100 ? 2 : 4;
   for (size_t i = 0; i < t.attachments.size(); ++i) {
     const auto& a = t.attachments[i];
@@ -191,6 +246,7 @@ Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
 
 Status TestimonyDirectory::OnAttachmentData(size_t index, std::span<const uint8_t> bytes) {
   if (Interrupted()) return Error(ErrorCode::kIo, "interrupted; nothing was written");
+  if (compare_) return Status::Ok();  // the opener's digest of these bytes is compared at the end
   if (current_ == nullptr) {
     const char* file = reinterpret_cast<const char*>(attachments_[index].path.data()) +
                        std::strlen("attachments/");
@@ -203,6 +259,13 @@ Status TestimonyDirectory::OnAttachmentData(size_t index, std::span<const uint8_
 }
 
 Status TestimonyDirectory::OnAttachmentEnd(size_t index, const Digest32& sha256) {
+  if (compare_) {
+    attachments_[index].sha256 = sha256;
+    const auto& path = attachments_[index].path;
+    CompareDigest(std::string(reinterpret_cast<const char*>(path.data()), path.size() - 1),
+                  attachments_[index].size, sha256);
+    return Status::Ok();
+  }
   if (current_ == nullptr) GAVAH_RETURN_IF_ERROR(OnAttachmentData(index, {}));
   Status st = current_->Finish();
   current_.reset();
@@ -238,6 +301,26 @@ Status TestimonyDirectory::Commit(const EnvelopeId& id, const Fingerprint& organ
              "\"}");
   }
   m.Append("\n  ]\n}\n");
+  if (compare_) {
+    // manifest.json carries the sealed fields (language, when, where, names, media types): the
+    // whole file must be what this envelope gives, byte for byte.
+    CompareFile("manifest.json", m.span());
+    std::set<std::string> expected = {"testimony.txt", "manifest.json"};
+    for (const auto& a : attachments_)
+      expected.insert(std::string(reinterpret_cast<const char*>(a.path.data()), a.path.size() - 1));
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      const std::string rel = it->path().lexically_relative(dir_).generic_string();
+      const auto status = it->symlink_status(ec);
+      if (std::filesystem::is_directory(status) && rel == "attachments" && !attachments_.empty())
+        continue;
+      if (!std::filesystem::is_regular_file(status) || !expected.count(rel))
+        differences_.push_back(rel + ": not in the envelope");
+    }
+    if (ec) differences_.push_back("the folder cannot be read: " + ec.message());
+    return Status::Ok();
+  }
   GAVAH_RETURN_IF_ERROR(WriteSmallFile(staging_fd_, "manifest.json", m.span()));
   if (attachments_fd_ >= 0 && ::fsync(attachments_fd_) != 0) return IoError("cannot sync " + dir_);
   if (::fsync(staging_fd_) != 0) return IoError("cannot sync " + dir_);

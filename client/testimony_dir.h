@@ -24,6 +24,12 @@ class TestimonyDirectory : public TestimonySink {
   // The witness's reply key from the testimony record, once the payload has been read.
   const std::optional<PublicKey32>& reply_key() const { return reply_key_; }
   static std::unique_ptr<TestimonyDirectory> Create(const std::string& dir);
+  // Writes nothing: checks instead that the existing folder `dir` holds exactly what the
+  // envelope opens to (every byte of every file, manifest.json, no file more). What differs is
+  // in differences() once Commit() has run; Commit() renames nothing.
+  static std::unique_ptr<TestimonyDirectory> ForComparison(const std::string& dir);
+  // "<path>: <what>", paths relative to DIR. Empty after Commit() when DIR matches.
+  const std::vector<std::string>& differences() const { return differences_; }
   ~TestimonyDirectory() override;
 
   Status OnTestimony(const TestimonyView& testimony) override;
@@ -48,7 +54,13 @@ class TestimonyDirectory : public TestimonySink {
     Digest32 sha256{};
   };
 
+  // Compare mode: checks one existing file against the bytes or digest the envelope gives.
+  void CompareFile(const std::string& rel, std::span<const uint8_t> bytes);
+  void CompareDigest(const std::string& rel, uint64_t size, const Digest32& sha256);
+
   std::string dir_;
+  bool compare_ = false;
+  std::vector<std::string> differences_;
   std::string staging_;
   int staging_fd_ = -1;
   int attachments_fd_ = -1;

@@ -21,6 +21,7 @@
 #include "gavah/crypto/codename.h"
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/process.h"
 #include "gavah/crypto/reply.h"
 #include "gavah/crypto/utf8.h"
 #include "gavah/v1/intake.grpc.pb.h"
@@ -104,10 +105,21 @@ SecretBuffer ReadSmallSecret(const std::string& path, size_t max) {
 // key differs is refused (a bundle forged in its name), and a first use is pinned with a
 // warning to compare the fingerprint. Returns how the key was verified, for the output, and
 // sets `warning` to a line to print once the envelope exists.
+// Refuses a bundle older than the newest this device has seen under its organisation's pin.
+void RefuseRollback(const RecipientBundle& bundle, const OrganisationPins& pins,
+                    const std::string& path) {
+  const std::string& name = bundle.contents().organisation_name;
+  if (name.empty()) return;
+  if (auto pinned = pins.Find(name);
+      pinned && pinned->fingerprint == bundle.organisation_fingerprint())
+    CheckNotOlder(bundle, pinned->newest_issued_at, path);
+}
+
 std::string TrustBundle(const RecipientBundle& bundle, bool explicit_fingerprint,
-                        OrganisationPins& pins, std::string& warning) {
+                        OrganisationPins& pins, std::string& warning, const std::string& path) {
   const std::string& name = bundle.contents().organisation_name;
   const std::string fp = FingerprintToText(bundle.organisation_fingerprint());
+  RefuseRollback(bundle, pins, path);
   if (explicit_fingerprint) return "verified with --org-fingerprint";
   if (name.empty()) {
     warning =
@@ -117,10 +129,10 @@ std::string TrustBundle(const RecipientBundle& bundle, bool explicit_fingerprint
     return "NOT verified";
   }
   if (auto pinned = pins.Find(name)) {
-    if (*pinned != bundle.organisation_fingerprint()) {
+    if (pinned->fingerprint != bundle.organisation_fingerprint()) {
       Fail(
           "this bundle claims to be from \"" + name + "\" but is signed by organisation key " + fp +
-          ", not the key " + FingerprintToText(*pinned) +
+          ", not the key " + FingerprintToText(pinned->fingerprint) +
           " you sealed for before; if the organisation "
           "really changed its key, confirm the new fingerprint with it and pass --org-fingerprint");
     }
@@ -130,6 +142,21 @@ std::string TrustBundle(const RecipientBundle& bundle, bool explicit_fingerprint
       "first use of \"" + name + "\": its organisation key " + fp +
       " is now pinned on this device; compare it with the fingerprint the organisation published";
   return "pinned now, at first use";
+}
+
+std::span<const char* const> CodenameWords() { return {kCodenameWords, kCodenameWordCount}; }
+
+// The reply key of the codename in `path`, once the codename checks out against the word list:
+// a mistyped word would otherwise derive another key, and the replies would never be found.
+ReplyKeyPair ReplyKeyFrom(const std::string& path, const RecipientBundle& bundle) {
+  SecretBuffer raw = ReadSecretFile(path, 4096);
+  const CheckedCodename checked = Must(CheckCodename(raw.span(), CodenameWords()), path);
+  if (checked.legacy) {
+    std::fprintf(stderr,
+                 "note: this codename has seven words and no check words (made by an older "
+                 "gavah-witness), so a mistyped word cannot be caught; it is used as written\n");
+  }
+  return Must(DeriveReplyKey(checked.normalised.span(), bundle.organisation_fingerprint()), path);
 }
 
 // A testimony ready to seal: its input and the open attachment files behind it.
@@ -155,8 +182,10 @@ void Prepare(const SealArgs& a, const RecipientBundle& bundle, PreparedTestimony
   if (!a.where_file.empty())
     input.event_place = ReadSmallSecret(a.where_file, kMaxEventFieldLength);
   for (const auto& path : a.attachments) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // Non-blocking open: a FIFO given as an attachment is refused instead of waited on.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) Fail("cannot read " + path + ": " + std::strerror(errno));
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     t.fds.fds.push_back(fd);
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
@@ -174,10 +203,7 @@ void Prepare(const SealArgs& a, const RecipientBundle& bundle, PreparedTestimony
     input.attachments.push_back(std::move(att));
   }
   if (!a.codename_file.empty()) {
-    SecretBuffer codename = ReadSecretFile(a.codename_file, 4096);
-    ReplyKeyPair reply =
-        Must(DeriveReplyKey(codename.span(), bundle.organisation_fingerprint()), a.codename_file);
-    input.reply_public_key = reply.public_key;
+    input.reply_public_key = ReplyKeyFrom(a.codename_file, bundle).public_key;
   }
 }
 
@@ -270,28 +296,25 @@ int Seal(const SealArgs& a, bool json) {
   const RecipientBundle bundle = LoadBundle(a.bundle, a.org_fingerprint, true);
   OrganisationPins pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
   std::string trust_warning;
-  const std::string trust = TrustBundle(bundle, !a.org_fingerprint.empty(), pins, trust_warning);
+  const std::string trust =
+      TrustBundle(bundle, !a.org_fingerprint.empty(), pins, trust_warning, a.bundle);
   PreparedTestimony t;
   Prepare(a, bundle, t);
   auto [tmp, sealed] = SealIntoTemporary(bundle, t, DirOf(a.out), a.out);
   LinkInto(tmp, a.out);
   if (!bundle.contents().organisation_name.empty()) {
-    pins.Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint());
+    pins.Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint(),
+             bundle.contents().issued_at);
   }
   if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
   PrintSealed(json, bundle, sealed, a.out, trust);
   return 0;
 }
 
-// Prints (or writes to `out`, 0600) a fresh codename of kMinCodenameWords words.
+// Prints (or writes to `out`, 0600) a fresh codename: seven random words and two check words.
 int Codename(const std::string& out) {
   if (kCodenameWordCount < 8192) Fail("the codename word list is too short");
-  SecretBuffer codename;
-  for (size_t i = 0; i < kMinCodenameWords; ++i) {
-    if (i > 0) codename.PushBack(' ');
-    codename.Append(std::string_view(
-        kCodenameWords[randombytes_uniform(static_cast<uint32_t>(kCodenameWordCount))]));
-  }
+  SecretBuffer codename = MakeCodename(CodenameWords());
   codename.PushBack('\n');
   const double bits = std::log2(static_cast<double>(kCodenameWordCount)) * kMinCodenameWords;
   if (out.empty()) {
@@ -300,10 +323,11 @@ int Codename(const std::string& out) {
     WriteNewFile(out, codename.span(), 0600);
   }
   std::fprintf(stderr,
-               "This codename (%zu words, about %.0f bits) lets the organisation answer you. Learn "
-               "it or keep it "
-               "hidden; anyone who has it can read the answers.%s\n",
-               kMinCodenameWords, bits, out.empty() ? "" : (" Written to " + out + ".").c_str());
+               "This codename (%zu words: %zu random ones, about %.0f bits, and %zu that check "
+               "them) lets the organisation answer you. Learn it or keep it hidden; anyone who "
+               "has it can read the answers.%s\n",
+               kCheckedCodenameWords, kMinCodenameWords, bits, kCodenameCheckWords,
+               out.empty() ? "" : (" Written to " + out + ".").c_str());
   return 0;
 }
 
@@ -424,12 +448,11 @@ void PrintReplyText(std::span<const uint8_t> text) {
 int Replies(const std::string& codename_file, const std::string& bundle_path,
             const std::string& pin, const SendArgs& s) {
   const RecipientBundle bundle = LoadBundle(bundle_path, pin, /*require_current=*/false);
+  RefuseRollback(bundle, OrganisationPins::Load(OrganisationPins::DefaultPath()), bundle_path);
   if (!s.proxy.empty()) {
     if (const Status ok = CheckProxy(s.proxy); !ok.ok()) Fail("", ok);
   }
-  SecretBuffer codename = ReadSecretFile(codename_file, 4096);
-  const ReplyKeyPair key =
-      Must(DeriveReplyKey(codename.span(), bundle.organisation_fingerprint()), codename_file);
+  const ReplyKeyPair key = ReplyKeyFrom(codename_file, bundle);
   const Digest32 mailbox = MailboxId(key.public_key);
   const auto& org = bundle.organisation_fingerprint();
   SendOptions o;
@@ -498,8 +521,8 @@ int Replies(const std::string& codename_file, const std::string& bundle_path,
 int Send(const std::string& envelope, const std::string& bundle_path, const std::string& pin,
          const SendArgs& s) {
   const RecipientBundle bundle = LoadBundle(bundle_path, pin, true);
-  const int fd = ::open(envelope.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) Fail("cannot read " + envelope + ": " + std::strerror(errno));
+  RefuseRollback(bundle, OrganisationPins::Load(OrganisationPins::DefaultPath()), bundle_path);
+  const int fd = Must(OpenRegularFile(envelope, UINT64_MAX, nullptr), "");
   auto d = Deliver(bundle, fd, s);
   ::close(fd);
   if (!d.ok()) {
@@ -527,12 +550,12 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
   std::string trust_warning;
   if (!amnesic) {
     pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
-    TrustBundle(bundle, !a.org_fingerprint.empty(), *pins, trust_warning);
+    TrustBundle(bundle, !a.org_fingerprint.empty(), *pins, trust_warning, a.bundle);
   } else if (a.org_fingerprint.empty()) {
     // Amnesic mode writes no pins, but honours the ones already on this device.
     OrganisationPins existing = OrganisationPins::Load(OrganisationPins::DefaultPath());
     std::string ignored;
-    TrustBundle(bundle, false, existing, ignored);
+    TrustBundle(bundle, false, existing, ignored, a.bundle);
     trust_warning = "warning: --amnesic pins nothing; compare the organisation key " +
                     FingerprintToText(bundle.organisation_fingerprint()) +
                     " with the published fingerprint, or pass --org-fingerprint";
@@ -560,7 +583,8 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
   }
   // Pinned first: if the pin cannot be written, nothing has been sealed or kept yet.
   if (!bundle.contents().organisation_name.empty())
-    pins->Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint());
+    pins->Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint(),
+              bundle.contents().issued_at);
   // Into the outbox before the first byte is sent, with the bundle that says where it goes.
   const std::string outbox = StateDir() + "/outbox";
   MakePrivateDir(outbox);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <ctime>
 
 #include "sqlite_stmt.h"
 
@@ -66,7 +67,34 @@ Status RelayBook::Exec(const char* sql) {
   return Status::Ok();
 }
 
+namespace {
+std::string UtcText(uint64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm parts{};
+  gmtime_r(&t, &parts);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  return buf;
+}
+}  // namespace
+
 Status RelayBook::PutOrganisation(const RecipientBundle& bundle) {
+  // The book keeps the newest bundle each organisation issued: an older one handed to the relay
+  // later may list a server the organisation has left, or an investigator it removed.
+  Stmt old(db_, "SELECT bundle FROM relay_organisations WHERE org=?");
+  old.Bind(1, bundle.organisation_fingerprint());
+  if (old.Step() == SQLITE_ROW) {
+    const auto bytes = old.Blob(0);
+    auto previous = RecipientBundle::Parse(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+    if (previous.ok() && bundle.contents().issued_at < previous->contents().issued_at) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "this bundle was issued " + UtcText(bundle.contents().issued_at) +
+                       ", but the relay already serves one of the same organisation issued " +
+                       UtcText(previous->contents().issued_at) +
+                       "; an older bundle is refused (it may list servers or investigators the "
+                       "organisation has removed)");
+    }
+  }
   // SQLCipher 3.4's SQLite has no upsert; its forwarding state stays with a replaced bundle.
   Stmt u(db_, "UPDATE relay_organisations SET bundle=?2 WHERE org=?1");
   u.Bind(1, bundle.organisation_fingerprint()).Bind(2, bundle.bytes());

@@ -192,9 +192,6 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
   server::SilenceGrpcLog();
   if (!proxy.empty()) {
     if (const Status ok = cli::CheckProxy(proxy); !ok.ok()) Fail("", ok);
-    ::unsetenv("no_proxy");
-    ::unsetenv("NO_PROXY");
-    ::unsetenv("no_grpc_proxy");
   }
   const DataDir d{dir};
   Opened o = OpenDataDir(dir);

@@ -108,6 +108,7 @@ class EnvelopeStore {
     LogEntry entry;
     uint64_t size = 0;
     bool deleted = false;
+    std::vector<std::vector<uint8_t>> statements;  // deletion statements, when deleted
   };
   Result<std::vector<Listed>> List(uint64_t after, size_t limit, bool* more);
 
@@ -125,15 +126,17 @@ class EnvelopeStore {
   Result<std::vector<StoredShare>> FetchShares(std::span<const uint8_t> to, uint64_t after,
                                                size_t limit, bool* more);
 
-  // Records `investigator`'s agreement to delete envelope `id`'s bytes; once `threshold`
-  // distinct investigators agree, deletes them in the same transaction (the log entry stays).
-  // kInvalidArgument for an envelope that is not stored. Answers the marks so far.
+  // Records `investigator`'s signed agreement (`statement`, checked by the caller) to delete
+  // envelope `id`'s bytes; once `threshold` distinct investigators agree, deletes them in the
+  // same transaction (the log entry and the statements stay). kInvalidArgument for an envelope
+  // that is not stored. Answers the marks so far.
   struct DeletionState {
     uint64_t marks = 0;
     bool deleted = false;
   };
   Result<DeletionState> MarkForDeletion(const Digest32& id, std::span<const uint8_t> investigator,
-                                        uint64_t threshold, uint64_t hour);
+                                        std::span<const uint8_t> statement, uint64_t threshold,
+                                        uint64_t hour);
   Result<bool> IsDeleted(const Digest32& id);
 
   // The log index the next stored envelope gets (MAX + 1; random when unordered).

@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "gavah/crypto/deletion.h"
 #include "gavah/crypto/released_share.h"
 #include "intake_service.h"  // CurrentHour, IdFrom
 
@@ -118,6 +119,7 @@ grpc::Status ReviewService::ListEnvelopes(grpc::ServerContext* context,
     const Receipt r = receipt_key_->Sign(l.entry.id, l.entry.log_index, l.entry.received_hour);
     e->set_receipt_signature(r.signature.data(), r.signature.size());
     e->set_deleted(l.deleted);
+    for (const auto& st : l.statements) e->add_deletion_statements(st.data(), st.size());
   }
   response->set_more(more);
   return grpc::Status::OK;
@@ -234,10 +236,24 @@ grpc::Status ReviewService::MarkForDeletion(grpc::ServerContext* context,
     return st;
   const auto id = IdFrom(request->envelope_id());
   if (!id) return Bad("envelope id must be 32 bytes");
+  // The agreement is kept only as the caller's own signed statement for this envelope on this
+  // server, which every investigator can later check for themselves.
+  auto statement = ParseDeletionStatement(Bytes(request->statement()));
+  if (!statement.ok())
+    return Bad("a mark needs the caller's deletion statement: " + statement.status().message());
+  const InvestigatorPublicKey* signer = nullptr;
+  for (const auto& inv : bundle_->contents().investigators)
+    if (inv.fingerprint() == who) signer = &inv;
+  if (signer == nullptr ||
+      sodium_memcmp(signer->signing_key.data(), statement->signer.data(), 32) != 0)
+    return Bad("the deletion statement is not the caller's");
+  if (!VerifyDeletion(*statement, bundle_->organisation_fingerprint(), certificate_, *id).ok())
+    return Bad("the deletion statement does not verify for this envelope on this server");
   // As many investigators as it takes to open a testimony must agree to destroy one: a single
   // stolen key must not be able to erase evidence.
   const uint64_t threshold = bundle_->contents().threshold;
-  auto st = store_->MarkForDeletion(*id, who, threshold, CurrentHour());
+  auto st =
+      store_->MarkForDeletion(*id, who, Bytes(request->statement()), threshold, CurrentHour());
   if (!st.ok()) {
     if (st.status().code() == ErrorCode::kInvalidArgument)
       return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");

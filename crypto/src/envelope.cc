@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "bytes.h"
@@ -322,12 +323,95 @@ Result<SecretBuffer> CombineShares(const EnvelopeHeader& header, std::span<const
     return Error(ErrorCode::kTampered, "envelope key shares are inconsistent (altered?)");
   if (key->size() != 32)
     return Error(ErrorCode::kMalformed, "envelope key share has the wrong size");
-  SecretBuffer mac_key = DeriveKey(key.value(), kMacKeyId);
+  GAVAH_RETURN_IF_ERROR(VerifyHeaderMac(header, key.value()));
+  return std::move(key).value();
+}
+
+Status VerifyHeaderMac(const EnvelopeHeader& header, const SecretBuffer& file_key) {
+  if (file_key.size() != 32) return Error(ErrorCode::kMalformed, "a file key is 32 bytes");
+  if (header.raw.size() < kMacSize) return Error(ErrorCode::kMalformed, "header too short");
+  SecretBuffer mac_key = DeriveKey(file_key, kMacKeyId);
   if (crypto_auth_verify(header.mac.data(), header.raw.data(), header.raw.size() - kMacSize,
                          mac_key.data()) != 0) {
     return Error(ErrorCode::kTampered, "envelope header was altered or damaged");
   }
+  return Status::Ok();
+}
+
+namespace {
+
+// The file key the shares at `pick` give, if it verifies the header MAC.
+std::optional<SecretBuffer> TrySubset(const EnvelopeHeader& header, std::span<const Share> shares,
+                                      std::span<const size_t> pick) {
+  std::vector<Share> subset;
+  subset.reserve(pick.size());
+  for (size_t i : pick)
+    subset.push_back(Share{shares[i].x, SecretBuffer::CopyOf(shares[i].y.span())});
+  auto key = ShamirCombine(subset);
+  if (!key.ok() || key->size() != 32 || !VerifyHeaderMac(header, key.value()).ok())
+    return std::nullopt;
   return std::move(key).value();
+}
+
+}  // namespace
+
+Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header,
+                                        std::span<const Share> shares) {
+  const size_t k = header.threshold;
+  if (k == 0 || shares.size() < k) {
+    GAVAH_ASSIGN_OR_RETURN(SecretBuffer key, CombineShares(header, shares));
+    CombinedKey out;
+    out.file_key = std::move(key);
+    return out;
+  }
+  CombinedKey out;
+  std::vector<size_t> pick(k);
+  for (size_t i = 0; i < k; ++i) pick[i] = i;
+  bool exhausted = false;
+  for (;;) {
+    ++out.subsets_tried;
+    if (auto key = TrySubset(header, shares, pick)) {
+      out.file_key = std::move(*key);
+      out.used = pick;
+      break;
+    }
+    // Next k-subset in lexicographic order.
+    size_t i = k;
+    while (i > 0 && pick[i - 1] == shares.size() - k + (i - 1)) --i;
+    if (i == 0) {
+      exhausted = true;
+      break;
+    }
+    ++pick[i - 1];
+    for (size_t j = i; j < k; ++j) pick[j] = pick[j - 1] + 1;
+    if (out.subsets_tried >= kMaxShareSubsets) break;
+  }
+  if (out.used.empty()) {
+    if (exhausted)
+      return Error(ErrorCode::kTampered,
+                   "envelope header was altered or damaged (no " + std::to_string(k) + " of the " +
+                       std::to_string(shares.size()) + " key shares at hand open it)");
+    return Error(ErrorCode::kTampered,
+                 "none of the first " + std::to_string(out.subsets_tried) + " combinations of " +
+                     std::to_string(k) + " of the " + std::to_string(shares.size()) +
+                     " key shares at hand opens the envelope; the search stopped there");
+  }
+  // Every share left out is checked against k-1 that are known good.
+  std::vector<size_t> probe(out.used.begin(), out.used.end() - 1);
+  probe.push_back(0);
+  for (size_t j = 0; j < shares.size(); ++j) {
+    if (std::find(out.used.begin(), out.used.end(), j) != out.used.end()) continue;
+    // Same x as a good share: the same share again, or a wrong one.
+    const auto same_x = std::find_if(out.used.begin(), out.used.end(),
+                                     [&](size_t u) { return shares[u].x == shares[j].x; });
+    if (same_x != out.used.end()) {
+      if (!shares[*same_x].y.Equals(shares[j].y.span())) out.misfits.push_back(j);
+      continue;
+    }
+    probe.back() = j;
+    if (!TrySubset(header, shares, probe)) out.misfits.push_back(j);
+  }
+  return out;
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <sstream>
 
 #include "bytes.h"
 #include "gavah/crypto/hex.h"
@@ -82,6 +83,34 @@ Status VerifyReceipt(const Receipt& receipt, const PublicKey32& key, const Diges
                  "receipt signature does not verify against the bundle's receipt key");
   }
   return Status::Ok();
+}
+
+std::string ReceiptToText(const Receipt& r, const PublicKey32& key) {
+  std::ostringstream o;
+  o << "gavah-receipt-v1 " << ToHex(r.envelope_id) << " " << r.log_index << " " << r.received_hour
+    << " " << ToBase64(r.signature) << " " << ToBase64(key) << "\n";
+  return o.str();
+}
+
+Result<std::pair<Receipt, PublicKey32>> ReceiptFromText(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  std::string magic, id, sig, key;
+  Receipt r;
+  if (!(in >> magic >> id >> r.log_index >> r.received_hour >> sig >> key) ||
+      magic != "gavah-receipt-v1") {
+    return Error(ErrorCode::kMalformed, "is not a Gavah receipt file");
+  }
+  auto idb = FromHex(id);
+  auto sigb = FromBase64(sig);
+  auto keyb = FromBase64(key);
+  if (!idb || idb->size() != 32 || !sigb || sigb->size() != 64 || !keyb || keyb->size() != 32) {
+    return Error(ErrorCode::kMalformed, "receipt file is damaged");
+  }
+  PublicKey32 k{};
+  std::memcpy(r.envelope_id.data(), idb->data(), 32);
+  std::memcpy(r.signature.data(), sigb->data(), 64);
+  std::memcpy(k.data(), keyb->data(), 32);
+  return std::make_pair(r, k);
 }
 
 }  // namespace gavah

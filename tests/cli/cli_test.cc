@@ -357,19 +357,30 @@ TEST_F(CliTest, KeyFilesAreNeverOverwritten) {
       fs::perms::none);
 }
 
-TEST_F(CliTest, CodenamesAreSevenFreshWordsFromTheList) {
+std::vector<std::string> Words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out + "\n";
+}
+
+TEST_F(CliTest, CodenamesAreSevenFreshWordsAndTwoCheckWordsFromTheList) {
   Outcome a = Wit({"codename"});
   Outcome b = Wit({"codename"});
   ASSERT_EQ(a.exit_code, 0) << a.err;
   ASSERT_EQ(b.exit_code, 0);
   EXPECT_NE(a.out, b.out);
-  std::istringstream words(a.out);
   const std::string list =
       "\n" + ReadText(fs::path(GAVAH_SOURCE_DIR) / "client/codename_words.txt");
-  int n = 0;
-  for (std::string w; words >> w; ++n)
-    EXPECT_NE(list.find("\n" + w + "\n"), std::string::npos) << w;
-  EXPECT_EQ(n, 7);
+  const auto words = Words(a.out);
+  for (const auto& w : words) EXPECT_NE(list.find("\n" + w + "\n"), std::string::npos) << w;
+  EXPECT_EQ(words.size(), 9u);
   EXPECT_NE(a.err.find("94 bits"), std::string::npos) << a.err;
   ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
   EXPECT_EQ(
@@ -384,13 +395,140 @@ TEST_F(CliTest, CodenameAddsAReplyKeyAndWeakCodenamesAreRefused) {
   ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt",
                           "--codename-file", "weak.txt", "--out", "e.gvh"}),
                      "at least 7 words");
-  WriteText(dir_ / "code.txt", "river lantern copper meadow violet anchor thistle\n");
+  WriteText(dir_ / "aaa.txt", "a a a a a a a\n");
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt",
+                          "--codename-file", "aaa.txt", "--out", "e.gvh"}),
+                     "word 1 of the codename is not in the codename word list");
+  ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
   ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--codename-file",
                  "code.txt", "--out", "e.gvh"})
                 .exit_code,
             0);
   ASSERT_EQ(Inv({"open", "e.gvh", "--key", "a.key", "--out", "o"}).exit_code, 0);
   EXPECT_NE(ReadText(dir_ / "o/manifest.json").find("\"reply_key\": true"), std::string::npos);
+}
+
+// Each mistake a person makes copying nine words down is caught before any key is derived, and
+// the message says where; the codename's words never appear in it.
+TEST_F(CliTest, MistypedCodenamesAreRefusedNamingThePosition) {
+  MakeOrg(1);
+  WriteText(dir_ / "t.txt", "hello");
+  ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
+  const auto words = Words(ReadText(dir_ / "code.txt"));
+  ASSERT_EQ(words.size(), 9u);
+  auto seal_with = [&](const std::vector<std::string>& w) {
+    WriteText(dir_ / "try.txt", Join(w));
+    fs::remove(dir_ / "e.gvh");
+    return Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--codename-file",
+                "try.txt", "--out", "e.gvh"});
+  };
+  auto expect_refused = [&](const std::vector<std::string>& w, const std::string& needle) {
+    const Outcome r = seal_with(w);
+    ExpectCleanFailure(r, needle);
+    for (const auto& word : words) EXPECT_EQ(r.err.find(" " + word + " "), std::string::npos);
+    EXPECT_FALSE(fs::exists(dir_ / "e.gvh"));
+  };
+  auto typo = words;
+  typo[3] += "x";  // a letter too many: not a word of the list
+  expect_refused(typo, "word 4 of the codename is not in the codename word list");
+  auto other = words;
+  other[5] = words[5] == "apple" ? "cable" : "apple";  // another word of the list
+  expect_refused(other, "word 6 is wrong");
+  auto swapped = words;
+  std::swap(swapped[2], swapped[4]);
+  if (swapped != words) expect_refused(swapped, "words 3 and 5 are swapped");
+  auto missing = words;
+  missing.erase(missing.begin() + 1);
+  expect_refused(missing, "word 2 is missing");
+  auto extra = words;
+  extra.insert(extra.begin() + 7, "apple");
+  expect_refused(extra, "word 8 is one too many");
+  // Upper case and extra spaces are not mistakes.
+  std::string loose = "  ";
+  for (auto w : words) {
+    for (auto& c : w) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    loose += w + "   ";
+  }
+  WriteText(dir_ / "loose.txt", loose);
+  EXPECT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--codename-file",
+                 "loose.txt", "--out", "l.gvh"})
+                .exit_code,
+            0);
+}
+
+// Seven words from the list, as gavah-witness made them before check words, still derive the
+// same key, with a note that nothing could be checked.
+TEST_F(CliTest, SevenWordCodenamesFromBeforeStillWork) {
+  MakeOrg(1);
+  WriteText(dir_ / "t.txt", "hello");
+  WriteText(dir_ / "old.txt", "copper meadow harbor falcon river willow candle\n");
+  const Outcome r = Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt",
+                         "--codename-file", "old.txt", "--out", "e.gvh"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("no check words"), std::string::npos) << r.err;
+  ASSERT_EQ(Inv({"open", "e.gvh", "--key", "a.key", "--out", "o"}).exit_code, 0);
+  EXPECT_NE(ReadText(dir_ / "o/manifest.json").find("\"reply_key\": true"), std::string::npos);
+}
+
+// A witness who has sealed for a newer bundle refuses an older one of the same organisation
+// (it may list an investigator the organisation removed), naming both dates.
+TEST_F(CliTest, AnOlderBundleIsRefusedOnceANewerOneWasUsed) {
+  ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
+  for (const char* n : {"a", "b"})
+    ASSERT_EQ(Inv({"keygen", "--name", n, "--out", std::string(n) + ".key"}).exit_code, 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--investigator",
+                 "b.pub", "--threshold", "1", "--name", "Org", "--out", "old.bundle"})
+                .exit_code,
+            0);
+  sleep(1);  // issue dates are in seconds
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--name", "Org", "--out", "new.bundle"})
+                .exit_code,
+            0);
+  WriteText(dir_ / "t.txt", "hello");
+  // Before the newer one is seen, the older one is all this device knows: accepted.
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "old.bundle", "--text-file", "t.txt", "--out", "1.gvh"}).exit_code,
+      0);
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "new.bundle", "--text-file", "t.txt", "--out", "2.gvh"}).exit_code,
+      0);
+  const Outcome r =
+      Wit({"seal", "--bundle", "old.bundle", "--text-file", "t.txt", "--out", "3.gvh"});
+  ExpectCleanFailure(r, "is an older bundle of this organisation");
+  EXPECT_NE(r.err.find(" UTC, but one issued "), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "3.gvh"));
+  // The same bundle again, or a pin file written before issue dates were kept, is fine.
+  EXPECT_EQ(
+      Wit({"seal", "--bundle", "new.bundle", "--text-file", "t.txt", "--out", "4.gvh"}).exit_code,
+      0);
+}
+
+// A FIFO, a link or a device in place of an input file is refused at once, never waited on.
+TEST_F(CliTest, InputsThatAreNotRegularFilesAreRefusedWithoutHanging) {
+  MakeOrg(1);
+  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  fs::create_symlink(dir_ / "org.bundle", dir_ / "link.bundle");
+  WriteText(dir_ / "t.txt", "hello");
+  ExpectCleanFailure(Wit({"seal", "--bundle", "fifo", "--text-file", "t.txt", "--out", "e.gvh"}),
+                     "not a regular file");
+  ExpectCleanFailure(
+      Wit({"seal", "--bundle", "link.bundle", "--text-file", "t.txt", "--out", "e.gvh"}),
+      "a symbolic link");
+  ExpectCleanFailure(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "fifo", "--out", "e.gvh"}),
+      "not a regular file");
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach",
+                          "fifo", "--out", "e.gvh"}),
+                     "not a regular file");
+  fs::create_directory(dir_ / "pkg");
+  ASSERT_EQ(::mkfifo((dir_ / "pkg/manifest.txt").c_str(), 0600), 0);
+  ExpectCleanFailure(Inv({"verify-export", "pkg"}), "manifest.txt: not a regular file");
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "e.gvh"}).exit_code,
+      0);
+  ExpectCleanFailure(Inv({"open", "e.gvh", "--key", "fifo", "--out", "o"}), "not a regular file");
+  ExpectCleanFailure(Inv({"open", "fifo", "--key", "a.key", "--out", "o"}), "not a regular file");
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // device keeps no state. Format: docs/PROTOCOL.md, "Codename".
 #pragma once
 
+#include <array>
 #include <span>
+#include <string_view>
 
 #include "gavah/crypto/digest.h"
 #include "gavah/crypto/keys.h"
@@ -12,6 +14,32 @@
 namespace gavah {
 
 inline constexpr size_t kMinCodenameWords = 7;
+// A codename is kMinCodenameWords random words and kCodenameCheckWords check words, all from one
+// sorted word list (docs/PROTOCOL.md section 6.1). Seven words alone are a codename made before
+// check words existed, still accepted as typed.
+inline constexpr size_t kCodenameCheckWords = 2;
+inline constexpr size_t kCheckedCodenameWords = kMinCodenameWords + kCodenameCheckWords;
+
+// The indexes into a list of `list_size` words of the check words for `data_words` (the seven
+// random words, normalised): BLAKE2b-256("gavah-codename-check-v1\0" || the words joined by
+// single spaces), the first two big-endian 32-bit numbers of it, each modulo list_size.
+std::array<size_t, kCodenameCheckWords> CodenameCheckIndexes(
+    std::span<const std::string_view> data_words, size_t list_size);
+
+// A fresh codename: seven words drawn uniformly from `words` and their two check words, joined
+// by single spaces.
+SecretBuffer MakeCodename(std::span<const char* const> words);
+
+struct CheckedCodename {
+  SecretBuffer normalised;  // what DeriveReplyKey() derives from
+  bool legacy = false;      // seven words, no check words: nothing could be checked
+};
+// Normalises `raw` and checks it against `words` (sorted, as the list it was made from): every
+// word in the list, nine words whose last two are the first seven's check words, or seven words
+// (legacy). On failure the message says which position is wrong where one change explains it
+// (a mistyped, missing, extra or swapped word); it never repeats the codename's words.
+Result<CheckedCodename> CheckCodename(std::span<const uint8_t> raw,
+                                      std::span<const char* const> words);
 
 struct ReplyKeyPair {
   PublicKey32 public_key{};

@@ -85,6 +85,26 @@ Result<Share> OpenShare(const EnvelopeHeader& header, const InvestigatorSecretKe
 // with it. kNotEnoughKeys with fewer shares; kTampered when the MAC does not verify.
 Result<SecretBuffer> CombineShares(const EnvelopeHeader& header, std::span<const Share> shares);
 
+// kTampered unless the header MAC verifies under `file_key`: the check CombineShares() ends with,
+// for a holder of the file key alone (an evidence package carries it, PROTOCOL.md section 10a).
+Status VerifyHeaderMac(const EnvelopeHeader& header, const SecretBuffer& file_key);
+
+// CombineShares() for shares of mixed provenance (the investigator's own, colleagues' released
+// ones), tried in the order given, so the caller puts its own first. Exactly k are combined: the
+// first k, then, while the header MAC fails, other k-subsets, at most kMaxShareSubsets of them.
+// Once a subset verifies, every other share is tried with k-1 good ones and, if the MAC then
+// fails, listed in `misfits`. kTampered only when no k-subset verified (the message says when
+// the bound stopped the search first); kNotEnoughKeys with fewer than k shares.
+inline constexpr uint64_t kMaxShareSubsets = 20000;
+struct CombinedKey {
+  SecretBuffer file_key;
+  std::vector<size_t> used;     // indexes of the k shares that verified
+  std::vector<size_t> misfits;  // indexes of shares that do not fit the polynomial
+  uint64_t subsets_tried = 0;
+};
+Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header,
+                                        std::span<const Share> shares);
+
 // What the plaintext stream says, as views into secret memory owned by the opener. Valid only
 // during the TestimonySink callback that receives it.
 struct TestimonyView {
@@ -129,7 +149,8 @@ Status ParsePlaintextStream(std::span<const uint8_t> plaintext, TestimonySink& s
 // Encoding of the Testimony record (protobuf wire format, written and read by hand so that
 // plaintext never leaves SecretBuffers). Exposed for tests and fuzzing.
 SecretBuffer EncodeTestimonyRecord(const TestimonyInput& input);
-// Views point into `record`.
+// Views point into `record`. Only the canonical encoding that EncodeTestimonyRecord writes is
+// accepted (PROTOCOL.md 3.7): fields in order, no empty field written out, minimal varints.
 Result<TestimonyView> DecodeTestimonyRecord(const SecretBuffer& record);
 
 }  // namespace gavah

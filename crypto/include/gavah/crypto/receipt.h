@@ -3,6 +3,9 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gavah/crypto/digest.h"
@@ -48,5 +51,10 @@ Result<PublicKey32> ReceiptPublicKeyFromText(std::string_view text);
 // kBadSignature unless `receipt` is signed by `key`, names `expected_id`, and its hour is a
 // whole hour.
 Status VerifyReceipt(const Receipt& receipt, const PublicKey32& key, const Digest32& expected_id);
+
+// Receipt files: "gavah-receipt-v1 <id hex> <log_index> <hour> <signature base64> <receipt key
+// base64>\n". Parsing checks the form only; VerifyReceipt checks the signature.
+std::string ReceiptToText(const Receipt& r, const PublicKey32& key);
+Result<std::pair<Receipt, PublicKey32>> ReceiptFromText(std::string_view text);
 
 }  // namespace gavah

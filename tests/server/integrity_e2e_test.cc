@@ -1,0 +1,494 @@
+// The attacks of one insider and of one hostile server operator, each played against the real
+// binaries and a real server: a forged evidence package, a bogus released share, a deletion the
+// investigators never agreed to, a cut log, replayed older bundles, a proxy bypass, and the
+// process hardening that keeps secrets out of core dumps and the environment.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "gavah/crypto/deletion.h"
+#include "gavah/crypto/hex.h"
+#include "gavah/crypto/process.h"
+#include "gavah/crypto/released_share.h"
+#include "gavah/crypto/review_auth.h"
+#include "gavah/v1/review.grpc.pb.h"
+#include "review_client.h"
+#include "support/process.h"
+#include "support/server_fixture.h"
+#include "support/test_support.h"
+
+namespace gavah {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Field;
+using testing::Outcome;
+using testing::ReadText;
+using testing::WriteText;
+
+class IntegrityTest : public testing::ServerFixture {
+ protected:
+  void SetUp() override {
+    ServerFixture::SetUp();
+    ASSERT_EQ(Inv({"keygen", "--name", "b", "--out", "b.key"}).exit_code, 0);
+    ASSERT_EQ(Inv({"keygen", "--name", "c", "--out", "c.key"}).exit_code, 0);
+    WriteText(dir_ / "insider.pub", insider_.public_key().ToText());
+    MakeBundle("team.bundle", {"a.pub", "b.pub", "c.pub", "insider.pub"});
+    Serve("team.bundle");
+  }
+
+  void MakeBundle(const std::string& out, const std::vector<std::string>& pubs,
+                  const std::string& name = "Team") {
+    std::vector<std::string> args = {"bundle", "--org-key", "org.key", "--threshold", "2"};
+    for (const auto& p : pubs) {
+      args.push_back("--investigator");
+      args.push_back(p);
+    }
+    const std::vector<std::string> rest = {"--server",      "127.0.0.1:" + std::to_string(port_),
+                                           "--server-cert", "srv/tls.crt",
+                                           "--receipt-key", "srv/receipt.pub",
+                                           "--name",        name,
+                                           "--out",         out};
+    args.insert(args.end(), rest.begin(), rest.end());
+    const Outcome r = Inv(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  void Serve(const std::string& bundle) {
+    server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", bundle}, env_,
+                             dir_ / "server.log");
+    ASSERT_TRUE(testing::WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
+  }
+
+  std::string Submit(const std::string& name, const std::string& text, size_t attachment = 0) {
+    WriteText(dir_ / (name + ".txt"), text);
+    std::vector<std::string> args = {"submit",      "--bundle",    "team.bundle",
+                                     "--text-file", name + ".txt", "--json"};
+    if (attachment) {
+      std::string bytes(attachment, '\0');
+      randombytes_buf(bytes.data(), bytes.size());
+      WriteText(dir_ / (name + ".bin"), bytes);
+      args.push_back("--attach");
+      args.push_back(name + ".bin");
+    }
+    Outcome r = Wit(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Field(r.out, "envelope_id");
+  }
+
+  Outcome Sync(const std::string& who, const std::string& bundle = "team.bundle") {
+    return Inv({"sync", "--key", who + ".key", "--bundle", bundle, "--store", who + ".db"});
+  }
+
+  // An evidence package of `id` exported by a, who holds b's released share.
+  void Export(const std::string& id, const std::string& out) {
+    ASSERT_EQ(Sync("a").exit_code, 0);
+    ASSERT_EQ(Sync("b").exit_code, 0);
+    if (!released_.count(id)) {
+      ASSERT_EQ(Inv({"release-share", id, "--key", "b.key", "--to", "a.pub", "--bundle",
+                     "team.bundle", "--store", "b.db", "--yes"})
+                    .exit_code,
+                0);
+      released_.insert(id);
+      ASSERT_EQ(Sync("a").exit_code, 0);
+    }
+    const Outcome r = Inv({"export", id, "--key", "a.key", "--out", out, "--store", "a.db"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // What one investigator alone can do to a package: rewrite the manifest over whatever files
+  // are there now and sign it with their own key (the insider is listed in the bundle).
+  void ResignAsInsider(const fs::path& pkg) {
+    WriteText(pkg / "investigator.pub", insider_.public_key().ToText());
+    std::istringstream in(ReadText(pkg / "manifest.txt"));
+    std::string out, line;
+    for (int i = 0; i < 3 && std::getline(in, line); ++i) out += line + "\n";
+    out += "exported_by " + FingerprintToText(insider_.public_key().fingerprint()) + "\n";
+    std::vector<std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(pkg)) {
+      const std::string rel = fs::relative(e.path(), pkg).generic_string();
+      if (e.is_regular_file() && rel != "manifest.txt" && rel != "manifest.sig")
+        files.push_back(rel);
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      const auto bytes = testing::Bytes(ReadText(pkg / f));
+      out += ToHex(Sha256Of(bytes)) + "  " + f + "\n";
+    }
+    WriteText(pkg / "manifest.txt", out);
+    uint8_t pk[32], sk[64], sig[64];
+    crypto_sign_seed_keypair(pk, sk, insider_.signing_seed().data());
+    crypto_sign_detached(sig, nullptr, reinterpret_cast<const uint8_t*>(out.data()), out.size(),
+                         sk);
+    sodium_memzero(sk, sizeof sk);
+    WriteText(pkg / "manifest.sig", ToBase64(std::span<const uint8_t>(sig, 64)) + "\n");
+  }
+
+  Outcome Verify(const fs::path& pkg) {
+    return Inv({"verify-export", pkg.string(), "--bundle", "team.bundle"});
+  }
+
+  // SQL run on the server's store with its key, the server stopped: what whoever holds the
+  // server (and store.key) can do.
+  void OnServerStore(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "srv/store.db").string().c_str(), &db), SQLITE_OK);
+    const std::string key = "x'" + ToHex(testing::Bytes(ReadText(dir_ / "srv/store.key"))) + "'";
+    sqlite3_key(db, key.data(), static_cast<int>(key.size()));
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA cipher_page_size = 4096", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
+  InvestigatorSecretKey insider_ = InvestigatorSecretKey::Generate("insider");
+  std::set<std::string> released_;
+};
+
+TEST_F(IntegrityTest, OneInvestigatorCannotForgeAVerifiedEvidencePackage) {
+  const std::string id =
+      Submit("t", "My brother was taken from Gohardasht in August 1988.", 300000);
+  const std::string other = Submit("o", "Another family's testimony.", 1000);
+  Export(id, "exp");
+  Export(other, "exp-other");
+  const Outcome genuine = Verify(dir_ / "exp");
+  ASSERT_EQ(genuine.exit_code, 0) << genuine.err;
+  // It says what it proved, in words.
+  EXPECT_NE(genuine.out.find("sealed by the witness"), std::string::npos) << genuine.out;
+  EXPECT_NE(genuine.out.find("as log entry 0"), std::string::npos) << genuine.out;
+  EXPECT_NE(genuine.out.find("receipt is valid"), std::string::npos) << genuine.out;
+  EXPECT_NE(genuine.out.find("exported by a ("), std::string::npos) << genuine.out;
+
+  // The control: true testimony re-signed by the insider verifies, so the forgeries below are
+  // refused for their contents, not for the way this test signs.
+  fs::copy(dir_ / "exp", dir_ / "control", fs::copy_options::recursive);
+  ResignAsInsider(dir_ / "control");
+  const Outcome control = Verify(dir_ / "control");
+  ASSERT_EQ(control.exit_code, 0) << control.err;
+  EXPECT_NE(control.out.find("exported by insider"), std::string::npos) << control.out;
+
+  // Invented text, real envelope, receipt and bundle, every hash recomputed and signed.
+  fs::copy(dir_ / "exp", dir_ / "forged", fs::copy_options::recursive);
+  WriteText(dir_ / "forged/testimony/testimony.txt", "Nothing happened in 1988.");
+  ResignAsInsider(dir_ / "forged");
+  const Outcome forged = Verify(dir_ / "forged");
+  EXPECT_EQ(forged.exit_code, 1);
+  EXPECT_NE(forged.err.find("testimony/testimony.txt: differs from what the witness sealed"),
+            std::string::npos)
+      << forged.err;
+  EXPECT_NE(forged.err.find("NOT verified"), std::string::npos) << forged.err;
+
+  // A replaced attachment.
+  fs::copy(dir_ / "exp", dir_ / "swapped", fs::copy_options::recursive);
+  for (const auto& e : fs::directory_iterator(dir_ / "swapped/testimony/attachments"))
+    WriteText(e.path(), std::string(300000, 'z'));
+  ResignAsInsider(dir_ / "swapped");
+  const Outcome swapped = Verify(dir_ / "swapped");
+  EXPECT_EQ(swapped.exit_code, 1);
+  EXPECT_NE(swapped.err.find("testimony/attachments/01-t.bin: differs"), std::string::npos)
+      << swapped.err;
+
+  // A field of the testimony record (the attachment's name) changed in manifest.json.
+  fs::copy(dir_ / "exp", dir_ / "renamed", fs::copy_options::recursive);
+  std::string json = ReadText(dir_ / "renamed/testimony/manifest.json");
+  json.replace(json.find("\"name\": \"t.bin\""), 15, "\"name\": \"x.bin\"");
+  WriteText(dir_ / "renamed/testimony/manifest.json", json);
+  ResignAsInsider(dir_ / "renamed");
+  const Outcome renamed = Verify(dir_ / "renamed");
+  EXPECT_EQ(renamed.exit_code, 1);
+  EXPECT_NE(renamed.err.find("testimony/manifest.json: differs"), std::string::npos) << renamed.err;
+
+  // An extra file slipped into testimony/.
+  fs::copy(dir_ / "exp", dir_ / "added", fs::copy_options::recursive);
+  WriteText(dir_ / "added/testimony/attachments/02-confession.txt", "invented");
+  ResignAsInsider(dir_ / "added");
+  const Outcome added = Verify(dir_ / "added");
+  EXPECT_EQ(added.exit_code, 1);
+  EXPECT_NE(added.err.find("testimony/attachments/02-confession.txt: not in the envelope"),
+            std::string::npos)
+      << added.err;
+
+  // Another envelope's testimony (and its file key) under this envelope and receipt.
+  fs::copy(dir_ / "exp", dir_ / "mixed", fs::copy_options::recursive);
+  fs::remove_all(dir_ / "mixed/testimony");
+  fs::copy(dir_ / "exp-other/testimony", dir_ / "mixed/testimony", fs::copy_options::recursive);
+  fs::copy_file(dir_ / "exp-other/file-key.txt", dir_ / "mixed/file-key.txt",
+                fs::copy_options::overwrite_existing);
+  ResignAsInsider(dir_ / "mixed");
+  const Outcome mixed = Verify(dir_ / "mixed");
+  EXPECT_EQ(mixed.exit_code, 1);
+  EXPECT_NE(mixed.err.find("file-key.txt: does not open envelope.gvh"), std::string::npos)
+      << mixed.err;
+  // ... and with this envelope's own file key: the testimony differs.
+  fs::copy_file(dir_ / "exp/file-key.txt", dir_ / "mixed/file-key.txt",
+                fs::copy_options::overwrite_existing);
+  ResignAsInsider(dir_ / "mixed");
+  const Outcome mixed2 = Verify(dir_ / "mixed");
+  EXPECT_EQ(mixed2.exit_code, 1);
+  EXPECT_NE(mixed2.err.find("testimony/testimony.txt: differs"), std::string::npos) << mixed2.err;
+
+  // A package without the file key proves nothing about its testimony.
+  fs::copy(dir_ / "exp", dir_ / "keyless", fs::copy_options::recursive);
+  fs::remove(dir_ / "keyless/file-key.txt");
+  ResignAsInsider(dir_ / "keyless");
+  const Outcome keyless = Verify(dir_ / "keyless");
+  EXPECT_EQ(keyless.exit_code, 1);
+  EXPECT_NE(keyless.err.find("file-key.txt: not in the manifest"), std::string::npos)
+      << keyless.err;
+}
+
+TEST_F(IntegrityTest, ABogusReleasedShareNextToGoodOnesIsNamedAndSetAside) {
+  const std::string id = Submit("t", "Evin, summer 1988.");
+  ASSERT_EQ(Sync("a").exit_code, 0);
+  ASSERT_EQ(Sync("b").exit_code, 0);
+  // The insider releases a validly signed share that does not fit, before b's good one.
+  const auto bundle_bytes = testing::Bytes(ReadText(dir_ / "team.bundle"));
+  auto bundle = RecipientBundle::Parse(bundle_bytes);
+  ASSERT_TRUE(bundle.ok());
+  const auto a_pub = InvestigatorPublicKey::FromText(ReadText(dir_ / "a.pub"));
+  ASSERT_TRUE(a_pub.ok());
+  Digest32 envelope{};
+  const auto raw = FromHex(id).value();
+  std::memcpy(envelope.data(), raw.data(), 32);
+  Share bogus;
+  bogus.x = 4;  // the insider's own x: a share a real stanza could have held
+  bogus.y = SecretBuffer(32);
+  randombytes_buf(bogus.y.data(), 32);
+  auto sealed = ReleaseShare(envelope, bogus, insider_, a_pub.value());
+  ASSERT_TRUE(sealed.ok());
+  cli::ReviewClient insider(bundle.value(), insider_, cli::SendOptions{});
+  ASSERT_TRUE(insider.PostShare(a_pub->fingerprint(), sealed.value()).ok());
+  ASSERT_EQ(Inv({"release-share", id, "--key", "b.key", "--to", "a.pub", "--bundle", "team.bundle",
+                 "--store", "b.db", "--yes"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Sync("a").exit_code, 0);
+  const Outcome open = Inv({"open", id, "--store", "a.db", "--key", "a.key", "--out", "o"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  EXPECT_EQ(ReadText(dir_ / "o/testimony.txt"), "Evin, summer 1988.");
+  const std::string insider_fp = FingerprintToText(insider_.public_key().fingerprint());
+  EXPECT_NE(open.err.find("the key share that " + insider_fp +
+                          " released for this envelope does "
+                          "not fit it; it is set aside for good"),
+            std::string::npos)
+      << open.err;
+  EXPECT_NE(open.err.find("combinations of 2 key shares were tried"), std::string::npos)
+      << open.err;
+  EXPECT_EQ(open.err.find("altered"), std::string::npos) << "never called tampered: " << open.err;
+  // Set aside for good: the next open does not even try it.
+  const Outcome again = Inv({"open", id, "--store", "a.db", "--key", "a.key", "--out", "o2"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find(insider_fp), std::string::npos) << again.err;
+  EXPECT_EQ(again.err.find("combinations"), std::string::npos) << again.err;
+}
+
+TEST_F(IntegrityTest, AServerThatCallsTestimonyDeletedWithoutKSignaturesIsNotBelieved) {
+  const std::string kept = Submit("k", "kept");
+  const std::string hidden = Submit("h", "the server will hide this one");
+  const std::string other = Submit("x", "genuinely deleted by two investigators");
+  for (const std::string who : {"a", "b"}) {
+    const Outcome r = Inv({"mark-delete", other, "--key", who + ".key", "--bundle", "team.bundle"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // A mark without the caller's own signed statement is refused by the server.
+  {
+    const auto bundle = RecipientBundle::Parse(testing::Bytes(ReadText(dir_ / "team.bundle")));
+    ASSERT_TRUE(bundle.ok());
+    const auto a_pub = InvestigatorPublicKey::FromText(ReadText(dir_ / "a.pub"));
+    Digest32 d{};
+    std::memcpy(d.data(), FromHex(kept).value().data(), 32);
+    const Digest32 wrong_server{};
+    const auto forged = SignDeletion(insider_, bundle->organisation_fingerprint(), wrong_server, d);
+    gavah::v1::MarkForDeletionRequest req;
+    req.set_envelope_id(std::string(reinterpret_cast<const char*>(d.data()), 32));
+    req.set_statement(std::string(reinterpret_cast<const char*>(forged.data()), forged.size()));
+    const std::string body = req.SerializeAsString();
+    std::array<uint8_t, 16> nonce{};
+    randombytes_buf(nonce.data(), nonce.size());
+    const Digest32 cert = Sha256Of(testing::Bytes(ReadText(dir_ / "srv/tls.crt")));
+    const auto token = SignReviewCall(insider_, cert, "/gavah.v1.Review/MarkForDeletion",
+                                      testing::Bytes(body), time(nullptr), nonce);
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("gavah-intake");
+    auto stub = gavah::v1::Review::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("gavah-auth-bin",
+                    std::string(reinterpret_cast<const char*>(token.data()), token.size()));
+    gavah::v1::MarkForDeletionResponse resp;
+    const grpc::Status st = stub->MarkForDeletion(&ctx, req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+  }
+  StopServer(SIGTERM);
+  // Whoever holds the server says `hidden` was deleted, and copies the genuine statements for
+  // `other` onto it: statements made for one envelope cannot delete another.
+  const std::string h = "x'" + hidden + "'", o = "x'" + other + "'";
+  OnServerStore("BEGIN; INSERT INTO deletions(envelope, hour) VALUES (" + h +
+                ", 0); DELETE FROM chunks WHERE owner = " + h +
+                "; INSERT INTO deletion_statements(envelope, investigator, statement, hour) "
+                "SELECT " +
+                h + ", investigator, statement, hour FROM deletion_statements WHERE envelope = " +
+                o + "; COMMIT;");
+  Serve("team.bundle");
+  const Outcome c = Sync("c");
+  EXPECT_NE(c.exit_code, 0);
+  EXPECT_NE(c.err.find("THE SERVER WITHHOLDS TESTIMONY: it says envelope " + hidden),
+            std::string::npos)
+      << c.err;
+  EXPECT_NE(c.err.find("shows 0 valid signed agreement(s) of the 2"), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("withholds 1 testimony"), std::string::npos) << c.err;
+  // The genuine deletion is believed, and what the server still holds was synced.
+  EXPECT_NE(c.err.find("envelope " + other +
+                       " was deleted on the server under the retention "
+                       "rule, signed by 2 investigators"),
+            std::string::npos)
+      << c.err;
+  EXPECT_NE(Inv({"list", "--store", "c.db"}).out.find(kept), std::string::npos);
+
+  // A server that only drops an envelope's bytes is named too.
+  StopServer(SIGTERM);
+  OnServerStore("DELETE FROM chunks WHERE owner = x'" + kept + "';");
+  Serve("team.bundle");
+  const Outcome b = Sync("b");
+  EXPECT_NE(b.exit_code, 0);
+  EXPECT_NE(b.err.find(kept), std::string::npos) << b.err;
+}
+
+TEST_F(IntegrityTest, AServerThatCutsItsLogIsCaughtByAStoreThatSawTheEnd) {
+  Submit("one", "first");
+  const std::string last = Submit("two", "second");
+  ASSERT_EQ(Sync("a").exit_code, 0);
+  StopServer(SIGTERM);
+  OnServerStore("DELETE FROM chunks WHERE owner = x'" + last +
+                "'; DELETE FROM envelopes WHERE id = x'" + last + "';");
+  Serve("team.bundle");
+  const Outcome r = Sync("a");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no longer lists envelope " + last + " as log entry 1"), std::string::npos)
+      << r.err;
+}
+
+TEST_F(IntegrityTest, OlderBundlesAreRefusedBySyncTheRelayAndTheWitness) {
+  sleep(1);  // issue dates are in seconds
+  MakeBundle("newer.bundle", {"a.pub", "b.pub", "c.pub"});
+  ASSERT_EQ(Sync("a", "newer.bundle").exit_code, 0);
+  const Outcome sync = Sync("a", "team.bundle");
+  EXPECT_EQ(sync.exit_code, 1);
+  EXPECT_NE(sync.err.find("team.bundle is an older bundle of this organisation"), std::string::npos)
+      << sync.err;
+
+  // The relay keeps the newest bundle it was given of each organisation.
+  const int relay_port = testing::FreePort();
+  const Outcome init = Run(GAVAH_RELAY, {"init", "--data", "relay", "--bundle", "newer.bundle",
+                                         "--listen", "127.0.0.1:" + std::to_string(relay_port)});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const Outcome add =
+      Run(GAVAH_RELAY, {"add-bundle", "--data", "relay", "--bundle", "team.bundle"});
+  EXPECT_NE(add.exit_code, 0);
+  EXPECT_NE(add.err.find("an older bundle is refused"), std::string::npos) << add.err;
+  EXPECT_EQ(
+      Run(GAVAH_RELAY, {"add-bundle", "--data", "relay", "--bundle", "newer.bundle"}).exit_code, 0);
+
+  // The witness, for send and replies as for submit.
+  WriteText(dir_ / "t.txt", "x");
+  ASSERT_EQ(Wit({"submit", "--bundle", "newer.bundle", "--text-file", "t.txt"}).exit_code, 0);
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "newer.bundle", "--text-file", "t.txt", "--out", "e.gvh"}).exit_code,
+      0);
+  const Outcome send = Wit({"send", "e.gvh", "--bundle", "team.bundle"});
+  EXPECT_NE(send.exit_code, 0);
+  EXPECT_NE(send.err.find("is an older bundle"), std::string::npos) << send.err;
+  ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
+  const Outcome replies =
+      Wit({"replies", "--codename-file", "code.txt", "--bundle", "team.bundle"});
+  EXPECT_NE(replies.exit_code, 0);
+  EXPECT_NE(replies.err.find("is an older bundle"), std::string::npos) << replies.err;
+}
+
+TEST_F(IntegrityTest, RepliesThroughAProxyIgnoreNoProxy) {
+  int proxy_port = 0;
+  const pid_t proxy = StartProxy(&proxy_port);
+  ASSERT_GT(proxy, 0) << ReadText(dir_ / "proxy.out");
+  ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
+  auto env = env_;
+  env["no_proxy"] = env["NO_PROXY"] = "127.0.0.1,localhost";
+  env["no_grpc_proxy"] = "127.0.0.1";
+  const Outcome r =
+      testing::Exec(dir_, GAVAH_WITNESS,
+                    {"replies", "--codename-file", "code.txt", "--bundle", "team.bundle", "--proxy",
+                     "http://127.0.0.1:" + std::to_string(proxy_port)},
+                    env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::string log = ReadText(dir_ / "proxy.log");
+  EXPECT_NE(log.find("CONNECT"), std::string::npos) << log;
+  testing::Stop(proxy, SIGTERM);
+}
+
+// The running server writes no core dump and keeps no passphrase in its environment.
+TEST_F(IntegrityTest, TheServerCannotDumpCoreAndDropsThePassphraseFromItsEnvironment) {
+  StopServer(SIGTERM);
+  env_["GAVAH_PASSPHRASE"] = "PASSPHRASE-MARKER-4d1f";
+  Serve("team.bundle");
+  const std::string limits = ReadText("/proc/" + std::to_string(server_) + "/limits");
+  const auto line = limits.substr(limits.find("Max core file size"));
+  std::istringstream fields(line.substr(0, line.find('\n')).substr(26));
+  std::string soft, hard;
+  fields >> soft >> hard;
+  EXPECT_EQ(soft, "0") << line;
+  EXPECT_EQ(hard, "0") << line;
+  const std::string environ = ReadText("/proc/" + std::to_string(server_) + "/environ");
+  EXPECT_FALSE(environ.empty());
+  EXPECT_EQ(environ.find("PASSPHRASE-MARKER"), std::string::npos);
+}
+
+// The same, in the process itself: not dumpable, no core, the passphrase moved to secret memory.
+TEST(ProcessHardening, CoreOffNotDumpableAndPassphraseOutOfTheEnvironment) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setenv("GAVAH_PASSPHRASE", "in the environment", 1);
+    setenv("no_proxy", "127.0.0.1", 1);
+    if (!HardenProcess().ok()) _exit(1);
+    rlimit core{};
+    getrlimit(RLIMIT_CORE, &core);
+    if (core.rlim_cur != 0 || core.rlim_max != 0) _exit(2);
+    if (prctl(PR_GET_DUMPABLE) != 0) _exit(3);
+    if (getenv("GAVAH_PASSPHRASE") != nullptr || getenv("no_proxy") != nullptr) _exit(4);
+    if (EnvironmentPassphrase().view() != "in the environment") _exit(5);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// After a deletion the WAL is checkpointed and cut, so the deleted pages do not linger in it.
+TEST_F(IntegrityTest, ADeletionLeavesNoWalBehind) {
+  const std::string id = Submit("d", "to be deleted", 2 << 20);
+  for (const std::string who : {"a", "b"})
+    ASSERT_EQ(Inv({"mark-delete", id, "--key", who + ".key", "--bundle", "team.bundle"}).exit_code,
+              0);
+  std::error_code ec;
+  const auto wal = fs::file_size(dir_ / "srv/store.db-wal", ec);
+  EXPECT_TRUE(ec || wal == 0) << wal << " bytes of WAL after the deletion";
+}
+
+}  // namespace
+}  // namespace gavah
