@@ -19,6 +19,7 @@
 #include "gavah/crypto/codename.h"
 #include "gavah/crypto/deletion.h"
 #include "gavah/crypto/envelope.h"
+#include "gavah/crypto/evidence.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/process.h"
 #include "gavah/crypto/receipt.h"
@@ -786,9 +787,6 @@ Digest32 HashFile(const std::string& path) {
   return sha.Final();
 }
 
-constexpr char kManifestMagic[] = "gavah-export-v2";
-constexpr char kFileKeyMagic[] = "gavah-file-key-v1";
-
 int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_paths,
               const std::string& out, const std::string& store_path, const PassphraseSource& pass,
               bool json) {
@@ -826,19 +824,9 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
         if (!st.ok()) Fail(store_path, st);
       },
       /*quiet=*/true, SetAsideIn(*store, store_path));
-  {
-    // The file key opens this envelope only, whose plaintext the package holds anyway; with it
-    // anyone can check that testimony/ is what the witness sealed (PROTOCOL.md section 10a).
-    SecretBuffer text;
-    text.Append(std::string_view(kFileKeyMagic));
-    text.PushBack(' ');
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, file_key.data(), file_key.size());
-    text.Append(std::string_view(hex, 64));
-    sodium_memzero(hex, sizeof hex);
-    text.PushBack('\n');
-    WriteNewFile(staging + "/file-key.txt", text.span(), 0600);
-  }
+  // The file key opens this envelope only, whose plaintext the package holds anyway; with it
+  // anyone can check that testimony/ is what the witness sealed (PROTOCOL.md section 10a).
+  WriteNewFile(staging + "/file-key.txt", FileKeyText(file_key).span(), 0600);
   Receipt r;
   r.envelope_id = e.id;
   r.log_index = e.log_index;
@@ -859,7 +847,7 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   WriteNewFile(staging + "/custody.txt", custody, 0600);
   // The manifest names the testimony's attachments: secret memory, like the testimony.
   SecretBuffer manifest;
-  manifest.Append(std::string(kManifestMagic) + "\nenvelope " + id_hex + "\nexported_at " +
+  manifest.Append(std::string(kEvidenceManifestMagic) + "\nenvelope " + id_hex + "\nexported_at " +
                   std::to_string(now) + "\nexported_by " + me + "\n");
   for (const auto& f : FilesUnder(staging)) {
     if (f.find('\n') != std::string::npos) Fail("an attachment's file name holds a line break");
@@ -884,65 +872,6 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   return 0;
 }
 
-// The manifest's lines: a magic line, three header lines, then "<sha256>  <path>" lines.
-struct PackageManifest {
-  std::string id_hex, exported_by;
-  uint64_t exported_at = 0;
-  std::vector<std::pair<std::string, std::string>> files;  // hex digest, path
-};
-
-PackageManifest ParseManifest(std::string_view text, const std::string& where) {
-  PackageManifest m;
-  size_t at = 0;
-  auto next = [&](std::string_view& line) {
-    if (at >= text.size()) return false;
-    const size_t nl = text.find('\n', at);
-    if (nl == std::string_view::npos) Fail(where + " does not end with a line break");
-    line = text.substr(at, nl - at);
-    at = nl + 1;
-    return true;
-  };
-  std::string_view line;
-  if (!next(line) || line != kManifestMagic) {
-    if (line == "gavah-export-v1")
-      Fail(where +
-           " is an evidence package of an older format, which carries no file key: its testimony "
-           "cannot be checked against the envelope; export it again");
-    Fail(where + " is not a Gavah evidence manifest");
-  }
-  auto header = [&](std::string_view key) {
-    if (!next(line) || !line.starts_with(key) || line.size() == key.size())
-      Fail(where + " lacks its \"" + std::string(key.substr(0, key.size() - 1)) + "\" line");
-    return std::string(line.substr(key.size()));
-  };
-  m.id_hex = header("envelope ");
-  const std::string at_text = header("exported_at ");
-  if (at_text.size() > 19 || at_text.find_first_not_of("0123456789") != std::string::npos)
-    Fail(where + " has a malformed exported_at line");
-  m.exported_at = std::stoull(at_text);
-  m.exported_by = header("exported_by ");
-  std::string previous;
-  while (next(line)) {
-    if (line.size() < 67 || line.compare(64, 2, "  ") != 0 ||
-        line.substr(0, 64).find_first_not_of("0123456789abcdef") != std::string_view::npos)
-      Fail(where + " has a malformed line");
-    std::string path(line.substr(66));
-    bool inside = path.front() != '/';
-    for (size_t start = 0; inside && start <= path.size();) {
-      const size_t end = std::min(path.find('/', start), path.size());
-      const std::string part = path.substr(start, end - start);
-      inside = !part.empty() && part != "." && part != "..";
-      start = end + 1;
-    }
-    if (!inside) Fail(where + " names a path outside the package: " + path);
-    // Sorted and each once: one path cannot be listed twice with two digests.
-    if (!previous.empty() && path <= previous) Fail(where + " lists its files out of order");
-    previous = path;
-    m.files.emplace_back(std::string(line.substr(0, 64)), std::move(path));
-  }
-  return m;
-}
-
 // Opens envelope.gvh with the package's file key and compares what it holds with testimony/.
 // Returns what differs; empty when testimony/ is exactly what was sealed.
 std::vector<std::string> CheckTestimonyAgainstEnvelope(const std::string& dir,
@@ -951,16 +880,9 @@ std::vector<std::string> CheckTestimonyAgainstEnvelope(const std::string& dir,
   std::vector<std::string> problems;
   auto key_text = ReadRegularSecretFile(dir + "/file-key.txt", 256);
   if (!key_text.ok()) return {"file-key.txt: " + key_text.status().message()};
-  const std::string_view t = key_text->view();
-  const std::string prefix = std::string(kFileKeyMagic) + " ";
-  SecretBuffer file_key(32);
-  size_t len = 0;
-  if (t.size() != prefix.size() + 65 || !t.starts_with(prefix) || t.back() != '\n' ||
-      sodium_hex2bin(file_key.data(), 32, t.data() + prefix.size(), 64, nullptr, &len, nullptr) !=
-          0 ||
-      len != 32) {
-    return {"file-key.txt: not a Gavah file key"};
-  }
+  auto parsed_key = ParseFileKeyText(key_text->view());
+  if (!parsed_key.ok()) return {"file-key.txt: " + parsed_key.status().message()};
+  const SecretBuffer& file_key = parsed_key.value();
   uint64_t size = 0;
   auto fd = OpenRegularFile(dir + "/envelope.gvh", UINT64_MAX, &size);
   if (!fd.ok()) return {"envelope.gvh: " + fd.status().message()};
@@ -1035,12 +957,13 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
                                   signer.signing_key.data()) != 0) {
     problems.push_back("manifest.sig: the manifest's signature does not verify");
   }
-  const PackageManifest m = ParseManifest(manifest.view(), dir + "/manifest.txt");
+  const EvidenceManifest m = Must(ParseEvidenceManifest(manifest.view()), dir + "/manifest.txt");
   if (m.exported_by != FingerprintToText(signer.fingerprint()))
     problems.push_back(
         "manifest.txt: exported_by names another investigator than investigator.pub");
   std::set<std::string> named;
-  for (const auto& [digest, path] : m.files) {
+  for (const auto& [digest, path_view] : m.files) {
+    const std::string path(path_view);
     named.insert(path);
     const std::string full = dir + "/" + path;
     struct stat st {};
@@ -1061,12 +984,13 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
   }
   for (const auto& f : odd) problems.push_back(f + ": a link or special file, not allowed");
   // The envelope is the one the id and the server's receipt name.
-  const auto id_bytes = FromHex(m.id_hex);
+  const std::string id_hex(m.id_hex);
+  const auto id_bytes = FromHex(id_hex);
   if (!id_bytes || id_bytes->size() != 32) Fail(dir + "/manifest.txt names no envelope id");
   Digest32 id{};
   std::memcpy(id.data(), id_bytes->data(), 32);
   const bool envelope_ok = HashFile(dir + "/envelope.gvh") == id;
-  if (!envelope_ok) problems.push_back("envelope.gvh: does not match the envelope id " + m.id_hex);
+  if (!envelope_ok) problems.push_back("envelope.gvh: does not match the envelope id " + id_hex);
   auto receipt = ReceiptFromText(read_text("receipt.txt"));
   const auto& receipt_key = trusted.contents().receipt_key;
   if (!receipt.ok() || !receipt_key || receipt->second != *receipt_key ||
@@ -1089,7 +1013,7 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
   const Receipt& r = receipt->first;
   Print(json,
         JsonObject()
-            .Add("envelope_id", m.id_hex)
+            .Add("envelope_id", id_hex)
             .Add("files", named.size())
             .Add("testimony_files", testimony_files)
             .Add("log_index", r.log_index)
@@ -1098,7 +1022,7 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
             .Add("signer", FingerprintToText(signer.fingerprint()))
             .Add("exported_at", m.exported_at)
             .Add("pinned", pinned ? "yes" : "no"),
-        "evidence package verified: envelope " + m.id_hex + "\n" +
+        "evidence package verified: envelope " + id_hex + "\n" +
             "  sealed by the witness: envelope.gvh opens under the package's file key to exactly "
             "its testimony/ (" +
             std::to_string(testimony_files) +

@@ -343,11 +343,7 @@ namespace {
 // The file key the shares at `pick` give, if it verifies the header MAC.
 std::optional<SecretBuffer> TrySubset(const EnvelopeHeader& header, std::span<const Share> shares,
                                       std::span<const size_t> pick) {
-  std::vector<Share> subset;
-  subset.reserve(pick.size());
-  for (size_t i : pick)
-    subset.push_back(Share{shares[i].x, SecretBuffer::CopyOf(shares[i].y.span())});
-  auto key = ShamirCombine(subset);
+  auto key = ShamirCombine(shares, pick);
   if (!key.ok() || key->size() != 32 || !VerifyHeaderMac(header, key.value()).ok())
     return std::nullopt;
   return std::move(key).value();

@@ -59,31 +59,42 @@ Result<std::vector<Share>> ShamirSplit(std::span<const uint8_t> secret, unsigned
 }
 
 Result<SecretBuffer> ShamirCombine(std::span<const Share> shares) {
-  if (shares.empty()) return Error(ErrorCode::kInvalidArgument, "no shares to combine");
-  const size_t len = shares[0].y.size();
-  for (size_t i = 0; i < shares.size(); ++i) {
-    if (shares[i].x == 0 || shares[i].y.size() != len) {
+  std::vector<size_t> all(shares.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return ShamirCombine(shares, all);
+}
+
+Result<SecretBuffer> ShamirCombine(std::span<const Share> shares, std::span<const size_t> pick) {
+  if (pick.empty()) return Error(ErrorCode::kInvalidArgument, "no shares to combine");
+  for (size_t i : pick) {
+    if (i >= shares.size()) return Error(ErrorCode::kInvalidArgument, "no such share");
+  }
+  auto at = [&](size_t i) -> const Share& { return shares[pick[i]]; };
+  const size_t n = pick.size();
+  const size_t len = at(0).y.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (at(i).x == 0 || at(i).y.size() != len) {
       return Error(ErrorCode::kMalformed, "share is malformed");
     }
     for (size_t j = 0; j < i; ++j) {
-      if (shares[i].x == shares[j].x) return Error(ErrorCode::kMalformed, "duplicate share");
+      if (at(i).x == at(j).x) return Error(ErrorCode::kMalformed, "duplicate share");
     }
   }
   // Lagrange basis at 0: l_i = prod_{j != i} x_j / (x_i + x_j). The x are public.
-  std::vector<uint8_t> basis(shares.size());
-  for (size_t i = 0; i < shares.size(); ++i) {
+  std::vector<uint8_t> basis(n);
+  for (size_t i = 0; i < n; ++i) {
     uint8_t num = 1, den = 1;
-    for (size_t j = 0; j < shares.size(); ++j) {
+    for (size_t j = 0; j < n; ++j) {
       if (i == j) continue;
-      num = gf256::Mul(num, shares[j].x);
-      den = gf256::Mul(den, static_cast<uint8_t>(shares[i].x ^ shares[j].x));
+      num = gf256::Mul(num, at(j).x);
+      den = gf256::Mul(den, static_cast<uint8_t>(at(i).x ^ at(j).x));
     }
     basis[i] = gf256::Mul(num, gf256::Inv(den));
   }
   SecretBuffer secret(len);
   for (size_t b = 0; b < len; ++b) {
     uint8_t acc = 0;
-    for (size_t i = 0; i < shares.size(); ++i) acc ^= gf256::Mul(basis[i], shares[i].y.data()[b]);
+    for (size_t i = 0; i < n; ++i) acc ^= gf256::Mul(basis[i], at(i).y.data()[b]);
     secret.data()[b] = acc;
   }
   return secret;

@@ -7,27 +7,35 @@
 //   2. the stored envelope opens with the stored keys to the stored plaintext, and
 //   3. each stored bad envelope fails with the error the list names,
 //   4. the key file, the codename derivation and the reply can be opened from what the spec
-//      states (passphrase, codename), and
-//   5. randombytes is drawn in exactly the order the spec lists, so another implementation can
+//      states (passphrase, codename),
+//   6. the deletion statement, the codename check words and the evidence package's file key and
+//      testimony/ verify, and fail to once altered, as the spec states, and
+//   7. randombytes is drawn in exactly the order the spec lists, so another implementation can
 //      regenerate every file byte for byte.
 // `vectors_test --regenerate` rewrites the files (only when the format changes on purpose).
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
 #include "gavah/crypto/codename.h"
+#include "gavah/crypto/deletion.h"
 #include "gavah/crypto/envelope.h"
+#include "gavah/crypto/evidence.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/released_share.h"
 #include "gavah/crypto/reply.h"
 #include "gavah/crypto/review_auth.h"
 #include "support/test_support.h"
+#include "testimony_dir.h"
 
 namespace gavah {
 namespace {
@@ -78,6 +86,33 @@ std::vector<uint8_t> ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
+
+std::string ReadText(const std::string& path) {
+  const auto b = ReadFile(path);
+  return {b.begin(), b.end()};
+}
+
+// The words of a normalised codename (or any text whose words are separated by single spaces).
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at < text.size();) {
+    const size_t sp = std::min(text.find(' ', at), text.size());
+    out.emplace_back(text.substr(at, sp - at));
+    at = sp + 1;
+  }
+  return out;
+}
+
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// The server certificate hash of the deletion statement vector (section 11).
+constexpr std::string_view kDeletionServerText = "gavah deletion vector server";
+// An evidence package's file-key.txt is this, K in lower-case hex, and a line break (section 10a).
+constexpr std::string_view kFileKeyPrefix = "gavah-file-key-v1 ";
 
 void WriteFile(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream f(path, std::ios::binary);
@@ -288,6 +323,77 @@ int main(int argc, char** argv) {
           .value();
   const auto key_file_draws = DrawsSince(mark);
 
+  // Deletion statement (section 9.4): Azadeh agrees that the vector envelope be deleted from a
+  // server whose certificate hashes to SHA-256(kDeletionServerText). Ed25519 is deterministic.
+  const Digest32 deletion_server = Sha256Of(gavah::testing::Bytes(kDeletionServerText));
+  const auto deletion = SignDeletion(in.investigators[0], org_id, deletion_server, id);
+  const std::vector<uint8_t> deletion_bytes(deletion.begin(), deletion.end());
+  const auto deletion_draws = DrawsSince(mark);
+
+  // Codename check words (section 6.1) of the codename vector's seven words, over the word list
+  // in the source tree (the witness compiles it in; this binary reads it). H is also computed
+  // from the spec's formula, apart from CodenameCheckIndexes.
+  const std::string word_list_path = std::string(GAVAH_SOURCE_DIR) + "/client/codename_words.txt";
+  const auto word_list_bytes = ReadFile(word_list_path);
+  const std::vector<std::string> word_storage = [&] {
+    std::vector<std::string> w;
+    std::istringstream f(std::string(word_list_bytes.begin(), word_list_bytes.end()));
+    for (std::string line; std::getline(f, line);) w.push_back(line);
+    return w;
+  }();
+  std::vector<const char*> words;
+  for (const auto& w : word_storage) words.push_back(w.c_str());
+  if (words.empty()) {
+    std::cerr << "cannot read " << word_list_path << "\n";
+    return 1;
+  }
+  uint8_t check_hash[32];
+  {
+    static constexpr char kDomain[] = "gavah-codename-check-v1";  // with its NUL
+    std::vector<uint8_t> m(kDomain, kDomain + sizeof kDomain);
+    m.insert(m.end(), kCodename.begin(), kCodename.end());
+    crypto_generichash(check_hash, sizeof check_hash, m.data(), m.size(), nullptr, 0);
+  }
+  std::array<size_t, kCodenameCheckWords> check_by_hand{};
+  for (size_t j = 0; j < kCodenameCheckWords; ++j) {
+    const uint8_t* b = check_hash + 4 * j;
+    const uint32_t v =
+        (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
+    check_by_hand[j] = v % words.size();
+  }
+  const std::vector<std::string> data_words = SplitWords(kCodename);
+  const std::vector<std::string_view> data_views(data_words.begin(), data_words.end());
+  const auto check_indexes = CodenameCheckIndexes(data_views, words.size());
+  std::vector<std::string> nine_words = data_words;
+  for (size_t c : check_indexes) nine_words.emplace_back(words[c]);
+  const std::string checked_codename = JoinWords(nine_words);
+  const auto checked_key = DeriveReplyKey(gavah::testing::Bytes(checked_codename), org_id).value();
+  const std::string codename_check_lines =
+      "data_words " + std::string(kCodename) + "\nlist_size " + std::to_string(words.size()) +
+      "\nlist_sha256 " + ToHex(Sha256Of(word_list_bytes)) + "\nhash " + ToHex(check_hash) +
+      "\ncheck_indexes " + std::to_string(check_indexes[0]) + " " +
+      std::to_string(check_indexes[1]) + "\ncheck_words " + nine_words[7] + " " + nine_words[8] +
+      "\ncodename " + checked_codename + "\norganisation_id " + ToHex(org_id) +
+      "\nreply_public_key " + ToHex(checked_key.public_key) + "\nmailbox_id " +
+      ToHex(MailboxId(checked_key.public_key)) + "\n";
+  const auto codename_check_draws = DrawsSince(mark);
+
+  // Evidence package (section 10a): the vector envelope's file key K, recovered from Azadeh's and
+  // Bahram's shares, and its testimony/ as `gavah-investigator open` writes it.
+  SecretBuffer file_key;
+  {
+    gavah::MemorySource src(envelope);
+    const auto header = ReadEnvelopeHeader(src).value();
+    std::vector<Share> two;
+    two.push_back(OpenShare(header, in.investigators[0]).value());
+    two.push_back(OpenShare(header, in.investigators[1]).value());
+    file_key = CombineShares(header, two).value();
+  }
+  // K is public here: it is a vector's.
+  const std::string file_key_text = std::string(kFileKeyPrefix) + ToHex(file_key.span()) + "\n";
+  const std::string package_dir = Dir() + "/evidence-2of3";
+  const auto file_key_draws = DrawsSince(mark);
+
   if (regenerate) {
     WriteFile(Dir() + "/azadeh.key", key_file);
     std::ofstream(Dir() + "/codename.txt") << codename_lines;
@@ -304,6 +410,32 @@ int main(int argc, char** argv) {
     }
     std::ofstream ids(Dir() + "/envelope-2of3.id");
     ids << ToHex(id) << "\n";
+    WriteFile(Dir() + "/deletion-statement.bin", deletion_bytes);
+    std::ofstream(Dir() + "/codename-check.txt") << codename_check_lines;
+    std::filesystem::remove_all(package_dir);
+    std::filesystem::create_directory(package_dir);
+    std::ofstream(package_dir + "/file-key.txt") << file_key_text;
+    {
+      gavah::MemorySource src(envelope);
+      const auto header = ReadEnvelopeHeader(src).value();
+      auto dir = cli::TestimonyDirectory::Create(package_dir + "/testimony");
+      Status st = OpenPayload(header, file_key, src, *dir);
+      if (st.ok()) st = dir->Commit(id, header.organisation_id);
+      if (!st.ok()) {
+        std::cerr << "evidence-2of3/testimony: " << st.message() << "\n";
+        return 1;
+      }
+    }
+    // TestimonyDirectory writes 0700 folders and 0600 files; the vectors are public.
+    namespace fs = std::filesystem;
+    for (const auto& e : fs::recursive_directory_iterator(package_dir)) {
+      fs::permissions(e.path(), e.is_directory()
+                                    ? fs::perms::owner_all | fs::perms::group_read |
+                                          fs::perms::group_exec | fs::perms::others_read |
+                                          fs::perms::others_exec
+                                    : fs::perms::owner_read | fs::perms::owner_write |
+                                          fs::perms::group_read | fs::perms::others_read);
+    }
     std::cout << "regenerated vectors in " << Dir() << "\n";
     return 0;
   }
@@ -426,7 +558,177 @@ int main(int argc, char** argv) {
           "azadeh.key refuses another passphrase");
   }
 
-  // 5. The order of randombytes calls (each entry is one call's length in bytes).
+  // 6. Deletion statement, codename check words, evidence package.
+  {
+    const auto stored = ReadFile(Dir() + "/deletion-statement.bin");
+    CHECK(
+        stored == deletion_bytes && stored.size() == kDeletionStatementSize && stored.size() == 97,
+        "deletion-statement.bin reproduced (97 bytes)");
+    auto s = ParseDeletionStatement(stored);
+    CHECK(s.ok() && s->signer == in.investigators[0].public_key().signing_key &&
+              VerifyDeletion(*s, org_id, deletion_server, id).ok(),
+          "deletion-statement.bin verifies: Azadeh, vector organisation, server, envelope-2of3");
+    if (s.ok()) {
+      auto changed = [](auto v, size_t at) {
+        v[at] ^= 0x01;
+        return v;
+      };
+      CHECK(VerifyDeletion(*s, org_id, deletion_server, changed(id, 31)).code() ==
+                ErrorCode::kBadSignature,
+            "deletion statement refused for an envelope id with one byte changed");
+      CHECK(VerifyDeletion(*s, org_id, changed(deletion_server, 0), id).code() ==
+                ErrorCode::kBadSignature,
+            "deletion statement refused for a server hash with one byte changed");
+      CHECK(VerifyDeletion(*s, changed(org_id, 15), deletion_server, id).code() ==
+                ErrorCode::kBadSignature,
+            "deletion statement refused for an organisation with one byte changed");
+      auto forged = ParseDeletionStatement(changed(stored, 40));
+      CHECK(forged.ok() && !VerifyDeletion(*forged, org_id, deletion_server, id).ok(),
+            "deletion statement with one signature byte changed refused");
+    }
+    auto version = stored;
+    version[0] = 2;
+    CHECK(ParseDeletionStatement(version).status().code() == ErrorCode::kUnsupported &&
+              ParseDeletionStatement(std::span(stored).first(96)).status().code() ==
+                  ErrorCode::kMalformed,
+          "deletion statement of version 2 unsupported, of 96 bytes malformed");
+    const auto signed_by = [&](int who, const Digest32& server) {
+      const auto b = SignDeletion(in.investigators[who], org_id, server, id);
+      return std::vector<uint8_t>(b.begin(), b.end());
+    };
+    const std::vector<Digest32> servers = {deletion_server};
+    const std::vector<std::vector<uint8_t>> twice = {stored, stored};
+    const std::vector<std::vector<uint8_t>> two = {stored, signed_by(1, deletion_server), stored};
+    const std::vector<std::vector<uint8_t>> elsewhere = {
+        stored, signed_by(1, Sha256Of(gavah::testing::Bytes("another server")))};
+    CHECK(CountDeletionAgreements(twice, bundle, servers, id) == 1 &&
+              CountDeletionAgreements(two, bundle, servers, id) == 2 &&
+              CountDeletionAgreements(elsewhere, bundle, servers, id) == 1,
+          "CountDeletionAgreements: Azadeh twice counts 1; Azadeh, Bahram, Azadeh counts 2; a "
+          "statement for another server counts nothing");
+  }
+
+  {
+    CHECK(ReadText(Dir() + "/codename-check.txt") == codename_check_lines,
+          "codename-check.txt reproduced (hash, check words, reply key, mailbox id)");
+    CHECK(words.size() == 10940 && std::is_sorted(word_storage.begin(), word_storage.end()) &&
+              std::adjacent_find(word_storage.begin(), word_storage.end()) == word_storage.end(),
+          "client/codename_words.txt has 10,940 distinct words, sorted");
+    CHECK(check_indexes == check_by_hand,
+          "CodenameCheckIndexes follows section 6.1 step by step (BLAKE2b-256, big-endian, mod)");
+    auto nine = CheckCodename(gavah::testing::Bytes(checked_codename), words);
+    CHECK(nine.ok() && !nine->legacy && nine->normalised.view() == checked_codename,
+          "CheckCodename accepts the nine words");
+    auto typed = CheckCodename(
+        gavah::testing::Bytes("  " + JoinWords(nine_words).replace(0, 6, "COPPER\t") + "\n"),
+        words);
+    CHECK(typed.ok() && typed->normalised.view() == checked_codename,
+          "CheckCodename accepts the nine words typed with other case and white space");
+    auto seven = CheckCodename(gavah::testing::Bytes(kCodename), words);
+    CHECK(seven.ok() && seven->legacy && seven->normalised.view() == kCodename,
+          "CheckCodename accepts the seven data words alone as legacy");
+    // Refused, with the position named (and no word of the codename repeated).
+    auto refused = [&](const std::vector<std::string>& w, std::string_view where) {
+      auto r = CheckCodename(gavah::testing::Bytes(JoinWords(w)), words);
+      if (r.ok() || r.status().code() != ErrorCode::kInvalidArgument) return false;
+      const std::string& m = r.status().message();
+      for (const auto& word : nine_words) {
+        if (m.find(word) != std::string::npos) return false;
+      }
+      return m.find(where) != std::string::npos;
+    };
+    auto one_changed = nine_words;
+    one_changed[2] = one_changed[2] == words[0] ? words[1] : words[0];
+    auto swapped = nine_words;
+    std::swap(swapped[1], swapped[2]);
+    auto missing = nine_words;
+    missing.erase(missing.begin() + 4);
+    auto check_changed = nine_words;
+    check_changed[8] = check_changed[8] == words[0] ? words[1] : words[0];
+    CHECK(refused(one_changed, "word 3 is wrong"), "nine words with word 3 changed refused");
+    CHECK(refused(check_changed, "word 9 is wrong"),
+          "nine words with check word 9 changed refused");
+    CHECK(refused(swapped, "words 2 and 3 are swapped"), "nine words with 2 and 3 swapped refused");
+    CHECK(refused(missing, "word 5 is missing"), "nine words with word 5 missing refused");
+    const std::string stored = ReadText(Dir() + "/codename-check.txt");
+    const auto derived = nine.ok() ? DeriveReplyKey(nine->normalised.span(), org_id)
+                                   : Result<ReplyKeyPair>(nine.status());
+    CHECK(derived.ok() &&
+              stored.find("\nreply_public_key " + ToHex(derived->public_key) + "\n") !=
+                  std::string::npos &&
+              stored.find("\nmailbox_id " + ToHex(MailboxId(derived->public_key)) + "\n") !=
+                  std::string::npos &&
+              derived->public_key != codename_key.public_key,
+          "DeriveReplyKey of the nine words gives the reply key and mailbox id stated (not the "
+          "seven words' key)");
+  }
+
+  size_t evidence_mark = g_draws.size();
+  {
+    const std::string stored_key = ReadText(package_dir + "/file-key.txt");
+    CHECK(stored_key == file_key_text && stored_key.size() == kFileKeyPrefix.size() + 64 + 1,
+          "evidence-2of3/file-key.txt reproduced (83 bytes)");
+    // Read K back as a verifier does: magic, one space, 64 lower-case hex digits, a line break.
+    std::optional<std::vector<uint8_t>> k;
+    if (stored_key.size() == 83 && stored_key.starts_with(kFileKeyPrefix) &&
+        stored_key.back() == '\n') {
+      k = FromHex(std::string_view(stored_key).substr(18, 64));
+    }
+    const SecretBuffer key = SecretBuffer::CopyOf(k ? *k : std::vector<uint8_t>(32));
+    {  // K is the first 32 bytes the envelope drew (call 1, section 11's table)
+      uint8_t seed[randombytes_SEEDBYTES], first[32];
+      std::memcpy(seed, g_seed, sizeof seed);
+      seed[24] ^= 1;
+      randombytes_buf_deterministic(first, sizeof first, seed);
+      CHECK(k.has_value() && key.Equals(first), "file-key.txt holds K, randombytes call 1");
+    }
+    auto parsed = ParseFileKeyText(stored_key);
+    CHECK(FileKeyText(file_key).view() == stored_key && parsed.ok() && parsed->Equals(key.span()),
+          "FileKeyText writes file-key.txt and ParseFileKeyText reads K back from it");
+    auto compare_with = [&](const std::vector<uint8_t>& env, const std::string& dir,
+                            std::vector<std::string>* differences) -> Status {
+      gavah::MemorySource src(env);
+      auto header = ReadEnvelopeHeader(src);
+      if (!header.ok()) return header.status();
+      GAVAH_RETURN_IF_ERROR(VerifyHeaderMac(*header, key));
+      auto cmp = cli::TestimonyDirectory::ForComparison(dir);
+      GAVAH_RETURN_IF_ERROR(OpenPayload(*header, key, src, *cmp));
+      GAVAH_RETURN_IF_ERROR(cmp->Commit(Sha256Of(env), header->organisation_id));
+      *differences = cmp->differences();
+      return Status::Ok();
+    };
+    std::vector<std::string> differences = {"not compared"};
+    Status st = compare_with(stored, package_dir + "/testimony", &differences);
+    CHECK(st.ok() && differences.empty(),
+          "file-key.txt verifies envelope-2of3.bin's MAC, opens it, and testimony/ is exactly what "
+          "it holds" +
+              (st.ok() ? std::string() : " (" + st.message() + ")"));
+    // A copy with one byte of testimony.txt changed.
+    namespace fs = std::filesystem;
+    std::string tmp = (fs::temp_directory_path() / "gavah-vectors-XXXXXX").string();
+    if (::mkdtemp(tmp.data()) == nullptr) return 1;
+    fs::copy(package_dir + "/testimony", tmp + "/testimony", fs::copy_options::recursive);
+    {
+      auto text = ReadFile(tmp + "/testimony/testimony.txt");
+      text[0] ^= 0x01;
+      WriteFile(tmp + "/testimony/testimony.txt", text);
+    }
+    differences.clear();
+    st = compare_with(stored, tmp + "/testimony", &differences);
+    CHECK(st.ok() && differences.size() == 1 && differences[0].starts_with("testimony.txt: "),
+          "testimony/ with one byte of testimony.txt changed is found to differ");
+    fs::remove_all(tmp);
+    for (const char* other : {"tampered-mac", "tampered-org-id"}) {
+      const auto bytes = ReadFile(Dir() + "/bad/" + other + ".bin");
+      gavah::MemorySource src(bytes);
+      auto header = ReadEnvelopeHeader(src);
+      CHECK(header.ok() && VerifyHeaderMac(*header, key).code() == ErrorCode::kTampered,
+            std::string("file-key.txt does not verify the MAC of bad/") + other + ".bin");
+    }
+  }
+  const auto evidence_draws = DrawsSince(evidence_mark);
+
+  // 7. The order of randombytes calls (each entry is one call's length in bytes).
   {
     using Sizes = std::vector<size_t>;
     Sizes envelope_expected = {32};                            // file key K
@@ -441,6 +743,9 @@ int main(int argc, char** argv) {
     CHECK(released_draws == Sizes{32}, "the released share draws one ephemeral key");
     CHECK(reply_draws == Sizes{32}, "the reply draws one ephemeral key");
     CHECK(key_file_draws == (Sizes{16, 24}), "the key file draws its salt, then its nonce");
+    CHECK(deletion_draws.empty() && codename_check_draws.empty() && file_key_draws.empty() &&
+              evidence_draws.empty(),
+          "the deletion statement, codename check words and evidence package draw nothing");
   }
 
   std::cout << (failures == 0 ? "vectors: all passed" : "vectors: FAILED") << std::endl;

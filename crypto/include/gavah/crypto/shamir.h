@@ -24,6 +24,8 @@ Result<std::vector<Share>> ShamirSplit(std::span<const uint8_t> secret, unsigned
 // shares given are used: with fewer than k the result is simply wrong, which the caller detects
 // with the envelope's header MAC.
 Result<SecretBuffer> ShamirCombine(std::span<const Share> shares);
+// The same over the shares at the positions `pick` only, without copying them.
+Result<SecretBuffer> ShamirCombine(std::span<const Share> shares, std::span<const size_t> pick);
 
 namespace gf256 {
 uint8_t Mul(uint8_t a, uint8_t b);
