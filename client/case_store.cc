@@ -2,8 +2,12 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "sqlite_stmt.h"
@@ -40,14 +44,71 @@ CaseEnvelope Row(Stmt& s) {
   return e;
 }
 
+// SQLite's own heap holds the case store's decrypted pages (its page cache), and SQLCipher
+// 3.4 (Debian 12) wipes only its key and cipher buffers; `cipher_memory_security` does not exist
+// before SQLCipher 4. Every block SQLite frees is therefore wiped here first. The size lives in
+// a 16-byte header, so blocks stay 16-byte aligned.
+void* WipingMalloc(int n) {
+  if (n <= 0) return nullptr;
+  auto* h = static_cast<uint64_t*>(std::malloc(static_cast<size_t>(n) + 16));
+  if (h == nullptr) return nullptr;
+  h[0] = static_cast<uint64_t>(n);
+  return h + 2;
+}
+void WipingFree(void* p) {
+  if (p == nullptr) return;
+  auto* h = static_cast<uint64_t*>(p) - 2;
+  sodium_memzero(h, static_cast<size_t>(h[0]) + 16);
+  std::free(h);
+}
+int WipingSize(void* p) {
+  return p == nullptr ? 0 : static_cast<int>(static_cast<uint64_t*>(p)[-2]);
+}
+void* WipingRealloc(void* p, int n) {
+  if (p == nullptr) return WipingMalloc(n);
+  if (n <= 0) {
+    WipingFree(p);
+    return nullptr;
+  }
+  void* q = WipingMalloc(n);
+  if (q == nullptr) return nullptr;
+  std::memcpy(q, p, static_cast<size_t>(std::min(n, WipingSize(p))));
+  WipingFree(p);
+  return q;
+}
+int WipingRoundup(int n) { return (n + 7) & ~7; }
+int WipingInit(void*) { return SQLITE_OK; }
+void WipingShutdown(void*) {}
+
 }  // namespace
+
+bool CaseStore::InstallWipingAllocator() {
+  // Possible only before SQLite's first use in the process; the investigator's tools open the
+  // case store before anything else touches SQLite.
+  static const bool installed = [] {
+    static const sqlite3_mem_methods methods = {WipingMalloc,   WipingFree,    WipingRealloc,
+                                                WipingSize,     WipingRoundup, WipingInit,
+                                                WipingShutdown, nullptr};
+    return sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) == SQLITE_OK;
+  }();
+  return installed;
+}
 
 Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
                                                    std::span<const uint8_t> passphrase) {
+  InstallWipingAllocator();
   uint8_t salt[kSaltSize];
   bool exists = false;
   {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // No link, no FIFO: a case store is a regular file, and reading its salt must not block.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st {};
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+      ::close(fd);
+      return Error(ErrorCode::kInvalidArgument, path + " is not a regular file");
+    }
+    if (fd < 0 && errno == ELOOP)
+      return Error(ErrorCode::kInvalidArgument, path + " is a symbolic link, not a case store");
     if (fd >= 0) {
       exists = true;
       const ssize_t n = ::read(fd, salt, sizeof salt);
@@ -190,6 +251,40 @@ Status CaseStore::Finish(const CaseEnvelope& e, bool tampered, const std::string
   Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='sync_after'");
   m.Bind(1, e.log_index + 1);
   if (m.Step() != SQLITE_DONE) return fail("store");
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+  return Status::Ok();
+}
+
+Status CaseStore::FinishWithoutBytes(const CaseEnvelope& e, const std::string& state,
+                                     const std::string& event, const std::string& investigator,
+                                     uint64_t now) {
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  auto fail = [&](const char* what) {
+    Status st = DbError(db_, what);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  };
+  {
+    Stmt d(db_, "DELETE FROM chunks WHERE owner=?");
+    d.Bind(1, e.id);
+    if (d.Step() != SQLITE_DONE) return fail("store");
+    Stmt ins(db_,
+             "INSERT OR IGNORE INTO envelopes(id, log_index, received_hour, size, "
+             "receipt_signature, state) VALUES(?,?,?,?,?,?)");
+    ins.Bind(1, e.id)
+        .Bind(2, e.log_index)
+        .Bind(3, e.received_hour)
+        .Bind(4, e.size)
+        .Bind(5, e.receipt_signature)
+        .Bind(6, state);
+    if (ins.Step() != SQLITE_DONE) return fail("store");
+    Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
+    c.Bind(1, e.id).Bind(2, now).Bind(3, investigator).Bind(4, event);
+    if (c.Step() != SQLITE_DONE) return fail("store");
+    Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='sync_after'");
+    m.Bind(1, e.log_index + 1);
+    if (m.Step() != SQLITE_DONE) return fail("store");
+  }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
   return Status::Ok();
 }

@@ -37,6 +37,9 @@ struct CustodyEvent {
 
 class CaseStore {
  public:
+  // Makes SQLite wipe every block it frees (its page cache holds decrypted pages). Called by
+  // Open(); true once installed, false when SQLite was already in use in this process.
+  static bool InstallWipingAllocator();
   // Opens `path`, creating it when absent. A file that the passphrase does not open is
   // kWrongPassphrase and is left as it was; nothing new is created in its place.
   static Result<std::unique_ptr<CaseStore>> Open(const std::string& path,
@@ -55,6 +58,12 @@ class CaseStore {
   // dropped), with a custody event, and moves the cursor past it; one transaction.
   Status Finish(const CaseEnvelope& e, bool tampered, const std::string& investigator,
                 uint64_t now);
+  // Records a listed envelope whose bytes this store does not hold, in `state` ("deleted": by k
+  // signed agreements; "withheld": the server claims a deletion it cannot show), with `event` in
+  // its custody, and moves the sync cursor past it like Finish.
+  Status FinishWithoutBytes(const CaseEnvelope& e, const std::string& state,
+                            const std::string& event, const std::string& investigator,
+                            uint64_t now);
   // Reads chunk `seq` of an envelope's bytes into *out; false past the last.
   Result<bool> ReadChunk(const Digest32& id, uint64_t seq, std::vector<uint8_t>* out);
 

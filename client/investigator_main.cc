@@ -236,8 +236,8 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
   };
   std::vector<Share> shares;
   std::vector<Held> held;
-  std::vector<Share> theirs;
-  std::vector<Held> theirs_held;
+  std::vector<Share> theirs, superseded;
+  std::vector<Held> theirs_held, superseded_held;
   std::vector<std::string> who;
   for (const auto& path : key_paths) {
     const InvestigatorSecretKey key = LoadInvestigatorKey(path, pass);
@@ -248,8 +248,23 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
       auto got = OpenReleasedShare(sealed, key, *bundle);
       if (!got.ok()) continue;  // for another of the given keys, or not usable
       if (got->envelope_id != expected) continue;
-      theirs.push_back(std::move(got->share));
-      theirs_held.push_back(Held{FingerprintToText(got->from), &sealed});
+      // One share per colleague, the latest they released: a server replaying a share, or a
+      // colleague releasing thousands, then adds one share to try, not thousands.
+      // The earlier ones are only checked, once a key is found, and set aside if they do not fit.
+      const std::string from = FingerprintToText(got->from);
+      bool replaced = false;
+      for (size_t i = 0; i < theirs.size() && !replaced; ++i) {
+        if (theirs_held[i].from != from) continue;
+        superseded.push_back(std::move(theirs[i]));
+        superseded_held.push_back(theirs_held[i]);
+        theirs[i] = std::move(got->share);
+        theirs_held[i].sealed = &sealed;
+        replaced = true;
+      }
+      if (!replaced) {
+        theirs.push_back(std::move(got->share));
+        theirs_held.push_back(Held{from, &sealed});
+      }
     }
     auto share = OpenShare(header, key);
     if (!share.ok()) {
@@ -280,7 +295,15 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
          "organisation " +
          FingerprintToText(header.organisation_id) + ")");
   }
-  CombinedKey combined = Must(CombineSharesRobust(header, shares), envelope);
+  const size_t searched = shares.size();
+  for (size_t i = 0; i < superseded.size(); ++i) {
+    bool dup = false;
+    for (size_t j = 0; j < own; ++j) dup |= shares[j].x == superseded[i].x;
+    if (dup) continue;
+    shares.push_back(std::move(superseded[i]));
+    held.push_back(superseded_held[i]);
+  }
+  CombinedKey combined = Must(CombineSharesRobust(header, shares, searched), envelope);
   for (size_t i : combined.used) {
     if (held[i].sealed != nullptr)
       std::fprintf(stderr, "note: using the key share that %s released\n", held[i].from.c_str());
@@ -290,12 +313,16 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
                  "note: %llu combinations of %u key shares were tried before one opened it\n",
                  static_cast<unsigned long long>(combined.subsets_tried), header.threshold);
   }
+  std::vector<std::pair<std::string, size_t>> misfits_by;  // colleague, shares not fitting
   for (size_t i : combined.misfits) {
     if (held[i].sealed != nullptr) {
-      std::fprintf(stderr,
-                   "gavah-investigator: the key share that %s released for this envelope does "
-                   "not fit it; it is set aside for good (ask them to release it again)\n",
-                   held[i].from.c_str());
+      auto it = std::find_if(misfits_by.begin(), misfits_by.end(),
+                             [&](const auto& m) { return m.first == held[i].from; });
+      if (it == misfits_by.end()) {
+        misfits_by.emplace_back(held[i].from, 1);
+      } else {
+        ++it->second;
+      }
       if (set_aside) set_aside(*held[i].sealed);
     } else {
       std::fprintf(stderr,
@@ -303,6 +330,13 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
                    "envelope was sealed inconsistently\n",
                    held[i].from.c_str());
     }
+  }
+  for (const auto& [from, count] : misfits_by) {
+    std::fprintf(stderr,
+                 "gavah-investigator: the key share that %s released for this envelope does not "
+                 "fit it%s; it is set aside for good (ask them to release it again)\n",
+                 from.c_str(),
+                 count > 1 ? (" (" + std::to_string(count) + " shares)").c_str() : "");
   }
   const SecretBuffer& file_key = combined.file_key;
   auto dir = TestimonyDirectory::Create(out);
@@ -393,13 +427,23 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
   ReviewClient client(bundle, key, SendOptions{});
   uint64_t after = Must(store->SyncCursor(), store_path);
   uint64_t added = 0, tampered = 0, withheld = 0;
-  // The certificates the bundle pins: a deletion statement names the server it was made for.
-  std::vector<Digest32> servers;
-  for (const auto& ep : bundle.contents().endpoints) {
-    if (ep.role != BundleEndpoint::Role::kServer) continue;
-    servers.push_back(Sha256Of({reinterpret_cast<const uint8_t*>(ep.tls_certificate_pem.data()),
-                                ep.tls_certificate_pem.size()}));
-  }
+  // A deletion counts only with k signed statements for the server that answered (9.4).
+  auto agreements = [&](const gavah::v1::ListedEnvelope& e, const Digest32& id) {
+    std::vector<std::vector<uint8_t>> statements;
+    for (const auto& st : e.deletion_statements()) statements.emplace_back(st.begin(), st.end());
+    const std::array<Digest32, 1> answering{client.server()};
+    return CountDeletionAgreements(statements, bundle, answering, id);
+  };
+  const size_t k = bundle.contents().threshold;
+  auto warn_withheld = [&](const Digest32& id, uint64_t index, size_t agreed) {
+    ++withheld;
+    std::fprintf(stderr,
+                 "gavah-investigator: THE SERVER WITHHOLDS TESTIMONY: it says envelope %s (log "
+                 "entry %llu) was deleted, but shows %zu valid signed agreement(s) of the %zu the "
+                 "bundle requires\n",
+                 ToHex(id).c_str(), static_cast<unsigned long long>(index), agreed, k);
+  };
+  std::set<Digest32> recorded_now;  // withheld entries warned about in the listing below
   // The last entry this store saw must still be there, unchanged: a server that cut the end of
   // its log, or numbered it anew, would otherwise go unnoticed by a store that lists onwards.
   if (after > 0) {
@@ -451,27 +495,30 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
       if (e.deleted()) {
         // The server's word is not enough: k investigators of the bundle must have signed.
         if (e.deletion_statements_size() > 255) Fail("sync: the server sent a malformed entry");
-        std::vector<std::vector<uint8_t>> statements;
-        for (const auto& st : e.deletion_statements())
-          statements.emplace_back(st.begin(), st.end());
-        const size_t agreed = CountDeletionAgreements(statements, bundle, servers, c.id);
-        const size_t k = bundle.contents().threshold;
+        if (Must(store->Find(c.id), store_path)) continue;  // held, or checked below
+        const size_t agreed = agreements(e, c.id);
+        Status st;
         if (agreed < k) {
-          ++withheld;
-          std::fprintf(stderr,
-                       "gavah-investigator: THE SERVER WITHHOLDS TESTIMONY: it says envelope %s "
-                       "(log entry %llu) was deleted, but shows %zu valid signed agreement(s) of "
-                       "the %zu the bundle requires\n",
-                       ToHex(c.id).c_str(), static_cast<unsigned long long>(c.log_index), agreed,
-                       k);
-          continue;
-        }
-        if (!Must(store->Find(c.id), store_path)) {
+          warn_withheld(c.id, c.log_index, agreed);
+          recorded_now.insert(c.id);
+          // Kept, so that `list` shows it and every later sync asks again.
+          st = store->FinishWithoutBytes(c, "withheld",
+                                         "the server claims it was deleted, with " +
+                                             std::to_string(agreed) + " of " + std::to_string(k) +
+                                             " signed agreements",
+                                         me, NowUnix());
+        } else {
           std::fprintf(stderr,
                        "note: envelope %s was deleted on the server under the retention rule, "
                        "signed by %zu investigators\n",
                        ToHex(c.id).c_str(), agreed);
+          st = store->FinishWithoutBytes(c, "deleted",
+                                         "deleted on the server before this store synced it, "
+                                         "signed by " +
+                                             std::to_string(agreed) + " investigators",
+                                         me, NowUnix());
         }
+        if (!st.ok()) Fail(store_path, st);
         continue;
       }
       if (Must(store->Find(c.id), store_path)) {  // synced before (a cut sync): keep going
@@ -540,6 +587,51 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
                  whole ? "fetched again and now matches its id"
                        : "still does not match its id on the server");
   }
+  // Envelopes the server claimed deleted without showing k agreements are asked about again
+  // on every sync, until the bytes come back or the agreements do: the alarm never goes quiet.
+  for (const auto& e : Must(store->List(), store_path)) {
+    if (e.state != "withheld" || recorded_now.count(e.id)) continue;
+    const auto page = Must(client.List(e.log_index), "sync");
+    if (page.envelopes_size() == 0 || page.envelopes(0).log_index() != e.log_index ||
+        page.envelopes(0).envelope_id() !=
+            std::string(reinterpret_cast<const char*>(e.id.data()), 32)) {
+      Fail("sync: the server no longer lists envelope " + ToHex(e.id) + " as log entry " +
+           std::to_string(e.log_index) + "; not trusting this answer");
+    }
+    const auto& listed = page.envelopes(0);
+    if (listed.deleted()) {
+      const size_t agreed = agreements(listed, e.id);
+      if (agreed < k) {
+        warn_withheld(e.id, e.log_index, agreed);
+        continue;
+      }
+      const Status st = store->Record(
+          e.id, me, "deletion now signed by " + std::to_string(agreed) + " investigators",
+          "deleted", NowUnix());
+      if (!st.ok()) Fail(store_path, st);
+      continue;
+    }
+    // The bytes are back: fetched as any envelope, and kept only if they match the id.
+    uint64_t got = 0;
+    Sha256 sha;
+    const Status fetched = client.Fetch(e.id, 0, [&](std::span<const uint8_t> b) {
+      if (b.size() > e.size - got) return Error(ErrorCode::kMalformed, "more bytes than listed");
+      got += b.size();
+      sha.Update(b);
+      return store->AppendPartial(e.id, b);
+    });
+    const bool whole = fetched.ok() && got == e.size && sha.Final() == e.id;
+    const Status st = whole
+                          ? store->Record(e.id, me, "the server serves it again; it matches its id",
+                                          "new", NowUnix())
+                          : store->DropBytes(e.id);
+    if (!st.ok()) Fail(store_path, st);
+    if (whole) {
+      ++added;
+    } else {
+      warn_withheld(e.id, e.log_index, 0);
+    }
+  }
   // Shares colleagues released to this investigator, kept sealed until `open` uses them.
   uint64_t shares = 0;
   for (bool more = true; more;) {
@@ -595,6 +687,12 @@ CaseEnvelope StoredEnvelope(CaseStore& store, const std::string& id_hex,
                             const std::string& store_path) {
   const auto found = Must(store.Find(IdArg(id_hex)), store_path);
   if (!found) Fail("no envelope " + id_hex + " in " + store_path + "; run sync first");
+  if (found->state == "withheld" || found->state == "deleted") {
+    Fail("envelope " + id_hex +
+         (found->state == "deleted" ? " was deleted on the server before this store synced it"
+                                    : " is withheld by the server, which claims it was deleted") +
+         "; this store holds none of its bytes");
+  }
   if (found->state == "tampered") {
     Fail("envelope " + id_hex +
          " did not match its id when it was synced (tampered); it is not used");
@@ -641,6 +739,23 @@ int OpenStored(const std::string& id_hex, const std::string& store_path,
       /*quiet=*/false, SetAsideIn(*store, store_path));
 }
 
+// A bundle given for work on a case store's testimony must be of the store's organisation and
+// not older than the one the store last synced with (an older one may still list someone the
+// organisation removed).
+void CheckAgainstStore(const RecipientBundle& bundle, CaseStore& store,
+                       const std::string& bundle_path, const std::string& store_path) {
+  const auto held = Must(store.Bundle(), store_path);
+  if (held.empty()) return;
+  const auto previous = Must(RecipientBundle::Parse(held), store_path);
+  if (previous.organisation_fingerprint() != bundle.organisation_fingerprint()) {
+    Fail(bundle_path + " is signed by organisation " +
+         FingerprintToText(bundle.organisation_fingerprint()) + ", but " + store_path +
+         " holds testimony of organisation " +
+         FingerprintToText(previous.organisation_fingerprint()));
+  }
+  CheckNotOlder(bundle, previous.contents().issued_at, bundle_path);
+}
+
 int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
                     const std::string& to_path, const std::string& bundle_path,
                     const std::string& store_path, bool yes, const PassphraseSource& pass,
@@ -656,6 +771,7 @@ int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
     if (inv.fingerprint() == to.fingerprint()) listed = &inv;
   if (listed == nullptr) Fail(to_path + " is not an investigator of this bundle");
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  CheckAgainstStore(bundle, *store, bundle_path, store_path);
   const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
   const InvestigatorSecretKey key = LoadInvestigatorKey(key_path, pass);
   StoreSource in(*store, e.id);
@@ -720,6 +836,7 @@ int ReplyCmd(const std::string& id_hex, const std::string& text_file, const std:
   const RecipientBundle bundle = LoadBundle(bundle_path, "", /*require_current=*/false);
   const SecretBuffer text = ReadSecretFile(text_file, kMaxReplyText);
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  CheckAgainstStore(bundle, *store, bundle_path, store_path);
   const CaseEnvelope e = StoredEnvelope(*store, id_hex, store_path);
   const auto reply_key = Must(store->Blob("reply:" + ToHex(e.id)), store_path);
   if (reply_key.size() != 32) {
@@ -765,21 +882,16 @@ std::vector<std::string> FilesUnder(const std::string& root,
 }
 
 Digest32 HashFile(const std::string& path) {
-  // No links, and nothing that could block (a FIFO put in a package's place).
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  // The path may hold an attachment's name, which is testimony: the message names no file.
-  if (fd < 0) Fail(std::string("cannot read a file of the package: ") + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    Fail(path + " is not a regular file");
-  }
-  ::fcntl(fd, F_SETFL, 0);
+  // No links, and nothing that could block (a FIFO put in a package's place). The path may hold
+  // an attachment's name, which is testimony: the message names no file.
+  auto opened = OpenRegularFile(path, UINT64_MAX, nullptr);
+  if (!opened.ok()) Fail("cannot read a file of the package: it is not a regular file");
+  const int fd = opened.value();
   FdSource src(fd, path);
   Sha256 sha;
   SecretBuffer buf(1 << 20);  // the opened testimony's plaintext passes through it
   for (;;) {
-    const size_t n = Must(src.Read(buf.span()), path);
+    const size_t n = Must(src.Read(buf.span()), "a file of the package");
     if (n == 0) break;
     sha.Update({buf.data(), n});
   }
@@ -1023,8 +1135,8 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
             .Add("exported_at", m.exported_at)
             .Add("pinned", pinned ? "yes" : "no"),
         "evidence package verified: envelope " + id_hex + "\n" +
-            "  sealed by the witness: envelope.gvh opens under the package's file key to exactly "
-            "its testimony/ (" +
+            "  the testimony is exactly what was sealed in envelope.gvh: it opens under the "
+            "package's file key to exactly its testimony/ (" +
             std::to_string(testimony_files) +
             " files, every byte and every field compared)\n"
             "  received by the server as log entry " +
@@ -1300,5 +1412,10 @@ int Main(int argc, char** argv) {
 }  // namespace gavah::cli
 
 int main(int argc, char** argv) {
+  // Before anything can touch SQLite: the case store's decrypted pages are wiped when freed.
+  if (!gavah::cli::CaseStore::InstallWipingAllocator()) {
+    std::fprintf(stderr, "gavah-investigator: cannot make SQLite wipe the memory it frees\n");
+    return 1;
+  }
   return gavah::cli::RunMain("gavah-investigator", gavah::cli::Main, argc, argv);
 }

@@ -27,6 +27,9 @@ class ReviewClient {
   Status PostShare(const Fingerprint& to, std::span<const uint8_t> sealed);
   Result<gavah::v1::FetchSharesResponse> FetchShares(uint64_t after);
   Result<gavah::v1::MarkForDeletionResponse> MarkForDeletion(const Digest32& id);
+  // The SHA-256 of the pinned certificate of the server that answered the last call: what that
+  // server's deletion statements must name.
+  const Digest32& server() const { return server_; }
 
  private:
   // Signs `request` for `method` at the server `Each` is calling into `ctx`'s metadata.

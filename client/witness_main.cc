@@ -148,8 +148,17 @@ std::span<const char* const> CodenameWords() { return {kCodenameWords, kCodename
 
 // The reply key of the codename in `path`, once the codename checks out against the word list:
 // a mistyped word would otherwise derive another key, and the replies would never be found.
-ReplyKeyPair ReplyKeyFrom(const std::string& path, const RecipientBundle& bundle) {
+// `any_words`: an earlier release took any seven or more words; reading such a mailbox is still
+// possible with --legacy-codename, new testimony never is.
+ReplyKeyPair ReplyKeyFrom(const std::string& path, const RecipientBundle& bundle,
+                          bool any_words = false) {
   SecretBuffer raw = ReadSecretFile(path, 4096);
+  if (any_words) {
+    std::fprintf(stderr,
+                 "note: --legacy-codename: the codename is used as written, unchecked; a "
+                 "mistyped word finds no replies\n");
+    return Must(DeriveReplyKey(raw.span(), bundle.organisation_fingerprint()), path);
+  }
   const CheckedCodename checked = Must(CheckCodename(raw.span(), CodenameWords()), path);
   if (checked.legacy) {
     std::fprintf(stderr,
@@ -446,13 +455,13 @@ void PrintReplyText(std::span<const uint8_t> text) {
 }
 
 int Replies(const std::string& codename_file, const std::string& bundle_path,
-            const std::string& pin, const SendArgs& s) {
+            const std::string& pin, const SendArgs& s, bool legacy_codename) {
   const RecipientBundle bundle = LoadBundle(bundle_path, pin, /*require_current=*/false);
   RefuseRollback(bundle, OrganisationPins::Load(OrganisationPins::DefaultPath()), bundle_path);
   if (!s.proxy.empty()) {
     if (const Status ok = CheckProxy(s.proxy); !ok.ok()) Fail("", ok);
   }
-  const ReplyKeyPair key = ReplyKeyFrom(codename_file, bundle);
+  const ReplyKeyPair key = ReplyKeyFrom(codename_file, bundle, legacy_codename);
   const Digest32 mailbox = MailboxId(key.public_key);
   const auto& org = bundle.organisation_fingerprint();
   SendOptions o;
@@ -595,8 +604,7 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
   ::unlink((base + ".gvh").c_str());
   LinkInto(tmp, base + ".gvh");
   if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
-  const int fd = ::open((base + ".gvh").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) Fail("cannot read the outbox: " + std::string(std::strerror(errno)));
+  const int fd = Must(OpenRegularFile(base + ".gvh", UINT64_MAX, nullptr), "the outbox");
   auto d = Deliver(bundle, fd, s, sealed.id);
   ::close(fd);
   if (!d.ok()) {
@@ -651,8 +659,9 @@ int Outbox(bool retry, const SendArgs& s) {
       ++failed;
       continue;
     }
-    const int fd = ::open((base + ".gvh").c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
+    auto opened = OpenRegularFile(base + ".gvh", UINT64_MAX, nullptr);
+    if (!opened.ok()) continue;
+    const int fd = opened.value();
     auto d = Deliver(bundle.value(), fd, s);
     ::close(fd);
     if (!d.ok()) {
@@ -762,6 +771,7 @@ int Main(int argc, char** argv) {
                        "write it to this file (0600) instead of printing it");
 
   std::string replies_codename;
+  bool legacy_codename = false;
   auto* replies = app.add_subcommand("replies", "fetch and read the organisation's replies to you");
   replies
       ->add_option("--codename-file", replies_codename, "the codename you gave with your testimony")
@@ -770,6 +780,8 @@ int Main(int argc, char** argv) {
   replies->add_option("--org-fingerprint", pin, "refuse a bundle not signed by this key");
   replies->add_option("--proxy", send_args.proxy, "fetch through this HTTP CONNECT proxy");
   replies->add_flag("--json", send_args.json, "print the replies as JSON lines");
+  replies->add_flag("--legacy-codename", legacy_codename,
+                    "use a codename made before codenames were checked (any 7 or more words)");
 
   std::string receipt_id;
   auto* receipt = app.add_subcommand("receipt", "show and re-verify a saved receipt");
@@ -787,7 +799,7 @@ int Main(int argc, char** argv) {
   if (*outbox) return Outbox(retry, send_args);
   if (*receipt) return ShowReceipt(receipt_id, json);
   if (*codename) return Codename(codename_out);
-  if (*replies) return Replies(replies_codename, bundle_path, pin, send_args);
+  if (*replies) return Replies(replies_codename, bundle_path, pin, send_args, legacy_codename);
   return 2;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -547,7 +548,7 @@ Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::List(uint64_t after, s
 
 Result<EnvelopeStore::DeletionState> EnvelopeStore::MarkForDeletion(
     const Digest32& id, std::span<const uint8_t> investigator, std::span<const uint8_t> statement,
-    uint64_t threshold, uint64_t hour) {
+    std::span<const Fingerprint> current, uint64_t threshold, uint64_t hour) {
   std::lock_guard<std::mutex> lock(mu_);
   DeletionState st;
   bool freed = false;
@@ -567,10 +568,20 @@ Result<EnvelopeStore::DeletionState> EnvelopeStore::MarkForDeletion(
            "VALUES(?,?,?,?)");
     m.Bind(1, id).Bind(2, investigator).Bind(3, statement).Bind(4, hour);
     if (m.Step() != SQLITE_DONE) return DbError(db_, "mark");
-    Stmt n(*stmts_, "SELECT COUNT(*) FROM deletion_statements WHERE envelope=?");
+    // Only investigators of the bundle served now count: a key the organisation removed (a
+    // seized laptop, say) must not still help to erase testimony.
+    Stmt n(*stmts_, "SELECT investigator FROM deletion_statements WHERE envelope=?");
     n.Bind(1, id);
-    if (n.Step() != SQLITE_ROW) return DbError(db_, "mark");
-    st.marks = n.U64(0);
+    for (int rc; (rc = n.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return DbError(db_, "mark");
+      const auto who = n.Blob(0);
+      for (const auto& fp : current) {
+        if (who.size() == fp.size() && std::equal(who.begin(), who.end(), fp.begin())) {
+          ++st.marks;
+          break;
+        }
+      }
+    }
     if (!already && threshold > 0 && st.marks >= threshold) {
       Stmt c(*stmts_, "DELETE FROM chunks WHERE owner=?");
       c.Bind(1, id);

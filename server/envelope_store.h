@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gavah/crypto/digest.h"
+#include "gavah/crypto/keys.h"
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/crypto/status.h"
 
@@ -134,8 +135,10 @@ class EnvelopeStore {
     uint64_t marks = 0;
     bool deleted = false;
   };
+  // Only statements by the investigators in `current` (the served bundle's) count.
   Result<DeletionState> MarkForDeletion(const Digest32& id, std::span<const uint8_t> investigator,
-                                        std::span<const uint8_t> statement, uint64_t threshold,
+                                        std::span<const uint8_t> statement,
+                                        std::span<const Fingerprint> current, uint64_t threshold,
                                         uint64_t hour);
   Result<bool> IsDeleted(const Digest32& id);
 

@@ -252,8 +252,10 @@ grpc::Status ReviewService::MarkForDeletion(grpc::ServerContext* context,
   // As many investigators as it takes to open a testimony must agree to destroy one: a single
   // stolen key must not be able to erase evidence.
   const uint64_t threshold = bundle_->contents().threshold;
-  auto st =
-      store_->MarkForDeletion(*id, who, Bytes(request->statement()), threshold, CurrentHour());
+  std::vector<Fingerprint> current;
+  for (const auto& inv : bundle_->contents().investigators) current.push_back(inv.fingerprint());
+  auto st = store_->MarkForDeletion(*id, who, Bytes(request->statement()), current, threshold,
+                                    CurrentHour());
   if (!st.ok()) {
     if (st.status().code() == ErrorCode::kInvalidArgument)
       return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");

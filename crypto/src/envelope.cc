@@ -351,9 +351,10 @@ std::optional<SecretBuffer> TrySubset(const EnvelopeHeader& header, std::span<co
 
 }  // namespace
 
-Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header,
-                                        std::span<const Share> shares) {
+Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header, std::span<const Share> all,
+                                        size_t searched) {
   const size_t k = header.threshold;
+  const std::span<const Share> shares = all.first(std::min(searched, all.size()));
   if (k == 0 || shares.size() < k) {
     GAVAH_ASSIGN_OR_RETURN(SecretBuffer key, CombineShares(header, shares));
     CombinedKey out;
@@ -364,9 +365,19 @@ Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header,
   std::vector<size_t> pick(k);
   for (size_t i = 0; i < k; ++i) pick[i] = i;
   bool exhausted = false;
+  auto distinct_x = [&] {
+    for (size_t i = 0; i < k; ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (shares[pick[i]].x == shares[pick[j]].x) return false;
+    return true;
+  };
+  uint64_t visited = 0;  // subsets looked at, combinable or not: bounded too
   for (;;) {
-    ++out.subsets_tried;
-    if (auto key = TrySubset(header, shares, pick)) {
+    // A subset with a repeated x cannot be combined: skipped without counting against the bound.
+    ++visited;
+    const bool combinable = distinct_x();
+    if (combinable) ++out.subsets_tried;
+    if (auto key = combinable ? TrySubset(header, shares, pick) : std::nullopt) {
       out.file_key = std::move(*key);
       out.used = pick;
       break;
@@ -380,7 +391,7 @@ Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header,
     }
     ++pick[i - 1];
     for (size_t j = i; j < k; ++j) pick[j] = pick[j - 1] + 1;
-    if (out.subsets_tried >= kMaxShareSubsets) break;
+    if (out.subsets_tried >= kMaxShareSubsets || visited >= 64 * kMaxShareSubsets) break;
   }
   if (out.used.empty()) {
     if (exhausted)
@@ -395,17 +406,17 @@ Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header,
   // Every share left out is checked against k-1 that are known good.
   std::vector<size_t> probe(out.used.begin(), out.used.end() - 1);
   probe.push_back(0);
-  for (size_t j = 0; j < shares.size(); ++j) {
+  for (size_t j = 0; j < all.size(); ++j) {
     if (std::find(out.used.begin(), out.used.end(), j) != out.used.end()) continue;
     // Same x as a good share: the same share again, or a wrong one.
     const auto same_x = std::find_if(out.used.begin(), out.used.end(),
-                                     [&](size_t u) { return shares[u].x == shares[j].x; });
+                                     [&](size_t u) { return all[u].x == all[j].x; });
     if (same_x != out.used.end()) {
-      if (!shares[*same_x].y.Equals(shares[j].y.span())) out.misfits.push_back(j);
+      if (!all[*same_x].y.Equals(all[j].y.span())) out.misfits.push_back(j);
       continue;
     }
     probe.back() = j;
-    if (!TrySubset(header, shares, probe)) out.misfits.push_back(j);
+    if (!TrySubset(header, all, probe)) out.misfits.push_back(j);
   }
   return out;
 }

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "case_store.h"
 #include "gavah/crypto/deletion.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/process.h"
@@ -168,7 +169,9 @@ TEST_F(IntegrityTest, OneInvestigatorCannotForgeAVerifiedEvidencePackage) {
   const Outcome genuine = Verify(dir_ / "exp");
   ASSERT_EQ(genuine.exit_code, 0) << genuine.err;
   // It says what it proved, in words.
-  EXPECT_NE(genuine.out.find("sealed by the witness"), std::string::npos) << genuine.out;
+  EXPECT_NE(genuine.out.find("the testimony is exactly what was sealed in envelope.gvh"),
+            std::string::npos)
+      << genuine.out;
   EXPECT_NE(genuine.out.find("as log entry 0"), std::string::npos) << genuine.out;
   EXPECT_NE(genuine.out.find("receipt is valid"), std::string::npos) << genuine.out;
   EXPECT_NE(genuine.out.find("exported by a ("), std::string::npos) << genuine.out;
@@ -271,6 +274,13 @@ TEST_F(IntegrityTest, ABogusReleasedShareNextToGoodOnesIsNamedAndSetAside) {
   auto sealed = ReleaseShare(envelope, bogus, insider_, a_pub.value());
   ASSERT_TRUE(sealed.ok());
   cli::ReviewClient insider(bundle.value(), insider_, cli::SendOptions{});
+  // Forty of them: a flood costs the colleague one retry, not forty thousand.
+  for (int i = 0; i < 40; ++i) {
+    randombytes_buf(bogus.y.data(), 32);
+    auto one = ReleaseShare(envelope, bogus, insider_, a_pub.value());
+    ASSERT_TRUE(one.ok());
+    ASSERT_TRUE(insider.PostShare(a_pub->fingerprint(), one.value()).ok());
+  }
   ASSERT_TRUE(insider.PostShare(a_pub->fingerprint(), sealed.value()).ok());
   ASSERT_EQ(Inv({"release-share", id, "--key", "b.key", "--to", "a.pub", "--bundle", "team.bundle",
                  "--store", "b.db", "--yes"})
@@ -282,11 +292,11 @@ TEST_F(IntegrityTest, ABogusReleasedShareNextToGoodOnesIsNamedAndSetAside) {
   EXPECT_EQ(ReadText(dir_ / "o/testimony.txt"), "Evin, summer 1988.");
   const std::string insider_fp = FingerprintToText(insider_.public_key().fingerprint());
   EXPECT_NE(open.err.find("the key share that " + insider_fp +
-                          " released for this envelope does "
-                          "not fit it; it is set aside for good"),
+                          " released for this envelope does not fit it (41 shares); it is set "
+                          "aside for good"),
             std::string::npos)
       << open.err;
-  EXPECT_NE(open.err.find("combinations of 2 key shares were tried"), std::string::npos)
+  EXPECT_NE(open.err.find("2 combinations of 2 key shares were tried"), std::string::npos)
       << open.err;
   EXPECT_EQ(open.err.find("altered"), std::string::npos) << "never called tampered: " << open.err;
   // Set aside for good: the next open does not even try it.
@@ -360,6 +370,20 @@ TEST_F(IntegrityTest, AServerThatCallsTestimonyDeletedWithoutKSignaturesIsNotBel
             std::string::npos)
       << c.err;
   EXPECT_NE(Inv({"list", "--store", "c.db"}).out.find(kept), std::string::npos);
+  // The alarm does not go quiet: the entry is kept as withheld and asked about on every sync,
+  // even after newer testimony moved the cursor on.
+  EXPECT_NE(Inv({"list", "--store", "c.db"}).out.find(hidden + "  withheld"), std::string::npos);
+  Submit("later", "a later testimony");
+  const Outcome again = Sync("c");
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("THE SERVER WITHHOLDS TESTIMONY: it says envelope " + hidden),
+            std::string::npos)
+      << again.err;
+  const Outcome open_withheld =
+      Inv({"open", hidden, "--store", "c.db", "--key", "c.key", "--out", "never"});
+  EXPECT_NE(open_withheld.exit_code, 0);
+  EXPECT_NE(open_withheld.err.find("withheld by the server"), std::string::npos)
+      << open_withheld.err;
 
   // A server that only drops an envelope's bytes is named too.
   StopServer(SIGTERM);
@@ -440,6 +464,63 @@ TEST_F(IntegrityTest, RepliesThroughAProxyIgnoreNoProxy) {
   testing::Stop(proxy, SIGTERM);
 }
 
+// Agreements by an investigator the organisation has since removed do not count on the server.
+TEST_F(IntegrityTest, ARemovedInvestigatorsDeletionStatementNoLongerCounts) {
+  const std::string id = Submit("d", "the insider wants this gone");
+  const auto bundle = RecipientBundle::Parse(testing::Bytes(ReadText(dir_ / "team.bundle")));
+  ASSERT_TRUE(bundle.ok());
+  cli::ReviewClient insider(bundle.value(), insider_, cli::SendOptions{});
+  Digest32 d{};
+  std::memcpy(d.data(), FromHex(id).value().data(), 32);
+  auto marked = insider.MarkForDeletion(d);
+  ASSERT_TRUE(marked.ok()) << marked.status().message();
+  EXPECT_EQ(marked->marks(), 1u);
+  // The insider is removed (a newer bundle without them), and the server serves that.
+  StopServer(SIGTERM);
+  sleep(1);
+  MakeBundle("without-insider.bundle", {"a.pub", "b.pub", "c.pub"});
+  Serve("without-insider.bundle");
+  const Outcome b =
+      Inv({"mark-delete", id, "--key", "b.key", "--bundle", "without-insider.bundle", "--json"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(Field(b.out, "marks"), "1") << b.out;
+  EXPECT_EQ(Field(b.out, "deleted"), "no") << "the removed insider's mark still counted";
+  const Outcome a =
+      Inv({"mark-delete", id, "--key", "a.key", "--bundle", "without-insider.bundle", "--json"});
+  EXPECT_EQ(Field(a.out, "deleted"), "yes") << a.out;
+}
+
+// Work on a case store's testimony with a bundle older than the store's is refused.
+TEST_F(IntegrityTest, ReleaseShareAndReplyRefuseAnOlderBundleThanTheStoreHolds) {
+  const std::string id = Submit("t", "x");
+  sleep(1);
+  MakeBundle("newer.bundle", {"a.pub", "b.pub", "c.pub", "insider.pub"});
+  ASSERT_EQ(Sync("b", "newer.bundle").exit_code, 0);
+  const Outcome r = Inv({"release-share", id, "--key", "b.key", "--to", "a.pub", "--bundle",
+                         "team.bundle", "--store", "b.db", "--yes"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("team.bundle is an older bundle of this organisation"), std::string::npos)
+      << r.err;
+  WriteText(dir_ / "answer.txt", "thank you");
+  const Outcome reply = Inv({"reply", id, "--text-file", "answer.txt", "--key", "b.key", "--bundle",
+                             "team.bundle", "--store", "b.db"});
+  EXPECT_NE(reply.exit_code, 0);
+  EXPECT_NE(reply.err.find("is an older bundle"), std::string::npos) << reply.err;
+}
+
+// A codename of any seven words, which an earlier release accepted, still reads its mailbox
+// with --legacy-codename; without it, it is refused.
+TEST_F(IntegrityTest, AnUncheckedCodenameOfAnEarlierReleaseReadsRepliesOnlyWhenAskedTo) {
+  WriteText(dir_ / "own.txt", "my mother's garden in tabriz had seven roses\n");
+  const Outcome refused = Wit({"replies", "--codename-file", "own.txt", "--bundle", "team.bundle"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("not in the codename word list"), std::string::npos) << refused.err;
+  const Outcome legacy = Wit(
+      {"replies", "--codename-file", "own.txt", "--bundle", "team.bundle", "--legacy-codename"});
+  EXPECT_EQ(legacy.exit_code, 0) << legacy.err;
+  EXPECT_NE(legacy.out.find("no replies yet"), std::string::npos) << legacy.out;
+}
+
 // The running server writes no core dump and keeps no passphrase in its environment.
 TEST_F(IntegrityTest, TheServerCannotDumpCoreAndDropsThePassphraseFromItsEnvironment) {
   StopServer(SIGTERM);
@@ -472,6 +553,34 @@ TEST(ProcessHardening, CoreOffNotDumpableAndPassphraseOutOfTheEnvironment) {
     if (getenv("GAVAH_PASSPHRASE") != nullptr || getenv("no_proxy") != nullptr) _exit(4);
     if (EnvironmentPassphrase().view() != "in the environment") _exit(5);
     _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// The case store's SQLite allocates through the wiping allocator (its page cache holds
+// decrypted pages): each block carries the size header that allocator writes.
+TEST(CaseStoreMemory, SqliteFreesThroughTheWipingAllocator) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    sqlite3_shutdown();  // this test process may have used SQLite already
+    if (!cli::CaseStore::InstallWipingAllocator()) _exit(1);
+    void* p = sqlite3_malloc(100);
+    if (p == nullptr || static_cast<uint64_t*>(p)[-2] < 100 ||
+        static_cast<uint64_t*>(p)[-2] != sqlite3_msize(p))
+      _exit(2);
+    sqlite3_free(p);
+    char tmpl[] = "/tmp/gavah-mem-test-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    const std::string pass = "passphrase";
+    auto store = cli::CaseStore::Open(dir + "/c.db", testing::Bytes(pass));
+    const bool ok = store.ok();
+    store = Status();
+    fs::remove_all(dir);
+    _exit(ok ? 0 : 3);
   }
   int status = 0;
   waitpid(child, &status, 0);

@@ -102,8 +102,11 @@ struct CombinedKey {
   std::vector<size_t> misfits;  // indexes of shares that do not fit the polynomial
   uint64_t subsets_tried = 0;
 };
-Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header,
-                                        std::span<const Share> shares);
+// Only the first `searched` shares take part in the subset search; the others (shares a
+// colleague released earlier and has since replaced, say) are only checked for `misfits`, so
+// however many there are they cost one combination each, never a larger search.
+Result<CombinedKey> CombineSharesRobust(const EnvelopeHeader& header, std::span<const Share> shares,
+                                        size_t searched = SIZE_MAX);
 
 // What the plaintext stream says, as views into secret memory owned by the opener. Valid only
 // during the TestimonySink callback that receives it.
