@@ -19,6 +19,7 @@
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/io.h"
+#include "gavah/crypto/process.h"
 #include "intake_client.h"
 #include "relay_book.h"
 #include "relay_service.h"
@@ -265,17 +266,21 @@ Result<Digest32> ImportOne(const std::string& path, server::EnvelopeStore& queue
                            uint64_t quota) {
   // No links, and nothing that blocks or has side effects on open (a FIFO, a device): only a
   // regular file is read.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0 && errno == ELOOP) return Error(ErrorCode::kInvalidArgument, "is a symbolic link");
-  if (fd < 0) return Error(ErrorCode::kIo, std::string("cannot read it: ") + std::strerror(errno));
+  uint64_t size = 0;
+  auto opened = OpenRegularFile(path, UINT64_MAX, &size);
+  if (!opened.ok()) {
+    const std::string& m = opened.status().message();
+    if (m.find("a symbolic link") != std::string::npos)
+      return Error(ErrorCode::kInvalidArgument, "is a symbolic link");
+    if (m.find("not a regular file") != std::string::npos)
+      return Error(ErrorCode::kInvalidArgument, "is not a regular file");
+    return Error(ErrorCode::kIo, "cannot read it: " + m.substr(m.rfind(": ") + 2));
+  }
+  const int fd = opened.value();
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-    return Error(ErrorCode::kInvalidArgument, "is not a regular file");
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
   FdSource hsrc(fd, path);
   auto h = ReadEnvelopeHeader(hsrc);
   if (!h.ok())

@@ -80,7 +80,7 @@ Status HardenProcess() {
 const SecretBuffer& EnvironmentPassphrase() { return PassphraseSlot(); }
 
 Result<int> OpenRegularFile(const std::string& path, uint64_t max_size, uint64_t* size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     if (errno == ELOOP)
       return Error(ErrorCode::kIo, "cannot read " + path + ": a symbolic link, not a file");
