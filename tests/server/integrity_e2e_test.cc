@@ -254,6 +254,26 @@ TEST_F(IntegrityTest, OneInvestigatorCannotForgeAVerifiedEvidencePackage) {
       << keyless.err;
 }
 
+// A FIFO in place of a package file is refused at once, never waited on.
+TEST_F(IntegrityTest, AFifoInAPackageIsRefusedWithoutHanging) {
+  const std::string id = Submit("t", "x", 1000);
+  Export(id, "exp");
+  fs::copy(dir_ / "exp", dir_ / "fifo-manifest", fs::copy_options::recursive);
+  fs::remove(dir_ / "fifo-manifest/manifest.txt");
+  ASSERT_EQ(mkfifo((dir_ / "fifo-manifest/manifest.txt").c_str(), 0600), 0);
+  const Outcome m = Verify(dir_ / "fifo-manifest");
+  EXPECT_EQ(m.exit_code, 1);
+  EXPECT_NE(m.err.find("manifest.txt: not a regular file"), std::string::npos) << m.err;
+  fs::copy(dir_ / "exp", dir_ / "fifo-text", fs::copy_options::recursive);
+  fs::remove(dir_ / "fifo-text/testimony/testimony.txt");
+  ASSERT_EQ(mkfifo((dir_ / "fifo-text/testimony/testimony.txt").c_str(), 0600), 0);
+  const Outcome t = Verify(dir_ / "fifo-text");
+  EXPECT_EQ(t.exit_code, 1);
+  EXPECT_NE(t.err.find("testimony/testimony.txt: missing"), std::string::npos) << t.err;
+  EXPECT_NE(t.err.find("testimony/testimony.txt: a link or special file"), std::string::npos)
+      << t.err;
+}
+
 TEST_F(IntegrityTest, ABogusReleasedShareNextToGoodOnesIsNamedAndSetAside) {
   const std::string id = Submit("t", "Evin, summer 1988.");
   ASSERT_EQ(Sync("a").exit_code, 0);
