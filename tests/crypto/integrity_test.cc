@@ -251,7 +251,9 @@ TEST(EvidenceManifest, OnlyTheExactFormIsRead) {
   const std::string id(64, 'a'), fp(32, 'b'), h(64, 'c');
   const std::string head =
       "gavah-export-v2\nenvelope " + id + "\nexported_at 1796108400\n" + "exported_by " + fp + "\n";
-  auto ok = ParseEvidenceManifest(head + h + "  bundle.gvb\n" + h + "  testimony/testimony.txt\n");
+  // The parsed fields are views into the text, which must outlive them.
+  const std::string text = head + h + "  bundle.gvb\n" + h + "  testimony/testimony.txt\n";
+  auto ok = ParseEvidenceManifest(text);
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ(ok->id_hex, id);
   EXPECT_EQ(ok->exported_at, 1796108400u);
