@@ -221,53 +221,32 @@ Status CaseStore::ReadBytes(const Digest32& id,
 
 Status CaseStore::Finish(const CaseEnvelope& e, bool tampered, const std::string& investigator,
                          uint64_t now) {
-  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-  auto fail = [&](const char* what) {
-    Status st = DbError(db_, what);
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return st;
-  };
-  if (tampered) {
-    Stmt d(db_, "DELETE FROM chunks WHERE owner=?");
-    d.Bind(1, e.id);
-    if (d.Step() != SQLITE_DONE) return fail("store");
-  }
-  Stmt ins(db_,
-           "INSERT OR IGNORE INTO envelopes(id, log_index, received_hour, size, receipt_signature,"
-           " state) VALUES(?,?,?,?,?,?)");
-  ins.Bind(1, e.id)
-      .Bind(2, e.log_index)
-      .Bind(3, e.received_hour)
-      .Bind(4, e.size)
-      .Bind(5, e.receipt_signature)
-      .Bind(6, std::string(tampered ? "tampered" : "new"));
-  if (ins.Step() != SQLITE_DONE) return fail("store");
-  Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
-  c.Bind(1, e.id)
-      .Bind(2, now)
-      .Bind(3, investigator)
-      .Bind(4, std::string(tampered ? "synced: did not match its id, bytes dropped" : "synced"));
-  if (c.Step() != SQLITE_DONE) return fail("store");
-  Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='sync_after'");
-  m.Bind(1, e.log_index + 1);
-  if (m.Step() != SQLITE_DONE) return fail("store");
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
-  return Status::Ok();
+  return Conclude(e, tampered ? "tampered" : "new",
+                  tampered ? "synced: did not match its id, bytes dropped" : "synced",
+                  /*drop_bytes=*/tampered, investigator, now);
 }
 
 Status CaseStore::FinishWithoutBytes(const CaseEnvelope& e, const std::string& state,
                                      const std::string& event, const std::string& investigator,
                                      uint64_t now) {
+  return Conclude(e, state, event, /*drop_bytes=*/true, investigator, now);
+}
+
+Status CaseStore::Conclude(const CaseEnvelope& e, const std::string& state,
+                           const std::string& event, bool drop_bytes,
+                           const std::string& investigator, uint64_t now) {
   GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   auto fail = [&](const char* what) {
     Status st = DbError(db_, what);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return st;
   };
-  {
-    Stmt d(db_, "DELETE FROM chunks WHERE owner=?");
-    d.Bind(1, e.id);
-    if (d.Step() != SQLITE_DONE) return fail("store");
+  {  // the statements end before the commit
+    if (drop_bytes) {
+      Stmt d(db_, "DELETE FROM chunks WHERE owner=?");
+      d.Bind(1, e.id);
+      if (d.Step() != SQLITE_DONE) return fail("store");
+    }
     Stmt ins(db_,
              "INSERT OR IGNORE INTO envelopes(id, log_index, received_hour, size, "
              "receipt_signature, state) VALUES(?,?,?,?,?,?)");

@@ -104,6 +104,9 @@ class CaseStore {
   Result<std::vector<CustodyEvent>> Custody(const Digest32& id);
 
  private:
+  // One listed envelope recorded: its row in `state`, `event` in its custody, the cursor past it.
+  Status Conclude(const CaseEnvelope& e, const std::string& state, const std::string& event,
+                  bool drop_bytes, const std::string& investigator, uint64_t now);
   explicit CaseStore(sqlite3* db) : db_(db) {}
   sqlite3* db_;
 };

@@ -248,13 +248,19 @@ void CheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen, const st
        "has removed, so it is refused (ask the organisation for its current bundle)");
 }
 
-std::string UtcTime(uint64_t unix_seconds) {
+namespace {
+std::string FormatUtc(uint64_t unix_seconds, const char* format) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm parts{};
   gmtime_r(&t, &parts);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  std::strftime(buf, sizeof buf, format, &parts);
   return buf;
+}
+}  // namespace
+
+std::string UtcTime(uint64_t unix_seconds) {
+  return FormatUtc(unix_seconds, "%Y-%m-%d %H:%M:%S UTC");
 }
 
 uint64_t NowUnix() {
@@ -263,14 +269,7 @@ uint64_t NowUnix() {
                                    .count());
 }
 
-std::string Iso8601Date(uint64_t unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string Iso8601Date(uint64_t unix_seconds) { return FormatUtc(unix_seconds, "%Y-%m-%d"); }
 
 std::string JsonQuote(std::string_view s) {
   std::string out = "\"";

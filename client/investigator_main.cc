@@ -280,15 +280,18 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
     }
   }
   const size_t own = shares.size();
-  for (size_t i = 0; i < theirs.size(); ++i) {
-    // A share we hold ourselves wins. Colleagues' shares are all kept, even two for one x: the
-    // first might be the bad one, and the combination sorts them out.
-    bool dup = false;
-    for (size_t j = 0; j < own; ++j) dup |= shares[j].x == theirs[i].x;
-    if (dup) continue;
-    shares.push_back(std::move(theirs[i]));
-    held.push_back(theirs_held[i]);
-  }
+  // A share we hold ourselves wins. Colleagues' shares are all kept, even two for one x: the
+  // first might be the bad one, and the combination sorts them out.
+  auto add_colleagues = [&](std::vector<Share>& from, const std::vector<Held>& whose) {
+    for (size_t i = 0; i < from.size(); ++i) {
+      bool dup = false;
+      for (size_t j = 0; j < own; ++j) dup |= shares[j].x == from[i].x;
+      if (dup) continue;
+      shares.push_back(std::move(from[i]));
+      held.push_back(whose[i]);
+    }
+  };
+  add_colleagues(theirs, theirs_held);
   if (shares.empty()) {
     Fail(envelope +
          ": not a recipient: none of the given keys can open this envelope (it is for "
@@ -296,13 +299,7 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
          FingerprintToText(header.organisation_id) + ")");
   }
   const size_t searched = shares.size();
-  for (size_t i = 0; i < superseded.size(); ++i) {
-    bool dup = false;
-    for (size_t j = 0; j < own; ++j) dup |= shares[j].x == superseded[i].x;
-    if (dup) continue;
-    shares.push_back(std::move(superseded[i]));
-    held.push_back(superseded_held[i]);
-  }
+  add_colleagues(superseded, superseded_held);
   CombinedKey combined = Must(CombineSharesRobust(header, shares, searched), envelope);
   for (size_t i : combined.used) {
     if (held[i].sealed != nullptr)
