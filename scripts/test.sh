@@ -28,8 +28,10 @@ fuzz_target() {
     envelope) cp -n "$ROOT"/tests/vectors/envelope-2of3.bin "$ROOT"/tests/vectors/bad/*.bin "$corpus"/ || true ;;
     bundle) (printf '\0'; cat "$ROOT/tests/vectors/bundle-2of3.bin") > "$corpus/seed" ;;
   esac
+  # A failing input is saved as build-fuzz/fuzz_<target>-crash-<sha1>, not in the working tree.
   GAVAH_FUZZ_SEEDS=$corpus "$FUZZ_DIR/tests/fuzz/fuzz_$target" -max_total_time="$FUZZ_SECONDS" \
-    -max_len=200000 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" >"$FUZZ_DIR/fuzz_$target.log" 2>&1
+    -max_len=200000 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$FUZZ_DIR/fuzz_$target-" \
+    "$corpus" >"$FUZZ_DIR/fuzz_$target.log" 2>&1
 }
 
 if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang++ >/dev/null; then
