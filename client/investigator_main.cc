@@ -383,6 +383,23 @@ std::unique_ptr<CaseStore> OpenCaseStore(const std::string& path, const Passphra
   return Must(CaseStore::Open(path, passphrase.span()), path);
 }
 
+// A bundle given for work on a case store must be of the store's organisation (a bundle from
+// another is refused, not adopted) and not older than the one the store last synced with: an
+// older one may still list an investigator or a server the organisation has since removed.
+void CheckAgainstStore(const RecipientBundle& bundle, CaseStore& store,
+                       const std::string& bundle_path, const std::string& store_path) {
+  const auto held = Must(store.Bundle(), store_path);
+  if (held.empty()) return;
+  const auto previous = Must(RecipientBundle::Parse(held), store_path);
+  if (previous.organisation_fingerprint() != bundle.organisation_fingerprint()) {
+    Fail(bundle_path + " is signed by organisation " +
+         FingerprintToText(bundle.organisation_fingerprint()) + ", but " + store_path +
+         " holds testimony of organisation " +
+         FingerprintToText(previous.organisation_fingerprint()));
+  }
+  CheckNotOlder(bundle, previous.contents().issued_at, bundle_path);
+}
+
 Digest32 IdArg(const std::string& hex) {
   auto bytes = FromHex(hex);
   if (!bytes || bytes->size() != 32) Fail("an envelope id is 64 hexadecimal digits");
@@ -404,18 +421,8 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/true);
   CatchInterrupts();
   const std::string me = FingerprintToText(key.public_key().fingerprint());
-  // A case store belongs to one organisation: a bundle from another is refused, not adopted.
-  if (const auto old = Must(store->Bundle(), store_path); !old.empty()) {
-    const auto previous = Must(RecipientBundle::Parse(old), store_path);
-    if (previous.organisation_fingerprint() != bundle.organisation_fingerprint()) {
-      Fail(store_path + " holds testimony of organisation " +
-           FingerprintToText(previous.organisation_fingerprint()) + "; this bundle is signed by " +
-           FingerprintToText(bundle.organisation_fingerprint()));
-    }
-    // An older bundle may still list an investigator the organisation has since removed, or a
-    // server it has left: once a newer one was seen, an older one is a replay.
-    CheckNotOlder(bundle, previous.contents().issued_at, bundle_path);
-  }
+  // A case store belongs to one organisation, and never goes back to an older bundle of it.
+  CheckAgainstStore(bundle, *store, bundle_path, store_path);
   if (const Status st = store->SetBundle(bundle.bytes()); !st.ok()) Fail(store_path, st);
   if (const Status st = store->SetBlob(
           "owner", std::span(reinterpret_cast<const uint8_t*>(me.data()), me.size()));
@@ -441,20 +448,39 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
                  ToHex(id).c_str(), static_cast<unsigned long long>(index), agreed, k);
   };
   std::set<Digest32> recorded_now;  // withheld entries warned about in the listing below
+  // The entry the server lists at `index` now; it must still be `id`, or the log was rewritten.
+  auto listed_again = [&](uint64_t index, const Digest32& id) {
+    const auto page = Must(client.List(index), "sync");
+    if (page.envelopes_size() == 0 || page.envelopes(0).log_index() != index ||
+        page.envelopes(0).envelope_id() !=
+            std::string(reinterpret_cast<const char*>(id.data()), 32))
+      Fail("sync: the server no longer lists envelope " + ToHex(id) + " as log entry " +
+           std::to_string(index) +
+           ", which it listed before: its log was cut or renumbered; not trusting this answer");
+    return page.envelopes(0);
+  };
+  // Fetches a held entry's bytes again from the start; true when they match its id (and are
+  // kept), false when they do not (and are dropped).
+  auto fetch_again = [&](const CaseEnvelope& e) {
+    uint64_t got = 0;
+    Sha256 sha;
+    const Status fetched = client.Fetch(e.id, 0, [&](std::span<const uint8_t> b) {
+      if (b.size() > e.size - got) return Error(ErrorCode::kMalformed, "more bytes than listed");
+      got += b.size();
+      sha.Update(b);
+      return store->AppendPartial(e.id, b);
+    });
+    const bool whole = fetched.ok() && got == e.size && sha.Final() == e.id;
+    if (!whole) {
+      if (const Status st = store->DropBytes(e.id); !st.ok()) Fail(store_path, st);
+    }
+    return whole;
+  };
   // The last entry this store saw must still be there, unchanged: a server that cut the end of
   // its log, or numbered it anew, would otherwise go unnoticed by a store that lists onwards.
   if (after > 0) {
-    std::optional<CaseEnvelope> last;
     for (const auto& e : Must(store->List(), store_path))
-      if (e.log_index == after - 1) last = e;
-    const auto page = Must(client.List(after - 1), "sync");
-    if (last && (page.envelopes_size() == 0 || page.envelopes(0).log_index() != after - 1 ||
-                 page.envelopes(0).envelope_id() !=
-                     std::string(reinterpret_cast<const char*>(last->id.data()), 32))) {
-      Fail("sync: the server no longer lists envelope " + ToHex(last->id) + " as log entry " +
-           std::to_string(after - 1) +
-           ", which it listed before: its log was cut or renumbered; not trusting this answer");
-    }
+      if (e.log_index == after - 1) listed_again(e.log_index, e.id);
   }
   for (bool more = true; more;) {
     const auto page = Must(client.List(after), "sync");
@@ -562,20 +588,11 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
   // endpoint or one bad transfer, and the testimony must not be lost for it.
   for (const auto& e : Must(store->List(), store_path)) {
     if (e.state != "tampered") continue;
-    uint64_t got = 0;
-    Sha256 sha;
-    const Status fetched = client.Fetch(e.id, 0, [&](std::span<const uint8_t> b) {
-      if (b.size() > e.size - got) return Error(ErrorCode::kMalformed, "more bytes than listed");
-      got += b.size();
-      sha.Update(b);
-      return store->AppendPartial(e.id, b);
-    });
-    const bool whole = fetched.ok() && got == e.size && sha.Final() == e.id;
-    const Status st =
-        whole ? store->Record(e.id, me, "synced again: now matches its id", "new", NowUnix())
-              : store->DropBytes(e.id);
-    if (!st.ok()) Fail(store_path, st);
+    const bool whole = fetch_again(e);
     if (whole) {
+      const Status st =
+          store->Record(e.id, me, "synced again: now matches its id", "new", NowUnix());
+      if (!st.ok()) Fail(store_path, st);
       ++added;
     } else {
       ++tampered;
@@ -588,14 +605,7 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
   // on every sync, until the bytes come back or the agreements do: the alarm never goes quiet.
   for (const auto& e : Must(store->List(), store_path)) {
     if (e.state != "withheld" || recorded_now.count(e.id)) continue;
-    const auto page = Must(client.List(e.log_index), "sync");
-    if (page.envelopes_size() == 0 || page.envelopes(0).log_index() != e.log_index ||
-        page.envelopes(0).envelope_id() !=
-            std::string(reinterpret_cast<const char*>(e.id.data()), 32)) {
-      Fail("sync: the server no longer lists envelope " + ToHex(e.id) + " as log entry " +
-           std::to_string(e.log_index) + "; not trusting this answer");
-    }
-    const auto& listed = page.envelopes(0);
+    const auto listed = listed_again(e.log_index, e.id);
     if (listed.deleted()) {
       const size_t agreed = agreements(listed, e.id);
       if (agreed < k) {
@@ -608,26 +618,19 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
       if (!st.ok()) Fail(store_path, st);
       continue;
     }
-    // The bytes are back: fetched as any envelope, and kept only if they match the id.
-    uint64_t got = 0;
-    Sha256 sha;
-    const Status fetched = client.Fetch(e.id, 0, [&](std::span<const uint8_t> b) {
-      if (b.size() > e.size - got) return Error(ErrorCode::kMalformed, "more bytes than listed");
-      got += b.size();
-      sha.Update(b);
-      return store->AppendPartial(e.id, b);
-    });
-    const bool whole = fetched.ok() && got == e.size && sha.Final() == e.id;
-    const Status st = whole
-                          ? store->Record(e.id, me, "the server serves it again; it matches its id",
-                                          "new", NowUnix())
-                          : store->DropBytes(e.id);
-    if (!st.ok()) Fail(store_path, st);
-    if (whole) {
+    // No longer called deleted: its bytes must come back whole, or it stays withheld.
+    if (fetch_again(e)) {
+      const Status st = store->Record(e.id, me, "the server serves it again; it matches its id",
+                                      "new", NowUnix());
+      if (!st.ok()) Fail(store_path, st);
       ++added;
-    } else {
-      warn_withheld(e.id, e.log_index, 0);
+      continue;
     }
+    ++withheld;
+    std::fprintf(stderr,
+                 "gavah-investigator: THE SERVER WITHHOLDS TESTIMONY: envelope %s (log entry "
+                 "%llu), once claimed deleted, is served with bytes that do not match its id\n",
+                 ToHex(e.id).c_str(), static_cast<unsigned long long>(e.log_index));
   }
   // Shares colleagues released to this investigator, kept sealed until `open` uses them.
   uint64_t shares = 0;
@@ -734,23 +737,6 @@ int OpenStored(const std::string& id_hex, const std::string& store_path,
         if (!st.ok()) Fail(store_path, st);
       },
       /*quiet=*/false, SetAsideIn(*store, store_path));
-}
-
-// A bundle given for work on a case store's testimony must be of the store's organisation and
-// not older than the one the store last synced with (an older one may still list someone the
-// organisation removed).
-void CheckAgainstStore(const RecipientBundle& bundle, CaseStore& store,
-                       const std::string& bundle_path, const std::string& store_path) {
-  const auto held = Must(store.Bundle(), store_path);
-  if (held.empty()) return;
-  const auto previous = Must(RecipientBundle::Parse(held), store_path);
-  if (previous.organisation_fingerprint() != bundle.organisation_fingerprint()) {
-    Fail(bundle_path + " is signed by organisation " +
-         FingerprintToText(bundle.organisation_fingerprint()) + ", but " + store_path +
-         " holds testimony of organisation " +
-         FingerprintToText(previous.organisation_fingerprint()));
-  }
-  CheckNotOlder(bundle, previous.contents().issued_at, bundle_path);
 }
 
 int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,

@@ -2,8 +2,8 @@
 
 #include <array>
 #include <cstring>
-#include <ctime>
 
+#include "cli_support.h"
 #include "sqlite_stmt.h"
 
 namespace gavah::relay {
@@ -67,17 +67,6 @@ Status RelayBook::Exec(const char* sql) {
   return Status::Ok();
 }
 
-namespace {
-std::string UtcText(uint64_t unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm parts{};
-  gmtime_r(&t, &parts);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &parts);
-  return buf;
-}
-}  // namespace
-
 Status RelayBook::PutOrganisation(const RecipientBundle& bundle) {
   // The book keeps the newest bundle each organisation issued: an older one handed to the relay
   // later may list a server the organisation has left, or an investigator it removed.
@@ -88,9 +77,9 @@ Status RelayBook::PutOrganisation(const RecipientBundle& bundle) {
     auto previous = RecipientBundle::Parse(std::vector<uint8_t>(bytes.begin(), bytes.end()));
     if (previous.ok() && bundle.contents().issued_at < previous->contents().issued_at) {
       return Error(ErrorCode::kInvalidArgument,
-                   "this bundle was issued " + UtcText(bundle.contents().issued_at) +
+                   "this bundle was issued " + cli::UtcTime(bundle.contents().issued_at) +
                        ", but the relay already serves one of the same organisation issued " +
-                       UtcText(previous->contents().issued_at) +
+                       cli::UtcTime(previous->contents().issued_at) +
                        "; an older bundle is refused (it may list servers or investigators the "
                        "organisation has removed)");
     }

@@ -151,8 +151,10 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
   // Checkpoint every 16 MiB of WAL rather than every 1,000 pages.
   GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA wal_autocheckpoint=4096"));
   GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=ON"));
-  // Deleted bytes are overwritten, not left in free pages: a deletion the investigators agreed
-  // to, an abandoned upload, a relay's forwarded envelope must not be recoverable from the file.
+  // Deleted bytes are overwritten, not left in free pages (Debian builds SQLCipher with
+  // SQLITE_SECURE_DELETE; said here so that no other build differs): a deletion the investigators
+  // agreed to, an abandoned upload, a relay's forwarded envelope must not be recoverable from the
+  // file.
   GAVAH_RETURN_IF_ERROR(store->Exec("PRAGMA secure_delete=ON"));
   sql::WaitWhenBusy(db, 10000);
   GAVAH_RETURN_IF_ERROR(store->Exec(

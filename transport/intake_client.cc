@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/process.h"
 #include "gavah/v1/intake.grpc.pb.h"
 
 namespace gavah::cli {
@@ -32,13 +33,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const BundleEndpoint& e, const SendOp
     args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);  // never a proxy from the environment by accident
   } else {
     args.SetString("grpc.http_proxy", o.proxy);
-    // gRPC connects directly to any address these name, proxy or not, which would show the
-    // server the caller's own address. HardenProcess() removes them at start; a front end that
-    // did not call it is covered here (unsetenv only when one is set, so threads that started
-    // since see no change in the common case).
-    for (const char* name : {"no_proxy", "NO_PROXY", "no_grpc_proxy"}) {
-      if (std::getenv(name) != nullptr) ::unsetenv(name);
-    }
+    DropProxyExemptions();  // else no_proxy could send this channel around the proxy
   }
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);

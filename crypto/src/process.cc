@@ -66,7 +66,7 @@ Status HardenProcess() {
     return Error(ErrorCode::kIo, "cannot turn core dumps off: " + Errno());
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     return Error(ErrorCode::kIo, "cannot make the process undumpable: " + Errno());
-  for (const char* name : {"no_proxy", "NO_PROXY", "no_grpc_proxy"}) ::unsetenv(name);
+  DropProxyExemptions();
   if (char* env = std::getenv("GAVAH_PASSPHRASE"); env != nullptr) {
     const size_t n = std::strlen(env);
     PassphraseSlot() = SecretBuffer::CopyOf(std::span(reinterpret_cast<const uint8_t*>(env), n));
@@ -75,6 +75,12 @@ Status HardenProcess() {
     ::unsetenv("GAVAH_PASSPHRASE");
   }
   return Status::Ok();
+}
+
+void DropProxyExemptions() {
+  for (const char* name : {"no_proxy", "NO_PROXY", "no_grpc_proxy"}) {
+    if (std::getenv(name) != nullptr) ::unsetenv(name);
+  }
 }
 
 const SecretBuffer& EnvironmentPassphrase() { return PassphraseSlot(); }

@@ -758,17 +758,7 @@ class ReviewTest : public IntakeTest {
   }
 
   std::string Submit(const std::string& name, const std::string& text, size_t attachment = 0) {
-    WriteText(dir_ / (name + ".txt"), text);
-    std::vector<std::string> args = {"submit",      "--bundle",    "team.bundle",
-                                     "--text-file", name + ".txt", "--json"};
-    if (attachment) {
-      WriteText(dir_ / (name + ".bin"), std::string(attachment, 'x'));
-      args.push_back("--attach");
-      args.push_back(name + ".bin");
-    }
-    Outcome r = Wit(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return Field(r.out, "envelope_id");
+    return ServerFixture::Submit("team.bundle", name, text, attachment);
   }
 
   std::unique_ptr<gavah::v1::Review::Stub> RawReview() {

@@ -3,6 +3,7 @@
 // investigators never agreed to, a cut log, replayed older bundles, a proxy bypass, and the
 // process hardening that keeps secrets out of core dumps and the environment.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -74,19 +75,7 @@ class IntegrityTest : public testing::ServerFixture {
   }
 
   std::string Submit(const std::string& name, const std::string& text, size_t attachment = 0) {
-    WriteText(dir_ / (name + ".txt"), text);
-    std::vector<std::string> args = {"submit",      "--bundle",    "team.bundle",
-                                     "--text-file", name + ".txt", "--json"};
-    if (attachment) {
-      std::string bytes(attachment, '\0');
-      randombytes_buf(bytes.data(), bytes.size());
-      WriteText(dir_ / (name + ".bin"), bytes);
-      args.push_back("--attach");
-      args.push_back(name + ".bin");
-    }
-    Outcome r = Wit(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return Field(r.out, "envelope_id");
+    return ServerFixture::Submit("team.bundle", name, text, attachment);
   }
 
   Outcome Sync(const std::string& who, const std::string& bundle = "team.bundle") {
@@ -606,6 +595,63 @@ TEST(CaseStoreMemory, SqliteFreesThroughTheWipingAllocator) {
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// Every page of the server's store as SQLCipher 3 holds it decrypted: AES-256-CBC under the raw
+// key, the IV at the start of each page's 48 reserved bytes, page 1's first 16 bytes the salt.
+std::string DecryptedPages(const fs::path& db, const std::string& key) {
+  const std::string file = ReadText(db);
+  constexpr size_t kPage = 4096, kReserve = 48;
+  std::string out;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  for (size_t at = 0; at + kPage <= file.size(); at += kPage) {
+    const size_t skip = at == 0 ? 16 : 0;
+    const auto* page = reinterpret_cast<const uint8_t*>(file.data() + at);
+    std::string plain(kPage - kReserve - skip, '\0');
+    int n = 0, m = 0;
+    EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr,
+                       reinterpret_cast<const uint8_t*>(key.data()), page + kPage - kReserve);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    EVP_DecryptUpdate(ctx, reinterpret_cast<uint8_t*>(plain.data()), &n, page + skip,
+                      static_cast<int>(plain.size()));
+    EVP_DecryptFinal_ex(ctx, reinterpret_cast<uint8_t*>(plain.data()) + n, &m);
+    out += plain;
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  return out;
+}
+
+// Whoever seizes the server after a deletion finds none of the deleted envelope's bytes, even
+// with store.key: freed pages are overwritten (secure_delete) and the WAL is cut.
+TEST_F(IntegrityTest, DeletedTestimonyIsGoneFromTheServersDisk) {
+  WriteText(dir_ / "t.txt", "to be deleted, and then gone");
+  std::string bytes(2 << 20, '\0');
+  randombytes_buf(bytes.data(), bytes.size());
+  WriteText(dir_ / "big.bin", bytes);
+  ASSERT_EQ(Wit({"seal", "--bundle", "team.bundle", "--text-file", "t.txt", "--attach", "big.bin",
+                 "--out", "e.gvh"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Wit({"send", "e.gvh", "--bundle", "team.bundle"}).exit_code, 0);
+  const std::string envelope = ReadText(dir_ / "e.gvh");
+  const std::string id = ToHex(Sha256Of(testing::Bytes(envelope)));
+  const std::string key = ReadText(dir_ / "srv/store.key");
+  auto found = [&] {  // how many of 32 slices of the envelope the store's pages hold
+    const std::string pages = DecryptedPages(dir_ / "srv/store.db", key);
+    int n = 0;
+    for (size_t i = 0; i < 32; ++i) {
+      n += pages.find(envelope.substr(10000 + i * 60000, 32)) != std::string::npos ? 1 : 0;
+    }
+    return n;
+  };
+  StopServer(SIGTERM);  // the last connection's close checkpoints the WAL into store.db
+  ASSERT_GE(found(), 28) << "the control failed: this test cannot read the store's pages";
+  Serve("team.bundle");
+  for (const std::string who : {"a", "b"})
+    ASSERT_EQ(Inv({"mark-delete", id, "--key", who + ".key", "--bundle", "team.bundle"}).exit_code,
+              0);
+  StopServer(SIGTERM);
+  EXPECT_EQ(found(), 0) << "the deleted envelope's bytes are still in store.db";
 }
 
 // After a deletion the WAL is checkpointed and cut, so the deleted pages do not linger in it.

@@ -85,6 +85,23 @@ class ServerFixture : public ::testing::Test {
     return WaitForPort(*port, 10) ? proxy : -1;
   }
 
+  // A witness submits `text` (and an attachment of `attachment` bytes) with `bundle`; the
+  // envelope id, or "" when the submission failed (the test has failed then too).
+  std::string Submit(const std::string& bundle, const std::string& name, const std::string& text,
+                     size_t attachment = 0) {
+    WriteText(dir_ / (name + ".txt"), text);
+    std::vector<std::string> args = {"submit",      "--bundle",    bundle,
+                                     "--text-file", name + ".txt", "--json"};
+    if (attachment) {
+      WriteText(dir_ / (name + ".bin"), std::string(attachment, 'x'));
+      args.push_back("--attach");
+      args.push_back(name + ".bin");
+    }
+    Outcome r = Wit(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Field(r.out, "envelope_id");
+  }
+
   // The server's store, opened beside a running server (WAL allows a second connection).
   std::unique_ptr<server::EnvelopeStore> OpenStore() {
     SecretBuffer key = SecretBuffer::CopyOf(Bytes(ReadText(dir_ / "srv/store.key")));

@@ -19,6 +19,13 @@ namespace gavah {
 // Returns the first thing that could not be done; the caller refuses to go on.
 Status HardenProcess();
 
+// Removes no_proxy, NO_PROXY and no_grpc_proxy where set: gRPC connects directly to any address
+// they name even when a proxy is given, which would show a server the caller's own address.
+// HardenProcess() calls it; so does every channel built with a proxy, for front ends that do
+// not go through RunMain. unsetenv is called only for a variable that is set, so that threads
+// started since see no change in the common case.
+void DropProxyExemptions();
+
 // The passphrase HardenProcess() took out of the environment (empty when there was none).
 const SecretBuffer& EnvironmentPassphrase();
 
