@@ -21,6 +21,7 @@
 #include "gavah/crypto/io.h"
 #include "gavah/crypto/process.h"
 #include "intake_client.h"
+#include "intake_endpoint.h"
 #include "relay_book.h"
 #include "relay_service.h"
 #include "serving.h"
@@ -202,12 +203,13 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
   server::IntakeLimits limits;
   limits.max_envelope_bytes = ConfigNumber(conf, cf, "max_envelope_bytes", kDefaultMaxEnvelope);
   limits.quota_bytes = ConfigNumber(conf, cf, "queue_bytes", kDefaultQueueBytes);
-  limits.max_unfinished_uploads = ConfigNumber(conf, cf, "max_unfinished_uploads", 1024);
-  limits.stream_idle_seconds =
-      std::clamp<uint64_t>(ConfigNumber(conf, cf, "stream_idle_seconds", 60), 1, 86400);
-  limits.connection_calls_per_second = ConfigNumber(conf, cf, "connection_calls_per_second", 20);
-  limits.connection_bytes_per_second =
-      ConfigNumber(conf, cf, "connection_bytes_per_second", 4u << 20);
+  limits.max_unfinished_uploads = 1024;
+  limits.max_unfinished_bytes = 1ull << 30;
+  limits.pace.idle = std::chrono::seconds(60);
+  limits.connection_calls_per_second = 20;
+  limits.connection_bytes_per_second = 4u << 20;
+  uint64_t intake_threads = 8;
+  server::ReadIntakeLimits(conf, cf, &limits, &intake_threads);
   ForwarderOptions fo;
   fo.delay_mean_seconds =
       static_cast<double>(ConfigNumber(conf, cf, "delay_mean_milliseconds",
@@ -236,12 +238,13 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
   if (!recorder.ok()) Fail("", recorder.status());
   Forwarder forwarder(o.queue.get(), o.book.get(), recorder->get(), orgs, fo);
   RelayIntakeService service(o.queue.get(), o.book.get(), &forwarder, orgs, limits);
+  server::WorkPool pool(intake_threads, 4096);
+  server::IntakeEndpoint endpoint(&service, &pool);
   SecretBuffer tls_key = cli::ReadSecretFile(d.tls_key(), 16 * 1024);
   const auto cert = cli::ReadSmallFile(d.tls_cert(), 16 * 1024);
-  auto server = server::StartTlsServer(listen, tls_key, std::string(cert.begin(), cert.end()),
-                                       // Fewer streams per connection than threads: one
-                                       // connection cannot hold every thread.
-                                       {&service}, 128, 16, "gavah-relay");
+  auto server =
+      server::StartTlsServer(listen, tls_key, std::string(cert.begin(), cert.end()), {&endpoint}, 4,
+                             16, server::ReadConnectionCaps(conf, cf), "gavah-relay");
   forwarder.Start();
   std::fprintf(stderr, "gavah-relay: serving %zu organisation(s) on %s%s\n", orgs.size(),
                listen.c_str(), proxy.empty() ? "" : "; upstream through the proxy");
@@ -344,7 +347,7 @@ Result<Digest32> ImportOne(const std::string& path, server::EnvelopeStore& queue
       return Error(ErrorCode::kIo, "changed while it was read");
     }
     sha.Update({buf.data(), want});
-    const Status s = queue.AppendChunk(id, {buf.data(), want}, server::CurrentHour());
+    const Status s = queue.AppendChunk(id, {buf.data(), want}, server::CurrentHour(), quota);
     if (!s.ok()) {
       (void)queue.DropUpload(id);
       return s;

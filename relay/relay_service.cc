@@ -14,12 +14,8 @@ grpc::Status Unavailable() {
 
 }  // namespace
 
-grpc::Status RelayIntakeService::Submit(grpc::ServerContext* context,
-                                        grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                                        gavah::v1::SubmitResponse* response) {
-  grpc::Status st = IntakeService::Submit(context, reader, response);
-  if (st.ok() && response->queued()) forwarder_->Nudge();
-  return st;
+void RelayIntakeService::Accepted(const gavah::v1::SubmitResponse& response) {
+  if (response.queued()) forwarder_->Nudge();
 }
 
 bool RelayIntakeService::AnswerKnown(const Digest32& id, gavah::v1::SubmitResponse* response) {
@@ -30,7 +26,7 @@ bool RelayIntakeService::AnswerKnown(const Digest32& id, gavah::v1::SubmitRespon
   return true;
 }
 
-grpc::Status RelayIntakeService::GetUploadState(grpc::ServerContext* context,
+grpc::Status RelayIntakeService::GetUploadState(grpc::ServerContextBase* context,
                                                 const gavah::v1::UploadStateRequest* request,
                                                 gavah::v1::UploadStateResponse* response) {
   grpc::Status st = IntakeService::GetUploadState(context, request, response);
@@ -45,7 +41,7 @@ grpc::Status RelayIntakeService::GetUploadState(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status RelayIntakeService::GetReceipt(grpc::ServerContext* context,
+grpc::Status RelayIntakeService::GetReceipt(grpc::ServerContextBase* context,
                                             const gavah::v1::ReceiptRequest* request,
                                             gavah::v1::ReceiptResponse* response) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
@@ -68,7 +64,7 @@ grpc::Status RelayIntakeService::GetReceipt(grpc::ServerContext* context,
   return grpc::Status(grpc::StatusCode::NOT_FOUND, "this relay holds no such envelope");
 }
 
-grpc::Status RelayIntakeService::FetchReplies(grpc::ServerContext* context,
+grpc::Status RelayIntakeService::FetchReplies(grpc::ServerContextBase* context,
                                               const gavah::v1::FetchRepliesRequest* request,
                                               gavah::v1::FetchRepliesResponse* response) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;

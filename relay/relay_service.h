@@ -18,15 +18,14 @@ class RelayIntakeService final : public server::IntakeService {
         book_(book),
         forwarder_(forwarder) {}
 
-  grpc::Status Submit(grpc::ServerContext* context,
-                      grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                      gavah::v1::SubmitResponse* response) override;
-  grpc::Status GetUploadState(grpc::ServerContext* context,
+  void Accepted(const gavah::v1::SubmitResponse& response) override;
+  grpc::Status GetUploadState(grpc::ServerContextBase* context,
                               const gavah::v1::UploadStateRequest* request,
                               gavah::v1::UploadStateResponse* response) override;
-  grpc::Status GetReceipt(grpc::ServerContext* context, const gavah::v1::ReceiptRequest* request,
+  grpc::Status GetReceipt(grpc::ServerContextBase* context,
+                          const gavah::v1::ReceiptRequest* request,
                           gavah::v1::ReceiptResponse* response) override;
-  grpc::Status FetchReplies(grpc::ServerContext* context,
+  grpc::Status FetchReplies(grpc::ServerContextBase* context,
                             const gavah::v1::FetchRepliesRequest* request,
                             gavah::v1::FetchRepliesResponse* response) override;
 

@@ -193,11 +193,14 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
   }
   Stmt used(*store->stmts_,
             "SELECT COALESCE((SELECT SUM(size) FROM envelopes WHERE id NOT IN (SELECT envelope "
-            "FROM deletions)), 0) + COALESCE((SELECT SUM(size) FROM uploads), 0) + "
+            "FROM deletions)), 0) + COALESCE((SELECT SUM(received) FROM uploads), 0) + "
             "COALESCE((SELECT SUM(length(sealed)) FROM replies), 0) + COALESCE((SELECT "
             "SUM(length(sealed)) FROM shares), 0)");
   if (used.Step() != SQLITE_ROW) return DbError(db, "database");
   store->used_bytes_ = used.U64(0);
+  Stmt unfinished(*store->stmts_, "SELECT COALESCE(SUM(received), 0) FROM uploads");
+  if (unfinished.Step() != SQLITE_ROW) return DbError(db, "database");
+  store->unfinished_bytes_ = unfinished.U64(0);
   return store;
 }
 
@@ -283,6 +286,8 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
     return tx.Commit();
   }
   if (offset != 0) return Error(ErrorCode::kInvalidArgument, "no upload in progress to resume");
+  // Nothing is reserved: this only spares a witness an upload that cannot fit now. The quota
+  // holds at every append (AppendChunk), so announced sizes cost the server nothing.
   if (quota_bytes != 0 && (total_size > quota_bytes || used_bytes_ > quota_bytes - total_size)) {
     return Error(ErrorCode::kTooLarge, "server storage quota is full");
   }
@@ -298,14 +303,18 @@ Status EnvelopeStore::BeginUpload(const Digest32& id, uint64_t total_size, uint6
            "VALUES(?,?,?,0,0,?)");
   ins.BindRowId(1, unordered_).Bind(2, id).Bind(3, total_size).Bind(4, hour);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "begin upload");
-  GAVAH_RETURN_IF_ERROR(tx.Commit());
-  used_bytes_ += total_size;
-  return Status::Ok();
+  return tx.Commit();
 }
 
-Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> data,
-                                  uint64_t hour) {
+Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> data, uint64_t hour,
+                                  uint64_t quota_bytes, uint64_t max_unfinished_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (quota_bytes != 0 && used_bytes_ + data.size() > quota_bytes) {
+    return Error(ErrorCode::kTooLarge, "server storage quota is full");
+  }
+  if (max_unfinished_bytes != 0 && unfinished_bytes_ + data.size() > max_unfinished_bytes) {
+    return Error(ErrorCode::kTooLarge, "too many unfinished uploads; try again later");
+  }
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "append");
   Stmt u(*stmts_, "SELECT size, received, next_seq FROM uploads WHERE id=?");
@@ -320,7 +329,10 @@ Status EnvelopeStore::AppendChunk(const Digest32& id, std::span<const uint8_t> d
   Stmt up(*stmts_, "UPDATE uploads SET received=?, next_seq=?, touched_hour=? WHERE id=?");
   up.Bind(1, received + data.size()).Bind(2, seq + 1).Bind(3, hour).Bind(4, id);
   if (up.Step() != SQLITE_DONE) return DbError(db_, "store chunk");
-  return tx.Commit();
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  used_bytes_ += data.size();
+  unfinished_bytes_ += data.size();
+  return Status::Ok();
 }
 
 Status EnvelopeStore::ReadUpload(const Digest32& id,
@@ -366,6 +378,7 @@ Result<LogEntry> EnvelopeStore::Complete(const Digest32& id, uint64_t hour) {
   del.Bind(1, id);
   if (del.Step() != SQLITE_DONE) return DbError(db_, "complete");
   GAVAH_RETURN_IF_ERROR(tx.Commit());
+  unfinished_bytes_ -= std::min(unfinished_bytes_, size);
   return LogEntry{id, index, hour};
 }
 
@@ -378,15 +391,16 @@ Result<std::vector<std::optional<LogEntry>>> EnvelopeStore::StoreWhole(
   std::vector<std::optional<LogEntry>> entries;
   entries.reserve(batch.size());
   uint64_t used = used_bytes_;
+  uint64_t unfinished_dropped = 0;
   for (const auto& e : batch) {
     GAVAH_ASSIGN_OR_RETURN(std::optional<LogEntry> old, LookupEntry(e.id));
     if (old) {  // stored before, or earlier in this batch
       entries.push_back(*old);
       continue;
     }
-    // A whole envelope replaces any unfinished upload of the same bytes, and its reservation.
+    // A whole envelope replaces any unfinished upload of the same bytes, and what it held.
     uint64_t reserved = 0;
-    Stmt r(*stmts_, "SELECT size FROM uploads WHERE id=?");
+    Stmt r(*stmts_, "SELECT received FROM uploads WHERE id=?");
     r.Bind(1, e.id);
     if (r.Step() == SQLITE_ROW) reserved = r.U64(0);
     const uint64_t after = used - reserved + e.bytes.size();
@@ -395,6 +409,7 @@ Result<std::vector<std::optional<LogEntry>>> EnvelopeStore::StoreWhole(
       continue;
     }
     used = after;
+    unfinished_dropped += reserved;
     Stmt dc(*stmts_, "DELETE FROM chunks WHERE owner=?");
     dc.Bind(1, e.id);
     Stmt du(*stmts_, "DELETE FROM uploads WHERE id=?");
@@ -416,6 +431,7 @@ Result<std::vector<std::optional<LogEntry>>> EnvelopeStore::StoreWhole(
   }
   GAVAH_RETURN_IF_ERROR(tx.Commit());
   used_bytes_ = used;
+  unfinished_bytes_ -= std::min(unfinished_bytes_, unfinished_dropped);
   return entries;
 }
 
@@ -423,7 +439,7 @@ Status EnvelopeStore::DropUpload(const Digest32& id) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "drop upload");
-  Stmt u(*stmts_, "SELECT size FROM uploads WHERE id=?");
+  Stmt u(*stmts_, "SELECT received FROM uploads WHERE id=?");
   u.Bind(1, id);
   if (u.Step() != SQLITE_ROW) return Status::Ok();
   const uint64_t reserved = u.U64(0);
@@ -434,8 +450,9 @@ Status EnvelopeStore::DropUpload(const Digest32& id) {
   d.Bind(1, id);
   if (d.Step() != SQLITE_DONE) return DbError(db_, "drop upload");
   GAVAH_RETURN_IF_ERROR(tx.Commit());
-  // Never below zero: another process (a relay's import) may have reserved what is dropped.
+  // Never below zero: another process (a relay's import) may have appended what is dropped.
   used_bytes_ -= std::min(used_bytes_, reserved);
+  unfinished_bytes_ -= std::min(unfinished_bytes_, reserved);
   return Status::Ok();
 }
 
@@ -443,7 +460,7 @@ Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction tx(db_);
   if (!tx.ok()) return DbError(db_, "reclaim");
-  Stmt r(*stmts_, "SELECT COALESCE(SUM(size), 0) FROM uploads WHERE touched_hour < ?");
+  Stmt r(*stmts_, "SELECT COALESCE(SUM(received), 0) FROM uploads WHERE touched_hour < ?");
   r.Bind(1, cutoff_hour);
   if (r.Step() != SQLITE_ROW) return DbError(db_, "reclaim");
   const uint64_t reserved = r.U64(0);
@@ -457,6 +474,7 @@ Result<uint64_t> EnvelopeStore::DropStaleUploads(uint64_t cutoff_hour) {
   const uint64_t dropped = static_cast<uint64_t>(sqlite3_changes(db_));
   GAVAH_RETURN_IF_ERROR(tx.Commit());
   used_bytes_ -= std::min(used_bytes_, reserved);
+  unfinished_bytes_ -= std::min(unfinished_bytes_, reserved);
   return dropped;
 }
 

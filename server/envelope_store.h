@@ -57,15 +57,19 @@ class EnvelopeStore {
 
   // Starts an upload, or continues one at `offset` (which must equal what is held).
   // kAlreadyExists when the envelope is stored; kInvalidArgument when offset or size disagree.
-  // A new upload is refused with kTooLarge when it would take the stored and reserved bytes past
-  // `quota_bytes`, or the unfinished uploads past `max_uploads` (0: no limit); both checked in
-  // the same transaction as the insert, so concurrent streams cannot overshoot.
+  // A new upload is refused with kTooLarge when its size could not fit `quota_bytes` now, or
+  // when there are `max_uploads` unfinished uploads (0: no limit). Nothing is reserved for the
+  // size it announces: only appended bytes count, against the quota and against the unfinished
+  // uploads' own budget (AppendChunk).
   // `exclusive` (an import from a file) refuses with kAlreadyExists when any upload of the
   // envelope exists, so two writers never interleave chunks.
   Status BeginUpload(const Digest32& id, uint64_t total_size, uint64_t offset, uint64_t hour,
                      uint64_t quota_bytes = 0, uint64_t max_uploads = 0, bool exclusive = false);
-  // Appends the next bytes of an upload and commits them (synchronous=FULL).
-  Status AppendChunk(const Digest32& id, std::span<const uint8_t> data, uint64_t hour);
+  // Appends the next bytes of an upload and commits them (synchronous=FULL). kTooLarge when they
+  // would take the store past `quota_bytes` or the bytes held by all unfinished uploads past
+  // `max_unfinished_bytes` (0: no limit), checked under the lock so streams cannot overshoot.
+  Status AppendChunk(const Digest32& id, std::span<const uint8_t> data, uint64_t hour,
+                     uint64_t quota_bytes = 0, uint64_t max_unfinished_bytes = 0);
   // Reads back the bytes held for an unfinished upload, in order (to re-hash on resume).
   Status ReadUpload(const Digest32& id,
                     const std::function<Status(std::span<const uint8_t>)>& each);
@@ -161,8 +165,8 @@ class EnvelopeStore {
   };
   Result<std::vector<AuditEntry>> AuditTrail();
 
-  // Bytes of stored envelopes plus the announced sizes of unfinished uploads: what the quota
-  // counts. Kept in memory from commit to commit, so checking it costs no table scan.
+  // Bytes of stored envelopes, replies and shares plus the bytes unfinished uploads hold: what the
+  // quota counts. Kept in memory from commit to commit, so checking it costs no table scan.
   Result<uint64_t> BytesUsed();
   // For tests and the investigator service: the envelope's bytes in order.
   Status ReadEnvelope(const Digest32& id,
@@ -182,7 +186,8 @@ class EnvelopeStore {
   // Prepared statements kept for reuse (preparing them anew was a tenth of the server's work
   // per small submission). Guarded by mu_.
   std::unique_ptr<class StatementCache> stmts_;
-  uint64_t used_bytes_ = 0;  // guarded by mu_; changed only after a commit succeeded
+  uint64_t used_bytes_ = 0;        // guarded by mu_; changed only after a commit succeeded
+  uint64_t unfinished_bytes_ = 0;  // guarded by mu_: bytes appended to unfinished uploads
   const bool unordered_;
 };
 

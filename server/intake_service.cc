@@ -23,70 +23,12 @@ grpc::Status Bad(const std::string& m) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, m);
 }
 
-// Stores an upload's messages on a thread of its own, so that receiving and hashing the next
-// message overlaps storing this one. Holds at most one message besides the one being stored.
-class ChunkWriter {
- public:
-  ChunkWriter(EnvelopeStore* store, const Digest32& id)
-      : store_(store), id_(id), thread_([this] { Run(); }) {}
-  ~ChunkWriter() { (void)Close(); }
-  ChunkWriter(const ChunkWriter&) = delete;
-  ChunkWriter& operator=(const ChunkWriter&) = delete;
-
-  // Queues `data` to be appended; answers the first storing error so far.
-  Status Put(std::string data) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !full_ || !error_.ok(); });
-    if (!error_.ok()) return error_;
-    slot_ = std::move(data);
-    full_ = true;
-    cv_.notify_all();
-    return Status::Ok();
-  }
-  // Waits until everything queued is stored (or storing failed); answers the first error.
-  Status Close() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      closing_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-    return error_;
-  }
-
- private:
-  void Run() {
-    for (;;) {
-      std::string data;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return full_ || closing_; });
-        if (!full_) return;
-        data = std::move(slot_);
-        full_ = false;
-      }
-      cv_.notify_all();
-      const Status st = store_->AppendChunk(
-          id_, {reinterpret_cast<const uint8_t*>(data.data()), data.size()}, CurrentHour());
-      if (!st.ok()) {
-        std::lock_guard<std::mutex> lock(mu_);
-        error_ = st;
-        cv_.notify_all();
-        return;
-      }
-    }
-  }
-
-  EnvelopeStore* store_;
-  const Digest32 id_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string slot_;      // guarded by mu_
-  bool full_ = false;     // guarded by mu_
-  bool closing_ = false;  // guarded by mu_
-  Status error_;          // guarded by mu_; read by Close() after the join
-  std::thread thread_;    // last: starts once the rest is built
-};
+// Appends are made 1 MiB at a time whatever the peer's message size, so small messages (which
+// let the watchdog see a slow link's progress) cost no more transactions.
+constexpr size_t kAppendBytes = 1 << 20;
+// A cut-off upload holding less than this is dropped at once: resuming it would save its
+// witness at most one message, and keeping it would let forged uploads pile up for a day.
+constexpr uint64_t kKeepPartialBytes = 1 << 20;
 
 grpc::Status FromStatus(const Status& st) {
   switch (st.code()) {
@@ -174,13 +116,13 @@ const RecipientBundle* IntakeService::BundleFor(const std::string& organisation_
   return nullptr;
 }
 
-grpc::Status IntakeService::Admit(grpc::ServerContext* context) {
+grpc::Status IntakeService::Admit(grpc::ServerContextBase* context) {
   if (!limiter_.limits_calls() || limiter_.AdmitCall(context->peer())) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                       "too many calls on this connection; slow down");
 }
 
-grpc::Status IntakeService::GetBundle(grpc::ServerContext* context,
+grpc::Status IntakeService::GetBundle(grpc::ServerContextBase* context,
                                       const gavah::v1::GetBundleRequest* request,
                                       gavah::v1::GetBundleResponse* response) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
@@ -192,7 +134,7 @@ grpc::Status IntakeService::GetBundle(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::Probe(grpc::ServerContext* context,
+grpc::Status IntakeService::Probe(grpc::ServerContextBase* context,
                                   const gavah::v1::ProbeRequest* request,
                                   gavah::v1::ProbeResponse*) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
@@ -200,7 +142,7 @@ grpc::Status IntakeService::Probe(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::GetUploadState(grpc::ServerContext* context,
+grpc::Status IntakeService::GetUploadState(grpc::ServerContextBase* context,
                                            const gavah::v1::UploadStateRequest* request,
                                            gavah::v1::UploadStateResponse* response) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
@@ -213,7 +155,7 @@ grpc::Status IntakeService::GetUploadState(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::GetReceipt(grpc::ServerContext* context,
+grpc::Status IntakeService::GetReceipt(grpc::ServerContextBase* context,
                                        const gavah::v1::ReceiptRequest* request,
                                        gavah::v1::ReceiptResponse* response) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
@@ -226,7 +168,7 @@ grpc::Status IntakeService::GetReceipt(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::FetchReplies(grpc::ServerContext* context,
+grpc::Status IntakeService::FetchReplies(grpc::ServerContextBase* context,
                                          const gavah::v1::FetchRepliesRequest* request,
                                          gavah::v1::FetchRepliesResponse* response) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
@@ -245,74 +187,39 @@ grpc::Status IntakeService::FetchReplies(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::Submit(grpc::ServerContext* context,
-                                   grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                                   gavah::v1::SubmitResponse* response) {
-  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
-  // Watched from the first read on: a peer that opens streams and sends nothing must not hold
-  // the threads that serve everyone else.
-  // The first message may carry a whole envelope of up to 1 MiB: four idle periods for it
-  // (4 KiB/s with the relay's 60 s, far slower with the server's 300 s).
-  StreamWatchdog::Watch watch(&watchdog_, context,
-                              std::chrono::seconds(3 * limits_.stream_idle_seconds));
-  gavah::v1::SubmitChunk first;
-  if (!reader->Read(&first)) return Bad("empty upload");
-  watch.Touch();
-  if (limiter_.limits_bytes()) limiter_.ThrottleBytes(context->peer(), first.data().size());
-  if (first.kind() == gavah::v1::SubmitChunk::COVER) return DropCover(first, reader, response);
-  const auto id = IdFrom(first.envelope_id());
-  if (!id) return Bad("envelope id must be 32 bytes");
-  const uint64_t total = first.total_size();
-  const uint64_t offset = first.offset();
-  if (total < kMinEnvelope) return Bad("envelope is too small to be one");
-  if (limits_.max_envelope_bytes != 0 && total > limits_.max_envelope_bytes) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        "envelope is larger than this server accepts");
+std::string SourceOf(const std::string& peer) {
+  const size_t colon = peer.rfind(':');
+  std::string source = colon == std::string::npos ? peer : peer.substr(0, colon);
+  if (source.rfind("ipv4:127.", 0) == 0 || source == "ipv6:[::1]" ||
+      source.rfind("ipv6:[::ffff:127.", 0) == 0 || source.rfind("unix:", 0) == 0) {
+    return "";
   }
-  if (offset > total) return Bad("offset is past the end");
-  if (first.data().size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
-
-  if (AnswerKnown(*id, response)) return grpc::Status::OK;
-  auto existing = store_->FindEntry(*id);
-  if (!existing.ok()) return FromStatus(existing.status());
-  if (existing->has_value()) {  // idempotent: the same bytes get the same receipt
-    Acknowledge(**existing, response);
-    return grpc::Status::OK;
-  }
-  if (offset == 0 && first.data().size() == total) {
-    // The whole envelope in one message: check it in memory and let it share a commit.
-    gavah::v1::SubmitChunk extra;
-    if (reader->Read(&extra)) return Bad("more data than the size announced");
-    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(first.data().data()),
-                                         total);
-    if (grpc::Status header = CheckHeader(bytes, total, nullptr); !header.ok()) return header;
-    if (Sha256Of(bytes) != *id) return Bad("envelope id does not match its bytes");
-    if (!Claim(*id, context)) {
-      return grpc::Status(grpc::StatusCode::ABORTED,
-                          "this envelope is being uploaded already; retry later");
-    }
-    watch.Touch();  // waiting for another stream or for the throttle is not idleness
-    auto entry = committer_.Store(*id, bytes, CurrentHour());
-    Release(*id);
-    if (!entry.ok()) return FromStatus(entry.status());
-    ++stored_count_;
-    Acknowledge(entry.value(), response);
-    return grpc::Status::OK;
-  }
-  if (!Claim(*id, context)) {
-    return grpc::Status(grpc::StatusCode::ABORTED,
-                        "this envelope is being uploaded already; retry later");
-  }
-  watch.Touch();
-  grpc::Status result;
-  result =
-      ReceiveUpload(*id, total, offset, first.data(), reader, response, watch, context->peer());
-  Release(*id);
-  return result;
+  return source;
 }
 
-bool IntakeService::Claim(const Digest32& id, grpc::ServerContext* context) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+bool IntakeService::TakeSlot(const std::string& peer) {
+  const std::string source = SourceOf(peer);
+  std::lock_guard<std::mutex> lock(active_mu_);
+  if (slots_ >= limits_.max_active_uploads) return false;
+  uint64_t& per_peer = slots_per_peer_[peer];
+  if (per_peer >= limits_.uploads_per_connection) return false;
+  if (!source.empty() && slots_per_source_[source] >= limits_.uploads_per_source) return false;
+  ++slots_;
+  ++per_peer;
+  if (!source.empty()) ++slots_per_source_[source];
+  return true;
+}
+
+void IntakeService::GiveSlot(const std::string& peer) {
+  const std::string source = SourceOf(peer);
+  std::lock_guard<std::mutex> lock(active_mu_);
+  --slots_;
+  if (--slots_per_peer_[peer] == 0) slots_per_peer_.erase(peer);
+  if (!source.empty() && --slots_per_source_[source] == 0) slots_per_source_.erase(source);
+}
+
+bool IntakeService::Claim(const Digest32& id, grpc::ServerContextBase* context) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   std::unique_lock<std::mutex> lock(active_mu_);
   for (;;) {
     const auto it = active_.find(id);
@@ -332,30 +239,127 @@ void IntakeService::Release(const Digest32& id) {
   active_cv_.notify_all();
 }
 
-grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
-                                          const std::string& first_data,
-                                          grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                                          gavah::v1::SubmitResponse* response,
-                                          StreamWatchdog::Watch& watch, const std::string& peer) {
+IntakeService::Upload::Upload(IntakeService* service, grpc::ServerContextBase* context)
+    : svc_(service), ctx_(context), peer_(context->peer()) {}
+
+IntakeService::Upload::~Upload() {
+  if (began_ && phase_ != Phase::kOver) {
+    // Cut off: what was accepted is kept for resuming, unless it is too little to be worth it.
+    (void)Flush();
+    auto held = svc_->store_->State(id_);
+    if (held.ok() && !held->stored && held->received < kKeepPartialBytes) {
+      (void)svc_->store_->DropUpload(id_);
+    }
+  }
+  if (claimed_) svc_->Release(id_);
+  if (slot_) svc_->GiveSlot(peer_);
+}
+
+grpc::Status IntakeService::Upload::Fail(grpc::Status st) {
+  pending_.clear();
+  if (began_) (void)svc_->store_->DropUpload(id_);
+  phase_ = Phase::kOver;
+  return st;
+}
+
+grpc::Status IntakeService::Upload::Take(gavah::v1::SubmitChunk& msg,
+                                         gavah::v1::SubmitResponse* response, bool* done) {
+  *done = false;
+  if (svc_->limiter_.limits_bytes())
+    throttle_ = svc_->limiter_.ThrottleBytes(peer_, msg.data().size());
+  switch (phase_) {
+    case Phase::kFirst:
+      return First(msg, response, done);
+    case Phase::kData:
+      if (!msg.envelope_id().empty() || msg.total_size() != 0 || msg.offset() != 0) {
+        return Fail(Bad("only the first message names the envelope"));
+      }
+      return Data(std::move(*msg.mutable_data()));
+    default:
+      return Fail(Bad("more data than the size announced"));
+  }
+}
+
+grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
+                                          gavah::v1::SubmitResponse* response, bool* done) {
+  if (first.kind() == gavah::v1::SubmitChunk::COVER) {
+    // Cover looks like a small envelope on the wire: one message of a padded size.
+    if (first.total_size() > kMaxCover || first.data().size() != first.total_size() ||
+        first.envelope_id().size() != 32 || first.offset() != 0) {
+      return Bad("malformed cover submission");
+    }
+    first_ = std::move(first);
+    phase_ = Phase::kCover;
+    return grpc::Status::OK;
+  }
+  const auto id = IdFrom(first.envelope_id());
+  if (!id) return Bad("envelope id must be 32 bytes");
+  id_ = *id;
+  total_ = first.total_size();
+  const uint64_t offset = first.offset();
+  const IntakeLimits& limits = svc_->limits_;
+  if (total_ < kMinEnvelope) return Bad("envelope is too small to be one");
+  if (limits.max_envelope_bytes != 0 && total_ > limits.max_envelope_bytes) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "envelope is larger than this server accepts");
+  }
+  if (offset > total_) return Bad("offset is past the end");
+  if (first.data().size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
+
+  if (svc_->AnswerKnown(id_, response)) {
+    *done = true;
+    return grpc::Status::OK;
+  }
+  auto existing = svc_->store_->FindEntry(id_);
+  if (!existing.ok()) return FromStatus(existing.status());
+  if (existing->has_value()) {  // idempotent: the same bytes get the same receipt
+    svc_->Acknowledge(**existing, response);
+    *done = true;
+    return grpc::Status::OK;
+  }
+  if (offset == 0 && first.data().size() == total_) {
+    // The whole envelope in one message: checked in memory, stored once the stream ends, in a
+    // commit shared with others.
+    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(first.data().data()),
+                                         total_);
+    if (grpc::Status header = svc_->CheckHeader(bytes, total_, nullptr); !header.ok()) {
+      return header;
+    }
+    if (Sha256Of(bytes) != id_) return Bad("envelope id does not match its bytes");
+    first_ = std::move(first);
+    phase_ = Phase::kWhole;
+    return grpc::Status::OK;
+  }
   if (offset == 0) {
-    // Nothing is reserved for an upload until its whole header is in hand and fits its size,
-    // so empty streams with made-up sizes cannot fill the quota.
+    // Nothing is kept of an upload until its whole header is in hand and fits its size.
     bool complete = false;
-    grpc::Status header = CheckHeader(
-        {reinterpret_cast<const uint8_t*>(first_data.data()), first_data.size()}, total, &complete);
+    grpc::Status header = svc_->CheckHeader(
+        {reinterpret_cast<const uint8_t*>(first.data().data()), first.data().size()}, total_,
+        &complete);
     if (!header.ok()) return header;
     if (!complete) return Bad("the first message must carry the whole envelope header");
   }
-  const Status begun = store_->BeginUpload(id, total, offset, CurrentHour(), limits_.quota_bytes,
-                                           limits_.max_unfinished_uploads);
+  if (!svc_->TakeSlot(peer_)) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "the server is receiving as many uploads as it can; try again shortly");
+  }
+  slot_ = true;
+  if (!svc_->Claim(id_, ctx_)) {
+    return grpc::Status(grpc::StatusCode::ABORTED,
+                        "this envelope is being uploaded already; retry later");
+  }
+  claimed_ = true;
+  const Status begun = svc_->store_->BeginUpload(id_, total_, offset, CurrentHour(),
+                                                 limits.quota_bytes, limits.max_unfinished_uploads);
   if (begun.code() == ErrorCode::kTooLarge) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, begun.message());
   }
   if (begun.code() == ErrorCode::kAlreadyExists) {  // completed by another stream meanwhile
-    auto r = store_->FindEntry(id);
+    auto r = svc_->store_->FindEntry(id_);
     if (!r.ok() || !r->has_value())
       return FromStatus(r.ok() ? Error(ErrorCode::kIo, "race") : r.status());
-    Acknowledge(**r, response);
+    svc_->Acknowledge(**r, response);
+    *done = true;
     return grpc::Status::OK;
   }
   if (!begun.ok()) {
@@ -364,110 +368,118 @@ grpc::Status IntakeService::ReceiveUpload(const Digest32& id, uint64_t total, ui
     }
     return FromStatus(begun);
   }
-  // The id is the SHA-256 of every byte; bytes held from an earlier attempt are hashed again.
-  Sha256 sha;
-  std::vector<uint8_t> head;  // the envelope header, checked as soon as it is whole
-  bool header_checked = false;
-  const size_t max_header = kFixedHeaderSize + 255 * kStanzaSize + 32;
-  auto absorb = [&](std::span<const uint8_t> bytes) -> grpc::Status {
-    sha.Update(bytes);
-    if (!header_checked) {
-      const size_t take = std::min(bytes.size(), max_header - head.size());
-      head.insert(head.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
-      return CheckHeader(head, total, &header_checked);
-    }
-    return grpc::Status::OK;
-  };
+  began_ = true;
+  received_ = offset;
   if (offset > 0) {
+    // The id is the SHA-256 of every byte; bytes held from an earlier attempt are hashed again.
     grpc::Status replay;
-    const Status read = store_->ReadUpload(id, [&](std::span<const uint8_t> b) {
-      replay = absorb(b);
+    const Status read = svc_->store_->ReadUpload(id_, [&](std::span<const uint8_t> b) {
+      replay = Absorb(b);
       return replay.ok() ? Status::Ok() : Error(ErrorCode::kMalformed, "bad");
     });
-    if (!replay.ok()) {
-      (void)store_->DropUpload(id);
-      return replay;
-    }
+    if (!replay.ok()) return Fail(replay);
     if (!read.ok()) return FromStatus(read);
   }
-  uint64_t received = offset;  // accepted: checked, hashed and handed to the writer
-  ChunkWriter writer(store_, id);
-  auto take = [&](std::string data) -> grpc::Status {
-    if (data.empty()) return grpc::Status::OK;
-    if (data.size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
-    if (data.size() > total - received) return Bad("more data than the size announced");
-    grpc::Status checked = absorb({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
-    if (!checked.ok()) {
-      (void)writer.Close();
-      (void)store_->DropUpload(id);
-      return checked;
-    }
-    received += data.size();
-    const Status st = writer.Put(std::move(data));
-    if (!st.ok()) return FromStatus(st);
-    return grpc::Status::OK;
-  };
-  {
-    grpc::Status st = take(first_data);
-    if (!st.ok()) return st;
-    gavah::v1::SubmitChunk msg;
-    while (received < total && reader->Read(&msg)) {
-      if (!msg.envelope_id().empty() || msg.total_size() != 0 || msg.offset() != 0) {
-        return Bad("only the first message names the envelope");
-      }
-      const bool moved = !msg.data().empty();
-      if (limiter_.limits_bytes()) limiter_.ThrottleBytes(peer, msg.data().size());
-      st = take(std::move(*msg.mutable_data()));
-      if (!st.ok()) return st;
-      if (moved) watch.Touch();
-    }
+  phase_ = Phase::kData;
+  return Data(std::move(*first.mutable_data()));
+}
+
+grpc::Status IntakeService::Upload::Absorb(std::span<const uint8_t> bytes) {
+  sha_.Update(bytes);
+  if (!header_checked_) {
+    constexpr size_t kMaxHeader = kFixedHeaderSize + 255 * kStanzaSize + 32;
+    const size_t take = std::min(bytes.size(), kMaxHeader - head_.size());
+    head_.insert(head_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    return svc_->CheckHeader(head_, total_, &header_checked_);
   }
-  // Every accepted byte is committed before the stream is answered or the envelope completed.
-  if (const Status stored = writer.Close(); !stored.ok()) return FromStatus(stored);
-  if (received < total) {
-    return grpc::Status(grpc::StatusCode::ABORTED,
-                        "upload incomplete; resume from " + std::to_string(received));
-  }
-  gavah::v1::SubmitChunk extra;
-  if (reader->Read(&extra)) return Bad("more data than the size announced");
-  if (!header_checked) {  // a header announcing more than the envelope holds never completes
-    (void)store_->DropUpload(id);
-    return Bad("envelope header is incomplete or inconsistent with its size");
-  }
-  if (sha.Final() != id) {
-    (void)store_->DropUpload(id);
-    return Bad("envelope id does not match its bytes");
-  }
-  auto entry = store_->Complete(id, CurrentHour());
-  if (!entry.ok()) return FromStatus(entry.status());
-  ++stored_count_;
-  Acknowledge(entry.value(), response);
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::DropCover(const gavah::v1::SubmitChunk& first,
-                                      grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                                      gavah::v1::SubmitResponse* response) {
-  // Cover looks like a small envelope on the wire: one message of a padded size. Nothing of it
-  // is stored or decrypted; the answer has a receipt's shape and length.
-  if (first.total_size() > kMaxCover || first.data().size() != first.total_size() ||
-      first.envelope_id().size() != 32 || first.offset() != 0) {
-    return Bad("malformed cover submission");
+Status IntakeService::Upload::Flush() {
+  if (pending_.empty()) return Status::Ok();
+  const Status st = svc_->store_->AppendChunk(
+      id_, pending_, CurrentHour(), svc_->limits_.quota_bytes, svc_->limits_.max_unfinished_bytes);
+  pending_.clear();
+  return st;
+}
+
+grpc::Status IntakeService::Upload::Data(std::string data) {
+  if (data.size() > kMaxChunk) return Fail(Bad("a message carries at most 1 MiB"));
+  if (data.size() > total_ - received_) return Fail(Bad("more data than the size announced"));
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  if (grpc::Status checked = Absorb(bytes); !checked.ok()) return Fail(checked);
+  received_ += data.size();
+  pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+  if (pending_.size() >= kAppendBytes || received_ == total_) {
+    if (const Status st = Flush(); !st.ok()) {
+      phase_ = Phase::kOver;  // what was appended before stays for resuming
+      return FromStatus(st);
+    }
   }
-  gavah::v1::SubmitChunk extra;
-  if (reader->Read(&extra)) return Bad("more data than the size announced");
-  // Answered after a durable commit, with the index the next envelope gets, so neither the
-  // answer's timing nor its length sets cover apart from a real envelope.
-  auto next = committer_.WaitForCommit(first.total_size());
-  if (!next.ok()) return FromStatus(next.status());
-  uint8_t filler[64];
-  randombytes_buf(filler, sizeof filler);
-  auto* r = response->mutable_receipt();
-  r->set_envelope_id(first.envelope_id());
-  r->set_log_index(next.value());
-  r->set_received_hour(CurrentHour());
-  r->set_signature(filler, sizeof filler);
+  if (received_ == total_) phase_ = Phase::kComplete;
   return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
+  switch (phase_) {
+    case Phase::kFirst:
+      phase_ = Phase::kOver;
+      return Bad("empty upload");
+    case Phase::kCover: {
+      phase_ = Phase::kOver;
+      // Answered after a durable commit, with the index the next envelope gets, so neither the
+      // answer's timing nor its length sets cover apart from a real envelope.
+      auto next = svc_->committer_.WaitForCommit(first_.total_size());
+      if (!next.ok()) return FromStatus(next.status());
+      uint8_t filler[64];
+      randombytes_buf(filler, sizeof filler);
+      auto* r = response->mutable_receipt();
+      r->set_envelope_id(first_.envelope_id());
+      r->set_log_index(next.value());
+      r->set_received_hour(CurrentHour());
+      r->set_signature(filler, sizeof filler);
+      return grpc::Status::OK;
+    }
+    case Phase::kWhole: {
+      phase_ = Phase::kOver;
+      if (!svc_->Claim(id_, ctx_)) {
+        return grpc::Status(grpc::StatusCode::ABORTED,
+                            "this envelope is being uploaded already; retry later");
+      }
+      claimed_ = true;
+      const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(first_.data().data()),
+                                           first_.data().size());
+      auto entry = svc_->committer_.Store(id_, bytes, CurrentHour());
+      if (!entry.ok()) return FromStatus(entry.status());
+      ++svc_->stored_count_;
+      svc_->Acknowledge(entry.value(), response);
+      svc_->Accepted(*response);
+      return grpc::Status::OK;
+    }
+    case Phase::kData: {
+      const Status flushed = Flush();
+      // Left to the destructor: it drops an upload too small to keep.
+      if (!flushed.ok()) return FromStatus(flushed);
+      return grpc::Status(grpc::StatusCode::ABORTED,
+                          "upload incomplete; resume from " + std::to_string(received_));
+    }
+    case Phase::kComplete: {
+      if (!header_checked_) {  // a header announcing more than the envelope holds never completes
+        return Fail(Bad("envelope header is incomplete or inconsistent with its size"));
+      }
+      if (sha_.Final() != id_) return Fail(Bad("envelope id does not match its bytes"));
+      phase_ = Phase::kOver;
+      auto entry = svc_->store_->Complete(id_, CurrentHour());
+      if (!entry.ok()) return FromStatus(entry.status());
+      ++svc_->stored_count_;
+      svc_->Acknowledge(entry.value(), response);
+      svc_->Accepted(*response);
+      return grpc::Status::OK;
+    }
+    case Phase::kOver:
+      break;
+  }
+  return grpc::Status(grpc::StatusCode::INTERNAL, "server error");
 }
 
 bool ConnectionLimiter::AdmitCall(const std::string& peer) {
@@ -481,21 +493,19 @@ bool ConnectionLimiter::AdmitCall(const std::string& peer) {
   return true;
 }
 
-void ConnectionLimiter::ThrottleBytes(const std::string& peer, uint64_t n) {
-  if (bytes_ == 0 || n == 0) return;
+std::chrono::milliseconds ConnectionLimiter::ThrottleBytes(const std::string& peer, uint64_t n) {
+  if (bytes_ == 0 || n == 0) return std::chrono::milliseconds(0);
   double wait_seconds = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!Track(peer)) {
-      wait_seconds = 10;  // untracked in a flood: as slow as the slowest tracked one
-    } else {
-      Bucket& b = Refill(peer);
-      // May go negative: the debt is paid by waiting, at most 10 s of it at a time.
-      b.bytes = std::max(b.bytes - static_cast<double>(n), -10.0 * static_cast<double>(bytes_));
-      if (b.bytes < 0) wait_seconds = std::min(10.0, -b.bytes / static_cast<double>(bytes_));
-    }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Track(peer)) {
+    wait_seconds = 10;  // untracked in a flood: as slow as the slowest tracked one
+  } else {
+    Bucket& b = Refill(peer);
+    // May go negative: the debt is paid by waiting, at most 10 s of it at a time.
+    b.bytes = std::max(b.bytes - static_cast<double>(n), -10.0 * static_cast<double>(bytes_));
+    if (b.bytes < 0) wait_seconds = std::min(10.0, -b.bytes / static_cast<double>(bytes_));
   }
-  if (wait_seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(wait_seconds));
+  return std::chrono::milliseconds(static_cast<int64_t>(wait_seconds * 1000));
 }
 
 bool ConnectionLimiter::Track(const std::string& peer) {

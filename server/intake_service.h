@@ -12,6 +12,7 @@
 
 #include "envelope_store.h"
 #include "gavah/crypto/bundle.h"
+#include "gavah/crypto/digest.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "group_committer.h"
@@ -21,9 +22,16 @@ namespace gavah::server {
 
 struct IntakeLimits {
   uint64_t max_envelope_bytes = 8ull << 30;  // refused before anything is stored
-  uint64_t quota_bytes = 0;                  // all stored and in-flight ciphertext; 0 = no quota
+  uint64_t quota_bytes = 0;                  // all stored ciphertext and held upload bytes
   uint64_t max_unfinished_uploads = 4096;    // uploads begun and not yet complete
-  uint64_t stream_idle_seconds = 300;  // an upload stream moving no data this long is cancelled
+  // Bytes all unfinished uploads may hold together, apart from stored testimony (0: no limit).
+  uint64_t max_unfinished_bytes = 2ull << 30;
+  // Uploads being received at once: in all, from one connection, and from one source address
+  // other than loopback (Tor and a local relay deliver from loopback, so it is one source).
+  uint64_t max_active_uploads = 64;
+  uint64_t uploads_per_connection = 4;
+  uint64_t uploads_per_source = 16;
+  StreamPace pace;
   // Per connection (the peer's address and port, held in memory only, never logged): calls
   // per second and upload bytes per second; 0 = no limit. Calls over the rate are refused
   // with RESOURCE_EXHAUSTED; bytes over it are slowed down, not refused.
@@ -42,8 +50,9 @@ class ConnectionLimiter {
   bool limits_calls() const { return calls_ != 0; }
   bool limits_bytes() const { return bytes_ != 0; }
   bool AdmitCall(const std::string& peer);
-  // Sleeps until `n` more bytes fit this connection's rate (at most 10 s per call).
-  void ThrottleBytes(const std::string& peer, uint64_t n);
+  // How long to wait before reading more, so that `n` more bytes fit this connection's rate
+  // (at most 10 s).
+  std::chrono::milliseconds ThrottleBytes(const std::string& peer, uint64_t n);
 
  private:
   struct Bucket {
@@ -60,8 +69,8 @@ class ConnectionLimiter {
 
 // Serves the intake API from an envelope store. The server signs receipts with its key; a relay
 // (no receipt key) answers `queued` instead and overrides how receipts, replies and bundles are
-// found.
-class IntakeService : public gavah::v1::Intake::Service {
+// found. The calls block (on the store); IntakeEndpoint runs them on its work pool.
+class IntakeService {
  public:
   // None of the pointers is owned; all outlive the service. `bundles` are the organisations
   // whose envelopes are accepted (one for a server). `receipt_key` is null for a relay.
@@ -72,28 +81,70 @@ class IntakeService : public gavah::v1::Intake::Service {
         bundles_(std::move(bundles)),
         limits_(limits),
         limiter_(limits.connection_calls_per_second, limits.connection_bytes_per_second) {}
+  virtual ~IntakeService() = default;
 
-  grpc::Status GetBundle(grpc::ServerContext*, const gavah::v1::GetBundleRequest*,
-                         gavah::v1::GetBundleResponse* response) override;
-  grpc::Status Submit(grpc::ServerContext* context,
-                      grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                      gavah::v1::SubmitResponse* response) override;
-  grpc::Status GetUploadState(grpc::ServerContext*, const gavah::v1::UploadStateRequest* request,
-                              gavah::v1::UploadStateResponse* response) override;
-  grpc::Status GetReceipt(grpc::ServerContext*, const gavah::v1::ReceiptRequest* request,
-                          gavah::v1::ReceiptResponse* response) override;
+  virtual grpc::Status GetBundle(grpc::ServerContextBase* context,
+                                 const gavah::v1::GetBundleRequest* request,
+                                 gavah::v1::GetBundleResponse* response);
+  virtual grpc::Status GetUploadState(grpc::ServerContextBase* context,
+                                      const gavah::v1::UploadStateRequest* request,
+                                      gavah::v1::UploadStateResponse* response);
+  virtual grpc::Status GetReceipt(grpc::ServerContextBase* context,
+                                  const gavah::v1::ReceiptRequest* request,
+                                  gavah::v1::ReceiptResponse* response);
+  virtual grpc::Status Probe(grpc::ServerContextBase* context,
+                             const gavah::v1::ProbeRequest* request, gavah::v1::ProbeResponse*);
+  virtual grpc::Status FetchReplies(grpc::ServerContextBase* context,
+                                    const gavah::v1::FetchRepliesRequest* request,
+                                    gavah::v1::FetchRepliesResponse* response);
+  // A stored envelope was acknowledged by Submit (a relay wakes its forwarder).
+  virtual void Accepted(const gavah::v1::SubmitResponse&) {}
 
-  grpc::Status Probe(grpc::ServerContext*, const gavah::v1::ProbeRequest* request,
-                     gavah::v1::ProbeResponse*) override;
+  // One Submit stream, fed message by message in order, one call at a time.
+  class Upload {
+   public:
+    Upload(IntakeService* service, grpc::ServerContextBase* context);
+    ~Upload();  // lets go of the envelope; drops what a cut-off upload holds if too little
+    Upload(const Upload&) = delete;
+    Upload& operator=(const Upload&) = delete;
+    // OK and *done false: send more; OK and *done: `response` is the answer; else the error
+    // that ends the call.
+    grpc::Status Take(gavah::v1::SubmitChunk& msg, gavah::v1::SubmitResponse* response, bool* done);
+    // The peer finished sending.
+    grpc::Status End(gavah::v1::SubmitResponse* response);
+    // How long to wait before reading the next message (the connection's byte rate).
+    std::chrono::milliseconds throttle() const { return throttle_; }
 
-  grpc::Status FetchReplies(grpc::ServerContext*, const gavah::v1::FetchRepliesRequest* request,
-                            gavah::v1::FetchRepliesResponse* response) override;
+   private:
+    enum class Phase { kFirst, kWhole, kCover, kData, kComplete, kOver };
+    grpc::Status First(gavah::v1::SubmitChunk& first, gavah::v1::SubmitResponse* response,
+                       bool* done);
+    grpc::Status Absorb(std::span<const uint8_t> bytes);
+    grpc::Status Data(std::string data);
+    Status Flush();
+    grpc::Status Fail(grpc::Status st);  // drops the upload on a bad byte
+
+    IntakeService* const svc_;
+    grpc::ServerContextBase* const ctx_;
+    const std::string peer_;
+    Phase phase_ = Phase::kFirst;
+    gavah::v1::SubmitChunk first_;  // the whole envelope or cover, until the stream ends
+    Digest32 id_{};
+    uint64_t total_ = 0, received_ = 0;
+    bool claimed_ = false, slot_ = false, began_ = false, header_checked_ = false;
+    Sha256 sha_;
+    std::vector<uint8_t> head_;     // the envelope header, checked as soon as it is whole
+    std::vector<uint8_t> pending_;  // accepted bytes not yet appended (appends are 1 MiB)
+    std::chrono::milliseconds throttle_{0};
+  };
 
   uint64_t stored_count() const { return stored_count_; }
+  const IntakeLimits& limits() const { return limits_; }
+  StreamWatchdog& watchdog() { return watchdog_; }
 
  protected:
   // RESOURCE_EXHAUSTED when this connection is over its call rate; OK otherwise.
-  grpc::Status Admit(grpc::ServerContext* context);
+  grpc::Status Admit(grpc::ServerContextBase* context);
   // The served bundle for a 16-byte organisation id, or the only one for an empty id.
   const RecipientBundle* BundleFor(const std::string& organisation_id) const;
   EnvelopeStore* store() const { return store_; }
@@ -104,10 +155,6 @@ class IntakeService : public gavah::v1::Intake::Service {
   }
 
  private:
-  // A relay's cover submission: read to the end, store nothing, answer like a receipt.
-  grpc::Status DropCover(const gavah::v1::SubmitChunk& first,
-                         grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                         gavah::v1::SubmitResponse* response);
   // Answers a stored envelope: the signed receipt from a server, `queued` from a relay.
   void Acknowledge(const LogEntry& entry, gavah::v1::SubmitResponse* response) const;
   // Checks an envelope's header against this server: known version, this organisation, and the
@@ -116,11 +163,6 @@ class IntakeService : public gavah::v1::Intake::Service {
   grpc::Status CheckHeader(std::span<const uint8_t> start, uint64_t total, bool* complete) const;
   // Signs the receipt for `entry` into `out`, on the calling thread.
   void Answer(const LogEntry& entry, gavah::v1::Receipt* out) const;
-  grpc::Status ReceiveUpload(const Digest32& id, uint64_t total, uint64_t offset,
-                             const std::string& first_data,
-                             grpc::ServerReader<gavah::v1::SubmitChunk>* reader,
-                             gavah::v1::SubmitResponse* response, StreamWatchdog::Watch& watch,
-                             const std::string& peer);
 
   EnvelopeStore* store_;
   const ReceiptKey* receipt_key_;
@@ -130,17 +172,28 @@ class IntakeService : public gavah::v1::Intake::Service {
   // Makes this stream the only one for `id`, cancelling any other first: a witness whose
   // connection died retries before the server notices, and the newer stream must win. False
   // when the other did not let go in time.
-  bool Claim(const Digest32& id, grpc::ServerContext* context);
+  bool Claim(const Digest32& id, grpc::ServerContextBase* context);
   void Release(const Digest32& id);
+  // An upload slot for `peer`: false when the server, the connection or its source address
+  // already has as many uploads going as the limits allow.
+  bool TakeSlot(const std::string& peer);
+  void GiveSlot(const std::string& peer);
 
   std::mutex active_mu_;
   std::condition_variable active_cv_;
-  // Guarded by active_mu_: envelopes being uploaded right now, and by which stream.
-  std::map<Digest32, grpc::ServerContext*> active_;
+  // Guarded by active_mu_: envelopes being uploaded right now, and by which stream; upload
+  // slots in use, in all, per connection and per source address.
+  std::map<Digest32, grpc::ServerContextBase*> active_;
+  uint64_t slots_ = 0;
+  std::map<std::string, uint64_t> slots_per_peer_, slots_per_source_;
   std::atomic<uint64_t> stored_count_{0};
   GroupCommitter committer_{store_, limits_.quota_bytes};
-  StreamWatchdog watchdog_{std::chrono::seconds(limits_.stream_idle_seconds)};
+  StreamWatchdog watchdog_{limits_.pace};
 };
+
+// The source address of a gRPC peer string ("ipv4:1.2.3.4:5" -> "ipv4:1.2.3.4"); empty for a
+// loopback address, which stands for every Tor user and local relay at once.
+std::string SourceOf(const std::string& peer);
 
 // Unix time rounded down to the hour: all the server keeps of when anything happened.
 uint64_t CurrentHour();

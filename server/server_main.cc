@@ -26,6 +26,7 @@
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/io.h"
 #include "gavah/crypto/receipt.h"
+#include "intake_endpoint.h"
 #include "intake_service.h"
 #include "review_service.h"
 #include "serving.h"
@@ -172,20 +173,21 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   const auto cert_bytes = cli::ReadSmallFile(d.tls_cert(), 16 * 1024);
 
   IntakeLimits limits;
-  limits.max_envelope_bytes =
-      ConfigNumber(conf, d.config(), "max_envelope_bytes", limits.max_envelope_bytes);
   limits.quota_bytes = ConfigNumber(conf, d.config(), "quota_bytes", 0);
-  limits.max_unfinished_uploads =
-      ConfigNumber(conf, d.config(), "max_unfinished_uploads", limits.max_unfinished_uploads);
-  limits.stream_idle_seconds =
-      std::clamp<uint64_t>(ConfigNumber(conf, d.config(), "stream_idle_seconds", 300), 1, 86400);
+  limits.connection_calls_per_second = 20;  // a witness makes a few calls; sync is not intake
+  uint64_t intake_threads = 8;
+  ReadIntakeLimits(conf, d.config(), &limits, &intake_threads);
   IntakeService service(store->get(), &receipt_key.value(), {&bundle}, limits);
+  // Queued jobs are short (a lookup, a message); 4096 of them is seconds of work at most.
+  WorkPool pool(intake_threads, 4096);
+  IntakeEndpoint endpoint(&service, &pool);
   ReviewService review(store->get(), &receipt_key.value(), &bundle, Sha256Of(cert_bytes),
                        limits.quota_bytes);
 
-  std::unique_ptr<grpc::Server> server =
-      StartTlsServer(listen, tls_key, std::string(cert_bytes.begin(), cert_bytes.end()),
-                     {&service, &review}, 128, 64, "gavah-server");
+  // The review service alone uses gRPC's synchronous threads: intake cannot take them.
+  std::unique_ptr<grpc::Server> server = StartTlsServer(
+      listen, tls_key, std::string(cert_bytes.begin(), cert_bytes.end()), {&endpoint, &review}, 64,
+      16, ReadConnectionCaps(conf, d.config()), "gavah-server");
 
   // SIGTERM and SIGINT stop accepting and let in-flight commits finish.
   std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());

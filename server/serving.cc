@@ -3,11 +3,13 @@
 #include <grpc/support/log.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "cli_support.h"
 #include "gavah/crypto/digest.h"
 #include "gavah/crypto/hex.h"
+#include "intake_service.h"
 
 namespace gavah::server {
 
@@ -43,6 +45,42 @@ uint64_t ConfigNumber(const Config& conf, const std::string& path, const std::st
   return std::stoull(v);
 }
 
+void ReadIntakeLimits(const Config& conf, const std::string& path, IntakeLimits* l,
+                      uint64_t* intake_threads) {
+  auto number = [&](const char* key, uint64_t fallback) {
+    return ConfigNumber(conf, path, key, fallback);
+  };
+  auto positive = [&](const char* key, uint64_t fallback, uint64_t max) {
+    return std::clamp<uint64_t>(number(key, fallback), 1, max);
+  };
+  l->max_envelope_bytes = number("max_envelope_bytes", l->max_envelope_bytes);
+  l->max_unfinished_uploads = number("max_unfinished_uploads", l->max_unfinished_uploads);
+  l->max_unfinished_bytes = number("max_unfinished_bytes", l->max_unfinished_bytes);
+  l->max_active_uploads = positive("max_active_uploads", l->max_active_uploads, 1 << 20);
+  l->uploads_per_connection = positive("uploads_per_connection", l->uploads_per_connection, 1024);
+  l->uploads_per_source = positive("uploads_per_source", l->uploads_per_source, 1 << 20);
+  l->pace.idle = std::chrono::seconds(
+      positive("stream_idle_seconds", static_cast<uint64_t>(l->pace.idle.count()), 86400));
+  l->pace.first_message = std::chrono::seconds(positive(
+      "stream_first_message_seconds", static_cast<uint64_t>(l->pace.first_message.count()), 86400));
+  l->pace.min_bytes_per_second =
+      number("stream_min_bytes_per_second", l->pace.min_bytes_per_second);
+  l->connection_calls_per_second =
+      number("connection_calls_per_second", l->connection_calls_per_second);
+  l->connection_bytes_per_second =
+      number("connection_bytes_per_second", l->connection_bytes_per_second);
+  *intake_threads = positive("intake_threads", *intake_threads, 256);
+}
+
+ConnectionCaps ReadConnectionCaps(const Config& conf, const std::string& path) {
+  ConnectionCaps caps;
+  caps.max_connections = std::clamp<uint64_t>(
+      ConfigNumber(conf, path, "max_connections", caps.max_connections), 1, 1 << 20);
+  caps.per_source = std::clamp<uint64_t>(
+      ConfigNumber(conf, path, "connections_per_source", caps.per_source), 1, 1 << 20);
+  return caps;
+}
+
 std::string CertPin(const std::string& pem) {
   return ToHex(Sha256Of({reinterpret_cast<const uint8_t*>(pem.data()), pem.size()}));
 }
@@ -57,7 +95,8 @@ std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const Se
                                              const std::string& cert_pem,
                                              const std::vector<grpc::Service*>& services,
                                              int max_threads, int streams_per_connection,
-                                             const char* name) {
+                                             const ConnectionCaps& caps, const char* name) {
+  GuardConnections(caps);
   grpc::SslServerCredentialsOptions ssl;
   // gRPC takes the key as std::string and keeps its own copy, unwiped, for the server's life;
   // ours are wiped. Whoever can read this process's memory has the TLS key (THREAT_MODEL).
@@ -78,10 +117,12 @@ std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const Se
   // Dead or idle peers are dropped instead of holding a thread and a stream for hours.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 300000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 120000);
+  // A connection that never finishes its TLS handshake holds a descriptor for 10 s, not 120.
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 10000);
   grpc::ResourceQuota quota(name);
   quota.SetMaxThreads(max_threads);
-  quota.Resize(256 << 20);
+  quota.Resize(128 << 20);  // gRPC's own buffers, in all connections together
   builder.SetResourceQuota(quota);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) Fail("cannot listen on " + listen);

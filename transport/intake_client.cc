@@ -18,7 +18,12 @@
 namespace gavah::cli {
 namespace {
 
-constexpr size_t kChunk = 1 << 20;
+// An envelope up to kWhole bytes goes in one message (it shares a commit on the server). A
+// larger one streams in kStreamChunk messages: small enough that a slow link still delivers one
+// well within the server's idle time (docs/PROTOCOL.md, "Intake API"), which appends 1 MiB at a
+// time whatever the message size.
+constexpr size_t kWhole = 1 << 20;
+constexpr size_t kStreamChunk = 64 << 10;
 constexpr std::chrono::seconds kStall(120);
 constexpr char kTlsName[] = "gavah-intake";  // the name every Gavah server certificate carries
 
@@ -96,7 +101,7 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
   // An envelope that fits one message is sent whole at once: the server answers one already
   // stored with its receipt and replaces any half upload of it, so asking first would only cost
   // a round trip on a slow link.
-  if (size > kChunk) {
+  if (size > kWhole) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     ctx.set_wait_for_ready(false);
@@ -120,7 +125,8 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
     // as the server allows the first message), and no watchdog thread is needed (a relay
     // forwarding thousands of small envelopes would spend more on threads than on them). A
     // resume keeps the watchdog: the server first re-hashes what it holds.
-    const bool one_message = offset == 0 && size <= kChunk;
+    const bool one_message = offset == 0 && size <= kWhole;
+    const size_t chunk = one_message ? kWhole : kStreamChunk;
     grpc::ClientContext ctx;
     if (one_message) {
       ctx.set_deadline(std::chrono::system_clock::now() + kStall +
@@ -162,12 +168,12 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
         if (t.joinable()) t.join();
       }
     } stop_watchdog{watch_mu, watch_cv, watch_done, watchdog};
-    std::vector<char> buf(static_cast<size_t>(std::min<uint64_t>(kChunk, size - offset)));
+    std::vector<char> buf(static_cast<size_t>(std::min<uint64_t>(chunk, size - offset)));
     bool first = true;
     uint64_t pos = offset;
     bool write_failed = false;
     while (pos < size || first) {
-      const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, size - pos));
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(chunk, size - pos));
       const size_t got = want;
       GAVAH_RETURN_IF_ERROR(read(pos, {reinterpret_cast<uint8_t*>(buf.data()), want}));
       gavah::v1::SubmitChunk msg;

@@ -524,7 +524,7 @@ TEST_F(RelayTest, AnEnvelopeTheServerRefusesIsSetAsideAndDoesNotHoldUpTheOthers)
 }
 
 TEST_F(RelayTest, AStreamThatSendsNothingIsCutOffAndHoldsNoThread) {
-  InitRelay({"stream_idle_seconds = 2"});
+  InitRelay({"stream_first_message_seconds = 2"});
   StartRelay();
   auto stub = RawRelay();
   grpc::ClientContext ctx;

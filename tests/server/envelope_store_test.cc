@@ -86,15 +86,35 @@ TEST_F(EnvelopeStoreTest, StaleUploadsAreReclaimedAndFreshOnesKept) {
   EXPECT_EQ(chunks, 0u) << "the reclaimed upload's chunks are gone";
 }
 
-TEST_F(EnvelopeStoreTest, QuotaAndUnfinishedUploadLimitsAreCheckedAtomically) {
-  ASSERT_TRUE(store_->BeginUpload(Id(1), 60, 0, 3600, /*quota=*/100, /*max_uploads=*/2).ok());
-  EXPECT_EQ(store_->BeginUpload(Id(2), 41, 0, 3600, 100, 2).code(), ErrorCode::kTooLarge)
-      << "60 + 41 > 100";
-  ASSERT_TRUE(store_->BeginUpload(Id(3), 40, 0, 3600, 100, 2).ok());
-  EXPECT_EQ(store_->BeginUpload(Id(4), 1, 0, 3600, 0, 2).code(), ErrorCode::kTooLarge)
-      << "a third unfinished upload";
-  EXPECT_EQ(store_->BeginUpload(Id(5), ~uint64_t{0}, 0, 3600, 100, 0).code(), ErrorCode::kTooLarge)
+TEST_F(EnvelopeStoreTest, AnnouncedSizesReserveNothingOnlyAppendedBytesCount) {
+  // A flood of uploads announcing large sizes must not take the quota from witnesses.
+  ASSERT_TRUE(store_->BeginUpload(Id(1), 60, 0, 3600, /*quota=*/100, /*max_uploads=*/3).ok());
+  ASSERT_TRUE(store_->BeginUpload(Id(2), 60, 0, 3600, 100, 3).ok()) << "60 announced, 0 held";
+  EXPECT_EQ(store_->BytesUsed().value(), 0u);
+  const std::vector<uint8_t> forty(40, 'x'), thirty(30, 'y');
+  ASSERT_TRUE(store_->AppendChunk(Id(1), forty, 3600, 100).ok());
+  ASSERT_TRUE(store_->AppendChunk(Id(2), forty, 3600, 100).ok());
+  EXPECT_EQ(store_->BytesUsed().value(), 80u);
+  EXPECT_EQ(store_->AppendChunk(Id(1), thirty, 3600, 100).code(), ErrorCode::kTooLarge)
+      << "80 + 30 > 100: the quota holds at every append";
+  EXPECT_EQ(store_->BeginUpload(Id(3), 30, 0, 3600, 100, 3).code(), ErrorCode::kTooLarge)
+      << "30 cannot fit now";
+  EXPECT_EQ(store_->AppendChunk(Id(1), thirty, 3600, 0, /*max_unfinished_bytes=*/100).code(),
+            ErrorCode::kTooLarge)
+      << "unfinished uploads have a budget of their own";
+  ASSERT_TRUE(store_->BeginUpload(Id(4), 1, 0, 3600, 0, 3).ok());
+  EXPECT_EQ(store_->BeginUpload(Id(5), 1, 0, 3600, 0, 3).code(), ErrorCode::kTooLarge)
+      << "a fourth unfinished upload";
+  EXPECT_EQ(store_->BeginUpload(Id(6), ~uint64_t{0}, 0, 3600, 100, 0).code(), ErrorCode::kTooLarge)
       << "no overflow";
+  ASSERT_TRUE(store_->DropUpload(Id(2)).ok());
+  EXPECT_EQ(store_->BytesUsed().value(), 40u) << "dropping gives back what it held";
+  store_.reset();
+  auto reopened = EnvelopeStore::Open((dir_ / "store.db").string(), key_, false);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->BytesUsed().value(), 40u) << "held bytes counted again on open";
+  EXPECT_EQ((*reopened)->AppendChunk(Id(1), forty, 3600, 0, 60).code(), ErrorCode::kTooLarge)
+      << "the unfinished budget is counted again on open";
 }
 
 TEST_F(EnvelopeStoreTest, WholeEnvelopesCountAgainstTheQuotaInsideTheirTransaction) {
@@ -111,10 +131,13 @@ TEST_F(EnvelopeStoreTest, WholeEnvelopesCountAgainstTheQuotaInsideTheirTransacti
   EXPECT_FALSE(store_->FindEntry(Id(3)).value().has_value());
   EXPECT_EQ(store_->BytesUsed().value(), 200u);
   ASSERT_TRUE(store_->BeginUpload(Id(4), 30, 0, 3600).ok());
+  EXPECT_EQ(store_->BytesUsed().value(), 200u) << "an announced size reserves nothing";
+  ASSERT_TRUE(store_->AppendChunk(Id(4), std::vector<uint8_t>(30, 'd'), 3600).ok());
   EXPECT_EQ(store_->BytesUsed().value(), 230u);
   ASSERT_TRUE(store_->DropUpload(Id(4)).ok());
   EXPECT_EQ(store_->BytesUsed().value(), 200u);
   ASSERT_TRUE(store_->BeginUpload(Id(5), 40, 0, 3600).ok());
+  ASSERT_TRUE(store_->AppendChunk(Id(5), std::vector<uint8_t>(40, 'e'), 3600).ok());
   store_.reset();  // the count is rebuilt from the tables on open
   auto reopened = EnvelopeStore::Open((dir_ / "store.db").string(), key_, false);
   ASSERT_TRUE(reopened.ok());

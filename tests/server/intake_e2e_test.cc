@@ -261,13 +261,15 @@ TEST_F(IntakeTest, LyingOrMalformedUploadsAreRefusedAndLeaveNothingVisible) {
                              std::string(foreign.envelope.begin(), foreign.envelope.end()))})
                 .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
-  // A stream that stops half way is held for resuming but is not an envelope.
+  // A stream that stops half way is not an envelope; holding less than a message's worth, it is
+  // not kept either, so forged uploads that stop after their header leave nothing behind.
   EXPECT_EQ(RawSubmit({first(id_bytes, env.size(), env.substr(0, 1000))}).error_code(),
             grpc::StatusCode::ABORTED);
   StopServer(SIGTERM);
   auto store = OpenStore();
   EXPECT_FALSE(store->FindEntry(id).value().has_value());
-  EXPECT_EQ(store->State(id).value().received, 1000u);
+  EXPECT_EQ(store->State(id).value().received, 0u);
+  EXPECT_EQ(store->BytesUsed().value(), 0u);
 }
 
 TEST_F(IntakeTest, AnInterruptedUploadResumesWhereItStopped) {

@@ -1,0 +1,198 @@
+#include "intake_endpoint.h"
+
+#include <deque>
+#include <mutex>
+
+namespace gavah::server {
+
+grpc::Status Busy() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is busy; try again shortly");
+}
+
+template <typename Call>
+grpc::ServerUnaryReactor* IntakeEndpoint::Offload(grpc::CallbackServerContext* context, Call call) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!pool_->Post([reactor, call] { reactor->Finish(call()); })) reactor->Finish(Busy());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* IntakeEndpoint::GetBundle(grpc::CallbackServerContext* context,
+                                                    const gavah::v1::GetBundleRequest* request,
+                                                    gavah::v1::GetBundleResponse* response) {
+  return Offload(context, [=, this] { return service_->GetBundle(context, request, response); });
+}
+
+grpc::ServerUnaryReactor* IntakeEndpoint::GetUploadState(
+    grpc::CallbackServerContext* context, const gavah::v1::UploadStateRequest* request,
+    gavah::v1::UploadStateResponse* response) {
+  return Offload(context,
+                 [=, this] { return service_->GetUploadState(context, request, response); });
+}
+
+grpc::ServerUnaryReactor* IntakeEndpoint::GetReceipt(grpc::CallbackServerContext* context,
+                                                     const gavah::v1::ReceiptRequest* request,
+                                                     gavah::v1::ReceiptResponse* response) {
+  return Offload(context, [=, this] { return service_->GetReceipt(context, request, response); });
+}
+
+grpc::ServerUnaryReactor* IntakeEndpoint::Probe(grpc::CallbackServerContext* context,
+                                                const gavah::v1::ProbeRequest* request,
+                                                gavah::v1::ProbeResponse* response) {
+  return Offload(context, [=, this] { return service_->Probe(context, request, response); });
+}
+
+grpc::ServerUnaryReactor* IntakeEndpoint::FetchReplies(
+    grpc::CallbackServerContext* context, const gavah::v1::FetchRepliesRequest* request,
+    gavah::v1::FetchRepliesResponse* response) {
+  return Offload(context, [=, this] { return service_->FetchReplies(context, request, response); });
+}
+
+namespace {
+
+// One Submit stream. gRPC calls the On* reactions; the upload's work runs on the pool, one job
+// at a time per stream, in message order. While a job works on one message the next is read,
+// so receiving overlaps storing; no more than two messages are held. The reactor deletes
+// itself once gRPC is done with it and no job or delayed read refers to it.
+class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChunk> {
+ public:
+  SubmitReactor(IntakeEndpoint* endpoint, grpc::CallbackServerContext* context,
+                gavah::v1::SubmitResponse* response)
+      : pool_(endpoint->pool()),
+        response_(response),
+        upload_(endpoint->service(), context),
+        watch_(&endpoint->service()->watchdog(), context) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Pump();
+  }
+
+  void OnReadDone(bool ok) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    reading_ = false;
+    if (ok) {
+      watch_.Arrived(next_.data().size());
+      queue_.push_back(std::move(next_));
+      next_.Clear();
+    } else {
+      ended_ = true;  // the peer half-closed, or the call was cancelled
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    Pump();
+  }
+
+  void OnDone() override {
+    bool last = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+      last = refs_ == 0;
+    }
+    if (last) delete this;
+  }
+
+ private:
+  // Starts whatever can start now: a job for queued messages or the end, and the next read.
+  // Called with mu_ held; StartRead and Finish are called with it held too, so that no read is
+  // ever started after Finish (gRPC runs reactions on its own threads, never inside them).
+  void Pump() {
+    if (finished_) return;
+    if (!working_ && (!queue_.empty() || ended_ || cancelled_)) {
+      if (pool_->Post([this] { Work(); })) {
+        working_ = true;
+        ++refs_;
+      } else {
+        FinishLocked(Busy());
+        return;
+      }
+    }
+    if (!reading_ && !ended_ && !cancelled_ && !paused_ && queue_.size() + (working_ ? 1 : 0) < 2) {
+      reading_ = true;
+      watch_.Reading();
+      StartRead(&next_);
+    }
+  }
+
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!finished_) {
+      if (cancelled_) {
+        FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+        break;
+      }
+      if (queue_.empty()) {
+        if (!ended_) break;
+        lock.unlock();
+        const grpc::Status st = upload_.End(response_);
+        lock.lock();
+        FinishLocked(st);
+        break;
+      }
+      gavah::v1::SubmitChunk msg = std::move(queue_.front());
+      queue_.pop_front();
+      Pump();  // one message is out of the queue: the next may be read meanwhile
+      lock.unlock();
+      bool done = false;
+      const grpc::Status st = upload_.Take(msg, response_, &done);
+      lock.lock();
+      if (!st.ok() || done) {
+        FinishLocked(st);
+        break;
+      }
+      if (upload_.throttle().count() > 0 && !paused_) {
+        paused_ = true;
+        ++refs_;
+        pool_->PostAfter(upload_.throttle(), [this] {
+          std::unique_lock<std::mutex> lock(mu_);
+          paused_ = false;
+          Pump();
+          Release(lock);
+        });
+      }
+    }
+    working_ = false;
+    Pump();
+    Release(lock);
+  }
+
+  void FinishLocked(const grpc::Status& st) {
+    if (finished_) return;
+    finished_ = true;
+    queue_.clear();
+    Finish(st);
+  }
+
+  // Drops the reference of a job or a delayed read, as the last thing it does; the reactor is
+  // deleted once gRPC is done with it and nothing else refers to it.
+  void Release(std::unique_lock<std::mutex>& lock) {
+    --refs_;
+    const bool last = done_ && refs_ == 0;
+    lock.unlock();
+    if (last) delete this;
+  }
+
+  WorkPool* const pool_;
+  gavah::v1::SubmitResponse* const response_;
+  IntakeService::Upload upload_;
+  StreamWatchdog::Watch watch_;
+  std::mutex mu_;
+  gavah::v1::SubmitChunk next_;               // the buffer the pending read fills
+  std::deque<gavah::v1::SubmitChunk> queue_;  // guarded by mu_: read, not yet taken
+  bool reading_ = false, working_ = false;    // guarded by mu_
+  bool ended_ = false, cancelled_ = false;    // guarded by mu_
+  bool paused_ = false, finished_ = false;    // guarded by mu_
+  bool done_ = false;                         // guarded by mu_
+  int refs_ = 0;                              // guarded by mu_: jobs and delayed reads
+};
+
+}  // namespace
+
+grpc::ServerReadReactor<gavah::v1::SubmitChunk>* IntakeEndpoint::Submit(
+    grpc::CallbackServerContext* context, gavah::v1::SubmitResponse* response) {
+  return new SubmitReactor(this, context, response);
+}
+
+}  // namespace gavah::server

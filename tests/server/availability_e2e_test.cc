@@ -1,0 +1,231 @@
+// One anonymous machine trying to shut the intake, played against the real gavah-server at its
+// default settings: forged uploads that announce sizes they never send, streams that never send
+// a byte, streams that trickle, and a flood of connections that runs the server out of
+// descriptors. After each, a real witness must still deliver.
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "gavah/crypto/envelope.h"
+#include "gavah/crypto/io.h"
+#include "gavah/v1/intake.grpc.pb.h"
+#include "support/process.h"
+#include "support/server_fixture.h"
+#include "support/test_support.h"
+
+namespace gavah {
+namespace {
+
+using testing::Outcome;
+using testing::ReadText;
+using testing::WriteText;
+
+class AvailabilityTest : public testing::ServerFixture {
+ protected:
+  void SetUp() override {
+    ServerFixture::SetUp();
+    ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                   "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert", "srv/tls.crt",
+                   "--receipt-key", "srv/receipt.pub", "--out", "org.bundle"})
+                  .exit_code,
+              0);
+  }
+
+  void SetConf(const std::string& line) {
+    WriteText(dir_ / "srv/server.conf", ReadText(dir_ / "srv/server.conf") + line + "\n");
+  }
+
+  // The start of a forged envelope for this organisation, as anyone who has its public bundle
+  // can write one: a real header with its payload length changed to `payload` bytes, whose
+  // stanzas and MAC then open nothing. *total is the size it announces.
+  std::string ForgedHeader(uint64_t payload, uint64_t* total) {
+    WriteText(dir_ / "f.txt", "forged");
+    EXPECT_EQ(
+        Wit({"seal", "--bundle", "org.bundle", "--text-file", "f.txt", "--out", "f.gvh"}).exit_code,
+        0);
+    std::string env = ReadText(dir_ / "f.gvh");
+    std::string head = env.substr(0, kFixedHeaderSize + kStanzaSize + 32);
+    for (int i = 0; i < 8; ++i) head[26 + i] = static_cast<char>(payload >> (56 - 8 * i));
+    const std::vector<uint8_t> bytes = testing::Bytes(head);
+    MemorySource src(bytes);
+    auto h = ReadEnvelopeHeader(src);
+    EXPECT_TRUE(h.ok()) << h.status().message();
+    *total = h.ok() ? h->envelope_size() : 0;
+    return head;
+  }
+
+  // Starts a forged upload on `stub`: the header, announcing `total` bytes, then nothing more.
+  grpc::Status Forge(gavah::v1::Intake::Stub* stub, const std::string& head, uint64_t total,
+                     uint32_t n) {
+    gavah::v1::SubmitChunk m;
+    std::string id(32, '\0');
+    for (int i = 0; i < 4; ++i) id[i] = static_cast<char>(n >> (8 * i));
+    m.set_envelope_id(id);
+    m.set_total_size(total);
+    m.set_data(head);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    gavah::v1::SubmitResponse resp;
+    auto w = stub->Submit(&ctx, &resp);
+    w->Write(m);
+    w->WritesDone();
+    return w->Finish();
+  }
+
+  // A witness delivers a 4 KiB testimony and a 2 MiB one; how long both took, or -1.
+  double Deliver(const std::string& what) {
+    const auto start = std::chrono::steady_clock::now();
+    WriteText(dir_ / "small.txt", std::string(4000, 's'));
+    Outcome a = Wit({"submit", "--bundle", "org.bundle", "--text-file", "small.txt", "--json"});
+    EXPECT_EQ(a.exit_code, 0) << what << ": " << a.err;
+    Outcome b = Submitted("large", 2 << 20);
+    EXPECT_EQ(b.exit_code, 0) << what << ": " << b.err;
+    if (a.exit_code != 0 || b.exit_code != 0) return -1;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  Outcome Submitted(const std::string& name, size_t attachment) {
+    WriteText(dir_ / (name + ".txt"), "testimony");
+    WriteText(dir_ / (name + ".bin"), std::string(attachment, 'x'));
+    return Wit({"submit", "--bundle", "org.bundle", "--text-file", name + ".txt", "--attach",
+                name + ".bin", "--json"});
+  }
+};
+
+TEST_F(AvailabilityTest, ForgedUploadsReserveNothingAndLeaveNothing) {
+  // A quota the forged uploads would fill twice over if announced sizes were reserved.
+  SetConf("quota_bytes = 100000000");
+  StartServer();
+  uint64_t total = 0;
+  const std::string head = ForgedHeader(uint64_t{1} << 25, &total);  // 2^25 is a Padmé length
+  ASSERT_GT(total, 32u << 20);
+  auto stub = RawClient();
+  for (uint32_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(Forge(stub.get(), head, total, i).error_code(), grpc::StatusCode::ABORTED);
+  }
+  EXPECT_GE(Deliver("after forged uploads"), 0);
+  StopServer(SIGTERM);
+  auto store = OpenStore();
+  for (uint32_t i = 0; i < 8; ++i) {
+    Digest32 d{};
+    d[0] = static_cast<uint8_t>(i);
+    EXPECT_EQ(store->State(d).value().received, 0u) << "a cut-off forged upload is not kept";
+  }
+  EXPECT_LT(store->BytesUsed().value(), 3u << 20) << "only the two testimonies are held";
+}
+
+TEST_F(AvailabilityTest, SilentStreamsHoldNoThreadAndWitnessesStillDeliver) {
+  StartServer();
+  // More silent streams than the server ever had threads, over a dozen connections.
+  std::vector<std::unique_ptr<gavah::v1::Intake::Stub>> stubs;
+  struct Silent {
+    grpc::ClientContext ctx;
+    gavah::v1::SubmitResponse resp;
+    std::unique_ptr<grpc::ClientWriter<gavah::v1::SubmitChunk>> writer;
+  };
+  std::vector<std::unique_ptr<Silent>> silent;
+  for (int c = 0; c < 12; ++c) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("gavah-intake");
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    stubs.push_back(gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args)));
+    for (int s = 0; s < 16; ++s) {
+      auto one = std::make_unique<Silent>();
+      one->writer = stubs.back()->Submit(&one->ctx, &one->resp);
+      silent.push_back(std::move(one));
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const double took = Deliver("with 192 silent streams open");
+  EXPECT_GE(took, 0);
+  EXPECT_LT(took, 60);
+  for (auto& s : silent) s->ctx.TryCancel();
+  for (auto& s : silent) (void)s->writer->Finish();
+}
+
+TEST_F(AvailabilityTest, TricklingAndSilentStreamsAreCutOff) {
+  SetConf("stream_idle_seconds = 3");
+  SetConf("stream_first_message_seconds = 3");
+  SetConf("stream_min_bytes_per_second = 1024");
+  StartServer();
+  auto stub = RawClient();
+  {  // never a first message
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    gavah::v1::SubmitResponse resp;
+    auto w = stub->Submit(&ctx, &resp);
+    const grpc::Status st = w->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::CANCELLED) << st.error_message();
+  }
+  {  // a real upload's header, then a byte every half second: moving, but far below 1 KiB/s
+    uint64_t total = 0;
+    const std::string head = ForgedHeader(uint64_t{1} << 22, &total);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    gavah::v1::SubmitResponse resp;
+    auto w = stub->Submit(&ctx, &resp);
+    gavah::v1::SubmitChunk m;
+    m.set_envelope_id(std::string(32, 't'));
+    m.set_total_size(total);
+    m.set_data(head);
+    ASSERT_TRUE(w->Write(m));
+    const auto start = std::chrono::steady_clock::now();
+    gavah::v1::SubmitChunk byte;
+    byte.set_data("b");
+    while (w->Write(byte) && std::chrono::steady_clock::now() - start < std::chrono::seconds(25)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    const grpc::Status st = w->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::CANCELLED) << st.error_message();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20))
+        << "a trickle must be cut off, not served until the client gives up";
+  }
+  EXPECT_GE(Deliver("after the trickle"), 0);
+}
+
+TEST_F(AvailabilityTest, RunningOutOfDescriptorsIsSurvived) {
+  // systemd's default limit, smaller here: 256 descriptors, and a flood of 400 connects.
+  server_ = testing::Spawn(
+      dir_, "/usr/bin/prlimit",
+      {"--nofile=256:256", GAVAH_SERVER, "run", "--data", "srv", "--bundle", "org.bundle"}, env_,
+      dir_ / "server.log");
+  ASSERT_TRUE(testing::WaitForPort(port_, 20)) << ReadText(dir_ / "server.log");
+  std::vector<int> held;
+  for (int i = 0; i < 400; ++i) {
+    const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(s, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port_));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+      held.push_back(s);
+    } else {
+      ::close(s);
+    }
+  }
+  EXPECT_GT(held.size(), 256u) << "the flood must have outnumbered the server's descriptors";
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  for (int s : held) ::close(s);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  ASSERT_EQ(::kill(server_, 0), 0) << "the server died";
+  const double took = Deliver("after running out of descriptors");
+  EXPECT_GE(took, 0) << ReadText(dir_ / "server.log");
+  EXPECT_LT(took, 60);
+}
+
+}  // namespace
+}  // namespace gavah
