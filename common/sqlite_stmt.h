@@ -15,6 +15,9 @@
 
 namespace gavah::sql {
 
+// The largest integer SQLite stores; every uint64 a peer sends is checked against it.
+inline constexpr uint64_t kMaxSqlInteger = INT64_MAX;
+
 // Waits for another connection's write lock in steps of 250 µs, up to `timeout_ms`. SQLite's own
 // busy timeout sleeps in steps of up to 100 ms, which starves a writer that alternates with
 // another connection's short commits (a relay's intake and its forwarder share one file).
@@ -66,8 +69,15 @@ class Stmt {
     sqlite3_bind_text(s_, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // SQLite integers are signed: a value past INT64_MAX would turn negative and match from the
+  // start (a request "after 2^63" answering from entry 0). Callers range-check what comes from
+  // the network (kMaxSqlInteger); should one slip through, it binds NULL, which matches nothing.
   Stmt& Bind(int i, uint64_t v) {
-    sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
+    if (v > kMaxSqlInteger) {
+      sqlite3_bind_null(s_, i);
+    } else {
+      sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
+    }
     return *this;
   }
   int Step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }

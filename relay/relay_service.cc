@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "sqlite_stmt.h"
+
 namespace gavah::relay {
 namespace {
 
@@ -75,6 +77,9 @@ grpc::Status RelayIntakeService::FetchReplies(grpc::ServerContextBase* context,
   if (org == nullptr) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "name an organisation this relay serves (organisation_id)");
+  }
+  if (request->after() > sql::kMaxSqlInteger) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "after is out of range");
   }
   if (!forwarder_->Replies(org->organisation_fingerprint(), *mailbox, request->after(), response))
     response->set_pending(true);

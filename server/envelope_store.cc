@@ -65,6 +65,12 @@ class Stmt {
     return *this;
   }
   Stmt& Bind(int i, uint64_t v) {
+    // Past INT64_MAX it would turn negative and match from the start; NULL matches nothing.
+    // The services range-check network values first (sql::kMaxSqlInteger).
+    if (v > sql::kMaxSqlInteger) {
+      sqlite3_bind_null(s_, i);
+      return *this;
+    }
     sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
     return *this;
   }

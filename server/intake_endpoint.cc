@@ -3,11 +3,11 @@
 #include <deque>
 #include <mutex>
 
+#include "intake_status.h"
+
 namespace gavah::server {
 
-grpc::Status Busy() {
-  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is busy; try again shortly");
-}
+grpc::Status Busy() { return grpc::Status(grpc::StatusCode::UNAVAILABLE, kBusyText); }
 
 template <typename Call>
 grpc::ServerUnaryReactor* IntakeEndpoint::Offload(grpc::CallbackServerContext* context, Call call) {

@@ -9,6 +9,7 @@
 
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/io.h"
+#include "sqlite_stmt.h"
 
 namespace gavah::server {
 namespace {
@@ -126,9 +127,10 @@ grpc::Status IntakeService::GetBundle(grpc::ServerContextBase* context,
                                       const gavah::v1::GetBundleRequest* request,
                                       gavah::v1::GetBundleResponse* response) {
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
-  // A server serves its one bundle whatever is asked; a relay picks by organisation.
+  // A server serves its one bundle whatever is asked; a relay answers only for an organisation
+  // it serves (or its only one, for an empty id), so it never hands out a bundle for another.
   const RecipientBundle* b =
-      bundles_.size() == 1 ? bundles_[0] : BundleFor(request->organisation_id());
+      receipt_key_ != nullptr ? bundles_[0] : BundleFor(request->organisation_id());
   if (b == nullptr) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such organisation here");
   response->set_bundle(b->bytes().data(), b->bytes().size());
   return grpc::Status::OK;
@@ -174,6 +176,7 @@ grpc::Status IntakeService::FetchReplies(grpc::ServerContextBase* context,
   if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
   const auto mailbox = IdFrom(request->mailbox_id());
   if (!mailbox) return Bad("mailbox id must be 32 bytes");
+  if (request->after() > sql::kMaxSqlInteger) return Bad("after is out of range");
   constexpr size_t kRepliesPerAnswer = 16;  // 16 x 64 KiB stays well under a gRPC message
   bool more = false;
   auto replies = store_->FetchReplies(*mailbox, request->after(), kRepliesPerAnswer, &more);
@@ -299,6 +302,7 @@ grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
   const uint64_t offset = first.offset();
   const IntakeLimits& limits = svc_->limits_;
   if (total_ < kMinEnvelope) return Bad("envelope is too small to be one");
+  if (total_ > sql::kMaxSqlInteger) return Bad("envelope size is out of range");
   if (limits.max_envelope_bytes != 0 && total_ > limits.max_envelope_bytes) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "envelope is larger than this server accepts");

@@ -7,6 +7,7 @@
 #include "gavah/crypto/deletion.h"
 #include "gavah/crypto/released_share.h"
 #include "intake_service.h"  // CurrentHour, IdFrom
+#include "sqlite_stmt.h"
 
 namespace gavah::server {
 namespace {
@@ -107,6 +108,7 @@ grpc::Status ReviewService::ListEnvelopes(grpc::ServerContext* context,
     return st;
   const size_t limit = request->limit() == 0 ? kMaxList : request->limit();
   if (limit > kMaxList) return Bad("limit is at most 1000");
+  if (request->after() > sql::kMaxSqlInteger) return Bad("after is out of range");
   bool more = false;
   auto listed = store_->List(request->after(), limit, &more);
   if (!listed.ok()) return FromStore(listed.status());
@@ -215,6 +217,7 @@ grpc::Status ReviewService::FetchShares(grpc::ServerContext* context,
   Fingerprint who{};
   if (auto st = Authenticate(context, "/gavah.v1.Review/FetchShares", *request, &who); !st.ok())
     return st;
+  if (request->after() > sql::kMaxSqlInteger) return Bad("after is out of range");
   bool more = false;
   auto shares = store_->FetchShares(who, request->after(), kSharesPerAnswer, &more);
   if (!shares.ok()) return FromStore(shares.status());

@@ -14,6 +14,7 @@
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/process.h"
 #include "gavah/v1/intake.grpc.pb.h"
+#include "intake_status.h"
 
 namespace gavah::cli {
 namespace {
@@ -58,14 +59,22 @@ std::string ServerText(const std::string& text) {
 
 std::string Describe(const grpc::Status& st) {
   const std::string m = st.error_message();
+  // Only a certificate that failed verification against the pin is a pin failure. A handshake
+  // that never finishes (a server out of descriptors, a flooded link, a censor dropping packets)
+  // is an unreachable server: calling it a wrong certificate would send people looking for an
+  // impostor that is not there.
   if (st.error_code() == grpc::StatusCode::UNAVAILABLE &&
-      (m.find("Handshake") != std::string::npos || m.find("handshake") != std::string::npos ||
-       m.find("SSL") != std::string::npos || m.find("certificate") != std::string::npos)) {
+      (m.find("certificate verify failed") != std::string::npos ||
+       m.find("CERTIFICATE_VERIFY_FAILED") != std::string::npos ||
+       m.find("not in peer certificate") != std::string::npos)) {
     return "its TLS certificate does not match the bundle's pin (refusing to talk to it)";
+  }
+  if (st.error_code() == grpc::StatusCode::UNAVAILABLE && m == kBusyText) {
+    return "it is too busy to take this now; try again in a few minutes";
   }
   if (st.error_code() == grpc::StatusCode::UNAVAILABLE ||
       st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return "cannot reach it";
+    return "cannot reach it (it may be down or overloaded, or the connection is blocked)";
   }
   return m.empty() ? "failed" : ServerText(m);
 }

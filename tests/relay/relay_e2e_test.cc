@@ -255,6 +255,37 @@ TEST_F(RelayTest, SealedFileImportedAtTheRelayReachesTheServer) {
   EXPECT_EQ(resp.receipt().signature().size(), 64u);
 }
 
+TEST_F(RelayTest, AnOrganisationTheRelayDoesNotServeIsNotFoundAndHugeCursorsAreRefused) {
+  InitRelay({});
+  StartRelay();
+  auto stub = RawRelay();
+  {
+    grpc::ClientContext ctx;
+    gavah::v1::GetBundleRequest req;
+    req.set_organisation_id(std::string(16, 'z'));
+    gavah::v1::GetBundleResponse resp;
+    EXPECT_EQ(stub->GetBundle(&ctx, req, &resp).error_code(), grpc::StatusCode::NOT_FOUND)
+        << "a relay must not hand out its only bundle for an organisation it does not serve";
+    EXPECT_TRUE(resp.bundle().empty());
+  }
+  {
+    grpc::ClientContext ctx;
+    gavah::v1::GetBundleRequest req;
+    gavah::v1::GetBundleResponse resp;
+    EXPECT_TRUE(stub->GetBundle(&ctx, req, &resp).ok()) << "an empty id asks for the only one";
+    EXPECT_FALSE(resp.bundle().empty());
+  }
+  {
+    grpc::ClientContext ctx;
+    gavah::v1::FetchRepliesRequest req;
+    req.set_mailbox_id(std::string(32, 'm'));
+    req.set_after(uint64_t{1} << 63);
+    gavah::v1::FetchRepliesResponse resp;
+    EXPECT_EQ(stub->FetchReplies(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+}
+
 TEST_F(RelayTest, ImportRefusesWhatIsNotAnEnvelopeForItsOrganisationsAndLeavesItUntouched) {
   InitRelay({});
   // Another organisation, with its own server identity, that this relay does not serve.

@@ -196,6 +196,42 @@ TEST_F(AvailabilityTest, TricklingAndSilentStreamsAreCutOff) {
   EXPECT_GE(Deliver("after the trickle"), 0);
 }
 
+TEST_F(AvailabilityTest, HugeCursorsAreRefusedNotReadAsTheStartOfTheLog) {
+  StartServer();
+  auto stub = RawClient();
+  grpc::ClientContext ctx;
+  gavah::v1::FetchRepliesRequest req;
+  req.set_mailbox_id(std::string(32, 'm'));
+  req.set_after(~uint64_t{0});
+  gavah::v1::FetchRepliesResponse resp;
+  EXPECT_EQ(stub->FetchReplies(&ctx, req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(AvailabilityTest, AServerThatNeverAnswersIsUnreachableNotAnImpostor) {
+  // Accepts connections (the kernel does, into the backlog) and never speaks TLS: what a server
+  // out of descriptors, or a censor that lets the SYN through and drops the rest, looks like.
+  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(s, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(s, 16), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+                 "--server", "127.0.0.1:" + std::to_string(ntohs(a.sin_port)), "--server-cert",
+                 "srv/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "mute.bundle"})
+                .exit_code,
+            0);
+  WriteText(dir_ / "t.txt", "testimony");
+  Outcome r = Wit({"submit", "--bundle", "mute.bundle", "--text-file", "t.txt", "--amnesic"});
+  ::close(s);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("cannot reach it"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("certificate"), std::string::npos) << "not a certificate mismatch: " << r.err;
+}
+
 TEST_F(AvailabilityTest, RunningOutOfDescriptorsIsSurvived) {
   // systemd's default limit, smaller here: 256 descriptors, and a flood of 400 connects.
   server_ = testing::Spawn(

@@ -51,6 +51,13 @@ TEST_F(EnvelopeStoreTest, CompletedUploadsGetConsecutiveLogIndexesAndTheirHour) 
   }
   EXPECT_EQ(store_->BytesUsed().value(), 15u);
   EXPECT_EQ(store_->BeginUpload(Id(0), 5, 0, 7200).code(), ErrorCode::kAlreadyExists);
+  // Past INT64_MAX a log position must match nothing, never wrap to the start of the log.
+  bool more = true;
+  auto none = store_->List(uint64_t{1} << 63, 10, &more);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty()) << "after = 2^63 answered from entry " << (*none)[0].entry.log_index;
+  EXPECT_FALSE(more);
+  EXPECT_TRUE(store_->FetchReplies(Id(7), ~uint64_t{0}, 16, &more).value().empty());
 }
 
 TEST_F(EnvelopeStoreTest, AHalfUploadIsNeverVisibleAndCannotComplete) {
