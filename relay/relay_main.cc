@@ -483,6 +483,12 @@ int Main(int argc, char** argv) {
   imp->add_option("--data", data, "the data directory")->required();
   imp->add_option("files", files, "envelope files (.gvh)")->required();
   imp->add_flag("--json", json, "print one JSON object per queued file");
+  int timeout = 10;
+  auto* health = app.add_subcommand(
+      "health", "exit 0 only if the running relay accepts, completes TLS and answers a call");
+  health->add_option("--data", data, "the data directory")->required();
+  health->add_option("--timeout", timeout, "seconds to wait for the answer (default 10)")
+      ->check(CLI::Range(1, 600));
   auto* status = app.add_subcommand("status", "queue and upstream state per organisation");
   status->add_option("--data", data, "the data directory")->required();
   status->add_flag("--json", json, "print the result as one JSON object");
@@ -498,6 +504,16 @@ int Main(int argc, char** argv) {
                seed_opt->count() ? std::optional<uint64_t>(seed) : std::nullopt);
   if (*imp) return Import(data, files, json);
   if (*status) return Status_(data, json);
+  if (*health) {
+    const DataDir d{data};
+    const auto conf = server::ReadConfig(d.config());
+    const auto cert = cli::ReadSmallFile(d.tls_cert(), 16 * 1024);
+    const Status st = server::CheckHealth(conf.count("listen") ? conf.at("listen") : "0.0.0.0:7443",
+                                          std::string(cert.begin(), cert.end()), timeout);
+    if (!st.ok()) Fail("", st);
+    std::printf("ok\n");
+    return 0;
+  }
   return 2;
 }
 

@@ -275,6 +275,17 @@ int Export(const std::string& dir, const std::string& id_hex, const std::string&
   return 0;
 }
 
+int Health(const std::string& dir, int timeout) {
+  const DataDir d{dir};
+  const auto conf = ReadConfig(d.config());
+  if (!conf.count("listen")) Fail(d.config() + " names no listen address");
+  const auto cert = cli::ReadSmallFile(d.tls_cert(), 16 * 1024);
+  const Status st = CheckHealth(conf.at("listen"), std::string(cert.begin(), cert.end()), timeout);
+  if (!st.ok()) Fail("", st);
+  std::printf("ok\n");
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   // Everything the server creates (database, WAL, keys, exports) is for its own user only.
   ::umask(077);
@@ -291,6 +302,12 @@ int Main(int argc, char** argv) {
   run->add_option("--data", data, "the data directory")->required();
   run->add_option("--listen", listen, "HOST:PORT to serve on (default: from server.conf)");
   run->add_option("--bundle", bundle, "the organisation bundle to serve")->required();
+  int timeout = 10;
+  auto* health = app.add_subcommand(
+      "health", "exit 0 only if the running server accepts, completes TLS and answers a call");
+  health->add_option("--data", data, "the data directory")->required();
+  health->add_option("--timeout", timeout, "seconds to wait for the answer (default 10)")
+      ->check(CLI::Range(1, 600));
   std::string id, out;
   auto* exp = app.add_subcommand("export", "copy one stored envelope to a file");
   exp->add_option("--data", data, "the data directory")->required();
@@ -302,6 +319,7 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*exp) return Export(data, id, out);
+  if (*health) return Health(data, timeout);
   if (*init) return Init(data, listen, onion, json);
   if (*run) return Run(data, listen, bundle);
   return 2;

@@ -9,6 +9,7 @@
 #include "cli_support.h"
 #include "gavah/crypto/digest.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/v1/intake.grpc.pb.h"
 #include "intake_service.h"
 
 namespace gavah::server {
@@ -79,6 +80,30 @@ ConnectionCaps ReadConnectionCaps(const Config& conf, const std::string& path) {
   caps.per_source = std::clamp<uint64_t>(
       ConfigNumber(conf, path, "connections_per_source", caps.per_source), 1, 1 << 20);
   return caps;
+}
+
+Status CheckHealth(const std::string& listen, const std::string& cert_pem, int timeout_seconds) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Error(ErrorCode::kInvalidArgument, "listen has no port");
+  std::string host = listen.substr(0, colon);
+  if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+  if (host == "[::]") host = "[::1]";
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = cert_pem;
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride("gavah-intake");
+  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto stub = gavah::v1::Intake::NewStub(
+      grpc::CreateCustomChannel(host + listen.substr(colon), grpc::SslCredentials(ssl), args));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
+  gavah::v1::ProbeRequest req;
+  gavah::v1::ProbeResponse resp;
+  const grpc::Status st = stub->Probe(&ctx, req, &resp);
+  if (st.ok()) return Status::Ok();
+  return Error(ErrorCode::kIo, "not answering on " + listen + ": " +
+                                   (st.error_message().empty() ? "no answer" : st.error_message()));
 }
 
 std::string CertPin(const std::string& pem) {

@@ -12,6 +12,7 @@
 
 #include "accept_guard.h"
 #include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/status.h"
 
 namespace gavah::server {
 
@@ -33,6 +34,11 @@ void ReadIntakeLimits(const Config& conf, const std::string& path, IntakeLimits*
 
 // The SHA-256 of a certificate PEM, in hex: what operators compare when pinning.
 std::string CertPin(const std::string& pem);
+
+// A supervisor's health check: connects to `listen` (a wildcard host means this machine) as a
+// witness would, pinned to `cert_pem`, and makes one Probe call within `timeout_seconds`. OK
+// only when the whole path answers: the listener accepts, TLS completes, a call is served.
+Status CheckHealth(const std::string& listen, const std::string& cert_pem, int timeout_seconds);
 
 // gRPC's own log lines can name peers' addresses; servers and relays keep none.
 void SilenceGrpcLog();

@@ -196,6 +196,16 @@ TEST_F(AvailabilityTest, TricklingAndSilentStreamsAreCutOff) {
   EXPECT_GE(Deliver("after the trickle"), 0);
 }
 
+TEST_F(AvailabilityTest, TheHealthCheckFailsUnlessTheServerAnswers) {
+  Outcome down = Srv({"health", "--data", "srv", "--timeout", "2"});
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.err.find("not answering"), std::string::npos) << down.err;
+  StartServer();
+  Outcome up = Srv({"health", "--data", "srv"});
+  EXPECT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(up.out, "ok\n");
+}
+
 TEST_F(AvailabilityTest, HugeCursorsAreRefusedNotReadAsTheStartOfTheLog) {
   StartServer();
   auto stub = RawClient();
@@ -258,6 +268,8 @@ TEST_F(AvailabilityTest, RunningOutOfDescriptorsIsSurvived) {
   for (int s : held) ::close(s);
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ASSERT_EQ(::kill(server_, 0), 0) << "the server died";
+  Outcome health = Srv({"health", "--data", "srv"});
+  EXPECT_EQ(health.exit_code, 0) << "a supervisor's check must see it answering: " << health.err;
   const double took = Deliver("after running out of descriptors");
   EXPECT_GE(took, 0) << ReadText(dir_ / "server.log");
   EXPECT_LT(took, 60);
