@@ -349,7 +349,32 @@ constexpr int kExitNothingKept = 4;   // not delivered; --amnesic kept nothing
 struct SendArgs {
   std::string proxy;
   bool json = false;
+  uint64_t max_work_seconds = 300;
 };
+
+// A line while the tool works on an intake's admission puzzle: updated in place on a terminal,
+// said once otherwise. Expected work is an average; the percentage may pass 100.
+std::function<void(uint64_t, uint64_t)> WorkLine() {
+  const bool tty = ::isatty(STDERR_FILENO);
+  auto said = std::make_shared<bool>(false);
+  return [tty, said](uint64_t tries, uint64_t expected) {
+    if (tty) {
+      std::fprintf(stderr, "\rthe server is under load; proving work before sending: %3llu%%",
+                   static_cast<unsigned long long>(tries * 100 / std::max<uint64_t>(expected, 1)));
+    } else if (!*said) {
+      std::fprintf(stderr, "the server is under load; proving work before sending\n");
+    }
+    *said = true;
+  };
+}
+
+SendOptions Options(const SendArgs& s) {
+  SendOptions o;
+  o.proxy = s.proxy;
+  o.on_work = WorkLine();
+  o.max_work_seconds = s.max_work_seconds;
+  return o;
+}
 
 // Progress on a terminal for large uploads; nothing when stderr is not a terminal.
 std::function<void(uint64_t, uint64_t)> ProgressBar(uint64_t size) {
@@ -384,8 +409,7 @@ Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const SendArgs& 
     Fail("this envelope is for another organisation than the bundle's");
   if (h.envelope_size() != static_cast<uint64_t>(st.st_size))
     Fail("the envelope is truncated or has extra bytes");
-  SendOptions o;
-  o.proxy = s.proxy;
+  SendOptions o = Options(s);
   o.progress = ProgressBar(static_cast<uint64_t>(st.st_size));
   return SendEnvelope(bundle, fd, id, static_cast<uint64_t>(st.st_size), o);
 }
@@ -748,6 +772,10 @@ int Main(int argc, char** argv) {
   AddTestimonyOptions(submit, sub);
   submit->add_option("--proxy", send_args.proxy,
                      "send through this HTTP CONNECT proxy, e.g. Tor's http://127.0.0.1:9080");
+  submit
+      ->add_option("--max-work-seconds", send_args.max_work_seconds,
+                   "how long to work on a busy server's admission puzzle (default 300)")
+      ->check(CLI::Range(1, 86400));
   submit->add_flag("--amnesic", amnesic, "keep nothing on disk: no outbox, no receipt, no pins");
   submit->add_flag("--json", send_args.json, "print the result as one JSON object");
 
@@ -757,12 +785,19 @@ int Main(int argc, char** argv) {
   send->add_option("--bundle", bundle_path, "the organisation's signed bundle")->required();
   send->add_option("--org-fingerprint", pin, "refuse a bundle not signed by this organisation key");
   send->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
+  send->add_option("--max-work-seconds", send_args.max_work_seconds,
+                   "how long to work on a busy server's admission puzzle (default 300)")
+      ->check(CLI::Range(1, 86400));
   send->add_flag("--json", send_args.json, "print the result as one JSON object");
 
   bool retry = false;
   auto* outbox = app.add_subcommand("outbox", "list envelopes waiting to be sent");
   outbox->add_flag("--retry", retry, "send them now");
   outbox->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
+  outbox
+      ->add_option("--max-work-seconds", send_args.max_work_seconds,
+                   "how long to work on a busy server's admission puzzle (default 300)")
+      ->check(CLI::Range(1, 86400));
   outbox->add_flag("--json", send_args.json, "print each delivery as one JSON object");
 
   std::string codename_out;

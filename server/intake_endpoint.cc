@@ -12,7 +12,19 @@ grpc::Status Busy() { return grpc::Status(grpc::StatusCode::UNAVAILABLE, kBusyTe
 template <typename Call>
 grpc::ServerUnaryReactor* IntakeEndpoint::Offload(grpc::CallbackServerContext* context, Call call) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!pool_->Post([reactor, call] { reactor->Finish(call()); })) reactor->Finish(Busy());
+  if (!pool_->Post([reactor, call] { reactor->Finish(call()); })) {
+    service_->admission().Pressure();
+    reactor->Finish(Busy());
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* IntakeEndpoint::GetAdmission(grpc::CallbackServerContext* context,
+                                                       const gavah::v1::AdmissionRequest* request,
+                                                       gavah::v1::AdmissionResponse* response) {
+  // Answered at once, never queued: under load it is the call that lets witnesses in.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(service_->GetAdmission(context, request, response));
   return reactor;
 }
 
@@ -58,6 +70,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
   SubmitReactor(IntakeEndpoint* endpoint, grpc::CallbackServerContext* context,
                 gavah::v1::SubmitResponse* response)
       : pool_(endpoint->pool()),
+        admission_(&endpoint->service()->admission()),
         response_(response),
         upload_(endpoint->service(), context),
         watch_(&endpoint->service()->watchdog(), context) {
@@ -105,6 +118,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
         working_ = true;
         ++refs_;
       } else {
+        admission_->Pressure();
         FinishLocked(Busy());
         return;
       }
@@ -175,6 +189,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
   }
 
   WorkPool* const pool_;
+  Admission* const admission_;
   gavah::v1::SubmitResponse* const response_;
   IntakeService::Upload upload_;
   StreamWatchdog::Watch watch_;

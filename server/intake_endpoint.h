@@ -33,6 +33,9 @@ class IntakeEndpoint final : public gavah::v1::Intake::CallbackService {
   grpc::ServerUnaryReactor* FetchReplies(grpc::CallbackServerContext* context,
                                          const gavah::v1::FetchRepliesRequest* request,
                                          gavah::v1::FetchRepliesResponse* response) override;
+  grpc::ServerUnaryReactor* GetAdmission(grpc::CallbackServerContext* context,
+                                         const gavah::v1::AdmissionRequest* request,
+                                         gavah::v1::AdmissionResponse* response) override;
   grpc::ServerReadReactor<gavah::v1::SubmitChunk>* Submit(
       grpc::CallbackServerContext* context, gavah::v1::SubmitResponse* response) override;
 

@@ -144,6 +144,14 @@ grpc::Status IntakeService::Probe(grpc::ServerContextBase* context,
   return grpc::Status::OK;
 }
 
+grpc::Status IntakeService::GetAdmission(grpc::ServerContextBase* context,
+                                         const gavah::v1::AdmissionRequest*,
+                                         gavah::v1::AdmissionResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  admission_.Describe(response);
+  return grpc::Status::OK;
+}
+
 grpc::Status IntakeService::GetUploadState(grpc::ServerContextBase* context,
                                            const gavah::v1::UploadStateRequest* request,
                                            gavah::v1::UploadStateResponse* response) {
@@ -291,6 +299,12 @@ grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
         first.envelope_id().size() != 32 || first.offset() != 0) {
       return Bad("malformed cover submission");
     }
+    // Cover pays for admission like the envelope it imitates.
+    if (grpc::Status paid =
+            svc_->admission_.Check(first, *IdFrom(first.envelope_id()), first.total_size());
+        !paid.ok()) {
+      return paid;
+    }
     first_ = std::move(first);
     phase_ = Phase::kCover;
     return grpc::Status::OK;
@@ -309,6 +323,8 @@ grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
   }
   if (offset > total_) return Bad("offset is past the end");
   if (first.data().size() > kMaxChunk) return Bad("a message carries at most 1 MiB");
+  // Checked before anything touches the store: a flood without the work costs one hash each.
+  if (grpc::Status paid = svc_->admission_.Check(first, id_, total_); !paid.ok()) return paid;
 
   if (svc_->AnswerKnown(id_, response)) {
     *done = true;
@@ -344,6 +360,7 @@ grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
     if (!complete) return Bad("the first message must carry the whole envelope header");
   }
   if (!svc_->TakeSlot(peer_)) {
+    svc_->admission_.Pressure();
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "the server is receiving as many uploads as it can; try again shortly");
   }
@@ -404,6 +421,7 @@ Status IntakeService::Upload::Flush() {
   const Status st = svc_->store_->AppendChunk(
       id_, pending_, CurrentHour(), svc_->limits_.quota_bytes, svc_->limits_.max_unfinished_bytes);
   pending_.clear();
+  if (st.code() == ErrorCode::kTooLarge) svc_->admission_.Pressure();
   return st;
 }
 

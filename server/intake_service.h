@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "admission.h"
 #include "envelope_store.h"
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/digest.h"
@@ -32,6 +33,7 @@ struct IntakeLimits {
   uint64_t uploads_per_connection = 4;
   uint64_t uploads_per_source = 16;
   StreamPace pace;
+  AdmissionOptions admission;
   // Per connection (the peer's address and port, held in memory only, never logged): calls
   // per second and upload bytes per second; 0 = no limit. Calls over the rate are refused
   // with RESOURCE_EXHAUSTED; bytes over it are slowed down, not refused.
@@ -97,6 +99,9 @@ class IntakeService {
   virtual grpc::Status FetchReplies(grpc::ServerContextBase* context,
                                     const gavah::v1::FetchRepliesRequest* request,
                                     gavah::v1::FetchRepliesResponse* response);
+  virtual grpc::Status GetAdmission(grpc::ServerContextBase* context,
+                                    const gavah::v1::AdmissionRequest* request,
+                                    gavah::v1::AdmissionResponse* response);
   // A stored envelope was acknowledged by Submit (a relay wakes its forwarder).
   virtual void Accepted(const gavah::v1::SubmitResponse&) {}
 
@@ -141,6 +146,7 @@ class IntakeService {
   uint64_t stored_count() const { return stored_count_; }
   const IntakeLimits& limits() const { return limits_; }
   StreamWatchdog& watchdog() { return watchdog_; }
+  Admission& admission() { return admission_; }
 
  protected:
   // RESOURCE_EXHAUSTED when this connection is over its call rate; OK otherwise.
@@ -189,6 +195,7 @@ class IntakeService {
   std::atomic<uint64_t> stored_count_{0};
   GroupCommitter committer_{store_, limits_.quota_bytes};
   StreamWatchdog watchdog_{limits_.pace};
+  Admission admission_{limits_.admission};
 };
 
 // The source address of a gRPC peer string ("ipv4:1.2.3.4:5" -> "ipv4:1.2.3.4"); empty for a

@@ -71,6 +71,10 @@ void ReadIntakeLimits(const Config& conf, const std::string& path, IntakeLimits*
   l->connection_bytes_per_second =
       number("connection_bytes_per_second", l->connection_bytes_per_second);
   *intake_threads = positive("intake_threads", *intake_threads, 256);
+  l->admission.min_effort_per_mib = std::min<uint64_t>(
+      number("pow_min_effort", l->admission.min_effort_per_mib), l->admission.max_effort_per_mib);
+  l->admission.period = std::chrono::seconds(
+      positive("pow_period_seconds", static_cast<uint64_t>(l->admission.period.count()), 3600));
 }
 
 ConnectionCaps ReadConnectionCaps(const Config& conf, const std::string& path) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/pow.h"
 #include "gavah/crypto/process.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "intake_status.h"
@@ -96,13 +97,55 @@ Receipt FromProto(const gavah::v1::Receipt& p, bool* ok) {
 // The upload was cut or started from a stale offset (an earlier stream of ours was still
 // finishing): ask the server where it stands and go on from there.
 constexpr ErrorCode kAskStateAgain = ErrorCode::kTruncated;
+// The endpoint asks for proof of work before it takes the envelope.
+constexpr ErrorCode kSolveFirst = ErrorCode::kNotEnoughKeys;
 
 // One endpoint: resume where the server stands, stream the rest, verify the receipt.
 // nullopt: a relay queued the envelope and holds no receipt yet.
+// A proof of work for one envelope at one endpoint (docs/PROTOCOL.md, "Admission").
+struct Proof {
+  std::string seed_head;
+  uint64_t effort = 0;
+  PowNonce nonce{};
+};
+
+// The endpoint asked for work: fetch its seed and effort and solve, within o.max_work_seconds.
+Status Solve(gavah::v1::Intake::Stub& stub, const Digest32& id, uint64_t size, const SendOptions& o,
+             const std::string& address, Proof* proof) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  gavah::v1::AdmissionRequest req;
+  gavah::v1::AdmissionResponse resp;
+  const grpc::Status st = stub.GetAdmission(&ctx, req, &resp);
+  if (!st.ok()) return Error(ErrorCode::kIo, address + ": " + Describe(st));
+  if (resp.seed().size() != kPowSeedSize || resp.effort_per_mib() > kPowMaxEffort) {
+    return Error(ErrorCode::kIo, address + " sent a malformed admission answer");
+  }
+  PowSeed seed{};
+  std::memcpy(seed.data(), resp.seed().data(), seed.size());
+  const uint64_t units = PowUnits(size);
+  const uint64_t per_mib = std::max<uint64_t>(resp.effort_per_mib(), 1);
+  const uint64_t effort = per_mib > kPowMaxEffort / units ? kPowMaxEffort : per_mib * units;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.max_work_seconds);
+  auto nonce = PowSolve(seed, id, size, effort, [&](uint64_t tries) {
+    if (o.on_work) o.on_work(tries, effort);
+    return std::chrono::steady_clock::now() < deadline;
+  });
+  if (!nonce) {
+    return Error(ErrorCode::kIo, address + " is under heavy load and asks for more work than " +
+                                     std::to_string(o.max_work_seconds) +
+                                     " s allow; try later, or allow more time");
+  }
+  proof->seed_head = resp.seed().substr(0, 4);
+  proof->effort = effort;
+  proof->nonce = *nonce;
+  return Status::Ok();
+}
+
 Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const EnvelopeReader& read,
                                       const Digest32& id, uint64_t size,
                                       const PublicKey32& receipt_key, const SendOptions& o,
-                                      const std::string& address) {
+                                      const std::string& address, const Proof& proof) {
   const std::string id_bytes(reinterpret_cast<const char*>(id.data()), id.size());
   gavah::v1::UploadStateRequest sreq;
   sreq.set_envelope_id(id_bytes);
@@ -191,6 +234,11 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
         msg.set_total_size(size);
         msg.set_offset(offset);
         if (o.servers_only) msg.set_kind(gavah::v1::SubmitChunk::RELAYED);
+        if (proof.effort != 0) {
+          msg.set_pow_seed_head(proof.seed_head);
+          msg.set_pow_effort(proof.effort);
+          msg.set_pow_nonce(proof.nonce.data(), proof.nonce.size());
+        }
         first = false;
       }
       msg.set_data(buf.data(), got);
@@ -218,6 +266,10 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
         return Error(ErrorCode::kInvalidArgument,
                      address + " refused the envelope: " + ServerText(st.error_message()));
+      }
+      if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+          st.error_message() == kPowNeededText) {
+        return Error(kSolveFirst, address + ": asks for proof of work");
       }
       if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
         return Error(ErrorCode::kTooLarge, address + ": " + ServerText(st.error_message()));
@@ -309,9 +361,22 @@ Result<Delivery> Uplink::Send(const EnvelopeReader& read, const Digest32& id, ui
   std::string errors;
   for (const auto& t : targets_) {
     const std::string& address = t.endpoint.address;
-    auto r = SendTo(*t.stub, read, id, size, *c.receipt_key, options_, address);
-    for (int again = 0; again < 3 && r.status().code() == kAskStateAgain; ++again) {
-      r = SendTo(*t.stub, read, id, size, *c.receipt_key, options_, address);
+    Proof proof;
+    auto r = SendTo(*t.stub, read, id, size, *c.receipt_key, options_, address, proof);
+    for (int again = 0;
+         again < 4 && (r.status().code() == kAskStateAgain || r.status().code() == kSolveFirst);
+         ++again) {
+      if (r.status().code() == kSolveFirst) {
+        // The effort may rise between asking and sending: solve again, at most a few times.
+        if (Status solved = Solve(*t.stub, id, size, options_, address, &proof); !solved.ok()) {
+          r = solved;
+          break;
+        }
+      }
+      r = SendTo(*t.stub, read, id, size, *c.receipt_key, options_, address, proof);
+    }
+    if (r.status().code() == kSolveFirst) {
+      r = Error(ErrorCode::kIo, address + " kept asking for more work; try later");
     }
     if (r.ok()) {
       Delivery d;

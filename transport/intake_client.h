@@ -25,6 +25,11 @@ struct SendOptions {
   // Only the bundle's servers, never its relays, and every submission marked RELAYED so that it
   // encodes like the relay's cover (a relay forwarding upstream).
   bool servers_only = false;
+  // When an intake under load asks for proof of work (docs/PROTOCOL.md, "Admission"): called
+  // every 65,536 tries with the tries so far and the expected number; the search gives up
+  // after `max_work_seconds`.
+  std::function<void(uint64_t tries, uint64_t expected)> on_work;
+  uint64_t max_work_seconds = 300;
 };
 
 // A channel to `e` over TLS pinned to its certificate, through `o.proxy` when set.

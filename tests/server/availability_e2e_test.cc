@@ -18,6 +18,7 @@
 
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/io.h"
+#include "gavah/crypto/pow.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "support/process.h"
 #include "support/server_fixture.h"
@@ -64,15 +65,31 @@ class AvailabilityTest : public testing::ServerFixture {
     return head;
   }
 
-  // Starts a forged upload on `stub`: the header, announcing `total` bytes, then nothing more.
+  // Starts a forged upload on `stub`: the header, announcing `total` bytes, then nothing more;
+  // with `pay`, with the work the server asks for, as a determined flooder would do.
   grpc::Status Forge(gavah::v1::Intake::Stub* stub, const std::string& head, uint64_t total,
-                     uint32_t n) {
+                     uint32_t n, bool pay = false) {
     gavah::v1::SubmitChunk m;
     std::string id(32, '\0');
     for (int i = 0; i < 4; ++i) id[i] = static_cast<char>(n >> (8 * i));
     m.set_envelope_id(id);
     m.set_total_size(total);
     m.set_data(head);
+    if (pay) {
+      grpc::ClientContext actx;
+      gavah::v1::AdmissionRequest req;
+      gavah::v1::AdmissionResponse adm;
+      EXPECT_TRUE(stub->GetAdmission(&actx, req, &adm).ok());
+      PowSeed seed{};
+      std::copy(adm.seed().begin(), adm.seed().end(), seed.begin());
+      Digest32 d{};
+      std::copy(id.begin(), id.end(), d.begin());
+      const uint64_t effort = std::max<uint64_t>(1, adm.effort_per_mib()) * PowUnits(total);
+      const auto nonce = PowSolve(seed, d, total, effort, nullptr);
+      m.set_pow_seed_head(adm.seed().substr(0, 4));
+      m.set_pow_effort(effort);
+      m.set_pow_nonce(nonce->data(), nonce->size());
+    }
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     gavah::v1::SubmitResponse resp;
@@ -196,6 +213,127 @@ TEST_F(AvailabilityTest, TricklingAndSilentStreamsAreCutOff) {
   EXPECT_GE(Deliver("after the trickle"), 0);
 }
 
+TEST_F(AvailabilityTest, UnderRaisedEffortWitnessesProveWorkAndFloodersWithoutItAreRefused) {
+  SetConf("pow_min_effort = 20000");  // as if under load: every submission must prove work
+  StartServer();
+  auto stub = RawClient();
+  {
+    grpc::ClientContext ctx;
+    gavah::v1::AdmissionRequest req;
+    gavah::v1::AdmissionResponse resp;
+    ASSERT_TRUE(stub->GetAdmission(&ctx, req, &resp).ok());
+    EXPECT_EQ(resp.seed().size(), 32u);
+    EXPECT_EQ(resp.effort_per_mib(), 20000u);
+  }
+  // A valid envelope without work, and one with work done for another envelope.
+  WriteText(dir_ / "v.txt", "valid but unpaid");
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "v.txt", "--out", "v.gvh"}).exit_code,
+      0);
+  const std::string env = ReadText(dir_ / "v.gvh");
+  const Digest32 id = Sha256Of(testing::Bytes(env));
+  gavah::v1::SubmitChunk m;
+  m.set_envelope_id(std::string(id.begin(), id.end()));
+  m.set_total_size(env.size());
+  m.set_data(env);
+  auto raw = [&](const gavah::v1::SubmitChunk& msg) {
+    grpc::ClientContext ctx;
+    gavah::v1::SubmitResponse resp;
+    auto w = stub->Submit(&ctx, &resp);
+    w->Write(msg);
+    w->WritesDone();
+    return w->Finish();
+  };
+  grpc::Status unpaid = raw(m);
+  EXPECT_EQ(unpaid.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(unpaid.error_message().find("proof of work"), std::string::npos);
+  {
+    grpc::ClientContext ctx;
+    gavah::v1::AdmissionRequest req;
+    gavah::v1::AdmissionResponse resp;
+    ASSERT_TRUE(stub->GetAdmission(&ctx, req, &resp).ok());
+    PowSeed seed{};
+    std::copy(resp.seed().begin(), resp.seed().end(), seed.begin());
+    Digest32 other = id;
+    other[0] ^= 1;
+    const auto nonce = PowSolve(seed, other, env.size(), 20000, nullptr);
+    ASSERT_TRUE(nonce.has_value());
+    m.set_pow_seed_head(resp.seed().substr(0, 4));
+    m.set_pow_effort(20000);
+    m.set_pow_nonce(nonce->data(), nonce->size());
+    EXPECT_EQ(raw(m).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << "work for another envelope does not pay for this one";
+    const auto paid = PowSolve(seed, id, env.size(), 20000, nullptr);
+    m.set_pow_nonce(paid->data(), paid->size());
+    EXPECT_TRUE(raw(m).ok()) << "the same envelope with its own work is taken";
+  }
+  // The witness tool solves on its own, for a small and a large testimony.
+  EXPECT_GE(Deliver("with effort raised"), 0);
+  Outcome big = Submitted("again", 3 << 20);
+  EXPECT_NE(big.err.find("proving work"), std::string::npos) << big.err;
+  StopServer(SIGTERM);
+  bool more = false;
+  EXPECT_EQ(OpenStore()->List(0, 100, &more).value().size(), 4u);
+}
+
+TEST_F(AvailabilityTest, TheEffortRisesUnderLoadAndFallsBackToZeroWhenIdle) {
+  SetConf("pow_period_seconds = 1");
+  SetConf("max_active_uploads = 1");
+  StartServer();
+  auto stub = RawClient();
+  auto effort = [&] {
+    grpc::ClientContext ctx;
+    gavah::v1::AdmissionRequest req;
+    gavah::v1::AdmissionResponse resp;
+    EXPECT_TRUE(stub->GetAdmission(&ctx, req, &resp).ok());
+    return resp.effort_per_mib();
+  };
+  EXPECT_EQ(effort(), 0u) << "idle: no work asked";
+  uint64_t total = 0;
+  const std::string head = ForgedHeader(uint64_t{1} << 22, &total);
+  // One upload holds the only slot; every other is turned away for load, again and again.
+  grpc::ClientContext hold_ctx;
+  gavah::v1::SubmitResponse hold_resp;
+  auto hold = stub->Submit(&hold_ctx, &hold_resp);
+  gavah::v1::SubmitChunk first;
+  first.set_envelope_id(std::string(32, 'h'));
+  first.set_total_size(total);
+  first.set_data(head);
+  ASSERT_TRUE(hold->Write(first));
+  uint64_t peak = 0;
+  for (int i = 0; i < 30 && peak < 64; ++i) {
+    EXPECT_NE(Forge(stub.get(), head, total, 1000 + i, /*pay=*/true).error_code(),
+              grpc::StatusCode::OK);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    peak = std::max(peak, effort());
+  }
+  EXPECT_GE(peak, 64u) << "the effort doubles every period with load";
+  hold_ctx.TryCancel();
+  (void)hold->Finish();
+  bool back = false;
+  for (int i = 0; i < 40 && !back; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    back = effort() == 0;
+  }
+  EXPECT_TRUE(back) << "and halves back to zero once the load is gone";
+}
+
+TEST_F(AvailabilityTest, AWitnessGivesUpOnTooMuchWorkWithAClearMessage) {
+  SetConf("pow_min_effort = 4194304");  // the most an intake asks: seconds per MiB here
+  StartServer();
+  // 20 MiB at the most effort is tens of seconds of work here; allowed one, the witness stops
+  // with a clear message and keeps the sealed testimony in the outbox.
+  WriteText(dir_ / "heavy.txt", "testimony");
+  WriteText(dir_ / "heavy.bin", std::string(20 << 20, 'h'));
+  const auto start = std::chrono::steady_clock::now();
+  Outcome r = Wit({"submit", "--bundle", "org.bundle", "--text-file", "heavy.txt", "--attach",
+                   "heavy.bin", "--max-work-seconds", "1"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("asks for more work than 1 s allow"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("outbox"), std::string::npos) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
 TEST_F(AvailabilityTest, TheHealthCheckFailsUnlessTheServerAnswers) {
   Outcome down = Srv({"health", "--data", "srv", "--timeout", "2"});
   EXPECT_EQ(down.exit_code, 1);
@@ -239,7 +377,8 @@ TEST_F(AvailabilityTest, AServerThatNeverAnswersIsUnreachableNotAnImpostor) {
   ::close(s);
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("cannot reach it"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("certificate"), std::string::npos) << "not a certificate mismatch: " << r.err;
+  EXPECT_EQ(r.err.find("certificate"), std::string::npos)
+      << "not a certificate mismatch: " << r.err;
 }
 
 TEST_F(AvailabilityTest, RunningOutOfDescriptorsIsSurvived) {
