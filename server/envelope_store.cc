@@ -711,6 +711,21 @@ Result<std::vector<EnvelopeStore::AuditEntry>> EnvelopeStore::AuditTrail() {
   return out;
 }
 
+Result<std::vector<std::pair<uint64_t, uint64_t>>> EnvelopeStore::StoredPerHour(
+    uint64_t since_hour) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_,
+         "SELECT received_hour, SUM(size) FROM envelopes WHERE received_hour >= ? "
+         "GROUP BY received_hour");
+  s.Bind(1, since_hour);
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (int rc = s.Step(); rc != SQLITE_DONE; rc = s.Step()) {
+    if (rc != SQLITE_ROW) return DbError(db_, "read the storage window");
+    out.emplace_back(s.U64(0), s.U64(1));
+  }
+  return out;
+}
+
 Result<uint64_t> EnvelopeStore::NextLogIndex() {
   std::lock_guard<std::mutex> lock(mu_);
   return NextIndex();

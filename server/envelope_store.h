@@ -148,6 +148,9 @@ class EnvelopeStore {
 
   // The log index the next stored envelope gets (MAX + 1; random when unordered).
   Result<uint64_t> NextLogIndex();
+  // Bytes of envelopes received in each hour since `since_hour` (deleted ones included: they
+  // were taken in their window): what the intake's storage window counts after a restart.
+  Result<std::vector<std::pair<uint64_t, uint64_t>>> StoredPerHour(uint64_t since_hour);
   // A durable commit that changes nothing (rewrites the schema version): what cover waits for
   // when no real envelope is being committed. Answers NextLogIndex().
   Result<uint64_t> Touch();

@@ -144,6 +144,8 @@ grpc::Status IntakeService::Probe(grpc::ServerContextBase* context,
   return grpc::Status::OK;
 }
 
+Status IntakeService::LoadWindow() { return window_.Load(store_, CurrentHour()); }
+
 grpc::Status IntakeService::GetAdmission(grpc::ServerContextBase* context,
                                          const gavah::v1::AdmissionRequest*,
                                          gavah::v1::AdmissionResponse* response) {
@@ -337,6 +339,10 @@ grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
     *done = true;
     return grpc::Status::OK;
   }
+  if (offset == 0 && !svc_->window_.Fits(total_, CurrentHour())) {
+    svc_->admission_.Pressure();
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, kWindowFullText);
+  }
   if (offset == 0 && first.data().size() == total_) {
     // The whole envelope in one message: checked in memory, stored once the stream ends, in a
     // commit shared with others.
@@ -471,8 +477,16 @@ grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
       claimed_ = true;
       const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(first_.data().data()),
                                            first_.data().size());
-      auto entry = svc_->committer_.Store(id_, bytes, CurrentHour());
-      if (!entry.ok()) return FromStatus(entry.status());
+      const uint64_t hour = CurrentHour();
+      if (!svc_->window_.Take(total_, hour)) {
+        svc_->admission_.Pressure();
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, kWindowFullText);
+      }
+      auto entry = svc_->committer_.Store(id_, bytes, hour);
+      if (!entry.ok()) {
+        svc_->window_.GiveBack(total_, hour);
+        return FromStatus(entry.status());
+      }
       ++svc_->stored_count_;
       svc_->Acknowledge(entry.value(), response);
       svc_->Accepted(*response);
@@ -491,8 +505,17 @@ grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
       }
       if (sha_.Final() != id_) return Fail(Bad("envelope id does not match its bytes"));
       phase_ = Phase::kOver;
-      auto entry = svc_->store_->Complete(id_, CurrentHour());
-      if (!entry.ok()) return FromStatus(entry.status());
+      const uint64_t hour = CurrentHour();
+      // Complete and kept: the witness resumes at the end once the window has room again.
+      if (!svc_->window_.Take(total_, hour)) {
+        svc_->admission_.Pressure();
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, kWindowFullText);
+      }
+      auto entry = svc_->store_->Complete(id_, hour);
+      if (!entry.ok()) {
+        svc_->window_.GiveBack(total_, hour);
+        return FromStatus(entry.status());
+      }
       ++svc_->stored_count_;
       svc_->Acknowledge(entry.value(), response);
       svc_->Accepted(*response);

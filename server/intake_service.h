@@ -17,6 +17,7 @@
 #include "gavah/crypto/receipt.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "group_committer.h"
+#include "storage_window.h"
 #include "stream_watchdog.h"
 
 namespace gavah::server {
@@ -34,6 +35,7 @@ struct IntakeLimits {
   uint64_t uploads_per_source = 16;
   StreamPace pace;
   AdmissionOptions admission;
+  WindowLimits window{.bytes = 0};  // the server turns it on (server.conf window_bytes)
   // Per connection (the peer's address and port, held in memory only, never logged): calls
   // per second and upload bytes per second; 0 = no limit. Calls over the rate are refused
   // with RESOURCE_EXHAUSTED; bytes over it are slowed down, not refused.
@@ -143,6 +145,8 @@ class IntakeService {
     std::chrono::milliseconds throttle_{0};
   };
 
+  // Counts what the store took within the storage window before this process started.
+  Status LoadWindow();
   uint64_t stored_count() const { return stored_count_; }
   const IntakeLimits& limits() const { return limits_; }
   StreamWatchdog& watchdog() { return watchdog_; }
@@ -196,6 +200,7 @@ class IntakeService {
   GroupCommitter committer_{store_, limits_.quota_bytes};
   StreamWatchdog watchdog_{limits_.pace};
   Admission admission_{limits_.admission};
+  StorageWindow window_{limits_.window};
 };
 
 // The source address of a gRPC peer string ("ipv4:1.2.3.4:5" -> "ipv4:1.2.3.4"); empty for a
@@ -204,6 +209,10 @@ std::string SourceOf(const std::string& peer);
 
 // Unix time rounded down to the hour: all the server keeps of when anything happened.
 uint64_t CurrentHour();
+
+// What a full storage window answers (RESOURCE_EXHAUSTED): the witness's outbox tries later.
+inline constexpr char kWindowFullText[] =
+    "the server has taken all the testimony it can for now; it will take this later";
 
 // A 32-byte id from a request field; nullopt for any other length.
 std::optional<Digest32> IdFrom(const std::string& bytes);

@@ -175,9 +175,11 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   IntakeLimits limits;
   limits.quota_bytes = ConfigNumber(conf, d.config(), "quota_bytes", 0);
   limits.connection_calls_per_second = 20;  // a witness makes a few calls; sync is not intake
+  limits.window = WindowLimits{};           // 16 GiB a day, 1 GiB more for small testimonies
   uint64_t intake_threads = 8;
   ReadIntakeLimits(conf, d.config(), &limits, &intake_threads);
   IntakeService service(store->get(), &receipt_key.value(), {&bundle}, limits);
+  if (const Status loaded = service.LoadWindow(); !loaded.ok()) Fail("", loaded);
   // Queued jobs are short (a lookup, a message); 4096 of them is seconds of work at most.
   WorkPool pool(intake_threads, 4096);
   IntakeEndpoint endpoint(&service, &pool);

@@ -71,6 +71,10 @@ void ReadIntakeLimits(const Config& conf, const std::string& path, IntakeLimits*
   l->connection_bytes_per_second =
       number("connection_bytes_per_second", l->connection_bytes_per_second);
   *intake_threads = positive("intake_threads", *intake_threads, 256);
+  l->window.bytes = number("window_bytes", l->window.bytes);
+  l->window.hours = positive("window_hours", l->window.hours, 24 * 365);
+  l->window.reserve = number("window_reserve_bytes", l->window.reserve);
+  l->window.small = number("window_small_bytes", l->window.small);
   l->admission.min_effort_per_mib = std::min<uint64_t>(
       number("pow_min_effort", l->admission.min_effort_per_mib), l->admission.max_effort_per_mib);
   l->admission.period = std::chrono::seconds(

@@ -334,6 +334,28 @@ TEST_F(AvailabilityTest, AWitnessGivesUpOnTooMuchWorkWithAClearMessage) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
+TEST_F(AvailabilityTest, AFloodOfValidEnvelopesStopsAtTheWindowAndSmallTestimoniesStillGetIn) {
+  // A window of 3 MB, with a reserve of 100 kB that only envelopes up to 20 kB may use.
+  SetConf("window_bytes = 3000000");
+  SetConf("window_reserve_bytes = 100000");
+  SetConf("window_small_bytes = 20000");
+  StartServer();
+  EXPECT_EQ(Submitted("first", 2 << 20).exit_code, 0);
+  Outcome over = Submitted("flood", 2 << 20);
+  EXPECT_EQ(over.exit_code, 3) << over.err;
+  EXPECT_NE(over.err.find("taken all the testimony it can for now"), std::string::npos) << over.err;
+  WriteText(dir_ / "small.txt", "a short testimony still gets in");
+  Outcome small = Wit({"submit", "--bundle", "org.bundle", "--text-file", "small.txt"});
+  EXPECT_EQ(small.exit_code, 0) << "the reserve is for small testimonies: " << small.err;
+  // A restart does not open a new window: what was taken is counted from the store.
+  StopServer(SIGTERM);
+  StartServer();
+  Outcome again = Wit({"outbox", "--retry"});
+  EXPECT_EQ(again.exit_code, 3) << again.err;
+  EXPECT_NE(again.err.find("taken all the testimony it can for now"), std::string::npos)
+      << again.err;
+}
+
 TEST_F(AvailabilityTest, TheHealthCheckFailsUnlessTheServerAnswers) {
   Outcome down = Srv({"health", "--data", "srv", "--timeout", "2"});
   EXPECT_EQ(down.exit_code, 1);
