@@ -16,6 +16,7 @@ namespace gavah::relay {
 namespace {
 
 constexpr size_t kMaxPendingMailboxes = 4096;
+constexpr size_t kPendingPerConnection = 16;
 constexpr size_t kMaxCachedBytes = 64u << 20;
 constexpr size_t kMaxCachedMailboxes = 4096;
 constexpr size_t kRepliesPerAnswer = 16;
@@ -458,8 +459,27 @@ size_t Forwarder::Round() {
   return delivered_count;
 }
 
+void Forwarder::QueueLocked(const MailboxKey& key, const std::string& peer) {
+  // An empty peer is a mailbox put back for the next round: it was admitted already.
+  if (pending_keys_.count(key)) return;
+  if (!peer.empty() && pending_per_peer_[peer] >= kPendingPerConnection) return;
+  if (pending_.size() >= kMaxPendingMailboxes) {
+    // Full: one waiting at random makes room, so a flood cannot keep every new one out.
+    const auto victim =
+        pending_.begin() + randombytes_uniform(static_cast<uint32_t>(pending_.size()));
+    pending_keys_.erase(victim->key);
+    if (!victim->peer.empty() && --pending_per_peer_[victim->peer] == 0) {
+      pending_per_peer_.erase(victim->peer);
+    }
+    pending_.erase(victim);
+  }
+  if (!peer.empty()) ++pending_per_peer_[peer];
+  pending_keys_.insert(key);
+  pending_.push_back(Waiting{key, peer});
+}
+
 bool Forwarder::Replies(const Fingerprint& organisation, const Digest32& mailbox, uint64_t after,
-                        gavah::v1::FetchRepliesResponse* out) {
+                        const std::string& peer, gavah::v1::FetchRepliesResponse* out) {
   const MailboxKey key{organisation, mailbox};
   // Fresh for a few rounds; then asked again, so new replies show up.
   const auto ttl = std::chrono::duration<double>(std::max(600.0, 3 * options_.delay_mean_seconds));
@@ -481,7 +501,7 @@ bool Forwarder::Replies(const Fingerprint& organisation, const Digest32& mailbox
       }
       return true;
     }
-    if (pending_.size() < kMaxPendingMailboxes) pending_.insert(key);
+    QueueLocked(key, peer);
   }
   Nudge();
   return false;
@@ -496,8 +516,11 @@ void Forwarder::FetchPendingReplies() {
   {
     std::lock_guard<std::mutex> lock(replies_mu_);
     while (!pending_.empty() && want.size() < kFetchesPerRound) {
-      want.push_back(*pending_.begin());
-      pending_.erase(pending_.begin());
+      const Waiting w = pending_.front();
+      pending_.pop_front();
+      pending_keys_.erase(w.key);
+      if (!w.peer.empty() && --pending_per_peer_[w.peer] == 0) pending_per_peer_.erase(w.peer);
+      want.push_back(w.key);
     }
   }
   for (const auto& key : want) {
@@ -507,7 +530,7 @@ void Forwarder::FetchPendingReplies() {
     }
     if (std::chrono::steady_clock::now() > budget_end) {
       std::lock_guard<std::mutex> lock(replies_mu_);
-      if (pending_.size() < kMaxPendingMailboxes) pending_.insert(key);  // next round
+      QueueLocked(key, "");  // next round, at the back
       continue;
     }
     const auto up = upstreams_.find(key.first);
@@ -544,7 +567,7 @@ void Forwarder::FetchPendingReplies() {
     }
     if (!ok) {
       std::lock_guard<std::mutex> lock(replies_mu_);
-      if (pending_.size() < kMaxPendingMailboxes) pending_.insert(key);  // next round
+      QueueLocked(key, "");  // next round, at the back
       continue;
     }
     c.fetched = std::chrono::steady_clock::now();

@@ -75,8 +75,10 @@ class Forwarder {
   // Replies for a witness's mailbox, from what an earlier round fetched. Never asks the server
   // while the witness waits (the two requests could be matched by their timing): false means
   // the mailbox is now on the list for the next round, and the witness should ask again.
+  // `peer` (the connection, memory only) bounds how many mailboxes one connection can have
+  // waiting, so a flood of made-up mailboxes cannot crowd out a real one.
   bool Replies(const Fingerprint& organisation, const Digest32& mailbox, uint64_t after,
-               gavah::v1::FetchRepliesResponse* out);
+               const std::string& peer, gavah::v1::FetchRepliesResponse* out);
 
   uint64_t forwarded_count() const { return forwarded_; }
 
@@ -131,9 +133,19 @@ class Forwarder {
   };
   using MailboxKey = std::pair<Fingerprint, Digest32>;
   std::mutex replies_mu_;
-  std::set<MailboxKey> pending_;        // guarded by replies_mu_
-  std::map<MailboxKey, Cached> cache_;  // guarded by replies_mu_
-  size_t cache_bytes_ = 0;              // guarded by replies_mu_
+  // Mailboxes waiting for a round, first in first out, with who asked; evicted at random when
+  // full. A std::set would serve ids in byte order, so made-up ids starting with zero bytes
+  // would always go first.
+  struct Waiting {
+    MailboxKey key;
+    std::string peer;
+  };
+  void QueueLocked(const MailboxKey& key, const std::string& peer);  // REQUIRES: replies_mu_
+  std::deque<Waiting> pending_;                                      // guarded by replies_mu_
+  std::set<MailboxKey> pending_keys_;                                // guarded by replies_mu_
+  std::map<std::string, size_t> pending_per_peer_;                   // guarded by replies_mu_
+  std::map<MailboxKey, Cached> cache_;                               // guarded by replies_mu_
+  size_t cache_bytes_ = 0;                                           // guarded by replies_mu_
 };
 
 }  // namespace gavah::relay

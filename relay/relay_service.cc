@@ -81,7 +81,8 @@ grpc::Status RelayIntakeService::FetchReplies(grpc::ServerContextBase* context,
   if (request->after() > sql::kMaxSqlInteger) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "after is out of range");
   }
-  if (!forwarder_->Replies(org->organisation_fingerprint(), *mailbox, request->after(), response))
+  if (!forwarder_->Replies(org->organisation_fingerprint(), *mailbox, request->after(),
+                           context->peer(), response))
     response->set_pending(true);
   return grpc::Status::OK;
 }

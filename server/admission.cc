@@ -72,6 +72,28 @@ grpc::Status Admission::Check(const gavah::v1::SubmitChunk& first, const Digest3
   return grpc::Status::OK;
 }
 
+uint64_t Admission::Proven(const gavah::v1::SubmitChunk& first, const Digest32& id,
+                           uint64_t total) const {
+  if (first.pow_effort() == 0 || first.pow_seed_head().size() != 4 ||
+      first.pow_nonce().size() != kPowNonceSize) {
+    return 0;
+  }
+  PowSeed seed{};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (std::memcmp(first.pow_seed_head().data(), seed_.data(), 4) == 0) {
+      seed = seed_;
+    } else if (std::memcmp(first.pow_seed_head().data(), previous_seed_.data(), 4) == 0) {
+      seed = previous_seed_;
+    } else {
+      return 0;
+    }
+  }
+  PowNonce nonce{};
+  std::memcpy(nonce.data(), first.pow_nonce().data(), nonce.size());
+  return PowValid(seed, id, total, first.pow_effort(), nonce) ? first.pow_effort() : 0;
+}
+
 void Admission::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {

@@ -36,6 +36,9 @@ class Admission {
   // needed last period, so that a raise does not void work in flight); else the status that
   // tells the client to solve (RESOURCE_EXHAUSTED, kPowNeededText).
   grpc::Status Check(const gavah::v1::SubmitChunk& first, const Digest32& id, uint64_t total) const;
+  // The effort `first` validly proves for this envelope (0 for none or a bad proof), whatever
+  // is needed now: what orders streams under load.
+  uint64_t Proven(const gavah::v1::SubmitChunk& first, const Digest32& id, uint64_t total) const;
   // A submission was turned away for load: the effort rises at the end of this period.
   void Pressure() { pressure_.fetch_add(1); }
   uint64_t effort_per_mib() const;

@@ -3,6 +3,7 @@
 #include <deque>
 #include <mutex>
 
+#include "gavah/crypto/pow.h"
 #include "intake_status.h"
 
 namespace gavah::server {
@@ -83,6 +84,15 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
     reading_ = false;
     if (ok) {
       watch_.Arrived(next_.data().size());
+      if (!seen_first_) {
+        // Under load the pool serves streams in order of the work they proved per MiB. A claim
+        // is checked here (one hash), so a forged one cannot jump the queue.
+        seen_first_ = true;
+        const auto id = IdFrom(next_.envelope_id());
+        if (id)
+          priority_ =
+              admission_->Proven(next_, *id, next_.total_size()) / PowUnits(next_.total_size());
+      }
       queue_.push_back(std::move(next_));
       next_.Clear();
     } else {
@@ -114,7 +124,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
   void Pump() {
     if (finished_) return;
     if (!working_ && (!queue_.empty() || ended_ || cancelled_)) {
-      if (pool_->Post([this] { Work(); })) {
+      if (pool_->Post([this] { Work(); }, priority_)) {
         working_ = true;
         ++refs_;
       } else {
@@ -200,6 +210,8 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
   bool ended_ = false, cancelled_ = false;    // guarded by mu_
   bool paused_ = false, finished_ = false;    // guarded by mu_
   bool done_ = false;                         // guarded by mu_
+  bool seen_first_ = false;                   // guarded by mu_
+  uint64_t priority_ = 0;                     // guarded by mu_
   int refs_ = 0;                              // guarded by mu_: jobs and delayed reads
 };
 

@@ -478,10 +478,12 @@ grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
       const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(first_.data().data()),
                                            first_.data().size());
       const uint64_t hour = CurrentHour();
-      if (!svc_->window_.Take(total_, hour)) {
+      bool heavy = false;
+      if (!svc_->window_.Take(total_, hour, &heavy)) {
         svc_->admission_.Pressure();
         return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, kWindowFullText);
       }
+      if (heavy) svc_->admission_.Pressure();
       auto entry = svc_->committer_.Store(id_, bytes, hour);
       if (!entry.ok()) {
         svc_->window_.GiveBack(total_, hour);
@@ -507,10 +509,12 @@ grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
       phase_ = Phase::kOver;
       const uint64_t hour = CurrentHour();
       // Complete and kept: the witness resumes at the end once the window has room again.
-      if (!svc_->window_.Take(total_, hour)) {
+      bool heavy = false;
+      if (!svc_->window_.Take(total_, hour, &heavy)) {
         svc_->admission_.Pressure();
         return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, kWindowFullText);
       }
+      if (heavy) svc_->admission_.Pressure();
       auto entry = svc_->store_->Complete(id_, hour);
       if (!entry.ok()) {
         svc_->window_.GiveBack(total_, hour);

@@ -28,10 +28,15 @@ bool StorageWindow::Fits(uint64_t size, uint64_t now_hour) {
   return FitsLocked(size, now_hour);
 }
 
-bool StorageWindow::Take(uint64_t size, uint64_t now_hour) {
+bool StorageWindow::Take(uint64_t size, uint64_t now_hour, bool* heavy) {
   std::lock_guard<std::mutex> lock(mu_);
+  *heavy = false;
   if (!FitsLocked(size, now_hour)) return false;
-  if (limits_.bytes != 0) per_hour_[now_hour] += size;
+  if (limits_.bytes == 0) return true;
+  per_hour_[now_hour] += size;
+  uint64_t used = 0;
+  for (const auto& [hour, bytes] : per_hour_) used += bytes;
+  *heavy = used > limits_.bytes / 2;
   return true;
 }
 

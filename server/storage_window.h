@@ -27,7 +27,9 @@ class StorageWindow {
   // Whether an envelope of `size` bytes would be taken now (nothing is held by asking).
   bool Fits(uint64_t size, uint64_t now_hour);
   // Takes `size` bytes of this window's budget; false (and nothing taken) when it has no room.
-  bool Take(uint64_t size, uint64_t now_hour);
+  // *heavy says whether more than half of the window's budget is now used: the intake is then
+  // under load even while it still takes everything, and asks for work.
+  bool Take(uint64_t size, uint64_t now_hour, bool* heavy);
   // Gives back what Take took for an envelope that was not stored after all.
   void GiveBack(uint64_t size, uint64_t hour);
 

@@ -631,6 +631,39 @@ TEST_F(RelayTest, RepliesComeThroughTheRelayWithoutAskingTheServerWhileTheWitnes
   EXPECT_EQ(later.replies_size(), 0);
 }
 
+TEST_F(RelayTest, AFloodOfMadeUpMailboxesDoesNotKeepARealWitnessWaiting) {
+  StartServer();
+  InitRelay({"delay_mean_milliseconds = 200", "connection_calls_per_second = 0"});
+  StartRelay();
+  auto org = RecipientBundle::Parse(testing::Bytes(ReadText(dir_ / "org.bundle")));
+  ASSERT_TRUE(org.ok());
+  const auto fp = org->organisation_fingerprint();
+  auto ask = [&](gavah::v1::Intake::Stub& stub, const Digest32& mailbox) {
+    grpc::ClientContext ctx;
+    gavah::v1::FetchRepliesRequest req;
+    req.set_mailbox_id(mailbox.data(), mailbox.size());
+    req.set_organisation_id(fp.data(), fp.size());
+    gavah::v1::FetchRepliesResponse resp;
+    const bool ok = stub.FetchReplies(&ctx, req, &resp).ok();
+    return ok && !resp.pending();
+  };
+  // Made-up mailboxes whose ids start with zero bytes: in byte order they would always go first.
+  auto flood = RawRelay();
+  for (uint32_t i = 0; i < 5000; ++i) {
+    Digest32 fake{};
+    fake[29] = static_cast<uint8_t>(i >> 16);
+    fake[30] = static_cast<uint8_t>(i >> 8);
+    fake[31] = static_cast<uint8_t>(i);
+    ask(*flood, fake);
+  }
+  Digest32 real{};
+  real.fill(0x42);
+  auto witness = RawRelay();
+  EXPECT_FALSE(ask(*witness, real)) << "the first ask never waits for the server";
+  EXPECT_TRUE(WaitUntil([&] { return ask(*witness, real); }, 15))
+      << "a real witness's mailbox must be fetched within a few rounds of a flood";
+}
+
 TEST_F(RelayTest, ServerDropsCoverWithoutStoringAndRefusesMalformedCover) {
   StartServer();
   auto stub = RawClient();

@@ -119,6 +119,7 @@ class ServerFixture : public ::testing::Test {
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("gavah-intake");
     args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
     return gavah::v1::Intake::NewStub(grpc::CreateCustomChannel(
         "127.0.0.1:" + std::to_string(port ? port : port_), grpc::SslCredentials(ssl), args));
   }
