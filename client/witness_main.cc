@@ -350,6 +350,7 @@ struct SendArgs {
   std::string proxy;
   bool json = false;
   uint64_t max_work_seconds = 300;
+  uint64_t wait_seconds = 0;
 };
 
 // A line while the tool works on an intake's admission puzzle: updated in place on a terminal,
@@ -373,6 +374,11 @@ SendOptions Options(const SendArgs& s) {
   o.proxy = s.proxy;
   o.on_work = WorkLine();
   o.max_work_seconds = s.max_work_seconds;
+  o.wait_seconds = s.wait_seconds;
+  o.on_wait = [](uint64_t seconds, const std::string& why) {
+    std::fprintf(stderr, "not delivered yet (%s); trying again in %llu s\n", why.c_str(),
+                 static_cast<unsigned long long>(seconds));
+  };
   return o;
 }
 
@@ -773,6 +779,10 @@ int Main(int argc, char** argv) {
   submit->add_option("--proxy", send_args.proxy,
                      "send through this HTTP CONNECT proxy, e.g. Tor's http://127.0.0.1:9080");
   submit
+      ->add_option("--wait-seconds", send_args.wait_seconds,
+                   "keep trying an unreachable or busy server this long (default 0)")
+      ->check(CLI::Range(0, 86400));
+  submit
       ->add_option("--max-work-seconds", send_args.max_work_seconds,
                    "how long to work on a busy server's admission puzzle (default 300)")
       ->check(CLI::Range(1, 86400));
@@ -785,6 +795,9 @@ int Main(int argc, char** argv) {
   send->add_option("--bundle", bundle_path, "the organisation's signed bundle")->required();
   send->add_option("--org-fingerprint", pin, "refuse a bundle not signed by this organisation key");
   send->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
+  send->add_option("--wait-seconds", send_args.wait_seconds,
+                   "keep trying an unreachable or busy server this long (default 0)")
+      ->check(CLI::Range(0, 86400));
   send->add_option("--max-work-seconds", send_args.max_work_seconds,
                    "how long to work on a busy server's admission puzzle (default 300)")
       ->check(CLI::Range(1, 86400));
@@ -794,6 +807,10 @@ int Main(int argc, char** argv) {
   auto* outbox = app.add_subcommand("outbox", "list envelopes waiting to be sent");
   outbox->add_flag("--retry", retry, "send them now");
   outbox->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
+  outbox
+      ->add_option("--wait-seconds", send_args.wait_seconds,
+                   "keep trying an unreachable or busy server this long (default 0)")
+      ->check(CLI::Range(0, 86400));
   outbox
       ->add_option("--max-work-seconds", send_args.max_work_seconds,
                    "how long to work on a busy server's admission puzzle (default 300)")

@@ -210,25 +210,54 @@ std::string SourceOf(const std::string& peer) {
   return source;
 }
 
-bool IntakeService::TakeSlot(const std::string& peer) {
+bool IntakeService::TakeSlot(const std::string& peer, grpc::ServerContextBase* context) {
   const std::string source = SourceOf(peer);
-  std::lock_guard<std::mutex> lock(active_mu_);
-  if (slots_ >= limits_.max_active_uploads) return false;
-  uint64_t& per_peer = slots_per_peer_[peer];
-  if (per_peer >= limits_.uploads_per_connection) return false;
+  std::unique_lock<std::mutex> lock(active_mu_);
+  if (slots_per_peer_[peer] >= limits_.uploads_per_connection) return false;
   if (!source.empty() && slots_per_source_[source] >= limits_.uploads_per_source) return false;
+  if (slots_ >= limits_.max_active_uploads) {
+    const auto now = std::chrono::steady_clock::now();
+    grpc::ServerContextBase* slowest = nullptr;
+    double slowest_rate = 64.0 * 1024;
+    for (const auto& [ctx, use] : slot_users_) {
+      const double age = std::chrono::duration<double>(now - use.since).count();
+      if (age < 5) continue;
+      const double rate = static_cast<double>(use.bytes) / age;
+      if (rate < slowest_rate) {
+        slowest_rate = rate;
+        slowest = ctx;
+      }
+    }
+    if (slowest == nullptr) return false;
+    slowest->TryCancel();        // what it stored stays for resuming
+    slot_users_.erase(slowest);  // chosen once; its slot is given back when its stream ends
+    if (!active_cv_.wait_for(lock, std::chrono::seconds(3),
+                             [&] { return slots_ < limits_.max_active_uploads; })) {
+      return false;
+    }
+  }
   ++slots_;
-  ++per_peer;
+  ++slots_per_peer_[peer];
   if (!source.empty()) ++slots_per_source_[source];
+  slot_users_[context] = SlotUse{std::chrono::steady_clock::now(), 0};
   return true;
 }
 
-void IntakeService::GiveSlot(const std::string& peer) {
-  const std::string source = SourceOf(peer);
+void IntakeService::Moved(grpc::ServerContextBase* context, uint64_t bytes) {
   std::lock_guard<std::mutex> lock(active_mu_);
-  --slots_;
-  if (--slots_per_peer_[peer] == 0) slots_per_peer_.erase(peer);
-  if (!source.empty() && --slots_per_source_[source] == 0) slots_per_source_.erase(source);
+  if (auto it = slot_users_.find(context); it != slot_users_.end()) it->second.bytes += bytes;
+}
+
+void IntakeService::GiveSlot(const std::string& peer, grpc::ServerContextBase* context) {
+  const std::string source = SourceOf(peer);
+  {
+    std::lock_guard<std::mutex> lock(active_mu_);
+    --slots_;
+    slot_users_.erase(context);
+    if (--slots_per_peer_[peer] == 0) slots_per_peer_.erase(peer);
+    if (!source.empty() && --slots_per_source_[source] == 0) slots_per_source_.erase(source);
+  }
+  active_cv_.notify_all();
 }
 
 bool IntakeService::Claim(const Digest32& id, grpc::ServerContextBase* context) {
@@ -265,7 +294,7 @@ IntakeService::Upload::~Upload() {
     }
   }
   if (claimed_) svc_->Release(id_);
-  if (slot_) svc_->GiveSlot(peer_);
+  if (slot_) svc_->GiveSlot(peer_, ctx_);
 }
 
 grpc::Status IntakeService::Upload::Fail(grpc::Status st) {
@@ -365,7 +394,7 @@ grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
     if (!header.ok()) return header;
     if (!complete) return Bad("the first message must carry the whole envelope header");
   }
-  if (!svc_->TakeSlot(peer_)) {
+  if (!svc_->TakeSlot(peer_, ctx_)) {
     svc_->admission_.Pressure();
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "the server is receiving as many uploads as it can; try again shortly");
@@ -437,6 +466,7 @@ grpc::Status IntakeService::Upload::Data(std::string data) {
   const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()), data.size());
   if (grpc::Status checked = Absorb(bytes); !checked.ok()) return Fail(checked);
   received_ += data.size();
+  if (slot_) svc_->Moved(ctx_, data.size());
   pending_.insert(pending_.end(), bytes.begin(), bytes.end());
   if (pending_.size() >= kAppendBytes || received_ == total_) {
     if (const Status st = Flush(); !st.ok()) {

@@ -186,8 +186,11 @@ class IntakeService {
   void Release(const Digest32& id);
   // An upload slot for `peer`: false when the server, the connection or its source address
   // already has as many uploads going as the limits allow.
-  bool TakeSlot(const std::string& peer);
-  void GiveSlot(const std::string& peer);
+  // When every slot is taken, the slowest upload (under 64 KiB/s on average after 5 s) is
+  // cancelled to make room, so that tricklers cannot hold the slots a witness needs.
+  bool TakeSlot(const std::string& peer, grpc::ServerContextBase* context);
+  void GiveSlot(const std::string& peer, grpc::ServerContextBase* context);
+  void Moved(grpc::ServerContextBase* context, uint64_t bytes);  // an upload's progress
 
   std::mutex active_mu_;
   std::condition_variable active_cv_;
@@ -195,6 +198,11 @@ class IntakeService {
   // slots in use, in all, per connection and per source address.
   std::map<Digest32, grpc::ServerContextBase*> active_;
   uint64_t slots_ = 0;
+  struct SlotUse {
+    std::chrono::steady_clock::time_point since;
+    uint64_t bytes = 0;
+  };
+  std::map<grpc::ServerContextBase*, SlotUse> slot_users_;
   std::map<std::string, uint64_t> slots_per_peer_, slots_per_source_;
   std::atomic<uint64_t> stored_count_{0};
   GroupCommitter committer_{store_, limits_.quota_bytes};

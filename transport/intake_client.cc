@@ -337,7 +337,20 @@ Result<Delivery> SendEnvelope(const RecipientBundle& bundle, const EnvelopeReade
   if (!options.proxy.empty()) {
     GAVAH_RETURN_IF_ERROR(CheckProxy(options.proxy));
   }
-  return Uplink(bundle, options).Send(read, id, size);
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(options.wait_seconds);
+  for (uint64_t pause = 1;; pause = std::min<uint64_t>(pause * 2, 16)) {
+    // New channels each time: one that failed to connect may sit in gRPC's reconnect backoff
+    // long after the server is back.
+    auto r = Uplink(bundle, options).Send(read, id, size);
+    // Only a passing failure is worth waiting out: unreachable, busy, full for now.
+    if (r.ok() || r.status().code() != ErrorCode::kIo ||
+        std::chrono::steady_clock::now() + std::chrono::seconds(pause) > give_up) {
+      return r;
+    }
+    if (options.on_wait) options.on_wait(pause, r.status().message());
+    std::this_thread::sleep_for(std::chrono::seconds(pause));
+  }
 }
 
 Uplink::Uplink(const RecipientBundle& bundle, SendOptions options)
@@ -349,6 +362,11 @@ Uplink::Uplink(const RecipientBundle& bundle, SendOptions options)
 }
 
 Result<Delivery> Uplink::Send(const EnvelopeReader& read, const Digest32& id, uint64_t size) const {
+  return SendOnce(read, id, size);
+}
+
+Result<Delivery> Uplink::SendOnce(const EnvelopeReader& read, const Digest32& id,
+                                  uint64_t size) const {
   const auto& c = bundle_.contents();
   if (!c.receipt_key)
     return Error(ErrorCode::kInvalidArgument,

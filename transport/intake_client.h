@@ -30,6 +30,11 @@ struct SendOptions {
   // after `max_work_seconds`.
   std::function<void(uint64_t tries, uint64_t expected)> on_work;
   uint64_t max_work_seconds = 300;
+  // SendEnvelope, when no endpoint could be reached or all were busy: keep trying, with pauses
+  // of 1, 2, 4 ... seconds, for up to this long before giving up (0: give up at once). `on_wait`
+  // is told each pause. (Uplink::Send tries once: a relay has its own backoff.)
+  uint64_t wait_seconds = 0;
+  std::function<void(uint64_t seconds, const std::string& why)> on_wait;
 };
 
 // A channel to `e` over TLS pinned to its certificate, through `o.proxy` when set.
@@ -76,6 +81,7 @@ class Uplink {
   const std::vector<Target>& targets() const { return targets_; }
 
  private:
+  Result<Delivery> SendOnce(const EnvelopeReader& read, const Digest32& id, uint64_t size) const;
   const RecipientBundle& bundle_;
   SendOptions options_;
   std::vector<Target> targets_;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -401,6 +402,54 @@ TEST_F(AvailabilityTest, AServerThatNeverAnswersIsUnreachableNotAnImpostor) {
   EXPECT_NE(r.err.find("cannot reach it"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("certificate"), std::string::npos)
       << "not a certificate mismatch: " << r.err;
+}
+
+TEST_F(AvailabilityTest, TricklersHoldingEveryUploadSlotMakeWayForAWitness) {
+  SetConf("max_active_uploads = 2");
+  StartServer();
+  uint64_t total = 0;
+  const std::string head = ForgedHeader(uint64_t{1} << 24, &total);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> tricklers;
+  for (int t = 0; t < 2; ++t) {
+    tricklers.emplace_back([&, t] {
+      auto stub = RawClient();
+      while (!stop) {
+        grpc::ClientContext ctx;
+        gavah::v1::SubmitResponse resp;
+        auto w = stub->Submit(&ctx, &resp);
+        gavah::v1::SubmitChunk m;
+        m.set_envelope_id(std::string(32, static_cast<char>('p' + t)));
+        m.set_total_size(total);
+        m.set_data(head);
+        gavah::v1::SubmitChunk byte;
+        byte.set_data("b");
+        for (bool ok = w->Write(m); ok && !stop; ok = w->Write(byte)) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+        ctx.TryCancel();
+        (void)w->Finish();
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(6));  // both slots held, long enough to judge
+  Outcome r = Submitted("witness", 3 << 20);
+  stop = true;
+  for (auto& t : tricklers) t.join();
+  EXPECT_EQ(r.exit_code, 0) << "the slowest upload must make room: " << r.err;
+}
+
+TEST_F(AvailabilityTest, AWitnessWaitsOutAServerThatIsNotUpYet) {
+  WriteText(dir_ / "t.txt", "sent as soon as the server answers");
+  std::thread late([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    StartServer();
+  });
+  Outcome r =
+      Wit({"submit", "--bundle", "org.bundle", "--text-file", "t.txt", "--wait-seconds", "30"});
+  late.join();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("trying again in"), std::string::npos) << r.err;
 }
 
 TEST_F(AvailabilityTest, RunningOutOfDescriptorsIsSurvived) {
