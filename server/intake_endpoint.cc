@@ -68,6 +68,8 @@ namespace {
 // itself once gRPC is done with it and no job or delayed read refers to it.
 class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChunk> {
  public:
+  static constexpr size_t kReadAhead = 1 << 20;
+
   SubmitReactor(IntakeEndpoint* endpoint, grpc::CallbackServerContext* context,
                 gavah::v1::SubmitResponse* response)
       : pool_(endpoint->pool()),
@@ -93,6 +95,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
           priority_ =
               admission_->Proven(next_, *id, next_.total_size()) / PowUnits(next_.total_size());
       }
+      queued_bytes_ += next_.data().size();
       queue_.push_back(std::move(next_));
       next_.Clear();
     } else {
@@ -133,7 +136,10 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
         return;
       }
     }
-    if (!reading_ && !ended_ && !cancelled_ && !paused_ && queue_.size() + (working_ ? 1 : 0) < 2) {
+    // Read ahead up to 1 MiB (or two messages), so that receiving goes on while the job
+    // commits the last 1 MiB.
+    if (!reading_ && !ended_ && !cancelled_ && !paused_ &&
+        (queue_.size() + (working_ ? 1 : 0) < 2 || queued_bytes_ < kReadAhead)) {
       reading_ = true;
       watch_.Reading();
       StartRead(&next_);
@@ -157,6 +163,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
       }
       gavah::v1::SubmitChunk msg = std::move(queue_.front());
       queue_.pop_front();
+      queued_bytes_ -= msg.data().size();
       Pump();  // one message is out of the queue: the next may be read meanwhile
       lock.unlock();
       bool done = false;
@@ -186,6 +193,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
     if (finished_) return;
     finished_ = true;
     queue_.clear();
+    queued_bytes_ = 0;
     Finish(st);
   }
 
@@ -211,8 +219,10 @@ class SubmitReactor final : public grpc::ServerReadReactor<gavah::v1::SubmitChun
   bool paused_ = false, finished_ = false;    // guarded by mu_
   bool done_ = false;                         // guarded by mu_
   bool seen_first_ = false;                   // guarded by mu_
-  uint64_t priority_ = 0;                     // guarded by mu_
-  int refs_ = 0;                              // guarded by mu_: jobs and delayed reads
+  uint64_t priority_ = 0;
+  size_t queued_bytes_ =
+      0;          // guarded by mu_: data bytes in queue_                     // guarded by mu_
+  int refs_ = 0;  // guarded by mu_: jobs and delayed reads
 };
 
 }  // namespace

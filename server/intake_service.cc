@@ -118,7 +118,16 @@ const RecipientBundle* IntakeService::BundleFor(const std::string& organisation_
 }
 
 grpc::Status IntakeService::Admit(grpc::ServerContextBase* context) {
-  if (!limiter_.limits_calls() || limiter_.AdmitCall(context->peer())) return grpc::Status::OK;
+  const std::string peer = context->peer();
+  if (source_limiter_.limits_calls()) {
+    const std::string source = SourceOf(peer);
+    if (!source.empty() && !source_limiter_.AdmitCall(source)) {
+      admission_.Pressure();
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "too many calls from this address; slow down");
+    }
+  }
+  if (!limiter_.limits_calls() || limiter_.AdmitCall(peer)) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                       "too many calls on this connection; slow down");
 }

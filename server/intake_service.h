@@ -41,6 +41,9 @@ struct IntakeLimits {
   // with RESOURCE_EXHAUSTED; bytes over it are slowed down, not refused.
   uint64_t connection_calls_per_second = 0;
   uint64_t connection_bytes_per_second = 0;
+  // The same for all connections from one source address other than loopback, so that opening
+  // new connections does not escape the limit (0 = no limit).
+  uint64_t source_calls_per_second = 0;
 };
 
 // Token buckets per connection. Bounded: at most kMaxConnections are tracked; when that many
@@ -84,7 +87,8 @@ class IntakeService {
         receipt_key_(receipt_key),
         bundles_(std::move(bundles)),
         limits_(limits),
-        limiter_(limits.connection_calls_per_second, limits.connection_bytes_per_second) {}
+        limiter_(limits.connection_calls_per_second, limits.connection_bytes_per_second),
+        source_limiter_(limits.source_calls_per_second, 0) {}
   virtual ~IntakeService() = default;
 
   virtual grpc::Status GetBundle(grpc::ServerContextBase* context,
@@ -179,6 +183,7 @@ class IntakeService {
   const std::vector<const RecipientBundle*> bundles_;
   IntakeLimits limits_;
   ConnectionLimiter limiter_;
+  ConnectionLimiter source_limiter_;  // keyed by SourceOf(peer); loopback is not limited
   // Makes this stream the only one for `id`, cancelling any other first: a witness whose
   // connection died retries before the server notices, and the newer stream must win. False
   // when the other did not let go in time.

@@ -70,6 +70,10 @@ void ReadIntakeLimits(const Config& conf, const std::string& path, IntakeLimits*
       number("connection_calls_per_second", l->connection_calls_per_second);
   l->connection_bytes_per_second =
       number("connection_bytes_per_second", l->connection_bytes_per_second);
+  l->source_calls_per_second =
+      number("source_calls_per_second", l->source_calls_per_second == 0
+                                            ? 5 * l->connection_calls_per_second
+                                            : l->source_calls_per_second);
   *intake_threads = positive("intake_threads", *intake_threads, 256);
   l->window.bytes = number("window_bytes", l->window.bytes);
   l->window.hours = positive("window_hours", l->window.hours, 24 * 365);

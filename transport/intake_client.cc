@@ -127,6 +127,7 @@ Status Solve(gavah::v1::Intake::Stub& stub, const Digest32& id, uint64_t size, c
   const uint64_t per_mib = std::max<uint64_t>(resp.effort_per_mib(), 1);
   const uint64_t effort = per_mib > kPowMaxEffort / units ? kPowMaxEffort : per_mib * units;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.max_work_seconds);
+  if (o.on_work) o.on_work(0, effort);
   auto nonce = PowSolve(seed, id, size, effort, [&](uint64_t tries) {
     if (o.on_work) o.on_work(tries, effort);
     return std::chrono::steady_clock::now() < deadline;

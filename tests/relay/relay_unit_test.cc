@@ -170,6 +170,24 @@ TEST(RelayQueue, QuotaCountNeverWrapsWhenAnotherProcessReservedWhatIsDropped) {
   fs::remove_all(dir);
 }
 
+TEST(ConnectionLimiter, SourcesAreAddressesWithoutPortsAndLoopbackIsNone) {
+  // New connections from one address share its source limit; Tor and local relays (loopback)
+  // are many people behind one address, so they are not limited as one.
+  EXPECT_EQ(server::SourceOf("ipv4:203.0.113.7:41000"), "ipv4:203.0.113.7");
+  EXPECT_EQ(server::SourceOf("ipv4:203.0.113.7:41001"), server::SourceOf("ipv4:203.0.113.7:9"));
+  EXPECT_EQ(server::SourceOf("ipv6:[2001:db8::1]:443"), "ipv6:[2001:db8::1]");
+  EXPECT_EQ(server::SourceOf("ipv4:127.0.0.1:5000"), "");
+  EXPECT_EQ(server::SourceOf("ipv4:127.8.9.1:5000"), "");
+  EXPECT_EQ(server::SourceOf("ipv6:[::1]:5000"), "");
+  EXPECT_EQ(server::SourceOf("ipv6:[::ffff:127.0.0.1]:5000"), "");
+  server::ConnectionLimiter per_source(10, 0);
+  int admitted = 0;
+  for (int port = 0; port < 100; ++port) {
+    admitted += per_source.AdmitCall(server::SourceOf("ipv4:203.0.113.7:" + std::to_string(port)));
+  }
+  EXPECT_EQ(admitted, 20) << "a burst of two seconds' worth, however many connections";
+}
+
 TEST(ConnectionLimiter, SlowsBytesBeyondTheRate) {
   // The limiter says how long to hold the next read (no thread sleeps on it).
   server::ConnectionLimiter limiter(0, 100000);

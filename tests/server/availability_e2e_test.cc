@@ -291,8 +291,9 @@ TEST_F(AvailabilityTest, TheEffortRisesUnderLoadAndFallsBackToZeroWhenIdle) {
   };
   EXPECT_EQ(effort(), 0u) << "idle: no work asked";
   uint64_t total = 0;
-  const std::string head = ForgedHeader(uint64_t{1} << 22, &total);
-  // One upload holds the only slot; every other is turned away for load, again and again.
+  const std::string head = ForgedHeader(uint64_t{1} << 26, &total);
+  // One upload holds the only slot, moving fast enough (640 KiB/s) not to be the one cancelled
+  // for a newcomer; every other is turned away for load, again and again.
   grpc::ClientContext hold_ctx;
   gavah::v1::SubmitResponse hold_resp;
   auto hold = stub->Submit(&hold_ctx, &hold_resp);
@@ -301,6 +302,13 @@ TEST_F(AvailabilityTest, TheEffortRisesUnderLoadAndFallsBackToZeroWhenIdle) {
   first.set_total_size(total);
   first.set_data(head);
   ASSERT_TRUE(hold->Write(first));
+  std::atomic<bool> holding{true};
+  std::thread mover([&] {
+    gavah::v1::SubmitChunk data;
+    data.set_data(std::string(64 << 10, 'd'));
+    while (holding && hold->Write(data))
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  });
   uint64_t peak = 0;
   for (int i = 0; i < 30 && peak < 64; ++i) {
     EXPECT_NE(Forge(stub.get(), head, total, 1000 + i, /*pay=*/true).error_code(),
@@ -309,7 +317,9 @@ TEST_F(AvailabilityTest, TheEffortRisesUnderLoadAndFallsBackToZeroWhenIdle) {
     peak = std::max(peak, effort());
   }
   EXPECT_GE(peak, 64u) << "the effort doubles every period with load";
+  holding = false;
   hold_ctx.TryCancel();
+  mover.join();
   (void)hold->Finish();
   bool back = false;
   for (int i = 0; i < 40 && !back; ++i) {
