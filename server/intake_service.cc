@@ -333,6 +333,12 @@ grpc::Status IntakeService::Upload::Take(gavah::v1::SubmitChunk& msg,
 
 grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
                                           gavah::v1::SubmitResponse* response, bool* done) {
+  // A relay faces witnesses and rate-limits their submissions per connection and source. The
+  // server does not: one relay forwards everything over one connection; upload slots, proof of
+  // work and the storage window bound a flood there.
+  if (svc_->receipt_key_ == nullptr) {
+    if (grpc::Status ok = svc_->Admit(ctx_); !ok.ok()) return ok;
+  }
   if (first.kind() == gavah::v1::SubmitChunk::COVER) {
     // Cover looks like a small envelope on the wire: one message of a padded size.
     if (first.total_size() > kMaxCover || first.data().size() != first.total_size() ||
