@@ -493,6 +493,26 @@ grpc::Status IntakeService::Upload::Data(std::string data) {
   return grpc::Status::OK;
 }
 
+grpc::Status IntakeService::Upload::Store(const std::function<Result<LogEntry>(uint64_t)>& store,
+                                          gavah::v1::SubmitResponse* response) {
+  const uint64_t hour = CurrentHour();
+  bool heavy = false;
+  if (!svc_->window_.Take(total_, hour, &heavy)) {
+    svc_->admission_.Pressure();
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, kWindowFullText);
+  }
+  if (heavy) svc_->admission_.Pressure();
+  auto entry = store(hour);
+  if (!entry.ok()) {
+    svc_->window_.GiveBack(total_, hour);
+    return FromStatus(entry.status());
+  }
+  ++svc_->stored_count_;
+  svc_->Acknowledge(entry.value(), response);
+  svc_->Accepted(*response);
+  return grpc::Status::OK;
+}
+
 grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
   switch (phase_) {
     case Phase::kFirst:
@@ -522,22 +542,8 @@ grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
       claimed_ = true;
       const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(first_.data().data()),
                                            first_.data().size());
-      const uint64_t hour = CurrentHour();
-      bool heavy = false;
-      if (!svc_->window_.Take(total_, hour, &heavy)) {
-        svc_->admission_.Pressure();
-        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, kWindowFullText);
-      }
-      if (heavy) svc_->admission_.Pressure();
-      auto entry = svc_->committer_.Store(id_, bytes, hour);
-      if (!entry.ok()) {
-        svc_->window_.GiveBack(total_, hour);
-        return FromStatus(entry.status());
-      }
-      ++svc_->stored_count_;
-      svc_->Acknowledge(entry.value(), response);
-      svc_->Accepted(*response);
-      return grpc::Status::OK;
+      return Store([&](uint64_t hour) { return svc_->committer_.Store(id_, bytes, hour); },
+                   response);
     }
     case Phase::kData: {
       const Status flushed = Flush();
@@ -552,23 +558,8 @@ grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
       }
       if (sha_.Final() != id_) return Fail(Bad("envelope id does not match its bytes"));
       phase_ = Phase::kOver;
-      const uint64_t hour = CurrentHour();
-      // Complete and kept: the witness resumes at the end once the window has room again.
-      bool heavy = false;
-      if (!svc_->window_.Take(total_, hour, &heavy)) {
-        svc_->admission_.Pressure();
-        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, kWindowFullText);
-      }
-      if (heavy) svc_->admission_.Pressure();
-      auto entry = svc_->store_->Complete(id_, hour);
-      if (!entry.ok()) {
-        svc_->window_.GiveBack(total_, hour);
-        return FromStatus(entry.status());
-      }
-      ++svc_->stored_count_;
-      svc_->Acknowledge(entry.value(), response);
-      svc_->Accepted(*response);
-      return grpc::Status::OK;
+      // Complete and kept if the window is full: the witness resumes at the end later.
+      return Store([&](uint64_t hour) { return svc_->store_->Complete(id_, hour); }, response);
     }
     case Phase::kOver:
       break;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -134,6 +135,9 @@ class IntakeService {
     grpc::Status Data(std::string data);
     Status Flush();
     grpc::Status Fail(grpc::Status st);  // drops the upload on a bad byte
+    // Stores the envelope with `store` within the storage window and answers its receipt.
+    grpc::Status Store(const std::function<Result<LogEntry>(uint64_t hour)>& store,
+                       gavah::v1::SubmitResponse* response);
 
     IntakeService* const svc_;
     grpc::ServerContextBase* const ctx_;
