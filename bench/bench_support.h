@@ -2,6 +2,7 @@
 // and peak memory of a process read from /proc.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,11 +19,26 @@
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/keys.h"
 #include "gavah/crypto/receipt.h"
+#include "gavah/v1/intake.grpc.pb.h"
 #include "support/process.h"
 
 namespace gavah::bench {
 
 using Clock = std::chrono::steady_clock;
+
+// An intake stub pinned to `pem`; with `own_connection`, on a TCP connection of its own.
+inline std::unique_ptr<gavah::v1::Intake::Stub> IntakeStub(const std::string& address,
+                                                           const std::string& pem,
+                                                           bool own_connection = false) {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem;
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride("gavah-intake");
+  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+  if (own_connection) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return gavah::v1::Intake::NewStub(
+      grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args));
+}
 
 inline double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;

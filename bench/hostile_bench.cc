@@ -36,14 +36,7 @@ using gavah::bench::Percentile;
 namespace {
 
 std::unique_ptr<gavah::v1::Intake::Stub> Stub(const std::string& address, const std::string& pem) {
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = pem;
-  grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride("gavah-intake");
-  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // each stub a connection of its own
-  return gavah::v1::Intake::NewStub(
-      grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args));
+  return gavah::bench::IntakeStub(address, pem, /*own_connection=*/true);
 }
 
 double Since(Clock::time_point t) {

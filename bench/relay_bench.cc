@@ -43,13 +43,7 @@ long CurrentRssKib(pid_t pid) {
 }
 
 std::unique_ptr<gavah::v1::Intake::Stub> Stub(const std::string& address, const std::string& pem) {
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = pem;
-  grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride("gavah-intake");
-  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
-  return gavah::v1::Intake::NewStub(
-      grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args));
+  return gavah::bench::IntakeStub(address, pem, false);
 }
 
 // One whole-envelope Submit; true when the answer is what `relay` or a server should give.

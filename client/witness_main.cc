@@ -369,6 +369,16 @@ std::function<void(uint64_t, uint64_t)> WorkLine() {
   };
 }
 
+// How long to wait out an unreachable or busy server, and to work on its admission puzzle.
+void AddPacingOptions(CLI::App* cmd, SendArgs& s) {
+  cmd->add_option("--wait-seconds", s.wait_seconds,
+                  "keep trying an unreachable or busy server this long (default 0)")
+      ->check(CLI::Range(0, 86400));
+  cmd->add_option("--max-work-seconds", s.max_work_seconds,
+                  "how long to work on a busy server's admission puzzle (default 300)")
+      ->check(CLI::Range(1, 86400));
+}
+
 SendOptions Options(const SendArgs& s) {
   SendOptions o;
   o.proxy = s.proxy;
@@ -778,14 +788,7 @@ int Main(int argc, char** argv) {
   AddTestimonyOptions(submit, sub);
   submit->add_option("--proxy", send_args.proxy,
                      "send through this HTTP CONNECT proxy, e.g. Tor's http://127.0.0.1:9080");
-  submit
-      ->add_option("--wait-seconds", send_args.wait_seconds,
-                   "keep trying an unreachable or busy server this long (default 0)")
-      ->check(CLI::Range(0, 86400));
-  submit
-      ->add_option("--max-work-seconds", send_args.max_work_seconds,
-                   "how long to work on a busy server's admission puzzle (default 300)")
-      ->check(CLI::Range(1, 86400));
+  AddPacingOptions(submit, send_args);
   submit->add_flag("--amnesic", amnesic, "keep nothing on disk: no outbox, no receipt, no pins");
   submit->add_flag("--json", send_args.json, "print the result as one JSON object");
 
@@ -795,26 +798,14 @@ int Main(int argc, char** argv) {
   send->add_option("--bundle", bundle_path, "the organisation's signed bundle")->required();
   send->add_option("--org-fingerprint", pin, "refuse a bundle not signed by this organisation key");
   send->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
-  send->add_option("--wait-seconds", send_args.wait_seconds,
-                   "keep trying an unreachable or busy server this long (default 0)")
-      ->check(CLI::Range(0, 86400));
-  send->add_option("--max-work-seconds", send_args.max_work_seconds,
-                   "how long to work on a busy server's admission puzzle (default 300)")
-      ->check(CLI::Range(1, 86400));
+  AddPacingOptions(send, send_args);
   send->add_flag("--json", send_args.json, "print the result as one JSON object");
 
   bool retry = false;
   auto* outbox = app.add_subcommand("outbox", "list envelopes waiting to be sent");
   outbox->add_flag("--retry", retry, "send them now");
   outbox->add_option("--proxy", send_args.proxy, "send through this HTTP CONNECT proxy");
-  outbox
-      ->add_option("--wait-seconds", send_args.wait_seconds,
-                   "keep trying an unreachable or busy server this long (default 0)")
-      ->check(CLI::Range(0, 86400));
-  outbox
-      ->add_option("--max-work-seconds", send_args.max_work_seconds,
-                   "how long to work on a busy server's admission puzzle (default 300)")
-      ->check(CLI::Range(1, 86400));
+  AddPacingOptions(outbox, send_args);
   outbox->add_flag("--json", send_args.json, "print each delivery as one JSON object");
 
   std::string codename_out;
