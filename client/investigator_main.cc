@@ -1158,6 +1158,97 @@ int MarkDelete(const std::string& id_hex, const std::string& key_path,
   return 0;
 }
 
+struct PurgeArgs {
+  std::string key, bundle, store;
+  uint64_t from_entry = 0, to_entry = 0, min_size = 0, max_size = UINT64_MAX;
+  bool yes = false;
+};
+
+// Agrees to delete, in batches, every envelope of a recognised flood: those this store synced
+// in a range of log entries and sizes, except any this investigator has looked at. Each is
+// deleted once k investigators have agreed to it, as with mark-delete (PROTOCOL 9.4).
+int Purge(const PurgeArgs& a, const PassphraseSource& pass, bool json) {
+  if (a.from_entry > a.to_entry) Fail("--from-entry must not be after --to-entry", 2);
+  if (a.min_size > a.max_size) Fail("--min-size must not be above --max-size", 2);
+  const RecipientBundle bundle = LoadBundle(a.bundle, "", /*require_current=*/false);
+  auto store = OpenCaseStore(a.store, pass, /*may_create=*/false);
+  CheckAgainstStore(bundle, *store, a.bundle, a.store);
+  std::vector<CaseEnvelope> chosen;
+  uint64_t bytes = 0, kept = 0, first_hour = UINT64_MAX, last_hour = 0;
+  for (const auto& e : Must(store->List(), a.store)) {
+    if (e.log_index < a.from_entry || e.log_index > a.to_entry) continue;
+    if (e.size < a.min_size || e.size > a.max_size) continue;
+    // Only testimony no one has worked on here: what this investigator has opened, annotated,
+    // answered or exported they know not to be junk, and a purge never takes it.
+    if (e.state != "new") {
+      kept += e.state == "opened" || e.state == "annotated" || e.state == "replied" ||
+              e.state == "exported";
+      continue;
+    }
+    chosen.push_back(e);
+    bytes += e.size;
+    first_hour = std::min(first_hour, e.received_hour);
+    last_hour = std::max(last_hour, e.received_hour);
+  }
+  const std::string what = std::to_string(chosen.size()) + " envelopes (" + std::to_string(bytes) +
+                           " bytes) of log entries " + std::to_string(a.from_entry) + " to " +
+                           std::to_string(a.to_entry) +
+                           (chosen.empty() ? std::string()
+                                           : ", received from " + UtcTime(first_hour) + " to " +
+                                                 UtcTime(last_hour + 3599));
+  const std::string kept_line =
+      kept == 0 ? std::string()
+                : std::to_string(kept) + " in that range are kept: you have opened them\n";
+  if (!a.yes || chosen.empty()) {
+    Print(json,
+          JsonObject()
+              .Add("envelopes", chosen.size())
+              .Add("bytes", bytes)
+              .Add("kept", kept)
+              .Add("sent", "no"),
+          "a purge would agree to delete " + what + "\n" + kept_line +
+              (chosen.empty() ? "nothing to purge\n"
+                              : "nothing was sent: check `list`, then run again with --yes\n"));
+    return 0;
+  }
+  const InvestigatorSecretKey key = LoadInvestigatorKey(a.key, pass);
+  const std::string me = FingerprintToText(key.public_key().fingerprint());
+  ReviewClient client(bundle, key, SendOptions{});
+  constexpr size_t kBatch = 1000;  // the server's limit per call
+  uint64_t deleted = 0, threshold = 0;
+  for (size_t at = 0; at < chosen.size(); at += kBatch) {
+    const size_t n = std::min(kBatch, chosen.size() - at);
+    std::vector<Digest32> ids;
+    for (size_t i = 0; i < n; ++i) ids.push_back(chosen[at + i].id);
+    const auto r = Must(client.Purge(ids), "purge");
+    for (size_t i = 0; i < n; ++i) {
+      deleted += r.results(static_cast<int>(i)).deleted();
+      threshold = r.results(static_cast<int>(i)).threshold();
+      // The store's custody says who agreed to destroy what, and when: part of the record a
+      // court may ask for.
+      if (const Status st = store->Record(ids[i], me, "agreed to delete (purge)", "", NowUnix());
+          !st.ok())
+        Fail(a.store, st);
+    }
+    if (!json)
+      std::fprintf(stderr, "gavah-investigator: purge: agreed for %zu of %zu envelopes\n", at + n,
+                   chosen.size());
+  }
+  Print(json,
+        JsonObject()
+            .Add("envelopes", chosen.size())
+            .Add("bytes", bytes)
+            .Add("kept", kept)
+            .Add("deleted", deleted)
+            .Add("threshold", threshold)
+            .Add("sent", "yes"),
+        "you agreed to delete " + what + "\n" + kept_line + std::to_string(deleted) +
+            " of them are deleted from the server (their log entries and receipts remain); " +
+            std::to_string(chosen.size() - deleted) + " wait until " + std::to_string(threshold) +
+            " investigators agree\n");
+  return 0;
+}
+
 int List(const std::string& store_path, const PassphraseSource& pass, bool json) {
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
   const auto all = Must(store->List(), store_path);
@@ -1336,6 +1427,20 @@ int Main(int argc, char** argv) {
   mark_delete->add_option("--key", sync_key, "your investigator key file")->required();
   mark_delete->add_option("--bundle", bundle_path, "the organisation bundle")->required();
   common(mark_delete);
+  PurgeArgs purge_args;
+  auto* purge = app.add_subcommand(
+      "purge", "agree to delete a flood you recognise: new envelopes in a range of log entries");
+  purge->add_option("--key", purge_args.key, "your investigator key file")->required();
+  purge->add_option("--bundle", purge_args.bundle, "the organisation bundle")->required();
+  purge->add_option("--store", purge_args.store, "your case store, synced")->required();
+  purge->add_option("--from-entry", purge_args.from_entry, "the flood's first log entry")
+      ->required();
+  purge->add_option("--to-entry", purge_args.to_entry, "its last log entry")->required();
+  purge->add_option("--min-size", purge_args.min_size, "only envelopes of at least these bytes");
+  purge->add_option("--max-size", purge_args.max_size, "only envelopes of at most these bytes");
+  purge->add_flag("--yes", purge_args.yes,
+                  "send the agreement (without it, only say what would be agreed to)");
+  common(purge);
   std::string note_text, reply_text_file;
   auto* note = app.add_subcommand("note", "add a note to a testimony, kept encrypted in the store");
   note->add_option("id", show_id, "the envelope id")->required();
@@ -1373,6 +1478,7 @@ int Main(int argc, char** argv) {
   if (*bundle) return Bundle(b, pass, json);
   if (*export_cmd) return ExportCmd(show_id, keys, out, store_path, pass, json);
   if (*verify) return VerifyExport(verify_dir, bundle_path, json);
+  if (*purge) return Purge(purge_args, pass, json);
   if (*mark_delete) return MarkDelete(show_id, sync_key, bundle_path, pass, json);
   if (*note) return Annotate("note", show_id, note_text, reply_text_file, store_path, pass, json);
   if (*tag) return Annotate("tag", show_id, note_text, "", store_path, pass, json);

@@ -142,4 +142,25 @@ Result<gavah::v1::MarkForDeletionResponse> ReviewClient::MarkForDeletion(const D
   return resp;
 }
 
+Result<gavah::v1::PurgeEnvelopesResponse> ReviewClient::Purge(std::span<const Digest32> ids) {
+  gavah::v1::PurgeEnvelopesRequest req;
+  gavah::v1::PurgeEnvelopesResponse resp;
+  GAVAH_RETURN_IF_ERROR(Each([&](gavah::v1::Review::Stub& stub) {
+    req.Clear();
+    for (const auto& id : ids) {
+      auto* m = req.add_marks();
+      m->set_envelope_id(id.data(), id.size());
+      const auto statement = SignDeletion(key_, bundle_.organisation_fingerprint(), server_, id);
+      m->set_statement(statement.data(), statement.size());
+    }
+    resp.Clear();
+    grpc::ClientContext ctx;
+    Sign(ctx, "/gavah.v1.Review/PurgeEnvelopes", req);
+    return stub.PurgeEnvelopes(&ctx, req, &resp);
+  }));
+  if (static_cast<size_t>(resp.results_size()) != ids.size())
+    return Error(ErrorCode::kMalformed, "the server answered a purge with the wrong count");
+  return resp;
+}
+
 }  // namespace gavah::cli

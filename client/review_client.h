@@ -27,6 +27,8 @@ class ReviewClient {
   Status PostShare(const Fingerprint& to, std::span<const uint8_t> sealed);
   Result<gavah::v1::FetchSharesResponse> FetchShares(uint64_t after);
   Result<gavah::v1::MarkForDeletionResponse> MarkForDeletion(const Digest32& id);
+  // Agrees to delete every envelope in `ids` (at most 1000) in one call, all or nothing.
+  Result<gavah::v1::PurgeEnvelopesResponse> Purge(std::span<const Digest32> ids);
   // The SHA-256 of the pinned certificate of the server that answered the last call: what that
   // server's deletion statements must name.
   const Digest32& server() const { return server_; }

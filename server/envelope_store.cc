@@ -575,58 +575,79 @@ Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::List(uint64_t after, s
 Result<EnvelopeStore::DeletionState> EnvelopeStore::MarkForDeletion(
     const Digest32& id, std::span<const uint8_t> investigator, std::span<const uint8_t> statement,
     std::span<const Fingerprint> current, uint64_t threshold, uint64_t hour) {
+  const DeletionMark mark{id, statement};
+  auto st = MarkManyForDeletion(std::span<const DeletionMark>(&mark, 1), investigator, current,
+                                threshold, hour);
+  if (!st.ok())
+    return Error(st.status().code(), st.status().code() == ErrorCode::kInvalidArgument
+                                         ? "no such envelope"
+                                         : st.status().message());
+  return st->front();
+}
+
+Result<std::vector<EnvelopeStore::DeletionState>> EnvelopeStore::MarkManyForDeletion(
+    std::span<const DeletionMark> marks, std::span<const uint8_t> investigator,
+    std::span<const Fingerprint> current, uint64_t threshold, uint64_t hour) {
   std::lock_guard<std::mutex> lock(mu_);
-  DeletionState st;
+  std::vector<DeletionState> out(marks.size());
+  uint64_t freed_bytes = 0;
   bool freed = false;
-  uint64_t size = 0;
   {  // the statements end with this block: a stepped one would hold the WAL open
     Transaction tx(db_);
     if (!tx.ok()) return DbError(db_, "mark");
-    Stmt e(*stmts_, "SELECT size FROM envelopes WHERE id=?");
-    e.Bind(1, id);
-    if (e.Step() != SQLITE_ROW) return Error(ErrorCode::kInvalidArgument, "no such envelope");
-    size = e.U64(0);
-    Stmt d(*stmts_, "SELECT 1 FROM deletions WHERE envelope=?");
-    d.Bind(1, id);
-    const bool already = d.Step() == SQLITE_ROW;
-    Stmt m(*stmts_,
-           "INSERT OR IGNORE INTO deletion_statements(envelope, investigator, statement, hour) "
-           "VALUES(?,?,?,?)");
-    m.Bind(1, id).Bind(2, investigator).Bind(3, statement).Bind(4, hour);
-    if (m.Step() != SQLITE_DONE) return DbError(db_, "mark");
-    // Only investigators of the bundle served now count: a key the organisation removed (a
-    // seized laptop, say) must not still help to erase testimony.
-    Stmt n(*stmts_, "SELECT investigator FROM deletion_statements WHERE envelope=?");
-    n.Bind(1, id);
-    for (int rc; (rc = n.Step()) != SQLITE_DONE;) {
-      if (rc != SQLITE_ROW) return DbError(db_, "mark");
-      const auto who = n.Blob(0);
-      for (const auto& fp : current) {
-        if (who.size() == fp.size() && std::equal(who.begin(), who.end(), fp.begin())) {
-          ++st.marks;
-          break;
+    for (size_t i = 0; i < marks.size(); ++i) {
+      const Digest32& id = marks[i].id;
+      DeletionState& st = out[i];
+      Stmt e(*stmts_, "SELECT size FROM envelopes WHERE id=?");
+      e.Bind(1, id);
+      if (e.Step() != SQLITE_ROW)
+        return Error(ErrorCode::kInvalidArgument,
+                     "mark " + std::to_string(i + 1) + ": no such envelope");
+      const uint64_t size = e.U64(0);
+      Stmt d(*stmts_, "SELECT 1 FROM deletions WHERE envelope=?");
+      d.Bind(1, id);
+      const bool already = d.Step() == SQLITE_ROW;
+      Stmt m(*stmts_,
+             "INSERT OR IGNORE INTO deletion_statements(envelope, investigator, statement, hour) "
+             "VALUES(?,?,?,?)");
+      m.Bind(1, id).Bind(2, investigator).Bind(3, marks[i].statement).Bind(4, hour);
+      if (m.Step() != SQLITE_DONE) return DbError(db_, "mark");
+      // Only investigators of the bundle served now count: a key the organisation removed (a
+      // seized laptop, say) must not still help to erase testimony.
+      Stmt n(*stmts_, "SELECT investigator FROM deletion_statements WHERE envelope=?");
+      n.Bind(1, id);
+      for (int rc; (rc = n.Step()) != SQLITE_DONE;) {
+        if (rc != SQLITE_ROW) return DbError(db_, "mark");
+        const auto who = n.Blob(0);
+        for (const auto& fp : current) {
+          if (who.size() == fp.size() && std::equal(who.begin(), who.end(), fp.begin())) {
+            ++st.marks;
+            break;
+          }
         }
       }
+      bool now = false;
+      if (!already && threshold > 0 && st.marks >= threshold) {
+        Stmt c(*stmts_, "DELETE FROM chunks WHERE owner=?");
+        c.Bind(1, id);
+        Stmt r(*stmts_, "INSERT INTO deletions(envelope, hour) VALUES(?,?)");
+        r.Bind(1, id).Bind(2, hour);
+        if (c.Step() != SQLITE_DONE || r.Step() != SQLITE_DONE) return DbError(db_, "delete");
+        freed_bytes += size;
+        now = freed = true;
+      }
+      st.deleted = already || now;
     }
-    if (!already && threshold > 0 && st.marks >= threshold) {
-      Stmt c(*stmts_, "DELETE FROM chunks WHERE owner=?");
-      c.Bind(1, id);
-      Stmt r(*stmts_, "INSERT INTO deletions(envelope, hour) VALUES(?,?)");
-      r.Bind(1, id).Bind(2, hour);
-      if (c.Step() != SQLITE_DONE || r.Step() != SQLITE_DONE) return DbError(db_, "delete");
-      freed = true;
-    }
-    st.deleted = already || freed;
     GAVAH_RETURN_IF_ERROR(tx.Commit());
   }
   if (freed) {
-    used_bytes_ -= std::min(used_bytes_, size);
+    used_bytes_ -= std::min(used_bytes_, freed_bytes);
     // secure_delete overwrote the pages in the database, but the WAL still holds their old
     // contents until it is checkpointed and cut. Another connection reading an old snapshot
     // (a relay's book) makes this partial; SQLite's automatic checkpoints carry on from there.
     (void)Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
-  return st;
+  return out;
 }
 
 Result<bool> EnvelopeStore::IsDeleted(const Digest32& id) {

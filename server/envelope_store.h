@@ -144,6 +144,16 @@ class EnvelopeStore {
                                         std::span<const uint8_t> statement,
                                         std::span<const Fingerprint> current, uint64_t threshold,
                                         uint64_t hour);
+  // The same for many envelopes in one transaction: every mark is recorded, or none (then
+  // kInvalidArgument names the first envelope not stored by its place in `marks`).
+  struct DeletionMark {
+    Digest32 id{};
+    std::span<const uint8_t> statement;
+  };
+  Result<std::vector<DeletionState>> MarkManyForDeletion(std::span<const DeletionMark> marks,
+                                                         std::span<const uint8_t> investigator,
+                                                         std::span<const Fingerprint> current,
+                                                         uint64_t threshold, uint64_t hour);
   Result<bool> IsDeleted(const Digest32& id);
 
   // The log index the next stored envelope gets (MAX + 1; random when unordered).

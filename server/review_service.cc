@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <ctime>
+#include <set>
 
 #include "gavah/crypto/deletion.h"
 #include "gavah/crypto/released_share.h"
@@ -14,6 +15,7 @@ namespace {
 
 constexpr char kAuthHeader[] = "gavah-auth-bin";
 constexpr size_t kMaxList = 1000;
+constexpr size_t kMaxPurge = 1000;
 constexpr size_t kSharesPerAnswer = 64;
 constexpr size_t kChunk = 1 << 20;
 
@@ -231,17 +233,15 @@ grpc::Status ReviewService::FetchShares(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status ReviewService::MarkForDeletion(grpc::ServerContext* context,
-                                            const gavah::v1::MarkForDeletionRequest* request,
-                                            gavah::v1::MarkForDeletionResponse* response) {
-  Fingerprint who{};
-  if (auto st = Authenticate(context, "/gavah.v1.Review/MarkForDeletion", *request, &who); !st.ok())
-    return st;
-  const auto id = IdFrom(request->envelope_id());
-  if (!id) return Bad("envelope id must be 32 bytes");
+grpc::Status ReviewService::CheckMark(const Fingerprint& who,
+                                      const gavah::v1::MarkForDeletionRequest& mark,
+                                      Digest32* id) const {
+  const auto parsed = IdFrom(mark.envelope_id());
+  if (!parsed) return Bad("envelope id must be 32 bytes");
+  *id = *parsed;
   // The agreement is kept only as the caller's own signed statement for this envelope on this
   // server, which every investigator can later check for themselves.
-  auto statement = ParseDeletionStatement(Bytes(request->statement()));
+  auto statement = ParseDeletionStatement(Bytes(mark.statement()));
   if (!statement.ok())
     return Bad("a mark needs the caller's deletion statement: " + statement.status().message());
   const InvestigatorPublicKey* signer = nullptr;
@@ -252,21 +252,75 @@ grpc::Status ReviewService::MarkForDeletion(grpc::ServerContext* context,
     return Bad("the deletion statement is not the caller's");
   if (!VerifyDeletion(*statement, bundle_->organisation_fingerprint(), certificate_, *id).ok())
     return Bad("the deletion statement does not verify for this envelope on this server");
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::Mark(const Fingerprint& who,
+                                 std::span<const gavah::v1::MarkForDeletionRequest* const> marks,
+                                 std::vector<EnvelopeStore::DeletionState>* states) {
+  std::vector<EnvelopeStore::DeletionMark> checked(marks.size());
+  for (size_t i = 0; i < marks.size(); ++i) {
+    if (auto st = CheckMark(who, *marks[i], &checked[i].id); !st.ok())
+      return marks.size() == 1 ? st
+                               : grpc::Status(st.error_code(), "mark " + std::to_string(i + 1) +
+                                                                   ": " + st.error_message());
+    checked[i].statement = Bytes(marks[i]->statement());
+  }
   // As many investigators as it takes to open a testimony must agree to destroy one: a single
   // stolen key must not be able to erase evidence.
   const uint64_t threshold = bundle_->contents().threshold;
   std::vector<Fingerprint> current;
   for (const auto& inv : bundle_->contents().investigators) current.push_back(inv.fingerprint());
-  auto st = store_->MarkForDeletion(*id, who, Bytes(request->statement()), current, threshold,
-                                    CurrentHour());
+  auto st = store_->MarkManyForDeletion(checked, who, current, threshold, CurrentHour());
   if (!st.ok()) {
     if (st.status().code() == ErrorCode::kInvalidArgument)
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          marks.size() == 1 ? "no such envelope" : st.status().message());
     return FromStore(st.status());
   }
-  response->set_marks(static_cast<uint32_t>(st->marks));
-  response->set_threshold(static_cast<uint32_t>(threshold));
-  response->set_deleted(st->deleted);
+  *states = std::move(*st);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::MarkForDeletion(grpc::ServerContext* context,
+                                            const gavah::v1::MarkForDeletionRequest* request,
+                                            gavah::v1::MarkForDeletionResponse* response) {
+  Fingerprint who{};
+  if (auto st = Authenticate(context, "/gavah.v1.Review/MarkForDeletion", *request, &who); !st.ok())
+    return st;
+  std::vector<EnvelopeStore::DeletionState> states;
+  const gavah::v1::MarkForDeletionRequest* one[] = {request};
+  if (auto st = Mark(who, one, &states); !st.ok()) return st;
+  response->set_marks(static_cast<uint32_t>(states[0].marks));
+  response->set_threshold(static_cast<uint32_t>(bundle_->contents().threshold));
+  response->set_deleted(states[0].deleted);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewService::PurgeEnvelopes(grpc::ServerContext* context,
+                                           const gavah::v1::PurgeEnvelopesRequest* request,
+                                           gavah::v1::PurgeEnvelopesResponse* response) {
+  Fingerprint who{};
+  if (auto st = Authenticate(context, "/gavah.v1.Review/PurgeEnvelopes", *request, &who); !st.ok())
+    return st;
+  const size_t n = static_cast<size_t>(request->marks_size());
+  if (n == 0 || n > kMaxPurge)
+    return Bad("a purge carries 1 to " + std::to_string(kMaxPurge) + " marks");
+  std::vector<const gavah::v1::MarkForDeletionRequest*> marks;
+  std::set<std::string> seen;
+  for (const auto& m : request->marks()) {
+    if (!seen.insert(m.envelope_id()).second)
+      return Bad("mark " + std::to_string(marks.size() + 1) + ": the envelope is named twice");
+    marks.push_back(&m);
+  }
+  std::vector<EnvelopeStore::DeletionState> states;
+  if (auto st = Mark(who, marks, &states); !st.ok()) return st;
+  for (const auto& s : states) {
+    auto* r = response->add_results();
+    r->set_marks(static_cast<uint32_t>(s.marks));
+    r->set_threshold(static_cast<uint32_t>(bundle_->contents().threshold));
+    r->set_deleted(s.deleted);
+  }
   return grpc::Status::OK;
 }
 

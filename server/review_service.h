@@ -41,6 +41,9 @@ class ReviewService final : public gavah::v1::Review::Service {
   grpc::Status MarkForDeletion(grpc::ServerContext* context,
                                const gavah::v1::MarkForDeletionRequest* request,
                                gavah::v1::MarkForDeletionResponse* response) override;
+  grpc::Status PurgeEnvelopes(grpc::ServerContext* context,
+                              const gavah::v1::PurgeEnvelopesRequest* request,
+                              gavah::v1::PurgeEnvelopesResponse* response) override;
 
   // At most this many nonces are remembered (each for twice the time window); beyond it calls
   // are refused until old ones expire, rather than forgetting one that could be replayed.
@@ -54,6 +57,14 @@ class ReviewService final : public gavah::v1::Review::Service {
   // records the call in the audit trail.
   grpc::Status Authenticate(grpc::ServerContext* context, std::string_view method,
                             const google::protobuf::Message& request, Fingerprint* who);
+  // Checks one mark: the caller's own valid deletion statement for its envelope on this server.
+  grpc::Status CheckMark(const Fingerprint& who, const gavah::v1::MarkForDeletionRequest& mark,
+                         Digest32* id) const;
+  // Checks every mark, then records them all in one transaction; nothing is recorded when one
+  // fails.
+  grpc::Status Mark(const Fingerprint& who,
+                    std::span<const gavah::v1::MarkForDeletionRequest* const> marks,
+                    std::vector<EnvelopeStore::DeletionState>* states);
 
   EnvelopeStore* store_;
   const ReceiptKey* receipt_key_;

@@ -145,6 +145,43 @@ class IntegrityTest : public testing::ServerFixture {
     sqlite3_close(db);
   }
 
+  // A review call made by hand as the insider, who is listed in the bundle: what a modified
+  // client can send.
+  template <typename Request, typename Response, typename Method>
+  grpc::Status CallAsInsider(const std::string& method, const Request& req, Response* resp,
+                             Method call) {
+    const std::string body = req.SerializeAsString();
+    std::array<uint8_t, 16> nonce{};
+    randombytes_buf(nonce.data(), nonce.size());
+    const Digest32 cert = Sha256Of(testing::Bytes(ReadText(dir_ / "srv/tls.crt")));
+    const auto token =
+        SignReviewCall(insider_, cert, method, testing::Bytes(body), time(nullptr), nonce);
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("gavah-intake");
+    auto stub = gavah::v1::Review::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("gavah-auth-bin",
+                    std::string(reinterpret_cast<const char*>(token.data()), token.size()));
+    return ((*stub).*call)(&ctx, req, resp);
+  }
+
+  Digest32 IdOf(const std::string& hex) {
+    Digest32 d{};
+    std::memcpy(d.data(), FromHex(hex).value().data(), 32);
+    return d;
+  }
+
+  // The insider's own valid statement for envelope `id` on this server.
+  std::string InsiderStatement(const Digest32& id) {
+    const auto bundle = RecipientBundle::Parse(testing::Bytes(ReadText(dir_ / "team.bundle")));
+    const Digest32 cert = Sha256Of(testing::Bytes(ReadText(dir_ / "srv/tls.crt")));
+    const auto st = SignDeletion(insider_, bundle->organisation_fingerprint(), cert, id);
+    return std::string(reinterpret_cast<const char*>(st.data()), st.size());
+  }
+
   InvestigatorSecretKey insider_ = InvestigatorSecretKey::Generate("insider");
   std::set<std::string> released_;
 };
@@ -335,23 +372,9 @@ TEST_F(IntegrityTest, AServerThatCallsTestimonyDeletedWithoutKSignaturesIsNotBel
     gavah::v1::MarkForDeletionRequest req;
     req.set_envelope_id(std::string(reinterpret_cast<const char*>(d.data()), 32));
     req.set_statement(std::string(reinterpret_cast<const char*>(forged.data()), forged.size()));
-    const std::string body = req.SerializeAsString();
-    std::array<uint8_t, 16> nonce{};
-    randombytes_buf(nonce.data(), nonce.size());
-    const Digest32 cert = Sha256Of(testing::Bytes(ReadText(dir_ / "srv/tls.crt")));
-    const auto token = SignReviewCall(insider_, cert, "/gavah.v1.Review/MarkForDeletion",
-                                      testing::Bytes(body), time(nullptr), nonce);
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ReadText(dir_ / "srv/tls.crt");
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("gavah-intake");
-    auto stub = gavah::v1::Review::NewStub(grpc::CreateCustomChannel(
-        "127.0.0.1:" + std::to_string(port_), grpc::SslCredentials(ssl), args));
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("gavah-auth-bin",
-                    std::string(reinterpret_cast<const char*>(token.data()), token.size()));
     gavah::v1::MarkForDeletionResponse resp;
-    const grpc::Status st = stub->MarkForDeletion(&ctx, req, &resp);
+    const grpc::Status st = CallAsInsider("/gavah.v1.Review/MarkForDeletion", req, &resp,
+                                          &gavah::v1::Review::Stub::MarkForDeletion);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
   }
   StopServer(SIGTERM);
@@ -497,6 +520,129 @@ TEST_F(IntegrityTest, ARemovedInvestigatorsDeletionStatementNoLongerCounts) {
   const Outcome a =
       Inv({"mark-delete", id, "--key", "a.key", "--bundle", "without-insider.bundle", "--json"});
   EXPECT_EQ(Field(a.out, "deleted"), "yes") << a.out;
+}
+
+// A flood of valid junk is purged by k investigators in a few calls; what one of them has read
+// stays, one insider alone purges nothing, and every other store believes the deletions.
+TEST_F(IntegrityTest, KInvestigatorsPurgeAFloodTheyRecogniseAndNothingElse) {
+  std::vector<std::string> junk;
+  for (int i = 0; i < 6; ++i)
+    junk.push_back(Submit("j" + std::to_string(i), std::string(3000, 'x')));
+  const std::string real = Submit("r", "my brother was taken from Evin in the summer of 1988");
+  for (int i = 6; i < 9; ++i)
+    junk.push_back(Submit("j" + std::to_string(i), std::string(3000, 'x')));
+  const std::string after = Submit("late", "a testimony after the flood");
+  ASSERT_EQ(Sync("a").exit_code, 0);
+  ASSERT_EQ(Sync("b").exit_code, 0);
+  ASSERT_EQ(Inv({"release-share", real, "--key", "b.key", "--to", "a.pub", "--bundle",
+                 "team.bundle", "--store", "b.db", "--yes"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Sync("a").exit_code, 0);
+  ASSERT_EQ(
+      Inv({"open", real, "--store", "a.db", "--key", "a.key", "--out", "real-open"}).exit_code, 0);
+  const std::vector<std::string> range = {"--from-entry", "0", "--to-entry", "9"};
+  auto purge = [&](const std::string& who, bool yes) {
+    std::vector<std::string> args = {"purge",       "--key",   who + ".key", "--bundle",
+                                     "team.bundle", "--store", who + ".db",  "--json"};
+    args.insert(args.end(), range.begin(), range.end());
+    if (yes) args.push_back("--yes");
+    return Inv(args);
+  };
+  // Without --yes nothing is sent.
+  const Outcome dry = purge("a", false);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(Field(dry.out, "envelopes"), "9") << dry.out;  // the real one is kept: a opened it
+  EXPECT_EQ(Field(dry.out, "kept"), "1") << dry.out;
+  EXPECT_EQ(Field(dry.out, "sent"), "no");
+  const Outcome a = purge("a", true);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(Field(a.out, "deleted"), "0") << "one investigator alone purged testimony";
+  // b has not read the real testimony and agrees to the whole range; it still stays, because a
+  // did not agree to it.
+  const Outcome b = purge("b", true);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(Field(b.out, "envelopes"), "10") << b.out;
+  EXPECT_EQ(Field(b.out, "deleted"), "9") << b.out;
+  // The insider's agreements alone delete nothing more (b's and the insider's do for `real`:
+  // k agreements are what the organisation chose, whoever gives them).
+  const auto bundle = RecipientBundle::Parse(testing::Bytes(ReadText(dir_ / "team.bundle")));
+  ASSERT_TRUE(bundle.ok());
+  cli::ReviewClient insider(bundle.value(), insider_, cli::SendOptions{});
+  const std::array<Digest32, 1> late{IdOf(after)};
+  auto alone = insider.Purge(late);
+  ASSERT_TRUE(alone.ok()) << alone.status().message();
+  EXPECT_FALSE(alone->results(0).deleted());
+  // A store that syncs afterwards believes the nine deletions, each with two statements, and
+  // holds the real testimony and the later one.
+  const Outcome c = Sync("c");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const std::string listed = Inv({"list", "--store", "c.db"}).out;
+  for (const auto& j : junk) EXPECT_NE(listed.find(j + "  deleted"), std::string::npos) << listed;
+  EXPECT_NE(listed.find(real + "  new"), std::string::npos) << listed;
+  EXPECT_NE(listed.find(after + "  new"), std::string::npos) << listed;
+  // The custody of each purged envelope says who agreed and when.
+  const Outcome shown = Inv({"show", junk[0], "--store", "a.db"});
+  EXPECT_NE(shown.out.find("agreed to delete (purge)"), std::string::npos) << shown.out;
+}
+
+// A purge is all or nothing, and its size is bounded: one bad mark refuses the call.
+TEST_F(IntegrityTest, APurgeWithOneBadMarkMarksNothing) {
+  const std::string one = Submit("1", "first");
+  const std::string two = Submit("2", "second");
+  auto mark = [&](gavah::v1::PurgeEnvelopesRequest& req, const Digest32& id,
+                  const std::string& statement) {
+    auto* m = req.add_marks();
+    m->set_envelope_id(std::string(reinterpret_cast<const char*>(id.data()), 32));
+    m->set_statement(statement);
+  };
+  auto call = [&](const gavah::v1::PurgeEnvelopesRequest& req) {
+    gavah::v1::PurgeEnvelopesResponse resp;
+    return CallAsInsider("/gavah.v1.Review/PurgeEnvelopes", req, &resp,
+                         &gavah::v1::Review::Stub::PurgeEnvelopes);
+  };
+  {  // the second statement is for the first envelope
+    gavah::v1::PurgeEnvelopesRequest req;
+    mark(req, IdOf(one), InsiderStatement(IdOf(one)));
+    mark(req, IdOf(two), InsiderStatement(IdOf(one)));
+    const grpc::Status st = call(req);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(st.error_message().find("mark 2"), std::string::npos) << st.error_message();
+  }
+  {  // an envelope the server does not hold
+    gavah::v1::PurgeEnvelopesRequest req;
+    mark(req, IdOf(one), InsiderStatement(IdOf(one)));
+    Digest32 unknown{};
+    unknown.fill(7);
+    mark(req, unknown, InsiderStatement(unknown));
+    EXPECT_EQ(call(req).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  {  // the same envelope twice, none, and more than 1000
+    gavah::v1::PurgeEnvelopesRequest twice, none, many;
+    mark(twice, IdOf(one), InsiderStatement(IdOf(one)));
+    mark(twice, IdOf(one), InsiderStatement(IdOf(one)));
+    EXPECT_EQ(call(twice).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(call(none).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    const std::string st = InsiderStatement(IdOf(one));
+    for (int i = 0; i < 1001; ++i) {
+      Digest32 id{};
+      std::memcpy(id.data(), &i, sizeof i);
+      mark(many, id, st);
+    }
+    EXPECT_EQ(call(many).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  // None of the refused calls left a mark: a's single agreement is the first.
+  const Outcome a =
+      Inv({"mark-delete", one, "--key", "a.key", "--bundle", "team.bundle", "--json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(Field(a.out, "marks"), "1") << "a refused purge left the insider's mark behind";
+  // Bad arguments on the command line are refused before anything is sent.
+  ASSERT_EQ(Sync("a").exit_code, 0);
+  const Outcome backwards = Inv({"purge", "--key", "a.key", "--bundle", "team.bundle", "--store",
+                                 "a.db", "--from-entry", "5", "--to-entry", "1", "--yes"});
+  EXPECT_EQ(backwards.exit_code, 2);
+  EXPECT_NE(backwards.err.find("--from-entry must not be after --to-entry"), std::string::npos)
+      << backwards.err;
 }
 
 // Work on a case store's testimony with a bundle older than the store's is refused.
