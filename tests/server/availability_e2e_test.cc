@@ -174,6 +174,68 @@ TEST_F(AvailabilityTest, SilentStreamsHoldNoThreadAndWitnessesStillDeliver) {
   for (auto& s : silent) (void)s->writer->Finish();
 }
 
+// Review calls have capacity of their own: with the intake flooded by silent streams, forged
+// uploads and tricklers, an investigator still syncs what a witness sent.
+TEST_F(AvailabilityTest, AnInvestigatorSyncsWhileTheIntakeIsFlooded) {
+  StartServer();
+  Outcome sent = Submitted("before", 1 << 20);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> flood;
+  uint64_t total = 0;
+  const std::string head = ForgedHeader(uint64_t{1} << 24, &total);
+  for (int t = 0; t < 12; ++t) {
+    flood.emplace_back([&, t] {
+      auto stub = RawClient();
+      struct Silent {
+        grpc::ClientContext ctx;
+        gavah::v1::SubmitResponse resp;
+        std::unique_ptr<grpc::ClientWriter<gavah::v1::SubmitChunk>> writer;
+      };
+      std::vector<std::unique_ptr<Silent>> silent;
+      // 180 streams that never send a byte, 15 on each connection: the one stream a
+      // connection has left (16 at the default) carries forged uploads.
+      for (int s = 0; s < 15; ++s) {
+        auto one = std::make_unique<Silent>();
+        one->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(180));
+        one->writer = stub->Submit(&one->ctx, &one->resp);
+        silent.push_back(std::move(one));
+      }
+      for (uint32_t n = 0; !stop; ++n) {  // and forged uploads, one after another
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+        gavah::v1::SubmitResponse resp;
+        auto w = stub->Submit(&ctx, &resp);
+        gavah::v1::SubmitChunk m;
+        std::string id(32, static_cast<char>('a' + t));
+        for (int i = 0; i < 4; ++i) id[i] = static_cast<char>(n >> (8 * i));
+        m.set_envelope_id(id);
+        m.set_total_size(total);
+        m.set_data(head);
+        gavah::v1::SubmitChunk byte;
+        byte.set_data(std::string(64, 'b'));
+        for (int i = 0; i < 20 && w->Write(i == 0 ? m : byte) && !stop; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ctx.TryCancel();
+        (void)w->Finish();
+      }
+      for (auto& s : silent) s->ctx.TryCancel();
+      for (auto& s : silent) (void)s->writer->Finish();
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const auto start = std::chrono::steady_clock::now();
+  Outcome sync = Inv({"sync", "--key", "a.key", "--bundle", "org.bundle", "--store", "a.db"});
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stop = true;
+  for (auto& t : flood) t.join();
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_LT(took, 60);
+  const std::string listed = Inv({"list", "--store", "a.db", "--json"}).out;
+  EXPECT_NE(listed.find(testing::Field(sent.out, "envelope_id")), std::string::npos) << listed;
+}
+
 TEST_F(AvailabilityTest, TricklingAndSilentStreamsAreCutOff) {
   SetConf("stream_idle_seconds = 3");
   SetConf("stream_first_message_seconds = 3");
