@@ -1,5 +1,6 @@
 #include "accept_guard.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -9,10 +10,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 namespace gavah::server {
@@ -20,16 +24,31 @@ namespace {
 
 constexpr size_t kReserve = 128;  // descriptors left for the store, files and gRPC itself
 
+// What TLS, HTTP/2 framing, pings and window updates may add to what the application sees:
+// a fixed slack per connection and per call, and a sixteenth of the bytes handed over.
+constexpr uint64_t kSlack = 256 << 10;
+constexpr uint64_t kHeavy = 2 << 20;  // unseen bytes that make a connection a target in a flood
+
 struct Tracked {
   std::atomic<uint64_t> source{0};  // 0: not a tracked connection; else source key + 1
   std::atomic<uint64_t> inode{0};   // to notice a descriptor closed behind our back
+  std::atomic<uint64_t> in{0};      // bytes read from the socket
+  std::atomic<uint64_t> credit{0};  // bytes the application was handed, with its allowances
+  std::atomic<bool> cut{false};
 };
 
 std::atomic<bool> g_on{false};
 Tracked* g_fds = nullptr;  // indexed by descriptor, g_limit of them; set once, never freed
 size_t g_limit = 0;
 size_t g_cap = 0, g_per_source = 0;
-std::atomic<size_t> g_open{0}, g_refused{0};
+std::atomic<size_t> g_open{0}, g_refused{0}, g_cuts{0};
+uint64_t g_unseen_per_connection = 0, g_unseen_in_all = 0;
+std::atomic<int> g_max_fd{-1};  // the highest descriptor ever tracked, to bound the sums
+std::mutex g_peers_mu;          // the peer map; taken after g_mu, never before it
+std::unordered_map<std::string, int> g_peers;  // PeerKey -> descriptor of tracked connections
+std::mutex g_sum_mu;
+std::atomic<int64_t> g_sum_at_ms{0};
+std::atomic<uint64_t> g_unseen_sum{0};
 std::mutex g_mu;  // per-source counts, the spare descriptor and reconciling
 std::unordered_map<uint64_t, size_t> g_per_source_open;
 int g_spare = -1;
@@ -58,10 +77,118 @@ uint64_t SourceKey(const sockaddr_storage& ss) {
   return h == 0 ? 1 : h;
 }
 
+// A key for one TCP peer, the same whether built from its address or from gRPC's peer string:
+// the address as 16 bytes (IPv4 and IPv4-mapped IPv6 alike) and the port, as text.
+std::string KeyOf(const in6_addr& a, uint16_t port) {
+  std::string k(reinterpret_cast<const char*>(a.s6_addr), 16);
+  return k + ":" + std::to_string(port);
+}
+
+std::string SockKey(const sockaddr_storage& ss) {
+  in6_addr a{};
+  if (ss.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&ss);
+    a.s6_addr[10] = a.s6_addr[11] = 0xff;
+    std::memcpy(&a.s6_addr[12], &v4->sin_addr, 4);
+    return KeyOf(a, ntohs(v4->sin_port));
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    return KeyOf(v6->sin6_addr, ntohs(v6->sin6_port));
+  }
+  return "";
+}
+
+std::string PeerKey(const std::string& peer) {
+  std::string p;  // percent-decoded
+  for (size_t i = 0; i < peer.size(); ++i) {
+    if (peer[i] == '%' && i + 2 < peer.size() && std::isxdigit(peer[i + 1]) &&
+        std::isxdigit(peer[i + 2])) {
+      p += static_cast<char>(std::strtol(peer.substr(i + 1, 2).c_str(), nullptr, 16));
+      i += 2;
+    } else {
+      p += peer[i];
+    }
+  }
+  const size_t colon = p.rfind(':');
+  if (colon == std::string::npos) return "";
+  const int port = std::atoi(p.c_str() + colon + 1);
+  std::string host;
+  in6_addr a{};
+  if (p.rfind("ipv4:", 0) == 0) {
+    host = p.substr(5, colon - 5);
+    a.s6_addr[10] = a.s6_addr[11] = 0xff;
+    if (inet_pton(AF_INET, host.c_str(), &a.s6_addr[12]) != 1) return "";
+  } else if (p.rfind("ipv6:", 0) == 0) {
+    host = p.substr(5, colon - 5);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    if (inet_pton(AF_INET6, host.c_str(), &a) != 1) return "";
+  } else {
+    return "";
+  }
+  return KeyOf(a, static_cast<uint16_t>(port));
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Bytes read from `t` that the application has not been handed, beyond the slack.
+uint64_t Unseen(const Tracked& t) {
+  const uint64_t credit = t.credit.load(std::memory_order_relaxed);
+  const uint64_t allowed = credit + credit / 16 + kSlack;
+  const uint64_t in = t.in.load(std::memory_order_relaxed);
+  return in > allowed ? in - allowed : 0;
+}
+
+// The sum over all connections, recomputed at most every 10 ms.
+uint64_t UnseenInAll() {
+  const int64_t now = NowMs();
+  if (now - g_sum_at_ms.load() >= 10) {
+    std::unique_lock<std::mutex> lock(g_sum_mu, std::try_to_lock);
+    if (lock.owns_lock()) {
+      uint64_t sum = 0;
+      const int top = g_max_fd.load();
+      for (int fd = 0; fd <= top; ++fd)
+        if (g_fds[fd].source.load(std::memory_order_relaxed) != 0) sum += Unseen(g_fds[fd]);
+      g_unseen_sum.store(sum);
+      g_sum_at_ms.store(now);
+    }
+  }
+  return g_unseen_sum.load();
+}
+
+// Called after each read from a tracked connection: a connection too far behind is shut down
+// (gRPC then sees it close and frees what it held for it).
+void Received(int fd, uint64_t n) {
+  Tracked& t = g_fds[fd];
+  t.in.fetch_add(n, std::memory_order_relaxed);
+  if (t.cut.load(std::memory_order_relaxed)) return;
+  const uint64_t unseen = Unseen(t);
+  if (unseen > g_unseen_per_connection || (unseen > kHeavy && UnseenInAll() > g_unseen_in_all)) {
+    if (!t.cut.exchange(true)) {
+      ::shutdown(fd, SHUT_RDWR);
+      g_cuts.fetch_add(1);
+    }
+  }
+}
+
 void Untrack(int fd) {  // REQUIRES: g_mu held
   const uint64_t source = g_fds[fd].source.exchange(0);
   if (source == 0) return;
   g_open.fetch_sub(1);
+  {
+    std::lock_guard<std::mutex> lock(g_peers_mu);
+    for (auto it = g_peers.begin(); it != g_peers.end(); ++it) {
+      if (it->second == fd) {
+        g_peers.erase(it);
+        break;
+      }
+    }
+  }
   if (source - 1 != 0) {
     auto it = g_per_source_open.find(source - 1);
     if (it != g_per_source_open.end() && --it->second == 0) g_per_source_open.erase(it);
@@ -99,6 +226,14 @@ bool Admit(int fd, const sockaddr_storage& ss) {
   struct stat st {};
   (void)::fstat(fd, &st);
   g_fds[fd].inode.store(static_cast<uint64_t>(st.st_ino));
+  g_fds[fd].in.store(0);
+  g_fds[fd].credit.store(0);
+  g_fds[fd].cut.store(false);
+  {
+    std::lock_guard<std::mutex> lock(g_peers_mu);
+    g_peers[SockKey(ss)] = fd;
+  }
+  if (fd > g_max_fd.load()) g_max_fd.store(fd);
   g_fds[fd].source.store(source + 1);
   g_open.fetch_add(1);
   if (source != 0) ++g_per_source_open[source];
@@ -136,12 +271,23 @@ size_t GuardConnections(const ConnectionCaps& caps) {
   }
   g_cap = std::min(caps.max_connections, g_limit > 2 * kReserve ? g_limit - kReserve : g_limit / 2);
   g_per_source = caps.per_source;
+  g_unseen_per_connection = caps.unseen_per_connection;
+  g_unseen_in_all = caps.unseen_in_all;
   g_on.store(true);
   return g_cap;
 }
 
 size_t OpenConnections() { return g_open.load(); }
 size_t RefusedConnections() { return g_refused.load(); }
+size_t UnseenCuts() { return g_cuts.load(); }
+
+void CreditConnection(const std::string& peer, uint64_t bytes) {
+  if (!g_on.load()) return;
+  const std::string key = PeerKey(peer);
+  std::lock_guard<std::mutex> lock(g_peers_mu);
+  auto it = g_peers.find(key);
+  if (it != g_peers.end()) g_fds[it->second].credit.fetch_add(bytes, std::memory_order_relaxed);
+}
 
 }  // namespace gavah::server
 
@@ -152,6 +298,7 @@ using gavah::server::g_mu;
 using gavah::server::g_on;
 using gavah::server::g_refused;
 using gavah::server::RawClose;
+using gavah::server::Received;
 using gavah::server::Shed;
 using gavah::server::Untrack;
 
@@ -190,4 +337,13 @@ extern "C" int close(int fd) {
     Untrack(fd);
   }
   return RawClose(fd);
+}
+
+// gRPC core reads every connection with recvmsg(); only the connections accepted above count.
+extern "C" ssize_t recvmsg(int fd, msghdr* msg, int flags) {
+  const auto n = static_cast<ssize_t>(::syscall(SYS_recvmsg, fd, msg, flags));
+  if (n > 0 && g_on.load(std::memory_order_relaxed) && fd >= 0 &&
+      static_cast<size_t>(fd) < g_limit && g_fds[fd].source.load(std::memory_order_relaxed) != 0)
+    Received(fd, static_cast<uint64_t>(n));
+  return n;
 }

@@ -5,15 +5,27 @@
 // dynamic linker: a connection over the caps, or one that arrives with no descriptor left, is
 // accepted and closed at once (with a spare descriptor kept for that), and gRPC is told to wait
 // for the next one. docs/ARCHITECTURE.md says why this and not a proxy in front.
+//
+// It also interposes recvmsg() on those connections, to bound what gRPC buffers for a peer out
+// of the application's sight: gRPC grants a stream waiting for a message up to 1 MiB of window
+// at a time towards the length the message announces, again and again until it is complete,
+// so a peer announcing 4 GiB messages could fill memory before any byte reached the server's
+// code. Every byte read from a connection must therefore show up, soon, in a message or call the
+// application was handed (CreditConnection); a connection too far behind is shut down.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 
 namespace gavah::server {
 
 struct ConnectionCaps {
   size_t max_connections = 1024;  // in all; kept 128 below the descriptor limit
   size_t per_source = 64;         // from one address other than loopback (Tor is loopback)
+  // Bytes read and not (yet) handed to the application, above a slack for TLS and HTTP/2:
+  uint64_t unseen_per_connection = 16 << 20;  // beyond this, the connection is shut down
+  uint64_t unseen_in_all = 96 << 20;          // beyond this, so is one holding over 2 MiB
 };
 
 // Raises the soft descriptor limit to the hard one and turns the caps on for this process.
@@ -23,5 +35,10 @@ size_t GuardConnections(const ConnectionCaps& caps);
 size_t OpenConnections();
 // Connections refused since the start: over a cap, or for want of a descriptor.
 size_t RefusedConnections();
+// Counts `bytes` as handed to the application on the connection of `peer` (gRPC's peer
+// string, "ipv4:ADDR:PORT" or "ipv6:[ADDR]:PORT", percent-encoded or not).
+void CreditConnection(const std::string& peer, uint64_t bytes);
+// Connections shut down since the start for sending what the application never saw.
+size_t UnseenCuts();
 
 }  // namespace gavah::server

@@ -1,6 +1,8 @@
 #include "serving.h"
 
+#include <google/protobuf/message_lite.h>
 #include <grpc/support/log.h>
+#include <grpcpp/support/server_interceptor.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -128,6 +130,37 @@ void DropGrpcLog(gpr_log_func_args*) {}
 
 void SilenceGrpcLog() { gpr_set_log_function(DropGrpcLog); }
 
+// Credits every call and every message the application is handed to its connection (see
+// accept_guard.h): 4 KiB per call for its headers and trailers, and each message's size.
+class CreditInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit CreditInterceptor(grpc::experimental::ServerRpcInfo* info) : info_(info) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA))
+      CreditConnection(info_->server_context()->peer(), 4 << 10);
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      // Every service here is protobuf; the message is the handler's request object.
+      if (const void* m = methods->GetRecvMessage(); m != nullptr)
+        CreditConnection(info_->server_context()->peer(),
+                         static_cast<const google::protobuf::MessageLite*>(m)->ByteSizeLong() + 64);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* info_;
+};
+
+class CreditInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new CreditInterceptor(info);
+  }
+};
+
 std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const SecretBuffer& key_pem,
                                              const std::string& cert_pem,
                                              const std::vector<grpc::Service*>& services,
@@ -161,6 +194,9 @@ std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const Se
   quota.SetMaxThreads(max_threads);
   quota.Resize(128 << 20);  // gRPC's own buffers, in all connections together
   builder.SetResourceQuota(quota);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> credit;
+  credit.push_back(std::make_unique<CreditInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(credit));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) Fail("cannot listen on " + listen);
   return server;

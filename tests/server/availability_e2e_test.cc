@@ -237,6 +237,14 @@ TEST_F(AvailabilityTest, AnInvestigatorSyncsWhileTheIntakeIsFlooded) {
   EXPECT_NE(listed.find(testing::Field(sent.out, "envelope_id")), std::string::npos) << listed;
 }
 
+// AddressSanitizer's shadow memory and quarantine make a sanitized server's RSS say nothing
+// about its buffers.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeans = false;
+#else
+constexpr bool kRssMeans = true;
+#endif
+
 // The server's peak resident memory so far, from the kernel.
 uint64_t PeakRssMib(pid_t pid) {
   const std::string status = ReadText("/proc/" + std::to_string(pid) + "/status");
@@ -245,12 +253,11 @@ uint64_t PeakRssMib(pid_t pid) {
 }
 
 // Streams whose gRPC message announces 4 GiB and then sends as fast as flow control lets them,
-// 16 on each of 64 connections (one source's cap): the server's memory must stay bounded and
-// witnesses get in. Disabled: the attack still succeeds. gRPC grants each stream with a pending
-// read up to 1 MiB of window towards the announced message, before the server sees a byte of
-// it, and reclaims only after the fact: 1,024 streams took the server to 523-630 MiB. What is
-// left to build is in THREAT_MODEL.md ("Known limits of this version").
-TEST_F(AvailabilityTest, DISABLED_MessagesAnnouncingFourGibibytesCostBoundedMemory) {
+// 16 on each of 64 connections (one source's cap): the server's memory stays bounded and
+// witnesses get in. gRPC keeps granting a stream waiting for a message window towards the
+// length it announces, before the server sees a byte of it; until connections were held to
+// what reached the application (accept_guard.h), this took the server to 523-630 MiB.
+TEST_F(AvailabilityTest, MessagesAnnouncingFourGibibytesCostBoundedMemory) {
   StartServer();
   std::vector<std::unique_ptr<testing::RawH2>> conns;
   for (int c = 0; c < 64; ++c) {
@@ -269,11 +276,15 @@ TEST_F(AvailabilityTest, DISABLED_MessagesAnnouncingFourGibibytesCostBoundedMemo
   std::printf("sent %llu MiB on 1024 streams announcing 4 GiB each; server peak RSS %llu MiB\n",
               static_cast<unsigned long long>(sent >> 20), static_cast<unsigned long long>(peak));
   EXPECT_GT(sent, uint64_t{1} << 20) << "the attack never got going";
-  EXPECT_LT(peak, 256u);
+  if (kRssMeans) {
+    EXPECT_LT(peak, 256u);
+  }
   const double took = Deliver("with 1024 streams announcing 4 GiB");
   EXPECT_GE(took, 0);
   EXPECT_LT(took, 60);
-  EXPECT_LT(PeakRssMib(server_), 256u);
+  if (kRssMeans) {
+    EXPECT_LT(PeakRssMib(server_), 256u);
+  }
 }
 
 TEST_F(AvailabilityTest, TricklingAndSilentStreamsAreCutOff) {

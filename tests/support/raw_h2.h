@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -38,6 +39,10 @@ class RawH2 {
     a.sin_port = htons(static_cast<uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return false;
+    // A server that stops reading a connection leaves it for dead rather than block the test.
+    timeval t{0, 200000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &t, sizeof t);
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof t);
     ctx_ = SSL_CTX_new(TLS_client_method());
     static const unsigned char kAlpn[] = {2, 'h', '2'};
     SSL_CTX_set_alpn_protos(ctx_, kAlpn, sizeof kAlpn);
