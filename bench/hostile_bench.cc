@@ -28,6 +28,7 @@
 #include "gavah/crypto/pow.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "support/process.h"
+#include "support/raw_h2.h"
 
 namespace fs = std::filesystem;
 using gavah::bench::Clock;
@@ -262,6 +263,24 @@ int main(int argc, char** argv) {
                        }
                        std::this_thread::sleep_for(std::chrono::seconds(5));
                        for (int s : held) ::close(s);
+                     }});
+  attacks.push_back({"1,024 streams announcing 4 GiB messages, 64 connections",
+                     [&](Env& e, std::atomic<bool>& stop, std::atomic<uint64_t>&) {
+                       const int port = std::stoi(e.server_address.substr(10));
+                       std::vector<std::unique_ptr<gavah::testing::RawH2>> conns(64);
+                       while (!stop) {
+                         for (auto& c : conns) {
+                           // A connection the server shut down is opened again at once.
+                           if (!c || !c->open()) {
+                             c = std::make_unique<gavah::testing::RawH2>();
+                             if (!c->Connect(port)) continue;
+                             for (int s = 0; s < 16; ++s)
+                               c->Open("/gavah.v1.Intake/Submit", 0xffffffffu);
+                           }
+                           c->Push(1 << 20);
+                         }
+                         std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                       }
                      }});
   attacks.push_back({"5,000 made-up mailboxes at the relay",
                      [&](Env& e, std::atomic<bool>& stop, std::atomic<uint64_t>&) {

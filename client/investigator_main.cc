@@ -1185,6 +1185,16 @@ int Purge(const PurgeArgs& a, const PassphraseSource& pass, bool json) {
               e.state == "exported";
       continue;
     }
+    // Nor one whose key share this investigator released to a colleague, or received: someone
+    // is working on it.
+    bool shared = false;
+    for (const auto& c : Must(store->Custody(e.id), a.store))
+      shared |=
+          c.event.rfind("released a share", 0) == 0 || c.event.rfind("received a share", 0) == 0;
+    if (shared) {
+      ++kept;
+      continue;
+    }
     chosen.push_back(e);
     bytes += e.size;
     first_hour = std::min(first_hour, e.received_hour);
@@ -1197,8 +1207,9 @@ int Purge(const PurgeArgs& a, const PassphraseSource& pass, bool json) {
                                            : ", received from " + UtcTime(first_hour) + " to " +
                                                  UtcTime(last_hour + 3599));
   const std::string kept_line =
-      kept == 0 ? std::string()
-                : std::to_string(kept) + " in that range are kept: you have opened them\n";
+      kept == 0
+          ? std::string()
+          : std::to_string(kept) + " in that range are kept: you have opened or shared them\n";
   if (!a.yes || chosen.empty()) {
     Print(json,
           JsonObject()
@@ -1214,10 +1225,16 @@ int Purge(const PurgeArgs& a, const PassphraseSource& pass, bool json) {
   const InvestigatorSecretKey key = LoadInvestigatorKey(a.key, pass);
   const std::string me = FingerprintToText(key.public_key().fingerprint());
   ReviewClient client(bundle, key, SendOptions{});
-  constexpr size_t kBatch = 1000;  // the server's limit per call
+  // The server's limits per call: 1,000 marks, and 1 GiB of envelopes unless there is one.
+  constexpr size_t kBatch = 1000;
+  constexpr uint64_t kBatchBytes = uint64_t{1} << 30;
   uint64_t deleted = 0, threshold = 0;
-  for (size_t at = 0; at < chosen.size(); at += kBatch) {
-    const size_t n = std::min(kBatch, chosen.size() - at);
+  for (size_t at = 0, n = 0; at < chosen.size(); at += n) {
+    uint64_t batch_bytes = chosen[at].size;
+    for (n = 1;
+         n < kBatch && at + n < chosen.size() && batch_bytes + chosen[at + n].size <= kBatchBytes;
+         ++n)
+      batch_bytes += chosen[at + n].size;
     std::vector<Digest32> ids;
     for (size_t i = 0; i < n; ++i) ids.push_back(chosen[at + i].id);
     const auto r = Must(client.Purge(ids), "purge");

@@ -24,16 +24,19 @@ namespace {
 
 constexpr size_t kReserve = 128;  // descriptors left for the store, files and gRPC itself
 
-// What TLS, HTTP/2 framing, pings and window updates may add to what the application sees:
-// a fixed slack per connection and per call, and a sixteenth of the bytes handed over.
-constexpr uint64_t kSlack = 256 << 10;
 constexpr uint64_t kHeavy = 2 << 20;  // unseen bytes that make a connection a target in a flood
+// In a flood, a connection whose uploads are moving may hold this much in flight (four streams
+// of 1 MiB messages, as older clients send, and their framing).
+constexpr uint64_t kMoving = 6 << 20;
+constexpr int64_t kMovingMs = 2000;  // upload data within this long counts as moving
 
 struct Tracked {
   std::atomic<uint64_t> source{0};  // 0: not a tracked connection; else source key + 1
   std::atomic<uint64_t> inode{0};   // to notice a descriptor closed behind our back
-  std::atomic<uint64_t> in{0};      // bytes read from the socket
-  std::atomic<uint64_t> credit{0};  // bytes the application was handed, with its allowances
+  // Bytes read and not yet matched by what the application was handed: never below zero, so
+  // credit cannot be saved up now to cover hidden bytes later.
+  std::atomic<uint64_t> unseen{0};
+  std::atomic<int64_t> upload_at_ms{0};  // when upload data last reached the application
   std::atomic<bool> cut{false};
 };
 
@@ -42,10 +45,11 @@ Tracked* g_fds = nullptr;  // indexed by descriptor, g_limit of them; set once, 
 size_t g_limit = 0;
 size_t g_cap = 0, g_per_source = 0;
 std::atomic<size_t> g_open{0}, g_refused{0}, g_cuts{0};
-uint64_t g_unseen_per_connection = 0, g_unseen_in_all = 0;
+std::atomic<uint64_t> g_unseen_per_connection{0}, g_unseen_in_all{0};
 std::atomic<int> g_max_fd{-1};  // the highest descriptor ever tracked, to bound the sums
-std::mutex g_peers_mu;          // the peer map; taken after g_mu, never before it
+std::mutex g_peers_mu;          // the peer map and keys; taken after g_mu, never before it
 std::unordered_map<std::string, int> g_peers;  // PeerKey -> descriptor of tracked connections
+std::string* g_keys = nullptr;                 // by descriptor: its key in g_peers
 std::mutex g_sum_mu;
 std::atomic<int64_t> g_sum_at_ms{0};
 std::atomic<uint64_t> g_unseen_sum{0};
@@ -123,6 +127,7 @@ std::string PeerKey(const std::string& peer) {
     host = p.substr(5, colon - 5);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
       host = host.substr(1, host.size() - 2);
+    host = host.substr(0, host.find('%'));  // a scope id is not part of the key
     if (inet_pton(AF_INET6, host.c_str(), &a) != 1) return "";
   } else {
     return "";
@@ -136,15 +141,7 @@ int64_t NowMs() {
       .count();
 }
 
-// Bytes read from `t` that the application has not been handed, beyond the slack.
-uint64_t Unseen(const Tracked& t) {
-  const uint64_t credit = t.credit.load(std::memory_order_relaxed);
-  const uint64_t allowed = credit + credit / 16 + kSlack;
-  const uint64_t in = t.in.load(std::memory_order_relaxed);
-  return in > allowed ? in - allowed : 0;
-}
-
-// The sum over all connections, recomputed at most every 10 ms.
+// The sum over connections not yet cut, recomputed at most every 10 ms.
 uint64_t UnseenInAll() {
   const int64_t now = NowMs();
   if (now - g_sum_at_ms.load() >= 10) {
@@ -152,8 +149,11 @@ uint64_t UnseenInAll() {
     if (lock.owns_lock()) {
       uint64_t sum = 0;
       const int top = g_max_fd.load();
-      for (int fd = 0; fd <= top; ++fd)
-        if (g_fds[fd].source.load(std::memory_order_relaxed) != 0) sum += Unseen(g_fds[fd]);
+      for (int fd = 0; fd <= top; ++fd) {
+        const Tracked& t = g_fds[fd];
+        if (t.source.load(std::memory_order_relaxed) != 0 && !t.cut.load(std::memory_order_relaxed))
+          sum += t.unseen.load(std::memory_order_relaxed);
+      }
       g_unseen_sum.store(sum);
       g_sum_at_ms.store(now);
     }
@@ -161,20 +161,34 @@ uint64_t UnseenInAll() {
   return g_unseen_sum.load();
 }
 
+void Subtract(std::atomic<uint64_t>& v, uint64_t x) {
+  uint64_t cur = v.load(std::memory_order_relaxed);
+  while (!v.compare_exchange_weak(cur, cur > x ? cur - x : 0, std::memory_order_relaxed)) {
+  }
+}
+
 // Called after each read from a tracked connection: a connection too far behind is shut down
 // (gRPC then sees it close and frees what it held for it).
 void Received(int fd, uint64_t n) {
   Tracked& t = g_fds[fd];
-  t.in.fetch_add(n, std::memory_order_relaxed);
+  const uint64_t unseen = t.unseen.fetch_add(n, std::memory_order_relaxed) + n;
   if (t.cut.load(std::memory_order_relaxed)) return;
-  const uint64_t unseen = Unseen(t);
-  if (unseen > g_unseen_per_connection || (unseen > kHeavy && UnseenInAll() > g_unseen_in_all)) {
-    if (!t.cut.exchange(true)) {
-      ::shutdown(fd, SHUT_RDWR);
-      g_cuts.fetch_add(1);
-    }
+  bool cut = unseen > g_unseen_per_connection.load(std::memory_order_relaxed);
+  if (!cut && unseen > kHeavy && UnseenInAll() > g_unseen_in_all.load(std::memory_order_relaxed)) {
+    // In a flood, spare a connection whose uploads are moving unless it holds more than its
+    // streams could have in flight.
+    const bool moving = NowMs() - t.upload_at_ms.load(std::memory_order_relaxed) < kMovingMs;
+    cut = !moving || unseen > kMoving;
+  }
+  if (cut && !t.cut.exchange(true)) {
+    ::shutdown(fd, SHUT_RDWR);
+    g_cuts.fetch_add(1);
   }
 }
+
+// What this process sent on a tracked connection: its peer answers with window updates and
+// pings, which count against it; 1/128 of what it was sent covers them.
+void Sent(int fd, uint64_t n) { Subtract(g_fds[fd].unseen, n / 128); }
 
 void Untrack(int fd) {  // REQUIRES: g_mu held
   const uint64_t source = g_fds[fd].source.exchange(0);
@@ -182,12 +196,9 @@ void Untrack(int fd) {  // REQUIRES: g_mu held
   g_open.fetch_sub(1);
   {
     std::lock_guard<std::mutex> lock(g_peers_mu);
-    for (auto it = g_peers.begin(); it != g_peers.end(); ++it) {
-      if (it->second == fd) {
-        g_peers.erase(it);
-        break;
-      }
-    }
+    auto it = g_peers.find(g_keys[fd]);
+    if (it != g_peers.end() && it->second == fd) g_peers.erase(it);
+    g_keys[fd].clear();
   }
   if (source - 1 != 0) {
     auto it = g_per_source_open.find(source - 1);
@@ -226,12 +237,13 @@ bool Admit(int fd, const sockaddr_storage& ss) {
   struct stat st {};
   (void)::fstat(fd, &st);
   g_fds[fd].inode.store(static_cast<uint64_t>(st.st_ino));
-  g_fds[fd].in.store(0);
-  g_fds[fd].credit.store(0);
+  g_fds[fd].unseen.store(0);
+  g_fds[fd].upload_at_ms.store(0);
   g_fds[fd].cut.store(false);
   {
     std::lock_guard<std::mutex> lock(g_peers_mu);
-    g_peers[SockKey(ss)] = fd;
+    g_keys[fd] = SockKey(ss);
+    g_peers[g_keys[fd]] = fd;
   }
   if (fd > g_max_fd.load()) g_max_fd.store(fd);
   g_fds[fd].source.store(source + 1);
@@ -267,12 +279,13 @@ size_t GuardConnections(const ConnectionCaps& caps) {
     // The table is sized by the limit, bounded so that a huge hard limit costs no memory.
     g_limit = static_cast<size_t>(std::min<rlim_t>(lim.rlim_cur, rlim_t{1} << 20));
     g_fds = new Tracked[g_limit];
+    g_keys = new std::string[g_limit];
     g_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
   g_cap = std::min(caps.max_connections, g_limit > 2 * kReserve ? g_limit - kReserve : g_limit / 2);
   g_per_source = caps.per_source;
-  g_unseen_per_connection = caps.unseen_per_connection;
-  g_unseen_in_all = caps.unseen_in_all;
+  g_unseen_per_connection.store(caps.unseen_per_connection);
+  g_unseen_in_all.store(caps.unseen_in_all);
   g_on.store(true);
   return g_cap;
 }
@@ -281,13 +294,19 @@ size_t OpenConnections() { return g_open.load(); }
 size_t RefusedConnections() { return g_refused.load(); }
 size_t UnseenCuts() { return g_cuts.load(); }
 
-void CreditConnection(const std::string& peer, uint64_t bytes) {
+void CreditConnection(const std::string& peer, uint64_t bytes, bool upload) {
   if (!g_on.load()) return;
   const std::string key = PeerKey(peer);
   std::lock_guard<std::mutex> lock(g_peers_mu);
   auto it = g_peers.find(key);
-  if (it != g_peers.end()) g_fds[it->second].credit.fetch_add(bytes, std::memory_order_relaxed);
+  if (it == g_peers.end()) return;
+  Tracked& t = g_fds[it->second];
+  Subtract(t.unseen, bytes);
+  if (upload) t.upload_at_ms.store(NowMs(), std::memory_order_relaxed);
 }
+
+std::string PeerKeyForTest(const std::string& peer) { return PeerKey(peer); }
+std::string SockKeyForTest(const sockaddr_storage& ss) { return SockKey(ss); }
 
 }  // namespace gavah::server
 
@@ -299,6 +318,7 @@ using gavah::server::g_on;
 using gavah::server::g_refused;
 using gavah::server::RawClose;
 using gavah::server::Received;
+using gavah::server::Sent;
 using gavah::server::Shed;
 using gavah::server::Untrack;
 
@@ -345,5 +365,13 @@ extern "C" ssize_t recvmsg(int fd, msghdr* msg, int flags) {
   if (n > 0 && g_on.load(std::memory_order_relaxed) && fd >= 0 &&
       static_cast<size_t>(fd) < g_limit && g_fds[fd].source.load(std::memory_order_relaxed) != 0)
     Received(fd, static_cast<uint64_t>(n));
+  return n;
+}
+
+extern "C" ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
+  const auto n = static_cast<ssize_t>(::syscall(SYS_sendmsg, fd, msg, flags));
+  if (n > 0 && g_on.load(std::memory_order_relaxed) && fd >= 0 &&
+      static_cast<size_t>(fd) < g_limit && g_fds[fd].source.load(std::memory_order_relaxed) != 0)
+    Sent(fd, static_cast<uint64_t>(n));
   return n;
 }

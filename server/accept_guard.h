@@ -14,6 +14,8 @@
 // application was handed (CreditConnection); a connection too far behind is shut down.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -23,9 +25,11 @@ namespace gavah::server {
 struct ConnectionCaps {
   size_t max_connections = 1024;  // in all; kept 128 below the descriptor limit
   size_t per_source = 64;         // from one address other than loopback (Tor is loopback)
-  // Bytes read and not (yet) handed to the application, above a slack for TLS and HTTP/2:
+  // Bytes read and not (yet) handed to the application:
   uint64_t unseen_per_connection = 16 << 20;  // beyond this, the connection is shut down
-  uint64_t unseen_in_all = 96 << 20;          // beyond this, so is one holding over 2 MiB
+  // Beyond this in all, so is one holding over 2 MiB, unless its uploads are moving and it
+  // holds no more than 6 MiB.
+  uint64_t unseen_in_all = 96 << 20;
 };
 
 // Raises the soft descriptor limit to the hard one and turns the caps on for this process.
@@ -35,9 +39,13 @@ size_t GuardConnections(const ConnectionCaps& caps);
 size_t OpenConnections();
 // Connections refused since the start: over a cap, or for want of a descriptor.
 size_t RefusedConnections();
-// Counts `bytes` as handed to the application on the connection of `peer` (gRPC's peer
-// string, "ipv4:ADDR:PORT" or "ipv6:[ADDR]:PORT", percent-encoded or not).
-void CreditConnection(const std::string& peer, uint64_t bytes);
+// Counts `bytes` read on the connection of `peer` (gRPC's peer string, "ipv4:ADDR:PORT" or
+// "ipv6:[ADDR]:PORT", percent-encoded or not) as handed to the application; `upload` when they
+// are upload data, which marks the connection as moving. Credit never exceeds what was read.
+void CreditConnection(const std::string& peer, uint64_t bytes, bool upload);
+// The keys by which a gRPC peer string and an accepted address are matched, for tests.
+std::string PeerKeyForTest(const std::string& peer);
+std::string SockKeyForTest(const sockaddr_storage& ss);
 // Connections shut down since the start for sending what the application never saw.
 size_t UnseenCuts();
 

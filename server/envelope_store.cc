@@ -590,7 +590,7 @@ Result<std::vector<EnvelopeStore::DeletionState>> EnvelopeStore::MarkManyForDele
     std::span<const Fingerprint> current, uint64_t threshold, uint64_t hour) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<DeletionState> out(marks.size());
-  uint64_t freed_bytes = 0;
+  uint64_t freed_bytes = 0, marked_bytes = 0;
   bool freed = false;
   {  // the statements end with this block: a stepped one would hold the WAL open
     Transaction tx(db_);
@@ -604,6 +604,11 @@ Result<std::vector<EnvelopeStore::DeletionState>> EnvelopeStore::MarkManyForDele
         return Error(ErrorCode::kInvalidArgument,
                      "mark " + std::to_string(i + 1) + ": no such envelope");
       const uint64_t size = e.U64(0);
+      // secure_delete rewrites every page it frees, through the WAL: one transaction freeing
+      // many gigabytes could need that much free disk, which a flood has taken.
+      marked_bytes += size;
+      if (marks.size() > 1 && marked_bytes > kMaxPurgeBytes)
+        return Error(ErrorCode::kTooLarge, "a purge call covers at most 1 GiB of envelopes");
       Stmt d(*stmts_, "SELECT 1 FROM deletions WHERE envelope=?");
       d.Bind(1, id);
       const bool already = d.Step() == SQLITE_ROW;

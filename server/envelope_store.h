@@ -145,7 +145,9 @@ class EnvelopeStore {
                                         std::span<const Fingerprint> current, uint64_t threshold,
                                         uint64_t hour);
   // The same for many envelopes in one transaction: every mark is recorded, or none (then
-  // kInvalidArgument names the first envelope not stored by its place in `marks`).
+  // kInvalidArgument names the first envelope not stored by its place in `marks`, kTooLarge
+  // when more than one mark covers over kMaxPurgeBytes).
+  static constexpr uint64_t kMaxPurgeBytes = uint64_t{1} << 30;
   struct DeletionMark {
     Digest32 id{};
     std::span<const uint8_t> statement;

@@ -209,7 +209,15 @@ grpc::Status IntakeService::FetchReplies(grpc::ServerContextBase* context,
   return grpc::Status::OK;
 }
 
-std::string SourceOf(const std::string& peer) {
+std::string SourceOf(const std::string& encoded) {
+  // gRPC 1.51 writes the brackets of an IPv6 peer percent-encoded: "ipv6:%5B::1%5D:PORT".
+  std::string peer = encoded;
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"%5B", "["},
+                                 {"%5D", "]"},
+                                 {"%5b", "["},
+                                 {"%5d", "]"}}) {
+    for (size_t at; (at = peer.find(from)) != std::string::npos;) peer.replace(at, 3, to);
+  }
   const size_t colon = peer.rfind(':');
   std::string source = colon == std::string::npos ? peer : peer.substr(0, colon);
   if (source.rfind("ipv4:127.", 0) == 0 || source == "ipv6:[::1]" ||

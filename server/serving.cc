@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <string_view>
 
 #include "cli_support.h"
 #include "gavah/crypto/digest.h"
@@ -131,25 +132,30 @@ void DropGrpcLog(gpr_log_func_args*) {}
 void SilenceGrpcLog() { gpr_set_log_function(DropGrpcLog); }
 
 // Credits every call and every message the application is handed to its connection (see
-// accept_guard.h): 4 KiB per call for its headers and trailers, and each message's size.
+// accept_guard.h): 4 KiB for a call's headers and trailers, each message's size, and for its
+// framing 64 bytes and 1/128 of it. Only this project's services: their messages are protobuf.
 class CreditInterceptor final : public grpc::experimental::Interceptor {
  public:
-  explicit CreditInterceptor(grpc::experimental::ServerRpcInfo* info) : info_(info) {}
+  explicit CreditInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : info_(info),
+        ours_(std::string_view(info->method()).rfind("/gavah.v1.", 0) == 0),
+        upload_(std::string_view(info->method()) == "/gavah.v1.Intake/Submit") {}
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA))
-      CreditConnection(info_->server_context()->peer(), 4 << 10);
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
-      // Every service here is protobuf; the message is the handler's request object.
-      if (const void* m = methods->GetRecvMessage(); m != nullptr)
-        CreditConnection(info_->server_context()->peer(),
-                         static_cast<const google::protobuf::MessageLite*>(m)->ByteSizeLong() + 64);
+      CreditConnection(info_->server_context()->peer(), 4 << 10, false);
+    if (ours_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      if (const void* m = methods->GetRecvMessage(); m != nullptr) {
+        const uint64_t size = static_cast<const google::protobuf::MessageLite*>(m)->ByteSizeLong();
+        CreditConnection(info_->server_context()->peer(), size + 64 + size / 128, upload_);
+      }
     }
     methods->Proceed();
   }
 
  private:
   grpc::experimental::ServerRpcInfo* info_;
+  const bool ours_, upload_;
 };
 
 class CreditInterceptorFactory final

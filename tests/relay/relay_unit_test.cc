@@ -1,11 +1,14 @@
 // The relay's parts on their own: cover sizes against real envelopes, a queue that keeps no
 // arrival order, and the per-connection limiter.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "accept_guard.h"
 #include "envelope_store.h"
 #include "forwarder.h"
 #include "intake_service.h"
@@ -180,6 +183,9 @@ TEST(ConnectionLimiter, SourcesAreAddressesWithoutPortsAndLoopbackIsNone) {
   EXPECT_EQ(server::SourceOf("ipv4:127.8.9.1:5000"), "");
   EXPECT_EQ(server::SourceOf("ipv6:[::1]:5000"), "");
   EXPECT_EQ(server::SourceOf("ipv6:[::ffff:127.0.0.1]:5000"), "");
+  // As gRPC 1.51 writes IPv6 peers: the brackets percent-encoded.
+  EXPECT_EQ(server::SourceOf("ipv6:%5B::1%5D:5000"), "");
+  EXPECT_EQ(server::SourceOf("ipv6:%5B2001:db8::1%5D:443"), "ipv6:[2001:db8::1]");
   server::ConnectionLimiter per_source(10, 0);
   int admitted = 0;
   for (int port = 0; port < 100; ++port) {
@@ -197,6 +203,44 @@ TEST(ConnectionLimiter, SlowsBytesBeyondTheRate) {
   EXPECT_LE(wait.count(), 600);
   EXPECT_EQ(limiter.ThrottleBytes("other", 1000).count(), 0) << "per connection";
   EXPECT_LE(limiter.ThrottleBytes("c", 100000000).count(), 10000) << "at most 10 s at a time";
+}
+
+}  // namespace
+}  // namespace gavah
+
+namespace gavah {
+namespace {
+
+// A connection's bytes are credited by gRPC's peer string and counted by its accepted address:
+// the two keys must meet, or every large upload would be cut (accept_guard.h).
+TEST(UnseenBytes, PeerStringsAndAcceptedAddressesGiveTheSameKey) {
+  sockaddr_storage v4{};
+  auto* a4 = reinterpret_cast<sockaddr_in*>(&v4);
+  a4->sin_family = AF_INET;
+  a4->sin_port = htons(41000);
+  inet_pton(AF_INET, "203.0.113.7", &a4->sin_addr);
+  const std::string k4 = server::SockKeyForTest(v4);
+  EXPECT_EQ(server::PeerKeyForTest("ipv4:203.0.113.7:41000"), k4);
+  EXPECT_NE(server::PeerKeyForTest("ipv4:203.0.113.7:41001"), k4);
+  sockaddr_storage mapped{};
+  auto* m6 = reinterpret_cast<sockaddr_in6*>(&mapped);
+  m6->sin6_family = AF_INET6;
+  m6->sin6_port = htons(41000);
+  inet_pton(AF_INET6, "::ffff:203.0.113.7", &m6->sin6_addr);
+  EXPECT_EQ(server::SockKeyForTest(mapped), k4) << "an IPv4 client of a [::] listener";
+  sockaddr_storage v6{};
+  auto* a6 = reinterpret_cast<sockaddr_in6*>(&v6);
+  a6->sin6_family = AF_INET6;
+  a6->sin6_port = htons(443);
+  a6->sin6_scope_id = 2;
+  inet_pton(AF_INET6, "fe80::1", &a6->sin6_addr);
+  const std::string k6 = server::SockKeyForTest(v6);
+  EXPECT_EQ(server::PeerKeyForTest("ipv6:[fe80::1]:443"), k6);
+  EXPECT_EQ(server::PeerKeyForTest("ipv6:%5Bfe80::1%5D:443"), k6);
+  EXPECT_EQ(server::PeerKeyForTest("ipv6:%5Bfe80::1%25eth0%5D:443"), k6);
+  EXPECT_EQ(server::PeerKeyForTest("unix:/tmp/x"), "");
+  EXPECT_EQ(server::PeerKeyForTest("ipv4:not-an-address:1"), "");
+  EXPECT_EQ(server::PeerKeyForTest("ipv6:%zz"), "");
 }
 
 }  // namespace

@@ -558,11 +558,12 @@ TEST_F(IntegrityTest, KInvestigatorsPurgeAFloodTheyRecogniseAndNothingElse) {
   const Outcome a = purge("a", true);
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(Field(a.out, "deleted"), "0") << "one investigator alone purged testimony";
-  // b has not read the real testimony and agrees to the whole range; it still stays, because a
-  // did not agree to it.
+  // b has not read the real testimony but released its share of it to a: b keeps it too, and
+  // agrees to the nine others, which are deleted now that two agree.
   const Outcome b = purge("b", true);
   ASSERT_EQ(b.exit_code, 0) << b.err;
-  EXPECT_EQ(Field(b.out, "envelopes"), "10") << b.out;
+  EXPECT_EQ(Field(b.out, "envelopes"), "9") << b.out;
+  EXPECT_EQ(Field(b.out, "kept"), "1") << b.out;
   EXPECT_EQ(Field(b.out, "deleted"), "9") << b.out;
   // The insider's agreements alone delete nothing more (b's and the insider's do for `real`:
   // k agreements are what the organisation chose, whoever gives them).
