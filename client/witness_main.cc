@@ -747,8 +747,8 @@ int ShowReceipt(const std::string& id, bool json) {
               << "\n";
   } else {
     std::cout << "envelope " << ToHex(r.envelope_id) << ": entry " << r.log_index
-              << " of the server's log, received in the hour starting " << r.received_hour
-              << " (Unix time); signature verified against receipt key " << ToHex(key) << "\n";
+              << " of the server's log, received in the hour starting " << UtcTime(r.received_hour)
+              << "; signature verified against receipt key " << ToHex(key) << "\n";
   }
   return 0;
 }

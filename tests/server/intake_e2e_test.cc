@@ -114,6 +114,11 @@ TEST_F(IntakeTest, SubmittedTestimonyIsStoredAsCiphertextOnlyAndOpens) {
   Outcome rc = Wit({"receipt", id, "--json"});
   EXPECT_EQ(rc.exit_code, 0) << rc.err;
   EXPECT_NE(rc.out.find("\"verified\":true"), std::string::npos);
+  // People are shown a date, not Unix seconds.
+  Outcome shown = Wit({"receipt", id});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find(" UTC; signature verified"), std::string::npos) << shown.out;
+  EXPECT_EQ(shown.out.find("Unix time"), std::string::npos) << shown.out;
   // What the server holds is exactly the envelope: its SHA-256 is the id, and it opens.
   auto store = OpenStore();
   ASSERT_TRUE(store);
