@@ -94,6 +94,9 @@ ConnectionCaps ReadConnectionCaps(const Config& conf, const std::string& path) {
       ConfigNumber(conf, path, "max_connections", caps.max_connections), 1, 1 << 20);
   caps.per_source = std::clamp<uint64_t>(
       ConfigNumber(conf, path, "connections_per_source", caps.per_source), 1, 1 << 20);
+  caps.unseen_per_connection = std::clamp<uint64_t>(
+      ConfigNumber(conf, path, "unseen_bytes_per_connection", caps.unseen_per_connection), 1 << 20,
+      uint64_t{1} << 32);
   return caps;
 }
 
@@ -187,6 +190,12 @@ std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const Se
   for (grpc::Service* s : services) builder.RegisterService(s);
   builder.SetMaxReceiveMessageSize(2 << 20);  // 1 MiB of data per message plus framing
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, streams_per_connection);
+  // Without bandwidth probing a stream's window stays at 64 KiB plus the 1 MiB gRPC grants
+  // towards the message being read, so what gRPC buffers for a witness's upload while the store
+  // commits stays within the unseen-byte limits (accept_guard.h). With it, windows grew past
+  // 16 MiB on a long loopback upload and the connection was cut; loopback throughput is the same
+  // either way, and 1 MiB per round trip is more than a Tor circuit carries.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   // Witness clients ping every 30 s so that a dead link fails instead of hanging.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

@@ -175,6 +175,21 @@ TEST_F(AvailabilityTest, SilentStreamsHoldNoThreadAndWitnessesStillDeliver) {
   for (auto& s : silent) (void)s->writer->Finish();
 }
 
+// What gRPC buffers for a witness's upload while the store commits stays within a connection's
+// unseen-byte limit, here lowered to 3 MiB: with gRPC's bandwidth probing on, windows grew past
+// the default 16 MiB on a long upload and the connection was cut. The sync that downloads it is
+// not cut either.
+TEST_F(AvailabilityTest, ALongUploadAndItsSyncStayWithinTheUnseenByteLimit) {
+  SetConf("unseen_bytes_per_connection = 3145728");
+  StartServer();
+  Outcome sent = Submitted("long", 48 << 20);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  Outcome sync = Inv({"sync", "--key", "a.key", "--bundle", "org.bundle", "--store", "a.db"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_NE(Inv({"list", "--store", "a.db"}).out.find(testing::Field(sent.out, "envelope_id")),
+            std::string::npos);
+}
+
 // Review calls have capacity of their own: with the intake flooded by silent streams, forged
 // uploads and tricklers, an investigator still syncs what a witness sent.
 TEST_F(AvailabilityTest, AnInvestigatorSyncsWhileTheIntakeIsFlooded) {
