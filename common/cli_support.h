@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "clock.h"
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/keys.h"
 #include "gavah/crypto/secret_buffer.h"
@@ -87,9 +88,9 @@ RecipientBundle LoadBundle(const std::string& path, const std::string& pinned_fi
 // organisation has since removed. The message gives both dates.
 void CheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen, const std::string& path);
 
-uint64_t NowUnix();
-std::string Iso8601Date(uint64_t unix_seconds);  // YYYY-MM-DD, UTC
-std::string UtcTime(uint64_t unix_seconds);      // YYYY-MM-DD HH:MM:SS UTC
+using gavah::Iso8601Date;
+using gavah::NowUnix;
+using gavah::UtcTime;
 
 // Minimal JSON object writer for public values on stdout.
 class JsonObject {

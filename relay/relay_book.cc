@@ -3,7 +3,7 @@
 #include <array>
 #include <cstring>
 
-#include "cli_support.h"
+#include "clock.h"
 #include "sqlite_stmt.h"
 
 namespace gavah::relay {
@@ -77,9 +77,9 @@ Status RelayBook::PutOrganisation(const RecipientBundle& bundle) {
     auto previous = RecipientBundle::Parse(std::vector<uint8_t>(bytes.begin(), bytes.end()));
     if (previous.ok() && bundle.contents().issued_at < previous->contents().issued_at) {
       return Error(ErrorCode::kInvalidArgument,
-                   "this bundle was issued " + cli::UtcTime(bundle.contents().issued_at) +
+                   "this bundle was issued " + UtcTime(bundle.contents().issued_at) +
                        ", but the relay already serves one of the same organisation issued " +
-                       cli::UtcTime(previous->contents().issued_at) +
+                       UtcTime(previous->contents().issued_at) +
                        "; an older bundle is refused (it may list servers or investigators the "
                        "organisation has removed)");
     }

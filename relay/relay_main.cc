@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "cli_support.h"
+#include "daemon_config.h"
 #include "envelope_store.h"
 #include "forwarder.h"
 #include "gavah/crypto/envelope.h"
@@ -245,6 +246,7 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
   auto server =
       server::StartTlsServer(listen, tls_key, std::string(cert.begin(), cert.end()), {&endpoint}, 4,
                              16, server::ReadConnectionCaps(conf, cf), "gavah-relay");
+  if (!server) Fail("cannot listen on " + listen);
   forwarder.Start();
   std::fprintf(stderr, "gavah-relay: serving %zu organisation(s) on %s%s\n", orgs.size(),
                listen.c_str(), proxy.empty() ? "" : "; upstream through the proxy");

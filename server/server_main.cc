@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "cli_support.h"
+#include "daemon_config.h"
 #include "envelope_store.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/io.h"
@@ -190,6 +191,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   std::unique_ptr<grpc::Server> server = StartTlsServer(
       listen, tls_key, std::string(cert_bytes.begin(), cert_bytes.end()), {&endpoint, &review}, 64,
       16, ReadConnectionCaps(conf, d.config()), "gavah-server");
+  if (!server) Fail("cannot listen on " + listen);
 
   // SIGTERM and SIGINT stop accepting and let in-flight commits finish.
   std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());

@@ -16,22 +16,6 @@
 
 namespace gavah::server {
 
-using Config = std::map<std::string, std::string>;
-
-// Reads `key = value` lines ('#' starts a comment line); a malformed line fails the program.
-Config ReadConfig(const std::string& path);
-// A whole number, or `fallback` when the key is absent; anything else fails the program,
-// naming `path` and `key`.
-uint64_t ConfigNumber(const Config& conf, const std::string& path, const std::string& key,
-                      uint64_t fallback);
-
-struct IntakeLimits;
-// Reads the intake limits a server and a relay share from `conf`, keeping the values already
-// in `limits` for keys that are absent (docs/ARCHITECTURE.md lists them); `intake_threads`
-// gets the size of the intake's work pool.
-void ReadIntakeLimits(const Config& conf, const std::string& path, IntakeLimits* limits,
-                      uint64_t* intake_threads);
-
 // The SHA-256 of a certificate PEM, in hex: what operators compare when pinning.
 std::string CertPin(const std::string& pem);
 
@@ -43,13 +27,10 @@ Status CheckHealth(const std::string& listen, const std::string& cert_pem, int t
 // gRPC's own log lines can name peers' addresses; servers and relays keep none.
 void SilenceGrpcLog();
 
-// The connection caps from `conf` (`max_connections`, `connections_per_source`).
-ConnectionCaps ReadConnectionCaps(const Config& conf, const std::string& path);
-
 // Builds and starts a TLS gRPC server on `listen` with `services`, with the limits both the
 // server and relays use (2 MiB messages, `streams_per_connection`, keepalive, handshake and
 // idle timeouts, at most `max_threads` synchronous threads, connections capped by `caps`).
-// Fails the program when it cannot listen.
+// Answers null when it cannot listen.
 std::unique_ptr<grpc::Server> StartTlsServer(const std::string& listen, const SecretBuffer& key_pem,
                                              const std::string& cert_pem,
                                              const std::vector<grpc::Service*>& services,
