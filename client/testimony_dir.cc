@@ -216,6 +216,14 @@ Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
       {reinterpret_cast<const uint8_t*>(t.event_place.data()), t.event_place.size()});
   has_reply_key_ = t.reply_public_key.has_value();
   reply_key_ = t.reply_public_key;
+  consent_.reset();
+  if (t.consent) {
+    consent_.emplace();
+    for (const std::string_view token : *t.consent) {
+      if (!consent_->empty()) consent_->PushBack('\n');
+      consent_->Append(token);
+    }
+  }
   if (t.attachments.empty()) return Status::Ok();
   if (!compare_) {
     if (::mkdirat(staging_fd_, "attachments", 0700) != 0)
@@ -286,6 +294,18 @@ Status TestimonyDirectory::Commit(const EnvelopeId& id, const Fingerprint& organ
   AppendField(m, "event_time", event_time_.view());
   AppendField(m, "event_place", event_place_.view());
   m.Append(has_reply_key_ ? "  \"reply_key\": true,\n" : "  \"reply_key\": false,\n");
+  if (consent_) {
+    // Only in records that carry consent, so that older testimony opens to the same bytes.
+    m.Append("  \"consent\": [");
+    std::string_view rest = consent_->view();
+    for (bool first = true; !rest.empty(); first = false) {
+      const size_t nl = std::min(rest.find('\n'), rest.size());
+      if (!first) m.Append(", ");
+      AppendJsonString(m, rest.substr(0, nl));
+      rest.remove_prefix(std::min(nl + 1, rest.size()));
+    }
+    m.Append("],\n");
+  }
   m.Append("  \"files\": [\n    {\"path\": \"testimony.txt\", \"kind\": \"text\", \"size\": ");
   m.Append(std::to_string(text_size_));
   m.Append(", \"sha256\": \"" + ToHex(text_sha256_) + "\"}");

@@ -68,6 +68,8 @@ class TestimonyDirectory : public TestimonySink {
   SecretBuffer language_, event_time_, event_place_;
   bool has_reply_key_ = false;
   std::optional<PublicKey32> reply_key_;
+  // The consent tokens joined by '\n'; absent when the record carries none.
+  std::optional<SecretBuffer> consent_;
   uint64_t text_size_ = 0;
   Digest32 text_sha256_{};
   std::vector<AttachmentRecord> attachments_;

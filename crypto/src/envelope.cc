@@ -102,6 +102,11 @@ Status ValidateInput(const TestimonyInput& in) {
   if (in.attachments.size() > kMaxAttachments) {
     return Error(ErrorCode::kTooLarge, "at most 1024 attachments fit in one envelope");
   }
+  if (in.consent && in.consent->empty()) {
+    // Nothing in the record could say "asked, allowed nothing"; use by the organisation's own
+    // investigators is what a witness who submits at all allows.
+    return Error(ErrorCode::kInvalidArgument, "consent given with no permission in it");
+  }
   // The decoder holds every rule; running it on our own record checks them all in one place.
   SecretBuffer record = EncodeTestimonyRecord(in);
   if (record.size() > kMaxTestimonyRecord)

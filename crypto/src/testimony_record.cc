@@ -3,6 +3,7 @@
 // tests check the two agree byte for byte. Read strictly: only that canonical encoding is
 // accepted, so every record has exactly one encoding and two readers can never disagree on what
 // a record says.
+#include <algorithm>
 #include <cstring>
 
 #include "gavah/crypto/envelope.h"
@@ -121,6 +122,13 @@ Status DecodeAttachment(std::span<const uint8_t> in, TestimonyView::Attachment* 
 
 }  // namespace
 
+bool IsConsentToken(std::string_view token) {
+  if (token.empty() || token.size() > kMaxConsentTokenLength) return false;
+  return std::all_of(token.begin(), token.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 SecretBuffer EncodeTestimonyRecord(const TestimonyInput& in) {
   SecretBuffer out;
   out.Reserve(in.text.size() + 512 + 300 * in.attachments.size());
@@ -143,6 +151,10 @@ SecretBuffer EncodeTestimonyRecord(const TestimonyInput& in) {
     }
   }
   if (in.reply_public_key) PutBytesField(out, 6, *in.reply_public_key);
+  if (in.consent) {
+    for (const std::string_view token : *in.consent)
+      PutBytesField(out, 7, {reinterpret_cast<const uint8_t*>(token.data()), token.size()});
+  }
   return out;
 }
 
@@ -156,15 +168,16 @@ Result<TestimonyView> DecodeTestimonyRecord(const SecretBuffer& record) {
     uint64_t key;
     if (!r.Varint(&key)) return Malformed("bad field");
     const uint64_t field = key >> 3, wire = key & 7;
-    if (field < 1 || field > 6) return Malformed("unknown field");
+    if (field < 1 || field > 7) return Malformed("unknown field");
     if (wire != kWireLen) return Malformed("bad field type");
-    if (field < last || (field == last && field != 5))
+    if (field < last || (field == last && field != 5 && field != 7))
       return Malformed("fields out of order or repeated");
     last = field;
     std::span<const uint8_t> b;
     if (!r.Bytes(&b)) return Malformed("field runs past the end");
-    // Canonical form omits empty fields; an attachment is never empty (it has a name).
-    if (b.empty() && field != 5) return Malformed("empty field written out");
+    // Canonical form omits empty fields; an attachment is never empty (it has a name), and an
+    // empty consent token is refused below.
+    if (b.empty() && field != 5 && field != 7) return Malformed("empty field written out");
     switch (field) {
       case 1:
         v.text = b;
@@ -190,6 +203,17 @@ Result<TestimonyView> DecodeTestimonyRecord(const SecretBuffer& record) {
         PublicKey32 k{};
         std::memcpy(k.data(), b.data(), 32);
         v.reply_public_key = k;
+        break;
+      }
+      case 7: {
+        const std::string_view token = AsText(b);
+        if (!IsConsentToken(token)) return Malformed("consent token is not valid");
+        if (!v.consent) v.consent.emplace();
+        if (v.consent->size() == kMaxConsentTokens) return Malformed("too many consent tokens");
+        // Strictly increasing: one canonical form, no permission given twice.
+        if (!v.consent->empty() && !(v.consent->back() < token))
+          return Malformed("consent tokens out of order or repeated");
+        v.consent->push_back(token);
         break;
       }
     }

@@ -86,7 +86,7 @@ TEST(TestimonyRecordTest, RefusesWhatTheSpecForbids) {
   EXPECT_EQ(decode(with_name("a\nb")), ErrorCode::kMalformed);
   EXPECT_EQ(decode(with_name(std::string(256, 'x'))), ErrorCode::kMalformed);
   EXPECT_EQ(decode(std::string("\x0a\x05hi")), ErrorCode::kMalformed);  // length past the end
-  EXPECT_EQ(decode(std::string("\x3a\x01x")), ErrorCode::kMalformed);   // unknown field 7
+  EXPECT_EQ(decode(std::string("\x42\x01x")), ErrorCode::kMalformed);   // unknown field 8
   EXPECT_EQ(decode(std::string("\x08\x01")), ErrorCode::kMalformed);    // field 1 as varint
   EXPECT_EQ(decode(std::string("\x12\x01x\x12\x01y")), ErrorCode::kMalformed);  // language twice
   EXPECT_EQ(decode(std::string("\x32\x03xyz")), ErrorCode::kMalformed);         // short reply key
@@ -155,6 +155,70 @@ TEST(TestimonyRecordTest, RefusesC1ControlsInPrintableFields) {
   gavah::v1::Testimony lang;
   lang.set_language("en\xc2\x80");
   EXPECT_EQ(decode(lang.SerializeAsString()), ErrorCode::kMalformed);
+}
+
+TEST(TestimonyRecordTest, ConsentIsWhatLibprotobufWritesAndReadsBack) {
+  TestimonyInput in = FullInput();
+  in.consent = std::vector<std::string_view>{"contact-again", "investigators", "un-mechanism"};
+  SecretBuffer mine = EncodeTestimonyRecord(in);
+  gavah::v1::Testimony t;
+  ASSERT_TRUE(t.ParseFromString(std::string(mine.view())));
+  ASSERT_EQ(t.consent_size(), 3);
+  EXPECT_EQ(t.consent(1), "investigators");
+  EXPECT_EQ(std::string(mine.view()), t.SerializeAsString());
+  auto v = DecodeTestimonyRecord(mine);
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  ASSERT_TRUE(v->consent.has_value());
+  EXPECT_EQ(v->consent->size(), 3u);
+  EXPECT_EQ((*v->consent)[2], "un-mechanism");
+  // No consent field: not asked, which is not the same as asked and allowing nothing.
+  in.consent.reset();
+  SecretBuffer without = EncodeTestimonyRecord(in);
+  EXPECT_FALSE(DecodeTestimonyRecord(without)->consent.has_value());
+}
+
+TEST(TestimonyRecordTest, RefusesConsentTheSpecForbids) {
+  auto decode = [](std::vector<std::string> tokens) {
+    gavah::v1::Testimony t;
+    t.set_text("x");
+    for (auto& tok : tokens) t.add_consent(tok);
+    SecretBuffer rec = SecretBuffer::CopyOf(Bytes(t.SerializeAsString()));
+    return DecodeTestimonyRecord(rec).status().code();
+  };
+  EXPECT_EQ(decode({"investigators"}), ErrorCode::kOk);
+  EXPECT_EQ(decode({"a-later-permission"}), ErrorCode::kOk) << "unknown but well formed";
+  EXPECT_EQ(decode({"un-mechanism", "investigators"}), ErrorCode::kMalformed) << "out of order";
+  EXPECT_EQ(decode({"investigators", "investigators"}), ErrorCode::kMalformed) << "repeated";
+  EXPECT_EQ(decode({""}), ErrorCode::kMalformed) << "empty token";
+  EXPECT_EQ(decode({"Investigators"}), ErrorCode::kMalformed) << "upper case";
+  EXPECT_EQ(decode({"un mechanism"}), ErrorCode::kMalformed) << "space";
+  EXPECT_EQ(decode({std::string(33, 'a')}), ErrorCode::kMalformed) << "too long";
+  std::vector<std::string> many;
+  for (char c = 'a'; c <= 'q'; ++c) many.push_back(std::string(1, c));
+  EXPECT_EQ(decode(many), ErrorCode::kMalformed) << "17 tokens";
+  many.pop_back();
+  EXPECT_EQ(decode(many), ErrorCode::kOk) << "16 tokens";
+  // A consent token after nothing else but before the reply key breaks field order.
+  gavah::v1::Testimony t;
+  t.set_text("x");
+  t.add_consent("investigators");
+  std::string wire = t.SerializeAsString() + std::string("\x32\x20") + std::string(32, '\x01');
+  SecretBuffer rec = SecretBuffer::CopyOf(Bytes(wire));
+  EXPECT_EQ(DecodeTestimonyRecord(rec).status().code(), ErrorCode::kMalformed);
+}
+
+TEST(TestimonyRecordTest, SealRefusesAnEmptyConsentAndABadToken) {
+  ASSERT_TRUE(InitCrypto());
+  const testing::Org org = testing::MakeOrg(1, 1);
+  for (auto consent : {std::vector<std::string_view>{}, std::vector<std::string_view>{"Bad!"}}) {
+    TestimonyInput in;
+    in.text = SecretBuffer::CopyOf(Bytes("x"));
+    in.consent = consent;
+    MemorySink sink;
+    auto sealed = SealEnvelope(org.bundle, in, sink);
+    EXPECT_EQ(sealed.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(sink.data.empty()) << "nothing written before the input is checked";
+  }
 }
 
 }  // namespace

@@ -394,7 +394,19 @@ int main(int argc, char** argv) {
   const std::string package_dir = Dir() + "/evidence-2of3";
   const auto file_key_draws = DrawsSince(mark);
 
+  // Testimony record with consent (section 3.7): no randomness, no envelope around it.
+  std::vector<uint8_t> consent_record;
+  {
+    TestimonyInput t;
+    t.text = SecretBuffer::CopyOf(gavah::testing::Bytes("I saw the trucks at Khavaran at night.\n"));
+    t.language = SecretBuffer::CopyOf(gavah::testing::Bytes("en"));
+    t.consent = std::vector<std::string_view>{"investigators", "quote-anonymously", "un-mechanism"};
+    const SecretBuffer r = EncodeTestimonyRecord(t);
+    consent_record.assign(r.data(), r.data() + r.size());
+  }
+
   if (regenerate) {
+    WriteFile(Dir() + "/testimony-consent.bin", consent_record);
     WriteFile(Dir() + "/azadeh.key", key_file);
     std::ofstream(Dir() + "/codename.txt") << codename_lines;
     WriteFile(Dir() + "/reply.bin", sealed_reply);
@@ -443,6 +455,22 @@ int main(int argc, char** argv) {
   // 1. Reproduction.
   CHECK(ReadFile(Dir() + "/bundle-2of3.bin") == bundle_bytes,
         "bundle-2of3.bin reproduced byte for byte");
+  {
+    const auto stored = ReadFile(Dir() + "/testimony-consent.bin");
+    CHECK(stored == consent_record, "testimony-consent.bin reproduced byte for byte");
+    const SecretBuffer rec = SecretBuffer::CopyOf(stored);
+    auto v = DecodeTestimonyRecord(rec);
+    CHECK(v.ok() && v->consent && v->consent->size() == 3 &&
+              (*v->consent)[0] == "investigators" && (*v->consent)[1] == "quote-anonymously" &&
+              (*v->consent)[2] == "un-mechanism" && v->language == "en",
+          "testimony-consent.bin decodes to its three permissions");
+    TestimonyInput t;
+    t.text = SecretBuffer::CopyOf(gavah::testing::Bytes("x"));
+    t.consent = std::vector<std::string_view>{"un-mechanism", "investigators"};
+    const SecretBuffer unordered = EncodeTestimonyRecord(t);
+    CHECK(DecodeTestimonyRecord(unordered).status().code() == ErrorCode::kMalformed,
+          "a record with consent tokens out of order is malformed");
+  }
   const auto stored = ReadFile(Dir() + "/envelope-2of3.bin");
   CHECK(stored == envelope, "envelope-2of3.bin reproduced byte for byte");
   std::string stored_id;

@@ -30,6 +30,20 @@ inline constexpr size_t kMaxNameLength = 255;
 inline constexpr size_t kMaxMediaTypeLength = 127;
 inline constexpr size_t kMaxLanguageLength = 35;
 inline constexpr size_t kMaxEventFieldLength = 1024;
+// Consent (docs/PROTOCOL.md 3.7): at most this many permissions, each a token of 1..32 bytes of
+// a-z, 0-9 and '-', strictly increasing in byte order.
+inline constexpr size_t kMaxConsentTokens = 16;
+inline constexpr size_t kMaxConsentTokenLength = 32;
+// The permissions this version asks for, in canonical (byte) order.
+inline constexpr std::string_view kConsentTokens[] = {
+    "contact-again",      // the organisation may contact the witness again (through replies)
+    "investigators",      // use by the organisation's own investigators
+    "prosecutors-courts", // sharing with prosecutors and courts
+    "quote-anonymously",  // quoting the testimony without the witness's name
+    "un-mechanism",       // sharing with a UN commission of inquiry or mechanism
+};
+// True if `token` has the form of a consent token (known to this version or not).
+bool IsConsentToken(std::string_view token);
 
 using EnvelopeId = Digest32;
 
@@ -47,6 +61,10 @@ struct TestimonyInput {
   SecretBuffer event_place;
   std::vector<AttachmentInput> attachments;
   std::optional<PublicKey32> reply_public_key;
+  // What the witness allows, as tokens in canonical order (normally views of kConsentTokens);
+  // absent: not asked (field 7 omitted). Asked and allowing only the organisation's own use is
+  // {"investigators"}.
+  std::optional<std::vector<std::string_view>> consent;
 };
 
 struct SealedEnvelope {
@@ -122,6 +140,8 @@ struct TestimonyView {
   std::string_view event_place;
   std::vector<Attachment> attachments;
   std::optional<PublicKey32> reply_public_key;
+  // Absent when the record carries no consent field; otherwise its tokens, in order.
+  std::optional<std::vector<std::string_view>> consent;
 };
 
 // Receives an envelope's plaintext as it is decrypted. Data arrives authenticated chunk by chunk,
