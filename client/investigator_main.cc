@@ -346,10 +346,18 @@ int OpenFrom(ByteSource& in, const std::string& envelope, const std::vector<std:
   if (!st.ok()) Fail(out, st);
   const std::string hex = ToHex(id);
   if (!quiet) {
-    Print(json,
-          JsonObject().Add("envelope_id", hex).Add("out_dir", out).Add("files", dir->file_count()),
+    JsonObject o;
+    o.Add("envelope_id", hex).Add("out_dir", out).Add("files", dir->file_count());
+    if (dir->has_consent()) o.Add("consent", dir->ConsentText());
+    // The witness's consent is said every time a testimony is opened, so that no use of it can
+    // start without it in view.
+    Print(json, o,
           "envelope " + hex + " verified and opened into " + out + " (" +
-              std::to_string(dir->file_count()) + " files, see manifest.json)\n");
+              std::to_string(dir->file_count()) + " files, see manifest.json)\n" +
+              (dir->has_consent()
+                   ? "the witness allows: " + dir->ConsentText() + "\n"
+                   : "the witness was not asked for consent: use it for the organisation's own "
+                     "review only\n"));
   }
   if (opened_by) {
     Opened o{who, dir->reply_key(), dir->AttachmentList(), SecretBuffer::CopyOf(file_key.span())};

@@ -12,6 +12,7 @@
 
 #include "cli_support.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/process.h"
 
 namespace gavah::cli {
 namespace {
@@ -19,37 +20,50 @@ namespace {
 constexpr std::string_view kLinePrefixV1 = "gavah-pin-v1 ";
 constexpr std::string_view kLinePrefix = "gavah-pin-v2 ";
 
-void MakeDirs(const std::string& path) {
+}  // namespace
+
+Status MakePrivateDirs(const std::string& path) {
   for (size_t i = 1; i <= path.size(); ++i) {
     if (i == path.size() || path[i] == '/') {
       const std::string part = path.substr(0, i);
-      if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
-        Fail("cannot create " + part + ": " + std::strerror(errno));
-      }
+      if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
+        return Error(ErrorCode::kIo, "cannot create " + part + ": " + std::strerror(errno));
     }
   }
+  return Status::Ok();
 }
 
-}  // namespace
-
-std::string OrganisationPins::DefaultPath() {
+Result<std::string> OrganisationPins::TryDefaultPath() {
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && xdg[0] == '/') {
     return std::string(xdg) + "/gavah/pinned-organisations";
   }
   const char* home = std::getenv("HOME");
-  if (home == nullptr || home[0] != '/') Fail("HOME is not set; pass --org-fingerprint");
+  if (home == nullptr || home[0] != '/')
+    return Error(ErrorCode::kInvalidArgument, "HOME is not set; pass --org-fingerprint");
   return std::string(home) + "/.local/share/gavah/pinned-organisations";
 }
 
-OrganisationPins OrganisationPins::Load(const std::string& path) {
+std::string OrganisationPins::DefaultPath() { return Must(TryDefaultPath(), ""); }
+
+OrganisationPins OrganisationPins::Load(const std::string& path) { return Must(TryLoad(path), ""); }
+
+void OrganisationPins::Pin(const std::string& organisation_name, const Fingerprint& fp,
+                           uint64_t issued_at) {
+  if (const Status st = TryPin(organisation_name, fp, issued_at); !st.ok()) Fail("", st);
+}
+
+Result<OrganisationPins> OrganisationPins::TryLoad(const std::string& path) {
   OrganisationPins pins;
   pins.path_ = path;
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return pins;
-  const auto bytes = ReadSmallFile(path, 1 << 20);
+  auto read = ReadRegularFile(path, 1 << 20);
+  if (!read.ok()) return read.status();
+  const auto& bytes = read.value();
   std::istringstream in(std::string(bytes.begin(), bytes.end()));
   std::string line;
-  const std::string damaged = path + " is damaged; remove it to start pinning afresh";
+  const Status damaged =
+      Error(ErrorCode::kMalformed, path + " is damaged; remove it to start pinning afresh");
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     Pinned p;
@@ -60,23 +74,23 @@ OrganisationPins OrganisationPins::Load(const std::string& path) {
       const size_t sp1 = rest.find(' ');
       const size_t sp2 = sp1 == std::string::npos ? sp1 : rest.find(' ', sp1 + 1);
       if (sp1 != 32 || sp2 == std::string::npos || sp2 == sp1 + 1 || sp2 - sp1 - 1 > 19)
-        Fail(damaged);
+        return damaged;
       const std::string issued = rest.substr(sp1 + 1, sp2 - sp1 - 1);
       if (issued.find_first_not_of("0123456789") != std::string::npos ||
           (issued.size() > 1 && issued[0] == '0'))
-        Fail(damaged);
+        return damaged;
       p.newest_issued_at = std::stoull(issued);
       rest = rest.substr(0, 32) + " " + rest.substr(sp2 + 1);
     } else if (line.compare(0, kLinePrefixV1.size(), kLinePrefixV1) == 0) {
       // gavah-pin-v1 <fingerprint> <base64(name)>: pinned before issue dates were kept.
       rest = line.substr(kLinePrefixV1.size());
     } else {
-      Fail(damaged);
+      return damaged;
     }
-    if (rest.size() < 34 || rest[32] != ' ') Fail(damaged);
+    if (rest.size() < 34 || rest[32] != ' ') return damaged;
     auto fp = FingerprintFromText(rest.substr(0, 32));
     auto name = FromBase64(rest.substr(33));
-    if (!fp.ok() || !name) Fail(damaged);
+    if (!fp.ok() || !name) return damaged;
     p.name.assign(name->begin(), name->end());
     p.fingerprint = fp.value();
     pins.pins_.push_back(std::move(p));
@@ -92,8 +106,8 @@ std::optional<OrganisationPins::Pinned> OrganisationPins::Find(
   return std::nullopt;
 }
 
-void OrganisationPins::Pin(const std::string& organisation_name, const Fingerprint& fp,
-                           uint64_t issued_at) {
+Status OrganisationPins::TryPin(const std::string& organisation_name, const Fingerprint& fp,
+                                uint64_t issued_at) {
   bool replaced = false;
   for (auto& p : pins_) {
     if (p.name != organisation_name) continue;
@@ -110,14 +124,15 @@ void OrganisationPins::Pin(const std::string& organisation_name, const Fingerpri
             ToBase64(std::span(reinterpret_cast<const uint8_t*>(p.name.data()), p.name.size())) +
             "\n";
   }
-  MakeDirs(path_.substr(0, path_.rfind('/')));
+  GAVAH_RETURN_IF_ERROR(MakePrivateDirs(path_.substr(0, path_.rfind('/'))));
   // Replace atomically: write beside it, then rename over it.
   const std::string tmp = path_ + ".new";
   ::unlink(tmp.c_str());
-  WriteNewFile(tmp, text, 0600);
+  GAVAH_RETURN_IF_ERROR(TryWriteNewFile(
+      tmp, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0600));
   if (::rename(tmp.c_str(), path_.c_str()) != 0)
-    Fail("cannot write " + path_ + ": " + std::strerror(errno));
-  SyncDirOf(path_);
+    return Error(ErrorCode::kIo, "cannot write " + path_ + ": " + std::strerror(errno));
+  return TrySyncDirOf(path_);
 }
 
 }  // namespace gavah::cli

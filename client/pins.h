@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gavah/crypto/keys.h"
+#include "gavah/crypto/status.h"
 
 namespace gavah::cli {
 
@@ -15,8 +16,10 @@ class OrganisationPins {
  public:
   // $XDG_DATA_HOME/gavah/pinned-organisations, else ~/.local/share/gavah/pinned-organisations.
   static std::string DefaultPath();
+  static Result<std::string> TryDefaultPath();
   // A missing file is an empty store; a damaged one is an error.
   static OrganisationPins Load(const std::string& path);
+  static Result<OrganisationPins> TryLoad(const std::string& path);
 
   struct Pinned {
     std::string name;
@@ -28,10 +31,14 @@ class OrganisationPins {
   // Records or replaces the pin (keeping the newest issued_at seen under the same key) and
   // rewrites the file (0600, in a 0700 folder).
   void Pin(const std::string& organisation_name, const Fingerprint& fp, uint64_t issued_at);
+  Status TryPin(const std::string& organisation_name, const Fingerprint& fp, uint64_t issued_at);
 
  private:
   std::string path_;
   std::vector<Pinned> pins_;
 };
+
+// mkdir -p with mode 0700 for each folder made.
+Status MakePrivateDirs(const std::string& path);
 
 }  // namespace gavah::cli

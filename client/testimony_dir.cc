@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -281,6 +282,15 @@ Status TestimonyDirectory::OnAttachmentEnd(size_t index, const Digest32& sha256)
   current_fd_ = -1;
   attachments_[index].sha256 = sha256;
   return st;
+}
+
+std::string TestimonyDirectory::ConsentText() const {
+  if (!consent_) return "";
+  std::string out(consent_->view());  // tokens: public vocabulary, not the testimony
+  std::replace(out.begin(), out.end(), '\n', ',');
+  for (size_t at = out.find(','); at != std::string::npos; at = out.find(',', at + 2))
+    out.insert(at + 1, " ");
+  return out;
 }
 
 Status TestimonyDirectory::Commit(const EnvelopeId& id, const Fingerprint& organisation) {

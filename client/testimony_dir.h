@@ -23,6 +23,9 @@ class TestimonyDirectory : public TestimonySink {
  public:
   // The witness's reply key from the testimony record, once the payload has been read.
   const std::optional<PublicKey32>& reply_key() const { return reply_key_; }
+  // The witness's consent tokens, comma-separated ("" when the record carries none: not asked).
+  std::string ConsentText() const;
+  bool has_consent() const { return consent_.has_value(); }
   static std::unique_ptr<TestimonyDirectory> Create(const std::string& dir);
   // Writes nothing: checks instead that the existing folder `dir` holds exactly what the
   // envelope opens to (every byte of every file, manifest.json, no file more). What differs is

@@ -1,8 +1,4 @@
 // gavah-witness: seal testimony on this device. Nothing readable is written to disk.
-#include <dirent.h>
-#include <fcntl.h>
-#include <sodium.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,25 +18,20 @@
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/process.h"
-#include "gavah/crypto/reply.h"
-#include "gavah/crypto/utf8.h"
-#include "gavah/v1/intake.grpc.pb.h"
-#include "intake_client.h"
-#include "media_type.h"
-#include "pins.h"
+#include "metadata.h"
+#include "witness.h"
 
 namespace gavah::cli {
-
-// Generated from client/codename_words.txt (see client/codename_words.md).
-extern const char* const kCodenameWords[];
-extern const size_t kCodenameWordCount;
-
 namespace {
+
+using witness::Connection;
+using witness::Hooks;
 
 struct SealArgs {
   std::string bundle, org_fingerprint, text_file, codename_file, out, language;
-  std::string when_file, where_file;
+  std::string when_file, where_file, consent_file;
   std::vector<std::string> attachments;
+  bool clean_metadata = false;
 };
 
 SecretBuffer ReadStdinText() {
@@ -63,35 +54,6 @@ SecretBuffer ReadStdinText() {
   return text;
 }
 
-// File names from the witness's disk become attachment names: keep the base name and replace
-// anything that is not printable UTF-8 (the format refuses it) with '_'.
-SecretBuffer AttachmentName(const std::string& path) {
-  std::string_view base = path;
-  while (base.size() > 1 && base.back() == '/') base.remove_suffix(1);
-  if (const size_t slash = base.rfind('/'); slash != std::string_view::npos)
-    base.remove_prefix(slash + 1);
-  SecretBuffer name;
-  for (size_t i = 0; i < base.size() && name.size() < kMaxNameLength - 4;) {
-    const auto c = static_cast<unsigned char>(base[i]);
-    const size_t len = c < 0x80             ? 1
-                       : (c & 0xe0) == 0xc0 ? 2
-                       : (c & 0xf0) == 0xe0 ? 3
-                       : (c & 0xf8) == 0xf0 ? 4
-                                            : 0;
-    if (len > 0 && i + len <= base.size() && IsPrintableUtf8(base.substr(i, len)) && c != '\\') {
-      name.Append(base.substr(i, len));
-      i += len;
-    } else {
-      name.PushBack('_');
-      ++i;
-    }
-  }
-  if (name.empty() || name.view() == "." || name.view() == "..") {
-    name = SecretBuffer::CopyOf({reinterpret_cast<const uint8_t*>("attachment"), 10});
-  }
-  return name;
-}
-
 SecretBuffer ReadSmallSecret(const std::string& path, size_t max) {
   SecretBuffer b = ReadSecretFile(path, max + 2);
   while (!b.empty() && (b.data()[b.size() - 1] == '\n' || b.data()[b.size() - 1] == '\r'))
@@ -100,56 +62,7 @@ SecretBuffer ReadSmallSecret(const std::string& path, size_t max) {
   return b;
 }
 
-// Decides whether to trust the bundle's signer. A fingerprint given on the command line is
-// checked by LoadBundle. Otherwise the device's pins decide: a named organisation whose pinned
-// key differs is refused (a bundle forged in its name), and a first use is pinned with a
-// warning to compare the fingerprint. Returns how the key was verified, for the output, and
-// sets `warning` to a line to print once the envelope exists.
-// Refuses a bundle older than the newest this device has seen under its organisation's pin.
-void RefuseRollback(const RecipientBundle& bundle, const OrganisationPins& pins,
-                    const std::string& path) {
-  const std::string& name = bundle.contents().organisation_name;
-  if (name.empty()) return;
-  if (auto pinned = pins.Find(name);
-      pinned && pinned->fingerprint == bundle.organisation_fingerprint())
-    CheckNotOlder(bundle, pinned->newest_issued_at, path);
-}
-
-std::string TrustBundle(const RecipientBundle& bundle, bool explicit_fingerprint,
-                        OrganisationPins& pins, std::string& warning, const std::string& path) {
-  const std::string& name = bundle.contents().organisation_name;
-  const std::string fp = FingerprintToText(bundle.organisation_fingerprint());
-  RefuseRollback(bundle, pins, path);
-  if (explicit_fingerprint) return "verified with --org-fingerprint";
-  if (name.empty()) {
-    warning =
-        "warning: this bundle names no organisation, so its key " + fp +
-        " cannot be pinned; compare it with the fingerprint the organisation published, or pass "
-        "--org-fingerprint";
-    return "NOT verified";
-  }
-  if (auto pinned = pins.Find(name)) {
-    if (pinned->fingerprint != bundle.organisation_fingerprint()) {
-      Fail(
-          "this bundle claims to be from \"" + name + "\" but is signed by organisation key " + fp +
-          ", not the key " + FingerprintToText(pinned->fingerprint) +
-          " you sealed for before; if the organisation "
-          "really changed its key, confirm the new fingerprint with it and pass --org-fingerprint");
-    }
-    return "pinned on this device";
-  }
-  warning =
-      "first use of \"" + name + "\": its organisation key " + fp +
-      " is now pinned on this device; compare it with the fingerprint the organisation published";
-  return "pinned now, at first use";
-}
-
-std::span<const char* const> CodenameWords() { return {kCodenameWords, kCodenameWordCount}; }
-
-// The reply key of the codename in `path`, once the codename checks out against the word list:
-// a mistyped word would otherwise derive another key, and the replies would never be found.
-// `any_words`: an earlier release took any seven or more words; reading such a mailbox is still
-// possible with --legacy-codename, new testimony never is.
+// The reply key of the codename in `path`; the notes say what the witness must know about it.
 ReplyKeyPair ReplyKeyFrom(const std::string& path, const RecipientBundle& bundle,
                           bool any_words = false) {
   SecretBuffer raw = ReadSecretFile(path, 4096);
@@ -157,120 +70,33 @@ ReplyKeyPair ReplyKeyFrom(const std::string& path, const RecipientBundle& bundle
     std::fprintf(stderr,
                  "note: --legacy-codename: the codename is used as written, unchecked; a "
                  "mistyped word finds no replies\n");
-    return Must(DeriveReplyKey(raw.span(), bundle.organisation_fingerprint()), path);
   }
-  const CheckedCodename checked = Must(CheckCodename(raw.span(), CodenameWords()), path);
-  if (checked.legacy) {
+  auto key = Must(witness::ReplyKeyFromCodename(raw.span(), bundle, any_words), path);
+  if (key.unchecked_form && !any_words) {
     std::fprintf(stderr,
                  "note: this codename has seven words and no check words (made by an older "
                  "gavah-witness), so a mistyped word cannot be caught; it is used as written\n");
   }
-  return Must(DeriveReplyKey(checked.normalised.span(), bundle.organisation_fingerprint()), path);
+  return std::move(key.key);
 }
 
-// A testimony ready to seal: its input and the open attachment files behind it.
-struct PreparedTestimony {
-  TestimonyInput input;
-  // Declared before the sources so that it is destroyed after them: their threads stop before
-  // the fds they read are closed.
-  struct Fds {
-    std::vector<int> fds;
-    ~Fds() {
-      for (int fd : fds) ::close(fd);
-    }
-  } fds;
-  std::vector<std::unique_ptr<ReadAheadSource>> sources;
-};
-
-void Prepare(const SealArgs& a, const RecipientBundle& bundle, PreparedTestimony& t) {
-  TestimonyInput& input = t.input;
-  input.text = a.text_file.empty() ? ReadStdinText() : ReadSecretFile(a.text_file, kMaxTextLength);
-  input.language = SecretBuffer::CopyOf(
+std::unique_ptr<witness::Prepared> Prepare(const SealArgs& a, const RecipientBundle& bundle) {
+  witness::Draft d;
+  d.text = a.text_file.empty() ? ReadStdinText() : ReadSecretFile(a.text_file, kMaxTextLength);
+  d.language = SecretBuffer::CopyOf(
       {reinterpret_cast<const uint8_t*>(a.language.data()), a.language.size()});
-  if (!a.when_file.empty()) input.event_time = ReadSmallSecret(a.when_file, kMaxEventFieldLength);
-  if (!a.where_file.empty())
-    input.event_place = ReadSmallSecret(a.where_file, kMaxEventFieldLength);
-  for (const auto& path : a.attachments) {
-    // Non-blocking open: a FIFO given as an attachment is refused instead of waited on.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) Fail("cannot read " + path + ": " + std::strerror(errno));
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    t.fds.fds.push_back(fd);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-      Fail("cannot attach " + path + ": not a regular file");
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    // Read and hashed on a thread of its own, so the sealing thread only encrypts.
-    t.sources.push_back(std::make_unique<ReadAheadSource>(fd, path, /*hash=*/true));
-    AttachmentInput att;
-    att.name = AttachmentName(path);
-    const std::string_view type = GuessMediaType(att.name.view());
-    att.media_type =
-        SecretBuffer::CopyOf({reinterpret_cast<const uint8_t*>(type.data()), type.size()});
-    att.size = static_cast<uint64_t>(st.st_size);
-    att.source = t.sources.back().get();
-    input.attachments.push_back(std::move(att));
+  if (!a.when_file.empty()) d.event_time = ReadSmallSecret(a.when_file, kMaxEventFieldLength);
+  if (!a.where_file.empty()) d.event_place = ReadSmallSecret(a.where_file, kMaxEventFieldLength);
+  for (const auto& path : a.attachments) d.attachments.push_back({path, a.clean_metadata});
+  if (!a.consent_file.empty()) {
+    const SecretBuffer text = ReadSecretFile(a.consent_file, 4096);
+    d.consent = Must(witness::ParseConsent(text.span()), a.consent_file);
   }
-  if (!a.codename_file.empty()) {
-    input.reply_public_key = ReplyKeyFrom(a.codename_file, bundle).public_key;
-  }
+  if (!a.codename_file.empty()) d.reply_key = ReplyKeyFrom(a.codename_file, bundle).public_key;
+  return Must(witness::Prepare(std::move(d)), "");
 }
 
-// Seals into a temporary file in `dir` and returns it; the caller links it into place.
-std::pair<std::string, SealedEnvelope> SealIntoTemporary(const RecipientBundle& bundle,
-                                                         PreparedTestimony& t,
-                                                         const std::string& dir,
-                                                         const std::string& what) {
-  std::string tmp = dir + "/.gavah-seal-XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) Fail("cannot write " + what + ": " + std::strerror(errno));
-  ::fchmod(fd, 0600);
-  Result<SealedEnvelope> sealed = Status();
-  {
-    FdSink sink(fd, what);  // SealEnvelope hashes and writes on a thread of its own
-    sealed = SealEnvelope(bundle, t.input, sink);
-  }
-  ::close(fd);
-  if (!sealed.ok()) {
-    ::unlink(tmp.c_str());
-    Fail("seal", sealed.status());
-  }
-  return {tmp, sealed.value()};
-}
-
-// Links a sealed temporary file to `path`, never replacing anything there.
-void LinkInto(const std::string& tmp, const std::string& path) {
-  if (::link(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    Fail(e == EEXIST ? path + " already exists; refusing to overwrite it"
-                     : "cannot write " + path + ": " + std::strerror(e));
-  }
-  ::unlink(tmp.c_str());
-  SyncDirOf(path);
-}
-
-std::string DirOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-// The witness's own state: $XDG_DATA_HOME/gavah, else ~/.local/share/gavah.
-std::string StateDir() {
-  const std::string pins = OrganisationPins::DefaultPath();
-  return pins.substr(0, pins.rfind('/'));
-}
-
-void MakePrivateDir(const std::string& path) {
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      const std::string part = path.substr(0, i);
-      if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
-        Fail("cannot create " + part + ": " + std::strerror(errno));
-    }
-  }
-}
+OrganisationPins LoadPins() { return Must(witness::LoadPins(), ""); }
 
 void PrintSealed(bool json, const RecipientBundle& bundle, const SealedEnvelope& sealed,
                  const std::string& file, const std::string& trust) {
@@ -303,29 +129,24 @@ void PrintSealed(bool json, const RecipientBundle& bundle, const SealedEnvelope&
 int Seal(const SealArgs& a, bool json) {
   FailIfExists(a.out);
   const RecipientBundle bundle = LoadBundle(a.bundle, a.org_fingerprint, true);
-  OrganisationPins pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
-  std::string trust_warning;
-  const std::string trust =
-      TrustBundle(bundle, !a.org_fingerprint.empty(), pins, trust_warning, a.bundle);
-  PreparedTestimony t;
-  Prepare(a, bundle, t);
-  auto [tmp, sealed] = SealIntoTemporary(bundle, t, DirOf(a.out), a.out);
-  LinkInto(tmp, a.out);
-  if (!bundle.contents().organisation_name.empty()) {
-    pins.Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint(),
-             bundle.contents().issued_at);
-  }
-  if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
-  PrintSealed(json, bundle, sealed, a.out, trust);
+  OrganisationPins pins = LoadPins();
+  const auto trust =
+      Must(witness::DecideTrust(bundle, !a.org_fingerprint.empty(), pins, a.bundle), "");
+  auto t = Prepare(a, bundle);
+  const SealedEnvelope sealed = Must(witness::SealToFile(bundle, *t, a.out), "");
+  if (const Status st = witness::Pin(bundle, pins); !st.ok()) Fail("", st);
+  if (!trust.warning.empty()) std::fprintf(stderr, "%s\n", trust.warning.c_str());
+  PrintSealed(json, bundle, sealed, a.out, trust.label);
   return 0;
 }
 
 // Prints (or writes to `out`, 0600) a fresh codename: seven random words and two check words.
-int Codename(const std::string& out) {
-  if (kCodenameWordCount < 8192) Fail("the codename word list is too short");
-  SecretBuffer codename = MakeCodename(CodenameWords());
+int Codename(const std::string& out, bool persian) {
+  const auto list = persian ? witness::WordList::kPersian : witness::WordList::kEnglish;
+  SecretBuffer codename = Must(witness::NewCodename(list), "");
   codename.PushBack('\n');
-  const double bits = std::log2(static_cast<double>(kCodenameWordCount)) * kMinCodenameWords;
+  const size_t count = witness::CodenameWords(list).size();
+  const double bits = std::log2(static_cast<double>(count)) * kMinCodenameWords;
   if (out.empty()) {
     (void)!::write(STDOUT_FILENO, codename.data(), codename.size());
   } else {
@@ -340,9 +161,6 @@ int Codename(const std::string& out) {
   return 0;
 }
 
-// A mailbox holds at most this many replies, numbered from 0 (docs/PROTOCOL.md 7.3).
-constexpr uint64_t kMaxMailboxReplies = 256;
-
 constexpr int kExitKeptInOutbox = 3;  // not delivered; the sealed envelope is kept
 constexpr int kExitNothingKept = 4;   // not delivered; --amnesic kept nothing
 
@@ -352,22 +170,6 @@ struct SendArgs {
   uint64_t max_work_seconds = 300;
   uint64_t wait_seconds = 0;
 };
-
-// A line while the tool works on an intake's admission puzzle: updated in place on a terminal,
-// said once otherwise. Expected work is an average; the percentage may pass 100.
-std::function<void(uint64_t, uint64_t)> WorkLine() {
-  const bool tty = ::isatty(STDERR_FILENO);
-  auto said = std::make_shared<bool>(false);
-  return [tty, said](uint64_t tries, uint64_t expected) {
-    if (tty) {
-      std::fprintf(stderr, "\rthe server is under load; proving work before sending: %3llu%%",
-                   static_cast<unsigned long long>(tries * 100 / std::max<uint64_t>(expected, 1)));
-    } else if (!*said) {
-      std::fprintf(stderr, "the server is under load; proving work before sending\n");
-    }
-    *said = true;
-  };
-}
 
 // How long to wait out an unreachable or busy server, and to work on its admission puzzle.
 void AddPacingOptions(CLI::App* cmd, SendArgs& s) {
@@ -379,64 +181,49 @@ void AddPacingOptions(CLI::App* cmd, SendArgs& s) {
       ->check(CLI::Range(1, 86400));
 }
 
-SendOptions Options(const SendArgs& s) {
-  SendOptions o;
-  o.proxy = s.proxy;
-  o.on_work = WorkLine();
-  o.max_work_seconds = s.max_work_seconds;
-  o.wait_seconds = s.wait_seconds;
-  o.on_wait = [](uint64_t seconds, const std::string& why) {
+Connection ConnectionOf(const SendArgs& s) {
+  Connection c;
+  c.proxy = s.proxy;
+  c.max_work_seconds = s.max_work_seconds;
+  c.wait_seconds = s.wait_seconds;
+  return c;
+}
+
+// What the terminal shows while sending: the admission puzzle (updated in place on a terminal,
+// said once otherwise; expected work is an average, the percentage may pass 100), the pauses
+// before a new try, and a progress bar for large uploads on a terminal.
+Hooks TerminalHooks(uint64_t size) {
+  Hooks h;
+  const bool tty = ::isatty(STDERR_FILENO);
+  auto said = std::make_shared<bool>(false);
+  h.on_work = [tty, said](uint64_t tries, uint64_t expected) {
+    if (tty) {
+      std::fprintf(stderr, "\rthe server is under load; proving work before sending: %3llu%%",
+                   static_cast<unsigned long long>(tries * 100 / std::max<uint64_t>(expected, 1)));
+    } else if (!*said) {
+      std::fprintf(stderr, "the server is under load; proving work before sending\n");
+    }
+    *said = true;
+  };
+  h.on_wait = [](uint64_t seconds, const std::string& why) {
     std::fprintf(stderr, "not delivered yet (%s); trying again in %llu s\n", why.c_str(),
                  static_cast<unsigned long long>(seconds));
   };
-  return o;
-}
-
-// Progress on a terminal for large uploads; nothing when stderr is not a terminal.
-std::function<void(uint64_t, uint64_t)> ProgressBar(uint64_t size) {
-  if (!::isatty(STDERR_FILENO) || size < (4u << 20)) return nullptr;
-  return [](uint64_t done, uint64_t total) {
-    std::fprintf(stderr, "\rsending: %3d%% (%llu of %llu MiB)%s",
-                 static_cast<int>(done * 100 / total), static_cast<unsigned long long>(done >> 20),
-                 static_cast<unsigned long long>(total >> 20), done == total ? "\n" : "");
-  };
-}
-
-// Sends the envelope in `fd`. `sealed_id` is the id from sealing it just now, which saves
-// hashing the file again (a wrong one only makes the server refuse the upload).
-// Returns the delivery, or the status after printing nothing.
-Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const SendArgs& s,
-                         std::optional<EnvelopeId> sealed_id = std::nullopt) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) Fail(std::string("cannot read the envelope: ") + std::strerror(errno));
-  EnvelopeId id{};
-  if (sealed_id) {
-    id = *sealed_id;
-  } else {
-    FdSource src(fd, "the envelope");
-    ::lseek(fd, 0, SEEK_SET);
-    id = Must(ComputeEnvelopeId(src), "envelope");
+  if (tty && size >= (4u << 20)) {
+    h.progress = [](uint64_t done, uint64_t total) {
+      std::fprintf(stderr, "\rsending: %3d%% (%llu of %llu MiB)%s",
+                   static_cast<int>(done * 100 / total),
+                   static_cast<unsigned long long>(done >> 20),
+                   static_cast<unsigned long long>(total >> 20), done == total ? "\n" : "");
+    };
   }
-  // Only envelopes for this bundle's organisation go to its servers.
-  ::lseek(fd, 0, SEEK_SET);
-  FdSource hsrc(fd, "the envelope");
-  const EnvelopeHeader h = Must(ReadEnvelopeHeader(hsrc), "envelope");
-  if (h.organisation_id != bundle.organisation_fingerprint())
-    Fail("this envelope is for another organisation than the bundle's");
-  if (h.envelope_size() != static_cast<uint64_t>(st.st_size))
-    Fail("the envelope is truncated or has extra bytes");
-  SendOptions o = Options(s);
-  o.progress = ProgressBar(static_cast<uint64_t>(st.st_size));
-  return SendEnvelope(bundle, fd, id, static_cast<uint64_t>(st.st_size), o);
+  h.cancelled = [] { return Interrupted(); };
+  return h;
 }
 
-std::string SaveReceipt(const Delivery& d, const RecipientBundle& bundle) {
-  const std::string dir = StateDir() + "/receipts";
-  MakePrivateDir(dir);
-  const std::string path = dir + "/" + ToHex(d.receipt.envelope_id) + ".receipt";
-  ::unlink(path.c_str());  // a re-send gets the same receipt; keep the newest copy
-  WriteNewFile(path, ReceiptToText(d.receipt, *bundle.contents().receipt_key), 0600);
-  return path;
+uint64_t FileSize(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
 // A relay took the envelope: it is safe with the relay, not yet with the server. What the
@@ -474,108 +261,48 @@ void PrintDelivered(bool json, const Delivery& d, const std::string& receipt_pat
   }
 }
 
-// Reply text (valid UTF-8, checked when opened) reaches the witness's terminal: control
-// characters (C0 but new line and tab, DEL, C1) and bidirectional overrides and isolates are
-// shown as '?', so a reply cannot rewrite or reorder what the screen shows. Marks Persian text
-// uses (ZWNJ, LRM, RLM) pass.
-void PrintReplyText(std::span<const uint8_t> text) {
-  const std::string_view s(reinterpret_cast<const char*>(text.data()), text.size());
-  for (size_t i = 0; i < s.size();) {
-    const size_t start = i;
-    const uint32_t cp = NextCodePoint(s, i);
-    const bool control = (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
-    const bool reorders = (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-    if (control || reorders) {
-      std::fputc('?', stdout);
-    } else {
-      std::fwrite(s.data() + start, 1, i - start, stdout);
-    }
-  }
-  if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
-}
-
 int Replies(const std::string& codename_file, const std::string& bundle_path,
             const std::string& pin, const SendArgs& s, bool legacy_codename) {
   const RecipientBundle bundle = LoadBundle(bundle_path, pin, /*require_current=*/false);
-  RefuseRollback(bundle, OrganisationPins::Load(OrganisationPins::DefaultPath()), bundle_path);
+  if (const Status st = witness::RefuseRollback(bundle, LoadPins(), bundle_path); !st.ok())
+    Fail("", st);
   if (!s.proxy.empty()) {
     if (const Status ok = CheckProxy(s.proxy); !ok.ok()) Fail("", ok);
   }
   const ReplyKeyPair key = ReplyKeyFrom(codename_file, bundle, legacy_codename);
-  const Digest32 mailbox = MailboxId(key.public_key);
-  const auto& org = bundle.organisation_fingerprint();
-  SendOptions o;
-  o.proxy = s.proxy;
-  std::string errors;
-  for (const auto& e : bundle.contents().endpoints) {
-    auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, o));
-    uint64_t after = 0, shown = 0;
-    bool failed = false;
-    for (bool more = true; more;) {
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-      gavah::v1::FetchRepliesRequest req;
-      req.set_mailbox_id(mailbox.data(), mailbox.size());
-      req.set_after(after);
-      req.set_organisation_id(org.data(), org.size());
-      gavah::v1::FetchRepliesResponse resp;
-      const grpc::Status st = stub->FetchReplies(&ctx, req, &resp);
-      if (!st.ok()) {
-        errors += (errors.empty() ? "" : "; ") + e.address + ": " + Describe(st);
-        failed = true;
-        break;
-      }
-      if (resp.pending()) {
-        // The relay asks the server in its next round, never while the witness waits, so the
-        // two requests cannot be matched by their timing.
-        Fail("relay " + e.address +
-                 " is fetching your replies from the server; ask again in a few minutes",
-             kExitKeptInOutbox);
-      }
-      more = resp.more() && resp.replies_size() > 0;
-      for (const auto& r : resp.replies()) {
-        // In order and bounded, or a hostile endpoint could keep the witness asking forever.
-        if (r.seq() < after || r.seq() >= kMaxMailboxReplies) {
-          errors += (errors.empty() ? "" : "; ") + e.address + ": replies out of order";
-          failed = true;
-          more = false;
-          break;
-        }
-        after = r.seq() + 1;
-        auto text = OpenReply(
-            {reinterpret_cast<const uint8_t*>(r.sealed().data()), r.sealed().size()}, key);
-        if (!text.ok()) {
-          std::fprintf(stderr, "gavah-witness: reply %llu cannot be read: %s\n",
-                       static_cast<unsigned long long>(r.seq()), text.status().message().c_str());
-          continue;
-        }
-        ++shown;
-        if (s.json) {
-          std::cout << JsonObject().Add("seq", r.seq()).Add("bytes", text->size()).str() << "\n";
-        } else {
-          std::printf("--- reply %llu ---\n", static_cast<unsigned long long>(r.seq()));
-        }
-        PrintReplyText(text->span());
-      }
-    }
-    if (failed) continue;
-    if (shown == 0 && !s.json) std::printf("no replies yet\n");
-    return 0;
+  const auto replies = Must(witness::FetchReplies(bundle, key, ConnectionOf(s), Hooks()), "");
+  if (replies.pending) {
+    Fail("relay " + replies.endpoint +
+             " is fetching your replies from the server; ask again in a few minutes",
+         kExitKeptInOutbox);
   }
-  Fail("could not fetch replies: " +
-       (errors.empty() ? "the bundle lists no server or relay" : errors));
-  return 1;
+  for (const auto& line : replies.unreadable)
+    std::fprintf(stderr, "gavah-witness: %s\n", line.c_str());
+  for (const auto& r : replies.replies) {
+    if (s.json) {
+      std::cout << JsonObject().Add("seq", r.seq).Add("bytes", r.text.size()).str() << "\n";
+    } else {
+      std::cout << "--- reply " << r.seq << " ---\n";
+    }
+    const SecretBuffer safe = witness::SafeReplyText(r.text.span());
+    std::cout.write(safe.view().data(), static_cast<std::streamsize>(safe.size()));
+    if (safe.empty() || safe.view().back() != '\n') std::cout << "\n";
+  }
+  if (replies.replies.empty() && !s.json) std::cout << "no replies yet\n";
+  return 0;
 }
 
 int Send(const std::string& envelope, const std::string& bundle_path, const std::string& pin,
          const SendArgs& s) {
   const RecipientBundle bundle = LoadBundle(bundle_path, pin, true);
-  RefuseRollback(bundle, OrganisationPins::Load(OrganisationPins::DefaultPath()), bundle_path);
+  if (const Status st = witness::RefuseRollback(bundle, LoadPins(), bundle_path); !st.ok())
+    Fail("", st);
   const int fd = Must(OpenRegularFile(envelope, UINT64_MAX, nullptr), "");
-  auto d = Deliver(bundle, fd, s);
+  auto d = witness::Deliver(bundle, fd, ConnectionOf(s), TerminalHooks(FileSize(fd)));
   ::close(fd);
   if (!d.ok()) {
-    if (d.status().code() == ErrorCode::kIo)
+    const ErrorCode code = d.status().code();
+    if (code == ErrorCode::kIo || code == ErrorCode::kCancelled)
       Fail("not delivered: " + d.status().message(), kExitKeptInOutbox);
     Fail("not delivered: " + d.status().message());
   }
@@ -585,7 +312,7 @@ int Send(const std::string& envelope, const std::string& bundle_path, const std:
                     envelope + "` again later to fetch it");
     return 0;
   }
-  PrintDelivered(s.json, d.value(), SaveReceipt(d.value(), bundle));
+  PrintDelivered(s.json, d.value(), Must(witness::SaveReceipt(d.value(), bundle), ""));
   return 0;
 }
 
@@ -598,127 +325,80 @@ int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
   std::optional<OrganisationPins> pins;
   std::string trust_warning;
   if (!amnesic) {
-    pins = OrganisationPins::Load(OrganisationPins::DefaultPath());
-    TrustBundle(bundle, !a.org_fingerprint.empty(), *pins, trust_warning, a.bundle);
+    pins = LoadPins();
+    trust_warning =
+        Must(witness::DecideTrust(bundle, !a.org_fingerprint.empty(), *pins, a.bundle), "").warning;
   } else if (a.org_fingerprint.empty()) {
     // Amnesic mode writes no pins, but honours the ones already on this device.
-    OrganisationPins existing = OrganisationPins::Load(OrganisationPins::DefaultPath());
-    std::string ignored;
-    TrustBundle(bundle, false, existing, ignored, a.bundle);
+    Must(witness::DecideTrust(bundle, false, LoadPins(), a.bundle), "");
     trust_warning = "warning: --amnesic pins nothing; compare the organisation key " +
                     FingerprintToText(bundle.organisation_fingerprint()) +
                     " with the published fingerprint, or pass --org-fingerprint";
   }
-  PreparedTestimony t;
-  Prepare(a, bundle, t);
-  if (amnesic) {
-    // Sealed into memory only: nothing about this testimony touches the disk.
-    const int fd = ::memfd_create("gavah", MFD_CLOEXEC);
-    if (fd < 0) Fail(std::string("cannot make an in-memory file: ") + std::strerror(errno));
-    FdSink sink(fd, "memory");
-    auto sealed = SealEnvelope(bundle, t.input, sink);
-    if (!sealed.ok()) Fail("seal", sealed.status());
-    if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
-    auto d = Deliver(bundle, fd, s, sealed->id);
-    ::close(fd);
-    if (!d.ok())
-      Fail("not delivered, and --amnesic kept nothing: " + d.status().message(), kExitNothingKept);
-    if (d->queued) {
-      PrintQueued(s.json, d.value(), "no receipt will be kept on this device (--amnesic)");
-      return 0;
-    }
-    PrintDelivered(s.json, d.value(), "");
-    return 0;
-  }
+  auto t = Prepare(a, bundle);
   // Pinned first: if the pin cannot be written, nothing has been sealed or kept yet.
-  if (!bundle.contents().organisation_name.empty())
-    pins->Pin(bundle.contents().organisation_name, bundle.organisation_fingerprint(),
-              bundle.contents().issued_at);
-  // Into the outbox before the first byte is sent, with the bundle that says where it goes.
-  const std::string outbox = StateDir() + "/outbox";
-  MakePrivateDir(outbox);
-  auto [tmp, sealed] = SealIntoTemporary(bundle, t, outbox, "the outbox");
-  const std::string base = outbox + "/" + ToHex(sealed.id);
-  ::unlink((base + ".bundle").c_str());
-  WriteNewFile(base + ".bundle", bundle.bytes(), 0600);
-  ::unlink((base + ".gvh").c_str());
-  LinkInto(tmp, base + ".gvh");
+  if (pins) {
+    if (const Status st = witness::Pin(bundle, *pins); !st.ok()) Fail("", st);
+  }
+  // The envelope's size is known only once sealed; the sum of the parts is a floor that serves
+  // to decide whether a progress bar is worth showing.
+  uint64_t size = t->input().text.size();
+  for (const auto& att : t->input().attachments) size += att.size;
+  const Hooks hooks = TerminalHooks(size);
   if (!trust_warning.empty()) std::fprintf(stderr, "%s\n", trust_warning.c_str());
-  const int fd = Must(OpenRegularFile(base + ".gvh", UINT64_MAX, nullptr), "the outbox");
-  auto d = Deliver(bundle, fd, s, sealed.id);
-  ::close(fd);
-  if (!d.ok()) {
-    if (d.status().code() == ErrorCode::kIo) {
-      Fail("not delivered (" + d.status().message() + "); the sealed envelope " + ToHex(sealed.id) +
+  const witness::Submitted r =
+      Must(witness::Submit(bundle, *t, ConnectionOf(s), hooks, amnesic), "");
+  const std::string id = ToHex(r.id);
+  if (!r.delivery) {
+    const Status& why = r.not_delivered;
+    const bool passing = why.code() == ErrorCode::kIo || why.code() == ErrorCode::kCancelled;
+    if (amnesic)
+      Fail("not delivered, and --amnesic kept nothing: " + why.message(), kExitNothingKept);
+    if (passing) {
+      Fail("not delivered (" + why.message() + "); the sealed envelope " + id +
                " waits in the outbox: gavah-witness outbox --retry",
            kExitKeptInOutbox);
     }
-    Fail("not delivered: " + d.status().message() + " (the sealed envelope stays in the outbox)");
+    Fail("not delivered: " + why.message() + " (the sealed envelope stays in the outbox)");
   }
-  if (d->queued) {  // stays in the outbox until the server's receipt comes back
-    PrintQueued(s.json, d.value(),
-                "it stays in the outbox until the server's receipt comes back through the relay: "
-                "run `gavah-witness outbox --retry` later");
+  if (r.delivery->queued) {
+    PrintQueued(s.json, *r.delivery,
+                amnesic ? "no receipt will be kept on this device (--amnesic)"
+                        : "it stays in the outbox until the server's receipt comes back "
+                          "through the relay: run `gavah-witness outbox --retry` later");
     return 0;
   }
-  const std::string receipt = SaveReceipt(d.value(), bundle);
-  ::unlink((base + ".gvh").c_str());
-  ::unlink((base + ".bundle").c_str());
-  PrintDelivered(s.json, d.value(), receipt);
+  PrintDelivered(s.json, *r.delivery, r.receipt_path);
   return 0;
 }
 
 int Outbox(bool retry, const SendArgs& s) {
-  const std::string outbox = StateDir() + "/outbox";
-  std::vector<std::string> ids;
-  if (DIR* d = ::opendir(outbox.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name.size() == 64 + 4 && name.compare(64, 4, ".gvh") == 0)
-        ids.push_back(name.substr(0, 64));
-    }
-    ::closedir(d);
-  }
-  std::sort(ids.begin(), ids.end());
   if (!retry) {
-    if (ids.empty()) std::cout << "the outbox is empty\n";
-    for (const auto& id : ids) {
-      struct stat st {};
-      ::stat((outbox + "/" + id + ".gvh").c_str(), &st);
-      std::cout << id << "  " << st.st_size << " bytes  waiting\n";
-    }
+    const auto entries = Must(witness::ListOutbox(), "");
+    if (entries.empty()) std::cout << "the outbox is empty\n";
+    for (const auto& e : entries) std::cout << e.id << "  " << e.size << " bytes  waiting\n";
     return 0;
   }
   int failed = 0;
-  for (const auto& id : ids) {
-    const std::string base = outbox + "/" + id;
-    const auto bytes = ReadSmallFile(base + ".bundle", 8 + 32 + 4 + kMaxBundleBody + 64);
-    auto bundle = RecipientBundle::Parse(bytes);
-    if (!bundle.ok()) {
-      std::fprintf(stderr, "%s: its saved bundle is damaged; left in the outbox\n", id.c_str());
+  for (const auto& r : Must(witness::RetryOutbox(ConnectionOf(s), TerminalHooks(0)), "")) {
+    if (!r.delivery) {
+      if (r.not_delivered.code() == ErrorCode::kMalformed) {
+        std::fprintf(stderr, "%s: %s; left in the outbox\n", r.id.c_str(),
+                     r.not_delivered.message().c_str());
+      } else {
+        std::fprintf(stderr, "%s: not delivered: %s\n", r.id.c_str(),
+                     r.not_delivered.message().c_str());
+      }
       ++failed;
       continue;
     }
-    auto opened = OpenRegularFile(base + ".gvh", UINT64_MAX, nullptr);
-    if (!opened.ok()) continue;
-    const int fd = opened.value();
-    auto d = Deliver(bundle.value(), fd, s);
-    ::close(fd);
-    if (!d.ok()) {
-      std::fprintf(stderr, "%s: not delivered: %s\n", id.c_str(), d.status().message().c_str());
-      ++failed;
-      continue;
-    }
-    if (d->queued) {
+    if (r.delivery->queued) {
       std::fprintf(stderr, "%s: held by relay %s; the server's receipt is not back yet\n",
-                   id.c_str(), d->endpoint.c_str());
+                   r.id.c_str(), r.delivery->endpoint.c_str());
       ++failed;
       continue;
     }
-    const std::string receipt = SaveReceipt(d.value(), bundle.value());
-    ::unlink((base + ".gvh").c_str());
-    ::unlink((base + ".bundle").c_str());
-    PrintDelivered(s.json, d.value(), receipt);
+    PrintDelivered(s.json, *r.delivery, r.receipt_path);
   }
   if (failed > 0)
     Fail(std::to_string(failed) + " envelope(s) still wait in the outbox", kExitKeptInOutbox);
@@ -726,17 +406,7 @@ int Outbox(bool retry, const SendArgs& s) {
 }
 
 int ShowReceipt(const std::string& id, bool json) {
-  if (id.size() != 64 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    Fail("an envelope id is 64 lower-case hexadecimal digits");
-  }
-  const std::string path = StateDir() + "/receipts/" + id + ".receipt";
-  const auto bytes = ReadSmallFile(path, 4096);
-  auto parsed = Must(
-      ReceiptFromText(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())),
-      path);
-  const auto& [r, key] = parsed;
-  const Status st = VerifyReceipt(r, key, r.envelope_id);
-  if (!st.ok()) Fail(path, st);
+  const auto [r, key] = Must(witness::ReadReceipt(id), "");
   if (json) {
     std::cout << JsonObject()
                      .Add("envelope_id", ToHex(r.envelope_id))
@@ -767,6 +437,67 @@ void AddTestimonyOptions(CLI::App* cmd, SealArgs& a) {
                   "when the events happened, as you would say it (from a file)");
   cmd->add_option("--where-file", a.where_file,
                   "where the events happened, as you would say it (from a file)");
+  cmd->add_option("--consent-file", a.consent_file,
+                  "what you allow, one permission a line: investigators, un-mechanism, "
+                  "prosecutors-courts, quote-anonymously, contact-again");
+  cmd->add_flag("--clean-metadata", a.clean_metadata,
+                "seal copies of the attachments with identifying metadata removed (see inspect)");
+}
+
+// Shows what a file says about whoever made it, and whether --clean-metadata can remove it.
+int Inspect(const std::vector<std::string>& files, bool json) {
+  int unreadable = 0;
+  for (const auto& path : files) {
+    auto bytes = ReadRegularSecretFile(path, metadata::kMaxCleanBytes);
+    if (!bytes.ok()) {
+      std::fprintf(stderr, "gavah-witness: %s\n", bytes.status().message().c_str());
+      ++unreadable;
+      continue;
+    }
+    auto report = metadata::Inspect(bytes->span());
+    if (!report.ok()) {
+      std::fprintf(stderr, "gavah-witness: %s: %s\n", path.c_str(),
+                   report.status().message().c_str());
+      ++unreadable;
+      continue;
+    }
+    if (json) {
+      std::string findings = "[";
+      for (const auto& f : report->findings) {
+        if (findings.size() > 1) findings += ",";
+        findings += JsonObject()
+                        .Add("kind", metadata::KindName(f.kind))
+                        .Add("field", f.field)
+                        .Add("value", f.value.view())
+                        .str();
+      }
+      findings += "]";
+      std::cout << JsonObject()
+                       .Add("file", path)
+                       .Add("format", report->format)
+                       .AddBool("can_clean", report->can_clean)
+                       .Add("note", report->note)
+                       .AddRaw("findings", findings)
+                       .str()
+                << "\n";
+      continue;
+    }
+    std::cout << path << ": " << report->format << "\n";
+    if (report->findings.empty()) std::cout << "  no identifying metadata found\n";
+    for (const auto& f : report->findings) {
+      std::cout << "  " << metadata::KindName(f.kind) << ": " << f.field << " = ";
+      std::cout.write(f.value.view().data(), static_cast<std::streamsize>(f.value.size()));
+      std::cout << "\n";
+    }
+    if (!report->note.empty()) std::cout << "  note: " << report->note << "\n";
+    std::cout << (report->can_clean
+                      ? "  --clean-metadata seals a copy without it (the original keeps the most "
+                        "value as evidence)\n"
+                      : "  this kind of file cannot be cleaned here; send it as it is, or not at "
+                        "all\n");
+  }
+  if (unreadable > 0) return 1;
+  return 0;
 }
 
 int Main(int argc, char** argv) {
@@ -809,9 +540,17 @@ int Main(int argc, char** argv) {
   outbox->add_flag("--json", send_args.json, "print each delivery as one JSON object");
 
   std::string codename_out;
+  bool persian_codename = false;
   auto* codename = app.add_subcommand("codename", "make a new random codename for --codename-file");
   codename->add_option("--out", codename_out,
                        "write it to this file (0600) instead of printing it");
+  codename->add_flag("--persian", persian_codename, "make it of Persian words");
+
+  std::vector<std::string> inspect_files;
+  auto* inspect =
+      app.add_subcommand("inspect", "show the identifying metadata in files you mean to attach");
+  inspect->add_option("file", inspect_files, "the files")->required();
+  inspect->add_flag("--json", json, "print one JSON object per file");
 
   std::string replies_codename;
   bool legacy_codename = false;
@@ -841,7 +580,8 @@ int Main(int argc, char** argv) {
   if (*send) return Send(envelope, bundle_path, pin, send_args);
   if (*outbox) return Outbox(retry, send_args);
   if (*receipt) return ShowReceipt(receipt_id, json);
-  if (*codename) return Codename(codename_out);
+  if (*codename) return Codename(codename_out, persian_codename);
+  if (*inspect) return Inspect(inspect_files, json);
   if (*replies) return Replies(replies_codename, bundle_path, pin, send_args, legacy_codename);
   return 2;
 }

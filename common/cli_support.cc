@@ -114,11 +114,18 @@ void FailIfExists(const std::string& path) {
   if (::lstat(path.c_str(), &st) == 0) Fail(path + " already exists; refusing to overwrite it");
 }
 
-void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode) {
-  FailIfExists(path);
+Status TryWriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode) {
+  struct stat st {};
+  const auto exists = [&] {
+    return Error(ErrorCode::kInvalidArgument, path + " already exists; refusing to overwrite it");
+  };
+  const auto cannot = [&](int e) {
+    return Error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(e));
+  };
+  if (::lstat(path.c_str(), &st) == 0) return exists();
   std::string tmp = DirName(path) + "/.gavah-tmp-XXXXXX";
   const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) Fail("cannot write " + path + ": " + Errno());
+  if (fd < 0) return cannot(errno);
   bool ok = ::fchmod(fd, mode) == 0;
   for (size_t off = 0; ok && off < bytes.size();) {
     const ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
@@ -131,18 +138,19 @@ void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsig
   ::close(fd);
   if (!ok) {
     ::unlink(tmp.c_str());
-    errno = saved;
-    Fail("cannot write " + path + ": " + Errno());
+    return cannot(saved);
   }
   if (::link(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());
-    if (e == EEXIST) Fail(path + " already exists; refusing to overwrite it");
-    errno = e;
-    Fail("cannot write " + path + ": " + Errno());
+    return e == EEXIST ? exists() : cannot(e);
   }
   ::unlink(tmp.c_str());
-  SyncDirOf(path);
+  return TrySyncDirOf(path);
+}
+
+void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode) {
+  if (const Status st = TryWriteNewFile(path, bytes, mode); !st.ok()) Fail("", st);
 }
 
 StagingDir::StagingDir(const std::string& final_path) : final_(final_path) {
@@ -167,16 +175,20 @@ void StagingDir::Commit() {
   SyncDirOf(final_);
 }
 
-void SyncDirOf(const std::string& path) {
+Status TrySyncDirOf(const std::string& path) {
   const std::string dir = DirName(path);
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || ::fsync(fd) != 0) {
     const int e = errno;
     if (fd >= 0) ::close(fd);
-    errno = e;
-    Fail("cannot sync the folder " + dir + ": " + Errno());
+    return Error(ErrorCode::kIo, "cannot sync the folder " + dir + ": " + std::strerror(e));
   }
   ::close(fd);
+  return Status::Ok();
+}
+
+void SyncDirOf(const std::string& path) {
+  if (const Status st = TrySyncDirOf(path); !st.ok()) Fail("", st);
 }
 
 std::string PublicPathFor(const std::string& key_path) {
@@ -225,27 +237,45 @@ OrganisationKey LoadOrganisationKey(const std::string& path, const PassphraseSou
               path);
 }
 
-RecipientBundle LoadBundle(const std::string& path, const std::string& pinned_fingerprint,
-                           bool require_current) {
+Result<RecipientBundle> TryLoadBundle(const std::string& path,
+                                      const std::string& pinned_fingerprint, bool require_current) {
   std::optional<Fingerprint> pin;
-  if (!pinned_fingerprint.empty())
-    pin = Must(FingerprintFromText(pinned_fingerprint), "--org-fingerprint");
-  auto bytes = ReadSmallFile(path, 8 + 32 + 4 + kMaxBundleBody + 64);
-  auto bundle = Must(RecipientBundle::Parse(bytes, pin), path);
+  if (!pinned_fingerprint.empty()) {
+    auto fp = FingerprintFromText(pinned_fingerprint);
+    if (!fp.ok()) return Error(fp.status().code(), "--org-fingerprint: " + fp.status().message());
+    pin = fp.value();
+  }
+  auto bytes = ReadRegularFile(path, 8 + 32 + 4 + kMaxBundleBody + 64);
+  if (!bytes.ok()) return bytes.status();
+  auto bundle = RecipientBundle::Parse(bytes.value(), pin);
+  if (!bundle.ok()) return Error(bundle.status().code(), path + ": " + bundle.status().message());
   if (require_current) {
-    const Status st = bundle.CheckCurrent(NowUnix());
-    if (!st.ok()) Fail(path, st);
+    const Status st = bundle->CheckCurrent(NowUnix());
+    if (!st.ok()) return Error(st.code(), path + ": " + st.message());
   }
   return bundle;
 }
 
-void CheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen, const std::string& path) {
+RecipientBundle LoadBundle(const std::string& path, const std::string& pinned_fingerprint,
+                           bool require_current) {
+  return Must(TryLoadBundle(path, pinned_fingerprint, require_current), "");
+}
+
+Status TryCheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen,
+                        const std::string& path) {
   const uint64_t issued = bundle.contents().issued_at;
-  if (issued >= newest_seen) return;
-  Fail(path + " is an older bundle of this organisation: it was issued " + UtcTime(issued) +
-       ", but one issued " + UtcTime(newest_seen) +
-       " was already seen here; an old bundle may list investigators or servers the organisation "
-       "has removed, so it is refused (ask the organisation for its current bundle)");
+  if (issued >= newest_seen) return Status::Ok();
+  return Error(
+      ErrorCode::kInvalidArgument,
+      path + " is an older bundle of this organisation: it was issued " + UtcTime(issued) +
+          ", but one issued " + UtcTime(newest_seen) +
+          " was already seen here; an old bundle may list investigators or servers the "
+          "organisation has removed, so it is refused (ask the organisation for its current "
+          "bundle)");
+}
+
+void CheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen, const std::string& path) {
+  if (const Status st = TryCheckNotOlder(bundle, newest_seen, path); !st.ok()) Fail("", st);
 }
 
 std::string JsonQuote(std::string_view s) {

@@ -49,6 +49,9 @@ SecretBuffer ReadSecretFile(const std::string& path, size_t max_size);
 // Writes `bytes` to `path` only if nothing is there: a temporary file in the same folder, synced,
 // then hard-linked into place (which fails if the name exists) and the temporary removed.
 void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode);
+// The same, answering a status instead of failing the program (for the libraries).
+Status TryWriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode);
+Status TrySyncDirOf(const std::string& path);
 // fsyncs the directory holding `path`, so that a name just linked or renamed there survives a
 // crash or a pulled plug, not only the file's bytes.
 void SyncDirOf(const std::string& path);
@@ -82,11 +85,15 @@ OrganisationKey LoadOrganisationKey(const std::string& path, const PassphraseSou
 // Verifies signature (and the pin when given) and expiry.
 RecipientBundle LoadBundle(const std::string& path, const std::string& pinned_fingerprint,
                            bool require_current);
+Result<RecipientBundle> TryLoadBundle(const std::string& path,
+                                      const std::string& pinned_fingerprint, bool require_current);
 
 // Refuses (Fail) a bundle issued before `newest_seen`, the latest issue of the same organisation
 // this device or store has seen: an older bundle may still list an investigator or a server the
 // organisation has since removed. The message gives both dates.
 void CheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen, const std::string& path);
+Status TryCheckNotOlder(const RecipientBundle& bundle, uint64_t newest_seen,
+                        const std::string& path);
 
 using gavah::Iso8601Date;
 using gavah::NowUnix;

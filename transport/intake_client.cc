@@ -128,10 +128,13 @@ Status Solve(gavah::v1::Intake::Stub& stub, const Digest32& id, uint64_t size, c
   const uint64_t effort = per_mib > kPowMaxEffort / units ? kPowMaxEffort : per_mib * units;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.max_work_seconds);
   if (o.on_work) o.on_work(0, effort);
+  bool cancelled = false;
   auto nonce = PowSolve(seed, id, size, effort, [&](uint64_t tries) {
     if (o.on_work) o.on_work(tries, effort);
-    return std::chrono::steady_clock::now() < deadline;
+    cancelled = o.cancelled && o.cancelled();
+    return !cancelled && std::chrono::steady_clock::now() < deadline;
   });
+  if (cancelled) return Error(ErrorCode::kCancelled, "cancelled");
   if (!nonce) {
     return Error(ErrorCode::kIo, address + " is under heavy load and asks for more work than " +
                                      std::to_string(o.max_work_seconds) +
@@ -204,6 +207,10 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
             ctx.TryCancel();
             return;
           }
+          if (o.cancelled && o.cancelled()) {  // a Write() blocked on a slow link
+            ctx.TryCancel();
+            return;
+          }
           watch_cv.wait_for(lock, std::chrono::seconds(1));
         }
       });
@@ -225,7 +232,13 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
     bool first = true;
     uint64_t pos = offset;
     bool write_failed = false;
+    bool cancelled = false;
     while (pos < size || first) {
+      if (o.cancelled && o.cancelled()) {
+        cancelled = true;
+        ctx.TryCancel();
+        break;
+      }
       const size_t want = static_cast<size_t>(std::min<uint64_t>(chunk, size - pos));
       const size_t got = want;
       GAVAH_RETURN_IF_ERROR(read(pos, {reinterpret_cast<uint8_t*>(buf.data()), want}));
@@ -263,6 +276,8 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
                                          std::to_string(kStall.count()) + " s; stopped");
       }
     }
+    if (cancelled || (o.cancelled && o.cancelled()))
+      return Error(ErrorCode::kCancelled, "cancelled");
     if (!st.ok()) {
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
         return Error(ErrorCode::kInvalidArgument,
@@ -350,7 +365,11 @@ Result<Delivery> SendEnvelope(const RecipientBundle& bundle, const EnvelopeReade
       return r;
     }
     if (options.on_wait) options.on_wait(pause, r.status().message());
-    std::this_thread::sleep_for(std::chrono::seconds(pause));
+    for (uint64_t tenth = 0; tenth < pause * 10; ++tenth) {
+      if (options.cancelled && options.cancelled())
+        return Error(ErrorCode::kCancelled, "cancelled");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
 }
 
@@ -411,7 +430,8 @@ Result<Delivery> Uplink::SendOnce(const EnvelopeReader& read, const Digest32& id
     // A full server is a passing state and another endpoint may have room: go on, and leave
     // the envelope waiting for a retry if none takes it.
     if (r.status().code() == ErrorCode::kBadSignature ||
-        r.status().code() == ErrorCode::kInvalidArgument) {
+        r.status().code() == ErrorCode::kInvalidArgument ||
+        r.status().code() == ErrorCode::kCancelled) {
       return r.status();
     }
     errors += (errors.empty() ? "" : "; ") + r.status().message();

@@ -35,6 +35,9 @@ struct SendOptions {
   // is told each pause. (Uplink::Send tries once: a relay has its own backoff.)
   uint64_t wait_seconds = 0;
   std::function<void(uint64_t seconds, const std::string& why)> on_wait;
+  // Asked between messages, work batches and pauses; true stops the send with kCancelled (an
+  // upload cut this way resumes where it stopped, as after a broken connection).
+  std::function<bool()> cancelled;
 };
 
 // A channel to `e` over TLS pinned to its certificate, through `o.proxy` when set.

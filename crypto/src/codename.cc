@@ -8,23 +8,120 @@
 
 namespace gavah {
 
+namespace {
+
+// The code point at raw[i] and its length, or the byte itself with length 1 where raw[i] does
+// not start a valid, shortest-form UTF-8 sequence (such bytes pass through unchanged, as they did
+// before codenames had other scripts than Latin).
+uint32_t DecodeOne(std::span<const uint8_t> raw, size_t i, size_t* len) {
+  const uint8_t c = raw[i];
+  *len = 1;
+  if (c < 0x80) return c;
+  const size_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+  if (n == 0 || i + n > raw.size()) return c;
+  uint32_t cp = c & (0x7f >> n);
+  for (size_t k = 1; k < n; ++k) {
+    if ((raw[i + k] & 0xc0) != 0x80) return c;
+    cp = (cp << 6) | (raw[i + k] & 0x3f);
+  }
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return c;
+  *len = n;
+  return cp;
+}
+
+void AppendUtf8(SecretBuffer& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.PushBack(static_cast<uint8_t>(cp));
+  } else if (cp < 0x800) {
+    out.PushBack(static_cast<uint8_t>(0xc0 | (cp >> 6)));
+    out.PushBack(static_cast<uint8_t>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out.PushBack(static_cast<uint8_t>(0xe0 | (cp >> 12)));
+    out.PushBack(static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3f)));
+    out.PushBack(static_cast<uint8_t>(0x80 | (cp & 0x3f)));
+  } else {
+    out.PushBack(static_cast<uint8_t>(0xf0 | (cp >> 18)));
+    out.PushBack(static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3f)));
+    out.PushBack(static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3f)));
+    out.PushBack(static_cast<uint8_t>(0x80 | (cp & 0x3f)));
+  }
+}
+
+bool In(uint32_t cp, uint32_t lo, uint32_t hi) { return cp >= lo && cp <= hi; }
+
+// docs/PROTOCOL.md 6.2, rule 1: the code points that separate words.
+bool IsSeparator(uint32_t cp) {
+  return In(cp, 0x09, 0x0d) || cp == 0x20 || cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+         In(cp, 0x2000, 0x200a) || cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+         cp == 0x3000;
+}
+
+// Rule 2: invisible format characters, Arabic-script marks and tatweel, which change how a word
+// looks (or nothing at all) but not which word it is.
+bool IsIgnored(uint32_t cp) {
+  return cp == 0xad || cp == 0x61c || cp == 0x180e || In(cp, 0x200b, 0x200f) ||
+         In(cp, 0x202a, 0x202e) || In(cp, 0x2060, 0x2064) || In(cp, 0x2066, 0x206f) ||
+         cp == 0xfeff || In(cp, 0x610, 0x61a) || In(cp, 0x64b, 0x65f) || cp == 0x670 ||
+         In(cp, 0x6d6, 0x6dc) || In(cp, 0x6df, 0x6e4) || In(cp, 0x6e7, 0x6e8) ||
+         In(cp, 0x6ea, 0x6ed) || cp == 0x640;
+}
+
+// Rule 3: Arabic letter forms to the Persian ones, hamza and madda carriers to their bases,
+// Persian and Arabic-Indic digits to ASCII, A-Z to a-z.
+uint32_t Fold(uint32_t cp) {
+  switch (cp) {
+    case 0x64a:      // ARABIC LETTER YEH
+    case 0x649:      // ALEF MAKSURA
+    case 0x626:      // YEH WITH HAMZA ABOVE
+      return 0x6cc;  // FARSI YEH
+    case 0x643:      // ARABIC LETTER KAF
+      return 0x6a9;  // KEHEH
+    case 0x629:      // TEH MARBUTA
+    case 0x6c0:      // HEH WITH YEH ABOVE
+    case 0x6d5:      // AE
+      return 0x647;  // HEH
+    case 0x622:      // ALEF WITH MADDA ABOVE
+    case 0x623:      // ALEF WITH HAMZA ABOVE
+    case 0x625:      // ALEF WITH HAMZA BELOW
+    case 0x671:      // ALEF WASLA
+      return 0x627;  // ALEF
+    case 0x624:      // WAW WITH HAMZA ABOVE
+      return 0x648;  // WAW
+  }
+  if (In(cp, 0x6f0, 0x6f9)) return '0' + (cp - 0x6f0);
+  if (In(cp, 0x660, 0x669)) return '0' + (cp - 0x660);
+  if (In(cp, 'A', 'Z')) return cp - 'A' + 'a';
+  return cp;
+}
+
+}  // namespace
+
 Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw) {
   SecretBuffer out;
   out.Reserve(raw.size());
   size_t words = 0;
   bool in_word = false;
-  for (uint8_t c : raw) {
-    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-    if (space) {
+  for (size_t i = 0; i < raw.size();) {
+    size_t len = 1;
+    const uint32_t cp = DecodeOne(raw, i, &len);
+    const bool valid = len > 1 || raw[i] < 0x80;
+    i += len;
+    if (valid && IsSeparator(cp)) {
       in_word = false;
       continue;
     }
+    if (valid && IsIgnored(cp)) continue;
     if (!in_word) {
       if (words > 0) out.PushBack(' ');
       ++words;
       in_word = true;
     }
-    out.PushBack(c >= 'A' && c <= 'Z' ? static_cast<uint8_t>(c - 'A' + 'a') : c);
+    if (valid) {
+      AppendUtf8(out, Fold(cp));
+    } else {
+      out.PushBack(static_cast<uint8_t>(cp));
+    }
   }
   if (words < kMinCodenameWords) {
     return Error(ErrorCode::kInvalidArgument,

@@ -531,5 +531,121 @@ TEST_F(CliTest, InputsThatAreNotRegularFilesAreRefusedWithoutHanging) {
   ExpectCleanFailure(Inv({"open", "fifo", "--key", "a.key", "--out", "o"}), "not a regular file");
 }
 
+// What a photo says about the phone that took it is shown before anything is sealed, and
+// --clean-metadata seals a copy without it; without the flag the original goes as it is.
+TEST_F(CliTest, InspectShowsWhatAPhotoRevealsAndCleanMetadataSealsACopyWithoutIt) {
+  MakeOrg(1);
+  auto tool = [&](const std::string& bin, std::vector<std::string> args) {
+    Outcome r = Exec(bin, std::move(args));
+    ASSERT_EQ(r.exit_code, 0) << bin << ": " << r.err;
+  };
+  tool("/usr/bin/convert", {"-size", "64x48", "gradient:red-blue", "photo.jpg"});
+  tool("/usr/bin/exiv2", {"-M", "set Exif.GPSInfo.GPSLatitude 35/1 41/1 2/1", "-M",
+                          "set Exif.GPSInfo.GPSLatitudeRef N", "-M",
+                          "set Exif.Photo.BodySerialNumber SN-19880719", "photo.jpg"});
+  Outcome seen = Wit({"inspect", "photo.jpg"});
+  ASSERT_EQ(seen.exit_code, 0) << seen.err;
+  EXPECT_NE(seen.out.find("location"), std::string::npos) << seen.out;
+  EXPECT_NE(seen.out.find("35.68"), std::string::npos) << seen.out;
+  EXPECT_NE(seen.out.find("SN-19880719"), std::string::npos) << seen.out;
+  EXPECT_NE(seen.out.find("--clean-metadata"), std::string::npos) << seen.out;
+  Outcome json = Wit({"inspect", "photo.jpg", "--json"});
+  EXPECT_NE(json.out.find("\"can_clean\":true"), std::string::npos) << json.out;
+  ExpectCleanFailure(Wit({"inspect", "no-such.jpg"}), "no-such.jpg");
+
+  WriteText(dir_ / "t.txt", "photo of the gate");
+  for (const bool clean : {true, false}) {
+    const std::string out = clean ? "clean.gvh" : "original.gvh";
+    std::vector<std::string> args = {"seal",        "--bundle", "org.bundle",
+                                     "--text-file", "t.txt",    "--attach",
+                                     "photo.jpg",   "--out",    out};
+    if (clean) args.push_back("--clean-metadata");
+    Outcome sealed = Wit(args);
+    ASSERT_EQ(sealed.exit_code, 0) << sealed.err;
+    const std::string dir = clean ? "clean" : "original";
+    ASSERT_EQ(Inv({"open", out, "--key", "a.key", "--out", dir}).exit_code, 0);
+    const std::string got = ReadText(dir_ / dir / "attachments/01-photo.jpg");
+    EXPECT_EQ(got.find("SN-19880719") == std::string::npos, clean);
+    EXPECT_EQ(got == ReadText(dir_ / "photo.jpg"), !clean);
+  }
+  // A file that cannot be cleaned is refused with --clean-metadata, and nothing is written.
+  WriteText(dir_ / "notes.bin", std::string(100, '\x07'));
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--attach",
+                          "notes.bin", "--clean-metadata", "--out", "x.gvh"}),
+                     "cannot be cleaned");
+  EXPECT_FALSE(fs::exists(dir_ / "x.gvh"));
+}
+
+// The permissions a witness gives are sealed with the testimony and shown to whoever opens it;
+// a consent file that says something else than the known permissions is refused.
+TEST_F(CliTest, ConsentFromAFileIsSealedAndBadConsentFilesAreRefused) {
+  MakeOrg(1);
+  WriteText(dir_ / "t.txt", "hello");
+  WriteText(dir_ / "consent.txt", "# what I allow\nun-mechanism\n\ninvestigators\n");
+  ASSERT_EQ(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--consent-file",
+                 "consent.txt", "--out", "e.gvh"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Inv({"open", "e.gvh", "--key", "a.key", "--out", "o"}).exit_code, 0);
+  EXPECT_NE(ReadText(dir_ / "o/manifest.json")
+                .find("  \"consent\": [\"investigators\", \"un-mechanism\"],\n"),
+            std::string::npos)
+      << ReadText(dir_ / "o/manifest.json");
+  // Without a consent file nothing is claimed: no consent line at all.
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "n.gvh"}).exit_code,
+      0);
+  ASSERT_EQ(Inv({"open", "n.gvh", "--key", "a.key", "--out", "n"}).exit_code, 0);
+  EXPECT_EQ(ReadText(dir_ / "n/manifest.json").find("consent"), std::string::npos);
+  const std::pair<std::string, std::string> bad[] = {
+      {"investigators\nshare-with-press\n", "line 2: unknown permission \"share-with-press\""},
+      {"investigators\ninvestigators\n", "line 2: \"investigators\" is given twice"},
+      {"# nothing\n\n", "no permission given"},
+      {"My brother was taken in 1367\n", "line 1: unknown permission (known:"},
+  };
+  for (const auto& [text, message] : bad) {
+    WriteText(dir_ / "bad.txt", text);
+    ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt",
+                            "--consent-file", "bad.txt", "--out", "bad.gvh"}),
+                       message);
+    EXPECT_FALSE(fs::exists(dir_ / "bad.gvh"));
+  }
+  // A line of testimony pasted into the wrong file is not echoed back.
+  WriteText(dir_ / "bad.txt", "My brother was taken in 1367\n");
+  Outcome r = Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--consent-file",
+                   "bad.txt", "--out", "bad.gvh"});
+  EXPECT_EQ(r.err.find("brother"), std::string::npos) << r.err;
+}
+
+// A Persian codename: nine words of the Persian list; typed again with Arabic yeh and kaf and a
+// zero-width non-joiner it is the same codename; one word changed is caught, naming where.
+TEST_F(CliTest, PersianCodenamesCheckOutHoweverTheyAreTyped) {
+  MakeOrg(1);
+  Outcome made = Wit({"codename", "--persian"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto words = Words(made.out);
+  ASSERT_EQ(words.size(), 9u);
+  const std::string list =
+      "\n" + ReadText(fs::path(GAVAH_SOURCE_DIR) / "client/codename_words_fa.txt");
+  for (const auto& w : words) EXPECT_NE(list.find("\n" + w + "\n"), std::string::npos) << w;
+  EXPECT_NE(made.err.find("77 bits"), std::string::npos) << made.err;
+  WriteText(dir_ / "t.txt", "سلام");
+  // The first line of tests/vectors/codename-fa.txt: Arabic letters, madda, alef maksura.
+  const std::string line = ReadText(fs::path(GAVAH_SOURCE_DIR) / "tests/vectors/codename-fa.txt");
+  WriteText(dir_ / "arabic.txt", line.substr(0, line.find('\t')) + "\n");
+  Outcome sealed = Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--codename-file",
+                        "arabic.txt", "--out", "e.gvh"});
+  EXPECT_EQ(sealed.exit_code, 0) << sealed.err;
+  std::string typo = made.out;
+  // One word replaced by another of the list: the check words catch it.
+  const std::string first = words[0];
+  const std::string other = words[0] == "اب" ? "اتش" : "اب";
+  typo.replace(typo.find(first), first.size(), other);
+  WriteText(dir_ / "typo.txt", typo);
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt",
+                          "--codename-file", "typo.txt", "--out", "f.gvh"}),
+                     "does not check out");
+}
+
 }  // namespace
 }  // namespace gavah

@@ -398,7 +398,8 @@ int main(int argc, char** argv) {
   std::vector<uint8_t> consent_record;
   {
     TestimonyInput t;
-    t.text = SecretBuffer::CopyOf(gavah::testing::Bytes("I saw the trucks at Khavaran at night.\n"));
+    t.text =
+        SecretBuffer::CopyOf(gavah::testing::Bytes("I saw the trucks at Khavaran at night.\n"));
     t.language = SecretBuffer::CopyOf(gavah::testing::Bytes("en"));
     t.consent = std::vector<std::string_view>{"investigators", "quote-anonymously", "un-mechanism"};
     const SecretBuffer r = EncodeTestimonyRecord(t);
@@ -460,9 +461,9 @@ int main(int argc, char** argv) {
     CHECK(stored == consent_record, "testimony-consent.bin reproduced byte for byte");
     const SecretBuffer rec = SecretBuffer::CopyOf(stored);
     auto v = DecodeTestimonyRecord(rec);
-    CHECK(v.ok() && v->consent && v->consent->size() == 3 &&
-              (*v->consent)[0] == "investigators" && (*v->consent)[1] == "quote-anonymously" &&
-              (*v->consent)[2] == "un-mechanism" && v->language == "en",
+    CHECK(v.ok() && v->consent && v->consent->size() == 3 && (*v->consent)[0] == "investigators" &&
+              (*v->consent)[1] == "quote-anonymously" && (*v->consent)[2] == "un-mechanism" &&
+              v->language == "en",
           "testimony-consent.bin decodes to its three permissions");
     TestimonyInput t;
     t.text = SecretBuffer::CopyOf(gavah::testing::Bytes("x"));
@@ -634,6 +635,45 @@ int main(int argc, char** argv) {
               CountDeletionAgreements(elsewhere, bundle, servers, id) == 1,
           "CountDeletionAgreements: Azadeh twice counts 1; Azadeh, Bahram, Azadeh counts 2; a "
           "statement for another server counts nothing");
+  }
+
+  // Persian codenames (section 6.2): each input normalises to its second column, and the nine-word
+  // ones check out against client/codename_words_fa.txt.
+  {
+    const auto fa_bytes = ReadFile(std::string(GAVAH_SOURCE_DIR) + "/client/codename_words_fa.txt");
+    std::vector<std::string> fa_storage;
+    std::istringstream f(std::string(fa_bytes.begin(), fa_bytes.end()));
+    for (std::string line; std::getline(f, line);) fa_storage.push_back(line);
+    std::vector<const char*> fa_words;
+    for (const auto& w : fa_storage) fa_words.push_back(w.c_str());
+    CHECK(fa_words.size() == 2048 && std::is_sorted(fa_storage.begin(), fa_storage.end()),
+          "codename_words_fa.txt: 2048 words in byte order");
+    const std::string lines = ReadText(Dir() + "/codename-fa.txt");
+    std::istringstream in_lines(lines);
+    size_t n = 0, normalised_ok = 0, checked_ok = 0, nine = 0;
+    for (std::string line; std::getline(in_lines, line); ++n) {
+      const size_t tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      const std::string input = line.substr(0, tab), want = line.substr(tab + 1);
+      auto got = NormaliseCodename(gavah::testing::Bytes(input));
+      if (got.ok() && got->view() == want) ++normalised_ok;
+      if (SplitWords(want).size() == kCheckedCodenameWords) {
+        ++nine;
+        auto checked = CheckCodename(gavah::testing::Bytes(input), fa_words);
+        if (checked.ok() && !checked->legacy && checked->normalised.view() == want) ++checked_ok;
+      }
+    }
+    CHECK(n == 8 && normalised_ok == n,
+          "codename-fa.txt: all 8 inputs normalise as listed (yeh, kaf, ZWNJ, marks, tatweel, "
+          "digits, spaces)");
+    CHECK(nine == 7 && checked_ok == nine,
+          "codename-fa.txt: the 7 nine-word codenames check out against the Persian list");
+    // The same codename typed with Arabic letters derives the same key as with Persian ones.
+    const std::string persian = "کتاب کلید اسمان پاییز دایی کوچه یخچال روزنه النگو";
+    const std::string arabic = "كتاب كليد آسمان پاييز دايى كوچه يخچال روزنه النگو";
+    CHECK(DeriveReplyKey(gavah::testing::Bytes(persian), org_id)->public_key ==
+              DeriveReplyKey(gavah::testing::Bytes(arabic), org_id)->public_key,
+          "a Persian codename typed with Arabic yeh, kaf and madda derives the same reply key");
   }
 
   {

@@ -46,7 +46,11 @@ struct ReplyKeyPair {
   SecretBuffer secret_key;  // X25519, 32 bytes
 };
 
-// Trims, collapses runs of ASCII white space to one space, lower-cases ASCII letters.
+// docs/PROTOCOL.md 6.2: splits at white space (joined again by single spaces), drops invisible
+// format characters, Arabic-script marks and tatweel, folds Arabic yeh and kaf, hamza and madda
+// forms and teh marbuta to the Persian letters the word lists use, Persian and Arabic-Indic
+// digits to ASCII, A-Z to a-z; so that one codename typed on any keyboard derives one key. ASCII
+// input comes out as before these rules (trimmed, spaces collapsed, lower case).
 // kInvalidArgument when fewer than kMinCodenameWords words remain.
 Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw);
 

@@ -26,6 +26,7 @@ enum class ErrorCode {
   kUntrustedSigner,  // validly signed, but not by the pinned key
   kExpired,
   kTooLarge,
+  kCancelled,  // the caller asked the operation to stop
 };
 
 class Status {

@@ -1,0 +1,198 @@
+// What the witness app's screens see of the witness library: one testimony being prepared, the
+// organisation it is for, and the outbox, receipts and replies. Long operations run on a thread
+// of their own and report back on the GUI thread through signals.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+#include <QVariantList>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "witness.h"
+
+namespace gavah::app {
+
+class Session : public QObject {
+  Q_OBJECT
+  // "fa" or "en". Setting it reloads the translations and mirrors the layout.
+  Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
+  Q_PROPERTY(bool rightToLeft READ rightToLeft NOTIFY languageChanged)
+
+  // The organisation.
+  Q_PROPERTY(bool hasBundle READ hasBundle NOTIFY bundleChanged)
+  Q_PROPERTY(bool builtInBundle READ builtInBundle NOTIFY bundleChanged)
+  Q_PROPERTY(QString organisationName READ organisationName NOTIFY bundleChanged)
+  // The organisation key's fingerprint in groups of four, for comparing by eye.
+  Q_PROPERTY(QString fingerprint READ fingerprint NOTIFY bundleChanged)
+  // "first-use", "pinned", "unnamed" or "" (no bundle).
+  Q_PROPERTY(QString trust READ trust NOTIFY bundleChanged)
+  // Why the last bundle was refused: "mismatch", "expired", "older", "damaged" or "".
+  Q_PROPERTY(QString bundleRefusal READ bundleRefusal NOTIFY bundleChanged)
+  Q_PROPERTY(QString bundleRefusalDetail READ bundleRefusalDetail NOTIFY bundleChanged)
+  Q_PROPERTY(bool fingerprintConfirmed READ fingerprintConfirmed NOTIFY bundleChanged)
+
+  // The attachments, each a map: name, size (bytes), format, findings (list of maps: kind,
+  // field, value), canClean, clean (the witness's choice), note, error.
+  Q_PROPERTY(QVariantList attachments READ attachments NOTIFY attachmentsChanged)
+
+  Q_PROPERTY(bool hasCodename READ hasCodename NOTIFY codenameChanged)
+
+  // Keep nothing on this device: no pins, no outbox, no receipts.
+  Q_PROPERTY(bool amnesic READ amnesic WRITE setAmnesic NOTIFY amnesicChanged)
+
+  // Sending.
+  Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+  Q_PROPERTY(double sentBytes READ sentBytes NOTIFY progressChanged)
+  Q_PROPERTY(double totalBytes READ totalBytes NOTIFY progressChanged)
+  Q_PROPERTY(int secondsLeft READ secondsLeft NOTIFY progressChanged)
+  // "", "working" (the server asks for proof of work) or "waiting" (before a new try).
+  Q_PROPERTY(QString phase READ phase NOTIFY progressChanged)
+  // The last outcome: "delivered", "queued", "outbox", "lost", "saved", "refused" or "".
+  Q_PROPERTY(QString outcome READ outcome NOTIFY outcomeChanged)
+  Q_PROPERTY(QString outcomeDetail READ outcomeDetail NOTIFY outcomeChanged)
+  Q_PROPERTY(QString envelopeId READ envelopeId NOTIFY outcomeChanged)
+  Q_PROPERTY(double logIndex READ logIndex NOTIFY outcomeChanged)
+  Q_PROPERTY(QString receivedDate READ receivedDate NOTIFY outcomeChanged)
+
+  // Each a map: id, size. And the receipts: id, logIndex, received.
+  Q_PROPERTY(QVariantList outbox READ outbox NOTIFY outboxChanged)
+  Q_PROPERTY(QVariantList receipts READ receipts NOTIFY outboxChanged)
+
+  // Each a map: seq, text. repliesState: "", "fetching", "done", "pending", "failed",
+  // "badcodename".
+  Q_PROPERTY(QVariantList replies READ replies NOTIFY repliesChanged)
+  Q_PROPERTY(QString repliesState READ repliesState NOTIFY repliesChanged)
+  Q_PROPERTY(QString repliesDetail READ repliesDetail NOTIFY repliesChanged)
+
+ public:
+  explicit Session(QObject* parent = nullptr);
+  ~Session() override;
+
+  QString language() const { return language_; }
+  void setLanguage(const QString& language);
+  bool rightToLeft() const { return language_ == QLatin1String("fa"); }
+
+  bool hasBundle() const { return bundle_.has_value(); }
+  bool builtInBundle() const { return built_in_; }
+  QString organisationName() const;
+  QString fingerprint() const;
+  QString trust() const { return trust_; }
+  QString bundleRefusal() const { return refusal_; }
+  QString bundleRefusalDetail() const { return refusal_detail_; }
+  bool fingerprintConfirmed() const { return confirmed_; }
+  QVariantList attachments() const;
+  bool hasCodename() const { return reply_key_.has_value(); }
+  bool amnesic() const { return amnesic_; }
+  void setAmnesic(bool on);
+  bool busy() const { return busy_; }
+  double sentBytes() const { return static_cast<double>(sent_); }
+  double totalBytes() const { return static_cast<double>(total_); }
+  int secondsLeft() const { return seconds_left_; }
+  QString phase() const { return phase_; }
+  QString outcome() const { return outcome_; }
+  QString outcomeDetail() const { return outcome_detail_; }
+  QString envelopeId() const { return envelope_id_; }
+  double logIndex() const { return static_cast<double>(log_index_); }
+  QString receivedDate() const { return received_; }
+  QVariantList outbox() const { return outbox_; }
+  QVariantList receipts() const { return receipts_; }
+  QVariantList replies() const { return replies_; }
+  QString repliesState() const { return replies_state_; }
+  QString repliesDetail() const { return replies_detail_; }
+
+  // A bundle file the witness chose. False, with bundleRefusal set, when refused.
+  Q_INVOKABLE bool openBundle(const QUrl& file);
+  // The witness compared the fingerprint with the published one: pin it (not when amnesic).
+  Q_INVOKABLE bool confirmFingerprint();
+
+  Q_INVOKABLE void addAttachment(const QUrl& file);
+  Q_INVOKABLE void removeAttachment(int index);
+  Q_INVOKABLE void setCleanCopy(int index, bool clean);
+
+  // A new codename, shown once. "fa" or "en" words.
+  Q_INVOKABLE QString makeCodename(const QString& words);
+  // True when `typed` is the codename just made (normalised as the protocol says); the reply
+  // key is then kept for the testimony and the codename itself forgotten.
+  Q_INVOKABLE bool confirmCodename(const QString& typed);
+  Q_INVOKABLE void forgetCodename();
+
+  // Seals and sends (route "direct" or "tor", with `proxy` for Tor), or seals to `file`
+  // (route "file"). `consent`: the permission tokens chosen.
+  Q_INVOKABLE void send(const QString& text, const QString& textLanguage, const QString& when,
+                        const QString& where, const QStringList& consent, const QString& route,
+                        const QString& proxy, const QUrl& file);
+  Q_INVOKABLE void cancel();
+
+  Q_INVOKABLE void refreshOutbox();
+  Q_INVOKABLE void retryOutbox(const QString& route, const QString& proxy);
+
+  Q_INVOKABLE void fetchReplies(const QString& codename, const QString& route,
+                                const QString& proxy);
+
+  // Numbers and dates as the language writes them: Persian digits and the Solar Hijri calendar
+  // in Persian, the Gregorian calendar in English.
+  Q_INVOKABLE QString number(double value) const;
+  Q_INVOKABLE QString size(double bytes) const;
+  Q_INVOKABLE QString date(double unix_seconds) const;
+
+  // Forgets the testimony being prepared and closes the application at once.
+  Q_INVOKABLE void leaveQuickly();
+  // Forgets the testimony being prepared (after it was sent, or on request).
+  Q_INVOKABLE void clearTestimony();
+
+  // For an organisation's own build: the bundle in the resources, if any.
+  void LoadBuiltInBundle();
+
+ signals:
+  void languageChanged();
+  void bundleChanged();
+  void attachmentsChanged();
+  void codenameChanged();
+  void amnesicChanged();
+  void busyChanged();
+  void progressChanged();
+  void outcomeChanged();
+  void outboxChanged();
+  void repliesChanged();
+
+ private:
+  struct Attachment {
+    QString path, name, format, note, error;
+    qint64 size = 0;
+    bool can_clean = false, clean = false;
+    QVariantList findings;
+  };
+  bool AcceptBundle(Result<RecipientBundle> bundle, bool built_in);
+  void Refuse(const QString& why, const QString& detail);
+  witness::Connection ConnectionFor(const QString& route, const QString& proxy) const;
+  witness::Hooks HooksForWork();
+  void RunInBackground(std::function<void()> work);
+  void SetBusy(bool busy);
+
+  QString language_;
+  std::optional<RecipientBundle> bundle_;
+  bool built_in_ = false;
+  QString trust_, refusal_, refusal_detail_;
+  bool confirmed_ = false;
+  std::vector<Attachment> attachments_;
+  std::optional<SecretBuffer> pending_codename_;
+  std::optional<PublicKey32> reply_key_;
+  bool amnesic_ = false;
+  bool busy_ = false;
+  uint64_t sent_ = 0, total_ = 0;
+  int seconds_left_ = -1;
+  QString phase_;
+  QString outcome_, outcome_detail_, envelope_id_, received_;
+  uint64_t log_index_ = 0;
+  QVariantList outbox_, receipts_, replies_;
+  QString replies_state_, replies_detail_;
+  std::atomic<bool> cancel_{false};
+  std::thread worker_;
+};
+
+}  // namespace gavah::app
