@@ -436,7 +436,7 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
           "owner", std::span(reinterpret_cast<const uint8_t*>(me.data()), me.size()));
       !st.ok())
     Fail(store_path, st);
-  ReviewClient client(bundle, key, SendOptions{});
+  ReviewClient client(bundle, key, transport::SendOptions{});
   uint64_t after = Must(store->SyncCursor(), store_path);
   uint64_t added = 0, tampered = 0, withheld = 0;
   // A deletion counts only with k signed statements for the server that answered (9.4).
@@ -783,7 +783,7 @@ int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
     if (answer != "yes") Fail("not released");
   }
   const auto sealed = Must(ReleaseShare(e.id, share, key, *listed), "release");
-  ReviewClient client(bundle, key, SendOptions{});
+  ReviewClient client(bundle, key, transport::SendOptions{});
   if (const Status st = client.PostShare(listed->fingerprint(), sealed); !st.ok())
     Fail("release", st);
   const Status st = store->Record(e.id, FingerprintToText(key.public_key().fingerprint()),
@@ -838,7 +838,7 @@ int ReplyCmd(const std::string& id_hex, const std::string& text_file, const std:
   std::memcpy(pk.data(), reply_key.data(), 32);
   const auto sealed = Must(SealReply(text.span(), pk), "reply");
   const InvestigatorSecretKey key = LoadInvestigatorKey(key_path, pass);
-  ReviewClient client(bundle, key, SendOptions{});
+  ReviewClient client(bundle, key, transport::SendOptions{});
   // The server sees only the mailbox id, which no envelope carries in the clear.
   const uint64_t seq = Must(client.PostReply(MailboxId(pk), sealed), "reply");
   const Status st = store->Record(e.id, FingerprintToText(key.public_key().fingerprint()),
@@ -937,7 +937,8 @@ int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_pat
   if (e.receipt_signature.size() != r.signature.size())
     Fail(store_path + ": the stored receipt of this envelope is damaged");
   std::memcpy(r.signature.data(), e.receipt_signature.data(), r.signature.size());
-  WriteNewFile(staging + "/receipt.txt", ReceiptToText(r, *bundle.contents().receipt_key), 0600);
+  WriteNewFile(staging + "/receipt.txt",
+               transport::ReceiptToText(r, *bundle.contents().receipt_key), 0600);
   WriteNewFile(staging + "/bundle.gvb", bundle_bytes, 0600);
   WriteNewFile(staging + "/investigator.pub", signer.public_key().ToText(), 0600);
   const std::string me = FingerprintToText(signer.public_key().fingerprint());
@@ -1094,7 +1095,7 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
   std::memcpy(id.data(), id_bytes->data(), 32);
   const bool envelope_ok = HashFile(dir + "/envelope.gvh") == id;
   if (!envelope_ok) problems.push_back("envelope.gvh: does not match the envelope id " + id_hex);
-  auto receipt = ReceiptFromText(read_text("receipt.txt"));
+  auto receipt = transport::ReceiptFromText(read_text("receipt.txt"));
   const auto& receipt_key = trusted.contents().receipt_key;
   if (!receipt.ok() || !receipt_key || receipt->second != *receipt_key ||
       !VerifyReceipt(receipt->first, *receipt_key, id).ok()) {
@@ -1149,7 +1150,7 @@ int MarkDelete(const std::string& id_hex, const std::string& key_path,
   const RecipientBundle bundle = LoadBundle(bundle_path, "", /*require_current=*/false);
   const Digest32 id = IdArg(id_hex);
   const InvestigatorSecretKey key = LoadInvestigatorKey(key_path, pass);
-  ReviewClient client(bundle, key, SendOptions{});
+  ReviewClient client(bundle, key, transport::SendOptions{});
   const auto r = Must(client.MarkForDeletion(id), "mark-delete");
   Print(json,
         JsonObject()
@@ -1232,7 +1233,7 @@ int Purge(const PurgeArgs& a, const PassphraseSource& pass, bool json) {
   }
   const InvestigatorSecretKey key = LoadInvestigatorKey(a.key, pass);
   const std::string me = FingerprintToText(key.public_key().fingerprint());
-  ReviewClient client(bundle, key, SendOptions{});
+  ReviewClient client(bundle, key, transport::SendOptions{});
   // The server's limits per call: 1,000 marks, and 1 GiB of envelopes unless there is one.
   constexpr size_t kBatch = 1000;
   constexpr uint64_t kBatchBytes = uint64_t{1} << 30;

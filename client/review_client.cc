@@ -9,7 +9,7 @@
 namespace gavah::cli {
 
 ReviewClient::ReviewClient(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
-                           SendOptions options)
+                           transport::SendOptions options)
     : bundle_(bundle), key_(key), options_(std::move(options)) {}
 
 void ReviewClient::Sign(grpc::ClientContext& ctx, std::string_view method,
@@ -31,20 +31,21 @@ Status ReviewClient::Each(const std::function<grpc::Status(gavah::v1::Review::St
   for (const auto& e : bundle_.contents().endpoints) {
     if (e.role != BundleEndpoint::Role::kServer) continue;
     any = true;
-    auto stub = gavah::v1::Review::NewStub(MakeChannel(e, options_));
+    auto stub = gavah::v1::Review::NewStub(transport::MakeChannel(e, options_));
     server_ = Sha256Of({reinterpret_cast<const uint8_t*>(e.tls_certificate_pem.data()),
                         e.tls_certificate_pem.size()});
     const grpc::Status st = call(*stub);
     if (st.ok()) return Status::Ok();
     if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
         st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-      return Error(ErrorCode::kBadSignature, e.address + " refused this key: " + Describe(st));
+      return Error(ErrorCode::kBadSignature,
+                   e.address + " refused this key: " + transport::Describe(st));
     }
     if (st.error_code() == grpc::StatusCode::NOT_FOUND ||
         st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-      return Error(ErrorCode::kInvalidArgument, e.address + ": " + Describe(st));
+      return Error(ErrorCode::kInvalidArgument, e.address + ": " + transport::Describe(st));
     }
-    errors += (errors.empty() ? "" : "; ") + e.address + ": " + Describe(st);
+    errors += (errors.empty() ? "" : "; ") + e.address + ": " + transport::Describe(st);
   }
   if (!any) return Error(ErrorCode::kInvalidArgument, "the bundle lists no server");
   return Error(ErrorCode::kIo, errors);

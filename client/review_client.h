@@ -17,7 +17,7 @@ class ReviewClient {
   // Talks to the bundle's server endpoints, in order, over TLS pinned to each one's certificate.
   // `bundle` and `key` must outlive the client.
   ReviewClient(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
-               SendOptions options);
+               transport::SendOptions options);
 
   Result<gavah::v1::ListEnvelopesResponse> List(uint64_t after);
   // Streams the envelope's bytes from `offset` to `each`.
@@ -43,7 +43,7 @@ class ReviewClient {
 
   const RecipientBundle& bundle_;
   const InvestigatorSecretKey& key_;
-  SendOptions options_;
+  transport::SendOptions options_;
 };
 
 }  // namespace gavah::cli

@@ -229,7 +229,7 @@ uint64_t FileSize(int fd) {
 // A relay took the envelope: it is safe with the relay, not yet with the server. What the
 // witness keeps (the outbox entry) is what fetches the server's receipt later.
 // `then` tells the witness how the receipt will reach them.
-void PrintQueued(bool json, const Delivery& d, const std::string& then) {
+void PrintQueued(bool json, const witness::Delivery& d, const std::string& then) {
   const auto& id = d.receipt.envelope_id;
   if (json) {
     std::cout << JsonObject()
@@ -245,7 +245,7 @@ void PrintQueued(bool json, const Delivery& d, const std::string& then) {
   }
 }
 
-void PrintDelivered(bool json, const Delivery& d, const std::string& receipt_path) {
+void PrintDelivered(bool json, const witness::Delivery& d, const std::string& receipt_path) {
   const std::string id = ToHex(d.receipt.envelope_id);
   if (json) {
     JsonObject o;
@@ -267,7 +267,7 @@ int Replies(const std::string& codename_file, const std::string& bundle_path,
   if (const Status st = witness::RefuseRollback(bundle, LoadPins(), bundle_path); !st.ok())
     Fail("", st);
   if (!s.proxy.empty()) {
-    if (const Status ok = CheckProxy(s.proxy); !ok.ok()) Fail("", ok);
+    if (const Status ok = transport::CheckProxy(s.proxy); !ok.ok()) Fail("", ok);
   }
   const ReplyKeyPair key = ReplyKeyFrom(codename_file, bundle, legacy_codename);
   const auto replies = Must(witness::FetchReplies(bundle, key, ConnectionOf(s), Hooks()), "");
@@ -319,7 +319,7 @@ int Send(const std::string& envelope, const std::string& bundle_path, const std:
 int Submit(const SealArgs& a, const SendArgs& s, bool amnesic) {
   const RecipientBundle bundle = LoadBundle(a.bundle, a.org_fingerprint, true);
   if (!s.proxy.empty()) {
-    const Status proxy_ok = CheckProxy(s.proxy);
+    const Status proxy_ok = transport::CheckProxy(s.proxy);
     if (!proxy_ok.ok()) Fail("", proxy_ok);  // before anything is sealed or kept
   }
   std::optional<OrganisationPins> pins;

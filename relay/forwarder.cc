@@ -110,14 +110,14 @@ Forwarder::Forwarder(server::EnvelopeStore* queue, RelayBook* book, RelayBook* r
       options_(std::move(options)),
       rng_(options_.seed),
       recorder_book_(recorder) {
-  cli::SendOptions send;
+  transport::SendOptions send;
   send.proxy = options_.proxy;
   send.servers_only = true;  // relays forward to servers, never to other relays
   auto known = book_->Organisations();
   for (const RecipientBundle* b : organisations) {
     Upstream u;
     u.bundle = b;
-    u.uplink = std::make_unique<cli::Uplink>(*b, send);
+    u.uplink = std::make_unique<transport::Uplink>(*b, send);
     if (known.ok()) {
       for (const auto& o : *known) {
         auto parsed = RecipientBundle::Parse(o.bundle);
@@ -352,7 +352,7 @@ size_t Forwarder::Round() {
         (void)SendCover(*t.up->uplink->targets().front().stub, t.size);
         continue;
       }
-      cli::EnvelopeReader read;
+      transport::EnvelopeReader read;
       if (!t.bytes.empty()) {
         if (t.bytes.size() != t.size) {
           std::lock_guard<std::mutex> lock(done_mu);

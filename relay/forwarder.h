@@ -85,7 +85,7 @@ class Forwarder {
  private:
   struct Upstream {
     const RecipientBundle* bundle;
-    std::unique_ptr<cli::Uplink> uplink;
+    std::unique_ptr<transport::Uplink> uplink;
     uint64_t failures = 0;
     std::chrono::steady_clock::time_point next_try{};
     bool reported_down = false;

@@ -194,7 +194,7 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   server::SilenceGrpcLog();
   if (!proxy.empty()) {
-    if (const Status ok = cli::CheckProxy(proxy); !ok.ok()) Fail("", ok);
+    if (const Status ok = transport::CheckProxy(proxy); !ok.ok()) Fail("", ok);
   }
   const DataDir d{dir};
   Opened o = OpenDataDir(dir);

@@ -17,7 +17,7 @@
 #include "gavah/v1/intake.grpc.pb.h"
 #include "intake_status.h"
 
-namespace gavah::cli {
+namespace gavah::transport {
 namespace {
 
 // An envelope up to kWhole bytes goes in one message (it shares a commit on the server). A
@@ -439,4 +439,4 @@ Result<Delivery> Uplink::SendOnce(const EnvelopeReader& read, const Digest32& id
   return Error(ErrorCode::kIo, errors);
 }
 
-}  // namespace gavah::cli
+}  // namespace gavah::transport

@@ -14,7 +14,7 @@
 #include "gavah/crypto/status.h"
 #include "gavah/v1/intake.grpc.pb.h"
 
-namespace gavah::cli {
+namespace gavah::transport {
 
 struct SendOptions {
   // http://HOST:PORT of an HTTP CONNECT proxy (Tor's HTTPTunnelPort). Empty: connect directly,
@@ -94,4 +94,4 @@ class Uplink {
 using gavah::ReceiptFromText;
 using gavah::ReceiptToText;
 
-}  // namespace gavah::cli
+}  // namespace gavah::transport

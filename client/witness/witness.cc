@@ -77,8 +77,8 @@ Status LinkInto(const std::string& tmp, const std::string& path) {
   return cli::TrySyncDirOf(path);
 }
 
-cli::SendOptions Options(const Connection& c, const Hooks& h) {
-  cli::SendOptions o;
+transport::SendOptions Options(const Connection& c, const Hooks& h) {
+  transport::SendOptions o;
   o.proxy = c.proxy;
   o.on_work = h.on_work;
   o.max_work_seconds = c.max_work_seconds;
@@ -329,8 +329,8 @@ Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const Connection
                  "this envelope is for another organisation than the bundle's");
   if (h->envelope_size() != static_cast<uint64_t>(st.st_size))
     return Error(ErrorCode::kInvalidArgument, "the envelope is truncated or has extra bytes");
-  return cli::SendEnvelope(bundle, fd, id, static_cast<uint64_t>(st.st_size),
-                           Options(connection, hooks));
+  return transport::SendEnvelope(bundle, fd, id, static_cast<uint64_t>(st.st_size),
+                                 Options(connection, hooks));
 }
 
 Result<std::string> SaveReceipt(const Delivery& d, const RecipientBundle& bundle) {
@@ -340,7 +340,7 @@ Result<std::string> SaveReceipt(const Delivery& d, const RecipientBundle& bundle
   GAVAH_RETURN_IF_ERROR(cli::MakePrivateDirs(dir));
   const std::string path = dir + "/" + ToHex(d.receipt.envelope_id) + ".receipt";
   ::unlink(path.c_str());  // a re-send gets the same receipt; keep the newest copy
-  const std::string text = cli::ReceiptToText(d.receipt, *bundle.contents().receipt_key);
+  const std::string text = transport::ReceiptToText(d.receipt, *bundle.contents().receipt_key);
   GAVAH_RETURN_IF_ERROR(cli::TryWriteNewFile(
       path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0600));
   return path;
@@ -348,7 +348,7 @@ Result<std::string> SaveReceipt(const Delivery& d, const RecipientBundle& bundle
 
 Result<Submitted> Submit(const RecipientBundle& bundle, Prepared& testimony,
                          const Connection& connection, const Hooks& hooks, bool amnesic) {
-  if (!connection.proxy.empty()) GAVAH_RETURN_IF_ERROR(cli::CheckProxy(connection.proxy));
+  if (!connection.proxy.empty()) GAVAH_RETURN_IF_ERROR(transport::CheckProxy(connection.proxy));
   Submitted out;
   if (amnesic) {
     // Sealed into memory only: nothing about this testimony touches the disk.
@@ -491,7 +491,7 @@ Result<std::pair<Receipt, PublicKey32>> ReadReceipt(const std::string& id) {
   const std::string path = *state + "/receipts/" + id + ".receipt";
   auto bytes = ReadRegularFile(path, 4096);
   if (!bytes.ok()) return bytes.status();
-  auto parsed = cli::ReceiptFromText(
+  auto parsed = transport::ReceiptFromText(
       std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
   if (!parsed.ok()) return Error(parsed.status().code(), path + ": " + parsed.status().message());
   const auto& [r, key] = parsed.value();
@@ -555,16 +555,16 @@ Result<CodenameKey> ReplyKeyFromCodename(std::span<const uint8_t> codename,
 
 Result<Replies> FetchReplies(const RecipientBundle& bundle, const ReplyKeyPair& key,
                              const Connection& connection, const Hooks& hooks) {
-  if (!connection.proxy.empty()) GAVAH_RETURN_IF_ERROR(cli::CheckProxy(connection.proxy));
+  if (!connection.proxy.empty()) GAVAH_RETURN_IF_ERROR(transport::CheckProxy(connection.proxy));
   // A mailbox holds at most this many replies, numbered from 0 (docs/PROTOCOL.md 7.3).
   constexpr uint64_t kMaxMailboxReplies = 256;
   const Digest32 mailbox = MailboxId(key.public_key);
   const auto& org = bundle.organisation_fingerprint();
-  const cli::SendOptions o = Options(connection, hooks);
+  const transport::SendOptions o = Options(connection, hooks);
   std::string errors;
   for (const auto& e : bundle.contents().endpoints) {
     if (hooks.cancelled && hooks.cancelled()) return Error(ErrorCode::kCancelled, "cancelled");
-    auto stub = gavah::v1::Intake::NewStub(cli::MakeChannel(e, o));
+    auto stub = gavah::v1::Intake::NewStub(transport::MakeChannel(e, o));
     Replies out;
     out.endpoint = e.address;
     uint64_t after = 0;
@@ -579,7 +579,7 @@ Result<Replies> FetchReplies(const RecipientBundle& bundle, const ReplyKeyPair& 
       gavah::v1::FetchRepliesResponse resp;
       const grpc::Status st = stub->FetchReplies(&ctx, req, &resp);
       if (!st.ok()) {
-        errors += (errors.empty() ? "" : "; ") + e.address + ": " + cli::Describe(st);
+        errors += (errors.empty() ? "" : "; ") + e.address + ": " + transport::Describe(st);
         failed = true;
         break;
       }

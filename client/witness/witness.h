@@ -24,8 +24,8 @@
 
 namespace gavah::witness {
 
-using cli::Delivery;
 using cli::OrganisationPins;
+using transport::Delivery;
 
 // What a long operation tells its front end, and how the front end stops it. Every member may
 // be empty. Called on the operation's own thread.

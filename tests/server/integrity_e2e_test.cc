@@ -319,7 +319,7 @@ TEST_F(IntegrityTest, ABogusReleasedShareNextToGoodOnesIsNamedAndSetAside) {
   randombytes_buf(bogus.y.data(), 32);
   auto sealed = ReleaseShare(envelope, bogus, insider_, a_pub.value());
   ASSERT_TRUE(sealed.ok());
-  cli::ReviewClient insider(bundle.value(), insider_, cli::SendOptions{});
+  cli::ReviewClient insider(bundle.value(), insider_, transport::SendOptions{});
   // Forty of them: a flood costs the colleague one retry, not forty thousand.
   for (int i = 0; i < 40; ++i) {
     randombytes_buf(bogus.y.data(), 32);
@@ -501,7 +501,7 @@ TEST_F(IntegrityTest, ARemovedInvestigatorsDeletionStatementNoLongerCounts) {
   const std::string id = Submit("d", "the insider wants this gone");
   const auto bundle = RecipientBundle::Parse(testing::Bytes(ReadText(dir_ / "team.bundle")));
   ASSERT_TRUE(bundle.ok());
-  cli::ReviewClient insider(bundle.value(), insider_, cli::SendOptions{});
+  cli::ReviewClient insider(bundle.value(), insider_, transport::SendOptions{});
   Digest32 d{};
   std::memcpy(d.data(), FromHex(id).value().data(), 32);
   auto marked = insider.MarkForDeletion(d);
@@ -569,7 +569,7 @@ TEST_F(IntegrityTest, KInvestigatorsPurgeAFloodTheyRecogniseAndNothingElse) {
   // k agreements are what the organisation chose, whoever gives them).
   const auto bundle = RecipientBundle::Parse(testing::Bytes(ReadText(dir_ / "team.bundle")));
   ASSERT_TRUE(bundle.ok());
-  cli::ReviewClient insider(bundle.value(), insider_, cli::SendOptions{});
+  cli::ReviewClient insider(bundle.value(), insider_, transport::SendOptions{});
   const std::array<Digest32, 1> late{IdOf(after)};
   auto alone = insider.Purge(late);
   ASSERT_TRUE(alone.ok()) << alone.status().message();
