@@ -298,7 +298,10 @@ int Send(const std::string& envelope, const std::string& bundle_path, const std:
   if (const Status st = witness::RefuseRollback(bundle, LoadPins(), bundle_path); !st.ok())
     Fail("", st);
   const int fd = Must(OpenRegularFile(envelope, UINT64_MAX, nullptr), "");
-  auto d = witness::Deliver(bundle, fd, ConnectionOf(s), TerminalHooks(FileSize(fd)));
+  // A damaged or foreign envelope is the witness's file's fault, not a delivery's: said plainly.
+  const auto checked = Must(witness::CheckEnvelope(bundle, fd, std::nullopt), "");
+  auto d =
+      witness::Deliver(bundle, fd, ConnectionOf(s), TerminalHooks(FileSize(fd)), checked.first);
   ::close(fd);
   if (!d.ok()) {
     const ErrorCode code = d.status().code();

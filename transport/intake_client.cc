@@ -276,7 +276,8 @@ Result<std::optional<Receipt>> SendTo(gavah::v1::Intake::Stub& stub, const Envel
                                          std::to_string(kStall.count()) + " s; stopped");
       }
     }
-    if (cancelled || (o.cancelled && o.cancelled()))
+    // A Stop that came after the server answered changes nothing: the receipt counts.
+    if (!st.ok() && (cancelled || (o.cancelled && o.cancelled())))
       return Error(ErrorCode::kCancelled, "cancelled");
     if (!st.ok()) {
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {

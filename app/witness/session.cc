@@ -113,7 +113,7 @@ bool Session::AcceptBundle(Result<RecipientBundle> bundle, bool built_in) {
            FromUtf8(trust.status().message()));
     return false;
   }
-  bundle_ = std::move(bundle).value();
+  bundle_ = std::make_shared<const RecipientBundle>(std::move(bundle).value());
   built_in_ = built_in;
   switch (trust->trust) {
     case witness::Trust::kPinned:
@@ -137,7 +137,11 @@ bool Session::AcceptBundle(Result<RecipientBundle> bundle, bool built_in) {
 }
 
 bool Session::openBundle(const QUrl& file) {
-  const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  return openBundlePath(file.isLocalFile() ? file.toLocalFile() : file.toString());
+}
+
+bool Session::openBundlePath(const QString& path) {
+  if (busy_) return false;  // never while a send or a fetch is using the current one
   return AcceptBundle(witness::LoadBundle(path.toStdString(), "", /*require_current=*/true), false);
 }
 
@@ -186,8 +190,12 @@ QVariantList Session::attachments() const {
 }
 
 void Session::addAttachment(const QUrl& file) {
+  addAttachmentPath(file.isLocalFile() ? file.toLocalFile() : file.toString());
+}
+
+void Session::addAttachmentPath(const QString& path_text) {
   Attachment a;
-  a.path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  a.path = path_text;
   a.name = QFileInfo(a.path).fileName();
   const std::string path = a.path.toStdString();
   struct stat st {};
@@ -336,6 +344,13 @@ witness::Hooks Session::HooksForWork() {
   return h;
 }
 
+void Session::RefuseToStart(const QString& why) {
+  outcome_ = QStringLiteral("refused");
+  outcome_detail_ = why;
+  envelope_id_.clear();
+  emit outcomeChanged();
+}
+
 void Session::RunInBackground(std::function<void()> work) {
   if (worker_.joinable()) worker_.join();
   cancel_ = false;
@@ -351,6 +366,11 @@ void Session::send(const QString& text, const QString& textLanguage, const QStri
                    const QString& where, const QStringList& consent, const QString& route,
                    const QString& proxy, const QUrl& file) {
   if (busy_ || !bundle_) return;
+  // "Through Tor" with no Tor address must never fall back to a direct connection.
+  if (route == QLatin1String("tor") && proxy.trimmed().isEmpty()) {
+    RefuseToStart(QStringLiteral("no address is given for Tor's HTTP tunnel"));
+    return;
+  }
   auto draft = std::make_shared<witness::Draft>();
   draft->text = ToSecret(text);
   draft->language = ToSecret(textLanguage);
@@ -371,7 +391,8 @@ void Session::send(const QString& text, const QString& textLanguage, const QStri
   phase_.clear();
   emit progressChanged();
   const witness::Hooks hooks = HooksForWork();
-  RunInBackground([this, draft, connection, to_file, out, amnesic, hooks] {
+  const std::shared_ptr<const RecipientBundle> bundle = bundle_;
+  RunInBackground([this, bundle, draft, connection, to_file, out, amnesic, hooks] {
     QString outcome, detail, id;
     uint64_t index = 0, hour = 0;
     auto prepared = witness::Prepare(std::move(*draft));
@@ -379,7 +400,7 @@ void Session::send(const QString& text, const QString& textLanguage, const QStri
       outcome = QStringLiteral("refused");
       detail = FromUtf8(prepared.status().message());
     } else if (to_file) {
-      auto sealed = witness::SealToFile(*bundle_, **prepared, out);
+      auto sealed = witness::SealToFile(*bundle, **prepared, out);
       if (sealed.ok()) {
         outcome = QStringLiteral("saved");
         id = QString::fromStdString(ToHex(sealed->id));
@@ -389,7 +410,7 @@ void Session::send(const QString& text, const QString& textLanguage, const QStri
         detail = FromUtf8(sealed.status().message());
       }
     } else {
-      auto r = witness::Submit(*bundle_, **prepared, connection, hooks, amnesic);
+      auto r = witness::Submit(*bundle, **prepared, connection, hooks, amnesic);
       if (!r.ok()) {
         outcome = QStringLiteral("refused");
         detail = FromUtf8(r.status().message());
@@ -452,6 +473,10 @@ void Session::refreshOutbox() {
 
 void Session::retryOutbox(const QString& route, const QString& proxy) {
   if (busy_) return;
+  if (route == QLatin1String("tor") && proxy.trimmed().isEmpty()) {
+    RefuseToStart(QStringLiteral("no address is given for Tor's HTTP tunnel"));
+    return;
+  }
   const witness::Connection connection = ConnectionFor(route, proxy);
   const witness::Hooks hooks = HooksForWork();
   RunInBackground([this, connection, hooks] {
@@ -486,6 +511,13 @@ void Session::retryOutbox(const QString& route, const QString& proxy) {
 
 void Session::fetchReplies(const QString& codename, const QString& route, const QString& proxy) {
   if (busy_ || !bundle_) return;
+  if (route == QLatin1String("tor") && proxy.trimmed().isEmpty()) {
+    replies_.clear();
+    replies_state_ = QStringLiteral("failed");
+    replies_detail_ = QStringLiteral("no address is given for Tor's HTTP tunnel");
+    emit repliesChanged();
+    return;
+  }
   auto secret = std::make_shared<SecretBuffer>(ToSecret(codename));
   const witness::Connection connection = ConnectionFor(route, proxy);
   const witness::Hooks hooks = HooksForWork();
@@ -493,15 +525,16 @@ void Session::fetchReplies(const QString& codename, const QString& route, const 
   replies_state_ = QStringLiteral("fetching");
   replies_detail_.clear();
   emit repliesChanged();
-  RunInBackground([this, secret, connection, hooks] {
+  const std::shared_ptr<const RecipientBundle> bundle = bundle_;
+  RunInBackground([this, bundle, secret, connection, hooks] {
     QString state, detail;
     QVariantList list;
-    auto key = witness::ReplyKeyFromCodename(secret->span(), *bundle_);
+    auto key = witness::ReplyKeyFromCodename(secret->span(), *bundle);
     if (!key.ok()) {
       state = QStringLiteral("badcodename");
       detail = FromUtf8(key.status().message());
     } else {
-      auto got = witness::FetchReplies(*bundle_, key->key, connection, hooks);
+      auto got = witness::FetchReplies(*bundle, key->key, connection, hooks);
       if (!got.ok()) {
         state = QStringLiteral("failed");
         detail = FromUtf8(got.status().message());

@@ -77,7 +77,7 @@ class Session : public QObject {
   void setLanguage(const QString& language);
   bool rightToLeft() const { return language_ == QLatin1String("fa"); }
 
-  bool hasBundle() const { return bundle_.has_value(); }
+  bool hasBundle() const { return bundle_ != nullptr; }
   bool builtInBundle() const { return built_in_; }
   QString organisationName() const;
   QString fingerprint() const;
@@ -107,10 +107,13 @@ class Session : public QObject {
 
   // A bundle file the witness chose. False, with bundleRefusal set, when refused.
   Q_INVOKABLE bool openBundle(const QUrl& file);
+  // The same, for a path typed by the witness (any character, '#' and '%' included).
+  Q_INVOKABLE bool openBundlePath(const QString& path);
   // The witness compared the fingerprint with the published one: pin it (not when amnesic).
   Q_INVOKABLE bool confirmFingerprint();
 
   Q_INVOKABLE void addAttachment(const QUrl& file);
+  Q_INVOKABLE void addAttachmentPath(const QString& path);
   Q_INVOKABLE void removeAttachment(int index);
   Q_INVOKABLE void setCleanCopy(int index, bool clean);
 
@@ -168,6 +171,8 @@ class Session : public QObject {
     QVariantList findings;
   };
   bool AcceptBundle(Result<RecipientBundle> bundle, bool built_in);
+  // The outcome "refused" with `why`, for an operation that could not start.
+  void RefuseToStart(const QString& why);
   void Refuse(const QString& why, const QString& detail);
   witness::Connection ConnectionFor(const QString& route, const QString& proxy) const;
   witness::Hooks HooksForWork();
@@ -175,7 +180,9 @@ class Session : public QObject {
   void SetBusy(bool busy);
 
   QString language_;
-  std::optional<RecipientBundle> bundle_;
+  // Shared with the worker thread, which keeps its own reference: a bundle opened while it
+  // works replaces this one without pulling the ground from under it.
+  std::shared_ptr<const RecipientBundle> bundle_;
   bool built_in_ = false;
   QString trust_, refusal_, refusal_detail_;
   bool confirmed_ = false;

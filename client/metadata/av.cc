@@ -410,10 +410,12 @@ const char* TypeName(const AVStream* st) {
   }
 }
 
+// Subtitle streams are dropped too: drones and dashcams write the position of every frame into
+// one, where no tag check can see it.
 bool IsKept(const AVStream* st) {
   const AVMediaType t = st->codecpar->codec_type;
   if (t == AVMEDIA_TYPE_VIDEO) return !(st->disposition & AV_DISPOSITION_ATTACHED_PIC);
-  return t == AVMEDIA_TYPE_AUDIO || t == AVMEDIA_TYPE_SUBTITLE;
+  return t == AVMEDIA_TYPE_AUDIO;
 }
 
 std::string FourCc(uint32_t tag) {

@@ -195,6 +195,9 @@ struct Walk {
   size_t piece_info = 0;
   std::vector<QPDFObjectHandle> pictures;
   bool signature = false;
+  // A file carried inside the document other than through the /EmbeddedFiles name tree (a page
+  // annotation's, say): it keeps its own name, dates and metadata.
+  bool attached_file = false;
 };
 
 // Visits a dictionary and the direct dictionaries and arrays inside it.
@@ -213,6 +216,10 @@ void VisitDict(QPDFObjectHandle dict, bool is_root, bool remove, Walk* walk, Rep
   if ((dict.getKey("/FT").isNameAndEquals("/Sig") && dict.getKey("/V").isDictionary()) ||
       (dict.getKey("/Type").isNameAndEquals("/Sig") && dict.hasKey("/Contents"))) {
     walk->signature = true;
+  }
+  if (dict.hasKey("/EF") || dict.getKey("/Type").isNameAndEquals("/EmbeddedFile") ||
+      dict.getKey("/Subtype").isNameAndEquals("/FileAttachment")) {
+    walk->attached_file = true;
   }
   if (IsMarkupAnnotation(dict)) {
     if (b != nullptr && dict.getKey("/T").isString()) {
@@ -298,13 +305,15 @@ const char* InspectOpened(QPDF& pdf, ReportBuilder* b) {
     b->Add(Kind::kPerson, "PDF digital signature", "present: its certificate names the signer");
   }
   QPDFEmbeddedFileDocumentHelper files(pdf);
-  const bool attachments = files.hasEmbeddedFiles();
-  if (attachments) {
+  const bool attachments = files.hasEmbeddedFiles() || walk.attached_file;
+  if (files.hasEmbeddedFiles()) {
     b->Add(Kind::kOther, "PDF attached files",
            files.getEmbeddedFiles().size() == 1 ? std::string("1 file attached inside the document")
                                                 : std::to_string(files.getEmbeddedFiles().size()) +
                                                       " files attached inside the document");
   }
+  if (walk.attached_file && !files.hasEmbeddedFiles())
+    b->Add(Kind::kOther, "PDF attached files", "a file attached to a page of the document");
   if (walk.signature) return kSigned;
   if (attachments) return kAttachments;
   if (!pictures_ok) return kDamagedPicture;
@@ -359,7 +368,8 @@ Result<SecretBuffer> CleanPdf(std::span<const uint8_t> in) {
       if (key != "/Root" && key != "/Size" && key != "/Encrypt") trailer.removeKey(key);
     }
     Walk walk = WalkObjects(pdf, true, nullptr);
-    if (walk.signature || QPDFEmbeddedFileDocumentHelper(pdf).hasEmbeddedFiles()) {
+    if (walk.signature || walk.attached_file ||
+        QPDFEmbeddedFileDocumentHelper(pdf).hasEmbeddedFiles()) {
       return Error(ErrorCode::kUnsupported,
                    std::string("this kind of file cannot be cleaned: ") +
                        (walk.signature ? "the PDF is digitally signed, and the signature names "

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -264,6 +265,22 @@ Result<std::unique_ptr<Prepared>> Prepare(Draft draft) {
       return Error(ErrorCode::kInvalidArgument, "cannot attach " + path + ": not a regular file");
     AttachmentInput att;
     att.name = AttachmentName(path);
+    if (choice.clean_metadata) {
+      // A phone's file name is metadata too (IMG_20230715_142301.jpg dates the photo and names
+      // the maker): a cleaned copy goes as attachment-N with the original's extension.
+      const std::string_view original = att.name.view();
+      std::string ext;
+      if (const size_t dot = original.rfind('.'); dot != std::string_view::npos) {
+        for (char c : original.substr(dot + 1)) {
+          if (ext.size() == 5 || !std::isalnum(static_cast<unsigned char>(c))) break;
+          ext += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+      }
+      const std::string neutral = "attachment-" + std::to_string(input.attachments.size() + 1) +
+                                  (ext.empty() ? "" : "." + ext);
+      att.name =
+          SecretBuffer::CopyOf({reinterpret_cast<const uint8_t*>(neutral.data()), neutral.size()});
+    }
     const std::string_view type = cli::GuessMediaType(att.name.view());
     att.media_type =
         SecretBuffer::CopyOf({reinterpret_cast<const uint8_t*>(type.data()), type.size()});
@@ -304,8 +321,8 @@ Result<SealedEnvelope> SealToFile(const RecipientBundle& bundle, Prepared& testi
   return sealed->second;
 }
 
-Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const Connection& connection,
-                         const Hooks& hooks, std::optional<EnvelopeId> sealed_id) {
+Result<std::pair<EnvelopeId, uint64_t>> CheckEnvelope(const RecipientBundle& bundle, int fd,
+                                                      std::optional<EnvelopeId> sealed_id) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return Io("cannot read the envelope");
   EnvelopeId id{};
@@ -329,7 +346,14 @@ Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const Connection
                  "this envelope is for another organisation than the bundle's");
   if (h->envelope_size() != static_cast<uint64_t>(st.st_size))
     return Error(ErrorCode::kInvalidArgument, "the envelope is truncated or has extra bytes");
-  return transport::SendEnvelope(bundle, fd, id, static_cast<uint64_t>(st.st_size),
+  return std::make_pair(id, static_cast<uint64_t>(st.st_size));
+}
+
+Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const Connection& connection,
+                         const Hooks& hooks, std::optional<EnvelopeId> sealed_id) {
+  auto checked = CheckEnvelope(bundle, fd, sealed_id);
+  if (!checked.ok()) return checked.status();
+  return transport::SendEnvelope(bundle, fd, checked->first, checked->second,
                                  Options(connection, hooks));
 }
 
@@ -388,7 +412,10 @@ Result<Submitted> Submit(const RecipientBundle& bundle, Prepared& testimony,
     return st;
   }
   ::unlink((base + ".gvh").c_str());
-  GAVAH_RETURN_IF_ERROR(LinkInto(sealed->first, base + ".gvh"));
+  if (Status st = LinkInto(sealed->first, base + ".gvh"); !st.ok()) {
+    ::unlink((base + ".bundle").c_str());  // no bundle without its envelope
+    return st;
+  }
   out.in_outbox = true;
   auto opened = OpenRegularFile(base + ".gvh", UINT64_MAX, nullptr);
   if (!opened.ok()) {
@@ -533,7 +560,9 @@ Result<CodenameKey> ReplyKeyFromCodename(std::span<const uint8_t> codename,
                                          const RecipientBundle& bundle, bool any_words) {
   CodenameKey out;
   if (any_words) {
-    auto key = DeriveReplyKey(codename, bundle.organisation_fingerprint());
+    // Made before section 6.2, so derived with the rules of then.
+    auto key =
+        DeriveReplyKey(codename, bundle.organisation_fingerprint(), CodenameRules::kAsciiOnly);
     if (!key.ok()) return key.status();
     out.key = std::move(key).value();
     out.unchecked_form = true;

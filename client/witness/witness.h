@@ -82,7 +82,8 @@ Status Pin(const RecipientBundle& bundle, OrganisationPins& pins);
 
 struct AttachmentChoice {
   std::string path;
-  // Seal a copy with identifying metadata removed, made in memory (never on disk).
+  // Seal a copy with identifying metadata removed, made in memory (never on disk), under the
+  // name attachment-N.<extension> (a phone's file name dates the photo).
   bool clean_metadata = false;
 };
 struct Draft {
@@ -124,7 +125,11 @@ Result<SealedEnvelope> SealToFile(const RecipientBundle& bundle, Prepared& testi
 
 // ---- Sending
 
-// Sends the envelope in `fd` (checked to be for this bundle's organisation and whole).
+// Checks that the envelope in `fd` is whole and for this bundle's organisation; its id (hashed
+// unless `sealed_id` gives it) and size.
+Result<std::pair<EnvelopeId, uint64_t>> CheckEnvelope(const RecipientBundle& bundle, int fd,
+                                                      std::optional<EnvelopeId> sealed_id);
+// Sends the envelope in `fd` (checked with CheckEnvelope first).
 // `sealed_id`: the id from sealing it just now, which saves hashing the file again.
 Result<Delivery> Deliver(const RecipientBundle& bundle, int fd, const Connection& connection,
                          const Hooks& hooks, std::optional<EnvelopeId> sealed_id = std::nullopt);

@@ -97,27 +97,32 @@ uint32_t Fold(uint32_t cp) {
 
 }  // namespace
 
-Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw) {
+Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw, CodenameRules rules) {
   SecretBuffer out;
   out.Reserve(raw.size());
   size_t words = 0;
   bool in_word = false;
   for (size_t i = 0; i < raw.size();) {
     size_t len = 1;
-    const uint32_t cp = DecodeOne(raw, i, &len);
+    uint32_t cp = raw[i];
+    if (rules == CodenameRules::kCurrent) cp = DecodeOne(raw, i, &len);
+    // Under the old rules every byte outside ASCII is kept as it is.
     const bool valid = len > 1 || raw[i] < 0x80;
     i += len;
-    if (valid && IsSeparator(cp)) {
+    const bool old_rules = rules == CodenameRules::kAsciiOnly;
+    if (valid && (old_rules ? (cp == ' ' || (cp >= 0x09 && cp <= 0x0d)) : IsSeparator(cp))) {
       in_word = false;
       continue;
     }
-    if (valid && IsIgnored(cp)) continue;
+    if (valid && !old_rules && IsIgnored(cp)) continue;
     if (!in_word) {
       if (words > 0) out.PushBack(' ');
       ++words;
       in_word = true;
     }
-    if (valid) {
+    if (valid && old_rules) {
+      out.PushBack(static_cast<uint8_t>(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp));
+    } else if (valid) {
       AppendUtf8(out, Fold(cp));
     } else {
       out.PushBack(static_cast<uint8_t>(cp));
@@ -293,8 +298,8 @@ Result<CheckedCodename> CheckCodename(std::span<const uint8_t> raw,
 }
 
 Result<ReplyKeyPair> DeriveReplyKey(std::span<const uint8_t> raw_codename,
-                                    const Fingerprint& organisation) {
-  GAVAH_ASSIGN_OR_RETURN(SecretBuffer codename, NormaliseCodename(raw_codename));
+                                    const Fingerprint& organisation, CodenameRules rules) {
+  GAVAH_ASSIGN_OR_RETURN(SecretBuffer codename, NormaliseCodename(raw_codename, rules));
   static constexpr char kSaltDomain[] = "gavah-codename-v1";  // hashed with its NUL
   uint8_t salt[crypto_pwhash_SALTBYTES];
   crypto_generichash_state st;

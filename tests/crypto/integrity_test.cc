@@ -220,6 +220,25 @@ TEST(CodenameCheck, MadeCodenamesCheckOutAndEveryOneWordChangeIsCaught) {
   EXPECT_NE(Check("copper meadow").status().message().find("at least 7 words"), std::string::npos);
 }
 
+// A codename of the witness's own words, made before section 6.2, keeps its key under the rules
+// of then: ZWNJ and Arabic letters stay as they were typed; under the current rules they fold.
+TEST(CodenameCheck, OwnWordsCodenamesFromBeforeKeepTheRulesOfThen) {
+  const std::string typed =
+      "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xb1\xd9\x88\xd9\x85 one two three four five six";
+  auto old_rules = NormaliseCodename(testing::Bytes(typed), CodenameRules::kAsciiOnly);
+  auto current = NormaliseCodename(testing::Bytes(typed));
+  ASSERT_TRUE(old_rules.ok() && current.ok());
+  EXPECT_EQ(old_rules->view(), typed) << "every byte outside ASCII kept";
+  EXPECT_EQ(current->view(), "\xd9\x85\xdb\x8c\xd8\xb1\xd9\x88\xd9\x85 one two three four five six")
+      << "ZWNJ dropped";
+  auto upper = NormaliseCodename(testing::Bytes("  A\tB\nC D E F G  "), CodenameRules::kAsciiOnly);
+  ASSERT_TRUE(upper.ok());
+  EXPECT_EQ(upper->view(), "a b c d e f g");
+  const Fingerprint org{};
+  EXPECT_FALSE(DeriveReplyKey(testing::Bytes(typed), org, CodenameRules::kAsciiOnly)->public_key ==
+               DeriveReplyKey(testing::Bytes(typed), org)->public_key);
+}
+
 TEST(CodenameCheck, SevenListWordsAreALegacyCodenameUsedAsWritten) {
   auto r = Check("Copper  meadow harbor falcon river willow candle\n");
   ASSERT_TRUE(r.ok()) << r.status().message();

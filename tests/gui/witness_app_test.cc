@@ -353,6 +353,24 @@ TEST_F(WitnessAppTest, ServerDownTheOutboxKeepsItThenRetryDelivers) {
   }
 }
 
+// "Through Tor" with the Tor address left empty refuses to send: it never falls back to a direct
+// connection that would show the server the witness's address.
+TEST_F(WitnessAppTest, TorWithNoAddressRefusesInsteadOfConnectingDirectly) {
+  StartServer();
+  Launch("en");
+  PrepareTestimony(false, false, false);
+  Press("routeTor");
+  QQuickItem* proxy = Item("proxyField");
+  ASSERT_NE(proxy, nullptr);
+  proxy->setProperty("text", QStringLiteral("   "));
+  Press("sendButton");
+  ExpectPage("outcomePage");
+  EXPECT_EQ(app_->session().outcome().toStdString(), "refused");
+  bool more = false;
+  EXPECT_TRUE(OpenStore()->List(0, 10, &more).value().empty()) << "nothing reached the server";
+  Screenshot("7c-refused");
+}
+
 // A bundle in the same organisation's name, signed by another key, is refused once the real one
 // is pinned, and the witness is told what that means.
 TEST_F(WitnessAppTest, RefusesABundleThatDoesNotMatchThePinnedOrganisation) {

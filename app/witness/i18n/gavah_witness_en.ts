@@ -186,10 +186,6 @@
         <translation>%1. It says:</translation>
     </message>
     <message>
-        <source>Send a cleaned copy: these details removed</source>
-        <translation>Send a cleaned copy: these details removed</translation>
-    </message>
-    <message>
         <source>Send a cleaned copy of %1</source>
         <translation>Send a cleaned copy of %1</translation>
     </message>
@@ -236,6 +232,14 @@
     <message>
         <source>A file of a kind Gavah does not know</source>
         <translation>A file of a kind Gavah does not know</translation>
+    </message>
+    <message>
+        <source>%1: Gavah could not look inside this file, so it cannot say what it reveals about you.</source>
+        <translation>%1: Gavah could not look inside this file, so it cannot say what it reveals about you.</translation>
+    </message>
+    <message>
+        <source>Send a cleaned copy: these details removed, and the file renamed</source>
+        <translation>Send a cleaned copy: these details removed, and the file renamed</translation>
     </message>
 </context>
 <context>
@@ -477,24 +481,8 @@
         <translation>Not sealed</translation>
     </message>
     <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device%3.</source>
-        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device%3.</translation>
-    </message>
-    <message>
-        <source> only until you close Gavah</source>
-        <translation> only until you close Gavah</translation>
-    </message>
-    <message>
         <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. It waits in the outbox until the server's receipt comes back; open the outbox later and press "Try again".</source>
         <translation>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. It waits in the outbox until the server's receipt comes back; open the outbox later and press "Try again".</translation>
-    </message>
-    <message>
-        <source>The organisation could not be reached. Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.</source>
-        <translation>The organisation could not be reached. Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.</translation>
-    </message>
-    <message>
-        <source>The organisation could not be reached, and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</source>
-        <translation>The organisation could not be reached, and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</translation>
     </message>
     <message>
         <source>The sealed testimony is in %1. Whoever carries it cannot read it.</source>
@@ -515,6 +503,26 @@
     <message>
         <source>Done</source>
         <translation>Done</translation>
+    </message>
+    <message>
+        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. As you asked, the receipt is not kept on this device.</source>
+        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. As you asked, the receipt is not kept on this device.</translation>
+    </message>
+    <message>
+        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device.</source>
+        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device.</translation>
+    </message>
+    <message>
+        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</source>
+        <translation>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</translation>
+    </message>
+    <message>
+        <source>It was not delivered (the reason is below). Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.</source>
+        <translation>It was not delivered (the reason is below). Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.</translation>
+    </message>
+    <message>
+        <source>It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</source>
+        <translation>It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</translation>
     </message>
 </context>
 <context>
@@ -678,12 +686,12 @@
         <translation>Keep nothing on this device</translation>
     </message>
     <message>
-        <source>With this chosen, Gavah keeps no copy of what you send, no receipt and no record of the organisation. If sending fails, nothing is kept and you will have to start again.</source>
-        <translation>With this chosen, Gavah keeps no copy of what you send, no receipt and no record of the organisation. If sending fails, nothing is kept and you will have to start again.</translation>
-    </message>
-    <message>
         <source>If someone comes, press "Leave quickly" (or Escape twice): the window closes at once and what you were writing is gone.</source>
         <translation>If someone comes, press "Leave quickly" (or Escape twice): the window closes at once and what you were writing is gone.</translation>
+    </message>
+    <message>
+        <source>With this chosen, Gavah keeps no copy of what you send, no receipt, and does not remember the organisation (one remembered before is kept). If sending fails, nothing is kept and you will have to start again.</source>
+        <translation>With this chosen, Gavah keeps no copy of what you send, no receipt, and does not remember the organisation (one remembered before is kept). If sending fails, nothing is kept and you will have to start again.</translation>
     </message>
 </context>
 <context>

@@ -186,10 +186,6 @@
         <translation>%1. این‌ها را می‌گوید:</translation>
     </message>
     <message>
-        <source>Send a cleaned copy: these details removed</source>
-        <translation>فرستادن نسخهٔ پاک‌شده: این جزئیات برداشته می‌شوند</translation>
-    </message>
-    <message>
         <source>Send a cleaned copy of %1</source>
         <translation>فرستادن نسخهٔ پاک‌شدهٔ %1</translation>
     </message>
@@ -236,6 +232,14 @@
     <message>
         <source>A file of a kind Gavah does not know</source>
         <translation>پرونده‌ای از نوعی که گواه نمی‌شناسد</translation>
+    </message>
+    <message>
+        <source>%1: Gavah could not look inside this file, so it cannot say what it reveals about you.</source>
+        <translation>%1: گواه نتوانست درون این پرونده را ببیند، پس نمی‌تواند بگوید دربارهٔ شما چه فاش می‌کند.</translation>
+    </message>
+    <message>
+        <source>Send a cleaned copy: these details removed, and the file renamed</source>
+        <translation>فرستادن نسخهٔ پاک‌شده: این جزئیات برداشته می‌شوند و نام پرونده هم عوض می‌شود</translation>
     </message>
 </context>
 <context>
@@ -477,24 +481,8 @@
         <translation>مهروموم نشد</translation>
     </message>
     <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device%3.</source>
-        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در %2. رسید روی این دستگاه نگه داشته می‌شود%3.</translation>
-    </message>
-    <message>
-        <source> only until you close Gavah</source>
-        <translation>، فقط تا وقتی گواه را ببندید</translation>
-    </message>
-    <message>
         <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. It waits in the outbox until the server's receipt comes back; open the outbox later and press "Try again".</source>
         <translation>یک رله (%1) شهادت مهروموم‌شدهٔ شما را نگه داشته و آن را به سرور سازمان می‌رساند. تا رسید سرور برنگردد در صندوق ارسال می‌ماند؛ بعداً صندوق ارسال را باز کنید و «تلاش دوباره» را بزنید.</translation>
-    </message>
-    <message>
-        <source>The organisation could not be reached. Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.</source>
-        <translation>دسترسی به سازمان ممکن نشد. شهادت شما مهروموم شده و در صندوق ارسال این دستگاه منتظر است؛ هیچ‌کس آنجا نمی‌تواند آن را بخواند. بعداً یا از راه تور دوباره تلاش کنید.</translation>
-    </message>
-    <message>
-        <source>The organisation could not be reached, and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</source>
-        <translation>دسترسی به سازمان ممکن نشد و، همان‌طور که خواسته بودید، چیزی روی این دستگاه نگه داشته نشد. هر وقت توانستید وصل شوید، می‌توانید دوباره آن را بنویسید.</translation>
     </message>
     <message>
         <source>The sealed testimony is in %1. Whoever carries it cannot read it.</source>
@@ -515,6 +503,26 @@
     <message>
         <source>Done</source>
         <translation>پایان</translation>
+    </message>
+    <message>
+        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. As you asked, the receipt is not kept on this device.</source>
+        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در %2. همان‌طور که خواسته بودید، رسید روی این دستگاه نگه داشته نمی‌شود.</translation>
+    </message>
+    <message>
+        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device.</source>
+        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در %2. رسید روی این دستگاه نگه داشته می‌شود.</translation>
+    </message>
+    <message>
+        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</source>
+        <translation>یک رله (%1) شهادت مهروموم‌شدهٔ شما را نگه داشته و آن را به سرور سازمان می‌رساند. همان‌طور که خواسته بودید، چیزی روی این دستگاه نگه داشته نمی‌شود، پس رسیدی به اینجا برنمی‌گردد.</translation>
+    </message>
+    <message>
+        <source>It was not delivered (the reason is below). Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.</source>
+        <translation>نرسید (دلیلش در پایین آمده است). شهادت شما مهروموم شده و در صندوق ارسال این دستگاه منتظر است؛ هیچ‌کس آنجا نمی‌تواند آن را بخواند. بعداً یا از راه تور دوباره تلاش کنید.</translation>
+    </message>
+    <message>
+        <source>It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</source>
+        <translation>نرسید (دلیلش در پایین آمده است) و، همان‌طور که خواسته بودید، چیزی روی این دستگاه نگه داشته نشد. هر وقت توانستید وصل شوید، می‌توانید دوباره آن را بنویسید.</translation>
     </message>
 </context>
 <context>
@@ -678,12 +686,12 @@
         <translation>چیزی روی این دستگاه نماند</translation>
     </message>
     <message>
-        <source>With this chosen, Gavah keeps no copy of what you send, no receipt and no record of the organisation. If sending fails, nothing is kept and you will have to start again.</source>
-        <translation>با انتخاب این گزینه، گواه نه نسخه‌ای از آنچه می‌فرستید نگه می‌دارد، نه رسیدی، نه نشانی از سازمان. اگر فرستادن ناموفق باشد، چیزی نمی‌ماند و باید از نو شروع کنید.</translation>
-    </message>
-    <message>
         <source>If someone comes, press "Leave quickly" (or Escape twice): the window closes at once and what you were writing is gone.</source>
         <translation>اگر کسی آمد، «خروج فوری» را بزنید (یا دو بار Escape): پنجره فوراً بسته می‌شود و آنچه می‌نوشتید از میان می‌رود.</translation>
+    </message>
+    <message>
+        <source>With this chosen, Gavah keeps no copy of what you send, no receipt, and does not remember the organisation (one remembered before is kept). If sending fails, nothing is kept and you will have to start again.</source>
+        <translation>با انتخاب این گزینه، گواه نه نسخه‌ای از آنچه می‌فرستید نگه می‌دارد، نه رسیدی، و سازمان را هم به خاطر نمی‌سپارد (سازمانی که پیش‌تر به خاطر سپرده شده می‌ماند). اگر فرستادن ناموفق باشد، چیزی نمی‌ماند و باید از نو شروع کنید.</translation>
     </message>
 </context>
 <context>

@@ -67,6 +67,7 @@ Page {
                     objectName: "codenameAgain"
                     Layout.fillWidth: true
                     Accessible.name: qsTr("Type your codename again")
+                    inputMethodHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
                     onAccepted: confirm.clicked()
                 }
                 Para {

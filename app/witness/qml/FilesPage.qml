@@ -38,6 +38,10 @@ Page {
     FileDialog {
         id: chooser
         objectName: "attachDialog"
+        // Never the desktop's own dialog: GTK's records every file chosen in
+        // ~/.local/share/recently-used.xbel, which would name the witness's files to whoever
+        // looks at the device.
+        options: FileDialog.DontUseNativeDialog
         title: qsTr("Add a file")
         onAccepted: session.addAttachment(selectedFile)
     }
@@ -60,14 +64,14 @@ Page {
                     Layout.fillWidth: true
                     placeholderText: qsTr("Path of a file to add")
                     Accessible.name: qsTr("Path of a file to add")
-                    onAccepted: if (text.length > 0) { session.addAttachment("file://" + text); text = "" }
+                    onAccepted: if (text.length > 0) { session.addAttachmentPath(text); text = "" }
                 }
                 Button {
                     objectName: "addPathButton"
                     text: qsTr("Add")
                     enabled: pathField.text.length > 0
                     Accessible.name: qsTr("Add this file")
-                    onClicked: { session.addAttachment("file://" + pathField.text); pathField.text = "" }
+                    onClicked: { session.addAttachmentPath(pathField.text); pathField.text = "" }
                 }
                 Button {
                     objectName: "chooseFileButton"
@@ -117,7 +121,24 @@ Page {
                         }
                         Para {
                             visible: card.modelData.error === "" && card.modelData.findings.length === 0
+                                     && card.modelData.format !== "unknown" && card.modelData.note === ""
                             text: qsTr("%1: no identifying details found.").arg(page.formatLabel(card.modelData.format))
+                        }
+                        Para {
+                            // Not looked into is not clean: a word processor's file names its author.
+                            visible: card.modelData.error === "" && card.modelData.findings.length === 0
+                                     && (card.modelData.format === "unknown" || card.modelData.note !== "")
+                            color: "#7a4a00"
+                            text: qsTr("%1: Gavah could not look inside this file, so it cannot say what it reveals about you.").arg(page.formatLabel(card.modelData.format))
+                        }
+                        Label {
+                            // The library's own words, in English, for whoever can read them.
+                            visible: card.modelData.note !== ""
+                            Layout.fillWidth: true
+                            wrapMode: Text.WordWrap
+                            opacity: 0.7
+                            LayoutMirroring.enabled: false
+                            text: card.modelData.note
                         }
                         Para {
                             visible: card.modelData.findings.length > 0
@@ -139,7 +160,7 @@ Page {
                             RadioButton {
                                 objectName: "clean" + card.index
                                 Layout.fillWidth: true
-                                text: qsTr("Send a cleaned copy: these details removed")
+                                text: qsTr("Send a cleaned copy: these details removed, and the file renamed")
                                 checked: card.modelData.clean
                                 Accessible.name: qsTr("Send a cleaned copy of %1").arg(card.modelData.name)
                                 onToggled: if (checked) session.setCleanCopy(card.index, true)

@@ -12,6 +12,10 @@ Page {
     FileDialog {
         id: chooser
         objectName: "bundleDialog"
+        // Never the desktop's own dialog: GTK's records every file chosen in
+        // ~/.local/share/recently-used.xbel, which would name the witness's files to whoever
+        // looks at the device.
+        options: FileDialog.DontUseNativeDialog
         title: qsTr("The organisation's bundle file")
         nameFilters: [qsTr("Gavah bundles (*.bundle *.gvb)"), qsTr("All files (*)")]
         onAccepted: { pathField.text = selectedFile.toString().replace(/^file:\/\//, ""); session.openBundle(selectedFile) }
@@ -39,14 +43,14 @@ Page {
                     Layout.fillWidth: true
                     placeholderText: qsTr("Path of the bundle file")
                     Accessible.name: qsTr("Path of the bundle file")
-                    onAccepted: session.openBundle("file://" + text)
+                    onAccepted: session.openBundlePath(text)
                 }
                 Button {
                     objectName: "openBundleButton"
                     text: qsTr("Open")
                     enabled: pathField.text.length > 0
                     Accessible.name: qsTr("Open the bundle file")
-                    onClicked: session.openBundle("file://" + pathField.text)
+                    onClicked: session.openBundlePath(pathField.text)
                 }
                 Button {
                     objectName: "chooseBundleButton"

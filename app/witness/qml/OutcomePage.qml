@@ -26,21 +26,22 @@ Page {
             }
             Para {
                 visible: session.outcome === "delivered"
-                text: qsTr("The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device%3.")
+                text: (session.amnesic ? qsTr("The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. As you asked, the receipt is not kept on this device.")
+                                       : qsTr("The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device."))
                       .arg(session.number(session.logIndex)).arg(session.receivedDate)
-                      .arg(session.amnesic ? qsTr(" only until you close Gavah") : "")
             }
             Para {
                 visible: session.outcome === "queued"
-                text: qsTr("A relay (%1) holds your sealed testimony and will pass it to the organisation's server. It waits in the outbox until the server's receipt comes back; open the outbox later and press \"Try again\".").arg(session.outcomeDetail)
+                text: session.amnesic ? qsTr("A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.").arg(session.outcomeDetail)
+                                      : qsTr("A relay (%1) holds your sealed testimony and will pass it to the organisation's server. It waits in the outbox until the server's receipt comes back; open the outbox later and press \"Try again\".").arg(session.outcomeDetail)
             }
             Para {
                 visible: session.outcome === "outbox"
-                text: qsTr("The organisation could not be reached. Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.")
+                text: qsTr("It was not delivered (the reason is below). Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.")
             }
             Para {
                 visible: session.outcome === "lost"
-                text: qsTr("The organisation could not be reached, and as you asked, nothing was kept on this device. You can write it again when you are able to connect.")
+                text: qsTr("It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.")
             }
             Para {
                 visible: session.outcome === "saved"

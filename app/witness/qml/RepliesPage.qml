@@ -22,6 +22,7 @@ Page {
                 objectName: "repliesCodename"
                 Layout.fillWidth: true
                 echoMode: TextInput.Password
+                inputMethodHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
                 Accessible.name: qsTr("Your codename")
                 onAccepted: read.clicked()
             }

@@ -32,6 +32,10 @@ Page {
     FileDialog {
         id: saver
         objectName: "saveDialog"
+        // Never the desktop's own dialog: GTK's records every file chosen in
+        // ~/.local/share/recently-used.xbel, which would name the witness's files to whoever
+        // looks at the device.
+        options: FileDialog.DontUseNativeDialog
         fileMode: FileDialog.SaveFile
         title: qsTr("Save the sealed testimony")
         onAccepted: page.start(selectedFile)

@@ -59,7 +59,7 @@ Page {
             }
             Para {
                 Layout.leftMargin: 20; Layout.rightMargin: 20
-                text: qsTr("With this chosen, Gavah keeps no copy of what you send, no receipt and no record of the organisation. If sending fails, nothing is kept and you will have to start again.")
+                text: qsTr("With this chosen, Gavah keeps no copy of what you send, no receipt, and does not remember the organisation (one remembered before is kept). If sending fails, nothing is kept and you will have to start again.")
             }
             Para {
                 Layout.leftMargin: 20; Layout.rightMargin: 20

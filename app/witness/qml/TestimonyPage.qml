@@ -28,6 +28,8 @@ Page {
                     // right to left, English left to right, a Latin name or number inside Persian
                     // text kept in its place by the bidirectional algorithm.
                     textFormat: TextEdit.PlainText
+                    // No keyboard should learn or suggest the words of a testimony.
+                    inputMethodHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
                     placeholderText: qsTr("Your testimony…")
                     text: page.app.testimonyText
                     onTextChanged: page.app.testimonyText = text

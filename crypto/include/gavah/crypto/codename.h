@@ -52,11 +52,17 @@ struct ReplyKeyPair {
 // digits to ASCII, A-Z to a-z; so that one codename typed on any keyboard derives one key. ASCII
 // input comes out as before these rules (trimmed, spaces collapsed, lower case).
 // kInvalidArgument when fewer than kMinCodenameWords words remain.
-Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw);
+// kAsciiOnly is the rule of the releases before section 6.2, under which codenames of the
+// witness's own words (--legacy-codename) were made: only ASCII white space separates words and
+// only A-Z are folded; every other byte is kept as it is, so such a codename keeps its mailbox.
+enum class CodenameRules { kCurrent, kAsciiOnly };
+Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw,
+                                       CodenameRules rules = CodenameRules::kCurrent);
 
 // Argon2id over the normalised codename with a salt bound to the organisation.
 Result<ReplyKeyPair> DeriveReplyKey(std::span<const uint8_t> raw_codename,
-                                    const Fingerprint& organisation);
+                                    const Fingerprint& organisation,
+                                    CodenameRules rules = CodenameRules::kCurrent);
 
 // Where replies to this reply key wait on the server: BLAKE2b-256("gavah-mailbox-v1\0" || key).
 // The witness derives it from the codename, an investigator from the testimony; the server sees
