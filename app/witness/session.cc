@@ -11,6 +11,7 @@
 #include <QLocale>
 #include <QTimeZone>
 #include <QWindow>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -55,6 +56,7 @@ Session::Session(QObject* parent) : QObject(parent) {
 Session::~Session() {
   cancel_ = true;
   if (worker_.joinable()) worker_.join();
+  for (auto& t : examiners_) t.join();
 }
 
 void Session::setLanguage(const QString& language) {
@@ -184,6 +186,7 @@ QVariantList Session::attachments() const {
     m[QStringLiteral("clean")] = a.clean;
     m[QStringLiteral("note")] = a.note;
     m[QStringLiteral("error")] = a.error;
+    m[QStringLiteral("examining")] = a.examining;
     out.push_back(m);
   }
   return out;
@@ -197,38 +200,52 @@ void Session::addAttachmentPath(const QString& path_text) {
   Attachment a;
   a.path = path_text;
   a.name = QFileInfo(a.path).fileName();
-  const std::string path = a.path.toStdString();
+  a.token = next_token_++;
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    a.error = QStringLiteral("unreadable");
-  } else if (static_cast<uint64_t>(st.st_size) > metadata::kMaxCleanBytes) {
-    a.size = st.st_size;
-    a.error = QStringLiteral("too-large");
-  } else {
-    a.size = st.st_size;
-    auto bytes = ReadRegularSecretFile(path, metadata::kMaxCleanBytes);
-    auto report =
-        bytes.ok() ? metadata::Inspect(bytes->span()) : Result<metadata::Report>(bytes.status());
-    if (!report.ok()) {
-      a.error = QStringLiteral("unreadable");
-    } else {
-      a.format = QString::fromStdString(report->format);
-      a.note = QString::fromStdString(report->note);
-      a.can_clean = report->can_clean;
-      // Cleaning is the safer default where it is possible: the witness chooses the original
-      // knowingly.
-      a.clean = report->can_clean && !report->findings.empty();
-      for (const auto& f : report->findings) {
-        QVariantMap m;
-        m[QStringLiteral("kind")] = QString::fromLatin1(KindOf(f.kind));
-        m[QStringLiteral("field")] = QString::fromStdString(f.field);
-        m[QStringLiteral("value")] = FromUtf8(f.value.view());
-        a.findings.push_back(m);
-      }
-    }
-  }
+  if (::stat(a.path.toStdString().c_str(), &st) == 0) a.size = st.st_size;
+  const uint64_t token = a.token;
+  const std::string path = a.path.toStdString();
   attachments_.push_back(std::move(a));
   emit attachmentsChanged();
+  examiners_.emplace_back([this, token, path] {
+    auto report = witness::InspectAttachment(path);
+    QMetaObject::invokeMethod(
+        this,
+        [this, token, report = std::make_shared<Result<metadata::Report>>(std::move(report))] {
+          auto it = std::find_if(attachments_.begin(), attachments_.end(),
+                                 [&](const Attachment& x) { return x.token == token; });
+          if (it == attachments_.end()) return;  // removed meanwhile
+          Attachment& a = *it;
+          a.examining = false;
+          if (!report->ok()) {
+            a.error = report->status().code() == ErrorCode::kTooLarge
+                          ? QStringLiteral("too-large")
+                          : QStringLiteral("unreadable");
+          } else {
+            const metadata::Report& r = report->value();
+            a.format = QString::fromStdString(r.format);
+            a.note = QString::fromStdString(r.note);
+            a.can_clean = r.can_clean;
+            // Cleaning is the safer default where it is possible: the witness chooses the
+            // original knowingly.
+            a.clean = r.can_clean && !r.findings.empty();
+            for (const auto& f : r.findings) {
+              QVariantMap m;
+              m[QStringLiteral("kind")] = QString::fromLatin1(KindOf(f.kind));
+              m[QStringLiteral("field")] = QString::fromStdString(f.field);
+              m[QStringLiteral("value")] = FromUtf8(f.value.view());
+              a.findings.push_back(m);
+            }
+          }
+          emit attachmentsChanged();
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+bool Session::examining() const {
+  return std::any_of(attachments_.begin(), attachments_.end(),
+                     [](const Attachment& a) { return a.examining; });
 }
 
 void Session::removeAttachment(int index) {
@@ -365,7 +382,7 @@ void Session::RunInBackground(std::function<void()> work) {
 void Session::send(const QString& text, const QString& textLanguage, const QString& when,
                    const QString& where, const QStringList& consent, const QString& route,
                    const QString& proxy, const QUrl& file) {
-  if (busy_ || !bundle_) return;
+  if (busy_ || !bundle_ || examining()) return;
   // "Through Tor" with no Tor address must never fall back to a direct connection.
   if (route == QLatin1String("tor") && proxy.trimmed().isEmpty()) {
     RefuseToStart(QStringLiteral("no address is given for Tor's HTTP tunnel"));

@@ -39,6 +39,9 @@ class Session : public QObject {
   // The attachments, each a map: name, size (bytes), format, findings (list of maps: kind,
   // field, value), canClean, clean (the witness's choice), note, error.
   Q_PROPERTY(QVariantList attachments READ attachments NOTIFY attachmentsChanged)
+  // True while a file just added is still being examined (on a thread of its own, so that the
+  // window, and "leave quickly", stay responsive); nothing can be sealed until it is done.
+  Q_PROPERTY(bool examining READ examining NOTIFY attachmentsChanged)
 
   Q_PROPERTY(bool hasCodename READ hasCodename NOTIFY codenameChanged)
 
@@ -86,6 +89,7 @@ class Session : public QObject {
   QString bundleRefusalDetail() const { return refusal_detail_; }
   bool fingerprintConfirmed() const { return confirmed_; }
   QVariantList attachments() const;
+  bool examining() const;
   bool hasCodename() const { return reply_key_.has_value(); }
   bool amnesic() const { return amnesic_; }
   void setAmnesic(bool on);
@@ -168,6 +172,8 @@ class Session : public QObject {
     QString path, name, format, note, error;
     qint64 size = 0;
     bool can_clean = false, clean = false;
+    bool examining = true;
+    uint64_t token = 0;  // matches an examination's result to its entry
     QVariantList findings;
   };
   bool AcceptBundle(Result<RecipientBundle> bundle, bool built_in);
@@ -200,6 +206,8 @@ class Session : public QObject {
   QString replies_state_, replies_detail_;
   std::atomic<bool> cancel_{false};
   std::thread worker_;
+  std::vector<std::thread> examiners_;
+  uint64_t next_token_ = 1;
 };
 
 }  // namespace gavah::app

@@ -236,6 +236,17 @@ SecretBuffer AttachmentName(const std::string& path) {
   return name;
 }
 
+Result<metadata::Report> InspectAttachment(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return Error(ErrorCode::kInvalidArgument, "cannot read " + path + ": not a regular file");
+  if (static_cast<uint64_t>(st.st_size) > metadata::kMaxCleanBytes)
+    return Error(ErrorCode::kTooLarge, path + ": too large to examine in memory");
+  auto bytes = ReadRegularSecretFile(path, metadata::kMaxCleanBytes);
+  if (!bytes.ok()) return bytes.status();
+  return metadata::Inspect(bytes->span());
+}
+
 Prepared::~Prepared() {
   // The sources' threads stop before the fds they read are closed.
   sources_.clear();

@@ -20,6 +20,7 @@
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/crypto/status.h"
 #include "intake_client.h"
+#include "metadata.h"
 #include "pins.h"
 
 namespace gavah::witness {
@@ -100,6 +101,10 @@ Result<std::vector<std::string_view>> ParseConsent(std::span<const uint8_t> text
 // The attachment's name in the record: the file's base name, with anything that is not
 // printable UTF-8 replaced by '_'.
 SecretBuffer AttachmentName(const std::string& path);
+
+// What the file at `path` reveals (metadata::Inspect), read into secret memory; kTooLarge over
+// metadata::kMaxCleanBytes (such a file can only be sent as it is).
+Result<metadata::Report> InspectAttachment(const std::string& path);
 
 // A draft ready to seal: the open attachment files (read and hashed ahead on threads of their
 // own) and the cleaned copies in secret memory.

@@ -241,6 +241,10 @@
         <source>Send a cleaned copy: these details removed, and the file renamed</source>
         <translation>Send a cleaned copy: these details removed, and the file renamed</translation>
     </message>
+    <message>
+        <source>Looking at what this file reveals…</source>
+        <translation>Looking at what this file reveals…</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>

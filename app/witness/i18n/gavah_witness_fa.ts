@@ -241,6 +241,10 @@
         <source>Send a cleaned copy: these details removed, and the file renamed</source>
         <translation>فرستادن نسخهٔ پاک‌شده: این جزئیات برداشته می‌شوند و نام پرونده هم عوض می‌شود</translation>
     </message>
+    <message>
+        <source>Looking at what this file reveals…</source>
+        <translation>در حال دیدن آنچه این پرونده فاش می‌کند…</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>

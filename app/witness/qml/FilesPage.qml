@@ -113,6 +113,10 @@ Page {
                             }
                         }
                         Para {
+                            visible: card.modelData.examining
+                            text: qsTr("Looking at what this file reveals…")
+                        }
+                        Para {
                             visible: card.modelData.error !== ""
                             color: "#7a1712"
                             text: card.modelData.error === "too-large"
@@ -120,13 +124,13 @@ Page {
                                   : qsTr("This file cannot be read.")
                         }
                         Para {
-                            visible: card.modelData.error === "" && card.modelData.findings.length === 0
+                            visible: !card.modelData.examining && card.modelData.error === "" && card.modelData.findings.length === 0
                                      && card.modelData.format !== "unknown" && card.modelData.note === ""
                             text: qsTr("%1: no identifying details found.").arg(page.formatLabel(card.modelData.format))
                         }
                         Para {
                             // Not looked into is not clean: a word processor's file names its author.
-                            visible: card.modelData.error === "" && card.modelData.findings.length === 0
+                            visible: !card.modelData.examining && card.modelData.error === "" && card.modelData.findings.length === 0
                                      && (card.modelData.format === "unknown" || card.modelData.note !== "")
                             color: "#7a4a00"
                             text: qsTr("%1: Gavah could not look inside this file, so it cannot say what it reveals about you.").arg(page.formatLabel(card.modelData.format))
@@ -155,7 +159,7 @@ Page {
                             }
                         }
                         ColumnLayout {
-                            visible: card.modelData.error === "" && card.modelData.canClean
+                            visible: !card.modelData.examining && card.modelData.error === "" && card.modelData.canClean
                             Layout.fillWidth: true
                             RadioButton {
                                 objectName: "clean" + card.index
@@ -175,7 +179,7 @@ Page {
                             }
                         }
                         Para {
-                            visible: card.modelData.error === "" && !card.modelData.canClean
+                            visible: !card.modelData.examining && card.modelData.error === "" && !card.modelData.canClean
                             color: "#7a4a00"
                             text: qsTr("This kind of file cannot be cleaned here. Send it only if you accept what it reveals.")
                         }
@@ -183,6 +187,7 @@ Page {
                 }
             }
             NavRow {
+                nextEnabled: !session.examining
                 onBack: page.app.back()
                 onNext: page.app.go("CodenamePage")
             }
