@@ -262,6 +262,12 @@ Result<std::unique_ptr<Prepared>> Prepare(Draft draft) {
   input.event_place = std::move(draft.event_place);
   input.reply_public_key = draft.reply_key;
   input.consent = std::move(draft.consent);
+  if (input.consent && !input.reply_public_key &&
+      std::find(input.consent->begin(), input.consent->end(), "contact-again") !=
+          input.consent->end())
+    return Error(ErrorCode::kInvalidArgument,
+                 "contact-again is allowed, but without a codename no reply can reach you: add "
+                 "one, or leave contact-again out");
   // The cleaned copies are kept in one vector that never reallocates while sources point in.
   t->cleaned_.reserve(draft.attachments.size());
   for (const auto& choice : draft.attachments) {
@@ -579,9 +585,11 @@ Result<CodenameKey> ReplyKeyFromCodename(std::span<const uint8_t> codename,
     out.unchecked_form = true;
     return out;
   }
-  // The list is the one the codename's first letter belongs to: Latin, or Persian.
-  const bool latin =
-      std::all_of(codename.begin(), codename.end(), [](uint8_t c) { return c < 0x80; });
+  // The list is the one the codename's first letter belongs to, once normalised (a no-break
+  // space or a direction mark pasted in front says nothing about the language).
+  auto normalised = NormaliseCodename(codename);
+  if (!normalised.ok()) return normalised.status();
+  const bool latin = static_cast<unsigned char>(normalised->view().front()) < 0x80;
   auto checked = CheckCodename(
       codename,
       CodenameWords(latin || kCodenameWordCountFa == 0 ? WordList::kEnglish : WordList::kPersian));

@@ -613,6 +613,11 @@ TEST_F(CliTest, ConsentFromAFileIsSealedAndBadConsentFilesAreRefused) {
                        message);
     EXPECT_FALSE(fs::exists(dir_ / "bad.gvh"));
   }
+  // Being contacted again needs a way to be contacted: a codename.
+  WriteText(dir_ / "bad.txt", "investigators\ncontact-again\n");
+  ExpectCleanFailure(Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt",
+                          "--consent-file", "bad.txt", "--out", "bad.gvh"}),
+                     "without a codename no reply can reach you");
   // A line of testimony pasted into the wrong file is not echoed back.
   WriteText(dir_ / "bad.txt", "My brother was taken in 1367\n");
   Outcome r = Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--consent-file",
@@ -639,6 +644,12 @@ TEST_F(CliTest, PersianCodenamesCheckOutHoweverTheyAreTyped) {
   Outcome sealed = Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--codename-file",
                         "arabic.txt", "--out", "e.gvh"});
   EXPECT_EQ(sealed.exit_code, 0) << sealed.err;
+  // An English codename pasted after a no-break space and a right-to-left mark is still English.
+  ASSERT_EQ(Wit({"codename", "--out", "en.txt"}).exit_code, 0);
+  WriteText(dir_ / "pasted.txt", "\xc2\xa0\xe2\x80\x8f" + ReadText(dir_ / "en.txt"));
+  Outcome pasted = Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--codename-file",
+                        "pasted.txt", "--out", "p.gvh"});
+  EXPECT_EQ(pasted.exit_code, 0) << pasted.err;
   std::string typo = made.out;
   // One word replaced by another of the list: the check words catch it.
   const std::string first = words[0];
