@@ -27,36 +27,28 @@
 #include "gavah/crypto/reply.h"
 #include "gavah/crypto/utf8.h"
 #include "intake_client.h"
+#include "investigator.h"
 #include "review_client.h"
 #include "testimony_dir.h"
 
 namespace gavah::cli {
 namespace {
 
-constexpr uint64_t kMaxExpiryDays = 3650;
-
 void Print(bool json, const JsonObject& obj, const std::string& human) {
   std::cout << (json ? obj.str() + "\n" : human);
 }
 
 int OrgInit(const std::string& out, const PassphraseSource& pass, bool json) {
-  const std::string pub_path = PublicPathFor(out);
-  FailIfExists(out);
-  FailIfExists(pub_path);
+  const auto paths = Must(investigator::FreeKeyPaths(out), "");
   SecretBuffer passphrase = ReadPassphrase(pass, "New passphrase for " + out + ": ", true);
-  const OrganisationKey key = OrganisationKey::Generate();
-  const auto file = Must(EncryptKeyFile(KeyKind::kOrganisation, key.secret_seed().span(),
-                                        passphrase.span(), KdfParams::Default()),
-                         out);
-  // Read it back before trusting it with the organisation's identity.
-  Must(DecryptKeyFile(file, KeyKind::kOrganisation, passphrase.span()), out);
-  WriteNewFile(out, file, 0600);
-  WriteNewFile(pub_path, key.PublicText(), 0644);
-  const std::string fp = FingerprintToText(key.fingerprint());
+  const auto made = Must(investigator::CreateOrganisationKey(paths, passphrase.span()), "");
   Print(json,
-        JsonObject().Add("fingerprint", fp).Add("key_file", out).Add("public_key_file", pub_path),
-        "organisation key written to " + out + " (public part: " + pub_path + ")\n" +
-            "fingerprint: " + fp + "\n" +
+        JsonObject()
+            .Add("fingerprint", made.fingerprint)
+            .Add("key_file", out)
+            .Add("public_key_file", paths.public_file),
+        "organisation key written to " + out + " (public part: " + paths.public_file + ")\n" +
+            "fingerprint: " + made.fingerprint + "\n" +
             "Give this fingerprint to witnesses through a channel you trust; they pin it with "
             "--org-fingerprint.\n");
   return 0;
@@ -64,102 +56,33 @@ int OrgInit(const std::string& out, const PassphraseSource& pass, bool json) {
 
 int Keygen(const std::string& name, const std::string& out, const PassphraseSource& pass,
            bool json) {
-  const std::string pub_path = PublicPathFor(out);
-  FailIfExists(out);
-  FailIfExists(pub_path);
+  const auto paths = Must(investigator::FreeKeyPaths(out), "");
   if (!IsValidInvestigatorName(name)) Fail("--name must be 1-64 bytes of printable UTF-8");
   SecretBuffer passphrase = ReadPassphrase(pass, "New passphrase for " + out + ": ", true);
-  const InvestigatorSecretKey key = InvestigatorSecretKey::Generate(name);
-  SecretBuffer secret = SerializeInvestigatorSecret(key);
-  const auto file = Must(EncryptKeyFile(KeyKind::kInvestigator, secret.span(), passphrase.span(),
-                                        KdfParams::Default()),
-                         out);
-  Must(DecryptKeyFile(file, KeyKind::kInvestigator, passphrase.span()), out);
-  WriteNewFile(out, file, 0600);
-  WriteNewFile(pub_path, key.public_key().ToText(), 0644);
-  const std::string fp = FingerprintToText(key.public_key().fingerprint());
+  const auto made = Must(investigator::CreateInvestigatorKey(name, paths, passphrase.span()), "");
   Print(json,
         JsonObject()
             .Add("name", name)
-            .Add("fingerprint", fp)
+            .Add("fingerprint", made.fingerprint)
             .Add("key_file", out)
-            .Add("public_key_file", pub_path),
-        "investigator key for " + name + " written to " + out + " (public part: " + pub_path +
-            ")\n" + "fingerprint: " + fp + "\n");
+            .Add("public_key_file", paths.public_file),
+        "investigator key for " + name + " written to " + out + " (public part: " +
+            paths.public_file + ")\n" + "fingerprint: " + made.fingerprint + "\n");
   return 0;
 }
 
-struct BundleArgs {
-  std::string org_key, out, name, server_cert, receipt_key;
-  std::vector<std::string> investigators, servers, relays, relay_certs;
-  unsigned threshold = 0;
-  uint64_t expires_days = 365;
-};
-
-int Bundle(const BundleArgs& a, const PassphraseSource& pass, bool json) {
-  FailIfExists(a.out);
-  if (a.expires_days == 0 || a.expires_days > kMaxExpiryDays) Fail("--expires must be 1-3650 days");
-  BundleContents c;
-  c.organisation_name = a.name;
-  for (const auto& path : a.investigators) {
-    auto bytes = ReadSmallFile(path, 4096);
-    c.investigators.push_back(Must(InvestigatorPublicKey::FromText(std::string_view(
-                                       reinterpret_cast<const char*>(bytes.data()), bytes.size())),
-                                   path));
-  }
-  c.threshold = a.threshold;
-  auto read_pem = [](const std::string& path) {
-    auto pem = ReadSmallFile(path, 8192);
-    std::string text(pem.begin(), pem.end());
-    if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      Fail(path + " is not a PEM certificate");
-    }
-    return text;
-  };
-  // Relays come first: a witness tries endpoints in order, and a relay on an unremarkable
-  // address is what a censored network should see, not a connection to the organisation.
-  if (a.relays.size() != a.relay_certs.size()) {
-    Fail("each --relay needs its own --relay-cert, given in the same order");
-  }
-  for (size_t i = 0; i < a.relays.size(); ++i) {
-    BundleEndpoint e;
-    e.role = BundleEndpoint::Role::kRelay;
-    e.address = a.relays[i];
-    e.tls_certificate_pem = read_pem(a.relay_certs[i]);
-    c.endpoints.push_back(std::move(e));
-  }
-  if (!a.servers.empty()) {
-    if (a.server_cert.empty()) Fail("--server needs --server-cert, the certificate to pin");
-    const std::string text = read_pem(a.server_cert);
-    for (const auto& address : a.servers) {
-      BundleEndpoint e;
-      e.role = BundleEndpoint::Role::kServer;
-      e.address = address;
-      e.tls_certificate_pem = text;
-      c.endpoints.push_back(std::move(e));
-    }
-  } else if (!a.server_cert.empty()) {
-    Fail("--server-cert needs at least one --server");
-  }
-  if (!a.receipt_key.empty()) {
-    auto bytes = ReadSmallFile(a.receipt_key, 4096);
-    c.receipt_key = Must(ReceiptPublicKeyFromText(std::string_view(
-                             reinterpret_cast<const char*>(bytes.data()), bytes.size())),
-                         a.receipt_key);
-  } else if (!a.servers.empty() || !a.relays.empty()) {
-    Fail("--server and --relay need --receipt-key, the server's receipt public key (receipt.pub)");
-  }
-  c.issued_at = NowUnix();
-  c.expires_at = c.issued_at + a.expires_days * 86400;
-  // Check the rules (k, n, duplicates) before the passphrase is asked for.
-  const Status valid = c.Validate();
-  if (!valid.ok()) Fail("", valid);
-  const OrganisationKey org = LoadOrganisationKey(a.org_key, pass);
-  const auto bytes = Must(RecipientBundle::Create(c, org), "bundle");
-  WriteNewFile(a.out, bytes, 0644);
+int Bundle(const investigator::BundleRequest& request, const std::string& org_key,
+           const std::string& out, const PassphraseSource& pass, bool json) {
+  FailIfExists(out);
+  investigator::BundleRequest r = request;
+  r.now = NowUnix();
+  // Every rule (k, n, duplicates, pins) is checked before the passphrase is asked for.
+  const BundleContents c = Must(investigator::PrepareBundle(r), "");
+  const OrganisationKey org = LoadOrganisationKey(org_key, pass);
+  Must(investigator::WriteBundle(c, org, out), "");
   const std::string fp = FingerprintToText(org.fingerprint());
-  std::string human = "bundle written to " + a.out + ": any " + std::to_string(c.threshold) +
-                      " of " + std::to_string(c.investigators.size()) +
+  std::string human = "bundle written to " + out + ": any " + std::to_string(c.threshold) + " of " +
+                      std::to_string(c.investigators.size()) +
                       " investigators can open testimony\n";
   for (const auto& inv : c.investigators) {
     human += "  " + inv.name + "  " + FingerprintToText(inv.fingerprint()) + "\n";
@@ -168,7 +91,7 @@ int Bundle(const BundleArgs& a, const PassphraseSource& pass, bool json) {
   Print(json,
         JsonObject()
             .Add("fingerprint", fp)
-            .Add("bundle_file", a.out)
+            .Add("bundle_file", out)
             .Add("threshold", c.threshold)
             .Add("investigators", c.investigators.size())
             .Add("expires_at", c.expires_at),
@@ -1373,10 +1296,11 @@ int Main(int argc, char** argv) {
       ->required();
   common(keygen);
 
-  BundleArgs b;
+  investigator::BundleRequest b;
+  std::string bundle_org_key, bundle_out;
   auto* bundle =
       app.add_subcommand("bundle", "sign the bundle that tells witnesses whom to seal for");
-  bundle->add_option("--org-key", b.org_key, "the organisation key file")->required();
+  bundle->add_option("--org-key", bundle_org_key, "the organisation key file")->required();
   bundle
       ->add_option("--investigator", b.investigators,
                    "an investigator's .pub file (repeat for each)")
@@ -1398,7 +1322,7 @@ int Main(int argc, char** argv) {
       "that relay's TLS certificate (its tls.crt), pinned; one per --relay, in order");
   bundle->add_option("--receipt-key", b.receipt_key,
                      "the server's receipt public key (receipt.pub)");
-  bundle->add_option("--out", b.out, "bundle file to write")->required();
+  bundle->add_option("--out", bundle_out, "bundle file to write")->required();
   common(bundle);
 
   std::string envelope;
@@ -1501,7 +1425,7 @@ int Main(int argc, char** argv) {
   }
   if (*org_init) return OrgInit(out, pass, json);
   if (*keygen) return Keygen(name, out, pass, json);
-  if (*bundle) return Bundle(b, pass, json);
+  if (*bundle) return Bundle(b, bundle_org_key, bundle_out, pass, json);
   if (*export_cmd) return ExportCmd(show_id, keys, out, store_path, pass, json);
   if (*verify) return VerifyExport(verify_dir, bundle_path, json);
   if (*purge) return Purge(purge_args, pass, json);
