@@ -17,9 +17,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gavah-witness-app: %s\n", hardened.message().c_str());
     return 1;
   }
-  // No compiled-QML cache under ~/.cache: in "keep nothing on this device" mode the app should
-  // leave as few traces as the binary itself.
-  qputenv("QML_DISABLE_DISK_CACHE", "1");
   QGuiApplication app(argc, argv);
   QGuiApplication::setApplicationName(QStringLiteral("Gavah"));
   QGuiApplication::setDesktopFileName(QStringLiteral("gavah-witness-app"));

@@ -9,6 +9,10 @@
 namespace gavah::app {
 
 bool WitnessApp::Start() {
+  // No compiled-QML cache under ~/.cache: in "keep nothing on this device" mode the app should
+  // leave no more traces than the binary itself. Set here, before any QML is loaded, so that the
+  // GUI tests run the app exactly as main() does.
+  qputenv("QML_DISABLE_DISK_CACHE", "1");
   // Basic: the one Quick Controls style that looks the same on every platform and mirrors fully
   // for right-to-left layouts.
   // Once per process, before any QML is loaded (a second window must not ask again).

@@ -353,6 +353,29 @@ TEST_F(WitnessAppTest, ServerDownTheOutboxKeepsItThenRetryDelivers) {
   }
 }
 
+// "Keep nothing on this device": a testimony delivered in amnesic mode leaves no pin, no outbox
+// entry and no receipt under the witness's data folder, nor anything else there.
+TEST_F(WitnessAppTest, AmnesicModeLeavesNothingOnTheDevice) {
+  StartServer();
+  Launch("fa");
+  Press("amnesicCheck");
+  ASSERT_TRUE(app_->session().amnesic());
+  PrepareTestimony(true, false, false);
+  Press("sendButton");
+  ASSERT_TRUE(WaitFor([&] { return PageName() == "outcomePage"; }, 120));
+  EXPECT_EQ(app_->session().outcome().toStdString(), "delivered")
+      << app_->session().outcomeDetail().toStdString();
+  bool more = false;
+  EXPECT_EQ(OpenStore()->List(0, 10, &more).value().size(), 1u) << "it did reach the server";
+  std::vector<std::string> left;
+  if (fs::exists(dir_ / "xdg"))
+    for (const auto& e : fs::recursive_directory_iterator(dir_ / "xdg"))
+      if (e.is_regular_file()) left.push_back(e.path().string());
+  EXPECT_TRUE(left.empty()) << left.front();
+  EXPECT_FALSE(fs::exists(dir_ / ".cache")) << "no QML cache or other cache in the home folder";
+  Screenshot("7d-delivered-amnesic");
+}
+
 // "Through Tor" with the Tor address left empty refuses to send: it never falls back to a direct
 // connection that would show the server the witness's address.
 TEST_F(WitnessAppTest, TorWithNoAddressRefusesInsteadOfConnectingDirectly) {
