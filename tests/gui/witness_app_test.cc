@@ -363,6 +363,7 @@ TEST_F(WitnessAppTest, AmnesicModeLeavesNothingOnTheDevice) {
   PrepareTestimony(true, false, false);
   Press("sendButton");
   ASSERT_TRUE(WaitFor([&] { return PageName() == "outcomePage"; }, 120));
+  QTest::qWait(350);  // the StackView's transition, before the screenshot
   EXPECT_EQ(app_->session().outcome().toStdString(), "delivered")
       << app_->session().outcomeDetail().toStdString();
   bool more = false;
