@@ -454,8 +454,8 @@
         <translation>No receipts on this device.</translation>
     </message>
     <message>
-        <source>Entry %1 of the server's log, received on %2</source>
-        <translation>Entry %1 of the server's log, received on %2</translation>
+        <source>Entry %1 of the server's log, received in the hour from %2</source>
+        <translation>Entry %1 of the server's log, received in the hour from %2</translation>
     </message>
 </context>
 <context>
@@ -509,14 +509,6 @@
         <translation>Done</translation>
     </message>
     <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. As you asked, the receipt is not kept on this device.</source>
-        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. As you asked, the receipt is not kept on this device.</translation>
-    </message>
-    <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device.</source>
-        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device.</translation>
-    </message>
-    <message>
         <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</source>
         <translation>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</translation>
     </message>
@@ -527,6 +519,14 @@
     <message>
         <source>It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</source>
         <translation>It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</translation>
+    </message>
+    <message>
+        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</source>
+        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</translation>
+    </message>
+    <message>
+        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</source>
+        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</translation>
     </message>
 </context>
 <context>

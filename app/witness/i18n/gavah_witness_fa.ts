@@ -454,8 +454,8 @@
         <translation>رسیدی روی این دستگاه نیست.</translation>
     </message>
     <message>
-        <source>Entry %1 of the server's log, received on %2</source>
-        <translation>ردیف %1 دفتر سرور، دریافت‌شده در %2</translation>
+        <source>Entry %1 of the server's log, received in the hour from %2</source>
+        <translation>ردیف %1 دفتر سرور، دریافت‌شده در ساعتی که از %2 آغاز شد</translation>
     </message>
 </context>
 <context>
@@ -509,14 +509,6 @@
         <translation>پایان</translation>
     </message>
     <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. As you asked, the receipt is not kept on this device.</source>
-        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در %2. همان‌طور که خواسته بودید، رسید روی این دستگاه نگه داشته نمی‌شود.</translation>
-    </message>
-    <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received on %2. The receipt is kept on this device.</source>
-        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در %2. رسید روی این دستگاه نگه داشته می‌شود.</translation>
-    </message>
-    <message>
         <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</source>
         <translation>یک رله (%1) شهادت مهروموم‌شدهٔ شما را نگه داشته و آن را به سرور سازمان می‌رساند. همان‌طور که خواسته بودید، چیزی روی این دستگاه نگه داشته نمی‌شود، پس رسیدی به اینجا برنمی‌گردد.</translation>
     </message>
@@ -527,6 +519,14 @@
     <message>
         <source>It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</source>
         <translation>نرسید (دلیلش در پایین آمده است) و، همان‌طور که خواسته بودید، چیزی روی این دستگاه نگه داشته نشد. هر وقت توانستید وصل شوید، می‌توانید دوباره آن را بنویسید.</translation>
+    </message>
+    <message>
+        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</source>
+        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در ساعتی که از %2 آغاز شد. همان‌طور که خواسته بودید، رسید روی این دستگاه نگه داشته نمی‌شود.</translation>
+    </message>
+    <message>
+        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</source>
+        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در ساعتی که از %2 آغاز شد. رسید روی این دستگاه نگه داشته می‌شود.</translation>
     </message>
 </context>
 <context>
