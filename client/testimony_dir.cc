@@ -99,7 +99,7 @@ void AppendSafeFileName(SecretBuffer& out, std::string_view name, size_t max) {
 
 }  // namespace
 
-std::unique_ptr<TestimonyDirectory> TestimonyDirectory::Create(const std::string& dir) {
+Result<std::unique_ptr<TestimonyDirectory>> TestimonyDirectory::TryCreate(const std::string& dir) {
   struct stat st {};
   if (::lstat(dir.c_str(), &st) == 0) {
     bool empty = false;
@@ -112,7 +112,9 @@ std::unique_ptr<TestimonyDirectory> TestimonyDirectory::Create(const std::string
         ::closedir(d);
       }
     }
-    if (!empty) Fail(dir + " already exists and is not empty; refusing to overwrite");
+    if (!empty)
+      return Error(ErrorCode::kAlreadyExists,
+                   dir + " already exists and is not empty; refusing to overwrite");
   }
   std::unique_ptr<TestimonyDirectory> t(new TestimonyDirectory(dir));
   std::string parent = ".", base = dir;
@@ -124,11 +126,19 @@ std::unique_ptr<TestimonyDirectory> TestimonyDirectory::Create(const std::string
   t->staging_ = parent + "/." + base + ".partial-XXXXXX";
   if (::mkdtemp(t->staging_.data()) == nullptr) {
     t->staging_.clear();
-    Fail("cannot create a folder beside " + dir + ": " + std::strerror(errno));
+    return Error(ErrorCode::kIo,
+                 "cannot create a folder beside " + dir + ": " + std::strerror(errno));
   }
   t->staging_fd_ = ::open(t->staging_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (t->staging_fd_ < 0) Fail("cannot open " + t->staging_ + ": " + std::strerror(errno));
+  if (t->staging_fd_ < 0)
+    return Error(ErrorCode::kIo, "cannot open " + t->staging_ + ": " + std::strerror(errno));
   return t;
+}
+
+std::unique_ptr<TestimonyDirectory> TestimonyDirectory::Create(const std::string& dir) {
+  auto t = TryCreate(dir);
+  if (!t.ok()) Fail("", t.status());
+  return std::move(t).value();
 }
 
 std::unique_ptr<TestimonyDirectory> TestimonyDirectory::ForComparison(const std::string& dir) {

@@ -27,6 +27,7 @@ class TestimonyDirectory : public TestimonySink {
   std::string ConsentText() const;
   bool has_consent() const { return consent_.has_value(); }
   static std::unique_ptr<TestimonyDirectory> Create(const std::string& dir);
+  static Result<std::unique_ptr<TestimonyDirectory>> TryCreate(const std::string& dir);
   // Writes nothing: checks instead that the existing folder `dir` holds exactly what the
   // envelope opens to (every byte of every file, manifest.json, no file more). What differs is
   // in differences() once Commit() has run; Commit() renames nothing.

@@ -161,18 +161,40 @@ StagingDir::StagingDir(const std::string& final_path) : final_(final_path) {
   if (::mkdtemp(path_.data()) == nullptr) Fail("cannot create " + final_path + ": " + Errno());
 }
 
+Result<std::unique_ptr<StagingDir>> StagingDir::TryCreate(const std::string& final_path) {
+  struct stat st {};
+  if (::lstat(final_path.c_str(), &st) == 0)
+    return Error(ErrorCode::kAlreadyExists,
+                 final_path + " already exists; refusing to overwrite it");
+  std::unique_ptr<StagingDir> d(new StagingDir());
+  d->final_ = final_path;
+  d->path_ = final_path;
+  while (d->path_.size() > 1 && d->path_.back() == '/') d->path_.pop_back();
+  d->path_ += ".partial-XXXXXX";
+  if (::mkdtemp(d->path_.data()) == nullptr) {
+    d->committed_ = true;  // nothing to remove
+    return Error(ErrorCode::kIo, "cannot create " + final_path + ": " + Errno());
+  }
+  return d;
+}
+
 StagingDir::~StagingDir() {
   std::error_code ignored;
   if (!committed_) std::filesystem::remove_all(path_, ignored);
 }
 
 void StagingDir::Commit() {
+  if (const Status st = TryCommit(); !st.ok()) Fail(st.message());
+}
+
+Status StagingDir::TryCommit() {
   if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, final_.c_str(), RENAME_NOREPLACE) != 0) {
-    Fail(errno == EEXIST ? final_ + " already exists; refusing to overwrite it"
-                         : "cannot create " + final_ + ": " + Errno());
+    return Error(errno == EEXIST ? ErrorCode::kAlreadyExists : ErrorCode::kIo,
+                 errno == EEXIST ? final_ + " already exists; refusing to overwrite it"
+                                 : "cannot create " + final_ + ": " + Errno());
   }
   committed_ = true;
-  SyncDirOf(final_);
+  return TrySyncDirOf(final_);
 }
 
 Status TrySyncDirOf(const std::string& path) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@ template <typename T>
 T Must(Result<T> r, const std::string& what) {
   if (!r.ok()) Fail(what, r.status());
   return std::move(r).value();
+}
+
+inline void Must(const Status& st, const std::string& what) {
+  if (!st.ok()) Fail(what, st);
 }
 
 // Where a passphrase comes from: --passphrase-file, then GAVAH_PASSPHRASE, then a prompt on
@@ -71,8 +76,12 @@ class StagingDir {
   StagingDir& operator=(const StagingDir&) = delete;
   const std::string& path() const { return path_; }
   void Commit();
+  // The same, answering a status instead of failing the program (for the libraries).
+  static Result<std::unique_ptr<StagingDir>> TryCreate(const std::string& final_path);
+  Status TryCommit();
 
  private:
+  StagingDir() = default;
   std::string final_, path_;
   bool committed_ = false;
 };

@@ -2,18 +2,25 @@
 // Nothing here prints, prompts or exits: passphrases come in as secret bytes, keys come in
 // unlocked, and the caller says what to show. Formats: docs/PROTOCOL.md.
 //
-// This first part holds the organisation's set-up (keys and the signed bundle); sync, open,
-// release-share, annotate, reply, export, verify-export, mark-delete and purge still live in
-// client/investigator_main.cc.
+// Operations that take a case store take it open (the front end asks for its passphrase), and
+// keys either unlocked or as a KeyRef, unlocked only once the envelope's header has been checked.
+// Every message is a sentence a person can act on; a front end shows it as it is.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "case_store.h"
 #include "gavah/crypto/bundle.h"
+#include "gavah/crypto/envelope.h"
+#include "gavah/crypto/io.h"
 #include "gavah/crypto/keys.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/shamir.h"
 #include "gavah/crypto/status.h"
 
 namespace gavah::investigator {
@@ -51,5 +58,186 @@ Result<BundleContents> PrepareBundle(const BundleRequest& request);
 // Signs `contents` and writes the bundle to `out` (0644), which must not exist.
 Result<std::vector<uint8_t>> WriteBundle(const BundleContents& contents, const OrganisationKey& key,
                                          const std::string& out);
+
+// ---- What a long operation tells its front end, and how the front end stops it
+
+// Something the person should know that does not stop the operation. A kWarning is about
+// testimony at risk (tampered, withheld, a share that does not fit); a kNote is information.
+struct Note {
+  enum class Kind { kNote, kWarning };
+  Kind kind = Kind::kNote;
+  std::string text;
+};
+
+// Every member may be empty. Called on the operation's own thread.
+struct Hooks {
+  std::function<void(const Note&)> note;
+  // open and export: envelope bytes read of `total`; sync: log entries handled (total 0:
+  // not known yet); purge: envelopes agreed of `total`.
+  std::function<void(uint64_t done, uint64_t total)> progress;
+  std::function<bool()> cancelled;  // true: stop at the next step, leaving nothing half made
+};
+
+using cli::CaseEnvelope;
+using cli::CaseStore;
+
+// An envelope id as people type it: 64 hexadecimal digits.
+Result<Digest32> ParseEnvelopeId(const std::string& hex);
+
+// A key the operation may need, unlocked only when it is needed (after the envelope's header
+// has been checked, so that junk costs no passphrase).
+struct KeyRef {
+  std::string label;  // how messages name it: its file
+  std::function<Result<InvestigatorSecretKey>()> unlock;
+};
+
+// ---- Opening testimony
+
+struct OpenedTestimony {
+  EnvelopeId id{};
+  size_t files = 0;                    // in the folder, manifest.json's count
+  std::optional<std::string> consent;  // what the witness allows (PROTOCOL 3.7); none: not asked
+  std::vector<std::string> who;        // fingerprints of the keys that were unlocked
+  std::optional<PublicKey32> reply_key;
+  SecretBuffer attachments;  // names and sizes, TestimonyDirectory::AttachmentList()
+  SecretBuffer file_key;     // opens this envelope only (an evidence package carries it)
+};
+
+// Verifies and decrypts the envelope file `envelope` into the new folder `out`.
+Result<OpenedTestimony> OpenFile(const std::string& envelope, const std::vector<KeyRef>& keys,
+                                 const std::string& out, const Hooks& hooks);
+
+// Checks that `bundle` may be used with `store`: of the store's organisation and not older than
+// the bundle the store last synced with (which may list someone the organisation removed).
+Status CheckAgainstStore(const RecipientBundle& bundle, CaseStore& store,
+                         const std::string& bundle_label, const std::string& store_label);
+
+// Envelope `id` of the store, refused when the store holds none of its bytes or they did not
+// match its id.
+Result<CaseEnvelope> UsableEnvelope(CaseStore& store, const Digest32& id,
+                                    const std::string& store_label);
+
+// Opens envelope `id` of the store into `out` with the keys and the shares colleagues released,
+// and records it in the envelope's custody. A released share that does not fit is set aside.
+Result<OpenedTestimony> OpenStored(CaseStore& store, const Digest32& id,
+                                   const std::vector<KeyRef>& keys, const std::string& out,
+                                   const std::string& store_label, const Hooks& hooks);
+
+// ---- Sync
+
+struct SyncReport {
+  uint64_t added = 0;     // envelopes that arrived whole (or arrived whole again)
+  uint64_t tampered = 0;  // envelopes whose bytes do not match their id: not kept
+  uint64_t withheld = 0;  // claimed deleted without k signed agreements
+  uint64_t shares = 0;    // shares colleagues released to this investigator
+};
+
+// Refuses a bundle that names no receipt key (sync checks every receipt against it).
+Status CanSyncWith(const RecipientBundle& bundle);
+// Refuses a key that is not an investigator of the bundle.
+Status IsInvestigatorOf(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
+                        const std::string& key_label);
+
+// Pulls every envelope the server lists after the store's cursor into the store, checking each
+// against its id and receipt; fetches damaged ones again; asks again about any the server
+// withholds; keeps the shares colleagues released. A log that is cut, renumbered or has a gap is
+// an error. Tampered and withheld testimony are counted and named in notes.
+Result<SyncReport> Sync(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
+                        CaseStore& store, const std::string& store_label, const Hooks& hooks);
+
+// ---- Working on a testimony
+
+// A key share ready to be released: who it goes to and which testimony it is for, to be shown
+// before Release sends it.
+struct ShareToRelease {
+  CaseEnvelope envelope;
+  InvestigatorPublicKey to;
+  Share share;
+};
+Result<ShareToRelease> PrepareRelease(CaseStore& store, const Digest32& id,
+                                      const InvestigatorSecretKey& key,
+                                      const std::string& key_label, const RecipientBundle& bundle,
+                                      const InvestigatorPublicKey& to, const std::string& to_label,
+                                      const std::string& store_label);
+// Seals the share to the colleague, posts it, and records it in the custody.
+Status Release(const ShareToRelease& release, const InvestigatorSecretKey& key,
+               const RecipientBundle& bundle, CaseStore& store, const std::string& store_label);
+
+// A note or a tag: 1 byte to 64 KiB of UTF-8.
+Status CheckAnnotation(const std::string& kind, const SecretBuffer& text);
+Status Annotate(CaseStore& store, const Digest32& id, const std::string& kind,
+                const SecretBuffer& text, const std::string& store_label);
+
+// A reply sealed to the witness's reply key, which the store learnt when it opened the
+// testimony.
+struct SealedReply {
+  CaseEnvelope envelope;
+  PublicKey32 reply_key{};
+  std::vector<uint8_t> sealed;
+};
+Result<SealedReply> PrepareReply(CaseStore& store, const Digest32& id, const SecretBuffer& text,
+                                 const std::string& store_label);
+// Leaves it in the witness's mailbox; the server's sequence number.
+Result<uint64_t> SendReply(const SealedReply& reply, const InvestigatorSecretKey& key,
+                           const RecipientBundle& bundle, CaseStore& store,
+                           const std::string& store_label);
+
+// One envelope as the store knows it: state, custody, attachments (once opened), annotations.
+struct EnvelopeDetails {
+  CaseEnvelope envelope;
+  std::vector<cli::CustodyEvent> custody;
+  SecretBuffer attachments;  // empty until opened from this store
+  std::vector<CaseStore::Annotation> annotations;
+};
+Result<EnvelopeDetails> Details(CaseStore& store, const Digest32& id,
+                                const std::string& store_label);
+
+// ---- Evidence packages (PROTOCOL.md section 10)
+
+// Writes the signed package for envelope `id` into the new folder `out`: the envelope, its
+// receipt, the opened testimony, the file key, the bundle, the custody and a manifest signed by
+// the first key.
+Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
+              const std::string& out, const std::string& store_label, const Hooks& hooks);
+
+struct VerifiedPackage {
+  std::vector<std::string> problems;  // empty: verified
+  std::string envelope_id, organisation, signer_name, signer_fingerprint;
+  uint64_t files = 0, testimony_files = 0, log_index = 0, received_hour = 0, exported_at = 0;
+  bool pinned = false;
+};
+// Checks a package with nothing but the package, and `pinned` when given (whose organisation,
+// investigators and receipt key then count, not the package's copy).
+Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBundle* pinned,
+                                     const std::string& pinned_label);
+
+// ---- Deletion (PROTOCOL.md section 9.4)
+
+struct MarkResult {
+  uint64_t marks = 0, threshold = 0;
+  bool deleted = false;
+};
+Result<MarkResult> MarkDelete(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
+                              const Digest32& id);
+
+struct PurgeRange {
+  uint64_t from_entry = 0, to_entry = 0, min_size = 0, max_size = UINT64_MAX;
+};
+// What a purge would agree to delete: the new envelopes of the range no one here has worked on
+// (opened, annotated, answered, exported, shared); those are `kept`.
+struct PurgePlan {
+  std::vector<CaseEnvelope> chosen;
+  uint64_t bytes = 0, kept = 0, first_hour = UINT64_MAX, last_hour = 0;
+};
+Result<PurgePlan> PlanPurge(CaseStore& store, const PurgeRange& range,
+                            const std::string& store_label);
+struct PurgeResult {
+  uint64_t deleted = 0, threshold = 0;
+};
+// Agrees, in batches within the server's limits, to delete every envelope of the plan, and
+// records each agreement in its custody.
+Result<PurgeResult> Purge(const PurgePlan& plan, const RecipientBundle& bundle,
+                          const InvestigatorSecretKey& key, CaseStore& store,
+                          const std::string& store_label, const Hooks& hooks);
 
 }  // namespace gavah::investigator

@@ -316,11 +316,12 @@ int main(int argc, char** argv) {
   const auto reply_draws = DrawsSince(mark);
 
   // Azadeh's key file, with the writers' KDF cost (3 passes, 256 MiB).
-  const auto key_file =
-      EncryptKeyFile(KeyKind::kInvestigator,
-                     SerializeInvestigatorSecret(in.investigators[0]).span(),
-                     gavah::testing::Bytes(kKeyFilePassphrase), KdfParams::Default())
-          .value();
+  const auto key_file = EncryptKeyFile(KeyKind::kInvestigator,
+                                       SerializeInvestigatorSecret(in.investigators[0]).span(),
+                                       gavah::testing::Bytes(kKeyFilePassphrase),
+                                       KdfParams{crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
+                                                 crypto_pwhash_argon2id_MEMLIMIT_MODERATE})
+                            .value();
   const auto key_file_draws = DrawsSince(mark);
 
   // Deletion statement (section 9.4): Azadeh agrees that the vector envelope be deleted from a

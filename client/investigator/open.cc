@@ -1,0 +1,311 @@
+// Opening testimony: from an envelope file, or from the case store with colleagues' shares.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "cli_support.h"
+#include "clock.h"
+#include "gavah/crypto/hex.h"
+#include "gavah/crypto/process.h"
+#include "gavah/crypto/released_share.h"
+#include "internal.h"
+#include "testimony_dir.h"
+
+namespace gavah::investigator {
+namespace internal {
+
+Result<size_t> StoreSource::Read(std::span<uint8_t> out) {
+  size_t n = 0;
+  while (n < out.size()) {
+    if (pos_ == chunk_.size()) {
+      GAVAH_ASSIGN_OR_RETURN(bool more, store_.ReadChunk(id_, seq_, &chunk_));
+      if (!more) break;
+      ++seq_;
+      pos_ = 0;
+      sha_.Update(chunk_);
+      continue;
+    }
+    const size_t take = std::min(out.size() - n, chunk_.size() - pos_);
+    std::memcpy(out.data() + n, chunk_.data() + pos_, take);
+    pos_ += take;
+    n += take;
+  }
+  return n;
+}
+
+namespace {
+
+// Passes an envelope's bytes through, reporting them and stopping when the front end asks.
+class Watched : public ByteSource {
+ public:
+  Watched(ByteSource& in, uint64_t total, const Hooks& hooks)
+      : in_(in), total_(total), hooks_(hooks) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    GAVAH_ASSIGN_OR_RETURN(size_t n, in_.Read(out));
+    done_ += n;
+    if (hooks_.progress) hooks_.progress(done_, total_);
+    return n;
+  }
+  bool ComputesSha256() const override { return in_.ComputesSha256(); }
+  Result<Digest32> Digest() override { return in_.Digest(); }
+
+ private:
+  ByteSource& in_;
+  const uint64_t total_;
+  const Hooks& hooks_;
+  uint64_t done_ = 0;
+};
+
+}  // namespace
+
+Result<OpenedTestimony> OpenInto(ByteSource& source, const std::string& what,
+                                 const std::vector<KeyRef>& keys,
+                                 const std::vector<std::vector<uint8_t>>& released,
+                                 const Digest32& expected, const RecipientBundle* bundle,
+                                 const std::string& out, uint64_t total, const Hooks& hooks,
+                                 const std::function<Status(std::span<const uint8_t>)>& set_aside) {
+  Watched in(source, total, hooks);
+  // The header is checked before any key is unlocked: junk fails fast.
+  auto read_header = ReadEnvelopeHeader(in);
+  if (!read_header.ok()) return Prefixed(what, read_header.status());
+  const EnvelopeHeader header = std::move(read_header).value();
+  // The investigator's own shares come first, then colleagues': a bad released share can then
+  // only cost a retry, never push out a share opened from our own stanza.
+  struct Held {
+    std::string from;                    // whose share: a key file, or a colleague's fingerprint
+    const std::vector<uint8_t>* sealed;  // the released share it came from, if any
+  };
+  std::vector<Share> shares;
+  std::vector<Held> held;
+  std::vector<Share> theirs, superseded;
+  std::vector<Held> theirs_held, superseded_held;
+  std::vector<std::string> who;
+  for (const auto& ref : keys) {
+    GAVAH_ASSIGN_OR_RETURN(const InvestigatorSecretKey key, ref.unlock());
+    who.push_back(FingerprintToText(key.public_key().fingerprint()));
+    for (const auto& sealed : released) {
+      if (bundle == nullptr) break;
+      if (sealed.empty()) continue;  // set aside before
+      auto got = OpenReleasedShare(sealed, key, *bundle);
+      if (!got.ok()) continue;  // for another of the given keys, or not usable
+      if (got->envelope_id != expected) continue;
+      // One share per colleague, the latest they released: a server replaying a share, or a
+      // colleague releasing thousands, then adds one share to try, not thousands.
+      // The earlier ones are only checked, once a key is found, and set aside if they do not fit.
+      const std::string from = FingerprintToText(got->from);
+      bool replaced = false;
+      for (size_t i = 0; i < theirs.size() && !replaced; ++i) {
+        if (theirs_held[i].from != from) continue;
+        superseded.push_back(std::move(theirs[i]));
+        superseded_held.push_back(theirs_held[i]);
+        theirs[i] = std::move(got->share);
+        theirs_held[i].sealed = &sealed;
+        replaced = true;
+      }
+      if (!replaced) {
+        theirs.push_back(std::move(got->share));
+        theirs_held.push_back(Held{from, &sealed});
+      }
+    }
+    auto share = OpenShare(header, key);
+    if (!share.ok()) {
+      if (share.status().code() != ErrorCode::kNotRecipient) return Prefixed(what, share.status());
+      Tell(hooks, Note::Kind::kNote, ref.label + " is not a recipient of this envelope");
+      continue;
+    }
+    bool dup = false;
+    for (const auto& s : shares) dup |= s.x == share->x;
+    if (!dup) {
+      shares.push_back(std::move(share).value());
+      held.push_back(Held{ref.label, nullptr});
+    }
+  }
+  const size_t own = shares.size();
+  // A share we hold ourselves wins. Colleagues' shares are all kept, even two for one x: the
+  // first might be the bad one, and the combination sorts them out.
+  auto add_colleagues = [&](std::vector<Share>& from, const std::vector<Held>& whose) {
+    for (size_t i = 0; i < from.size(); ++i) {
+      bool dup = false;
+      for (size_t j = 0; j < own; ++j) dup |= shares[j].x == from[i].x;
+      if (dup) continue;
+      shares.push_back(std::move(from[i]));
+      held.push_back(whose[i]);
+    }
+  };
+  add_colleagues(theirs, theirs_held);
+  if (shares.empty()) {
+    return Error(ErrorCode::kNotRecipient,
+                 what +
+                     ": not a recipient: none of the given keys can open this envelope (it is "
+                     "for organisation " +
+                     FingerprintToText(header.organisation_id) + ")");
+  }
+  const size_t searched = shares.size();
+  add_colleagues(superseded, superseded_held);
+  auto combine = CombineSharesRobust(header, shares, searched);
+  if (!combine.ok()) return Prefixed(what, combine.status());
+  const CombinedKey combined = std::move(combine).value();
+  for (size_t i : combined.used) {
+    if (held[i].sealed != nullptr)
+      Tell(hooks, Note::Kind::kNote, "using the key share that " + held[i].from + " released");
+  }
+  if (combined.subsets_tried > 1) {
+    Tell(hooks, Note::Kind::kNote,
+         std::to_string(combined.subsets_tried) + " combinations of " +
+             std::to_string(header.threshold) + " key shares were tried before one opened it");
+  }
+  std::vector<std::pair<std::string, size_t>> misfits_by;  // colleague, shares not fitting
+  for (size_t i : combined.misfits) {
+    if (held[i].sealed != nullptr) {
+      auto it = std::find_if(misfits_by.begin(), misfits_by.end(),
+                             [&](const auto& m) { return m.first == held[i].from; });
+      if (it == misfits_by.end()) {
+        misfits_by.emplace_back(held[i].from, 1);
+      } else {
+        ++it->second;
+      }
+      if (set_aside) GAVAH_RETURN_IF_ERROR(set_aside(*held[i].sealed));
+    } else {
+      Tell(hooks, Note::Kind::kWarning,
+           "the key share sealed to " + held[i].from +
+               " does not fit the others: the envelope was sealed inconsistently");
+    }
+  }
+  for (const auto& [from, count] : misfits_by) {
+    Tell(hooks, Note::Kind::kWarning,
+         "the key share that " + from + " released for this envelope does not fit it" +
+             (count > 1 ? " (" + std::to_string(count) + " shares)" : "") +
+             "; it is set aside for good (ask them to release it again)");
+  }
+  const SecretBuffer& file_key = combined.file_key;
+  GAVAH_ASSIGN_OR_RETURN(auto dir, cli::TestimonyDirectory::TryCreate(out));
+  const Status opened = OpenPayload(header, file_key, in, *dir);
+  if (!opened.ok()) return Prefixed(what, opened);
+  auto digest = in.Digest();
+  if (!digest.ok()) return Prefixed(what, digest.status());
+  const EnvelopeId id = digest.value();
+  if (expected != Digest32{} && id != expected)
+    return Error(ErrorCode::kMalformed,
+                 what + " does not match its id: the case store is damaged; nothing was opened");
+  if (const Status st = dir->Commit(id, header.organisation_id); !st.ok()) return Prefixed(out, st);
+  OpenedTestimony o;
+  o.id = id;
+  o.files = dir->file_count();
+  if (dir->has_consent()) o.consent = dir->ConsentText();
+  o.who = std::move(who);
+  o.reply_key = dir->reply_key();
+  o.attachments = dir->AttachmentList();
+  o.file_key = SecretBuffer::CopyOf(file_key.span());
+  return o;
+}
+
+Result<std::optional<RecipientBundle>> StoreBundle(CaseStore& store,
+                                                   const std::string& store_label) {
+  auto bytes = store.Bundle();
+  if (!bytes.ok()) return Prefixed(store_label, bytes.status());
+  if (bytes->empty()) return std::optional<RecipientBundle>();
+  auto parsed = RecipientBundle::Parse(*bytes);
+  if (!parsed.ok()) return Prefixed(store_label, parsed.status());
+  return std::optional<RecipientBundle>(std::move(parsed).value());
+}
+
+Result<std::string> Owner(CaseStore& store, const std::string& store_label) {
+  auto owner = store.Blob("owner");
+  if (!owner.ok()) return Prefixed(store_label, owner.status());
+  return std::string(owner->begin(), owner->end());
+}
+
+}  // namespace internal
+
+using namespace internal;
+
+Result<Digest32> ParseEnvelopeId(const std::string& hex) {
+  auto bytes = FromHex(hex);
+  if (!bytes || bytes->size() != 32)
+    return Error(ErrorCode::kInvalidArgument, "an envelope id is 64 hexadecimal digits");
+  Digest32 id{};
+  std::memcpy(id.data(), bytes->data(), 32);
+  return id;
+}
+
+Result<OpenedTestimony> OpenFile(const std::string& envelope, const std::vector<KeyRef>& keys,
+                                 const std::string& out, const Hooks& hooks) {
+  uint64_t size = 0;
+  GAVAH_ASSIGN_OR_RETURN(const int fd, OpenRegularFile(envelope, UINT64_MAX, &size));
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  auto opened = [&] {
+    ReadAheadSource in(fd, envelope, /*hash=*/true);
+    return OpenInto(in, envelope, keys, {}, Digest32{}, nullptr, out, size, hooks, nullptr);
+  }();
+  ::close(fd);
+  return opened;
+}
+
+Status CheckAgainstStore(const RecipientBundle& bundle, CaseStore& store,
+                         const std::string& bundle_label, const std::string& store_label) {
+  GAVAH_ASSIGN_OR_RETURN(const auto previous, StoreBundle(store, store_label));
+  if (!previous) return Status::Ok();
+  if (previous->organisation_fingerprint() != bundle.organisation_fingerprint()) {
+    return Refused(bundle_label + " is signed by organisation " +
+                   FingerprintToText(bundle.organisation_fingerprint()) + ", but " + store_label +
+                   " holds testimony of organisation " +
+                   FingerprintToText(previous->organisation_fingerprint()));
+  }
+  return cli::TryCheckNotOlder(bundle, previous->contents().issued_at, bundle_label);
+}
+
+Result<CaseEnvelope> UsableEnvelope(CaseStore& store, const Digest32& id,
+                                    const std::string& store_label) {
+  auto found = store.Find(id);
+  if (!found.ok()) return Prefixed(store_label, found.status());
+  const std::string hex = ToHex(id);
+  if (!*found)
+    return Error(ErrorCode::kInvalidArgument,
+                 "no envelope " + hex + " in " + store_label + "; run sync first");
+  const CaseEnvelope& e = **found;
+  if (e.state == "withheld" || e.state == "deleted") {
+    return Refused("envelope " + hex +
+                   (e.state == "deleted"
+                        ? " was deleted on the server before this store synced it"
+                        : " is withheld by the server, which claims it was deleted") +
+                   "; this store holds none of its bytes");
+  }
+  if (e.state == "tampered") {
+    return Refused("envelope " + hex +
+                   " did not match its id when it was synced (tampered); it is not used");
+  }
+  return e;
+}
+
+Result<OpenedTestimony> OpenStored(CaseStore& store, const Digest32& id,
+                                   const std::vector<KeyRef>& keys, const std::string& out,
+                                   const std::string& store_label, const Hooks& hooks) {
+  GAVAH_ASSIGN_OR_RETURN(const CaseEnvelope e, UsableEnvelope(store, id, store_label));
+  GAVAH_ASSIGN_OR_RETURN(const auto bundle, StoreBundle(store, store_label));
+  auto released = store.Shares();
+  if (!released.ok()) return Prefixed(store_label, released.status());
+  StoreSource in(store, e.id);
+  const std::string hex = ToHex(e.id);
+  // A released share shown not to fit is set aside, so it is never combined again.
+  auto set_aside = [&](std::span<const uint8_t> sealed) {
+    return Prefixed(store_label, store.SetAsideShare(sealed));
+  };
+  GAVAH_ASSIGN_OR_RETURN(OpenedTestimony o,
+                         OpenInto(in, "envelope " + hex, keys, *released, e.id,
+                                  bundle ? &*bundle : nullptr, out, e.size, hooks, set_aside));
+  std::string names;
+  for (const auto& w : o.who) names += (names.empty() ? "" : ", ") + w;
+  Status st =
+      store.Record(e.id, names, "opened into " + out, e.state == "new" ? "opened" : "", NowUnix());
+  // Kept so that a reply works without opening the testimony again.
+  if (st.ok() && o.reply_key) st = store.SetBlob("reply:" + hex, *o.reply_key);
+  // What Details lists once the testimony is open: attachment names and sizes.
+  if (st.ok()) st = store.SetBlob("files:" + hex, o.attachments.span());
+  if (!st.ok()) return Prefixed(store_label, st);
+  return o;
+}
+
+}  // namespace gavah::investigator

@@ -1,0 +1,359 @@
+// Sync: the server's log of envelopes into the case store, every entry checked (PROTOCOL.md
+// sections 8 and 9).
+#include <cstring>
+#include <set>
+
+#include "clock.h"
+#include "gavah/crypto/deletion.h"
+#include "gavah/crypto/hex.h"
+#include "gavah/crypto/receipt.h"
+#include "gavah/crypto/released_share.h"
+#include "internal.h"
+#include "review_client.h"
+
+namespace gavah::investigator {
+
+using namespace internal;
+
+Status CanSyncWith(const RecipientBundle& bundle) {
+  if (!bundle.contents().receipt_key)
+    return Refused("the bundle names no receipt key to check receipts");
+  return Status::Ok();
+}
+
+Status IsInvestigatorOf(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
+                        const std::string& key_label) {
+  for (const auto& inv : bundle.contents().investigators)
+    if (inv.signing_key == key.public_key().signing_key) return Status::Ok();
+  return Refused(key_label + " is not an investigator of this bundle");
+}
+
+namespace {
+
+// One sync's state: the server, the store and the counts.
+class Syncer {
+ public:
+  Syncer(const RecipientBundle& bundle, const InvestigatorSecretKey& key, CaseStore& store,
+         const std::string& store_label, const Hooks& hooks)
+      : bundle_(bundle),
+        store_(store),
+        label_(store_label),
+        hooks_(hooks),
+        client_(bundle, key, transport::SendOptions{}),
+        me_(FingerprintToText(key.public_key().fingerprint())),
+        key_(key),
+        k_(bundle.contents().threshold) {}
+
+  Result<SyncReport> Run();
+
+ private:
+  Status InStore(const Status& st) { return Prefixed(label_, st); }
+  // A deletion counts only with k signed statements for the server that answered (9.4).
+  size_t Agreements(const gavah::v1::ListedEnvelope& e, const Digest32& id) {
+    std::vector<std::vector<uint8_t>> statements;
+    for (const auto& st : e.deletion_statements()) statements.emplace_back(st.begin(), st.end());
+    const std::array<Digest32, 1> answering{client_.server()};
+    return CountDeletionAgreements(statements, bundle_, answering, id);
+  }
+  void WarnWithheld(const Digest32& id, uint64_t index, size_t agreed) {
+    ++report_.withheld;
+    Tell(hooks_, Note::Kind::kWarning,
+         "THE SERVER WITHHOLDS TESTIMONY: it says envelope " + ToHex(id) + " (log entry " +
+             std::to_string(index) + ") was deleted, but shows " + std::to_string(agreed) +
+             " valid signed agreement(s) of the " + std::to_string(k_) + " the bundle requires");
+  }
+  Result<gavah::v1::ListedEnvelope> ListedAgain(uint64_t index, const Digest32& id);
+  Result<bool> FetchAgain(const CaseEnvelope& e);
+  Status Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after);
+  Status Again();
+  Status Shares();
+
+  const RecipientBundle& bundle_;
+  CaseStore& store_;
+  const std::string& label_;
+  const Hooks& hooks_;
+  cli::ReviewClient client_;
+  const std::string me_;
+  const InvestigatorSecretKey& key_;
+  const size_t k_;
+  SyncReport report_;
+  std::set<Digest32> recorded_now_;  // withheld entries warned about in the listing
+  uint64_t handled_ = 0;
+};
+
+// The entry the server lists at `index` now; it must still be `id`, or the log was rewritten.
+Result<gavah::v1::ListedEnvelope> Syncer::ListedAgain(uint64_t index, const Digest32& id) {
+  auto page = client_.List(index);
+  if (!page.ok()) return Prefixed("sync", page.status());
+  if (page->envelopes_size() == 0 || page->envelopes(0).log_index() != index ||
+      page->envelopes(0).envelope_id() != std::string(reinterpret_cast<const char*>(id.data()), 32))
+    return Error(ErrorCode::kTampered,
+                 "sync: the server no longer lists envelope " + ToHex(id) + " as log entry " +
+                     std::to_string(index) +
+                     ", which it listed before: its log was cut or renumbered; not trusting this "
+                     "answer");
+  return page->envelopes(0);
+}
+
+// Fetches a held entry's bytes again from the start; true when they match its id (and are
+// kept), false when they do not (and are dropped).
+Result<bool> Syncer::FetchAgain(const CaseEnvelope& e) {
+  uint64_t got = 0;
+  Sha256 sha;
+  const Status fetched = client_.Fetch(e.id, 0, [&](std::span<const uint8_t> b) {
+    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    if (b.size() > e.size - got) return Error(ErrorCode::kMalformed, "more bytes than listed");
+    got += b.size();
+    sha.Update(b);
+    return store_.AppendPartial(e.id, b);
+  });
+  if (fetched.code() == ErrorCode::kCancelled) return fetched;
+  const bool whole = fetched.ok() && got == e.size && sha.Final() == e.id;
+  if (!whole) GAVAH_RETURN_IF_ERROR(InStore(store_.DropBytes(e.id)));
+  return whole;
+}
+
+Status Syncer::Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after) {
+  if (e.envelope_id().size() != 32 || e.receipt_signature().size() != 64)
+    return Error(ErrorCode::kMalformed, "sync: the server sent a malformed entry");
+  // The log has no gaps: a server that skips an entry is holding testimony back.
+  if (e.log_index() != after) {
+    return Error(ErrorCode::kTampered,
+                 "sync: the server's log jumps from entry " + std::to_string(after) + " to " +
+                     std::to_string(e.log_index()) + "; not trusting this answer");
+  }
+  if (after >= (uint64_t{1} << 62))
+    return Error(ErrorCode::kMalformed, "sync: the server's log index is implausible");
+  after = e.log_index() + 1;
+  CaseEnvelope c;
+  std::memcpy(c.id.data(), e.envelope_id().data(), 32);
+  c.log_index = e.log_index();
+  c.received_hour = e.received_hour();
+  c.size = e.size();
+  // The listed size bounds what is fetched: it must itself be a size an envelope can have.
+  const uint64_t limit = bundle_.contents().max_envelope_bytes != 0
+                             ? bundle_.contents().max_envelope_bytes
+                             : uint64_t{8} << 30;
+  if (c.size < kFixedHeaderSize || c.size > limit)
+    return Error(ErrorCode::kMalformed,
+                 "sync: the server lists envelope " + ToHex(c.id) + " with an impossible size");
+  c.receipt_signature.assign(e.receipt_signature().begin(), e.receipt_signature().end());
+  Receipt r;
+  r.envelope_id = c.id;
+  r.log_index = c.log_index;
+  r.received_hour = c.received_hour;
+  std::memcpy(r.signature.data(), c.receipt_signature.data(), 64);
+  const Status receipt_ok = VerifyReceipt(r, *bundle_.contents().receipt_key, c.id);
+  if (!receipt_ok.ok())
+    return Error(receipt_ok.code(),
+                 "sync: the server's receipt for " + ToHex(c.id) + ": " + receipt_ok.message());
+  auto found = store_.Find(c.id);
+  if (!found.ok()) return InStore(found.status());
+  if (e.deleted()) {
+    // The server's word is not enough: k investigators of the bundle must have signed.
+    if (e.deletion_statements_size() > 255)
+      return Error(ErrorCode::kMalformed, "sync: the server sent a malformed entry");
+    if (*found) return Status::Ok();  // held, or checked below
+    const size_t agreed = Agreements(e, c.id);
+    if (agreed < k_) {
+      WarnWithheld(c.id, c.log_index, agreed);
+      recorded_now_.insert(c.id);
+      // Kept, so that the store lists it and every later sync asks again.
+      return InStore(store_.FinishWithoutBytes(c, "withheld",
+                                               "the server claims it was deleted, with " +
+                                                   std::to_string(agreed) + " of " +
+                                                   std::to_string(k_) + " signed agreements",
+                                               me_, NowUnix()));
+    }
+    Tell(hooks_, Note::Kind::kNote,
+         "envelope " + ToHex(c.id) +
+             " was deleted on the server under the retention rule, signed by " +
+             std::to_string(agreed) + " investigators");
+    return InStore(
+        store_.FinishWithoutBytes(c, "deleted",
+                                  "deleted on the server before this store synced it, signed by " +
+                                      std::to_string(agreed) + " investigators",
+                                  me_, NowUnix()));
+  }
+  if (*found) return Status::Ok();  // synced before (a cut sync): keep going
+  // Resumes a fetch cut short: the store holds what arrived, committed chunk by chunk.
+  auto partial = store_.PartialBytes(c.id);
+  if (!partial.ok()) return InStore(partial.status());
+  if (*partial < c.size) {
+    uint64_t got = *partial;
+    const Status fetched = client_.Fetch(c.id, *partial, [&](std::span<const uint8_t> b) {
+      GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+      if (b.size() > c.size - got) return Error(ErrorCode::kMalformed, "more bytes than listed");
+      got += b.size();
+      return store_.AppendPartial(c.id, b);
+    });
+    if (!fetched.ok() && fetched.code() != ErrorCode::kMalformed)
+      return Prefixed(
+          "sync: envelope " + ToHex(c.id) + " (log entry " + std::to_string(c.log_index) + ")",
+          fetched);
+  }
+  Sha256 sha;
+  uint64_t total = 0;
+  GAVAH_RETURN_IF_ERROR(InStore(store_.ReadBytes(c.id, [&](std::span<const uint8_t> b) {
+    sha.Update(b);
+    total += b.size();
+    return Status::Ok();
+  })));
+  const bool bad = total != c.size || sha.Final() != c.id;
+  if (bad) {
+    ++report_.tampered;
+    Tell(hooks_, Note::Kind::kWarning,
+         "envelope " + ToHex(c.id) +
+             " from the server does not match its id; recorded as tampered, its bytes dropped");
+  } else {
+    ++report_.added;
+  }
+  return InStore(store_.Finish(c, bad, me_, NowUnix()));
+}
+
+// Damaged and withheld entries, asked about again.
+Status Syncer::Again() {
+  // An envelope that arrived damaged is fetched again: the damage may have been one bad
+  // endpoint or one bad transfer, and the testimony must not be lost for it.
+  auto listed = store_.List();
+  if (!listed.ok()) return InStore(listed.status());
+  for (const auto& e : *listed) {
+    if (e.state != "tampered") continue;
+    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    GAVAH_ASSIGN_OR_RETURN(const bool whole, FetchAgain(e));
+    if (whole) {
+      GAVAH_RETURN_IF_ERROR(
+          InStore(store_.Record(e.id, me_, "synced again: now matches its id", "new", NowUnix())));
+      ++report_.added;
+    } else {
+      ++report_.tampered;
+    }
+    Tell(hooks_, Note::Kind::kWarning,
+         "envelope " + ToHex(e.id) +
+             (whole ? " fetched again and now matches its id"
+                    : " still does not match its id on the server"));
+  }
+  // Envelopes the server claimed deleted without showing k agreements are asked about again
+  // on every sync, until the bytes come back or the agreements do: the alarm never goes quiet.
+  listed = store_.List();
+  if (!listed.ok()) return InStore(listed.status());
+  for (const auto& e : *listed) {
+    if (e.state != "withheld" || recorded_now_.count(e.id)) continue;
+    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    GAVAH_ASSIGN_OR_RETURN(const auto now, ListedAgain(e.log_index, e.id));
+    if (now.deleted()) {
+      const size_t agreed = Agreements(now, e.id);
+      if (agreed < k_) {
+        WarnWithheld(e.id, e.log_index, agreed);
+        continue;
+      }
+      GAVAH_RETURN_IF_ERROR(InStore(store_.Record(
+          e.id, me_, "deletion now signed by " + std::to_string(agreed) + " investigators",
+          "deleted", NowUnix())));
+      continue;
+    }
+    // No longer called deleted: its bytes must come back whole, or it stays withheld.
+    GAVAH_ASSIGN_OR_RETURN(const bool whole, FetchAgain(e));
+    if (whole) {
+      GAVAH_RETURN_IF_ERROR(InStore(store_.Record(
+          e.id, me_, "the server serves it again; it matches its id", "new", NowUnix())));
+      ++report_.added;
+      continue;
+    }
+    ++report_.withheld;
+    Tell(hooks_, Note::Kind::kWarning,
+         "THE SERVER WITHHOLDS TESTIMONY: envelope " + ToHex(e.id) + " (log entry " +
+             std::to_string(e.log_index) +
+             "), once claimed deleted, is served with bytes that do not match its id");
+  }
+  return Status::Ok();
+}
+
+// Shares colleagues released to this investigator, kept sealed until opening uses them.
+Status Syncer::Shares() {
+  for (bool more = true; more;) {
+    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    auto cursor = store_.SharesCursor();
+    if (!cursor.ok()) return InStore(cursor.status());
+    const uint64_t from = *cursor;
+    auto page = client_.FetchShares(from);
+    if (!page.ok()) return Prefixed("sync", page.status());
+    more = page->more() && page->shares_size() > 0;
+    uint64_t next = from;
+    for (const auto& s : page->shares()) {
+      if (s.seq() < next || s.seq() >= (uint64_t{1} << 62))
+        return Error(ErrorCode::kMalformed, "sync: the server's shares are out of order");
+      next = s.seq() + 1;
+      std::span<const uint8_t> sealed(reinterpret_cast<const uint8_t*>(s.sealed().data()),
+                                      s.sealed().size());
+      auto checked = OpenReleasedShare(sealed, key_, bundle_);
+      if (!checked.ok()) {
+        Tell(hooks_, Note::Kind::kWarning,
+             "a share from the server is refused: " + checked.status().message());
+      } else {
+        auto held = store_.Find(checked->envelope_id);
+        if (!held.ok()) return InStore(held.status());
+        if (!*held) {
+          Tell(hooks_, Note::Kind::kWarning,
+               "a share for envelope " + ToHex(checked->envelope_id) +
+                   ", which this store does not hold, is refused");
+        } else {
+          ++report_.shares;
+          GAVAH_RETURN_IF_ERROR(InStore(store_.Record(
+              checked->envelope_id, me_,
+              "received a share from " + FingerprintToText(checked->from), "", NowUnix())));
+        }
+      }
+      // A refused share leaves only its place, so the cursor moves past it.
+      if (!checked.ok()) sealed = {};
+      GAVAH_RETURN_IF_ERROR(InStore(store_.AddShare(s.seq(), sealed)));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<SyncReport> Syncer::Run() {
+  // A case store belongs to one organisation, and never goes back to an older bundle of it.
+  GAVAH_RETURN_IF_ERROR(CheckAgainstStore(bundle_, store_, "the bundle", label_));
+  GAVAH_RETURN_IF_ERROR(InStore(store_.SetBundle(bundle_.bytes())));
+  GAVAH_RETURN_IF_ERROR(InStore(store_.SetBlob(
+      "owner", std::span(reinterpret_cast<const uint8_t*>(me_.data()), me_.size()))));
+  auto cursor = store_.SyncCursor();
+  if (!cursor.ok()) return InStore(cursor.status());
+  uint64_t after = *cursor;
+  // The last entry this store saw must still be there, unchanged: a server that cut the end of
+  // its log, or numbered it anew, would otherwise go unnoticed by a store that lists onwards.
+  if (after > 0) {
+    auto listed = store_.List();
+    if (!listed.ok()) return InStore(listed.status());
+    for (const auto& e : *listed)
+      if (e.log_index == after - 1) GAVAH_RETURN_IF_ERROR(ListedAgain(e.log_index, e.id).status());
+  }
+  for (bool more = true; more;) {
+    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    auto page = client_.List(after);
+    if (!page.ok()) return Prefixed("sync", page.status());
+    more = page->more();
+    for (const auto& e : page->envelopes()) {
+      GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+      GAVAH_RETURN_IF_ERROR(Entry(e, after));
+      if (hooks_.progress) hooks_.progress(++handled_, 0);
+    }
+    if (page->envelopes_size() == 0) break;
+  }
+  GAVAH_RETURN_IF_ERROR(Again());
+  GAVAH_RETURN_IF_ERROR(Shares());
+  return report_;
+}
+
+}  // namespace
+
+Result<SyncReport> Sync(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
+                        CaseStore& store, const std::string& store_label, const Hooks& hooks) {
+  GAVAH_RETURN_IF_ERROR(CanSyncWith(bundle));
+  GAVAH_RETURN_IF_ERROR(IsInvestigatorOf(bundle, key, "the key"));
+  Syncer s(bundle, key, store, store_label, hooks);
+  return s.Run();
+}
+
+}  // namespace gavah::investigator
