@@ -1,0 +1,183 @@
+// The investigator library driven directly, as a front end other than the command line drives
+// it, against a real gavah-server on 127.0.0.1: progress, notes, and a stop half way that leaves
+// nothing half made and loses nothing.
+#include "investigator.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "cli_support.h"
+#include "gavah/crypto/hex.h"
+#include "support/server_fixture.h"
+
+namespace gavah::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using investigator::Hooks;
+using investigator::KeyRef;
+using investigator::Note;
+
+constexpr char kPassphrase[] = "correct horse battery staple 1988";
+
+class InvestigatorLibraryTest : public ServerFixture {
+ protected:
+  void SetUp() override {
+    ServerFixture::SetUp();
+    Outcome b = Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold",
+                     "1", "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert",
+                     "srv/tls.crt", "--receipt-key", "srv/receipt.pub", "--out", "org.bundle"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    StartServer();
+    WriteText(dir_ / "pass.txt", kPassphrase);
+    pass_.file = (dir_ / "pass.txt").string();
+    auto bundle = cli::TryLoadBundle((dir_ / "org.bundle").string(), "", false);
+    ASSERT_TRUE(bundle.ok()) << bundle.status().message();
+    bundle_.emplace(std::move(bundle).value());
+  }
+
+  InvestigatorSecretKey Key(const std::string& name) {
+    return cli::LoadInvestigatorKey((dir_ / name).string(), pass_);
+  }
+  // A key that counts how often it is unlocked.
+  KeyRef Ref(const std::string& name, int* unlocked = nullptr) {
+    const std::string path = (dir_ / name).string();
+    return KeyRef{name, [this, path, unlocked]() -> Result<InvestigatorSecretKey> {
+                    if (unlocked) ++*unlocked;
+                    return cli::LoadInvestigatorKey(path, pass_);
+                  }};
+  }
+  std::unique_ptr<cli::CaseStore> Store() {
+    auto store = cli::CaseStore::Open((dir_ / "case.db").string(), Bytes(kPassphrase));
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+  Digest32 Id(const std::string& hex) { return investigator::ParseEnvelopeId(hex).value(); }
+
+  cli::PassphraseSource pass_;
+  std::optional<RecipientBundle> bundle_;
+};
+
+TEST_F(InvestigatorLibraryTest, AStoppedSyncKeepsWhatArrivedAndTheNextSyncFetchesTheRestOnce) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i)
+    ids.push_back(Submit("org.bundle", "w" + std::to_string(i), "Testimony " + std::to_string(i)));
+  const InvestigatorSecretKey key = Key("a.key");
+  auto store = Store();
+  ASSERT_NE(store, nullptr);
+
+  // Stopped after the first log entry: the store holds exactly that one.
+  Hooks stop;
+  uint64_t seen = 0;
+  stop.progress = [&](uint64_t done, uint64_t) { seen = done; };
+  stop.cancelled = [&] { return seen >= 1; };
+  auto cut = investigator::Sync(*bundle_, key, *store, "case.db", stop);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.status().code(), ErrorCode::kCancelled) << cut.status().message();
+  EXPECT_EQ(store->List().value().size(), 1u);
+
+  std::vector<uint64_t> progress;
+  Hooks hooks;
+  hooks.progress = [&](uint64_t done, uint64_t) { progress.push_back(done); };
+  auto r = investigator::Sync(*bundle_, key, *store, "case.db", hooks);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->added, 2u);
+  EXPECT_EQ(r->tampered, 0u);
+  EXPECT_EQ(r->withheld, 0u);
+  EXPECT_EQ(progress, (std::vector<uint64_t>{1, 2})) << "one report per log entry handled";
+  const auto held = store->List().value();
+  ASSERT_EQ(held.size(), 3u);
+  for (const auto& e : held) EXPECT_NE(std::find(ids.begin(), ids.end(), ToHex(e.id)), ids.end());
+}
+
+TEST_F(InvestigatorLibraryTest, OpeningAsksForNoKeyForJunkAndNamesAKeyThatIsNotARecipient) {
+  ASSERT_EQ(Inv({"keygen", "--name", "z", "--out", "z.key"}).exit_code, 0);
+  WriteText(dir_ / "t.txt", "The prison was emptied in a week.");
+  ASSERT_EQ(
+      Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "e.gvh"}).exit_code,
+      0);
+  WriteText(dir_ / "junk.gvh", std::string(4096, 'j'));
+
+  int unlocked = 0;
+  auto junk = investigator::OpenFile((dir_ / "junk.gvh").string(), {Ref("a.key", &unlocked)},
+                                     (dir_ / "junk").string(), Hooks{});
+  EXPECT_FALSE(junk.ok());
+  EXPECT_EQ(unlocked, 0) << "the header is checked before any key is unlocked";
+  EXPECT_FALSE(fs::exists(dir_ / "junk"));
+
+  std::vector<Note> notes;
+  Hooks hooks;
+  hooks.note = [&](const Note& n) { notes.push_back(n); };
+  auto opened = investigator::OpenFile((dir_ / "e.gvh").string(), {Ref("z.key"), Ref("a.key")},
+                                       (dir_ / "out").string(), hooks);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].kind, Note::Kind::kNote);
+  EXPECT_EQ(notes[0].text, "z.key is not a recipient of this envelope");
+  EXPECT_EQ(opened->who.size(), 2u);
+  EXPECT_FALSE(opened->consent.has_value()) << "this witness was not asked";
+  EXPECT_EQ(opened->file_key.size(), 32u);
+  EXPECT_TRUE(fs::exists(dir_ / "out/manifest.json"));
+}
+
+TEST_F(InvestigatorLibraryTest, AStoppedOpenOrExportLeavesNoFolderAndTheCustodySaysWhatHappened) {
+  const std::string id = Submit("org.bundle", "w", "The names were read out at dawn.", 3 << 20);
+  const InvestigatorSecretKey key = Key("a.key");
+  auto store = Store();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(investigator::Sync(*bundle_, key, *store, "case.db", Hooks{}).ok());
+
+  // Stopped half way through the envelope's bytes: no folder, and no plaintext beside it.
+  Hooks stop;
+  uint64_t read = 0, total = 0;
+  stop.progress = [&](uint64_t done, uint64_t of) {
+    read = done;
+    total = of;
+  };
+  stop.cancelled = [&] { return read > (1 << 20); };
+  auto cut = investigator::OpenStored(*store, Id(id), {Ref("a.key")}, (dir_ / "out").string(),
+                                      "case.db", stop);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.status().code(), ErrorCode::kCancelled) << cut.status().message();
+  EXPECT_GT(total, uint64_t{3} << 20) << "progress is out of the envelope's size";
+  for (const auto& entry : fs::directory_iterator(dir_))
+    EXPECT_EQ(entry.path().filename().string().find("out"), std::string::npos)
+        << entry.path() << " is left behind";
+  auto cut_export = investigator::Export(*store, Id(id), {Ref("a.key")},
+                                         (dir_ / "package").string(), "case.db", stop);
+  ASSERT_FALSE(cut_export.ok());
+  EXPECT_EQ(cut_export.code(), ErrorCode::kCancelled);
+  for (const auto& entry : fs::directory_iterator(dir_))
+    EXPECT_EQ(entry.path().filename().string().find("package"), std::string::npos)
+        << entry.path() << " is left behind";
+  EXPECT_EQ(store->Find(Id(id)).value()->state, "new") << "nothing was opened";
+
+  auto opened = investigator::OpenStored(*store, Id(id), {Ref("a.key")}, (dir_ / "out").string(),
+                                         "case.db", Hooks{});
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_EQ(opened->files, 2u);
+  const auto details = investigator::Details(*store, Id(id), "case.db");
+  ASSERT_TRUE(details.ok()) << details.status().message();
+  EXPECT_EQ(details->envelope.state, "opened");
+  EXPECT_NE(details->attachments.view().find("w.bin"), std::string::npos);
+  EXPECT_EQ(details->custody.back().event, "opened into " + (dir_ / "out").string());
+
+  // Exported and verified with nothing but the package and the bundle.
+  const std::string package = (dir_ / "package").string();
+  ASSERT_TRUE(
+      investigator::Export(*store, Id(id), {Ref("a.key")}, package, "case.db", Hooks{}).ok());
+  auto verified = investigator::VerifyExport(package, &*bundle_, "org.bundle");
+  ASSERT_TRUE(verified.ok()) << verified.status().message();
+  EXPECT_TRUE(verified->problems.empty()) << verified->problems.front();
+  EXPECT_EQ(verified->envelope_id, id);
+  EXPECT_TRUE(verified->pinned);
+  WriteText(dir_ / "package/custody.txt", "rewritten\n");
+  auto altered = investigator::VerifyExport(package, &*bundle_, "org.bundle");
+  ASSERT_TRUE(altered.ok()) << altered.status().message();
+  ASSERT_EQ(altered->problems.size(), 1u);
+  EXPECT_EQ(altered->problems[0], "custody.txt: altered (its SHA-256 differs from the manifest)");
+}
+
+}  // namespace
+}  // namespace gavah::testing
