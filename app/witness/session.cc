@@ -281,17 +281,34 @@ bool Session::confirmCodename(const QString& typed) {
   if (!theirs.ok() || !made.ok() || theirs->normalised.size() != made->normalised.size() ||
       !theirs->normalised.Equals(made->normalised.span()))
     return false;
-  auto key = witness::ReplyKeyFromCodename(pending_codename_->span(), *bundle_);
-  if (!key.ok()) return false;
-  reply_key_ = key->key.public_key;
+  // The codename moves to the thread, which wipes it once the key is derived.
+  auto codename = std::make_shared<SecretBuffer>(std::move(*pending_codename_));
   pending_codename_.reset();
+  reply_key_.reset();
+  const uint64_t mine_now = deriving_ = ++derivations_;
   emit codenameChanged();
+  examiners_.emplace_back([this, codename, bundle = bundle_, mine_now] {
+    auto key = witness::ReplyKeyFromCodename(codename->span(), *bundle);
+    { SecretBuffer gone = std::move(*codename); }  // wiped here, not when the thread ends
+    std::optional<PublicKey32> pk;
+    if (key.ok()) pk = key->key.public_key;
+    QMetaObject::invokeMethod(
+        this,
+        [this, pk, mine_now] {
+          if (deriving_ != mine_now) return;  // forgotten, or confirmed anew, meanwhile
+          deriving_ = 0;
+          reply_key_ = pk;
+          emit codenameChanged();
+        },
+        Qt::QueuedConnection);
+  });
   return true;
 }
 
 void Session::forgetCodename() {
   pending_codename_.reset();
   reply_key_.reset();
+  deriving_ = 0;
   emit codenameChanged();
 }
 

@@ -44,6 +44,9 @@ class Session : public QObject {
   Q_PROPERTY(bool examining READ examining NOTIFY attachmentsChanged)
 
   Q_PROPERTY(bool hasCodename READ hasCodename NOTIFY codenameChanged)
+  // True while the reply key is derived from a confirmed codename (Argon2id: about a second, on
+  // a thread of its own so that the window keeps answering).
+  Q_PROPERTY(bool derivingCodename READ derivingCodename NOTIFY codenameChanged)
 
   // Keep nothing on this device: no pins, no outbox, no receipts.
   Q_PROPERTY(bool amnesic READ amnesic WRITE setAmnesic NOTIFY amnesicChanged)
@@ -91,6 +94,7 @@ class Session : public QObject {
   QVariantList attachments() const;
   bool examining() const;
   bool hasCodename() const { return reply_key_.has_value(); }
+  bool derivingCodename() const { return deriving_ != 0; }
   bool amnesic() const { return amnesic_; }
   void setAmnesic(bool on);
   bool busy() const { return busy_; }
@@ -123,8 +127,9 @@ class Session : public QObject {
 
   // A new codename, shown once. "fa" or "en" words.
   Q_INVOKABLE QString makeCodename(const QString& words);
-  // True when `typed` is the codename just made (normalised as the protocol says); the reply
-  // key is then kept for the testimony and the codename itself forgotten.
+  // True when `typed` is the codename just made (normalised as the protocol says); the codename
+  // is then forgotten, and its reply key, derived on a thread, kept for the testimony
+  // (hasCodename once it is ready).
   Q_INVOKABLE bool confirmCodename(const QString& typed);
   Q_INVOKABLE void forgetCodename();
 
@@ -194,6 +199,8 @@ class Session : public QObject {
   bool confirmed_ = false;
   std::vector<Attachment> attachments_;
   std::optional<SecretBuffer> pending_codename_;
+  uint64_t deriving_ = 0;  // the derivation under way (its number), or 0
+  uint64_t derivations_ = 0;
   std::optional<PublicKey32> reply_key_;
   bool amnesic_ = false;
   bool busy_ = false;

@@ -509,12 +509,37 @@ bool EmptyXiphComments(AVCodecParameters* par) {
   return true;
 }
 
+// Side data kept in a cleaned copy: what decoding and presentation need (rotation, HDR,
+// stereo, new parameters, priming samples). Everything else goes, whatever it is: tags
+// (AV_PKT_DATA_STRINGS_METADATA, METADATA_UPDATE), the wall-clock time the camera encoded at
+// (PRODUCER_REFERENCE_TIME), SMPTE timecodes (the time of day a recording was made), ICC
+// profiles (which can name the device) and types this build does not know.
+bool KeepsSideData(AVPacketSideDataType type) {
+  switch (type) {
+    case AV_PKT_DATA_NEW_EXTRADATA:
+    case AV_PKT_DATA_PARAM_CHANGE:
+    case AV_PKT_DATA_SKIP_SAMPLES:
+    case AV_PKT_DATA_DISPLAYMATRIX:
+    case AV_PKT_DATA_STEREO3D:
+    case AV_PKT_DATA_SPHERICAL:
+    case AV_PKT_DATA_MASTERING_DISPLAY_METADATA:
+    case AV_PKT_DATA_CONTENT_LIGHT_LEVEL:
+    case AV_PKT_DATA_DOVI_CONF:
+    case AV_PKT_DATA_REPLAYGAIN:
+    case AV_PKT_DATA_AUDIO_SERVICE_TYPE:
+    case AV_PKT_DATA_CPB_PROPERTIES:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Tags can also arrive mid-stream, as packet side data (Ogg chained streams, ICY titles).
 void DropMetadataSideData(AVPacket* pkt) {
   int kept = 0;
   for (int i = 0; i < pkt->side_data_elems; ++i) {
     AVPacketSideData& sd = pkt->side_data[i];
-    if (sd.type == AV_PKT_DATA_STRINGS_METADATA || sd.type == AV_PKT_DATA_METADATA_UPDATE) {
+    if (!KeepsSideData(sd.type)) {
       av_freep(&sd.data);
       continue;
     }
@@ -563,6 +588,7 @@ Status AddOutputStream(const AVStream* in, AVFormatContext* oc) {
   // Rotation, HDR and stereo information is presentation, not identity.
   for (int i = 0; i < in->nb_side_data; ++i) {
     const AVPacketSideData& sd = in->side_data[i];
+    if (!KeepsSideData(sd.type)) continue;
     uint8_t* dst = av_stream_new_side_data(out, sd.type, sd.size);
     if (dst == nullptr) return Error(ErrorCode::kTooLarge, "not enough memory");
     std::memcpy(dst, sd.data, sd.size);

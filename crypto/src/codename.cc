@@ -278,7 +278,12 @@ Result<CheckedCodename> CheckCodename(std::span<const uint8_t> raw,
     }
   }
   CheckedCodename out;
-  if (given.size() == kMinCodenameWords) {
+  // Only codenames of the English list were ever made without check words: a Persian phrase of
+  // seven words is a codename with two words missing, and used as written it would lead to
+  // another mailbox without a word said.
+  const bool ascii = std::all_of(text.begin(), text.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (given.size() == kMinCodenameWords && ascii) {
     out.legacy = true;
   } else if (given.size() != kCheckedCodenameWords || !ChecksOut(given, words)) {
     const std::string where = Diagnose(given, words);

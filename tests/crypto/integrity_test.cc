@@ -246,6 +246,24 @@ TEST(CodenameCheck, SevenListWordsAreALegacyCodenameUsedAsWritten) {
   EXPECT_EQ(r->normalised.view(), "copper meadow harbor falcon river willow candle");
 }
 
+// Persian codenames were made with check words from the start: seven Persian words are a
+// codename with two missing, not a legacy one.
+TEST(CodenameCheck, SevenPersianWordsAreTwoMissingNotALegacyCodename) {
+  // Sorted by bytes, as the shipped lists are.
+  static const char* const kWords[] = {"\xd8\xa7\xd8\xa8",          // اب (as normalised)
+                                       "\xd8\xa8\xd8\xa7\xd8\xba",  // باغ
+                                       "\xd8\xaf\xd8\xb1",          // در
+                                       "\xd8\xb3\xd8\xb1\xd9\x88",  // سرو
+                                       "\xda\xaf\xd9\x84"};         // گل
+  const std::vector<const char*> list(std::begin(kWords), std::end(kWords));
+  std::string seven;
+  for (int i = 0; i < 7; ++i) seven += std::string(i ? " " : "") + kWords[i % 5];
+  auto r = CheckCodename(testing::Bytes(seven), list);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("it has 7 words, not 9"), std::string::npos)
+      << r.status().message();
+}
+
 TEST(CodenameCheck, CheckWordsFollowTheSpecifiedHash) {
   const std::vector<std::string_view> data = {"copper", "meadow", "harbor", "falcon",
                                               "river",  "willow", "candle"};

@@ -209,7 +209,11 @@ class WitnessAppTest : public testing::ServerFixture {
       Item("codenameAgain")->setProperty("text", QString());
       Type("codenameAgain", codename);
       Press("confirmCodename");
-      EXPECT_TRUE(Visible("codenameReady"));
+      // The key is derived on a thread: the window answers meanwhile.
+      EXPECT_TRUE(Visible("codenameDeriving"));
+      if (shots) Screenshot("4c-codename-preparing");
+      EXPECT_TRUE(WaitFor([&] { return Visible("codenameReady"); }, 30));
+      EXPECT_FALSE(Visible("codenameDeriving"));
     }
     Next();
     ExpectPage("consentPage");
@@ -375,6 +379,32 @@ TEST_F(WitnessAppTest, AmnesicModeLeavesNothingOnTheDevice) {
   EXPECT_TRUE(left.empty()) << left.front();
   EXPECT_FALSE(fs::exists(dir_ / ".cache")) << "no QML cache or other cache in the home folder";
   Screenshot("7d-delivered-amnesic");
+}
+
+// Escape twice, from the middle of a testimony, ends the app at once: no question, no waiting
+// for anything to wind down. Run in a child process (gtest's threadsafe death-test style starts
+// the binary anew), as it ends the process it runs in.
+TEST_F(WitnessAppTest, EscapeTwiceLeavesAtOnceFromAnywhere) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        Launch("fa");
+        Press("startButton");
+        ExpectPage("organisationPage");
+        Type("bundlePath", QString::fromStdString((dir_ / "org.bundle").string()));
+        Enter("bundlePath");
+        WaitFor([&] { return Visible("fingerprint"); }, 5);
+        Press("fingerprintMatches");
+        Next();
+        ExpectPage("testimonyPage");
+        Type("testimonyText", QString::fromUtf8("در گوهردشت"));
+        QTest::keyClick(window_, Qt::Key_Escape);
+        QTest::keyClick(window_, Qt::Key_Escape);
+        QCoreApplication::processEvents();
+        std::fprintf(stderr, "still running after Escape twice\n");
+        std::exit(7);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 // "Through Tor" with the Tor address left empty refuses to send: it never falls back to a direct

@@ -92,7 +92,7 @@ TEST_F(InvestigatorLibraryTest, AStoppedSyncKeepsWhatArrivedAndTheNextSyncFetche
 }
 
 TEST_F(InvestigatorLibraryTest, OpeningAsksForNoKeyForJunkAndNamesAKeyThatIsNotARecipient) {
-  ASSERT_EQ(Inv({"keygen", "--name", "z", "--out", "z.key"}).exit_code, 0);
+  UseKey("z");
   WriteText(dir_ / "t.txt", "The prison was emptied in a week.");
   ASSERT_EQ(
       Wit({"seal", "--bundle", "org.bundle", "--text-file", "t.txt", "--out", "e.gvh"}).exit_code,

@@ -733,8 +733,8 @@ class ReviewTest : public IntakeTest {
  protected:
   void SetUp() override {
     IntakeTest::SetUp();
-    ASSERT_EQ(Inv({"keygen", "--name", "b", "--out", "b.key"}).exit_code, 0);
-    ASSERT_EQ(Inv({"keygen", "--name", "c", "--out", "c.key"}).exit_code, 0);
+    UseKey("b");
+    UseKey("c");
     WriteText(dir_ / "insider.pub", insider_.public_key().ToText());
     Outcome b = Inv({"bundle",
                      "--org-key",

@@ -44,8 +44,8 @@ class IntegrityTest : public testing::ServerFixture {
  protected:
   void SetUp() override {
     ServerFixture::SetUp();
-    ASSERT_EQ(Inv({"keygen", "--name", "b", "--out", "b.key"}).exit_code, 0);
-    ASSERT_EQ(Inv({"keygen", "--name", "c", "--out", "c.key"}).exit_code, 0);
+    UseKey("b");
+    UseKey("c");
     WriteText(dir_ / "insider.pub", insider_.public_key().ToText());
     MakeBundle("team.bundle", {"a.pub", "b.pub", "c.pub", "insider.pub"});
     Serve("team.bundle");

@@ -5,11 +5,14 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -118,6 +121,55 @@ bool WaitForPort(int port, double seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+std::string CachedKey(const std::filesystem::path& dir, const std::string& investigator,
+                      const std::string& name, const std::map<std::string, std::string>& env) {
+  namespace fs = std::filesystem;
+  // Keyed by the binary's modification time and the passphrase, so that a rebuilt tool (whose
+  // key format may have changed) or another passphrase makes keys anew.
+  struct stat st {};
+  if (::stat(investigator.c_str(), &st) != 0) return investigator + " does not exist";
+  const auto pass = env.find("GAVAH_PASSPHRASE");
+  if (pass == env.end()) return "no GAVAH_PASSPHRASE in the environment";
+  const fs::path cache =
+      fs::path(investigator).parent_path() / "test-keys" /
+      (std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + "-" +
+       std::to_string(std::hash<std::string>{}(pass->second)));
+  std::error_code ec;
+  fs::create_directories(cache, ec);
+  if (ec) return "cannot create " + cache.string() + ": " + ec.message();
+  // Tests run in parallel: one makes a key while the others wait for it.
+  const int lock = ::open((cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) return "cannot lock " + cache.string();
+  std::string failed;
+  if (!fs::exists(cache / (name + ".pub"))) {
+    const fs::path making = cache / (".making-" + name);
+    fs::remove_all(making, ec);
+    fs::create_directories(making, ec);
+    const Outcome made =
+        name == "org"
+            ? Exec(making, investigator, {"org-init", "--out", "org.key"}, env)
+            : Exec(making, investigator, {"keygen", "--name", name, "--out", name + ".key"}, env);
+    if (made.exit_code != 0) {
+      failed = "making key " + name + ": " + made.err;
+    } else {
+      // The public half last: its presence says the pair is whole.
+      fs::rename(making / (name + ".key"), cache / (name + ".key"), ec);
+      if (!ec) fs::rename(making / (name + ".pub"), cache / (name + ".pub"), ec);
+      if (ec) failed = "keeping key " + name + ": " + ec.message();
+    }
+    fs::remove_all(making, ec);
+  }
+  ::close(lock);
+  if (!failed.empty()) return failed;
+  for (const char* ext : {".key", ".pub"}) {
+    const fs::path to = dir / (name + ext);
+    fs::copy_file(cache / (name + ext), to, fs::copy_options::overwrite_existing, ec);
+    if (ec) return "copying key " + name + ": " + ec.message();
+    fs::permissions(to, ext == std::string(".key") ? fs::perms(0600) : fs::perms(0644), ec);
+  }
+  return "";
 }
 
 }  // namespace gavah::testing

@@ -31,6 +31,15 @@ int FreePort();
 // True once something accepts TCP connections on 127.0.0.1:port (polls up to `seconds`).
 bool WaitForPort(int port, double seconds);
 
+// Copies `name`.key and `name`.pub into `dir`: the organisation key for "org", else the key
+// pair of investigator `name`, made by `investigator` (with `env`, whose GAVAH_PASSPHRASE the
+// keys are encrypted under) the first time any test of this build asks, and kept in a folder
+// beside that binary. Making a key costs two runs of Argon2id at full cost and an end-to-end
+// test needs several; what those tests test is not the making of keys (cli_test tests that),
+// so each test gets copies. Empty on success, else what went wrong.
+std::string CachedKey(const std::filesystem::path& dir, const std::string& investigator,
+                      const std::string& name, const std::map<std::string, std::string>& env);
+
 std::string ReadText(const std::filesystem::path& p);
 void WriteText(const std::filesystem::path& p, const std::string& s);
 

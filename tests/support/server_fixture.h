@@ -45,8 +45,13 @@ class ServerFixture : public ::testing::Test {
     ASSERT_EQ(
         Srv({"init", "--data", "srv", "--listen", "127.0.0.1:" + std::to_string(port_)}).exit_code,
         0);
-    ASSERT_EQ(Inv({"org-init", "--out", "org.key"}).exit_code, 0);
-    ASSERT_EQ(Inv({"keygen", "--name", "a", "--out", "a.key"}).exit_code, 0);
+    UseKey("org");
+    UseKey("a");
+  }
+  // org.key or NAME.key with its .pub, as `org-init` or `keygen --name NAME` makes them (made
+  // once per build and copied: see CachedKey).
+  void UseKey(const std::string& name) {
+    ASSERT_EQ(CachedKey(dir_, GAVAH_INVESTIGATOR, name, env_), "");
   }
   void TearDown() override {
     StopServer(SIGTERM);

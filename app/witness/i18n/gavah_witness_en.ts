@@ -59,6 +59,10 @@
         <source>Continue without replies</source>
         <translation>Continue without replies</translation>
     </message>
+    <message>
+        <source>Preparing your codename&apos;s key. This takes a moment.</source>
+        <translation>Preparing your codename&apos;s key. This takes a moment.</translation>
+    </message>
 </context>
 <context>
     <name>ConsentPage</name>
@@ -67,12 +71,12 @@
         <translation>5. What you allow</translation>
     </message>
     <message>
-        <source>Your testimony is yours. Say what may be done with it. Only the organisation's investigators will see your answers, and they go with your testimony wherever it is used.</source>
-        <translation>Your testimony is yours. Say what may be done with it. Only the organisation's investigators will see your answers, and they go with your testimony wherever it is used.</translation>
+        <source>Your testimony is yours. Say what may be done with it. Only the organisation&apos;s investigators will see your answers, and they go with your testimony wherever it is used.</source>
+        <translation>Your testimony is yours. Say what may be done with it. Only the organisation&apos;s investigators will see your answers, and they go with your testimony wherever it is used.</translation>
     </message>
     <message>
-        <source>The organisation's investigators may read and study it (always, when you send it)</source>
-        <translation>The organisation's investigators may read and study it (always, when you send it)</translation>
+        <source>The organisation&apos;s investigators may read and study it (always, when you send it)</source>
+        <translation>The organisation&apos;s investigators may read and study it (always, when you send it)</translation>
     </message>
     <message>
         <source>It may be shared with a United Nations commission of inquiry or investigative mechanism</source>
@@ -134,8 +138,8 @@
         <translation>3. Files and what they reveal</translation>
     </message>
     <message>
-        <source>Photos, documents, recordings. Files often carry hidden details: where a photo was taken, the phone's serial number, the author's name. Gavah shows them here, and you choose for each file.</source>
-        <translation>Photos, documents, recordings. Files often carry hidden details: where a photo was taken, the phone's serial number, the author's name. Gavah shows them here, and you choose for each file.</translation>
+        <source>Photos, documents, recordings. Files often carry hidden details: where a photo was taken, the phone&apos;s serial number, the author&apos;s name. Gavah shows them here, and you choose for each file.</source>
+        <translation>Photos, documents, recordings. Files often carry hidden details: where a photo was taken, the phone&apos;s serial number, the author&apos;s name. Gavah shows them here, and you choose for each file.</translation>
     </message>
     <message>
         <source>Path of a file to add</source>
@@ -287,8 +291,8 @@
 <context>
     <name>OrganisationPage</name>
     <message>
-        <source>The organisation's bundle file</source>
-        <translation>The organisation's bundle file</translation>
+        <source>The organisation&apos;s bundle file</source>
+        <translation>The organisation&apos;s bundle file</translation>
     </message>
     <message>
         <source>Gavah bundles (*.bundle *.gvb)</source>
@@ -343,8 +347,8 @@
         <translation>This file cannot be used as a bundle.</translation>
     </message>
     <message>
-        <source>It carries the organisation's name but is signed with a different key. Someone may be pretending to be the organisation to read your testimony. Do not use it: ask the organisation, in person or through a channel you trust, for its real bundle.</source>
-        <translation>It carries the organisation's name but is signed with a different key. Someone may be pretending to be the organisation to read your testimony. Do not use it: ask the organisation, in person or through a channel you trust, for its real bundle.</translation>
+        <source>It carries the organisation&apos;s name but is signed with a different key. Someone may be pretending to be the organisation to read your testimony. Do not use it: ask the organisation, in person or through a channel you trust, for its real bundle.</source>
+        <translation>It carries the organisation&apos;s name but is signed with a different key. Someone may be pretending to be the organisation to read your testimony. Do not use it: ask the organisation, in person or through a channel you trust, for its real bundle.</translation>
     </message>
     <message>
         <source>Ask the organisation for its current bundle.</source>
@@ -367,8 +371,8 @@
         <translation>This bundle gives no organisation name.</translation>
     </message>
     <message>
-        <source>Its key's fingerprint:</source>
-        <translation>Its key's fingerprint:</translation>
+        <source>Its key&apos;s fingerprint:</source>
+        <translation>Its key&apos;s fingerprint:</translation>
     </message>
     <message>
         <source>Fingerprint %1</source>
@@ -399,8 +403,8 @@
         <translation>The fingerprint matches</translation>
     </message>
     <message>
-        <source>This device now remembers the key: a bundle in this organisation's name signed by another key will be refused.</source>
-        <translation>This device now remembers the key: a bundle in this organisation's name signed by another key will be refused.</translation>
+        <source>This device now remembers the key: a bundle in this organisation&apos;s name signed by another key will be refused.</source>
+        <translation>This device now remembers the key: a bundle in this organisation&apos;s name signed by another key will be refused.</translation>
     </message>
 </context>
 <context>
@@ -454,8 +458,8 @@
         <translation>No receipts on this device.</translation>
     </message>
     <message>
-        <source>Entry %1 of the server's log, received in the hour from %2</source>
-        <translation>Entry %1 of the server's log, received in the hour from %2</translation>
+        <source>Entry %1 of the server&apos;s log, received in the hour from %2</source>
+        <translation>Entry %1 of the server&apos;s log, received in the hour from %2</translation>
     </message>
 </context>
 <context>
@@ -485,8 +489,8 @@
         <translation>Not sealed</translation>
     </message>
     <message>
-        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. It waits in the outbox until the server's receipt comes back; open the outbox later and press "Try again".</source>
-        <translation>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. It waits in the outbox until the server's receipt comes back; open the outbox later and press "Try again".</translation>
+        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation&apos;s server. It waits in the outbox until the server&apos;s receipt comes back; open the outbox later and press &quot;Try again&quot;.</source>
+        <translation>A relay (%1) holds your sealed testimony and will pass it to the organisation&apos;s server. It waits in the outbox until the server&apos;s receipt comes back; open the outbox later and press &quot;Try again&quot;.</translation>
     </message>
     <message>
         <source>The sealed testimony is in %1. Whoever carries it cannot read it.</source>
@@ -509,8 +513,8 @@
         <translation>Done</translation>
     </message>
     <message>
-        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</source>
-        <translation>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</translation>
+        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation&apos;s server. As you asked, nothing is kept on this device, so no receipt will come back here.</source>
+        <translation>A relay (%1) holds your sealed testimony and will pass it to the organisation&apos;s server. As you asked, nothing is kept on this device, so no receipt will come back here.</translation>
     </message>
     <message>
         <source>It was not delivered (the reason is below). Your testimony is sealed and waits in the outbox on this device; nobody can read it there. Try again later, or through Tor.</source>
@@ -521,12 +525,12 @@
         <translation>It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</translation>
     </message>
     <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</source>
-        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</translation>
+        <source>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</source>
+        <translation>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</translation>
     </message>
     <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</source>
-        <translation>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</translation>
+        <source>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</source>
+        <translation>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</translation>
     </message>
 </context>
 <context>
@@ -595,20 +599,20 @@
         <translation>Send directly</translation>
     </message>
     <message>
-        <source>The connection is encrypted, but someone watching your network can see that you connected to the organisation's server.</source>
-        <translation>The connection is encrypted, but someone watching your network can see that you connected to the organisation's server.</translation>
+        <source>The connection is encrypted, but someone watching your network can see that you connected to the organisation&apos;s server.</source>
+        <translation>The connection is encrypted, but someone watching your network can see that you connected to the organisation&apos;s server.</translation>
     </message>
     <message>
         <source>Send through Tor</source>
         <translation>Send through Tor</translation>
     </message>
     <message>
-        <source>Tor hides where you are and that you contacted the organisation. Gavah needs Tor's HTTP tunnel port: add the line "HTTPTunnelPort 9080" to Tor's settings (torrc) and keep Tor running. Tor Browser's own port 9150 and Tor's port 9050 speak SOCKS, which Gavah cannot use.</source>
-        <translation>Tor hides where you are and that you contacted the organisation. Gavah needs Tor's HTTP tunnel port: add the line "HTTPTunnelPort 9080" to Tor's settings (torrc) and keep Tor running. Tor Browser's own port 9150 and Tor's port 9050 speak SOCKS, which Gavah cannot use.</translation>
+        <source>Tor hides where you are and that you contacted the organisation. Gavah needs Tor&apos;s HTTP tunnel port: add the line &quot;HTTPTunnelPort 9080&quot; to Tor&apos;s settings (torrc) and keep Tor running. Tor Browser&apos;s own port 9150 and Tor&apos;s port 9050 speak SOCKS, which Gavah cannot use.</source>
+        <translation>Tor hides where you are and that you contacted the organisation. Gavah needs Tor&apos;s HTTP tunnel port: add the line &quot;HTTPTunnelPort 9080&quot; to Tor&apos;s settings (torrc) and keep Tor running. Tor Browser&apos;s own port 9150 and Tor&apos;s port 9050 speak SOCKS, which Gavah cannot use.</translation>
     </message>
     <message>
-        <source>Tor's HTTP tunnel address</source>
-        <translation>Tor's HTTP tunnel address</translation>
+        <source>Tor&apos;s HTTP tunnel address</source>
+        <translation>Tor&apos;s HTTP tunnel address</translation>
     </message>
     <message>
         <source>Save to a file for someone to carry</source>
@@ -670,8 +674,8 @@
         <translation>Your testimony, sealed on this device</translation>
     </message>
     <message>
-        <source>What you write and the files you add are locked here, on your own device, so that only the organisation's investigators can open them. The server that receives them cannot read them, and neither can anyone watching the network.</source>
-        <translation>What you write and the files you add are locked here, on your own device, so that only the organisation's investigators can open them. The server that receives them cannot read them, and neither can anyone watching the network.</translation>
+        <source>What you write and the files you add are locked here, on your own device, so that only the organisation&apos;s investigators can open them. The server that receives them cannot read them, and neither can anyone watching the network.</source>
+        <translation>What you write and the files you add are locked here, on your own device, so that only the organisation&apos;s investigators can open them. The server that receives them cannot read them, and neither can anyone watching the network.</translation>
     </message>
     <message>
         <source>Give testimony</source>
@@ -690,8 +694,8 @@
         <translation>Keep nothing on this device</translation>
     </message>
     <message>
-        <source>If someone comes, press "Leave quickly" (or Escape twice): the window closes at once and what you were writing is gone.</source>
-        <translation>If someone comes, press "Leave quickly" (or Escape twice): the window closes at once and what you were writing is gone.</translation>
+        <source>If someone comes, press &quot;Leave quickly&quot; (or Escape twice): the window closes at once and what you were writing is gone.</source>
+        <translation>If someone comes, press &quot;Leave quickly&quot; (or Escape twice): the window closes at once and what you were writing is gone.</translation>
     </message>
     <message>
         <source>With this chosen, Gavah keeps no copy of what you send, no receipt, and does not remember the organisation (one remembered before is kept). If sending fails, nothing is kept and you will have to start again.</source>

@@ -59,6 +59,10 @@
         <source>Continue without replies</source>
         <translation>ادامه بدون پاسخ</translation>
     </message>
+    <message>
+        <source>Preparing your codename&apos;s key. This takes a moment.</source>
+        <translation>کلید رمزنام شما آماده می‌شود. کمی طول می‌کشد.</translation>
+    </message>
 </context>
 <context>
     <name>ConsentPage</name>
@@ -67,11 +71,11 @@
         <translation>۵. چه اجازه‌ای می‌دهید</translation>
     </message>
     <message>
-        <source>Your testimony is yours. Say what may be done with it. Only the organisation's investigators will see your answers, and they go with your testimony wherever it is used.</source>
+        <source>Your testimony is yours. Say what may be done with it. Only the organisation&apos;s investigators will see your answers, and they go with your testimony wherever it is used.</source>
         <translation>شهادت شما از آنِ شماست. بگویید با آن چه می‌توان کرد. فقط پژوهشگران سازمان پاسخ‌های شما را می‌بینند، و این پاسخ‌ها هر جا که شهادت شما به کار رود همراه آن است.</translation>
     </message>
     <message>
-        <source>The organisation's investigators may read and study it (always, when you send it)</source>
+        <source>The organisation&apos;s investigators may read and study it (always, when you send it)</source>
         <translation>پژوهشگران سازمان می‌توانند آن را بخوانند و بررسی کنند (همیشه، وقتی آن را می‌فرستید)</translation>
     </message>
     <message>
@@ -134,7 +138,7 @@
         <translation>۳. پرونده‌ها و آنچه فاش می‌کنند</translation>
     </message>
     <message>
-        <source>Photos, documents, recordings. Files often carry hidden details: where a photo was taken, the phone's serial number, the author's name. Gavah shows them here, and you choose for each file.</source>
+        <source>Photos, documents, recordings. Files often carry hidden details: where a photo was taken, the phone&apos;s serial number, the author&apos;s name. Gavah shows them here, and you choose for each file.</source>
         <translation>عکس، سند، صدا و فیلم. پرونده‌ها اغلب جزئیات پنهانی دارند: جایی که عکس گرفته شده، شمارهٔ سریال تلفن، نام نویسنده. گواه آن‌ها را اینجا نشان می‌دهد و شما برای هر پرونده انتخاب می‌کنید.</translation>
     </message>
     <message>
@@ -287,7 +291,7 @@
 <context>
     <name>OrganisationPage</name>
     <message>
-        <source>The organisation's bundle file</source>
+        <source>The organisation&apos;s bundle file</source>
         <translation>پروندهٔ بستهٔ سازمان</translation>
     </message>
     <message>
@@ -343,7 +347,7 @@
         <translation>این پرونده را نمی‌توان به عنوان بسته به کار برد.</translation>
     </message>
     <message>
-        <source>It carries the organisation's name but is signed with a different key. Someone may be pretending to be the organisation to read your testimony. Do not use it: ask the organisation, in person or through a channel you trust, for its real bundle.</source>
+        <source>It carries the organisation&apos;s name but is signed with a different key. Someone may be pretending to be the organisation to read your testimony. Do not use it: ask the organisation, in person or through a channel you trust, for its real bundle.</source>
         <translation>نام سازمان را دارد، اما با کلید دیگری امضا شده است. ممکن است کسی خود را به جای سازمان جا بزند تا شهادت شما را بخواند. از آن استفاده نکنید: بستهٔ واقعی را حضوری یا از راهی که به آن اعتماد دارید از سازمان بخواهید.</translation>
     </message>
     <message>
@@ -367,7 +371,7 @@
         <translation>این بسته نام سازمانی ندارد.</translation>
     </message>
     <message>
-        <source>Its key's fingerprint:</source>
+        <source>Its key&apos;s fingerprint:</source>
         <translation>اثر انگشت کلید آن:</translation>
     </message>
     <message>
@@ -399,7 +403,7 @@
         <translation>اثر انگشت یکی است</translation>
     </message>
     <message>
-        <source>This device now remembers the key: a bundle in this organisation's name signed by another key will be refused.</source>
+        <source>This device now remembers the key: a bundle in this organisation&apos;s name signed by another key will be refused.</source>
         <translation>این دستگاه اکنون این کلید را به یاد دارد: بسته‌ای به نام این سازمان که با کلید دیگری امضا شده باشد پذیرفته نمی‌شود.</translation>
     </message>
 </context>
@@ -454,7 +458,7 @@
         <translation>رسیدی روی این دستگاه نیست.</translation>
     </message>
     <message>
-        <source>Entry %1 of the server's log, received in the hour from %2</source>
+        <source>Entry %1 of the server&apos;s log, received in the hour from %2</source>
         <translation>ردیف %1 دفتر سرور، دریافت‌شده در ساعتی که از %2 آغاز شد</translation>
     </message>
 </context>
@@ -485,7 +489,7 @@
         <translation>مهروموم نشد</translation>
     </message>
     <message>
-        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. It waits in the outbox until the server's receipt comes back; open the outbox later and press "Try again".</source>
+        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation&apos;s server. It waits in the outbox until the server&apos;s receipt comes back; open the outbox later and press &quot;Try again&quot;.</source>
         <translation>یک رله (%1) شهادت مهروموم‌شدهٔ شما را نگه داشته و آن را به سرور سازمان می‌رساند. تا رسید سرور برنگردد در صندوق ارسال می‌ماند؛ بعداً صندوق ارسال را باز کنید و «تلاش دوباره» را بزنید.</translation>
     </message>
     <message>
@@ -509,7 +513,7 @@
         <translation>پایان</translation>
     </message>
     <message>
-        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation's server. As you asked, nothing is kept on this device, so no receipt will come back here.</source>
+        <source>A relay (%1) holds your sealed testimony and will pass it to the organisation&apos;s server. As you asked, nothing is kept on this device, so no receipt will come back here.</source>
         <translation>یک رله (%1) شهادت مهروموم‌شدهٔ شما را نگه داشته و آن را به سرور سازمان می‌رساند. همان‌طور که خواسته بودید، چیزی روی این دستگاه نگه داشته نمی‌شود، پس رسیدی به اینجا برنمی‌گردد.</translation>
     </message>
     <message>
@@ -521,11 +525,11 @@
         <translation>نرسید (دلیلش در پایین آمده است) و، همان‌طور که خواسته بودید، چیزی روی این دستگاه نگه داشته نشد. هر وقت توانستید وصل شوید، می‌توانید دوباره آن را بنویسید.</translation>
     </message>
     <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</source>
+        <source>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</source>
         <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در ساعتی که از %2 آغاز شد. همان‌طور که خواسته بودید، رسید روی این دستگاه نگه داشته نمی‌شود.</translation>
     </message>
     <message>
-        <source>The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</source>
+        <source>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</source>
         <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در ساعتی که از %2 آغاز شد. رسید روی این دستگاه نگه داشته می‌شود.</translation>
     </message>
 </context>
@@ -595,7 +599,7 @@
         <translation>فرستادن مستقیم</translation>
     </message>
     <message>
-        <source>The connection is encrypted, but someone watching your network can see that you connected to the organisation's server.</source>
+        <source>The connection is encrypted, but someone watching your network can see that you connected to the organisation&apos;s server.</source>
         <translation>ارتباط رمزگذاری شده است، اما کسی که شبکهٔ شما را زیر نظر دارد می‌تواند ببیند که به سرور سازمان وصل شده‌اید.</translation>
     </message>
     <message>
@@ -603,11 +607,11 @@
         <translation>فرستادن از راه تور</translation>
     </message>
     <message>
-        <source>Tor hides where you are and that you contacted the organisation. Gavah needs Tor's HTTP tunnel port: add the line "HTTPTunnelPort 9080" to Tor's settings (torrc) and keep Tor running. Tor Browser's own port 9150 and Tor's port 9050 speak SOCKS, which Gavah cannot use.</source>
+        <source>Tor hides where you are and that you contacted the organisation. Gavah needs Tor&apos;s HTTP tunnel port: add the line &quot;HTTPTunnelPort 9080&quot; to Tor&apos;s settings (torrc) and keep Tor running. Tor Browser&apos;s own port 9150 and Tor&apos;s port 9050 speak SOCKS, which Gavah cannot use.</source>
         <translation>تور پنهان می‌کند که کجا هستید و اینکه با سازمان تماس گرفته‌اید. گواه به درگاه تونل HTTP تور نیاز دارد: خط «HTTPTunnelPort 9080» را به تنظیمات تور (torrc) بیفزایید و تور را روشن نگه دارید. درگاه ۹۱۵۰ مرورگر تور و درگاه ۹۰۵۰ تور با SOCKS کار می‌کنند که گواه نمی‌تواند از آن استفاده کند.</translation>
     </message>
     <message>
-        <source>Tor's HTTP tunnel address</source>
+        <source>Tor&apos;s HTTP tunnel address</source>
         <translation>نشانی تونل HTTP تور</translation>
     </message>
     <message>
@@ -670,7 +674,7 @@
         <translation>شهادت شما، مهروموم‌شده روی همین دستگاه</translation>
     </message>
     <message>
-        <source>What you write and the files you add are locked here, on your own device, so that only the organisation's investigators can open them. The server that receives them cannot read them, and neither can anyone watching the network.</source>
+        <source>What you write and the files you add are locked here, on your own device, so that only the organisation&apos;s investigators can open them. The server that receives them cannot read them, and neither can anyone watching the network.</source>
         <translation>آنچه می‌نویسید و پرونده‌هایی که می‌افزایید همین‌جا، روی دستگاه خودتان، قفل می‌شوند تا فقط پژوهشگران سازمان بتوانند آن‌ها را باز کنند. سروری که آن‌ها را دریافت می‌کند نمی‌تواند آن‌ها را بخواند، و کسی هم که شبکه را زیر نظر دارد نمی‌تواند.</translation>
     </message>
     <message>
@@ -690,7 +694,7 @@
         <translation>چیزی روی این دستگاه نماند</translation>
     </message>
     <message>
-        <source>If someone comes, press "Leave quickly" (or Escape twice): the window closes at once and what you were writing is gone.</source>
+        <source>If someone comes, press &quot;Leave quickly&quot; (or Escape twice): the window closes at once and what you were writing is gone.</source>
         <translation>اگر کسی آمد، «خروج فوری» را بزنید (یا دو بار Escape): پنجره فوراً بسته می‌شود و آنچه می‌نوشتید از میان می‌رود.</translation>
     </message>
     <message>

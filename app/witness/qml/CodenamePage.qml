@@ -28,9 +28,15 @@ Page {
                 color: "#1e6b2e"
                 text: qsTr("Your codename is confirmed. Investigators will be able to reply.")
             }
+            RowLayout {
+                visible: session.derivingCodename
+                objectName: "codenameDeriving"
+                BusyIndicator { running: session.derivingCodename; Accessible.name: preparing.text }
+                Para { id: preparing; text: qsTr("Preparing your codename's key. This takes a moment.") }
+            }
 
             RowLayout {
-                visible: !session.hasCodename && page.shown === ""
+                visible: !session.hasCodename && !session.derivingCodename && page.shown === ""
                 Layout.fillWidth: true
                 Button {
                     objectName: "makeCodenamePersian"
@@ -97,7 +103,7 @@ Page {
             }
             NavRow {
                 nextText: session.hasCodename ? qsTr("Next") : qsTr("Continue without replies")
-                nextEnabled: session.hasCodename || page.shown === ""
+                nextEnabled: !session.derivingCodename && (session.hasCodename || page.shown === "")
                 onBack: page.app.back()
                 onNext: page.app.go("ConsentPage")
             }
