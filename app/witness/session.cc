@@ -147,8 +147,8 @@ bool Session::openBundlePath(const QString& path) {
   return AcceptBundle(witness::LoadBundle(path.toStdString(), "", /*require_current=*/true), false);
 }
 
-void Session::LoadBuiltInBundle() {
-  QFile f(QStringLiteral(":/bundle/org.bundle"));
+void Session::LoadBuiltInBundle(const QString& path) {
+  QFile f(path);
   if (!f.open(QIODevice::ReadOnly)) return;
   const QByteArray bytes = f.read(8 + 32 + 4 + kMaxBundleBody + 64);
   auto bundle = RecipientBundle::Parse(

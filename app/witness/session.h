@@ -157,8 +157,9 @@ class Session : public QObject {
   // Forgets the testimony being prepared (after it was sent, or on request).
   Q_INVOKABLE void clearTestimony();
 
-  // For an organisation's own build: the bundle in the resources, if any.
-  void LoadBuiltInBundle();
+  // For an organisation's own build: the bundle in the resources (-DGAVAH_APP_BUNDLE), if any;
+  // `path` is a Qt resource path or, for the tests, a file standing in for it.
+  void LoadBuiltInBundle(const QString& path = QStringLiteral(":/bundle/org.bundle"));
 
  signals:
   void languageChanged();

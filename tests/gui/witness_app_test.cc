@@ -15,6 +15,8 @@
 #include <functional>
 #include <thread>
 
+#include "cli_support.h"
+#include "investigator.h"
 #include "metadata.h"
 #include "support/server_fixture.h"
 
@@ -405,6 +407,58 @@ TEST_F(WitnessAppTest, EscapeTwiceLeavesAtOnceFromAnywhere) {
         std::exit(7);
       },
       ::testing::ExitedWithCode(0), "");
+}
+
+// An organisation's own build carries its bundle (-DGAVAH_APP_BUNDLE): the witness is not asked
+// for a file, still compares the fingerprint, and the testimony is delivered with it. A built-in
+// bundle that has expired is refused, not used.
+TEST_F(WitnessAppTest, ABuiltInBundleNeedsNoFileAndAnExpiredOneIsRefused) {
+  StartServer();
+  for (const std::string lang : {"fa", "en"}) {
+    Launch(lang);
+    app_->session().LoadBuiltInBundle(QString::fromStdString((dir_ / "org.bundle").string()));
+    ASSERT_TRUE(app_->session().builtInBundle());
+    Press("startButton");
+    ExpectPage("organisationPage");
+    EXPECT_FALSE(Visible("bundlePath")) << "no file to open";
+    EXPECT_TRUE(Visible("fingerprint"));
+    Screenshot("1c-organisation-built-in");
+    if (app_->session().trust() != "pinned") Press("fingerprintMatches");
+    Next();
+    ExpectPage("testimonyPage");
+    Type("testimonyText", QString::fromUtf8("Built in: the visits stopped in Mordad 1367."));
+    for (const char* page : {"filesPage", "codenamePage", "consentPage", "sendPage"}) {
+      Next();
+      ExpectPage(page);
+    }
+    Press("sendButton");
+    ExpectPage("outcomePage");
+    EXPECT_EQ(app_->session().outcome().toStdString(), "delivered")
+        << app_->session().outcomeDetail().toStdString();
+    app_.reset();
+  }
+  bool more = false;
+  EXPECT_EQ(OpenStore()->List(0, 10, &more).value().size(), 2u);
+
+  // A stale build: its bundle was signed ten days ago for one day.
+  investigator::BundleRequest stale;
+  stale.investigators = {(dir_ / "a.pub").string()};
+  stale.threshold = 1;
+  stale.servers = {"127.0.0.1:" + std::to_string(port_)};
+  stale.server_cert = (dir_ / "srv/tls.crt").string();
+  stale.receipt_key = (dir_ / "srv/receipt.pub").string();
+  stale.expires_days = 1;
+  stale.now = NowUnix() - 10 * 86400;
+  auto contents = investigator::PrepareBundle(stale);
+  ASSERT_TRUE(contents.ok()) << contents.status().message();
+  WriteText(dir_ / "pass.txt", env_["GAVAH_PASSPHRASE"]);
+  const OrganisationKey org =
+      cli::LoadOrganisationKey((dir_ / "org.key").string(), {(dir_ / "pass.txt").string()});
+  ASSERT_TRUE(investigator::WriteBundle(*contents, org, (dir_ / "expired.bundle").string()).ok());
+  Launch("en");
+  app_->session().LoadBuiltInBundle(QString::fromStdString((dir_ / "expired.bundle").string()));
+  EXPECT_FALSE(app_->session().hasBundle());
+  EXPECT_EQ(app_->session().bundleRefusal().toStdString(), "expired");
 }
 
 // "Through Tor" with the Tor address left empty refuses to send: it never falls back to a direct
