@@ -86,7 +86,9 @@ step "6b. A witness whose network blocks the server submits through the relay; a
 echo "My father was in Gohardasht. His name was read out in the corridor in August 1988." > relayed.txt
 $W submit --bundle relay.bundle --org-fingerprint "$ORG_FP" --text-file relayed.txt | tee relay-submit.txt
 echo "Carried out on a USB stick: the graves at Khavaran were dug at night." > carried.txt
-$W seal --bundle org.bundle --org-fingerprint "$ORG_FP" --text-file carried.txt --out carried.gvh
+# Another witness, on their own device (their own pins): it has seen only the first bundle.
+XDG_DATA_HOME=$WORK/data-carried $W seal --bundle org.bundle --org-fingerprint "$ORG_FP" \
+  --text-file carried.txt --out carried.gvh
 $R import --data relay carried.gvh
 $R status --data relay
 for _ in $(seq 1 60); do $R status --data relay --json | grep -q '"queued":0,' && break; sleep 0.5; done

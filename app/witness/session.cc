@@ -88,6 +88,7 @@ void Session::Refuse(const QString& why, const QString& detail) {
   confirmed_ = false;
   trust_.clear();
   reply_key_.reset();
+  deriving_ = 0;  // a key derived for the bundle just dropped is never used
   pending_codename_.reset();
   emit codenameChanged();
   refusal_ = why;
@@ -127,8 +128,10 @@ bool Session::AcceptBundle(Result<RecipientBundle> bundle, bool built_in) {
     default:
       trust_ = QStringLiteral("unnamed");
   }
-  // A codename's key is bound to the organisation: a new bundle needs a new one.
+  // A codename's key is bound to the organisation: a new bundle needs a new one, and a key still
+  // being derived for the old one is dropped when it arrives.
   reply_key_.reset();
+  deriving_ = 0;
   pending_codename_.reset();
   confirmed_ = trust->trust == witness::Trust::kPinned;
   refusal_.clear();
@@ -399,7 +402,8 @@ void Session::RunInBackground(std::function<void()> work) {
 void Session::send(const QString& text, const QString& textLanguage, const QString& when,
                    const QString& where, const QStringList& consent, const QString& route,
                    const QString& proxy, const QUrl& file) {
-  if (busy_ || !bundle_ || examining()) return;
+  // Not while the codename's key is derived: the testimony would go without it.
+  if (busy_ || !bundle_ || examining() || deriving_ != 0) return;
   // "Through Tor" with no Tor address must never fall back to a direct connection.
   if (route == QLatin1String("tor") && proxy.trimmed().isEmpty()) {
     RefuseToStart(QStringLiteral("no address is given for Tor's HTTP tunnel"));
@@ -628,6 +632,7 @@ void Session::clearTestimony() {
   attachments_.clear();
   pending_codename_.reset();
   reply_key_.reset();
+  deriving_ = 0;
   outcome_.clear();
   outcome_detail_.clear();
   emit attachmentsChanged();

@@ -137,6 +137,10 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   if (!parsed.ok()) return Prefixed(store_label, parsed.status());
   const RecipientBundle bundle = std::move(parsed).value();
   if (!bundle.contents().receipt_key) return Refused("the bundle names no receipt key");
+  // Built beside OUT and renamed into place when whole and signed; a taken OUT costs no
+  // passphrase.
+  GAVAH_ASSIGN_OR_RETURN(auto dir, cli::StagingDir::TryCreate(out));
+  const std::string& staging = dir->path();
   GAVAH_ASSIGN_OR_RETURN(const InvestigatorSecretKey signer, keys.front().unlock());
   // Opening needs the signer's key again: it is not unlocked twice.
   std::vector<KeyRef> opening = keys;
@@ -144,20 +148,19 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
     return InvestigatorSecretKey::FromSecret(signer.public_key().name,
                                              SecretBuffer::CopyOf(signer.secret_material().span()));
   };
-  // Built beside OUT and renamed into place when whole and signed.
-  GAVAH_ASSIGN_OR_RETURN(auto dir, cli::StagingDir::TryCreate(out));
-  const std::string& staging = dir->path();
   {  // the original envelope, byte for byte
     const std::string path = staging + "/envelope.gvh";
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return Error(ErrorCode::kIo, "cannot write " + path);
     FdSink sink(fd, path);
     Status st = store.ReadBytes(e.id, [&](std::span<const uint8_t> b) {
-      GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks));
+      if (hooks.cancelled && hooks.cancelled())
+        return Error(ErrorCode::kCancelled, "interrupted; nothing was written");
       return sink.Write(b);
     });
     if (st.ok()) st = sink.Finish();
     ::close(fd);
+    if (st.code() == ErrorCode::kCancelled) return st;
     if (!st.ok()) return Prefixed(path, st);
   }
   auto released = store.Shares();

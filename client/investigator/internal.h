@@ -16,8 +16,12 @@ inline Status Refused(const std::string& message) {
 inline void Tell(const Hooks& hooks, Note::Kind kind, std::string text) {
   if (hooks.note) hooks.note(Note{kind, std::move(text)});
 }
+// A stop between steps: everything committed before it is kept.
 inline Status CheckCancelled(const Hooks& hooks) {
-  if (hooks.cancelled && hooks.cancelled()) return Error(ErrorCode::kCancelled, "interrupted");
+  if (hooks.cancelled && hooks.cancelled())
+    return Error(ErrorCode::kCancelled,
+                 "interrupted; what was done before is kept, and running it again goes on from "
+                 "there");
   return Status::Ok();
 }
 

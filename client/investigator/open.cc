@@ -43,7 +43,8 @@ class Watched : public ByteSource {
   Watched(ByteSource& in, uint64_t total, const Hooks& hooks)
       : in_(in), total_(total), hooks_(hooks) {}
   Result<size_t> Read(std::span<uint8_t> out) override {
-    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    if (hooks_.cancelled && hooks_.cancelled())
+      return Error(ErrorCode::kCancelled, "interrupted; nothing was written");
     GAVAH_ASSIGN_OR_RETURN(size_t n, in_.Read(out));
     done_ += n;
     if (hooks_.progress) hooks_.progress(done_, total_);

@@ -98,6 +98,8 @@ Result<gavah::v1::ListedEnvelope> Syncer::ListedAgain(uint64_t index, const Dige
 // Fetches a held entry's bytes again from the start; true when they match its id (and are
 // kept), false when they do not (and are dropped).
 Result<bool> Syncer::FetchAgain(const CaseEnvelope& e) {
+  // From nothing: bytes left by a fetch that was stopped or killed would otherwise come first.
+  GAVAH_RETURN_IF_ERROR(InStore(store_.DropBytes(e.id)));
   uint64_t got = 0;
   Sha256 sha;
   const Status fetched = client_.Fetch(e.id, 0, [&](std::span<const uint8_t> b) {
@@ -107,9 +109,20 @@ Result<bool> Syncer::FetchAgain(const CaseEnvelope& e) {
     sha.Update(b);
     return store_.AppendPartial(e.id, b);
   });
-  if (fetched.code() == ErrorCode::kCancelled) return fetched;
-  const bool whole = fetched.ok() && got == e.size && sha.Final() == e.id;
+  bool whole = fetched.ok() && got == e.size && sha.Final() == e.id;
+  if (whole) {
+    // What the store now holds is what is kept: checked as the first fetch checks it.
+    Sha256 held;
+    uint64_t total = 0;
+    GAVAH_RETURN_IF_ERROR(InStore(store_.ReadBytes(e.id, [&](std::span<const uint8_t> b) {
+      held.Update(b);
+      total += b.size();
+      return Status::Ok();
+    })));
+    whole = total == e.size && held.Final() == e.id;
+  }
   if (!whole) GAVAH_RETURN_IF_ERROR(InStore(store_.DropBytes(e.id)));
+  if (fetched.code() == ErrorCode::kCancelled) return fetched;
   return whole;
 }
 

@@ -585,7 +585,9 @@ Status AddOutputStream(const AVStream* in, AVFormatContext* oc) {
   out->avg_frame_rate = in->avg_frame_rate;
   out->r_frame_rate = in->r_frame_rate;
   out->disposition = in->disposition & ~AV_DISPOSITION_ATTACHED_PIC;
-  // Rotation, HDR and stereo information is presentation, not identity.
+  // Rotation, HDR and stereo information is presentation, not identity. (From FFmpeg 6.1 stream
+  // side data lives in codecpar->coded_side_data, which avcodec_parameters_copy copies whole: it
+  // must be filtered there too when the build moves to it.)
   for (int i = 0; i < in->nb_side_data; ++i) {
     const AVPacketSideData& sd = in->side_data[i];
     if (!KeepsSideData(sd.type)) continue;

@@ -4,6 +4,7 @@
 #include "investigator.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -177,6 +178,86 @@ TEST_F(InvestigatorLibraryTest, AStoppedOpenOrExportLeavesNoFolderAndTheCustodyS
   ASSERT_TRUE(altered.ok()) << altered.status().message();
   ASSERT_EQ(altered->problems.size(), 1u);
   EXPECT_EQ(altered->problems[0], "custody.txt: altered (its SHA-256 differs from the manifest)");
+}
+
+// An envelope that arrived damaged is fetched again by every sync. A sync stopped half way
+// through that fetch must not leave its first bytes in the store, where the next fetch would
+// add the whole envelope after them: the store would call the testimony whole and never open it.
+TEST_F(InvestigatorLibraryTest, AStoppedRefetchOfADamagedEnvelopeLeavesNothingBehindIt) {
+  const std::string id = Submit("org.bundle", "w", "The lists were read at night.", 5 << 20);
+  StopServer(SIGTERM);
+  // Someone with the server's database key alters one byte of its last chunk, and later puts
+  // it back.
+  const auto raw_id = FromHex(id).value();
+  auto exec = [&](const std::string& sql, int* byte) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "srv/store.db").string().c_str(), &db), SQLITE_OK);
+    const std::string key = "x'" + ToHex(Bytes(ReadText(dir_ / "srv/store.key"))) + "'";
+    sqlite3_key(db, key.data(), static_cast<int>(key.size()));
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA cipher_page_size = 4096", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    int at = 1;
+    if (byte != nullptr && *byte >= 0) {
+      const uint8_t b = static_cast<uint8_t>(*byte);
+      sqlite3_bind_blob(st, at++, &b, 1, SQLITE_TRANSIENT);
+    }
+    sqlite3_bind_blob(st, at, raw_id.data(), static_cast<int>(raw_id.size()), SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && byte != nullptr && sqlite3_column_bytes(st, 0) == 1)
+      *byte = static_cast<const uint8_t*>(sqlite3_column_blob(st, 0))[0];
+    EXPECT_TRUE(rc == SQLITE_ROW || rc == SQLITE_DONE) << sqlite3_errmsg(db);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  };
+  const std::string last = " AND seq = (SELECT max(seq) FROM chunks WHERE owner = ?2)";
+  int original = -1;
+  exec(
+      "SELECT substr(data, 101, 1) FROM chunks WHERE owner = ?1 AND seq = (SELECT max(seq) "
+      "FROM chunks WHERE owner = ?1)",
+      &original);
+  ASSERT_GE(original, 0);
+  int flipped = original ^ 1;
+  exec(
+      "UPDATE chunks SET data = CAST(substr(data, 1, 100) || ?1 || substr(data, 102) AS BLOB) "
+      "WHERE owner = ?2" +
+          last,
+      &flipped);
+  StartServer();
+  const InvestigatorSecretKey key = Key("a.key");
+  auto store = Store();
+  ASSERT_NE(store, nullptr);
+  auto first = investigator::Sync(*bundle_, key, *store, "case.db", Hooks{});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_GE(first->tampered, 1u);  // on arrival, and again when fetched once more
+  ASSERT_EQ(store->Find(Id(id)).value()->state, "tampered");
+
+  // The server's copy is whole again; the next sync is stopped after the first bytes arrive.
+  StopServer(SIGTERM);
+  exec(
+      "UPDATE chunks SET data = CAST(substr(data, 1, 100) || ?1 || substr(data, 102) AS BLOB) "
+      "WHERE owner = ?2" +
+          last,
+      &original);
+  Outcome exported = Srv({"export", "--data", "srv", id, "--out", "copy.gvh"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  ASSERT_EQ(ToHex(Sha256Of(Bytes(ReadText(dir_ / "copy.gvh")))), id)
+      << "the server's copy is whole";
+  StartServer();
+  Hooks stop;
+  stop.cancelled = [&] { return store->PartialBytes(Id(id)).value() > 0; };
+  auto cut = investigator::Sync(*bundle_, key, *store, "case.db", stop);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.status().code(), ErrorCode::kCancelled) << cut.status().message();
+
+  auto again = investigator::Sync(*bundle_, key, *store, "case.db", Hooks{});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->added, 1u);
+  EXPECT_EQ(again->tampered, 0u);
+  auto opened = investigator::OpenStored(*store, Id(id), {Ref("a.key")}, (dir_ / "out").string(),
+                                         "case.db", Hooks{});
+  EXPECT_TRUE(opened.ok()) << opened.status().message();
 }
 
 }  // namespace

@@ -141,7 +141,11 @@ std::string CachedKey(const std::filesystem::path& dir, const std::string& inves
   if (ec) return "cannot create " + cache.string() + ": " + ec.message();
   // Tests run in parallel: one makes a key while the others wait for it.
   const int lock = ::open((cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) return "cannot lock " + cache.string();
+  if (lock < 0) return "cannot open the lock of " + cache.string();
+  if (::flock(lock, LOCK_EX) != 0) {
+    ::close(lock);
+    return "cannot lock " + cache.string();
+  }
   std::string failed;
   if (!fs::exists(cache / (name + ".pub"))) {
     const fs::path making = cache / (".making-" + name);
