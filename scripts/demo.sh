@@ -84,9 +84,11 @@ for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$RPORT) 2>/dev/null && bre
 
 step "6b. A witness whose network blocks the server submits through the relay; another's sealed file is imported"
 echo "My father was in Gohardasht. His name was read out in the corridor in August 1988." > relayed.txt
-$W submit --bundle relay.bundle --org-fingerprint "$ORG_FP" --text-file relayed.txt | tee relay-submit.txt
+# Each witness has their own device, with its own pins: this one has seen only the relay bundle.
+XDG_DATA_HOME=$WORK/data-relayed $W submit --bundle relay.bundle --org-fingerprint "$ORG_FP" \
+  --text-file relayed.txt | tee relay-submit.txt
 echo "Carried out on a USB stick: the graves at Khavaran were dug at night." > carried.txt
-# Another witness, on their own device (their own pins): it has seen only the first bundle.
+# A third witness, on a third device.
 XDG_DATA_HOME=$WORK/data-carried $W seal --bundle org.bundle --org-fingerprint "$ORG_FP" \
   --text-file carried.txt --out carried.gvh
 $R import --data relay carried.gvh
@@ -94,7 +96,8 @@ $R status --data relay
 for _ in $(seq 1 60); do $R status --data relay --json | grep -q '"queued":0,' && break; sleep 0.5; done
 echo "the relay forwarded both in a shuffled round:"
 $R status --data relay
-$W outbox --retry
+# The relayed witness fetches the server's receipt, and their outbox empties.
+XDG_DATA_HOME=$WORK/data-relayed $W outbox --retry
 if grep -rqa -e "Gohardasht" -e "Khavaran were dug" relay relay.log; then echo "UNEXPECTED: plaintext at the relay"; exit 1; fi
 echo "the relay's queue and log hold no trace of either testimony"
 
