@@ -64,6 +64,17 @@ class Syncer {
   }
   Result<gavah::v1::ListedEnvelope> ListedAgain(uint64_t index, const Digest32& id);
   Result<bool> FetchAgain(const CaseEnvelope& e);
+  // True when the bytes the store holds for `e` are exactly the envelope its id names.
+  Result<bool> HeldWhole(const CaseEnvelope& e) {
+    Sha256 sha;
+    uint64_t total = 0;
+    GAVAH_RETURN_IF_ERROR(InStore(store_.ReadBytes(e.id, [&](std::span<const uint8_t> b) {
+      sha.Update(b);
+      total += b.size();
+      return Status::Ok();
+    })));
+    return total == e.size && sha.Final() == e.id;
+  }
   Status Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after);
   Status Again();
   Status Shares();
@@ -112,14 +123,7 @@ Result<bool> Syncer::FetchAgain(const CaseEnvelope& e) {
   bool whole = fetched.ok() && got == e.size && sha.Final() == e.id;
   if (whole) {
     // What the store now holds is what is kept: checked as the first fetch checks it.
-    Sha256 held;
-    uint64_t total = 0;
-    GAVAH_RETURN_IF_ERROR(InStore(store_.ReadBytes(e.id, [&](std::span<const uint8_t> b) {
-      held.Update(b);
-      total += b.size();
-      return Status::Ok();
-    })));
-    whole = total == e.size && held.Final() == e.id;
+    GAVAH_ASSIGN_OR_RETURN(whole, HeldWhole(e));
   }
   if (!whole) GAVAH_RETURN_IF_ERROR(InStore(store_.DropBytes(e.id)));
   if (fetched.code() == ErrorCode::kCancelled) return fetched;
@@ -205,14 +209,8 @@ Status Syncer::Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after) {
           "sync: envelope " + ToHex(c.id) + " (log entry " + std::to_string(c.log_index) + ")",
           fetched);
   }
-  Sha256 sha;
-  uint64_t total = 0;
-  GAVAH_RETURN_IF_ERROR(InStore(store_.ReadBytes(c.id, [&](std::span<const uint8_t> b) {
-    sha.Update(b);
-    total += b.size();
-    return Status::Ok();
-  })));
-  const bool bad = total != c.size || sha.Final() != c.id;
+  GAVAH_ASSIGN_OR_RETURN(const bool whole, HeldWhole(c));
+  const bool bad = !whole;
   if (bad) {
     ++report_.tampered;
     Tell(hooks_, Note::Kind::kWarning,
