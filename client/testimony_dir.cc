@@ -193,9 +193,13 @@ TestimonyDirectory::~TestimonyDirectory() {
   if (attachments_fd_ >= 0) ::close(attachments_fd_);
   if (staging_fd_ >= 0) ::close(staging_fd_);
   if (!committed_ && !staging_.empty() && !RemoveTree(AT_FDCWD, staging_.c_str())) {
-    std::fprintf(stderr,
-                 "warning: could not remove %s, which holds unverified plaintext; delete it\n",
-                 staging_.c_str());
+    const std::string what =
+        "could not remove " + staging_ + ", which holds unverified plaintext; delete it";
+    if (on_leftover_) {
+      on_leftover_(what);
+    } else {
+      std::fprintf(stderr, "warning: %s\n", what.c_str());
+    }
   }
 }
 

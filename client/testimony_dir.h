@@ -1,6 +1,7 @@
 // Writes an opened envelope into a directory that appears only once the whole envelope verified.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ class TestimonyDirectory : public TestimonySink {
   bool has_consent() const { return consent_.has_value(); }
   static std::unique_ptr<TestimonyDirectory> Create(const std::string& dir);
   static Result<std::unique_ptr<TestimonyDirectory>> TryCreate(const std::string& dir);
+  // Who is told when a half-written folder cannot be removed (it holds unverified plaintext);
+  // without it, stderr.
+  void OnLeftover(std::function<void(const std::string&)> tell) { on_leftover_ = std::move(tell); }
   // Writes nothing: checks instead that the existing folder `dir` holds exactly what the
   // envelope opens to (every byte of every file, manifest.json, no file more). What differs is
   // in differences() once Commit() has run; Commit() renames nothing.
@@ -47,6 +51,7 @@ class TestimonyDirectory : public TestimonySink {
   SecretBuffer AttachmentList() const;
 
  private:
+  std::function<void(const std::string&)> on_leftover_;
   explicit TestimonyDirectory(std::string dir) : dir_(std::move(dir)) {}
   Status WriteSmallFile(int dirfd, const char* name, std::span<const uint8_t> bytes);
 

@@ -183,6 +183,7 @@ Result<OpenedTestimony> OpenInto(ByteSource& source, const std::string& what,
   }
   const SecretBuffer& file_key = combined.file_key;
   GAVAH_ASSIGN_OR_RETURN(auto dir, cli::TestimonyDirectory::TryCreate(out));
+  dir->OnLeftover([&hooks](const std::string& what) { Tell(hooks, Note::Kind::kWarning, what); });
   const Status opened = OpenPayload(header, file_key, in, *dir);
   if (!opened.ok()) return Prefixed(what, opened);
   auto digest = in.Digest();

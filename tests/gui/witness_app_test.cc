@@ -135,6 +135,24 @@ class WitnessAppTest : public testing::ServerFixture {
     return item != nullptr && item->isVisible();
   }
   void Next() { Press("nextButton"); }
+  // Moves the focus with Tab alone, as a keyboard user does, until it is on `name`; false when
+  // 40 presses do not get there.
+  bool TabTo(const char* name) {
+    for (int i = 0; i < 40; ++i) {
+      QQuickItem* f = window_->activeFocusItem();
+      for (QQuickItem* p = f; p != nullptr; p = p->parentItem())
+        if (p->objectName() == QLatin1String(name) && p->isVisible()) return true;
+      QTest::keyClick(window_, Qt::Key_Tab);
+      QCoreApplication::processEvents();
+    }
+    return false;
+  }
+  // Tab to `name`, then Space.
+  void TabPress(const char* name) {
+    ASSERT_TRUE(TabTo(name)) << "Tab never reaches " << name << " on " << PageName();
+    QTest::keyClick(window_, Qt::Key_Space);
+    QCoreApplication::processEvents();
+  }
   void ExpectPage(const char* name) {
     ASSERT_TRUE(WaitFor([&] { return PageName() == name; }, 10)) << "on " << PageName();
     QTest::qWait(350);  // the StackView's transition
@@ -459,6 +477,40 @@ TEST_F(WitnessAppTest, ABuiltInBundleNeedsNoFileAndAnExpiredOneIsRefused) {
   app_->session().LoadBuiltInBundle(QString::fromStdString((dir_ / "expired.bundle").string()));
   EXPECT_FALSE(app_->session().hasBundle());
   EXPECT_EQ(app_->session().bundleRefusal().toStdString(), "expired");
+}
+
+// The whole flow with Tab, Space, Return and typing alone: no control is focused for the test,
+// so a control Tab cannot reach, or a field that swallows Tab, fails it.
+TEST_F(WitnessAppTest, TheWholeFlowWorksWithTheKeyboardAlone) {
+  StartServer();
+  Launch("fa");
+  TabPress("startButton");
+  ExpectPage("organisationPage");
+  ASSERT_TRUE(TabTo("bundlePath"));
+  for (const QChar c : QString::fromStdString((dir_ / "org.bundle").string())) {
+    QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
+    QCoreApplication::sendEvent(window_, &press);
+  }
+  QTest::keyClick(window_, Qt::Key_Return);
+  ASSERT_TRUE(WaitFor([&] { return Visible("fingerprint"); }, 5));
+  TabPress("fingerprintMatches");
+  TabPress("nextButton");
+  ExpectPage("testimonyPage");
+  ASSERT_TRUE(TabTo("testimonyText"));
+  for (const QChar c : QString::fromUtf8("با صفحه‌کلید تنها")) {
+    QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
+    QCoreApplication::sendEvent(window_, &press);
+  }
+  TabPress("nextButton");  // out of the text with Tab, not trapped in it
+  for (const char* page : {"filesPage", "codenamePage", "consentPage"}) {
+    ExpectPage(page);
+    TabPress("nextButton");
+  }
+  ExpectPage("sendPage");
+  TabPress("sendButton");
+  ASSERT_TRUE(WaitFor([&] { return PageName() == "outcomePage"; }, 120));
+  EXPECT_EQ(app_->session().outcome().toStdString(), "delivered")
+      << app_->session().outcomeDetail().toStdString();
 }
 
 // "Through Tor" with the Tor address left empty refuses to send: it never falls back to a direct
