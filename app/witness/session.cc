@@ -48,6 +48,44 @@ std::optional<witness::WordList> ListOf(std::span<const uint8_t> codename) {
 
 }  // namespace
 
+QString Session::NoteText(const std::string& note) const {
+  // The metadata library's sentences (client/metadata), in the language of the window. One
+  // this list does not know is shown as it is.
+  static const char* const kKnown[] = {
+      QT_TR_NOOP("This kind of file is not recognised, so its hidden details cannot be checked."),
+      QT_TR_NOOP("The file is larger than 512 MiB, the most that can be cleaned."),
+      QT_TR_NOOP("The recording is damaged and cannot be read."),
+      QT_TR_NOOP("Hidden details cannot be removed from this kind of recording; an MP4 copy of it "
+                 "can be cleaned."),
+      QT_TR_NOOP("Hidden details cannot be removed from this kind of picture; a JPEG or PNG copy "
+                 "of it can be cleaned."),
+      QT_TR_NOOP("The picture uses a structure that cannot be cleaned safely."),
+      QT_TR_NOOP("The picture is damaged or cut short, so it cannot be cleaned."),
+      QT_TR_NOOP("Some hidden details could not be read because the picture is damaged."),
+      QT_TR_NOOP("The PDF is protected by a password, so it cannot be checked or cleaned."),
+      QT_TR_NOOP("The PDF is damaged and cannot be read."),
+      QT_TR_NOOP("Some hidden details could not be read because the PDF is damaged."),
+      QT_TR_NOOP("The PDF is digitally signed: the signature names its signer and cannot be "
+                 "removed without breaking the document."),
+      QT_TR_NOOP("The PDF has files attached inside it, whose own hidden details cannot be "
+                 "removed."),
+      QT_TR_NOOP("A picture inside the PDF is damaged, so its hidden details cannot be removed."),
+  };
+  for (const char* known : kKnown)
+    if (note == known) return tr(known);
+  static const std::string kMoreHead = "The file holds ";
+  static const std::string kMoreTail = " more hidden details than can be listed here.";
+  if (note.size() > kMoreHead.size() + kMoreTail.size() && note.starts_with(kMoreHead) &&
+      note.ends_with(kMoreTail)) {
+    const std::string n =
+        note.substr(kMoreHead.size(), note.size() - kMoreHead.size() - kMoreTail.size());
+    if (n.find_first_not_of("0123456789") != std::string::npos) return FromUtf8(note);
+    return tr("The file holds %1 more hidden details than can be listed here.")
+        .arg(number(std::stod(n)));
+  }
+  return FromUtf8(note);
+}
+
 Session::Session(QObject* parent) : QObject(parent) {
   language_ = QLocale::system().language() == QLocale::Persian ? QStringLiteral("fa")
                                                                : QStringLiteral("en");
@@ -64,6 +102,7 @@ void Session::setLanguage(const QString& language) {
   if (l == language_) return;
   language_ = l;
   emit languageChanged();
+  emit attachmentsChanged();  // their notes, in the new language
 }
 
 QString Session::organisationName() const {
@@ -187,7 +226,8 @@ QVariantList Session::attachments() const {
     m[QStringLiteral("findings")] = a.findings;
     m[QStringLiteral("canClean")] = a.can_clean;
     m[QStringLiteral("clean")] = a.clean;
-    m[QStringLiteral("note")] = a.note;
+    // Translated here, not when the file was examined: the language may change meanwhile.
+    m[QStringLiteral("note")] = NoteText(a.note.toStdString());
     m[QStringLiteral("error")] = a.error;
     m[QStringLiteral("examining")] = a.examining;
     out.push_back(m);

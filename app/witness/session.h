@@ -157,6 +157,8 @@ class Session : public QObject {
   // Forgets the testimony being prepared (after it was sent, or on request).
   Q_INVOKABLE void clearTestimony();
 
+  // A sentence of the metadata library in the window's language.
+  QString NoteText(const std::string& note) const;
   // For an organisation's own build: the bundle in the resources (-DGAVAH_APP_BUNDLE), if any;
   // `path` is a Qt resource path or, for the tests, a file standing in for it.
   void LoadBuiltInBundle(const QString& path = QStringLiteral(":/bundle/org.bundle"));

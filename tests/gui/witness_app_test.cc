@@ -445,7 +445,20 @@ TEST_F(WitnessAppTest, ABuiltInBundleNeedsNoFileAndAnExpiredOneIsRefused) {
     Next();
     ExpectPage("testimonyPage");
     Type("testimonyText", QString::fromUtf8("Built in: the visits stopped in Mordad 1367."));
-    for (const char* page : {"filesPage", "codenamePage", "consentPage", "sendPage"}) {
+    Next();
+    ExpectPage("filesPage");
+    // A file of a kind Gavah cannot look into is said to be so, in the window's language.
+    WriteText(dir_ / "notes.xyz", std::string("\x01\x02 not a known format \x03", 24));
+    Type("attachPath", QString::fromStdString((dir_ / "notes.xyz").string()));
+    Enter("attachPath");
+    ASSERT_TRUE(WaitFor([&] { return Visible("note0"); }, 10));
+    EXPECT_EQ(Text("note0").toStdString(),
+              lang == "fa" ? "این نوع پرونده شناخته نیست، پس جزئیات پنهان آن را نمی‌توان بررسی "
+                             "کرد."
+                           : "This kind of file is not recognised, so its hidden details cannot "
+                             "be checked.");
+    Screenshot("3c-files-unknown");
+    for (const char* page : {"codenamePage", "consentPage", "sendPage"}) {
       Next();
       ExpectPage(page);
     }

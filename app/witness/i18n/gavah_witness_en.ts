@@ -773,4 +773,67 @@
         <translation>e.g. summer 1988, late July</translation>
     </message>
 </context>
+<context>
+    <name>gavah::app::Session</name>
+    <message>
+        <source>This kind of file is not recognised, so its hidden details cannot be checked.</source>
+        <translation>This kind of file is not recognised, so its hidden details cannot be checked.</translation>
+    </message>
+    <message>
+        <source>The file is larger than 512 MiB, the most that can be cleaned.</source>
+        <translation>The file is larger than 512 MiB, the most that can be cleaned.</translation>
+    </message>
+    <message>
+        <source>The recording is damaged and cannot be read.</source>
+        <translation>The recording is damaged and cannot be read.</translation>
+    </message>
+    <message>
+        <source>Hidden details cannot be removed from this kind of recording; an MP4 copy of it can be cleaned.</source>
+        <translation>Hidden details cannot be removed from this kind of recording; an MP4 copy of it can be cleaned.</translation>
+    </message>
+    <message>
+        <source>Hidden details cannot be removed from this kind of picture; a JPEG or PNG copy of it can be cleaned.</source>
+        <translation>Hidden details cannot be removed from this kind of picture; a JPEG or PNG copy of it can be cleaned.</translation>
+    </message>
+    <message>
+        <source>The picture uses a structure that cannot be cleaned safely.</source>
+        <translation>The picture uses a structure that cannot be cleaned safely.</translation>
+    </message>
+    <message>
+        <source>The picture is damaged or cut short, so it cannot be cleaned.</source>
+        <translation>The picture is damaged or cut short, so it cannot be cleaned.</translation>
+    </message>
+    <message>
+        <source>Some hidden details could not be read because the picture is damaged.</source>
+        <translation>Some hidden details could not be read because the picture is damaged.</translation>
+    </message>
+    <message>
+        <source>The PDF is protected by a password, so it cannot be checked or cleaned.</source>
+        <translation>The PDF is protected by a password, so it cannot be checked or cleaned.</translation>
+    </message>
+    <message>
+        <source>The PDF is damaged and cannot be read.</source>
+        <translation>The PDF is damaged and cannot be read.</translation>
+    </message>
+    <message>
+        <source>Some hidden details could not be read because the PDF is damaged.</source>
+        <translation>Some hidden details could not be read because the PDF is damaged.</translation>
+    </message>
+    <message>
+        <source>The PDF is digitally signed: the signature names its signer and cannot be removed without breaking the document.</source>
+        <translation>The PDF is digitally signed: the signature names its signer and cannot be removed without breaking the document.</translation>
+    </message>
+    <message>
+        <source>The PDF has files attached inside it, whose own hidden details cannot be removed.</source>
+        <translation>The PDF has files attached inside it, whose own hidden details cannot be removed.</translation>
+    </message>
+    <message>
+        <source>A picture inside the PDF is damaged, so its hidden details cannot be removed.</source>
+        <translation>A picture inside the PDF is damaged, so its hidden details cannot be removed.</translation>
+    </message>
+    <message>
+        <source>The file holds %1 more hidden details than can be listed here.</source>
+        <translation>The file holds %1 more hidden details than can be listed here.</translation>
+    </message>
+</context>
 </TS>

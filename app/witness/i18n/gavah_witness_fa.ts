@@ -773,4 +773,67 @@
         <translation>مثلاً تابستان ۱۳۶۷، اواخر مرداد</translation>
     </message>
 </context>
+<context>
+    <name>gavah::app::Session</name>
+    <message>
+        <source>This kind of file is not recognised, so its hidden details cannot be checked.</source>
+        <translation>این نوع پرونده شناخته نیست، پس جزئیات پنهان آن را نمی‌توان بررسی کرد.</translation>
+    </message>
+    <message>
+        <source>The file is larger than 512 MiB, the most that can be cleaned.</source>
+        <translation>این پرونده از ۵۱۲ مگابایت، بیشترین اندازه‌ای که می‌توان پاک کرد، بزرگ‌تر است.</translation>
+    </message>
+    <message>
+        <source>The recording is damaged and cannot be read.</source>
+        <translation>این ضبط آسیب دیده است و خوانده نمی‌شود.</translation>
+    </message>
+    <message>
+        <source>Hidden details cannot be removed from this kind of recording; an MP4 copy of it can be cleaned.</source>
+        <translation>از این نوع ضبط نمی‌توان جزئیات پنهان را پاک کرد؛ نسخهٔ MP4 آن را می‌توان پاک کرد.</translation>
+    </message>
+    <message>
+        <source>Hidden details cannot be removed from this kind of picture; a JPEG or PNG copy of it can be cleaned.</source>
+        <translation>از این نوع تصویر نمی‌توان جزئیات پنهان را پاک کرد؛ نسخهٔ JPEG یا PNG آن را می‌توان پاک کرد.</translation>
+    </message>
+    <message>
+        <source>The picture uses a structure that cannot be cleaned safely.</source>
+        <translation>ساختار این تصویر را نمی‌توان با اطمینان پاک کرد.</translation>
+    </message>
+    <message>
+        <source>The picture is damaged or cut short, so it cannot be cleaned.</source>
+        <translation>این تصویر آسیب دیده یا ناقص است، پس نمی‌توان آن را پاک کرد.</translation>
+    </message>
+    <message>
+        <source>Some hidden details could not be read because the picture is damaged.</source>
+        <translation>برخی جزئیات پنهان خوانده نشد، چون تصویر آسیب دیده است.</translation>
+    </message>
+    <message>
+        <source>The PDF is protected by a password, so it cannot be checked or cleaned.</source>
+        <translation>این PDF گذرواژه دارد، پس نمی‌توان آن را بررسی یا پاک کرد.</translation>
+    </message>
+    <message>
+        <source>The PDF is damaged and cannot be read.</source>
+        <translation>این PDF آسیب دیده است و خوانده نمی‌شود.</translation>
+    </message>
+    <message>
+        <source>Some hidden details could not be read because the PDF is damaged.</source>
+        <translation>برخی جزئیات پنهان خوانده نشد، چون PDF آسیب دیده است.</translation>
+    </message>
+    <message>
+        <source>The PDF is digitally signed: the signature names its signer and cannot be removed without breaking the document.</source>
+        <translation>این PDF امضای دیجیتال دارد: امضا نام امضاکننده را در خود دارد و بی‌آنکه سند خراب شود برداشته نمی‌شود.</translation>
+    </message>
+    <message>
+        <source>The PDF has files attached inside it, whose own hidden details cannot be removed.</source>
+        <translation>درون این PDF پرونده‌هایی پیوست شده که جزئیات پنهان خودشان را نمی‌توان پاک کرد.</translation>
+    </message>
+    <message>
+        <source>A picture inside the PDF is damaged, so its hidden details cannot be removed.</source>
+        <translation>تصویری درون این PDF آسیب دیده است، پس جزئیات پنهان آن را نمی‌توان پاک کرد.</translation>
+    </message>
+    <message>
+        <source>The file holds %1 more hidden details than can be listed here.</source>
+        <translation>این پرونده %1 جزئیات پنهان دیگر دارد که اینجا نمی‌گنجد.</translation>
+    </message>
+</context>
 </TS>

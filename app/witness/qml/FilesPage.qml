@@ -136,12 +136,12 @@ Page {
                             text: qsTr("%1: Gavah could not look inside this file, so it cannot say what it reveals about you.").arg(page.formatLabel(card.modelData.format))
                         }
                         Label {
-                            // The library's own words, in English, for whoever can read them.
+                            // Why, in the window's language (Session::NoteText).
+                            objectName: "note" + card.index
                             visible: card.modelData.note !== ""
                             Layout.fillWidth: true
                             wrapMode: Text.WordWrap
                             opacity: 0.7
-                            LayoutMirroring.enabled: false
                             text: card.modelData.note
                         }
                         Para {
