@@ -452,11 +452,12 @@ TEST_F(WitnessAppTest, ABuiltInBundleNeedsNoFileAndAnExpiredOneIsRefused) {
     Type("attachPath", QString::fromStdString((dir_ / "notes.xyz").string()));
     Enter("attachPath");
     ASSERT_TRUE(WaitFor([&] { return Visible("note0"); }, 10));
-    EXPECT_EQ(Text("note0").toStdString(),
-              lang == "fa" ? "این نوع پرونده شناخته نیست، پس جزئیات پنهان آن را نمی‌توان بررسی "
-                             "کرد."
-                           : "This kind of file is not recognised, so its hidden details cannot "
-                             "be checked.");
+    // clang-format off
+    const char* expected = lang == "fa"
+        ? "این نوع پرونده شناخته نیست، پس جزئیات پنهان آن را نمی‌توان بررسی کرد."
+        : "This kind of file is not recognised, so its hidden details cannot be checked.";
+    // clang-format on
+    EXPECT_EQ(Text("note0").toStdString(), expected);
     Screenshot("3c-files-unknown");
     for (const char* page : {"codenamePage", "consentPage", "sendPage"}) {
       Next();
