@@ -14,6 +14,8 @@
 #include <cstring>
 #include <vector>
 
+#include "declassify.h"
+
 namespace gavah::mlkem768 {
 namespace {
 
@@ -310,6 +312,7 @@ void KeyGenInternal(std::span<const uint8_t, kSeedSize> d, std::span<const uint8
   const uint8_t k = kK;
   Digest(EVP_sha3_512(), {d, std::span(&k, 1)}, x.seeds, 64);
   const uint8_t* rho = x.seeds;
+  GAVAH_DECLASSIFY(rho, 32);  // it becomes part of ek
   const uint8_t* sigma = x.seeds + 32;
   std::array<Vec, kK> a;
   ExpandMatrix(rho, /*transpose=*/false, a);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "declassify.h"
 #include "gavah/crypto/mlkem.h"
 
 namespace gavah::xwing {
@@ -51,6 +52,8 @@ DecapsulationKey DecapsulationKey::FromSeed(std::span<const uint8_t> seed) {
                            std::span<const uint8_t, 32>(expanded.data() + 32, 32),
                            std::span<uint8_t, kMlkemPk>(key.public_.data(), kMlkemPk),
                            std::span<uint8_t, kMlkemDk>(key.expanded_.data(), kMlkemDk));
+  // The ML-KEM dk embeds ek and H(ek): public, however secret the seed they came from.
+  GAVAH_DECLASSIFY(key.expanded_.data() + 1152, kMlkemPk + 32);
   std::memcpy(key.expanded_.data() + kMlkemDk, expanded.data() + 64, 32);
   crypto_scalarmult_base(key.public_.data() + kMlkemPk, expanded.data() + 64);
   return key;
@@ -65,7 +68,10 @@ Status DecapsulationKey::Decapsulate(std::span<const uint8_t> ciphertext,
       mlkem768::Decaps(expanded_.span().first(kMlkemDk), ciphertext.first(kMlkemCt),
                        std::span<uint8_t, 32>(ss.data(), 32)));
   const uint8_t* ct_x = ciphertext.data() + kMlkemCt;
-  if (crypto_scalarmult(ss.data() + 32, expanded_.data() + kMlkemDk, ct_x) != 0)
+  // Zero only for a ciphertext of small order, which is public.
+  int zero = crypto_scalarmult(ss.data() + 32, expanded_.data() + kMlkemDk, ct_x);
+  GAVAH_DECLASSIFY(&zero, sizeof zero);
+  if (zero != 0)
     return Error(ErrorCode::kMalformed, "X-Wing ciphertext's X25519 part is of small order");
   Combine(ss.data(), ss.data() + 32, ct_x, public_.data() + kMlkemPk, shared_secret.data());
   return Status::Ok();
@@ -92,7 +98,10 @@ Status EncapsulateDerand(std::span<const uint8_t> public_key,
   const uint8_t* ek_x = eseed.data() + 32;
   uint8_t* ct_x = ciphertext.data() + kMlkemCt;
   SecretBuffer ss(64);
-  if (crypto_scalarmult_base(ct_x, ek_x) != 0 || crypto_scalarmult(ss.data() + 32, ek_x, pk_x) != 0)
+  // Zero only for a public key of small order, which is public.
+  int zero = crypto_scalarmult_base(ct_x, ek_x) | crypto_scalarmult(ss.data() + 32, ek_x, pk_x);
+  GAVAH_DECLASSIFY(&zero, sizeof zero);
+  if (zero != 0)
     return Error(ErrorCode::kMalformed, "X-Wing public key's X25519 part is of small order");
   GAVAH_RETURN_IF_ERROR(mlkem768::EncapsInternal(
       public_key.first(kMlkemPk), eseed.first<32>(), std::span<uint8_t, 32>(ss.data(), 32),
