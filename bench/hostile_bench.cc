@@ -158,8 +158,14 @@ int main(int argc, char** argv) {
     if (!gavah::SealEnvelope(bundle, in, sink).ok()) return 1;
     out->assign(sink.data.begin(), sink.data.end());
   }
-  const std::string real_head =
-      small_env.substr(0, gavah::kFixedHeaderSize + gavah::kStanzaSize + 32);
+  std::string real_head;
+  {
+    const std::vector<uint8_t> bytes(small_env.begin(), small_env.end());
+    gavah::MemorySource src(bytes);
+    auto h = gavah::ReadEnvelopeHeader(src);
+    if (!h.ok()) return 1;
+    real_head = small_env.substr(0, h->raw.size());
+  }
 
   std::vector<Attack> attacks;
   attacks.push_back({"no attack", [](Env&, std::atomic<bool>&, std::atomic<uint64_t>&) {}});

@@ -227,7 +227,8 @@ std::vector<uint8_t> ReadKeyFile(const std::string& path) {
   auto kind = PeekKeyFileKind(bytes);
   if (!kind.ok()) {
     const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    if (text.starts_with("gavah-investigator-v1 ") || text.starts_with("gavah-organisation-v1 ")) {
+    if (text.starts_with("gavah-investigator-v1 ") || text.starts_with("gavah-investigator-v2 ") ||
+        text.starts_with("gavah-organisation-v1 ")) {
       Fail(path + " is a public key; this needs the secret key file (.key)");
     }
     Fail(path, kind.status());
@@ -245,7 +246,7 @@ InvestigatorSecretKey LoadInvestigatorKey(const std::string& path, const Passphr
   }
   SecretBuffer pass = ReadPassphrase(source, "Passphrase for " + path + ": ", false);
   SecretBuffer secret = Must(DecryptKeyFile(bytes, KeyKind::kInvestigator, pass.span()), path);
-  return Must(ParseInvestigatorSecret(secret), path);
+  return Must(ParseInvestigatorSecret(secret, PeekKeyFileVersion(bytes).value()), path);
 }
 
 OrganisationKey LoadOrganisationKey(const std::string& path, const PassphraseSource& source) {
@@ -267,7 +268,7 @@ Result<RecipientBundle> TryLoadBundle(const std::string& path,
     if (!fp.ok()) return Error(fp.status().code(), "--org-fingerprint: " + fp.status().message());
     pin = fp.value();
   }
-  auto bytes = ReadRegularFile(path, 8 + 32 + 4 + kMaxBundleBody + 64);
+  auto bytes = ReadRegularFile(path, 8 + 32 + 4 + kMaxBundleBodyV2 + 64);
   if (!bytes.ok()) return bytes.status();
   auto bundle = RecipientBundle::Parse(bytes.value(), pin);
   if (!bundle.ok()) return Error(bundle.status().code(), path + ": " + bundle.status().message());

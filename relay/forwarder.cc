@@ -133,10 +133,9 @@ Forwarder::Forwarder(server::EnvelopeStore* queue, RelayBook* book, RelayBook* r
 }
 
 uint64_t CoverEnvelopeSize(const RecipientBundle& bundle, uint64_t length) {
-  EnvelopeHeader h;
-  h.raw.resize(kFixedHeaderSize + bundle.contents().investigators.size() * kStanzaSize + 32);
-  h.payload_length = PaddedLength(length);
-  return h.envelope_size();
+  return EnvelopeSize(bundle.contents().version(),
+                      static_cast<unsigned>(bundle.contents().investigators.size()),
+                      PaddedLength(length));
 }
 
 RoundRandom::RoundRandom(std::optional<uint64_t> seed) {

@@ -466,8 +466,7 @@ grpc::Status IntakeService::Upload::First(gavah::v1::SubmitChunk& first,
 grpc::Status IntakeService::Upload::Absorb(std::span<const uint8_t> bytes) {
   sha_.Update(bytes);
   if (!header_checked_) {
-    constexpr size_t kMaxHeader = kFixedHeaderSize + 255 * kStanzaSize + 32;
-    const size_t take = std::min(bytes.size(), kMaxHeader - head_.size());
+    const size_t take = std::min(bytes.size(), kMaxHeaderSize - head_.size());
     head_.insert(head_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
     return svc_->CheckHeader(head_, total_, &header_checked_);
   }

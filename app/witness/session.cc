@@ -192,7 +192,7 @@ bool Session::openBundlePath(const QString& path) {
 void Session::LoadBuiltInBundle(const QString& path) {
   QFile f(path);
   if (!f.open(QIODevice::ReadOnly)) return;
-  const QByteArray bytes = f.read(8 + 32 + 4 + kMaxBundleBody + 64);
+  const QByteArray bytes = f.read(8 + 32 + 4 + kMaxBundleBodyV2 + 64);
   auto bundle = RecipientBundle::Parse(
       {reinterpret_cast<const uint8_t*>(bytes.constData()), static_cast<size_t>(bytes.size())});
   if (bundle.ok()) {

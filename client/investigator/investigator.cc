@@ -44,7 +44,7 @@ Result<KeyPaths> FreeKeyPaths(const std::string& key_file) {
 Result<NewKey> CreateOrganisationKey(const KeyPaths& paths, std::span<const uint8_t> passphrase) {
   const OrganisationKey key = OrganisationKey::Generate();
   auto file = EncryptKeyFile(KeyKind::kOrganisation, key.secret_seed().span(), passphrase,
-                             KdfParams::Default());
+                             KdfParams::Default(), 1);
   if (!file.ok()) return Prefixed(paths.key_file, file.status());
   // Read it back before trusting it with the organisation's identity.
   if (auto back = DecryptKeyFile(*file, KeyKind::kOrganisation, passphrase); !back.ok())
@@ -61,8 +61,8 @@ Result<NewKey> CreateInvestigatorKey(const std::string& name, const KeyPaths& pa
                  "an investigator's name must be 1-64 bytes of printable UTF-8");
   const InvestigatorSecretKey key = InvestigatorSecretKey::Generate(name);
   SecretBuffer secret = SerializeInvestigatorSecret(key);
-  auto file =
-      EncryptKeyFile(KeyKind::kInvestigator, secret.span(), passphrase, KdfParams::Default());
+  auto file = EncryptKeyFile(KeyKind::kInvestigator, secret.span(), passphrase,
+                             KdfParams::Default(), key.version());
   if (!file.ok()) return Prefixed(paths.key_file, file.status());
   if (auto back = DecryptKeyFile(*file, KeyKind::kInvestigator, passphrase); !back.ok())
     return Prefixed(paths.key_file, back.status());

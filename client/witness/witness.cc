@@ -495,7 +495,7 @@ Result<std::vector<Retried>> RetryOutbox(const Connection& connection, const Hoo
     Retried r;
     r.id = entry.id;
     const std::string base = outbox + "/" + entry.id;
-    auto bytes = ReadRegularFile(base + ".bundle", 8 + 32 + 4 + kMaxBundleBody + 64);
+    auto bytes = ReadRegularFile(base + ".bundle", 8 + 32 + 4 + kMaxBundleBodyV2 + 64);
     auto bundle = bytes.ok() ? RecipientBundle::Parse(bytes.value())
                              : Result<RecipientBundle>(bytes.status());
     if (!bundle.ok()) {

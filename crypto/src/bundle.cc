@@ -19,6 +19,7 @@ using internal::PutU32;
 
 constexpr uint8_t kBundleMagic[6] = {'G', 'V', 'H', 'B', 'D', 'L'};
 constexpr uint16_t kBundleVersion = 1;
+constexpr uint16_t kBundleVersionXWing = 2;
 constexpr size_t kPrefixSize = 6 + 2 + 32 + 4;
 constexpr size_t kSignatureSize = crypto_sign_BYTES;
 constexpr char kSignatureContext[] = "gavah-bundle-v1";  // signed with its NUL
@@ -61,6 +62,7 @@ std::string EncodeBody(const BundleContents& c) {
     p->set_name(inv.name);
     p->set_encryption_public_key(inv.encryption_key.data(), 32);
     p->set_signing_public_key(inv.signing_key.data(), 32);
+    if (inv.xwing_key) p->set_xwing_public_key(inv.xwing_key->data(), inv.xwing_key->size());
   }
   for (const auto& e : c.endpoints) {
     auto* p = body.add_endpoints();
@@ -94,6 +96,7 @@ Status BundleContents::Validate() const {
                      std::to_string(investigators.size()) + ")");
   }
   std::set<PublicKey32> enc, sig;
+  std::set<xwing::PublicKey> pq;
   for (const auto& inv : investigators) {
     if (inv.name.empty() || inv.name.size() > 64 || !IsPrintableUtf8(inv.name)) {
       return Error(ErrorCode::kMalformed,
@@ -103,7 +106,18 @@ Status BundleContents::Validate() const {
       return Error(ErrorCode::kMalformed,
                    "investigator " + inv.name + " has an unusable public key");
     }
-    if (!enc.insert(inv.encryption_key).second || !sig.insert(inv.signing_key).second) {
+    if (inv.xwing_key.has_value() != investigators[0].xwing_key.has_value()) {
+      // A mixed bundle would seal version 1 envelopes whose stanzas a quantum computer opens,
+      // or leave some investigators out of version 2.
+      return Error(ErrorCode::kInvalidArgument,
+                   "investigator " + inv.name +
+                       (inv.xwing_key ? " has a post-quantum (version 2) key and others do not"
+                                      : " has a version 1 key without the post-quantum part; "
+                                        "every investigator of a bundle needs a key of the same "
+                                        "version (make new keys with keygen)"));
+    }
+    if (!enc.insert(inv.encryption_key).second || !sig.insert(inv.signing_key).second ||
+        (inv.xwing_key && !pq.insert(*inv.xwing_key).second)) {
       return Error(ErrorCode::kInvalidArgument, "the same investigator key is listed twice");
     }
   }
@@ -128,13 +142,15 @@ Result<std::vector<uint8_t>> RecipientBundle::Create(const BundleContents& c,
                                                      const OrganisationKey& org_key) {
   GAVAH_RETURN_IF_ERROR(c.Validate());
   const std::string encoded = EncodeBody(c);
-  if (encoded.empty() || encoded.size() > kMaxBundleBody) {
+  const uint16_t version = c.version();
+  if (encoded.empty() ||
+      encoded.size() > (version == kBundleVersionXWing ? kMaxBundleBodyV2 : kMaxBundleBody)) {
     return Error(ErrorCode::kTooLarge, "bundle is too large");
   }
   std::vector<uint8_t> out;
   out.reserve(kPrefixSize + encoded.size() + kSignatureSize);
   Put(out, kBundleMagic);
-  PutU16(out, kBundleVersion);
+  PutU16(out, version);
   Put(out, org_key.public_key());
   PutU32(out, static_cast<uint32_t>(encoded.size()));
   Put(out, std::span(reinterpret_cast<const uint8_t*>(encoded.data()), encoded.size()));
@@ -153,11 +169,13 @@ Result<RecipientBundle> RecipientBundle::Parse(std::span<const uint8_t> bytes,
     return Error(ErrorCode::kMalformed, "is not a Gavah organisation bundle");
   }
   if (bytes.size() < kPrefixSize) return Error(ErrorCode::kTruncated, "bundle is truncated");
-  if (GetBE(bytes.subspan(6, 2)) != kBundleVersion) {
+  const uint64_t version = GetBE(bytes.subspan(6, 2));
+  if (version != kBundleVersion && version != kBundleVersionXWing) {
     return Error(ErrorCode::kUnsupported, "bundle version is not supported by this build");
   }
   const uint64_t body_len = GetBE(bytes.subspan(40, 4));
-  if (body_len == 0 || body_len > kMaxBundleBody) {
+  if (body_len == 0 ||
+      body_len > (version == kBundleVersionXWing ? kMaxBundleBodyV2 : kMaxBundleBody)) {
     return Error(ErrorCode::kMalformed, "bundle body length is out of range");
   }
   if (bytes.size() < kPrefixSize + body_len + kSignatureSize) {
@@ -203,6 +221,18 @@ Result<RecipientBundle> RecipientBundle::Parse(std::span<const uint8_t> bytes,
     k.name = p.name();
     std::memcpy(k.encryption_key.data(), p.encryption_public_key().data(), 32);
     std::memcpy(k.signing_key.data(), p.signing_public_key().data(), 32);
+    // Version 2 lists an X-Wing key for every investigator; version 1 has no such field.
+    if (version == kBundleVersionXWing) {
+      if (p.xwing_public_key().size() != xwing::kPublicKeySize)
+        return Error(ErrorCode::kMalformed,
+                     "bundle holds an investigator without a post-quantum key, or one of the "
+                     "wrong size");
+      k.xwing_key.emplace();
+      std::memcpy(k.xwing_key->data(), p.xwing_public_key().data(), xwing::kPublicKeySize);
+    } else if (!p.xwing_public_key().empty()) {
+      return Error(ErrorCode::kMalformed,
+                   "bundle body is not in canonical form (a field version 1 does not have)");
+    }
     c.investigators.push_back(std::move(k));
   }
   for (const auto& p : body.endpoints()) {

@@ -7,6 +7,8 @@
 
 #include "bytes.h"
 #include "gavah/crypto/padding.h"
+#include "gavah/crypto/xwing.h"
+#include "payload_v2.h"
 
 namespace gavah {
 namespace {
@@ -18,10 +20,17 @@ using internal::PutU32;
 
 constexpr uint8_t kEnvelopeMagic[6] = {'G', 'V', 'H', 'E', 'N', 'V'};
 constexpr uint16_t kEnvelopeVersion = 1;
+constexpr uint16_t kEnvelopeVersionXWing = 2;
 constexpr size_t kMacSize = crypto_auth_BYTES;
 constexpr size_t kChunkOverhead = crypto_secretstream_xchacha20poly1305_ABYTES;
 constexpr size_t kCipherChunkSize = kChunkSize + kChunkOverhead;
 constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "GvhEnv01";
+constexpr char kKdfContextV2[crypto_kdf_CONTEXTBYTES + 1] = "GvhEnv02";
+// Version 2 stanza: the share's AEAD key from the X-Wing shared secret.
+constexpr char kStanzaContext[crypto_kdf_CONTEXTBYTES + 1] = "GvhStnz2";
+constexpr size_t kXWingCt = xwing::kCiphertextSize;
+constexpr size_t kShareAeadTag = crypto_aead_chacha20poly1305_ietf_ABYTES;
+static_assert(kStanzaSizeV2 == kXWingCt + 33 + kShareAeadTag);
 constexpr uint64_t kMacKeyId = 1;
 constexpr uint64_t kPayloadKeyId = 2;
 // Keeps every length sum far from overflow (1 PiB).
@@ -36,10 +45,45 @@ struct StateWiper {
   ~StateWiper() { sodium_memzero(state, sizeof *state); }
 };
 
-SecretBuffer DeriveKey(const SecretBuffer& file_key, uint64_t id) {
+SecretBuffer DeriveKey(const SecretBuffer& file_key, uint64_t id, unsigned version) {
   SecretBuffer k(32);
-  crypto_kdf_derive_from_key(k.data(), k.size(), id, kKdfContext, file_key.data());
+  crypto_kdf_derive_from_key(k.data(), k.size(), id,
+                             version == kEnvelopeVersionXWing ? kKdfContextV2 : kKdfContext,
+                             file_key.data());
   return k;
+}
+
+// The version 2 stanza's AEAD key: KDF(ss, 1, "GvhStnz2").
+SecretBuffer StanzaKey(std::span<const uint8_t> shared_secret) {
+  SecretBuffer k(32);
+  crypto_kdf_derive_from_key(k.data(), k.size(), 1, kStanzaContext, shared_secret.data());
+  return k;
+}
+
+// The share x || y sealed to one investigator's X-Wing key.
+Status SealStanzaV2(const InvestigatorPublicKey& inv, const SecretBuffer& share_plain,
+                    std::span<uint8_t, kStanzaSizeV2> stanza) {
+  SecretBuffer ss(32);
+  GAVAH_RETURN_IF_ERROR(xwing::Encapsulate(*inv.xwing_key, stanza.first<kXWingCt>(),
+                                           std::span<uint8_t, 32>(ss.data(), 32)));
+  SecretBuffer key = StanzaKey(ss.span());
+  static const uint8_t kZeroNonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {};
+  crypto_aead_chacha20poly1305_ietf_encrypt(stanza.data() + kXWingCt, nullptr, share_plain.data(),
+                                            share_plain.size(), nullptr, 0, nullptr, kZeroNonce,
+                                            key.data());
+  return Status::Ok();
+}
+
+bool OpenStanzaV2(const xwing::DecapsulationKey& key, std::span<const uint8_t> stanza,
+                  SecretBuffer& share_plain) {
+  SecretBuffer ss(32);
+  if (!key.Decapsulate(stanza.first(kXWingCt), std::span<uint8_t, 32>(ss.data(), 32)).ok())
+    return false;
+  SecretBuffer k = StanzaKey(ss.span());
+  static const uint8_t kZeroNonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {};
+  return crypto_aead_chacha20poly1305_ietf_decrypt(
+             share_plain.data(), nullptr, nullptr, stanza.data() + kXWingCt,
+             stanza.size() - kXWingCt, nullptr, 0, kZeroNonce, k.data()) == 0;
 }
 
 // Encrypts a plaintext stream of known total length into fixed-size secretstream chunks; the
@@ -75,6 +119,7 @@ class ChunkWriter {
   }
 
   bool complete() const { return written_ == total_ && chunk_.empty(); }
+  Status Finish() { return Status::Ok(); }  // errors surface at each write
 
  private:
   Status Flush() {
@@ -121,78 +166,13 @@ Status ValidateInput(const TestimonyInput& in) {
 
 }  // namespace
 
-Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInput& input,
-                                    ByteSink& out) {
-  GAVAH_RETURN_IF_ERROR(ValidateInput(input));
-  const auto& c = bundle.contents();
-  SecretBuffer record = EncodeTestimonyRecord(input);
-  uint64_t logical = 4 + record.size();
-  for (const auto& a : input.attachments) {
-    if (a.size > kMaxPlaintext || logical > kMaxPlaintext - a.size - 32) {
-      return Error(ErrorCode::kTooLarge, "attachments are too large");
-    }
-    logical += a.size + 32;
-  }
-  const uint64_t padded = PaddedLength(logical);
+namespace {
 
-  SecretBuffer file_key(32);
-  crypto_kdf_keygen(file_key.data());
-  auto shares =
-      ShamirSplit(file_key.span(), c.threshold, static_cast<unsigned>(c.investigators.size()));
-  if (!shares.ok()) return shares.status();
-
-  std::vector<uint8_t> header;
-  header.reserve(kFixedHeaderSize + c.investigators.size() * kStanzaSize + kMacSize);
-  Put(header, kEnvelopeMagic);
-  PutU16(header, kEnvelopeVersion);
-  Put(header, bundle.organisation_fingerprint());
-  header.push_back(static_cast<uint8_t>(c.threshold));
-  header.push_back(static_cast<uint8_t>(c.investigators.size()));
-  internal::PutU64(header, padded);
-  crypto_secretstream_xchacha20poly1305_state state;
-  StateWiper wipe_state{&state};
-  SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId);
-  uint8_t stream_header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
-  crypto_secretstream_xchacha20poly1305_init_push(&state, stream_header, payload_key.data());
-  Put(header, stream_header);
-  for (size_t i = 0; i < c.investigators.size(); ++i) {
-    SecretBuffer share_plain(33);
-    share_plain.data()[0] = shares.value()[i].x;
-    std::memcpy(share_plain.data() + 1, shares.value()[i].y.data(), 32);
-    uint8_t stanza[kStanzaSize] = {};
-    if (crypto_box_seal(stanza, share_plain.data(), share_plain.size(),
-                        c.investigators[i].encryption_key.data()) != 0) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "investigator " + c.investigators[i].name + " has an unusable encryption key");
-    }
-    Put(header, stanza);
-  }
-  SecretBuffer mac_key = DeriveKey(file_key, kMacKeyId);
-  uint8_t mac[kMacSize];
-  crypto_auth(mac, header.data(), header.size(), mac_key.data());
-  Put(header, mac);
-
-  // Self-check: our own reader must accept the header and its MAC under this file key.
-  {
-    MemorySource src(header);
-    auto parsed = ReadEnvelopeHeader(src);
-    if (!parsed.ok() || crypto_auth_verify(parsed->mac.data(), parsed->raw.data(),
-                                           parsed->raw.size() - kMacSize, mac_key.data()) != 0) {
-      return Error(ErrorCode::kTampered, "sealed header failed its own verification");
-    }
-  }
-
-  // The envelope id is hashed on a stage of its own so that it overlaps with encryption.
-  Sha256 id;  // only the stage's thread touches it until hashing.Finish() returns
-  ThreadedStage hashing(
-      [&id, &out](std::span<const uint8_t> b) {
-        id.Update(b);
-        return out.Write(b);
-      },
-      [&out] { return out.Finish(); });
-  GAVAH_RETURN_IF_ERROR(hashing.Write(header));
-  ChunkWriter w(&state, padded, hashing);
-
+// Writes the plaintext stream (3.5) into `w`: length, record, each attachment and its SHA-256,
+// zero padding up to `padded`.
+template <typename Writer>
+Status WritePlaintext(Writer& w, SecretBuffer& record, TestimonyInput& input, uint64_t logical,
+                      uint64_t padded) {
   uint8_t len[4] = {static_cast<uint8_t>(record.size() >> 24),
                     static_cast<uint8_t>(record.size() >> 16),
                     static_cast<uint8_t>(record.size() >> 8), static_cast<uint8_t>(record.size())};
@@ -207,6 +187,7 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
     uint64_t remaining = a.size;
     while (remaining > 0) {
       auto room = w.Room();
+      if (room.empty()) return w.Finish();  // a stage failed: its error
       if (room.size() > remaining) room = room.first(remaining);
       GAVAH_ASSIGN_OR_RETURN(size_t n, a.source->Read(room));
       if (n == 0) return Error(ErrorCode::kIo, "an attachment shrank while it was being sealed");
@@ -233,64 +214,196 @@ Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInpu
     left -= n;
   }
   if (!w.complete()) return Error(ErrorCode::kInvalidArgument, "plaintext shorter than declared");
-  GAVAH_RETURN_IF_ERROR(hashing.Finish());
+  return Status::Ok();
+}
+
+}  // namespace
+
+uint64_t EnvelopeSize(unsigned version, unsigned n, uint64_t padded) {
+  const uint64_t chunks = (padded + kChunkSize - 1) / kChunkSize;
+  if (version == kEnvelopeVersionXWing)
+    return kFixedHeaderSizeV2 + n * kStanzaSizeV2 + kMacSize + padded + chunks * internal::kV2Tag;
+  return kFixedHeaderSize + n * kStanzaSize + kMacSize + padded + chunks * kChunkOverhead;
+}
+
+Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInput& input,
+                                    ByteSink& out) {
+  GAVAH_RETURN_IF_ERROR(ValidateInput(input));
+  const auto& c = bundle.contents();
+  const unsigned version = c.version() == 2 ? kEnvelopeVersionXWing : kEnvelopeVersion;
+  SecretBuffer record = EncodeTestimonyRecord(input);
+  uint64_t logical = 4 + record.size();
+  for (const auto& a : input.attachments) {
+    if (a.size > kMaxPlaintext || logical > kMaxPlaintext - a.size - 32) {
+      return Error(ErrorCode::kTooLarge, "attachments are too large");
+    }
+    logical += a.size + 32;
+  }
+  const uint64_t padded = PaddedLength(logical);
+  const unsigned n = static_cast<unsigned>(c.investigators.size());
+
+  SecretBuffer file_key(32);
+  crypto_kdf_keygen(file_key.data());
+  auto shares = ShamirSplit(file_key.span(), c.threshold, n);
+  if (!shares.ok()) return shares.status();
+
+  std::vector<uint8_t> header;
+  header.reserve((version == kEnvelopeVersionXWing ? kFixedHeaderSizeV2 + n * kStanzaSizeV2
+                                                   : kFixedHeaderSize + n * kStanzaSize) +
+                 kMacSize);
+  Put(header, kEnvelopeMagic);
+  PutU16(header, static_cast<uint16_t>(version));
+  Put(header, bundle.organisation_fingerprint());
+  header.push_back(static_cast<uint8_t>(c.threshold));
+  header.push_back(static_cast<uint8_t>(n));
+  internal::PutU64(header, padded);
+  crypto_secretstream_xchacha20poly1305_state state;
+  StateWiper wipe_state{&state};
+  SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId, version);
+  if (version == kEnvelopeVersion) {
+    uint8_t stream_header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+    crypto_secretstream_xchacha20poly1305_init_push(&state, stream_header, payload_key.data());
+    Put(header, stream_header);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    SecretBuffer share_plain(33);
+    share_plain.data()[0] = shares.value()[i].x;
+    std::memcpy(share_plain.data() + 1, shares.value()[i].y.data(), 32);
+    const auto& inv = c.investigators[i];
+    if (version == kEnvelopeVersionXWing) {
+      std::array<uint8_t, kStanzaSizeV2> stanza{};
+      if (!SealStanzaV2(inv, share_plain, stanza).ok()) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "investigator " + inv.name + " has an unusable post-quantum key");
+      }
+      Put(header, stanza);
+      continue;
+    }
+    uint8_t stanza[kStanzaSize] = {};
+    if (crypto_box_seal(stanza, share_plain.data(), share_plain.size(),
+                        inv.encryption_key.data()) != 0) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "investigator " + inv.name + " has an unusable encryption key");
+    }
+    Put(header, stanza);
+  }
+  SecretBuffer mac_key = DeriveKey(file_key, kMacKeyId, version);
+  uint8_t mac[kMacSize];
+  crypto_auth(mac, header.data(), header.size(), mac_key.data());
+  Put(header, mac);
+
+  // Self-check: our own reader must accept the header and its MAC under this file key.
+  {
+    MemorySource src(header);
+    auto parsed = ReadEnvelopeHeader(src);
+    if (!parsed.ok() || crypto_auth_verify(parsed->mac.data(), parsed->raw.data(),
+                                           parsed->raw.size() - kMacSize, mac_key.data()) != 0) {
+      return Error(ErrorCode::kTampered, "sealed header failed its own verification");
+    }
+  }
 
   SealedEnvelope result;
+  result.size = EnvelopeSize(version, n, padded);
+  if (version == kEnvelopeVersionXWing) {
+    // The header, then chunks sealed on every core, hashed and written from the same buffers.
+    Sha256 id;
+    id.Update(header);
+    GAVAH_RETURN_IF_ERROR(out.Write(header));
+    {
+      internal::ParallelSealer w(payload_key.span(), padded, out, id);
+      GAVAH_RETURN_IF_ERROR(WritePlaintext(w, record, input, logical, padded));
+      GAVAH_RETURN_IF_ERROR(w.Finish());
+    }
+    GAVAH_RETURN_IF_ERROR(out.Finish());
+    result.id = id.Final();
+    return result;
+  }
+
+  // The envelope id is hashed on a stage of its own so that it overlaps with encryption.
+  Sha256 id;  // only the stage's thread touches it until hashing.Finish() returns
+  ThreadedStage hashing(
+      [&id, &out](std::span<const uint8_t> b) {
+        id.Update(b);
+        return out.Write(b);
+      },
+      [&out] { return out.Finish(); });
+  GAVAH_RETURN_IF_ERROR(hashing.Write(header));
+  ChunkWriter w(&state, padded, hashing);
+  GAVAH_RETURN_IF_ERROR(WritePlaintext(w, record, input, logical, padded));
+  GAVAH_RETURN_IF_ERROR(hashing.Finish());
   result.id = id.Final();
-  result.size = header.size() + padded + ((padded + kChunkSize - 1) / kChunkSize) * kChunkOverhead;
   return result;
 }
 
 Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in) {
   EnvelopeHeader h;
-  h.raw.resize(kFixedHeaderSize);
+  // The shorter fixed part first (version 2's); version 1 reads the rest of its own.
+  h.raw.resize(kFixedHeaderSizeV2);
   GAVAH_ASSIGN_OR_RETURN(size_t got, in.Read(h.raw));
   if (got == 0) return Error(ErrorCode::kTruncated, "envelope is empty");
   if (std::memcmp(h.raw.data(), kEnvelopeMagic, std::min<size_t>(got, 6)) != 0) {
     return Error(ErrorCode::kMalformed, "is not a Gavah envelope");
   }
-  if (got < 6) return Error(ErrorCode::kTruncated, "envelope is truncated");
   if (got < 8) return Error(ErrorCode::kTruncated, "envelope is truncated");
-  if (GetBE(std::span(h.raw).subspan(6, 2)) != kEnvelopeVersion) {
+  const uint64_t version = GetBE(std::span(h.raw).subspan(6, 2));
+  if (version != kEnvelopeVersion && version != kEnvelopeVersionXWing) {
     return Error(ErrorCode::kUnsupported, "envelope version is not supported by this build");
   }
-  if (got < kFixedHeaderSize) return Error(ErrorCode::kTruncated, "envelope is truncated");
+  h.version = static_cast<unsigned>(version);
+  const size_t fixed = version == kEnvelopeVersionXWing ? kFixedHeaderSizeV2 : kFixedHeaderSize;
+  const size_t stanza_size = version == kEnvelopeVersionXWing ? kStanzaSizeV2 : kStanzaSize;
+  if (got < kFixedHeaderSizeV2) return Error(ErrorCode::kTruncated, "envelope is truncated");
+  if (fixed > kFixedHeaderSizeV2) {
+    h.raw.resize(fixed);
+    GAVAH_ASSIGN_OR_RETURN(got, in.Read(std::span(h.raw).subspan(kFixedHeaderSizeV2)));
+    if (got < fixed - kFixedHeaderSizeV2)
+      return Error(ErrorCode::kTruncated, "envelope is truncated");
+  }
   std::memcpy(h.organisation_id.data(), h.raw.data() + 8, 16);
   h.threshold = h.raw[24];
   const unsigned n = h.raw[25];
   if (n == 0 || h.threshold == 0 || h.threshold > n) {
     return Error(ErrorCode::kMalformed, "envelope header has an impossible threshold");
   }
+  h.stanza_count = n;
   h.payload_length = GetBE(std::span(h.raw).subspan(26, 8));
   if (h.payload_length < kMinPaddedLength || h.payload_length > kMaxPlaintext ||
       PaddedLength(h.payload_length) != h.payload_length) {
     return Error(ErrorCode::kMalformed, "envelope header has an impossible payload length");
   }
-  std::memcpy(h.stream_header.data(), h.raw.data() + 34, 24);
-  const size_t rest = n * kStanzaSize + kMacSize;
-  h.raw.resize(kFixedHeaderSize + rest);
-  GAVAH_ASSIGN_OR_RETURN(got, in.Read(std::span(h.raw).subspan(kFixedHeaderSize)));
+  if (version == kEnvelopeVersion) std::memcpy(h.stream_header.data(), h.raw.data() + 34, 24);
+  const size_t rest = n * stanza_size + kMacSize;
+  h.raw.resize(fixed + rest);
+  GAVAH_ASSIGN_OR_RETURN(got, in.Read(std::span(h.raw).subspan(fixed)));
   if (got < rest) return Error(ErrorCode::kTruncated, "envelope is truncated");
-  h.stanzas.resize(n);
-  for (unsigned i = 0; i < n; ++i) {
-    std::memcpy(h.stanzas[i].data(), h.raw.data() + kFixedHeaderSize + i * kStanzaSize,
-                kStanzaSize);
-  }
   std::memcpy(h.mac.data(), h.raw.data() + h.raw.size() - kMacSize, kMacSize);
   return h;
 }
 
+std::span<const uint8_t> EnvelopeHeader::stanza(size_t i) const {
+  const bool v2 = version == kEnvelopeVersionXWing;
+  const size_t size = v2 ? kStanzaSizeV2 : kStanzaSize;
+  return std::span(raw).subspan((v2 ? kFixedHeaderSizeV2 : kFixedHeaderSize) + i * size, size);
+}
+
 uint64_t EnvelopeHeader::envelope_size() const {
-  return raw.size() + payload_length +
-         ((payload_length + kChunkSize - 1) / kChunkSize) * kChunkOverhead;
+  return EnvelopeSize(version, stanza_count, payload_length);
 }
 
 Result<Share> OpenShare(const EnvelopeHeader& header, const InvestigatorSecretKey& key) {
   SecretBuffer plain(33);
-  for (const auto& stanza : header.stanzas) {
-    if (crypto_box_seal_open(plain.data(), stanza.data(), stanza.size(),
-                             key.public_key().encryption_key.data(),
-                             key.encryption_secret().data()) == 0) {
+  if (header.version == kEnvelopeVersionXWing && key.version() != 2)
+    return Error(ErrorCode::kNotRecipient,
+                 "is not a recipient of this envelope (it is sealed to post-quantum keys, and "
+                 "this key is version 1)");
+  for (size_t i = 0; i < header.stanza_count; ++i) {
+    const auto stanza = header.stanza(i);
+    const bool opened = header.version == kEnvelopeVersionXWing
+                            ? OpenStanzaV2(key.xwing(), stanza, plain)
+                            : crypto_box_seal_open(plain.data(), stanza.data(), stanza.size(),
+                                                   key.public_key().encryption_key.data(),
+                                                   key.encryption_secret().data()) == 0;
+    if (opened) {
       if (plain.data()[0] == 0)
         return Error(ErrorCode::kMalformed, "envelope holds a malformed key share");
       Share s;
@@ -308,7 +421,7 @@ Result<SecretBuffer> CombineShares(const EnvelopeHeader& header, std::span<const
     // header with a lower threshold byte, someone altered it to send investigators looking for
     // keys they do not need.
     if (auto key = ShamirCombine(shares); key.ok() && key->size() == 32) {
-      SecretBuffer mac_key = DeriveKey(key.value(), kMacKeyId);
+      SecretBuffer mac_key = DeriveKey(key.value(), kMacKeyId, header.version);
       std::vector<uint8_t> probe(header.raw.begin(), header.raw.end() - kMacSize);
       for (size_t k = 1; k <= shares.size(); ++k) {
         probe[24] = static_cast<uint8_t>(k);
@@ -335,7 +448,7 @@ Result<SecretBuffer> CombineShares(const EnvelopeHeader& header, std::span<const
 Status VerifyHeaderMac(const EnvelopeHeader& header, const SecretBuffer& file_key) {
   if (file_key.size() != 32) return Error(ErrorCode::kMalformed, "a file key is 32 bytes");
   if (header.raw.size() < kMacSize) return Error(ErrorCode::kMalformed, "header too short");
-  SecretBuffer mac_key = DeriveKey(file_key, kMacKeyId);
+  SecretBuffer mac_key = DeriveKey(file_key, kMacKeyId, header.version);
   if (crypto_auth_verify(header.mac.data(), header.raw.data(), header.raw.size() - kMacSize,
                          mac_key.data()) != 0) {
     return Error(ErrorCode::kTampered, "envelope header was altered or damaged");
@@ -553,7 +666,14 @@ class PlaintextParser {
 
 Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, ByteSource& in,
                    TestimonySink& sink) {
-  SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId);
+  SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId, header.version);
+  if (header.version == kEnvelopeVersionXWing) {
+    PlaintextParser parser(sink);
+    GAVAH_RETURN_IF_ERROR(internal::OpenParallel(
+        payload_key.span(), header.payload_length, in,
+        [&parser](std::span<const uint8_t> plain) { return parser.Feed(plain); }));
+    return parser.Finish();
+  }
   crypto_secretstream_xchacha20poly1305_state state;
   StateWiper wipe_state{&state};
   if (crypto_secretstream_xchacha20poly1305_init_pull(&state, header.stream_header.data(),

@@ -19,6 +19,7 @@ using internal::PutU64;
 
 constexpr uint8_t kKeyMagic[6] = {'G', 'V', 'H', 'K', 'E', 'Y'};
 constexpr uint16_t kKeyVersion = 1;
+constexpr uint16_t kKeyVersionXWing = 2;  // investigator keys with an X-Wing seed
 constexpr uint8_t kKdfArgon2id13 = 1;
 constexpr size_t kSaltSize = crypto_pwhash_SALTBYTES;                        // 16
 constexpr size_t kNonceSize = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;  // 24
@@ -26,11 +27,24 @@ constexpr size_t kTagSize = crypto_aead_xchacha20poly1305_ietf_ABYTES;       // 
 // magic 6, version 2, kind 1, kdf 1, opslimit 4, memlimit 8, salt 16, nonce 24
 constexpr size_t kKeyHeaderSize = 6 + 2 + 1 + 1 + 4 + 8 + kSaltSize + kNonceSize;
 constexpr std::string_view kInvestigatorPubPrefix = "gavah-investigator-v1 ";
+constexpr std::string_view kInvestigatorPubPrefixV2 = "gavah-investigator-v2 ";
 constexpr std::string_view kOrganisationPubPrefix = "gavah-organisation-v1 ";
 
-// Organisation: Ed25519 seed. Investigator: X25519 secret || Ed25519 seed || name_len || name.
-bool SecretSizeOk(KeyKind kind, size_t size) {
-  return kind == KeyKind::kOrganisation ? size == 32 : size >= 64 + 2 && size <= 64 + 1 + 64;
+// Organisation: Ed25519 seed. Investigator: X25519 secret || Ed25519 seed || (version 2: X-Wing
+// seed ||) name_len || name.
+bool SecretSizeOk(KeyKind kind, uint16_t version, size_t size) {
+  if (kind == KeyKind::kOrganisation) return version == kKeyVersion && size == 32;
+  const size_t fixed = version == kKeyVersionXWing ? 96 : 64;
+  return size >= fixed + 2 && size <= fixed + 1 + 64;
+}
+
+// Every public part in the order of the .pub text: X25519 || Ed25519 || X-Wing (version 2).
+std::vector<uint8_t> PublicParts(const InvestigatorPublicKey& k) {
+  std::vector<uint8_t> out;
+  Put(out, k.encryption_key);
+  Put(out, k.signing_key);
+  if (k.xwing_key) Put(out, *k.xwing_key);
+  return out;
 }
 
 Fingerprint FingerprintOf(std::string_view label, std::span<const uint8_t> key) {
@@ -68,10 +82,7 @@ KdfParams KdfParams::Default() {
 // ---- investigator keys ----
 
 Fingerprint InvestigatorPublicKey::fingerprint() const {
-  uint8_t both[64];
-  std::memcpy(both, encryption_key.data(), 32);
-  std::memcpy(both + 32, signing_key.data(), 32);
-  return FingerprintOf("investigator", both);
+  return FingerprintOf("investigator", PublicParts(*this));
 }
 
 bool InvestigatorPublicKey::IsUsable() const {
@@ -82,19 +93,19 @@ bool InvestigatorPublicKey::IsUsable() const {
   uint8_t product[32];
   const bool enc_ok = crypto_scalarmult(product, scalar, encryption_key.data()) == 0;
   sodium_memzero(product, sizeof product);
-  return enc_ok && crypto_core_ed25519_is_valid_point(signing_key.data()) == 1;
+  return enc_ok && crypto_core_ed25519_is_valid_point(signing_key.data()) == 1 &&
+         (!xwing_key || xwing::IsValidPublicKey(*xwing_key));
 }
 
 std::string InvestigatorPublicKey::ToText() const {
-  uint8_t both[64];
-  std::memcpy(both, encryption_key.data(), 32);
-  std::memcpy(both + 32, signing_key.data(), 32);
-  return std::string(kInvestigatorPubPrefix) + ToBase64(both) + " " + name + "\n";
+  return std::string(xwing_key ? kInvestigatorPubPrefixV2 : kInvestigatorPubPrefix) +
+         ToBase64(PublicParts(*this)) + " " + name + "\n";
 }
 
 Result<InvestigatorPublicKey> InvestigatorPublicKey::FromText(std::string_view text) {
   text = TrimLine(text);
-  if (text.substr(0, kInvestigatorPubPrefix.size()) != kInvestigatorPubPrefix) {
+  const bool v2 = text.substr(0, kInvestigatorPubPrefixV2.size()) == kInvestigatorPubPrefixV2;
+  if (!v2 && text.substr(0, kInvestigatorPubPrefix.size()) != kInvestigatorPubPrefix) {
     if (text.substr(0, kOrganisationPubPrefix.size()) == kOrganisationPubPrefix) {
       return Error(ErrorCode::kWrongKeyKind,
                    "is an organisation public key, not an investigator's");
@@ -107,7 +118,7 @@ Result<InvestigatorPublicKey> InvestigatorPublicKey::FromText(std::string_view t
     return Error(ErrorCode::kMalformed, "investigator public key has no name");
   }
   auto raw = FromBase64(text.substr(0, space));
-  if (!raw || raw->size() != 64) {
+  if (!raw || raw->size() != (v2 ? 64 + xwing::kPublicKeySize : 64)) {
     return Error(ErrorCode::kMalformed,
                  "investigator public key is damaged (bad base64 or length)");
   }
@@ -118,23 +129,34 @@ Result<InvestigatorPublicKey> InvestigatorPublicKey::FromText(std::string_view t
   }
   std::memcpy(key.encryption_key.data(), raw->data(), 32);
   std::memcpy(key.signing_key.data(), raw->data() + 32, 32);
+  if (v2) {
+    key.xwing_key.emplace();
+    std::memcpy(key.xwing_key->data(), raw->data() + 64, xwing::kPublicKeySize);
+  }
   if (!key.IsUsable())
     return Error(ErrorCode::kMalformed, "investigator public key is not a usable key");
   return key;
 }
 
 InvestigatorSecretKey InvestigatorSecretKey::Generate(std::string name) {
-  SecretBuffer secret(64);
-  randombytes_buf(secret.data(), 32);
-  randombytes_buf(secret.data() + 32, 32);
+  SecretBuffer secret(96);
+  randombytes_buf(secret.data(), secret.size());
   auto key = FromSecret(std::move(name), std::move(secret));
   if (!key.ok()) std::abort();  // only an invalid name can fail, and callers check it first
   return std::move(key).value();
 }
 
+InvestigatorSecretKey InvestigatorSecretKey::GenerateVersion1(std::string name) {
+  SecretBuffer secret(64);
+  randombytes_buf(secret.data(), secret.size());
+  auto key = FromSecret(std::move(name), std::move(secret));
+  if (!key.ok()) std::abort();
+  return std::move(key).value();
+}
+
 Result<InvestigatorSecretKey> InvestigatorSecretKey::FromSecret(std::string name,
                                                                 SecretBuffer secret) {
-  if (secret.size() != 64)
+  if (secret.size() != 64 && secret.size() != 96)
     return Error(ErrorCode::kMalformed, "investigator secret has wrong size");
   if (!IsValidInvestigatorName(name)) {
     return Error(ErrorCode::kInvalidArgument,
@@ -145,7 +167,13 @@ Result<InvestigatorSecretKey> InvestigatorSecretKey::FromSecret(std::string name
   crypto_scalarmult_curve25519_base(pub.encryption_key.data(), secret.data());
   SecretBuffer sign_sk(crypto_sign_SECRETKEYBYTES);
   crypto_sign_seed_keypair(pub.signing_key.data(), sign_sk.data(), secret.data() + 32);
-  return InvestigatorSecretKey(std::move(pub), std::move(secret));
+  std::shared_ptr<const xwing::DecapsulationKey> xw;
+  if (secret.size() == 96) {
+    xw = std::make_shared<const xwing::DecapsulationKey>(
+        xwing::DecapsulationKey::FromSeed(secret.span().subspan(64, 32)));
+    pub.xwing_key = xw->public_key();
+  }
+  return InvestigatorSecretKey(std::move(pub), std::move(secret), std::move(xw));
 }
 
 SecretBuffer SerializeInvestigatorSecret(const InvestigatorSecretKey& key) {
@@ -156,13 +184,17 @@ SecretBuffer SerializeInvestigatorSecret(const InvestigatorSecretKey& key) {
   return out;
 }
 
-Result<InvestigatorSecretKey> ParseInvestigatorSecret(const SecretBuffer& serialized) {
-  if (serialized.size() < 66 || serialized.data()[64] != serialized.size() - 65) {
+Result<InvestigatorSecretKey> ParseInvestigatorSecret(const SecretBuffer& serialized,
+                                                      uint16_t version) {
+  if (version != kKeyVersion && version != kKeyVersionXWing)
+    return Error(ErrorCode::kUnsupported, "key file version is not supported by this build");
+  const size_t fixed = version == kKeyVersionXWing ? 96 : 64;
+  if (serialized.size() < fixed + 2 || serialized.data()[fixed] != serialized.size() - fixed - 1) {
     return Error(ErrorCode::kMalformed, "investigator key material is damaged");
   }
-  std::string name(serialized.view().substr(65));
+  std::string name(serialized.view().substr(fixed + 1));
   return InvestigatorSecretKey::FromSecret(std::move(name),
-                                           SecretBuffer::CopyOf(serialized.span().first(64)));
+                                           SecretBuffer::CopyOf(serialized.span().first(fixed)));
 }
 
 // ---- organisation key ----
@@ -225,9 +257,9 @@ Result<Fingerprint> FingerprintFromText(std::string_view text) {
 
 Result<std::vector<uint8_t>> EncryptKeyFile(KeyKind kind, std::span<const uint8_t> secret,
                                             std::span<const uint8_t> passphrase,
-                                            const KdfParams& params) {
+                                            const KdfParams& params, uint16_t version) {
   if (passphrase.empty()) return Error(ErrorCode::kInvalidArgument, "the passphrase is empty");
-  if (!SecretSizeOk(kind, secret.size())) {
+  if (!SecretSizeOk(kind, version, secret.size())) {
     return Error(ErrorCode::kInvalidArgument, "secret has the wrong size for its kind");
   }
   if (params.opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
@@ -239,7 +271,7 @@ Result<std::vector<uint8_t>> EncryptKeyFile(KeyKind kind, std::span<const uint8_
   std::vector<uint8_t> out;
   out.reserve(kKeyHeaderSize + secret.size() + kTagSize);
   Put(out, kKeyMagic);
-  PutU16(out, kKeyVersion);
+  PutU16(out, version);
   out.push_back(static_cast<uint8_t>(kind));
   out.push_back(kKdfArgon2id13);
   PutU32(out, static_cast<uint32_t>(params.opslimit));
@@ -264,13 +296,21 @@ Result<std::vector<uint8_t>> EncryptKeyFile(KeyKind kind, std::span<const uint8_
   return out;
 }
 
-Result<KeyKind> PeekKeyFileKind(std::span<const uint8_t> file) {
+Result<uint16_t> PeekKeyFileVersion(std::span<const uint8_t> file) {
   if (file.size() < kKeyHeaderSize || std::memcmp(file.data(), kKeyMagic, 6) != 0) {
     return Error(ErrorCode::kMalformed, "is not a Gavah secret key file");
   }
-  if (GetBE(file.subspan(6, 2)) != kKeyVersion) {
+  const uint64_t version = GetBE(file.subspan(6, 2));
+  // Version 2 exists for investigator keys only.
+  if (version != kKeyVersion &&
+      !(version == kKeyVersionXWing && file[8] == static_cast<uint8_t>(KeyKind::kInvestigator))) {
     return Error(ErrorCode::kUnsupported, "key file version is not supported by this build");
   }
+  return static_cast<uint16_t>(version);
+}
+
+Result<KeyKind> PeekKeyFileKind(std::span<const uint8_t> file) {
+  GAVAH_RETURN_IF_ERROR(PeekKeyFileVersion(file).status());
   const uint8_t kind = file[8];
   if (kind != static_cast<uint8_t>(KeyKind::kOrganisation) &&
       kind != static_cast<uint8_t>(KeyKind::kInvestigator)) {
@@ -291,8 +331,9 @@ Result<SecretBuffer> DecryptKeyFile(std::span<const uint8_t> file, KeyKind expec
   if (file[9] != kKdfArgon2id13) {
     return Error(ErrorCode::kUnsupported, "key file uses an unknown key derivation");
   }
+  const uint16_t version = static_cast<uint16_t>(GetBE(file.subspan(6, 2)));
   if (file.size() < kKeyHeaderSize + kTagSize ||
-      !SecretSizeOk(kind, file.size() - kKeyHeaderSize - kTagSize)) {
+      !SecretSizeOk(kind, version, file.size() - kKeyHeaderSize - kTagSize)) {
     return Error(ErrorCode::kMalformed, "key file has the wrong length (damaged or truncated)");
   }
   const uint64_t ops = GetBE(file.subspan(10, 4));

@@ -4,8 +4,6 @@
 // subtractions are masks, never branches; Compress uses a multiplication in place of the division
 // by q (KyberSlash); the re-encryption check compares with sodium_memcmp and selects the key with
 // a mask. Only public values (the matrix seed rho, the lengths) steer branches or indexes.
-#include "gavah/crypto/mlkem.h"
-
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "declassify.h"
+#include "gavah/crypto/mlkem.h"
 
 namespace gavah::mlkem768 {
 namespace {
@@ -109,8 +108,9 @@ void InverseNtt(Poly& f) {
 void MultiplyAdd(Poly& acc, const Poly& f, const Poly& g) {
   for (int i = 0; i < 128; ++i) {
     const uint32_t a0 = f.c[2 * i], a1 = f.c[2 * i + 1], b0 = g.c[2 * i], b1 = g.c[2 * i + 1];
-    const uint32_t c0 = a0 * b0 + uint32_t{Mul(static_cast<uint16_t>(a1), static_cast<uint16_t>(b1))} *
-                                      Z().gamma[i];
+    const uint32_t c0 =
+        a0 * b0 +
+        uint32_t{Mul(static_cast<uint16_t>(a1), static_cast<uint16_t>(b1))} * Z().gamma[i];
     const uint32_t c1 = a0 * b1 + a1 * b0;
     acc.c[2 * i] = Add(acc.c[2 * i], Reduce(c0));
     acc.c[2 * i + 1] = Add(acc.c[2 * i + 1], Reduce(c1));
@@ -187,7 +187,8 @@ void Digest(const EVP_MD* md, std::initializer_list<std::span<const uint8_t>> pa
     if (EVP_DigestUpdate(ctx, p.data(), p.size()) != 1) std::abort();
   }
   const bool xof = md == EVP_shake128() || md == EVP_shake256();
-  const int ok = xof ? EVP_DigestFinalXOF(ctx, out, out_len) : EVP_DigestFinal_ex(ctx, out, nullptr);
+  const int ok =
+      xof ? EVP_DigestFinalXOF(ctx, out, out_len) : EVP_DigestFinal_ex(ctx, out, nullptr);
   EVP_MD_CTX_free(ctx);
   if (ok != 1) std::abort();
 }
@@ -233,7 +234,8 @@ void SampleNtt(const uint8_t rho[32], uint8_t j, uint8_t i, Poly& f) {
 void ExpandMatrix(const uint8_t rho[32], bool transpose, std::array<Vec, kK>& a) {
   for (int i = 0; i < kK; ++i)
     for (int j = 0; j < kK; ++j)
-      SampleNtt(rho, static_cast<uint8_t>(j), static_cast<uint8_t>(i), transpose ? a[j][i] : a[i][j]);
+      SampleNtt(rho, static_cast<uint8_t>(j), static_cast<uint8_t>(i),
+                transpose ? a[j][i] : a[i][j]);
 }
 
 // All the secret intermediate values of one operation, wiped however it is left.

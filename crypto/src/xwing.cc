@@ -64,9 +64,9 @@ Status DecapsulationKey::Decapsulate(std::span<const uint8_t> ciphertext,
   if (ciphertext.size() != kCiphertextSize)
     return Error(ErrorCode::kMalformed, "X-Wing ciphertext has the wrong size");
   SecretBuffer ss(64);  // ss_M || ss_X
-  GAVAH_RETURN_IF_ERROR(
-      mlkem768::Decaps(expanded_.span().first(kMlkemDk), ciphertext.first(kMlkemCt),
-                       std::span<uint8_t, 32>(ss.data(), 32)));
+  GAVAH_RETURN_IF_ERROR(mlkem768::Decaps(expanded_.span().first(kMlkemDk),
+                                         ciphertext.first(kMlkemCt),
+                                         std::span<uint8_t, 32>(ss.data(), 32)));
   const uint8_t* ct_x = ciphertext.data() + kMlkemCt;
   // Zero only for a ciphertext of small order, which is public.
   int zero = crypto_scalarmult(ss.data() + 32, expanded_.data() + kMlkemDk, ct_x);

@@ -9,7 +9,8 @@
 namespace gavah {
 namespace {
 
-BundleContents Contents(unsigned n, unsigned k) {
+// Version 1 keys unless `version` is 2: the canonical-encoding tests below build version 1 bodies.
+BundleContents Contents(unsigned n, unsigned k, unsigned version = 1) {
   BundleContents c;
   c.organisation_name = "Org";
   c.issued_at = 1'760'000'000;
@@ -17,7 +18,9 @@ BundleContents Contents(unsigned n, unsigned k) {
   c.threshold = k;
   for (unsigned i = 0; i < n; ++i)
     c.investigators.push_back(
-        InvestigatorSecretKey::Generate("i" + std::to_string(i)).public_key());
+        (version == 2 ? InvestigatorSecretKey::Generate("i" + std::to_string(i))
+                      : InvestigatorSecretKey::GenerateVersion1("i" + std::to_string(i)))
+            .public_key());
   return c;
 }
 
@@ -152,8 +155,9 @@ namespace {
 
 // A bundle around `body` exactly as given, validly signed by `org`: for bodies that Create()
 // never writes.
-std::vector<uint8_t> SignedAround(const OrganisationKey& org, const std::string& body) {
-  std::vector<uint8_t> b = {'G', 'V', 'H', 'B', 'D', 'L', 0, 1};
+std::vector<uint8_t> SignedAround(const OrganisationKey& org, const std::string& body,
+                                  uint8_t version = 1) {
+  std::vector<uint8_t> b = {'G', 'V', 'H', 'B', 'D', 'L', 0, version};
   b.insert(b.end(), org.public_key().begin(), org.public_key().end());
   for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(body.size() >> s));
   b.insert(b.end(), body.begin(), body.end());
@@ -256,6 +260,72 @@ TEST(BundleTest, NamesWithC1ControlsAreRefused) {
                 .status()
                 .code(),
             ErrorCode::kMalformed);
+}
+
+TEST(BundleTest, Version2CarriesEveryInvestigatorsXWingKey) {
+  auto org = OrganisationKey::Generate();
+  const auto c = Contents(3, 2, 2);
+  auto bytes = RecipientBundle::Create(c, org);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  EXPECT_EQ((*bytes)[7], 2);
+  auto b = RecipientBundle::Parse(*bytes);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(b->contents().version(), 2);
+  for (size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(b->contents().investigators[i].xwing_key.has_value());
+    EXPECT_EQ(*b->contents().investigators[i].xwing_key, *c.investigators[i].xwing_key);
+  }
+  EXPECT_EQ(RecipientBundle::Create(Contents(2, 1, 1), org).value()[7], 1);
+}
+
+TEST(BundleTest, AMixOfKeyVersionsIsRefused) {
+  auto org = OrganisationKey::Generate();
+  auto c = Contents(2, 1, 2);
+  c.investigators.push_back(InvestigatorSecretKey::GenerateVersion1("old").public_key());
+  auto r = RecipientBundle::Create(c, org);
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("old"), std::string::npos) << r.status().message();
+}
+
+TEST(BundleTest, XWingKeysMustMatchTheVersion) {
+  auto org = OrganisationKey::Generate();
+  const auto v2 = Contents(2, 1, 2);
+  gavah::v1::BundleBody body;
+  body.set_organisation_name(v2.organisation_name);
+  body.set_issued_at(v2.issued_at);
+  body.set_expires_at(v2.expires_at);
+  body.set_threshold(v2.threshold);
+  for (const auto& inv : v2.investigators) {
+    auto* i = body.add_investigators();
+    i->set_name(inv.name);
+    i->set_encryption_public_key(inv.encryption_key.data(), 32);
+    i->set_signing_public_key(inv.signing_key.data(), 32);
+    i->set_xwing_public_key(inv.xwing_key->data(), inv.xwing_key->size());
+  }
+  EXPECT_TRUE(RecipientBundle::Parse(SignedAround(org, body.SerializeAsString(), 2)).ok());
+  // Version 1 has no field 4: a body with it, signed as version 1, is refused.
+  EXPECT_EQ(RecipientBundle::Parse(SignedAround(org, body.SerializeAsString(), 1)).status().code(),
+            ErrorCode::kMalformed);
+  // Version 2 without one investigator's X-Wing key, or with one of the wrong size.
+  auto missing = body;
+  missing.mutable_investigators(1)->clear_xwing_public_key();
+  EXPECT_EQ(
+      RecipientBundle::Parse(SignedAround(org, missing.SerializeAsString(), 2)).status().code(),
+      ErrorCode::kMalformed);
+  auto short_key = body;
+  short_key.mutable_investigators(0)->mutable_xwing_public_key()->pop_back();
+  EXPECT_EQ(
+      RecipientBundle::Parse(SignedAround(org, short_key.SerializeAsString(), 2)).status().code(),
+      ErrorCode::kMalformed);
+  // An X-Wing key whose ML-KEM part fails the modulus check.
+  auto bad = body;
+  (*bad.mutable_investigators(0)->mutable_xwing_public_key())[0] = '\xff';
+  (*bad.mutable_investigators(0)->mutable_xwing_public_key())[1] |= 0x0f;
+  EXPECT_EQ(RecipientBundle::Parse(SignedAround(org, bad.SerializeAsString(), 2)).status().code(),
+            ErrorCode::kMalformed);
+  // Version 3 is not known.
+  EXPECT_EQ(RecipientBundle::Parse(SignedAround(org, body.SerializeAsString(), 3)).status().code(),
+            ErrorCode::kUnsupported);
 }
 
 }  // namespace

@@ -15,18 +15,33 @@ using testing::OpenWith;
 using testing::Pattern;
 using testing::SealForTest;
 
-class EnvelopeTest : public ::testing::Test {
+// Every test runs on both envelope versions: 1 (X25519 stanzas, secretstream) and 2 (X-Wing
+// stanzas, independently authenticated chunks), so each bad input of one is tried on the other.
+class EnvelopeTest : public ::testing::TestWithParam<unsigned> {
  protected:
-  static void SetUpTestSuite() { org_ = new testing::Org(MakeOrg(3, 2)); }
-  static void TearDownTestSuite() { delete org_; }
+  static void SetUpTestSuite() {
+    orgs_[0] = new testing::Org(MakeOrg(3, 2, 1));
+    orgs_[1] = new testing::Org(MakeOrg(3, 2, 2));
+  }
+  static void TearDownTestSuite() {
+    delete orgs_[0];
+    delete orgs_[1];
+  }
+  const testing::Org* org() const { return orgs_[GetParam() - 1]; }
   std::vector<const InvestigatorSecretKey*> Keys(std::initializer_list<int> idx) {
     std::vector<const InvestigatorSecretKey*> out;
-    for (int i : idx) out.push_back(&org_->investigators[i]);
+    for (int i : idx) out.push_back(&org()->investigators[i]);
     return out;
   }
-  static testing::Org* org_;
+  // Header bytes for n stanzas, and the bytes each chunk adds, in this version.
+  size_t Header(size_t n) const {
+    return GetParam() == 2 ? kFixedHeaderSizeV2 + n * kStanzaSizeV2 + 32
+                           : kFixedHeaderSize + n * kStanzaSize + 32;
+  }
+  size_t Tag() const { return GetParam() == 2 ? 16 : 17; }
+  static testing::Org* orgs_[2];
 };
-testing::Org* EnvelopeTest::org_ = nullptr;
+testing::Org* EnvelopeTest::orgs_[2] = {nullptr, nullptr};
 
 // Attachment size whose plaintext stream is exactly `total` bytes, so its last chunk is full.
 size_t SizeForExactTotal(uint64_t total) {
@@ -50,12 +65,12 @@ size_t SizeForExactTotal(uint64_t total) {
   return size;
 }
 
-TEST_F(EnvelopeTest, RoundTripsAttachmentsOfEverySizeThatMatters) {
+TEST_P(EnvelopeTest, RoundTripsAttachmentsOfEverySizeThatMatters) {
   const size_t exact = SizeForExactTotal(2 * kChunkSize);
   for (size_t size : {size_t{0}, size_t{1}, kChunkSize - 1, kChunkSize, kChunkSize + 1, exact - 1,
                       exact, exact + 1, size_t{5} * 1024 * 1024 + 3}) {
     auto data = Pattern(size, static_cast<uint8_t>(size));
-    auto sealed = SealForTest(org_->bundle, "t", {{"a", data}});
+    auto sealed = SealForTest(org()->bundle, "t", {{"a", data}});
     CollectingSink sink;
     Status st = OpenWith(sealed.envelope, Keys({0, 2}), sink);
     ASSERT_TRUE(st.ok()) << size << ": " << st.message();
@@ -66,18 +81,18 @@ TEST_F(EnvelopeTest, RoundTripsAttachmentsOfEverySizeThatMatters) {
   }
 }
 
-TEST_F(EnvelopeTest, ExactChunkMultipleEndsWithAFullFinalChunk) {
+TEST_P(EnvelopeTest, ExactChunkMultipleEndsWithAFullFinalChunk) {
   const size_t exact = SizeForExactTotal(2 * kChunkSize);
-  auto sealed = SealForTest(org_->bundle, "t", {{"a", Pattern(exact, 1)}});
-  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
-  EXPECT_EQ(sealed.envelope.size(), header + 2 * (kChunkSize + 17));
+  auto sealed = SealForTest(org()->bundle, "t", {{"a", Pattern(exact, 1)}});
+  const size_t header = Header(3);
+  EXPECT_EQ(sealed.envelope.size(), header + 2 * (kChunkSize + Tag()));
 }
 
-TEST_F(EnvelopeTest, TextFieldsAndReplyKeyArriveIntact) {
+TEST_P(EnvelopeTest, TextFieldsAndReplyKeyArriveIntact) {
   PublicKey32 reply{};
   reply[0] = 42;
   const std::string text(3 * kChunkSize + 5, 'x');
-  auto sealed = SealForTest(org_->bundle, text,
+  auto sealed = SealForTest(org()->bundle, text,
                             {{"one.jpg", Pattern(10, 1)}, {"two.mp4", Pattern(0, 2)}}, reply);
   CollectingSink sink;
   ASSERT_TRUE(OpenWith(sealed.envelope, Keys({1, 2}), sink).ok());
@@ -87,21 +102,21 @@ TEST_F(EnvelopeTest, TextFieldsAndReplyKeyArriveIntact) {
   EXPECT_EQ(sink.reply_key, reply);
 }
 
-TEST_F(EnvelopeTest, SizeIsPaddedSoShortTestimoniesLookAlike) {
-  auto a = SealForTest(org_->bundle, "yes");
-  auto b = SealForTest(org_->bundle, std::string(3000, 'y'));
+TEST_P(EnvelopeTest, SizeIsPaddedSoShortTestimoniesLookAlike) {
+  auto a = SealForTest(org()->bundle, "yes");
+  auto b = SealForTest(org()->bundle, std::string(3000, 'y'));
   EXPECT_EQ(a.envelope.size(), b.envelope.size());
 }
 
-TEST_F(EnvelopeTest, PlaintextNeverAppearsInTheEnvelope) {
+TEST_P(EnvelopeTest, PlaintextNeverAppearsInTheEnvelope) {
   const std::string marker = "MARKER-KHAVARAN-1988";
-  auto sealed = SealForTest(org_->bundle, marker, {{marker + ".jpg", testing::Bytes(marker)}});
+  auto sealed = SealForTest(org()->bundle, marker, {{marker + ".jpg", testing::Bytes(marker)}});
   const std::string env(sealed.envelope.begin(), sealed.envelope.end());
   EXPECT_EQ(env.find(marker), std::string::npos);
 }
 
-TEST_F(EnvelopeTest, OneKeyOfTwoOfThreeIsNotEnough) {
-  auto sealed = SealForTest(org_->bundle, "t");
+TEST_P(EnvelopeTest, OneKeyOfTwoOfThreeIsNotEnough) {
+  auto sealed = SealForTest(org()->bundle, "t");
   CollectingSink sink;
   Status st = OpenWith(sealed.envelope, Keys({1}), sink);
   EXPECT_EQ(st.code(), ErrorCode::kNotEnoughKeys);
@@ -109,18 +124,21 @@ TEST_F(EnvelopeTest, OneKeyOfTwoOfThreeIsNotEnough) {
   EXPECT_TRUE(sink.text.empty());
 }
 
-TEST_F(EnvelopeTest, KeyOfAnotherOrganisationIsNotARecipient) {
-  auto other = MakeOrg(1, 1);
-  auto sealed = SealForTest(org_->bundle, "t");
+TEST_P(EnvelopeTest, KeyOfAnotherOrganisationIsNotARecipient) {
+  auto other = MakeOrg(1, 1, GetParam());
+  auto sealed = SealForTest(org()->bundle, "t");
   CollectingSink sink;
   EXPECT_EQ(OpenWith(sealed.envelope, {&other.investigators[0]}, sink).code(),
             ErrorCode::kNotRecipient);
 }
 
-TEST_F(EnvelopeTest, EveryFlippedHeaderByteIsRefusedBeforeAnyPlaintext) {
-  auto sealed = SealForTest(org_->bundle, "secret", {{"a", Pattern(1000, 3)}});
-  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
-  for (size_t i = 0; i < header; ++i) {
+TEST_P(EnvelopeTest, EveryFlippedHeaderByteIsRefusedBeforeAnyPlaintext) {
+  auto sealed = SealForTest(org()->bundle, "secret", {{"a", Pattern(1000, 3)}});
+  const size_t header = Header(3);
+  // Every byte of the fixed part and the MAC; in version 2's large stanzas (three X-Wing
+  // decapsulations a try) every fifth byte, which reaches both parts of each.
+  for (size_t i = 0; i < header;
+       i += GetParam() == 2 && i >= kFixedHeaderSizeV2 && i < header - 33 ? 5 : 1) {
     auto bad = sealed.envelope;
     bad[i] ^= 0x40;
     CollectingSink sink;
@@ -130,9 +148,9 @@ TEST_F(EnvelopeTest, EveryFlippedHeaderByteIsRefusedBeforeAnyPlaintext) {
   }
 }
 
-TEST_F(EnvelopeTest, FlippedPayloadBytesAreTampering) {
-  auto sealed = SealForTest(org_->bundle, "t", {{"a", Pattern(3 * kChunkSize, 4)}});
-  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
+TEST_P(EnvelopeTest, FlippedPayloadBytesAreTampering) {
+  auto sealed = SealForTest(org()->bundle, "t", {{"a", Pattern(3 * kChunkSize, 4)}});
+  const size_t header = Header(3);
   for (size_t i = header; i < sealed.envelope.size(); i += 4099) {
     auto bad = sealed.envelope;
     bad[i] ^= 0x01;
@@ -145,13 +163,13 @@ TEST_F(EnvelopeTest, FlippedPayloadBytesAreTampering) {
   EXPECT_EQ(OpenWith(bad, Keys({0, 1}), sink).code(), ErrorCode::kTampered);
 }
 
-TEST_F(EnvelopeTest, EveryTruncationIsRefused) {
-  auto sealed = SealForTest(org_->bundle, "t", {{"a", Pattern(2 * kChunkSize, 5)}});
-  const size_t header = kFixedHeaderSize + 3 * kStanzaSize + 32;
+TEST_P(EnvelopeTest, EveryTruncationIsRefused) {
+  auto sealed = SealForTest(org()->bundle, "t", {{"a", Pattern(2 * kChunkSize, 5)}});
+  const size_t header = Header(3);
   const size_t n = sealed.envelope.size();
   for (size_t cut :
        {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{49}, header - 1, header, header + 1,
-        header + kChunkSize + 17, header + kChunkSize + 16, n - 17, n - 1}) {
+        header + kChunkSize + Tag(), header + kChunkSize + Tag() - 1, n - Tag(), n - 1}) {
     std::vector<uint8_t> part(sealed.envelope.begin(), sealed.envelope.begin() + cut);
     CollectingSink sink;
     Status st = OpenWith(part, Keys({0, 1}), sink);
@@ -162,8 +180,8 @@ TEST_F(EnvelopeTest, EveryTruncationIsRefused) {
   }
 }
 
-TEST_F(EnvelopeTest, AFewBytesOfMagicAreTruncationNotJunk) {
-  auto sealed = SealForTest(org_->bundle, "t");
+TEST_P(EnvelopeTest, AFewBytesOfMagicAreTruncationNotJunk) {
+  auto sealed = SealForTest(org()->bundle, "t");
   for (size_t cut = 1; cut < 8; ++cut) {
     std::vector<uint8_t> part(sealed.envelope.begin(), sealed.envelope.begin() + cut);
     CollectingSink sink;
@@ -171,25 +189,28 @@ TEST_F(EnvelopeTest, AFewBytesOfMagicAreTruncationNotJunk) {
   }
 }
 
-TEST_F(EnvelopeTest, BytesAfterTheFinalChunkAreRefused) {
-  auto sealed = SealForTest(org_->bundle, "t");
+TEST_P(EnvelopeTest, BytesAfterTheFinalChunkAreRefused) {
+  auto sealed = SealForTest(org()->bundle, "t");
   sealed.envelope.push_back(0);
   CollectingSink sink;
   EXPECT_EQ(OpenWith(sealed.envelope, Keys({0, 1}), sink).code(), ErrorCode::kMalformed);
 }
 
-TEST_F(EnvelopeTest, NotAnEnvelopeAndUnknownVersionsAreNamed) {
+TEST_P(EnvelopeTest, NotAnEnvelopeAndUnknownVersionsAreNamed) {
   CollectingSink sink;
   EXPECT_EQ(OpenWith(testing::Bytes("hello world, this is not an envelope at all........"),
                      Keys({0}), sink)
                 .code(),
             ErrorCode::kMalformed);
-  auto sealed = SealForTest(org_->bundle, "t");
-  sealed.envelope[7] = 2;
-  EXPECT_EQ(OpenWith(sealed.envelope, Keys({0, 1}), sink).code(), ErrorCode::kUnsupported);
+  auto sealed = SealForTest(org()->bundle, "t");
+  EXPECT_EQ(sealed.envelope[7], GetParam());
+  for (uint8_t unknown : {0, 3, 255}) {
+    sealed.envelope[7] = unknown;
+    EXPECT_EQ(OpenWith(sealed.envelope, Keys({0, 1}), sink).code(), ErrorCode::kUnsupported);
+  }
 }
 
-TEST_F(EnvelopeTest, AttachmentThatChangesWhileSealingFails) {
+TEST_P(EnvelopeTest, AttachmentThatChangesWhileSealingFails) {
   TestimonyInput in;
   auto data = Pattern(1000, 1);
   MemorySource src(data);
@@ -200,7 +221,7 @@ TEST_F(EnvelopeTest, AttachmentThatChangesWhileSealingFails) {
   a.source = &src;
   in.attachments.push_back(std::move(a));
   MemorySink out;
-  EXPECT_EQ(SealEnvelope(org_->bundle, in, out).status().code(), ErrorCode::kIo);
+  EXPECT_EQ(SealEnvelope(org()->bundle, in, out).status().code(), ErrorCode::kIo);
 
   TestimonyInput in2;
   MemorySource src2(data);
@@ -211,10 +232,10 @@ TEST_F(EnvelopeTest, AttachmentThatChangesWhileSealingFails) {
   b.source = &src2;
   in2.attachments.push_back(std::move(b));
   MemorySink out2;
-  EXPECT_EQ(SealEnvelope(org_->bundle, in2, out2).status().code(), ErrorCode::kIo);
+  EXPECT_EQ(SealEnvelope(org()->bundle, in2, out2).status().code(), ErrorCode::kIo);
 }
 
-TEST_F(EnvelopeTest, SealRefusesInvalidAttachmentNames) {
+TEST_P(EnvelopeTest, SealRefusesInvalidAttachmentNames) {
   TestimonyInput in;
   AttachmentInput a;
   MemorySource src({});
@@ -223,14 +244,17 @@ TEST_F(EnvelopeTest, SealRefusesInvalidAttachmentNames) {
   a.source = &src;
   in.attachments.push_back(std::move(a));
   MemorySink out;
-  EXPECT_EQ(SealEnvelope(org_->bundle, in, out).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(SealEnvelope(org()->bundle, in, out).status().code(), ErrorCode::kInvalidArgument);
 }
 
-TEST_F(EnvelopeTest, ComputeEnvelopeIdMatchesTheSealedId) {
-  auto sealed = SealForTest(org_->bundle, "t", {{"a", Pattern(100000, 9)}});
+TEST_P(EnvelopeTest, ComputeEnvelopeIdMatchesTheSealedId) {
+  auto sealed = SealForTest(org()->bundle, "t", {{"a", Pattern(100000, 9)}});
   MemorySource in(sealed.envelope);
   EXPECT_EQ(ComputeEnvelopeId(in).value(), sealed.id);
 }
+
+INSTANTIATE_TEST_SUITE_P(Versions, EnvelopeTest, ::testing::Values(1u, 2u),
+                         [](const auto& info) { return "V" + std::to_string(info.param); });
 
 }  // namespace
 }  // namespace gavah

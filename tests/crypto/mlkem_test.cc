@@ -1,5 +1,7 @@
 // ML-KEM-768 and X-Wing against NIST's ACVP vectors and the X-Wing draft's, plus the inputs the
 // standard says to refuse.
+#include "gavah/crypto/mlkem.h"
+
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "gavah/crypto/hex.h"
-#include "gavah/crypto/mlkem.h"
 #include "gavah/crypto/xwing.h"
 
 namespace gavah {
@@ -102,7 +103,7 @@ TEST(MlKem768, DecapsulationMatchesNistAcvpIncludingImplicitRejection) {
   const auto vectors = ReadVectors("mlkem768-decap.txt");
   ASSERT_EQ(vectors.size(), 20u);
   // The ACVP cases whose ciphertext was modified: their key is the implicit-rejection J(z || c).
-  const std::set<std::string> modified = {"97", "100", "101", "103", "105",
+  const std::set<std::string> modified = {"97",  "100", "101", "103", "105",
                                           "107", "108", "110", "111", "114"};
   int rejections = 0;
   for (const auto& v : vectors) {

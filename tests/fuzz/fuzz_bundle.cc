@@ -18,9 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   static const gavah::OrganisationKey org =
       gavah::OrganisationKey::FromSeed(gavah::SecretBuffer(32)).value();
+  // Bit 1 of the first byte picks the version the body is signed as (2: X-Wing keys).
+  const uint8_t version = (data[0] & 2) ? 2 : 1;
   const size_t body = size - 1;
-  if (body == 0 || body > gavah::kMaxBundleBody) return 0;
-  std::vector<uint8_t> b = {'G', 'V', 'H', 'B', 'D', 'L', 0, 1};
+  if (body == 0 || body > (version == 2 ? gavah::kMaxBundleBodyV2 : gavah::kMaxBundleBody))
+    return 0;
+  std::vector<uint8_t> b = {'G', 'V', 'H', 'B', 'D', 'L', 0, version};
   b.insert(b.end(), org.public_key().begin(), org.public_key().end());
   for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(body >> s));
   b.insert(b.end(), data + 1, data + size);

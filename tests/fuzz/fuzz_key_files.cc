@@ -33,9 +33,9 @@ void PutBE(uint8_t* p, int n, uint64_t v) {
 }
 
 // What reading a decrypted key does next in the tools.
-void UseSecret(gavah::KeyKind kind, const gavah::SecretBuffer& secret) {
+void UseSecret(gavah::KeyKind kind, uint16_t version, const gavah::SecretBuffer& secret) {
   if (kind == gavah::KeyKind::kInvestigator) {
-    (void)gavah::ParseInvestigatorSecret(secret);
+    (void)gavah::ParseInvestigatorSecret(secret, version);
   } else {
     (void)gavah::OrganisationKey::FromSeed(gavah::SecretBuffer::CopyOf(secret.span()));
   }
@@ -55,7 +55,7 @@ void ReadKeyFile(std::span<const uint8_t> in) {
   }
   for (auto kind : {gavah::KeyKind::kInvestigator, gavah::KeyKind::kOrganisation}) {
     auto secret = gavah::DecryptKeyFile(file, kind, gavah::fuzz::Bytes(kPassphrase));
-    if (secret.ok()) UseSecret(kind, secret.value());
+    if (secret.ok()) UseSecret(kind, gavah::PeekKeyFileVersion(file).value(), secret.value());
   }
 }
 
@@ -63,7 +63,9 @@ void RoundTrip(std::span<const uint8_t> in) {
   if (in.empty()) return;
   const auto kind = (in[0] & 1) ? gavah::KeyKind::kOrganisation : gavah::KeyKind::kInvestigator;
   const auto secret = in.subspan(1);
-  auto file = gavah::EncryptKeyFile(kind, secret, gavah::fuzz::Bytes(kPassphrase), kCheapest);
+  const uint16_t version = (in[0] & 2) ? 2 : 1;
+  auto file =
+      gavah::EncryptKeyFile(kind, secret, gavah::fuzz::Bytes(kPassphrase), kCheapest, version);
   if (!file.ok()) return;
   auto peeked = gavah::PeekKeyFileKind(file.value());
   if (!peeked.ok() || peeked.value() != kind) gavah::fuzz::Fail();
@@ -72,15 +74,18 @@ void RoundTrip(std::span<const uint8_t> in) {
   auto wrong = gavah::DecryptKeyFile(file.value(), kind, gavah::fuzz::Bytes("fuzz!"));
   if (wrong.ok() || wrong.status().code() != gavah::ErrorCode::kWrongPassphrase)
     gavah::fuzz::Fail();
-  UseSecret(kind, back.value());
+  UseSecret(kind, version, back.value());
 }
 
 void ParseSecret(std::span<const uint8_t> in) {
   const gavah::SecretBuffer serialized = gavah::SecretBuffer::CopyOf(in);
-  auto key = gavah::ParseInvestigatorSecret(serialized);
-  if (!key.ok()) return;
-  // What parses is what SerializeInvestigatorSecret would have written.
-  if (!gavah::SerializeInvestigatorSecret(key.value()).Equals(in)) gavah::fuzz::Fail();
+  for (uint16_t version : {1, 2}) {
+    auto key = gavah::ParseInvestigatorSecret(serialized, version);
+    if (!key.ok()) continue;
+    // What parses is what SerializeInvestigatorSecret would have written, at that version.
+    if (key->version() != version || !gavah::SerializeInvestigatorSecret(key.value()).Equals(in))
+      gavah::fuzz::Fail();
+  }
 }
 
 void ParseText(std::string_view text) {
@@ -101,7 +106,7 @@ void WriteSeeds(const gavah::fuzz::Fixtures& f) {
   const auto& key = f.investigators[0];
   const gavah::SecretBuffer secret = gavah::SerializeInvestigatorSecret(key);
   auto file = gavah::EncryptKeyFile(gavah::KeyKind::kInvestigator, secret.span(),
-                                    gavah::fuzz::Bytes(kPassphrase), kCheapest);
+                                    gavah::fuzz::Bytes(kPassphrase), kCheapest, key.version());
   if (!file.ok()) gavah::fuzz::Fail();
   gavah::fuzz::WriteSeed("file", 0, file.value());
   std::vector<uint8_t> material = {static_cast<uint8_t>(0)};

@@ -461,9 +461,10 @@ TEST_F(RelayTest, OrderAndTimingAtTheServerDifferFromSubmission) {
 
 TEST_F(RelayTest, RelayRefusesGarbageOversizedForeignAndTooManyAndBoundsItsQueue) {
   SealForAnotherOrganisation();
-  // Room for two small envelopes, no larger than 64 KiB each; the server is down.
+  // Room for two small envelopes (5,347 bytes each, version 2 for one investigator), no larger
+  // than 64 KiB each; the server is down.
   InitRelay(
-      {"queue_bytes = 9000", "max_envelope_bytes = 65536", "connection_calls_per_second = 5"});
+      {"queue_bytes = 11000", "max_envelope_bytes = 65536", "connection_calls_per_second = 5"});
   StartRelay();
   auto stub = RawRelay();
   gavah::v1::SubmitResponse resp;

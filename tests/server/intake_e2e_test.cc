@@ -268,7 +268,7 @@ TEST_F(IntakeTest, LyingOrMalformedUploadsAreRefusedAndLeaveNothingVisible) {
             grpc::StatusCode::INVALID_ARGUMENT);
   // A stream that stops half way is not an envelope; holding less than a message's worth, it is
   // not kept either, so forged uploads that stop after their header leave nothing behind.
-  EXPECT_EQ(RawSubmit({first(id_bytes, env.size(), env.substr(0, 1000))}).error_code(),
+  EXPECT_EQ(RawSubmit({first(id_bytes, env.size(), env.substr(0, 2000))}).error_code(),
             grpc::StatusCode::ABORTED);
   StopServer(SIGTERM);
   auto store = OpenStore();

@@ -2,7 +2,7 @@
 
 namespace gavah::testing {
 
-Org MakeOrg(unsigned n, unsigned k) {
+Org MakeOrg(unsigned n, unsigned k, unsigned version) {
   EXPECT_TRUE(InitCrypto());
   OrganisationKey org = OrganisationKey::Generate();
   std::vector<InvestigatorSecretKey> invs;
@@ -12,7 +12,9 @@ Org MakeOrg(unsigned n, unsigned k) {
   c.expires_at = c.issued_at + 365 * 86400;
   c.threshold = k;
   for (unsigned i = 0; i < n; ++i) {
-    invs.push_back(InvestigatorSecretKey::Generate("inv" + std::to_string(i)));
+    const std::string name = "inv" + std::to_string(i);
+    invs.push_back(version == 1 ? InvestigatorSecretKey::GenerateVersion1(name)
+                                : InvestigatorSecretKey::Generate(name));
     c.investigators.push_back(invs.back().public_key());
   }
   auto bytes = RecipientBundle::Create(c, org);

@@ -18,8 +18,9 @@ struct Org {
   RecipientBundle bundle;
 };
 
-// n investigators named inv0..inv{n-1}, threshold k, valid for a year from a fixed date.
-Org MakeOrg(unsigned n, unsigned k);
+// n investigators named inv0..inv{n-1}, threshold k, valid for a year from a fixed date; with
+// version 2 keys (and so a version 2 bundle) unless `version` is 1.
+Org MakeOrg(unsigned n, unsigned k, unsigned version = 2);
 
 std::vector<uint8_t> Bytes(std::string_view s);
 

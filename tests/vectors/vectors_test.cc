@@ -197,7 +197,7 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> MakeBadEnvelopes(
   extra.push_back(0);
   out.emplace_back("trailing-byte", extra);
   auto version = good;
-  version[7] = 2;
+  version[7] = 3;  // versions 1 and 2 exist
   out.emplace_back("unknown-version", version);
   return out;
 }
@@ -320,7 +320,8 @@ int main(int argc, char** argv) {
                                        SerializeInvestigatorSecret(in.investigators[0]).span(),
                                        gavah::testing::Bytes(kKeyFilePassphrase),
                                        KdfParams{crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
-                                                 crypto_pwhash_argon2id_MEMLIMIT_MODERATE})
+                                                 crypto_pwhash_argon2id_MEMLIMIT_MODERATE},
+                                       1)
                             .value();
   const auto key_file_draws = DrawsSince(mark);
 

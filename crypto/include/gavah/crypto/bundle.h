@@ -22,6 +22,8 @@ struct BundleEndpoint {
 
 inline constexpr size_t kMaxInvestigators = 255;
 inline constexpr size_t kMaxBundleBody = 256 * 1024;
+// Version 2 lists each investigator's 1216-byte X-Wing key: 255 of them need more room.
+inline constexpr size_t kMaxBundleBodyV2 = 512 * 1024;
 
 struct BundleContents {
   std::string organisation_name;
@@ -34,8 +36,10 @@ struct BundleContents {
   uint64_t max_envelope_bytes = 0;
 
   // Every rule of the spec except signature and expiry: sizes, counts, 1 <= k <= n <= 255,
-  // distinct keys. Returns the first rule broken.
+  // distinct keys, every investigator with an X-Wing key or none. Returns the first rule broken.
   Status Validate() const;
+  // 2 when the investigators have X-Wing keys (envelopes for them are version 2), else 1.
+  uint16_t version() const { return !investigators.empty() && investigators[0].xwing_key ? 2 : 1; }
 };
 
 // A bundle whose signature has been verified; holds the exact signed bytes.

@@ -19,10 +19,17 @@
 
 namespace gavah {
 
-inline constexpr size_t kChunkSize = 64 * 1024;  // plaintext bytes per secretstream message
-// magic 6, version 2, organisation id 16, k 1, n 1, payload length 8, stream header 24
+inline constexpr size_t kChunkSize = 64 * 1024;  // plaintext bytes per payload chunk
+// Version 1: magic 6, version 2, organisation id 16, k 1, n 1, payload length 8, stream header 24
 inline constexpr size_t kFixedHeaderSize = 58;
-inline constexpr size_t kStanzaSize = 1 + 32 + 48;       // x || y, sealed
+inline constexpr size_t kStanzaSize = 1 + 32 + 48;  // x || y, sealed
+// Version 2: no stream header (each chunk has its own nonce); X-Wing stanzas.
+inline constexpr size_t kFixedHeaderSizeV2 = 34;
+inline constexpr size_t kStanzaSizeV2 = 1120 + 1 + 32 + 16;  // X-Wing ciphertext || AEAD(x || y)
+// The largest header of any version (255 version 2 stanzas).
+inline constexpr size_t kMaxHeaderSize = kFixedHeaderSizeV2 + 255 * kStanzaSizeV2 + 32;
+// Exact envelope size for `version`, `n` stanzas and a padded payload of `padded` bytes.
+uint64_t EnvelopeSize(unsigned version, unsigned n, uint64_t padded);
 inline constexpr size_t kMaxTestimonyRecord = 16 << 20;  // encoded Testimony message
 inline constexpr size_t kMaxAttachments = 1024;
 inline constexpr size_t kMaxTextLength = kMaxTestimonyRecord - 64 * 1024;
@@ -36,11 +43,11 @@ inline constexpr size_t kMaxConsentTokens = 16;
 inline constexpr size_t kMaxConsentTokenLength = 32;
 // The permissions this version asks for, in canonical (byte) order.
 inline constexpr std::string_view kConsentTokens[] = {
-    "contact-again",      // the organisation may contact the witness again (through replies)
-    "investigators",      // use by the organisation's own investigators
-    "prosecutors-courts", // sharing with prosecutors and courts
-    "quote-anonymously",  // quoting the testimony without the witness's name
-    "un-mechanism",       // sharing with a UN commission of inquiry or mechanism
+    "contact-again",       // the organisation may contact the witness again (through replies)
+    "investigators",       // use by the organisation's own investigators
+    "prosecutors-courts",  // sharing with prosecutors and courts
+    "quote-anonymously",   // quoting the testimony without the witness's name
+    "un-mechanism",        // sharing with a UN commission of inquiry or mechanism
 };
 // True if `token` has the form of a consent token (known to this version or not).
 bool IsConsentToken(std::string_view token);
@@ -73,22 +80,26 @@ struct SealedEnvelope {
 };
 
 // Seals `input` to the bundle's investigators and streams the envelope into `out` (then calls
-// out.Finish()). Memory stays bounded by a few chunks plus the testimony record. Fails with
-// kIo if an attachment yields more or fewer bytes than declared.
+// out.Finish()): version 2 (X-Wing stanzas, chunks sealed on every core) when the bundle is
+// version 2, else version 1. Memory stays bounded by a few batches of chunks plus the testimony
+// record. Fails with kIo if an attachment yields more or fewer bytes than declared.
 Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInput& input,
                                     ByteSink& out);
 
 // The envelope header as read, before any key has been tried. Nothing in it is trusted until
 // CombineShares() has checked the header MAC.
 struct EnvelopeHeader {
+  unsigned version = 1;
   Fingerprint organisation_id{};
   unsigned threshold = 0;
-  uint64_t payload_length = 0;  // padded plaintext bytes; fixes every chunk's size
-  std::vector<std::array<uint8_t, kStanzaSize>> stanzas;
-  std::array<uint8_t, 24> stream_header{};
+  unsigned stanza_count = 0;
+  uint64_t payload_length = 0;              // padded plaintext bytes; fixes every chunk's size
+  std::array<uint8_t, 24> stream_header{};  // version 1 only
   std::array<uint8_t, 32> mac{};
   std::vector<uint8_t> raw;  // every header byte, MAC included, as read
 
+  // Stanza i, a view into raw.
+  std::span<const uint8_t> stanza(size_t i) const;
   // Exact size of the whole envelope this header announces (servers check uploads against it).
   uint64_t envelope_size() const;
 };
@@ -96,7 +107,8 @@ struct EnvelopeHeader {
 // Reads and checks the header's framing (magic, version, counts). Consumes exactly the header.
 Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
 
-// The share sealed to `key`, or kNotRecipient.
+// The share sealed to `key`, or kNotRecipient. A version 2 envelope needs a key with an X-Wing
+// part (kNotRecipient for one without, which cannot be among its recipients).
 Result<Share> OpenShare(const EnvelopeHeader& header, const InvestigatorSecretKey& key);
 
 // Recovers the file key from at least `threshold` distinct shares and verifies the header MAC

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@
 
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/crypto/status.h"
+#include "gavah/crypto/xwing.h"
 
 namespace gavah {
 
@@ -34,13 +37,18 @@ struct InvestigatorPublicKey {
   std::string name;
   PublicKey32 encryption_key{};  // X25519
   PublicKey32 signing_key{};     // Ed25519
+  // X-Wing (ML-KEM-768 + X25519): version 2 keys, which version 2 bundles and envelopes need.
+  std::optional<xwing::PublicKey> xwing_key;
 
+  // Covers every public part, the X-Wing key included.
   Fingerprint fingerprint() const;
   // False for keys no honest key generation produces: an X25519 key of small order (sealing to
-  // it fails, or yields a share nobody can open) or an Ed25519 key that is not a valid point of
-  // prime order.
+  // it fails, or yields a share nobody can open), an Ed25519 key that is not a valid point of
+  // prime order, or an X-Wing key that fails ML-KEM's modulus check or has a small-order X25519
+  // part.
   bool IsUsable() const;
-  // One line: "gavah-investigator-v1 <base64(enc||sign)> <name>\n".
+  // One line: "gavah-investigator-v1 <base64(enc||sign)> <name>\n", or for a version 2 key
+  // "gavah-investigator-v2 <base64(enc||sign||xwing)> <name>\n".
   std::string ToText() const;
   static Result<InvestigatorPublicKey> FromText(std::string_view text);
 };
@@ -49,21 +57,32 @@ struct InvestigatorPublicKey {
 // Constructed only through Generate() or a verified key file, so it is always well formed.
 class InvestigatorSecretKey {
  public:
+  // A version 2 key: X25519, Ed25519 and X-Wing.
   static InvestigatorSecretKey Generate(std::string name);
-  // From raw secret material (64 bytes: X25519 secret || Ed25519 seed); for key files and vectors.
+  // A version 1 key (X25519 and Ed25519 only), as releases before X-Wing made; for tests of
+  // compatibility.
+  static InvestigatorSecretKey GenerateVersion1(std::string name);
+  // From raw secret material: X25519 secret || Ed25519 seed (64 bytes, version 1) || X-Wing seed
+  // (96 bytes, version 2); for key files and vectors.
   static Result<InvestigatorSecretKey> FromSecret(std::string name, SecretBuffer secret);
 
   const InvestigatorPublicKey& public_key() const { return public_; }
+  // 2 when the key has an X-Wing part, else 1; also the version of its key file.
+  uint16_t version() const { return xwing_ ? 2 : 1; }
+  // The X-Wing decapsulation key; only for version() == 2.
+  const xwing::DecapsulationKey& xwing() const { return *xwing_; }
   // X25519 secret scalar; the only accessor for it.
   std::span<const uint8_t> encryption_secret() const { return secret_.span().first(32); }
   std::span<const uint8_t> signing_seed() const { return secret_.span().subspan(32, 32); }
   const SecretBuffer& secret_material() const { return secret_; }
 
  private:
-  InvestigatorSecretKey(InvestigatorPublicKey pub, SecretBuffer secret)
-      : public_(std::move(pub)), secret_(std::move(secret)) {}
+  InvestigatorSecretKey(InvestigatorPublicKey pub, SecretBuffer secret,
+                        std::shared_ptr<const xwing::DecapsulationKey> xwing)
+      : public_(std::move(pub)), secret_(std::move(secret)), xwing_(std::move(xwing)) {}
   InvestigatorPublicKey public_;
   SecretBuffer secret_;
+  std::shared_ptr<const xwing::DecapsulationKey> xwing_;
 };
 
 // The organisation's Ed25519 key that signs bundles.
@@ -95,17 +114,22 @@ std::string FingerprintToText(const Fingerprint& fp);  // 32 lower-case hex digi
 Result<Fingerprint> FingerprintFromText(std::string_view text);
 
 // Key files: Argon2id-derived key, XChaCha20-Poly1305 over the secret, header as associated data.
+// `version` 2 is for investigator keys with an X-Wing part (InvestigatorSecretKey::version()).
 Result<std::vector<uint8_t>> EncryptKeyFile(KeyKind kind, std::span<const uint8_t> secret,
                                             std::span<const uint8_t> passphrase,
-                                            const KdfParams& params);
+                                            const KdfParams& params, uint16_t version);
+// The version a key file's header states (1 or 2); kMalformed or kUnsupported as DecryptKeyFile.
+Result<uint16_t> PeekKeyFileVersion(std::span<const uint8_t> file);
 // Checks the header first (kWrongKeyKind, kUnsupported, kMalformed), then the passphrase.
 Result<SecretBuffer> DecryptKeyFile(std::span<const uint8_t> file, KeyKind expected_kind,
                                     std::span<const uint8_t> passphrase);
 // The kind a key file claims, for messages; kMalformed when it is not a key file at all.
 Result<KeyKind> PeekKeyFileKind(std::span<const uint8_t> file);
 
-// The plaintext inside an investigator key file: X25519 secret || Ed25519 seed || u8 len || name.
+// The plaintext inside an investigator key file: X25519 secret || Ed25519 seed || (version 2:
+// X-Wing seed ||) u8 len || name.
 SecretBuffer SerializeInvestigatorSecret(const InvestigatorSecretKey& key);
-Result<InvestigatorSecretKey> ParseInvestigatorSecret(const SecretBuffer& serialized);
+Result<InvestigatorSecretKey> ParseInvestigatorSecret(const SecretBuffer& serialized,
+                                                      uint16_t version = 1);
 
 }  // namespace gavah

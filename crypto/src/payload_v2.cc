@@ -1,0 +1,346 @@
+#include "payload_v2.h"
+
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace gavah::internal {
+namespace {
+
+void Nonce(uint64_t index, bool last, uint8_t nonce[12]) {
+  std::memset(nonce, 0, 12);
+  for (int i = 0; i < 8; ++i) nonce[10 - i] = static_cast<uint8_t>(index >> (8 * i));
+  nonce[11] = last ? 1 : 0;
+}
+
+EVP_CIPHER_CTX* Ctx(void* p) { return static_cast<EVP_CIPHER_CTX*>(p); }
+
+}  // namespace
+
+ChunkCipher::ChunkCipher(std::span<const uint8_t> key) : ctx_(EVP_CIPHER_CTX_new()) {
+  if (ctx_ == nullptr || key.size() != 32) std::abort();
+  std::memcpy(key_, key.data(), 32);
+}
+
+ChunkCipher::~ChunkCipher() {
+  EVP_CIPHER_CTX_free(Ctx(ctx_));
+  sodium_memzero(key_, sizeof key_);
+}
+
+void ChunkCipher::Seal(uint64_t index, bool last, uint8_t* p, size_t n) {
+  uint8_t nonce[12];
+  Nonce(index, last, nonce);
+  int len = 0;
+  if (EVP_EncryptInit_ex(Ctx(ctx_), EVP_chacha20_poly1305(), nullptr, key_, nonce) != 1 ||
+      EVP_EncryptUpdate(Ctx(ctx_), p, &len, p, static_cast<int>(n)) != 1 ||
+      EVP_EncryptFinal_ex(Ctx(ctx_), p + len, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(Ctx(ctx_), EVP_CTRL_AEAD_GET_TAG, kV2Tag, p + n) != 1)
+    std::abort();
+}
+
+bool ChunkCipher::Open(uint64_t index, bool last, uint8_t* p, size_t n) {
+  uint8_t nonce[12];
+  Nonce(index, last, nonce);
+  int len = 0;
+  uint8_t tag[kV2Tag];
+  std::memcpy(tag, p + n, kV2Tag);
+  if (EVP_DecryptInit_ex(Ctx(ctx_), EVP_chacha20_poly1305(), nullptr, key_, nonce) != 1 ||
+      EVP_CIPHER_CTX_ctrl(Ctx(ctx_), EVP_CTRL_AEAD_SET_TAG, kV2Tag, tag) != 1 ||
+      EVP_DecryptUpdate(Ctx(ctx_), p, &len, p, static_cast<int>(n)) != 1)
+    std::abort();
+  if (EVP_DecryptFinal_ex(Ctx(ctx_), p + len, &len) != 1) {
+    sodium_memzero(p, n);  // unauthenticated plaintext is never handed on
+    return false;
+  }
+  return true;
+}
+
+unsigned CryptoWorkers() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// ---- sealing ----
+
+ParallelSealer::ParallelSealer(std::span<const uint8_t> payload_key, uint64_t total, ByteSink& out,
+                               Sha256& id)
+    : key_(payload_key.begin(), payload_key.end()), total_(total), out_(out), id_(id) {
+  const unsigned workers = CryptoWorkers();
+  // Enough batches for every worker to hold one while the hasher, the writer and the filler
+  // hold theirs, and a little slack between stages.
+  batches_.resize(workers + 4);
+  for (auto& b : batches_) b.buf = SecretBuffer(kV2BatchBytes);
+  for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { Worker(); });
+  threads_.emplace_back([this] { Consumer(/*hash=*/true); });
+  threads_.emplace_back([this] { Consumer(/*hash=*/false); });
+}
+
+ParallelSealer::~ParallelSealer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  sodium_memzero(key_.data(), key_.size());
+}
+
+Status ParallelSealer::Error() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
+}
+
+Status ParallelSealer::Acquire() {
+  Batch& b = batches_[next_seq_ % batches_.size()];
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return b.stage == 0 || !error_.ok(); });
+  if (!error_.ok()) return error_;
+  b.stage = 1;
+  b.seq = next_seq_++;
+  b.first_chunk = next_chunk_;
+  b.filled = 0;
+  current_ = &b;
+  return Status::Ok();
+}
+
+std::span<uint8_t> ParallelSealer::Room() {
+  if (current_ == nullptr && !Acquire().ok()) return {};
+  // Chunk slots are kV2CipherChunk apart so the tags land between them and the batch is the
+  // ciphertext as it is written.
+  const size_t chunk = current_->filled / kV2Chunk;
+  const size_t in_chunk = current_->filled % kV2Chunk;
+  return {current_->buf.data() + chunk * kV2CipherChunk + in_chunk, kV2Chunk - in_chunk};
+}
+
+Status ParallelSealer::Commit(size_t n) {
+  if (current_ == nullptr) return Error();
+  if (written_ + n > total_)
+    return gavah::Error(ErrorCode::kInvalidArgument, "plaintext longer than declared");
+  current_->filled += n;
+  written_ += n;
+  if (current_->filled == kV2ChunksPerBatch * kV2Chunk || written_ == total_) return Submit();
+  return Status::Ok();
+}
+
+Status ParallelSealer::Write(std::span<const uint8_t> bytes) {
+  while (!bytes.empty()) {
+    auto room = Room();
+    if (room.empty()) return Error();
+    const size_t n = std::min(room.size(), bytes.size());
+    std::memcpy(room.data(), bytes.data(), n);
+    bytes = bytes.subspan(n);
+    GAVAH_RETURN_IF_ERROR(Commit(n));
+  }
+  return Status::Ok();
+}
+
+Status ParallelSealer::Submit() {
+  Batch* b = current_;
+  current_ = nullptr;
+  const size_t chunks = (b->filled + kV2Chunk - 1) / kV2Chunk;
+  next_chunk_ += chunks;
+  b->cipher_size = b->filled + chunks * kV2Tag;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    b->stage = 2;
+    to_seal_.push_back(b);
+  }
+  cv_.notify_all();
+  return Status::Ok();
+}
+
+void ParallelSealer::Worker() {
+  ChunkCipher cipher(key_);
+  for (;;) {
+    Batch* b;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return !to_seal_.empty() || stop_; });
+      if (to_seal_.empty()) return;
+      b = to_seal_.front();
+      to_seal_.pop_front();
+    }
+    const uint64_t last_chunk = (total_ + kV2Chunk - 1) / kV2Chunk - 1;
+    size_t left = b->filled;
+    for (size_t j = 0; left > 0; ++j) {
+      const size_t n = std::min(left, kV2Chunk);
+      const uint64_t index = b->first_chunk + j;
+      cipher.Seal(index, index == last_chunk, b->buf.data() + j * kV2CipherChunk, n);
+      left -= n;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      b->stage = 3;
+      b->consumers = 2;
+    }
+    cv_.notify_all();
+  }
+}
+
+void ParallelSealer::Consumer(bool hash) {
+  for (uint64_t seq = 0;; ++seq) {
+    Batch& b = batches_[seq % batches_.size()];
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return (b.stage == 3 && b.seq == seq) || stop_; });
+      if (!(b.stage == 3 && b.seq == seq)) return;
+      if (!error_.ok()) {
+        // After an error nothing more is written; the batches still go back so no stage waits.
+        if (--b.consumers == 0) b.stage = 0;
+        cv_.notify_all();
+        continue;
+      }
+    }
+    const std::span<const uint8_t> bytes(b.buf.data(), b.cipher_size);
+    Status st;
+    if (hash) {
+      id_.Update(bytes);
+    } else {
+      st = out_.Write(bytes);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!st.ok() && error_.ok()) error_ = st;
+      if (hash) {
+        hashed_ = seq + 1;
+      } else {
+        flushed_ = seq + 1;
+      }
+      if (--b.consumers == 0) b.stage = 0;
+    }
+    cv_.notify_all();
+  }
+}
+
+Status ParallelSealer::Finish() {
+  if (current_ != nullptr && current_->filled > 0) GAVAH_RETURN_IF_ERROR(Submit());
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return (hashed_ == next_seq_ && flushed_ == next_seq_) || !error_.ok(); });
+  return error_;
+}
+
+// ---- opening ----
+
+Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSource& in,
+                    const std::function<Status(std::span<const uint8_t>)>& consume) {
+  struct Slot {
+    SecretBuffer buf{kV2BatchBytes};
+    uint64_t first_chunk = 0;
+    size_t plain = 0;  // plaintext bytes in the batch
+    int state = 0;     // 0 free, 1 queued, 2 opened, 3 failed
+    uint64_t failed_chunk = 0;
+  };
+  const unsigned workers = CryptoWorkers();
+  std::vector<Slot> slots(workers + 2);
+  const uint64_t chunks = (total + kV2Chunk - 1) / kV2Chunk;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Slot*> queue;
+  bool stop = false;
+
+  auto work = [&] {
+    ChunkCipher cipher(payload_key);
+    for (;;) {
+      Slot* s;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return !queue.empty() || stop; });
+        if (queue.empty()) return;
+        s = queue.front();
+        queue.pop_front();
+      }
+      int state = 2;
+      size_t left = s->plain;
+      for (size_t j = 0; left > 0; ++j) {
+        const size_t n = std::min(left, kV2Chunk);
+        const uint64_t index = s->first_chunk + j;
+        if (!cipher.Open(index, index + 1 == chunks, s->buf.data() + j * kV2CipherChunk, n)) {
+          state = 3;
+          s->failed_chunk = index;
+          break;
+        }
+        left -= n;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        s->state = state;
+      }
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < workers; ++i) threads.emplace_back(work);
+  struct Joiner {
+    std::vector<std::thread>& t;
+    std::mutex& mu;
+    std::condition_variable& cv;
+    bool& stop;
+    ~Joiner() {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        stop = true;
+      }
+      cv.notify_all();
+      for (auto& x : t) x.join();
+    }
+  } joiner{threads, mu, cv, stop};
+
+  uint64_t read_chunk = 0, done_chunk = 0;
+  size_t read_seq = 0, done_seq = 0;
+  while (done_chunk < chunks) {
+    // Read ahead into every free slot; the header fixed every chunk's size, so a short read is
+    // truncation and never mistaken for a last chunk.
+    while (read_chunk < chunks) {
+      Slot& s = slots[read_seq % slots.size()];
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (s.state != 0) break;
+      }
+      const uint64_t n_chunks = std::min<uint64_t>(kV2ChunksPerBatch, chunks - read_chunk);
+      const uint64_t plain = std::min<uint64_t>(n_chunks * kV2Chunk, total - read_chunk * kV2Chunk);
+      const size_t want = static_cast<size_t>(plain + n_chunks * kV2Tag);
+      GAVAH_ASSIGN_OR_RETURN(size_t got, in.Read(s.buf.span().first(want)));
+      if (got < want) return gavah::Error(ErrorCode::kTruncated, "envelope is truncated");
+      s.first_chunk = read_chunk;
+      s.plain = static_cast<size_t>(plain);
+      read_chunk += n_chunks;
+      ++read_seq;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        s.state = 1;
+        queue.push_back(&s);
+      }
+      cv.notify_all();
+    }
+    Slot& s = slots[done_seq % slots.size()];
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return s.state >= 2; });
+    }
+    if (s.state == 3) {
+      return gavah::Error(ErrorCode::kTampered, "envelope was altered or damaged (chunk " +
+                                                    std::to_string(s.failed_chunk) +
+                                                    " fails authentication)");
+    }
+    size_t left = s.plain;
+    for (size_t j = 0; left > 0; ++j) {
+      const size_t n = std::min(left, kV2Chunk);
+      GAVAH_RETURN_IF_ERROR(
+          consume(std::span<const uint8_t>(s.buf.data() + j * kV2CipherChunk, n)));
+      left -= n;
+    }
+    done_chunk += (s.plain + kV2Chunk - 1) / kV2Chunk;
+    ++done_seq;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      s.state = 0;
+    }
+  }
+  uint8_t probe;
+  GAVAH_ASSIGN_OR_RETURN(size_t extra, in.Read(std::span(&probe, 1)));
+  if (extra != 0)
+    return gavah::Error(ErrorCode::kMalformed, "envelope has data after its final chunk");
+  return Status::Ok();
+}
+
+}  // namespace gavah::internal

@@ -1,0 +1,110 @@
+// Version 2 payload: independently authenticated 64 KiB chunks (the STREAM construction), sealed
+// and opened on every core. Format: docs/PROTOCOL.md 3.4.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "gavah/crypto/digest.h"
+#include "gavah/crypto/io.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/status.h"
+
+namespace gavah::internal {
+
+inline constexpr size_t kV2Chunk = 64 * 1024;
+inline constexpr size_t kV2Tag = 16;
+inline constexpr size_t kV2CipherChunk = kV2Chunk + kV2Tag;
+inline constexpr size_t kV2ChunksPerBatch = 16;  // 1 MiB of plaintext per hand-over
+inline constexpr size_t kV2BatchBytes = kV2ChunksPerBatch * kV2CipherChunk;
+
+// Ciphertext bytes of a payload of `plaintext` bytes.
+inline uint64_t V2PayloadSize(uint64_t plaintext) {
+  return plaintext + ((plaintext + kV2Chunk - 1) / kV2Chunk) * kV2Tag;
+}
+
+// ChaCha20-Poly1305 (RFC 8439) of one chunk, in place, nonce = u88 big-endian index || u8 last.
+// One per thread. The implementation is libcrypto's, which is the same construction as
+// libsodium's crypto_aead_chacha20poly1305_ietf (tests/crypto checks they agree byte for byte)
+// at about twice its speed on this project's machines.
+class ChunkCipher {
+ public:
+  explicit ChunkCipher(std::span<const uint8_t> key);
+  ~ChunkCipher();
+  ChunkCipher(const ChunkCipher&) = delete;
+  ChunkCipher& operator=(const ChunkCipher&) = delete;
+  // `p` holds n plaintext bytes and room for the tag after them.
+  void Seal(uint64_t index, bool last, uint8_t* p, size_t n);
+  // `p` holds n ciphertext bytes and the tag; false (and p wiped) when it does not authenticate.
+  bool Open(uint64_t index, bool last, uint8_t* p, size_t n);
+
+ private:
+  void* ctx_;  // EVP_CIPHER_CTX
+  uint8_t key_[32];
+};
+
+// The machine's cores, at least one.
+unsigned CryptoWorkers();
+
+// Plaintext in (Room/Commit as ChunkWriter), ciphertext out in order: chunks are sealed by
+// CryptoWorkers() threads, hashed into `id` on one thread and written to `out` on another, from
+// the same buffers. Bounded memory: a fixed pool of batches, allocated once.
+class ParallelSealer {
+ public:
+  ParallelSealer(std::span<const uint8_t> payload_key, uint64_t total, ByteSink& out, Sha256& id);
+  ~ParallelSealer();
+  std::span<uint8_t> Room();
+  Status Commit(size_t n);
+  Status Write(std::span<const uint8_t> bytes);
+  bool complete() const { return written_ == total_; }
+  // Waits until every chunk is written and hashed; the first error of any stage.
+  Status Finish();
+
+ private:
+  struct Batch {
+    SecretBuffer buf;
+    uint64_t seq = 0;
+    uint64_t first_chunk = 0;
+    size_t filled = 0;       // plaintext bytes
+    size_t cipher_size = 0;  // bytes after sealing
+    int stage = 0;           // 0 free, 1 filling, 2 sealing queued, 3 sealed, consumers pending
+    int consumers = 0;
+  };
+  Status Submit();
+  Status Acquire();
+  void Worker();
+  void Consumer(bool hash);
+  Status Error();
+
+  std::vector<uint8_t> key_;  // wiped in the destructor
+  uint64_t total_;
+  uint64_t written_ = 0;
+  uint64_t next_chunk_ = 0;
+  ByteSink& out_;
+  Sha256& id_;
+  std::vector<Batch> batches_;
+  Batch* current_ = nullptr;
+  uint64_t next_seq_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch*> to_seal_;  // guarded by mu_
+  uint64_t hashed_ = 0;         // guarded by mu_: batches the hasher finished
+  uint64_t flushed_ = 0;        // guarded by mu_: batches the writer finished
+  bool stop_ = false;           // guarded by mu_
+  Status error_;                // guarded by mu_
+  std::vector<std::thread> threads_;
+};
+
+// Reads a version 2 payload of `total` plaintext bytes from `in` and hands its plaintext, chunk
+// by chunk in order and only once each authenticated, to `consume`. Decryption runs on
+// CryptoWorkers() threads ahead of the consumer.
+Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSource& in,
+                    const std::function<Status(std::span<const uint8_t>)>& consume);
+
+}  // namespace gavah::internal
