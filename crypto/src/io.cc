@@ -81,7 +81,7 @@ void ThreadedStage::Run() {
       failed = !error_.ok();
     }
     Status st = failed ? Status::Ok() : consume_(buf.span());
-    buf.Clear();
+    buf.Rewind();
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!st.ok() && error_.ok()) error_ = st;
@@ -177,7 +177,7 @@ void ReadAheadSource::Run() {
       }
     }
     buf.Reserve(1 << 20);
-    buf.Clear();
+    buf.Rewind();
     Status st;
     while (buf.size() < buf.capacity()) {
       const ssize_t n = ::read(fd_, buf.data() + buf.size(), buf.capacity() - buf.size());
@@ -216,7 +216,7 @@ Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
     if (pos_ == current_.size()) {
       std::unique_lock<std::mutex> lock(mu_);
       if (current_.capacity() > 0) {
-        current_.Clear();
+        current_.Rewind();
         free_.push_back(std::move(current_));
         cv_.notify_all();
       }

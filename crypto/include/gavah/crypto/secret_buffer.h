@@ -47,6 +47,10 @@ class SecretBuffer {
   // that fill spare capacity in place. Requires size() + n <= capacity().
   void AdoptWritten(size_t n);
   void Clear() { Resize(0); }
+  // Empties the buffer without wiping it, for a buffer its owner refills at once (the read-ahead
+  // and pipeline buffers, recycled a megabyte at a time): wiping every refill cost a tenth of a
+  // seal. The old bytes stay in this secret memory until overwritten or freed (which wipes).
+  void Rewind() { size_ = 0; }
 
   // Constant-time comparison of contents (sizes are not secret).
   bool Equals(std::span<const uint8_t> other) const;
