@@ -231,6 +231,7 @@ Status TestimonyDirectory::OnTestimony(const TestimonyView& t) {
       {reinterpret_cast<const uint8_t*>(t.event_place.data()), t.event_place.size()});
   has_reply_key_ = t.reply_public_key.has_value();
   reply_key_ = t.reply_public_key;
+  reply_xwing_key_ = t.reply_xwing_public_key;
   consent_.reset();
   if (t.consent) {
     consent_.emplace();

@@ -24,6 +24,8 @@ class TestimonyDirectory : public TestimonySink {
  public:
   // The witness's reply key from the testimony record, once the payload has been read.
   const std::optional<PublicKey32>& reply_key() const { return reply_key_; }
+  // The witness's X-Wing reply key, when the testimony carried one (version 2 envelopes).
+  const std::optional<xwing::PublicKey>& reply_xwing_key() const { return reply_xwing_key_; }
   // The witness's consent tokens, comma-separated ("" when the record carries none: not asked).
   std::string ConsentText() const;
   bool has_consent() const { return consent_.has_value(); }
@@ -77,6 +79,7 @@ class TestimonyDirectory : public TestimonySink {
   SecretBuffer language_, event_time_, event_place_;
   bool has_reply_key_ = false;
   std::optional<PublicKey32> reply_key_;
+  std::optional<xwing::PublicKey> reply_xwing_key_;
   // The consent tokens joined by '\n'; absent when the record carries none.
   std::optional<SecretBuffer> consent_;
   uint64_t text_size_ = 0;

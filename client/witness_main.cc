@@ -92,7 +92,11 @@ std::unique_ptr<witness::Prepared> Prepare(const SealArgs& a, const RecipientBun
     const SecretBuffer text = ReadSecretFile(a.consent_file, 4096);
     d.consent = Must(witness::ParseConsent(text.span()), a.consent_file);
   }
-  if (!a.codename_file.empty()) d.reply_key = ReplyKeyFrom(a.codename_file, bundle).public_key;
+  if (!a.codename_file.empty()) {
+    const ReplyKeyPair key = ReplyKeyFrom(a.codename_file, bundle);
+    d.reply_key = key.public_key;
+    if (key.xwing) d.reply_xwing_key = key.xwing->public_key();
+  }
   return Must(witness::Prepare(std::move(d)), "");
 }
 

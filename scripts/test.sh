@@ -10,7 +10,7 @@ build
 # The fuzz targets, as GAVAH_FUZZ_TARGETS in tests/fuzz/CMakeLists.txt lists them; a new target
 # goes in both lists.
 FUZZ_TARGETS=(envelope bundle plaintext receipt released_share reply review_auth key_files rpc_messages
-  deletion codename evidence pins)
+  deletion codename evidence pins xwing)
 # Two targets run at a time, one per core. By default each gets 120 s / ceil(targets / 2), so
 # that fuzzing takes about 2 minutes however many targets there are (17 s each for 13 targets),
 # never less than 15 s each, and CI stays within half an hour. The corpus is kept between runs
@@ -27,8 +27,10 @@ fuzz_target() {
   local target=$1 corpus=$FUZZ_DIR/corpus/$1
   mkdir -p "$corpus"
   case $target in
-    envelope) cp -n "$ROOT"/tests/vectors/envelope-2of3.bin "$ROOT"/tests/vectors/bad/*.bin "$corpus"/ || true ;;
-    bundle) (printf '\0'; cat "$ROOT/tests/vectors/bundle-2of3.bin") > "$corpus/seed" ;;
+    envelope) cp -n "$ROOT"/tests/vectors/envelope-2of3.bin "$ROOT"/tests/vectors/envelope-v2-2of3.bin \
+      "$ROOT"/tests/vectors/bad/*.bin "$corpus"/ || true ;;
+    bundle) (printf '\0'; cat "$ROOT/tests/vectors/bundle-2of3.bin") > "$corpus/seed"
+      (printf '\2'; cat "$ROOT/tests/vectors/bundle-v2-2of3.bin") > "$corpus/seed-v2" ;;
   esac
   # A failing input is saved as build-fuzz/fuzz_<target>-crash-<sha1>, not in the working tree.
   GAVAH_FUZZ_SEEDS=$corpus "$FUZZ_DIR/tests/fuzz/fuzz_$target" -max_total_time="$FUZZ_SECONDS" \

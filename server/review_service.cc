@@ -205,7 +205,7 @@ grpc::Status ReviewService::PostShare(grpc::ServerContext* context,
       listed = true;
   }
   if (!listed) return Bad("the receiving investigator is not in the served bundle");
-  if (request->sealed().size() != kReleasedShareSealedSize)
+  if (!IsReleasedShareSize(request->sealed().size()))
     return Bad("a released share has the wrong size");
   const Status st = store_->PostShare(who, Bytes(request->to()), Bytes(request->sealed()),
                                       CurrentHour(), quota_bytes_);

@@ -127,6 +127,7 @@ void Session::Refuse(const QString& why, const QString& detail) {
   confirmed_ = false;
   trust_.clear();
   reply_key_.reset();
+  reply_xwing_key_.reset();
   deriving_ = 0;  // a key derived for the bundle just dropped is never used
   pending_codename_.reset();
   emit codenameChanged();
@@ -170,6 +171,7 @@ bool Session::AcceptBundle(Result<RecipientBundle> bundle, bool built_in) {
   // A codename's key is bound to the organisation: a new bundle needs a new one, and a key still
   // being derived for the old one is dropped when it arrives.
   reply_key_.reset();
+  reply_xwing_key_.reset();
   deriving_ = 0;
   pending_codename_.reset();
   confirmed_ = trust->trust == witness::Trust::kPinned;
@@ -328,19 +330,23 @@ bool Session::confirmCodename(const QString& typed) {
   auto codename = std::make_shared<SecretBuffer>(std::move(*pending_codename_));
   pending_codename_.reset();
   reply_key_.reset();
+  reply_xwing_key_.reset();
   const uint64_t mine_now = deriving_ = ++derivations_;
   emit codenameChanged();
   examiners_.emplace_back([this, codename, bundle = bundle_, mine_now] {
     auto key = witness::ReplyKeyFromCodename(codename->span(), *bundle);
     { SecretBuffer gone = std::move(*codename); }  // wiped here, not when the thread ends
     std::optional<PublicKey32> pk;
+    std::optional<xwing::PublicKey> xpk;
     if (key.ok()) pk = key->key.public_key;
+    if (key.ok() && key->key.xwing) xpk = key->key.xwing->public_key();
     QMetaObject::invokeMethod(
         this,
-        [this, pk, mine_now] {
+        [this, pk, xpk, mine_now] {
           if (deriving_ != mine_now) return;  // forgotten, or confirmed anew, meanwhile
           deriving_ = 0;
           reply_key_ = pk;
+          reply_xwing_key_ = xpk;
           emit codenameChanged();
         },
         Qt::QueuedConnection);
@@ -351,6 +357,7 @@ bool Session::confirmCodename(const QString& typed) {
 void Session::forgetCodename() {
   pending_codename_.reset();
   reply_key_.reset();
+  reply_xwing_key_.reset();
   deriving_ = 0;
   emit codenameChanged();
 }
@@ -456,6 +463,7 @@ void Session::send(const QString& text, const QString& textLanguage, const QStri
   draft->event_place = ToSecret(where);
   for (const auto& a : attachments_) draft->attachments.push_back({a.path.toStdString(), a.clean});
   draft->reply_key = reply_key_;
+  draft->reply_xwing_key = reply_xwing_key_;
   std::vector<std::string_view> tokens;
   for (const auto known : kConsentTokens)
     if (consent.contains(FromUtf8(known))) tokens.push_back(known);
@@ -672,6 +680,7 @@ void Session::clearTestimony() {
   attachments_.clear();
   pending_codename_.reset();
   reply_key_.reset();
+  reply_xwing_key_.reset();
   deriving_ = 0;
   outcome_.clear();
   outcome_detail_.clear();
@@ -686,6 +695,7 @@ void Session::leaveQuickly() {
   QCoreApplication::processEvents();
   pending_codename_.reset();
   reply_key_.reset();
+  reply_xwing_key_.reset();
   attachments_.clear();
   // No waiting for a send to wind down or for the toolkit to tear down its windows: the process
   // ends now, and with it every page it held.

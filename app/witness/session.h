@@ -205,6 +205,7 @@ class Session : public QObject {
   uint64_t deriving_ = 0;  // the derivation under way (its number), or 0
   uint64_t derivations_ = 0;
   std::optional<PublicKey32> reply_key_;
+  std::optional<xwing::PublicKey> reply_xwing_key_;  // set and cleared with reply_key_
   bool amnesic_ = false;
   bool busy_ = false;
   uint64_t sent_ = 0, total_ = 0;

@@ -67,14 +67,19 @@ Result<SealedReply> PrepareReply(CaseStore& store, const Digest32& id, const Sec
   GAVAH_ASSIGN_OR_RETURN(CaseEnvelope e, UsableEnvelope(store, id, store_label));
   auto reply_key = store.Blob("reply:" + ToHex(e.id));
   if (!reply_key.ok()) return Prefixed(store_label, reply_key.status());
-  if (reply_key->size() != 32) {
+  if (reply_key->size() != 32 && reply_key->size() != 32 + xwing::kPublicKeySize) {
     return Refused("no reply key is known for " + ToHex(id) +
                    ": open it from this store first, or the witness gave no codename");
   }
   SealedReply r;
   r.envelope = std::move(e);
   std::memcpy(r.reply_key.data(), reply_key->data(), 32);
-  auto sealed = SealReply(text.span(), r.reply_key);
+  std::optional<xwing::PublicKey> pq;
+  if (reply_key->size() > 32) {
+    pq.emplace();
+    std::memcpy(pq->data(), reply_key->data() + 32, xwing::kPublicKeySize);
+  }
+  auto sealed = SealReply(text.span(), r.reply_key, pq ? &*pq : nullptr);
   if (!sealed.ok()) return Prefixed("reply", sealed.status());
   r.sealed = std::move(sealed).value();
   return r;

@@ -99,6 +99,7 @@ struct OpenedTestimony {
   std::optional<std::string> consent;  // what the witness allows (PROTOCOL 3.7); none: not asked
   std::vector<std::string> who;        // fingerprints of the keys that were unlocked
   std::optional<PublicKey32> reply_key;
+  std::optional<xwing::PublicKey> reply_xwing_key;  // version 2 testimony: replies go to it
   SecretBuffer attachments;  // names and sizes, TestimonyDirectory::AttachmentList()
   SecretBuffer file_key;     // opens this envelope only (an evidence package carries it)
 };
@@ -172,7 +173,7 @@ Status Annotate(CaseStore& store, const Digest32& id, const std::string& kind,
 // testimony.
 struct SealedReply {
   CaseEnvelope envelope;
-  PublicKey32 reply_key{};
+  PublicKey32 reply_key{};  // names the mailbox; the reply is sealed to the X-Wing key when known
   std::vector<uint8_t> sealed;
 };
 Result<SealedReply> PrepareReply(CaseStore& store, const Digest32& id, const SecretBuffer& text,

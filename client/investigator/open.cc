@@ -199,6 +199,7 @@ Result<OpenedTestimony> OpenInto(ByteSource& source, const std::string& what,
   if (dir->has_consent()) o.consent = dir->ConsentText();
   o.who = std::move(who);
   o.reply_key = dir->reply_key();
+  o.reply_xwing_key = dir->reply_xwing_key();
   o.attachments = dir->AttachmentList();
   o.file_key = SecretBuffer::CopyOf(file_key.span());
   return o;
@@ -302,8 +303,14 @@ Result<OpenedTestimony> OpenStored(CaseStore& store, const Digest32& id,
   for (const auto& w : o.who) names += (names.empty() ? "" : ", ") + w;
   Status st =
       store.Record(e.id, names, "opened into " + out, e.state == "new" ? "opened" : "", NowUnix());
-  // Kept so that a reply works without opening the testimony again.
-  if (st.ok() && o.reply_key) st = store.SetBlob("reply:" + hex, *o.reply_key);
+  // Kept so that a reply works without opening the testimony again: the X25519 key (32 bytes),
+  // followed by the X-Wing key when the testimony carried one (1216 more).
+  if (st.ok() && o.reply_key) {
+    std::vector<uint8_t> keys(o.reply_key->begin(), o.reply_key->end());
+    if (o.reply_xwing_key)
+      keys.insert(keys.end(), o.reply_xwing_key->begin(), o.reply_xwing_key->end());
+    st = store.SetBlob("reply:" + hex, keys);
+  }
   // What Details lists once the testimony is open: attachment names and sizes.
   if (st.ok()) st = store.SetBlob("files:" + hex, o.attachments.span());
   if (!st.ok()) return Prefixed(store_label, st);

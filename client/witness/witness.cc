@@ -261,6 +261,7 @@ Result<std::unique_ptr<Prepared>> Prepare(Draft draft) {
   input.event_time = std::move(draft.event_time);
   input.event_place = std::move(draft.event_place);
   input.reply_public_key = draft.reply_key;
+  if (draft.reply_key) input.reply_xwing_public_key = draft.reply_xwing_key;
   input.consent = std::move(draft.consent);
   if (input.consent && !input.reply_public_key &&
       std::find(input.consent->begin(), input.consent->end(), "contact-again") !=

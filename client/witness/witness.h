@@ -91,6 +91,7 @@ struct Draft {
   SecretBuffer text, language, event_time, event_place;
   std::vector<AttachmentChoice> attachments;
   std::optional<PublicKey32> reply_key;                  // from ReplyKeyFromCodename
+  std::optional<xwing::PublicKey> reply_xwing_key;       // the same codename's X-Wing key
   std::optional<std::vector<std::string_view>> consent;  // from ParseConsent or kConsentTokens
 };
 

@@ -322,6 +322,10 @@ Result<ReplyKeyPair> DeriveReplyKey(std::span<const uint8_t> raw_codename,
   kp.secret_key = SecretBuffer(32);
   crypto_kdf_derive_from_key(kp.secret_key.data(), 32, 1, "GvhReply", master.data());
   crypto_scalarmult_curve25519_base(kp.public_key.data(), kp.secret_key.data());
+  SecretBuffer xwing_seed(32);
+  crypto_kdf_derive_from_key(xwing_seed.data(), 32, 2, "GvhReply", master.data());
+  kp.xwing = std::make_shared<const xwing::DecapsulationKey>(
+      xwing::DecapsulationKey::FromSeed(xwing_seed.span()));
   return kp;
 }
 

@@ -27,10 +27,8 @@ constexpr size_t kCipherChunkSize = kChunkSize + kChunkOverhead;
 constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "GvhEnv01";
 constexpr char kKdfContextV2[crypto_kdf_CONTEXTBYTES + 1] = "GvhEnv02";
 // Version 2 stanza: the share's AEAD key from the X-Wing shared secret.
-constexpr char kStanzaContext[crypto_kdf_CONTEXTBYTES + 1] = "GvhStnz2";
-constexpr size_t kXWingCt = xwing::kCiphertextSize;
-constexpr size_t kShareAeadTag = crypto_aead_chacha20poly1305_ietf_ABYTES;
-static_assert(kStanzaSizeV2 == kXWingCt + 33 + kShareAeadTag);
+constexpr char kStanzaContext[] = "GvhStnz2";
+static_assert(kStanzaSizeV2 == xwing::kSealOverhead + 33);
 constexpr uint64_t kMacKeyId = 1;
 constexpr uint64_t kPayloadKeyId = 2;
 // Keeps every length sum far from overflow (1 PiB).
@@ -53,37 +51,19 @@ SecretBuffer DeriveKey(const SecretBuffer& file_key, uint64_t id, unsigned versi
   return k;
 }
 
-// The version 2 stanza's AEAD key: KDF(ss, 1, "GvhStnz2").
-SecretBuffer StanzaKey(std::span<const uint8_t> shared_secret) {
-  SecretBuffer k(32);
-  crypto_kdf_derive_from_key(k.data(), k.size(), 1, kStanzaContext, shared_secret.data());
-  return k;
-}
-
-// The share x || y sealed to one investigator's X-Wing key.
+// The share x || y sealed to one investigator's X-Wing key (xwing::Seal).
 Status SealStanzaV2(const InvestigatorPublicKey& inv, const SecretBuffer& share_plain,
                     std::span<uint8_t, kStanzaSizeV2> stanza) {
-  SecretBuffer ss(32);
-  GAVAH_RETURN_IF_ERROR(xwing::Encapsulate(*inv.xwing_key, stanza.first<kXWingCt>(),
-                                           std::span<uint8_t, 32>(ss.data(), 32)));
-  SecretBuffer key = StanzaKey(ss.span());
-  static const uint8_t kZeroNonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {};
-  crypto_aead_chacha20poly1305_ietf_encrypt(stanza.data() + kXWingCt, nullptr, share_plain.data(),
-                                            share_plain.size(), nullptr, 0, nullptr, kZeroNonce,
-                                            key.data());
+  GAVAH_ASSIGN_OR_RETURN(auto sealed,
+                         xwing::Seal(*inv.xwing_key, kStanzaContext, share_plain.span()));
+  if (sealed.size() != kStanzaSizeV2) return Error(ErrorCode::kMalformed, "stanza size");
+  std::memcpy(stanza.data(), sealed.data(), kStanzaSizeV2);
   return Status::Ok();
 }
 
 bool OpenStanzaV2(const xwing::DecapsulationKey& key, std::span<const uint8_t> stanza,
                   SecretBuffer& share_plain) {
-  SecretBuffer ss(32);
-  if (!key.Decapsulate(stanza.first(kXWingCt), std::span<uint8_t, 32>(ss.data(), 32)).ok())
-    return false;
-  SecretBuffer k = StanzaKey(ss.span());
-  static const uint8_t kZeroNonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {};
-  return crypto_aead_chacha20poly1305_ietf_decrypt(
-             share_plain.data(), nullptr, nullptr, stanza.data() + kXWingCt,
-             stanza.size() - kXWingCt, nullptr, 0, kZeroNonce, k.data()) == 0;
+  return xwing::Open(key, kStanzaContext, stanza, share_plain.span());
 }
 
 // Encrypts a plaintext stream of known total length into fixed-size secretstream chunks; the
@@ -228,9 +208,10 @@ uint64_t EnvelopeSize(unsigned version, unsigned n, uint64_t padded) {
 
 Result<SealedEnvelope> SealEnvelope(const RecipientBundle& bundle, TestimonyInput& input,
                                     ByteSink& out) {
-  GAVAH_RETURN_IF_ERROR(ValidateInput(input));
   const auto& c = bundle.contents();
   const unsigned version = c.version() == 2 ? kEnvelopeVersionXWing : kEnvelopeVersion;
+  if (version == kEnvelopeVersion) input.reply_xwing_public_key.reset();
+  GAVAH_RETURN_IF_ERROR(ValidateInput(input));
   SecretBuffer record = EncodeTestimonyRecord(input);
   uint64_t logical = 4 + record.size();
   for (const auto& a : input.attachments) {

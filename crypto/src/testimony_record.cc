@@ -8,6 +8,7 @@
 
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/utf8.h"
+#include "gavah/crypto/xwing.h"
 
 namespace gavah {
 namespace {
@@ -155,6 +156,7 @@ SecretBuffer EncodeTestimonyRecord(const TestimonyInput& in) {
     for (const std::string_view token : *in.consent)
       PutBytesField(out, 7, {reinterpret_cast<const uint8_t*>(token.data()), token.size()});
   }
+  if (in.reply_xwing_public_key) PutBytesField(out, 8, *in.reply_xwing_public_key);
   return out;
 }
 
@@ -168,7 +170,7 @@ Result<TestimonyView> DecodeTestimonyRecord(const SecretBuffer& record) {
     uint64_t key;
     if (!r.Varint(&key)) return Malformed("bad field");
     const uint64_t field = key >> 3, wire = key & 7;
-    if (field < 1 || field > 7) return Malformed("unknown field");
+    if (field < 1 || field > 8) return Malformed("unknown field");
     if (wire != kWireLen) return Malformed("bad field type");
     if (field < last || (field == last && field != 5 && field != 7))
       return Malformed("fields out of order or repeated");
@@ -216,8 +218,18 @@ Result<TestimonyView> DecodeTestimonyRecord(const SecretBuffer& record) {
         v.consent->push_back(token);
         break;
       }
+      case 8: {
+        if (b.size() != xwing::kPublicKeySize)
+          return Malformed("X-Wing reply key has the wrong size");
+        v.reply_xwing_public_key.emplace();
+        std::memcpy(v.reply_xwing_public_key->data(), b.data(), b.size());
+        break;
+      }
     }
   }
+  // The mailbox is named by the X25519 key, so an X-Wing key alone could receive nothing.
+  if (v.reply_xwing_public_key && !v.reply_public_key)
+    return Malformed("an X-Wing reply key without the reply key it goes with");
   if (v.text.size() > kMaxTextLength) return Malformed("text too long");
   if (v.language.size() > kMaxLanguageLength || !IsPrintableUtf8(v.language)) {
     return Malformed("language tag is not valid");

@@ -80,12 +80,11 @@ Status DecapsulationKey::Decapsulate(std::span<const uint8_t> ciphertext,
 bool IsValidPublicKey(std::span<const uint8_t> public_key) {
   if (public_key.size() != kPublicKeySize) return false;
   if (!mlkem768::CheckEncapsulationKey(public_key.first(kMlkemPk))) return false;
-  // A small-order X25519 key makes every shared point zero, which crypto_scalarmult refuses.
+  // A small-order X25519 key makes every shared point zero, which crypto_scalarmult refuses;
+  // any fixed non-zero scalar tells (clamping clears the small-order part of the rest).
   uint8_t scalar[32], point[32];
-  randombytes_buf(scalar, sizeof scalar);
-  const bool ok = crypto_scalarmult(point, scalar, public_key.data() + kMlkemPk) == 0;
-  sodium_memzero(scalar, sizeof scalar);
-  return ok;
+  std::memset(scalar, 0x5a, sizeof scalar);
+  return crypto_scalarmult(point, scalar, public_key.data() + kMlkemPk) == 0;
 }
 
 Status EncapsulateDerand(std::span<const uint8_t> public_key,
@@ -118,6 +117,45 @@ Status Encapsulate(std::span<const uint8_t> public_key,
   return EncapsulateDerand(public_key,
                            std::span<const uint8_t, kEncapsulationSeedSize>(eseed.data(), 64),
                            ciphertext, shared_secret);
+}
+
+namespace {
+
+SecretBuffer BoxKey(const uint8_t shared_secret[32], const char (&context)[9]) {
+  SecretBuffer k(32);
+  crypto_kdf_derive_from_key(k.data(), k.size(), 1, context, shared_secret);
+  return k;
+}
+
+constexpr uint8_t kZeroNonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {};
+static_assert(kSealOverhead == kCiphertextSize + crypto_aead_chacha20poly1305_ietf_ABYTES);
+
+}  // namespace
+
+Result<std::vector<uint8_t>> Seal(std::span<const uint8_t> public_key, const char (&context)[9],
+                                  std::span<const uint8_t> plaintext) {
+  std::vector<uint8_t> sealed(kSealOverhead + plaintext.size());
+  SecretBuffer ss(32);
+  GAVAH_RETURN_IF_ERROR(
+      Encapsulate(public_key, std::span<uint8_t, kCiphertextSize>(sealed.data(), kCiphertextSize),
+                  std::span<uint8_t, 32>(ss.data(), 32)));
+  const SecretBuffer key = BoxKey(ss.data(), context);
+  crypto_aead_chacha20poly1305_ietf_encrypt(sealed.data() + kCiphertextSize, nullptr,
+                                            plaintext.data(), plaintext.size(), nullptr, 0, nullptr,
+                                            kZeroNonce, key.data());
+  return sealed;
+}
+
+bool Open(const DecapsulationKey& key, const char (&context)[9], std::span<const uint8_t> sealed,
+          std::span<uint8_t> out) {
+  if (sealed.size() < kSealOverhead || out.size() != sealed.size() - kSealOverhead) return false;
+  SecretBuffer ss(32);
+  if (!key.Decapsulate(sealed.first(kCiphertextSize), std::span<uint8_t, 32>(ss.data(), 32)).ok())
+    return false;
+  const SecretBuffer k = BoxKey(ss.data(), context);
+  return crypto_aead_chacha20poly1305_ietf_decrypt(
+             out.data(), nullptr, nullptr, sealed.data() + kCiphertextSize,
+             sealed.size() - kCiphertextSize, nullptr, 0, kZeroNonce, k.data()) == 0;
 }
 
 }  // namespace gavah::xwing

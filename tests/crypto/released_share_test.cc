@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "gavah/crypto/codename.h"
 #include "gavah/crypto/reply.h"
 #include "gavah/crypto/review_auth.h"
 #include "support/test_support.h"
@@ -14,8 +15,11 @@
 namespace gavah {
 namespace {
 
-TEST(ReleasedShareTest, OnlyTheAddresseeOpensItAndTheSenderMustBeListed) {
-  auto org = testing::MakeOrg(3, 2);
+class ReleasedShareTest : public ::testing::TestWithParam<unsigned> {};
+
+// Version 2 keys seal shares with X-Wing (1,312 bytes), version 1 keys with box_seal (224).
+TEST_P(ReleasedShareTest, OnlyTheAddresseeOpensItAndTheSenderMustBeListed) {
+  auto org = testing::MakeOrg(3, 2, GetParam());
   Digest32 id{};
   id.fill(0x42);
   Share share;
@@ -26,7 +30,8 @@ TEST(ReleasedShareTest, OnlyTheAddresseeOpensItAndTheSenderMustBeListed) {
   const auto& c = org.investigators[2];
   auto sealed = ReleaseShare(id, share, b, a.public_key());
   ASSERT_TRUE(sealed.ok()) << sealed.status().message();
-  EXPECT_EQ(sealed->size(), kReleasedShareSealedSize);
+  EXPECT_EQ(sealed->size(),
+            GetParam() == 2 ? kReleasedShareSealedSizeV2 : kReleasedShareSealedSize);
 
   auto got = OpenReleasedShare(*sealed, a, org.bundle);
   ASSERT_TRUE(got.ok()) << got.status().message();
@@ -38,12 +43,14 @@ TEST(ReleasedShareTest, OnlyTheAddresseeOpensItAndTheSenderMustBeListed) {
   EXPECT_EQ(OpenReleasedShare(*sealed, c, org.bundle).status().code(), ErrorCode::kNotRecipient)
       << "sealed to a, not c";
   // A sender the bundle does not list (a key from another organisation).
-  auto stranger = InvestigatorSecretKey::Generate("stranger");
+  auto stranger = GetParam() == 2 ? InvestigatorSecretKey::Generate("stranger")
+                                  : InvestigatorSecretKey::GenerateVersion1("stranger");
   auto foreign = ReleaseShare(id, share, stranger, a.public_key());
   ASSERT_TRUE(foreign.ok());
   EXPECT_EQ(OpenReleasedShare(*foreign, a, org.bundle).status().code(), ErrorCode::kBadSignature);
   // Any altered byte: the seal no longer opens.
-  for (size_t i : {size_t{0}, size_t{40}, sealed->size() - 1}) {
+  for (size_t i :
+       {size_t{0}, size_t{40}, sealed->size() / 2, sealed->size() - 17, sealed->size() - 1}) {
     auto bad = *sealed;
     bad[i] ^= 1;
     EXPECT_FALSE(OpenReleasedShare(bad, a, org.bundle).ok()) << i;
@@ -51,7 +58,19 @@ TEST(ReleasedShareTest, OnlyTheAddresseeOpensItAndTheSenderMustBeListed) {
   auto shorter = *sealed;
   shorter.pop_back();
   EXPECT_EQ(OpenReleasedShare(shorter, a, org.bundle).status().code(), ErrorCode::kMalformed);
+  // A version 2 share given to a version 1 key names the mismatch; a share of the other
+  // version's size that is not one is not opened.
+  if (GetParam() == 2) {
+    const auto old = InvestigatorSecretKey::GenerateVersion1("old");
+    EXPECT_EQ(OpenReleasedShare(*sealed, old, org.bundle).status().code(),
+              ErrorCode::kNotRecipient);
+    const std::vector<uint8_t> v1_sized(kReleasedShareSealedSize, 7);
+    EXPECT_EQ(OpenReleasedShare(v1_sized, a, org.bundle).status().code(), ErrorCode::kNotRecipient);
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(Versions, ReleasedShareTest, ::testing::Values(1u, 2u),
+                         [](const auto& info) { return "V" + std::to_string(info.param); });
 
 TEST(ReviewAuthTest, TheSignatureCoversMethodTimeNonceAndRequest) {
   auto key = InvestigatorSecretKey::Generate("a");
@@ -92,6 +111,47 @@ ReplyKeyPair NewReplyKey() {
   kp.secret_key = SecretBuffer(32);
   crypto_box_keypair(kp.public_key.data(), kp.secret_key.data());
   return kp;
+}
+
+TEST(ReplyTest, AVersion2ReplyIsSealedToTheCodenamesXWingKey) {
+  ASSERT_TRUE(InitCrypto());
+  const Fingerprint org{};
+  auto witness = DeriveReplyKey(testing::Bytes("one two three four five six seven"), org);
+  ASSERT_TRUE(witness.ok());
+  ASSERT_NE(witness->xwing, nullptr);
+  const auto pq = witness->xwing->public_key();
+  const std::string text = "We received it.";
+  auto sealed = SealReply(testing::Bytes(text), witness->public_key, &pq);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(sealed->size(), 1024u + 1136);  // the X-Wing box: 1120 + 16
+  auto opened = OpenReply(*sealed, *witness);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_TRUE(opened->Equals(testing::Bytes(text)));
+  // The longest reply still fits the mailbox's 64 KiB.
+  auto longest = SealReply(std::vector<uint8_t>(kMaxReplyText, 'x'), witness->public_key, &pq);
+  ASSERT_TRUE(longest.ok());
+  EXPECT_LE(longest->size(), 64u * 1024);
+  // Another codename, and a key pair without its X-Wing part, read nothing.
+  auto other = DeriveReplyKey(testing::Bytes("seven six five four three two one"), org);
+  EXPECT_EQ(OpenReply(*sealed, *other).status().code(), ErrorCode::kNotRecipient);
+  ReplyKeyPair classical;
+  classical.public_key = witness->public_key;
+  classical.secret_key = SecretBuffer::CopyOf(witness->secret_key.span());
+  EXPECT_EQ(OpenReply(*sealed, classical).status().code(), ErrorCode::kNotRecipient);
+  // Any altered byte, in the X-Wing ciphertext or the AEAD, and sizes of neither version.
+  for (size_t i : {size_t{0}, size_t{1100}, size_t{1130}, sealed->size() - 1}) {
+    auto bad = *sealed;
+    bad[i] ^= 1;
+    EXPECT_EQ(OpenReply(bad, *witness).status().code(), ErrorCode::kNotRecipient) << i;
+  }
+  auto cut = *sealed;
+  cut.pop_back();
+  EXPECT_EQ(OpenReply(cut, *witness).status().code(), ErrorCode::kMalformed);
+  // The version 1 reply of the same codename still opens with it.
+  auto old = SealReply(testing::Bytes(text), witness->public_key);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->size(), 1024u + 48);
+  EXPECT_TRUE(OpenReply(*old, *witness).ok());
 }
 
 TEST(ReplyTest, OnlyTheCodenamesKeyReadsAReplyAndItsLengthIsPadded) {

@@ -207,6 +207,49 @@ TEST(TestimonyRecordTest, RefusesConsentTheSpecForbids) {
   EXPECT_EQ(DecodeTestimonyRecord(rec).status().code(), ErrorCode::kMalformed);
 }
 
+TEST(TestimonyRecordTest, TheXWingReplyKeyIsField8AndOnlyWithTheReplyKey) {
+  ASSERT_TRUE(InitCrypto());
+  TestimonyInput in = FullInput();
+  const auto key = InvestigatorSecretKey::Generate("reply").public_key().xwing_key;
+  in.reply_xwing_public_key = key;
+  SecretBuffer mine = EncodeTestimonyRecord(in);
+  gavah::v1::Testimony t;
+  ASSERT_TRUE(t.ParseFromString(std::string(mine.view())));
+  EXPECT_EQ(t.reply_xwing_public_key(),
+            std::string(reinterpret_cast<const char*>(key->data()), key->size()));
+  EXPECT_EQ(std::string(mine.view()), t.SerializeAsString()) << "what libprotobuf writes";
+  auto view = DecodeTestimonyRecord(mine);
+  ASSERT_TRUE(view.ok()) << view.status().message();
+  EXPECT_EQ(view->reply_xwing_public_key, key);
+  // Without field 6 it could name no mailbox; with another size it is no X-Wing key.
+  t.clear_reply_public_key();
+  EXPECT_FALSE(DecodeTestimonyRecord(SecretBuffer::CopyOf(Bytes(t.SerializeAsString()))).ok());
+  t.set_reply_public_key(std::string(32, '\x07'));
+  t.set_reply_xwing_public_key(std::string(1215, 'x'));
+  EXPECT_FALSE(DecodeTestimonyRecord(SecretBuffer::CopyOf(Bytes(t.SerializeAsString()))).ok());
+  // Field 9 is unknown.
+  std::string bad = std::string(mine.view()) + std::string("\x4a\x01x", 3);
+  EXPECT_FALSE(DecodeTestimonyRecord(SecretBuffer::CopyOf(Bytes(bad))).ok());
+}
+
+TEST(TestimonyRecordTest, AVersion1EnvelopeLeavesTheXWingReplyKeyOut) {
+  // Version 1 readers do not know field 8, so a version 1 envelope must not carry it.
+  auto v1 = testing::MakeOrg(1, 1, 1);
+  auto v2 = testing::MakeOrg(1, 1, 2);
+  for (auto* org : {&v1, &v2}) {
+    TestimonyInput in;
+    in.text = SecretBuffer::CopyOf(Bytes("t"));
+    in.reply_public_key = PublicKey32{9};
+    in.reply_xwing_public_key = InvestigatorSecretKey::Generate("r").public_key().xwing_key;
+    MemorySink out;
+    ASSERT_TRUE(SealEnvelope(org->bundle, in, out).ok());
+    testing::CollectingSink sink;
+    ASSERT_TRUE(testing::OpenWith(out.data, {&org->investigators[0]}, sink).ok());
+    EXPECT_EQ(sink.reply_key, PublicKey32{9});
+    EXPECT_EQ(sink.has_reply_xwing_key, org == &v2);
+  }
+}
+
 TEST(TestimonyRecordTest, SealRefusesAnEmptyConsentAndABadToken) {
   ASSERT_TRUE(InitCrypto());
   const testing::Org org = testing::MakeOrg(1, 1);

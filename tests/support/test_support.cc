@@ -86,6 +86,7 @@ Status CollectingSink::OnTestimony(const TestimonyView& t) {
   event_time = t.event_time;
   event_place = t.event_place;
   reply_key = t.reply_public_key;
+  has_reply_xwing_key = t.reply_xwing_public_key.has_value();
   for (const auto& a : t.attachments) {
     names.emplace_back(a.name);
     media_types.emplace_back(a.media_type);

@@ -48,6 +48,7 @@ class CollectingSink : public TestimonySink {
 
   std::string text, language, event_time, event_place;
   std::optional<PublicKey32> reply_key;
+  bool has_reply_xwing_key = false;
   std::vector<std::string> names, media_types;
   std::vector<std::vector<uint8_t>> data;
   std::vector<Digest32> digests;

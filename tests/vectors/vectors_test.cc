@@ -218,6 +218,43 @@ const std::map<std::string, ErrorCode> kExpected = {
     {"unknown-version", ErrorCode::kUnsupported},
 };
 
+// Version 2's own bad envelopes: a changed stanza, chunks swapped, a chunk dropped, a chunk
+// added, and the last chunk cut short; each must be refused before any plaintext is released.
+std::vector<std::pair<std::string, std::vector<uint8_t>>> MakeBadEnvelopesV2(
+    const std::vector<uint8_t>& good) {
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> out;
+  const size_t header = 66 + 3 * 1169;
+  const size_t chunk = 65536 + 16;
+  auto stanza = good;
+  stanza[34 + 100] ^= 0x01;  // Azadeh's X-Wing ciphertext: implicit rejection, no share
+  out.emplace_back("v2-tampered-stanza", stanza);
+  auto swapped = good;
+  const size_t last = good.size() - header - chunk;  // the final chunk's length
+  if (last > 0 && last <= chunk) {
+    std::vector<uint8_t> s2(good.begin(), good.begin() + header);
+    s2.insert(s2.end(), good.begin() + header + chunk, good.end());
+    s2.insert(s2.end(), good.begin() + header, good.begin() + header + chunk);
+    swapped = s2;  // the same chunks, reordered
+  }
+  out.emplace_back("v2-reordered-chunks", swapped);
+  std::vector<uint8_t> dropped(good.begin(), good.begin() + header + chunk);
+  out.emplace_back("v2-truncated-to-first-chunk", dropped);
+  auto extended = good;
+  extended.insert(extended.end(), good.begin() + header, good.begin() + header + chunk);
+  out.emplace_back("v2-extended-by-a-chunk", extended);
+  std::vector<uint8_t> cut(good.begin(), good.end() - 1);
+  out.emplace_back("v2-last-chunk-cut-short", cut);
+  return out;
+}
+
+const std::map<std::string, ErrorCode> kExpectedV2 = {
+    {"v2-tampered-stanza", ErrorCode::kNotEnoughKeys},
+    {"v2-reordered-chunks", ErrorCode::kTampered},
+    {"v2-truncated-to-first-chunk", ErrorCode::kTruncated},
+    {"v2-extended-by-a-chunk", ErrorCode::kMalformed},
+    {"v2-last-chunk-cut-short", ErrorCode::kTruncated},
+};
+
 int failures = 0;
 #define CHECK(cond, what)                             \
   do {                                                \
@@ -408,7 +445,53 @@ int main(int argc, char** argv) {
     consent_record.assign(r.data(), r.data() + r.size());
   }
 
+  // Version 2 (X-Wing, section 3): the same people with version 2 keys (secret material of 96
+  // bytes counting up from 0x40, 0x80, 0xc0: X25519 scalar || Ed25519 seed || X-Wing seed), a
+  // bundle and an envelope of the same testimony, Bahram's share released to Azadeh, and
+  // Azadeh's version 2 key file.
+  Inputs in2;
+  in2.investigators.clear();
+  {
+    const char* names[] = {"Azadeh", "Bahram", "Chista"};
+    for (int i = 0; i < 3; ++i) {
+      in2.investigators.push_back(
+          InvestigatorSecretKey::FromSecret(
+              names[i], SecretBuffer::CopyOf(Fill(96, static_cast<uint8_t>(0x40 * (i + 1)))))
+              .value());
+    }
+  }
+  const auto bundle_v2_bytes = MakeBundle(in2);
+  const auto bundle_v2 = RecipientBundle::Parse(bundle_v2_bytes).value();
+  const auto bundle_v2_draws = DrawsSince(mark);
+  EnvelopeId id_v2{};
+  const auto envelope_v2 = MakeEnvelope(in2, bundle_v2, &id_v2);
+  const auto envelope_v2_draws = DrawsSince(mark);
+  std::vector<uint8_t> released_v2;
+  {
+    gavah::MemorySource src(envelope_v2);
+    const auto header = ReadEnvelopeHeader(src).value();
+    const auto share = OpenShare(header, in2.investigators[1]).value();
+    released_v2 =
+        ReleaseShare(id_v2, share, in2.investigators[1], in2.investigators[0].public_key()).value();
+  }
+  const auto released_v2_draws = DrawsSince(mark);
+  const auto key_file_v2 = EncryptKeyFile(KeyKind::kInvestigator,
+                                          SerializeInvestigatorSecret(in2.investigators[0]).span(),
+                                          gavah::testing::Bytes(kKeyFilePassphrase),
+                                          KdfParams{crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
+                                                    crypto_pwhash_argon2id_MEMLIMIT_MODERATE},
+                                          2)
+                               .value();
+  const auto key_file_v2_draws = DrawsSince(mark);
+  const auto bad_v2 = MakeBadEnvelopesV2(envelope_v2);
+
   if (regenerate) {
+    WriteFile(Dir() + "/bundle-v2-2of3.bin", bundle_v2_bytes);
+    WriteFile(Dir() + "/envelope-v2-2of3.bin", envelope_v2);
+    std::ofstream(Dir() + "/envelope-v2-2of3.id") << ToHex(id_v2) << "\n";
+    WriteFile(Dir() + "/released-share-v2.bin", released_v2);
+    WriteFile(Dir() + "/azadeh-v2.key", key_file_v2);
+    for (const auto& [name, bytes] : bad_v2) WriteFile(Dir() + "/bad/" + name + ".bin", bytes);
     WriteFile(Dir() + "/testimony-consent.bin", consent_record);
     WriteFile(Dir() + "/azadeh.key", key_file);
     std::ofstream(Dir() + "/codename.txt") << codename_lines;
@@ -816,6 +899,110 @@ int main(int argc, char** argv) {
     CHECK(deletion_draws.empty() && codename_check_draws.empty() && file_key_draws.empty() &&
               evidence_draws.empty(),
           "the deletion statement, codename check words and evidence package draw nothing");
+  }
+
+  // 8. Version 2: reproduction, opening with any two keys and not one, the bad envelopes, the
+  // released share, the key file, and the randomness each drew.
+  {
+    using Sizes = std::vector<size_t>;
+    CHECK(ReadFile(Dir() + "/bundle-v2-2of3.bin") == bundle_v2_bytes,
+          "bundle-v2-2of3.bin reproduced byte for byte");
+    const auto stored = ReadFile(Dir() + "/envelope-v2-2of3.bin");
+    CHECK(stored == envelope_v2, "envelope-v2-2of3.bin reproduced byte for byte");
+    {
+      gavah::MemorySource src(stored);
+      const auto h = ReadEnvelopeHeader(src);
+      CHECK(h.ok() && h->version == 2 && h->raw.size() == 66 + 3 * 1169 &&
+                h->envelope_size() == stored.size(),
+            "envelope-v2-2of3.bin: a 3,573-byte header (66 + 1169 n) and the size of 3.6");
+    }
+    CHECK(ReadText(Dir() + "/envelope-v2-2of3.id") == ToHex(Sha256Of(stored)) + "\n",
+          "envelope-v2-2of3.id is the SHA-256 of the file");
+    for (auto [a, b] : {std::pair{0, 1}, std::pair{0, 2}, std::pair{1, 2}}) {
+      gavah::testing::CollectingSink sink;
+      const Status st =
+          gavah::testing::OpenWith(stored, {&in2.investigators[a], &in2.investigators[b]}, sink);
+      CHECK(st.ok() && sink.text == "I saw the trucks at Khavaran at night.\n" &&
+                sink.data.size() == 1 && sink.data[0] == in2.attachment,
+            "envelope-v2-2of3.bin opens with investigators " + std::to_string(a) + " and " +
+                std::to_string(b));
+    }
+    gavah::testing::CollectingSink one;
+    CHECK(gavah::testing::OpenWith(stored, {&in2.investigators[0]}, one).code() ==
+              ErrorCode::kNotEnoughKeys,
+          "envelope-v2-2of3.bin does not open with one key");
+    gavah::testing::CollectingSink v1_keys;
+    CHECK(gavah::testing::OpenWith(stored, {&in.investigators[0], &in.investigators[1]}, v1_keys)
+                  .code() == ErrorCode::kNotRecipient,
+          "version 1 keys are not recipients of envelope-v2-2of3.bin");
+    for (const auto& [name, expected] : kExpectedV2) {
+      const auto bytes = ReadFile(Dir() + "/bad/" + name + ".bin");
+      gavah::testing::CollectingSink sink;
+      Status st =
+          gavah::testing::OpenWith(bytes, {&in2.investigators[0], &in2.investigators[1]}, sink);
+      CHECK(!bytes.empty() && st.code() == expected,
+            "bad/" + name + ".bin refused as expected (" + st.message() + ")");
+    }
+    // The payload from the spec's formulas alone, with libsodium's ChaCha20-Poly1305 (the
+    // implementation seals with libcrypto's): K from two shares, payload_key = KDF(K, 2,
+    // "GvhEnv02"), chunk i under nonce u88 i || final flag.
+    {
+      gavah::MemorySource src(stored);
+      const auto header = ReadEnvelopeHeader(src).value();
+      std::vector<Share> two;
+      two.push_back(OpenShare(header, in2.investigators[0]).value());
+      two.push_back(OpenShare(header, in2.investigators[1]).value());
+      const SecretBuffer k = CombineShares(header, two).value();
+      uint8_t payload_key[32];
+      crypto_kdf_derive_from_key(payload_key, 32, 2, "GvhEnv02", k.data());
+      const size_t chunks = (header.payload_length + 65535) / 65536;
+      size_t at = header.raw.size();
+      std::vector<uint8_t> plain;
+      bool all = true;
+      for (size_t i = 0; i < chunks; ++i) {
+        const size_t n = i + 1 == chunks ? header.payload_length - 65536 * i : 65536;
+        uint8_t nonce[12] = {};
+        for (int b = 0; b < 8; ++b) nonce[10 - b] = static_cast<uint8_t>(i >> (8 * b));
+        nonce[11] = i + 1 == chunks ? 1 : 0;
+        std::vector<uint8_t> m(n);
+        all = all && crypto_aead_chacha20poly1305_ietf_decrypt(m.data(), nullptr, nullptr,
+                                                               stored.data() + at, n + 16, nullptr,
+                                                               0, nonce, payload_key) == 0;
+        plain.insert(plain.end(), m.begin(), m.end());
+        at += n + 16;
+      }
+      CHECK(all && at == stored.size() && chunks == 2 && header.payload_length == 71680,
+            "envelope-v2-2of3.bin's two chunks (P = 71680) open with libsodium from the spec");
+      const std::string text = "I saw the trucks at Khavaran at night.\n";
+      CHECK(plain.size() > 4 &&
+                std::search(plain.begin(), plain.end(), text.begin(), text.end()) != plain.end(),
+            "the chunks' plaintext holds the testimony record");
+    }
+    const auto share_file = ReadFile(Dir() + "/released-share-v2.bin");
+    CHECK(share_file == released_v2 && share_file.size() == kReleasedShareSealedSizeV2,
+          "released-share-v2.bin reproduced byte for byte (1312 bytes)");
+    auto got = OpenReleasedShare(share_file, in2.investigators[0], bundle_v2);
+    CHECK(got.ok() && got->envelope_id == id_v2 && got->share.x == 2,
+          "released-share-v2.bin opens for Azadeh as Bahram's share (x = 2) of the envelope");
+    const auto key_stored = ReadFile(Dir() + "/azadeh-v2.key");
+    CHECK(key_stored == key_file_v2, "azadeh-v2.key reproduced byte for byte");
+    auto secret = DecryptKeyFile(key_stored, KeyKind::kInvestigator,
+                                 gavah::testing::Bytes(kKeyFilePassphrase));
+    auto key = secret.ok()
+                   ? ParseInvestigatorSecret(*secret, PeekKeyFileVersion(key_stored).value())
+                   : Result<InvestigatorSecretKey>(secret.status());
+    CHECK(key.ok() && key->version() == 2 &&
+              key->public_key().fingerprint() == in2.investigators[0].public_key().fingerprint(),
+          "azadeh-v2.key opens to Azadeh's version 2 key");
+    Sizes envelope_expected = {32};
+    envelope_expected.insert(envelope_expected.end(), 32, 1);
+    envelope_expected.insert(envelope_expected.end(), 3, 64);  // each stanza's X-Wing eseed
+    CHECK(bundle_v2_draws.empty(), "the version 2 bundle draws nothing");
+    CHECK(envelope_v2_draws == envelope_expected,
+          "the version 2 envelope draws K, 32 one-byte coefficients, 3 X-Wing eseeds of 64 bytes");
+    CHECK(released_v2_draws == Sizes{64}, "the version 2 released share draws one X-Wing eseed");
+    CHECK(key_file_v2_draws == (Sizes{16, 24}),
+          "the version 2 key file draws its salt, then its nonce");
   }
 
   std::cout << (failures == 0 ? "vectors: all passed" : "vectors: FAILED") << std::endl;

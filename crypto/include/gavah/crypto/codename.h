@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -10,6 +11,7 @@
 #include "gavah/crypto/keys.h"
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/crypto/status.h"
+#include "gavah/crypto/xwing.h"
 
 namespace gavah {
 
@@ -44,6 +46,9 @@ Result<CheckedCodename> CheckCodename(std::span<const uint8_t> raw,
 struct ReplyKeyPair {
   PublicKey32 public_key{};
   SecretBuffer secret_key;  // X25519, 32 bytes
+  // X-Wing, from subkey 2 of the same master key (PROTOCOL.md 6): what investigators seal
+  // replies to when the testimony carries its public key.
+  std::shared_ptr<const xwing::DecapsulationKey> xwing;
 };
 
 // docs/PROTOCOL.md 6.2: splits at white space (joined again by single spaces), drops invisible

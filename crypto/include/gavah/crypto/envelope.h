@@ -68,6 +68,10 @@ struct TestimonyInput {
   SecretBuffer event_place;
   std::vector<AttachmentInput> attachments;
   std::optional<PublicKey32> reply_public_key;
+  // The codename's X-Wing reply key (field 8), with reply_public_key only; sealed into version 2
+  // envelopes only (version 1 readers do not know the field), so SealEnvelope drops it for a
+  // version 1 bundle.
+  std::optional<xwing::PublicKey> reply_xwing_public_key;
   // What the witness allows, as tokens in canonical order (normally views of kConsentTokens);
   // absent: not asked (field 7 omitted). Asked and allowing only the organisation's own use is
   // {"investigators"}.
@@ -152,6 +156,7 @@ struct TestimonyView {
   std::string_view event_place;
   std::vector<Attachment> attachments;
   std::optional<PublicKey32> reply_public_key;
+  std::optional<xwing::PublicKey> reply_xwing_public_key;
   // Absent when the record carries no consent field; otherwise its tokens, in order.
   std::optional<std::vector<std::string_view>> consent;
 };

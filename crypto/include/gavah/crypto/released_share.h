@@ -13,9 +13,16 @@ namespace gavah {
 // inner  = "gavah-share-v1\0" || envelope id (32) || from fp (16) || to fp (16) || x || y (32)
 // signed = inner || Ed25519(sender, inner)
 // sealed = crypto_box_seal(signed, receiver's X25519 key)
+// Version 2, for a receiver with an X-Wing key: domain "gavah-share-v2\0",
+// sealed = xwing::Seal(receiver's X-Wing key, "GvhShar2", signed).
 inline constexpr size_t kReleasedShareSealedSize = 15 + 32 + 16 + 16 + 1 + 32 + 64 + 48;
+inline constexpr size_t kReleasedShareSealedSizeV2 = 15 + 32 + 16 + 16 + 1 + 32 + 64 + 1136;
+inline bool IsReleasedShareSize(size_t size) {
+  return size == kReleasedShareSealedSize || size == kReleasedShareSealedSizeV2;
+}
 
-// The share of `envelope_id` that `from` opened from its stanza, sealed to `to`.
+// The share of `envelope_id` that `from` opened from its stanza, sealed to `to`: version 2 when
+// `to` has an X-Wing key.
 Result<std::vector<uint8_t>> ReleaseShare(const Digest32& envelope_id, const Share& share,
                                           const InvestigatorSecretKey& from,
                                           const InvestigatorPublicKey& to);

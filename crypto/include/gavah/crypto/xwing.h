@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/crypto/status.h"
@@ -55,5 +56,18 @@ Status EncapsulateDerand(std::span<const uint8_t> public_key,
                          std::span<const uint8_t, kEncapsulationSeedSize> eseed,
                          std::span<uint8_t, kCiphertextSize> ciphertext,
                          std::span<uint8_t, kSharedSecretSize> shared_secret);
+
+// The sealed box every version 2 format uses (PROTOCOL.md "X-Wing"): a fresh encapsulation to
+// `public_key`, then ChaCha20-Poly1305 (IETF) of `plaintext` under KDF(shared secret, 1,
+// `context`) with a zero nonce, the key being used once:
+//     sealed = X-Wing ciphertext (1120) || AEAD(plaintext) (plaintext + 16)
+// `context` is the 8-byte crypto_kdf context naming the use.
+inline constexpr size_t kSealOverhead = kCiphertextSize + 16;
+Result<std::vector<uint8_t>> Seal(std::span<const uint8_t> public_key, const char (&context)[9],
+                                  std::span<const uint8_t> plaintext);
+// Writes the plaintext (sealed.size() - kSealOverhead bytes) into `out`; false when the box was
+// not sealed to this key (implicit rejection gives another AEAD key) or was altered.
+bool Open(const DecapsulationKey& key, const char (&context)[9], std::span<const uint8_t> sealed,
+          std::span<uint8_t> out);
 
 }  // namespace gavah::xwing
