@@ -484,6 +484,18 @@ int main(int argc, char** argv) {
                                .value();
   const auto key_file_v2_draws = DrawsSince(mark);
   const auto bad_v2 = MakeBadEnvelopesV2(envelope_v2);
+  // The codename vector's X-Wing reply key (subkey 2 of its master key) and a version 2 reply to
+  // it.
+  SecretBuffer codename_xwing_seed(32);
+  crypto_kdf_derive_from_key(codename_xwing_seed.data(), 32, 2, "GvhReply", codename_master.data());
+  const xwing::PublicKey codename_xwing_pk = codename_key.xwing->public_key();
+  const std::string codename_xwing_lines = "xwing_seed " + ToHex(codename_xwing_seed.span()) +
+                                           "\nreply_xwing_public_key " + ToHex(codename_xwing_pk) +
+                                           "\n";
+  const auto sealed_reply_v2 = SealReply(std::vector<uint8_t>(reply_text.begin(), reply_text.end()),
+                                         codename_key.public_key, &codename_xwing_pk)
+                                   .value();
+  const auto reply_v2_draws = DrawsSince(mark);
 
   if (regenerate) {
     WriteFile(Dir() + "/bundle-v2-2of3.bin", bundle_v2_bytes);
@@ -491,6 +503,8 @@ int main(int argc, char** argv) {
     std::ofstream(Dir() + "/envelope-v2-2of3.id") << ToHex(id_v2) << "\n";
     WriteFile(Dir() + "/released-share-v2.bin", released_v2);
     WriteFile(Dir() + "/azadeh-v2.key", key_file_v2);
+    std::ofstream(Dir() + "/codename-xwing.txt") << codename_xwing_lines;
+    WriteFile(Dir() + "/reply-v2.bin", sealed_reply_v2);
     for (const auto& [name, bytes] : bad_v2) WriteFile(Dir() + "/bad/" + name + ".bin", bytes);
     WriteFile(Dir() + "/testimony-consent.bin", consent_record);
     WriteFile(Dir() + "/azadeh.key", key_file);
@@ -1003,6 +1017,14 @@ int main(int argc, char** argv) {
     CHECK(released_v2_draws == Sizes{64}, "the version 2 released share draws one X-Wing eseed");
     CHECK(key_file_v2_draws == (Sizes{16, 24}),
           "the version 2 key file draws its salt, then its nonce");
+    CHECK(ReadText(Dir() + "/codename-xwing.txt") == codename_xwing_lines,
+          "codename-xwing.txt reproduced: the codename's X-Wing seed and public key");
+    const auto reply_stored = ReadFile(Dir() + "/reply-v2.bin");
+    auto reply_opened = OpenReply(reply_stored, codename_key);
+    CHECK(reply_stored == sealed_reply_v2 && reply_stored.size() == 1024 + 1136 &&
+              reply_opened.ok() && reply_opened->view() == reply_text,
+          "reply-v2.bin reproduced (2160 bytes) and opens with the codename to its text");
+    CHECK(reply_v2_draws == Sizes{64}, "the version 2 reply draws one X-Wing eseed");
   }
 
   std::cout << (failures == 0 ? "vectors: all passed" : "vectors: FAILED") << std::endl;
