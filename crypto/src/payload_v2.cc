@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <system_error>
 
 namespace gavah::internal {
 namespace {
@@ -58,7 +59,9 @@ bool ChunkCipher::Open(uint64_t index, bool last, uint8_t* p, size_t n) {
   return true;
 }
 
-unsigned CryptoWorkers() { return std::max(1u, std::thread::hardware_concurrency()); }
+// Beyond a few cores the hashing and writing threads are the limit, and each worker holds a
+// megabyte of secret memory.
+unsigned CryptoWorkers() { return std::clamp(std::thread::hardware_concurrency(), 1u, 8u); }
 
 // ---- sealing ----
 
@@ -70,9 +73,14 @@ ParallelSealer::ParallelSealer(std::span<const uint8_t> payload_key, uint64_t to
   // hold theirs, and a little slack between stages.
   batches_.resize(workers + 4);
   for (auto& b : batches_) b.buf = SecretBuffer(kV2BatchBytes);
-  for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { Worker(); });
-  threads_.emplace_back([this] { Consumer(/*hash=*/true); });
-  threads_.emplace_back([this] { Consumer(/*hash=*/false); });
+  // A machine out of threads gets an error from the first call, not a terminated process.
+  try {
+    threads_.emplace_back([this] { Consumer(/*hash=*/true); });
+    threads_.emplace_back([this] { Consumer(/*hash=*/false); });
+    for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { Worker(); });
+  } catch (const std::system_error&) {
+    if (threads_.size() < 3) error_ = gavah::Error(ErrorCode::kIo, "cannot start threads to seal");
+  }
 }
 
 ParallelSealer::~ParallelSealer() {
@@ -214,6 +222,13 @@ void ParallelSealer::Consumer(bool hash) {
 
 Status ParallelSealer::Finish() {
   if (current_ != nullptr && current_->filled > 0) GAVAH_RETURN_IF_ERROR(Submit());
+  if (current_ != nullptr) {
+    // Taken but never filled: give it back, or the consumers would wait for it forever.
+    std::lock_guard<std::mutex> lock(mu_);
+    current_->stage = 0;
+    current_ = nullptr;
+    --next_seq_;
+  }
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return (hashed_ == next_seq_ && flushed_ == next_seq_) || !error_.ok(); });
   return error_;
@@ -269,7 +284,6 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned i = 0; i < workers; ++i) threads.emplace_back(work);
   struct Joiner {
     std::vector<std::thread>& t;
     std::mutex& mu;
@@ -284,6 +298,11 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
       for (auto& x : t) x.join();
     }
   } joiner{threads, mu, cv, stop};
+  try {
+    for (unsigned i = 0; i < workers; ++i) threads.emplace_back(work);
+  } catch (const std::system_error&) {
+    if (threads.empty()) return gavah::Error(ErrorCode::kIo, "cannot start threads to open");
+  }
 
   uint64_t read_chunk = 0, done_chunk = 0;
   size_t read_seq = 0, done_seq = 0;
