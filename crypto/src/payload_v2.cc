@@ -21,21 +21,20 @@ EVP_CIPHER_CTX* Ctx(void* p) { return static_cast<EVP_CIPHER_CTX*>(p); }
 
 }  // namespace
 
-ChunkCipher::ChunkCipher(std::span<const uint8_t> key) : ctx_(EVP_CIPHER_CTX_new()) {
+ChunkCipher::ChunkCipher(std::span<const uint8_t> key)
+    : ctx_(EVP_CIPHER_CTX_new()), key_(SecretBuffer::CopyOf(key)) {
   if (ctx_ == nullptr || key.size() != 32) std::abort();
-  std::memcpy(key_, key.data(), 32);
 }
 
 ChunkCipher::~ChunkCipher() {
-  EVP_CIPHER_CTX_free(Ctx(ctx_));
-  sodium_memzero(key_, sizeof key_);
+  EVP_CIPHER_CTX_free(Ctx(ctx_));  // cleanses its key schedule
 }
 
 void ChunkCipher::Seal(uint64_t index, bool last, uint8_t* p, size_t n) {
   uint8_t nonce[12];
   Nonce(index, last, nonce);
   int len = 0;
-  if (EVP_EncryptInit_ex(Ctx(ctx_), EVP_chacha20_poly1305(), nullptr, key_, nonce) != 1 ||
+  if (EVP_EncryptInit_ex(Ctx(ctx_), EVP_chacha20_poly1305(), nullptr, key_.data(), nonce) != 1 ||
       EVP_EncryptUpdate(Ctx(ctx_), p, &len, p, static_cast<int>(n)) != 1 ||
       EVP_EncryptFinal_ex(Ctx(ctx_), p + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(Ctx(ctx_), EVP_CTRL_AEAD_GET_TAG, kV2Tag, p + n) != 1)
@@ -48,7 +47,7 @@ bool ChunkCipher::Open(uint64_t index, bool last, uint8_t* p, size_t n) {
   int len = 0;
   uint8_t tag[kV2Tag];
   std::memcpy(tag, p + n, kV2Tag);
-  if (EVP_DecryptInit_ex(Ctx(ctx_), EVP_chacha20_poly1305(), nullptr, key_, nonce) != 1 ||
+  if (EVP_DecryptInit_ex(Ctx(ctx_), EVP_chacha20_poly1305(), nullptr, key_.data(), nonce) != 1 ||
       EVP_CIPHER_CTX_ctrl(Ctx(ctx_), EVP_CTRL_AEAD_SET_TAG, kV2Tag, tag) != 1 ||
       EVP_DecryptUpdate(Ctx(ctx_), p, &len, p, static_cast<int>(n)) != 1)
     std::abort();
@@ -67,7 +66,7 @@ unsigned CryptoWorkers() { return std::clamp(std::thread::hardware_concurrency()
 
 ParallelSealer::ParallelSealer(std::span<const uint8_t> payload_key, uint64_t total, ByteSink& out,
                                Sha256& id)
-    : key_(payload_key.begin(), payload_key.end()), total_(total), out_(out), id_(id) {
+    : key_(SecretBuffer::CopyOf(payload_key)), total_(total), out_(out), id_(id) {
   const unsigned workers = CryptoWorkers();
   // Enough batches for every worker to hold one while the hasher, the writer and the filler
   // hold theirs, and a little slack between stages.
@@ -90,7 +89,6 @@ ParallelSealer::~ParallelSealer() {
   }
   cv_.notify_all();
   for (auto& t : threads_) t.join();
-  sodium_memzero(key_.data(), key_.size());
 }
 
 Status ParallelSealer::Error() {
@@ -158,7 +156,7 @@ Status ParallelSealer::Submit() {
 }
 
 void ParallelSealer::Worker() {
-  ChunkCipher cipher(key_);
+  ChunkCipher cipher(key_.span());
   for (;;) {
     Batch* b;
     {

@@ -46,7 +46,7 @@ class ChunkCipher {
 
  private:
   void* ctx_;  // EVP_CIPHER_CTX
-  uint8_t key_[32];
+  SecretBuffer key_;
 };
 
 // The machine's cores, at least one.
@@ -82,7 +82,7 @@ class ParallelSealer {
   void Consumer(bool hash);
   Status Error();
 
-  std::vector<uint8_t> key_;  // wiped in the destructor
+  SecretBuffer key_;
   uint64_t total_;
   uint64_t written_ = 0;
   uint64_t next_chunk_ = 0;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/padding.h"
 #include "support/test_support.h"
@@ -251,6 +253,32 @@ TEST_P(EnvelopeTest, ComputeEnvelopeIdMatchesTheSealedId) {
   auto sealed = SealForTest(org()->bundle, "t", {{"a", Pattern(100000, 9)}});
   MemorySource in(sealed.envelope);
   EXPECT_EQ(ComputeEnvelopeId(in).value(), sealed.id);
+}
+
+// A hostile relabelling: a version 2 envelope read as version 1 (its 1169-byte stanzas taken
+// for 81-byte ones) and a version 1 envelope read as version 2. Neither releases plaintext.
+TEST_P(EnvelopeTest, AnEnvelopeRelabelledAsTheOtherVersionIsRefused) {
+  auto sealed = SealForTest(org()->bundle, "relabelled", {{"a", Pattern(70000, 8)}});
+  sealed.envelope[7] = GetParam() == 2 ? 1 : 2;
+  CollectingSink sink;
+  const Status st = OpenWith(sealed.envelope, Keys({0, 1, 2}), sink);
+  EXPECT_FALSE(st.ok());
+  EXPECT_TRUE(sink.text.empty()) << st.message();
+  EXPECT_TRUE(sink.data.empty());
+}
+
+// Two full chunks of the same size swapped: only the index in each chunk's nonce (version 2) or
+// the chain (version 1) refuses it.
+TEST_P(EnvelopeTest, TwoChunksOfTheSameSizeSwappedAreTampering) {
+  auto sealed = SealForTest(org()->bundle, "t", {{"a", Pattern(3 * kChunkSize, 6)}});
+  const size_t header = Header(3), chunk = kChunkSize + Tag();
+  ASSERT_GT(sealed.envelope.size(), header + 2 * chunk);
+  auto bad = sealed.envelope;
+  std::swap_ranges(bad.begin() + header, bad.begin() + header + chunk,
+                   bad.begin() + header + chunk);
+  CollectingSink sink;
+  EXPECT_EQ(OpenWith(bad, Keys({0, 1}), sink).code(), ErrorCode::kTampered);
+  EXPECT_TRUE(sink.data.empty() || sink.data[0].empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, EnvelopeTest, ::testing::Values(1u, 2u),

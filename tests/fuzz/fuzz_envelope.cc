@@ -6,25 +6,18 @@
 #include <cstring>
 #include <vector>
 
+#include "fuzz_fixtures.h"
 #include "gavah/crypto/envelope.h"
-
-namespace {
-std::vector<uint8_t> Fill(size_t n, uint8_t start) {
-  std::vector<uint8_t> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>(start + i);
-  return v;
-}
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const bool ready = gavah::InitCrypto();
   static const gavah::InvestigatorSecretKey v1 =
-      gavah::InvestigatorSecretKey::FromSecret("Azadeh",
-                                               gavah::SecretBuffer::CopyOf(Fill(64, 0x40)))
+      gavah::InvestigatorSecretKey::FromSecret(
+          "Azadeh", gavah::SecretBuffer::CopyOf(gavah::fuzz::Fill(64, 0x40)))
           .value();
   static const gavah::InvestigatorSecretKey v2 =
-      gavah::InvestigatorSecretKey::FromSecret("Azadeh",
-                                               gavah::SecretBuffer::CopyOf(Fill(96, 0x40)))
+      gavah::InvestigatorSecretKey::FromSecret(
+          "Azadeh", gavah::SecretBuffer::CopyOf(gavah::fuzz::Fill(96, 0x40)))
           .value();
   (void)ready;
   gavah::MemorySource in(std::span<const uint8_t>(data, size));

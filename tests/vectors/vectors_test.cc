@@ -124,13 +124,14 @@ struct Inputs {
   OrganisationKey org = OrganisationKey::FromSeed(SecretBuffer::CopyOf(Fill(32, 0x10))).value();
   std::vector<InvestigatorSecretKey> investigators;
   std::vector<uint8_t> attachment = Fill(70000, 0x00);  // crosses a chunk boundary
-  Inputs() {
+  // Secret material of 64 bytes (version 1 keys) or 96 (version 2, with the X-Wing seed).
+  explicit Inputs(size_t secret_size = 64) {
     const char* names[] = {"Azadeh", "Bahram", "Chista"};
     for (int i = 0; i < 3; ++i) {
-      investigators.push_back(
-          InvestigatorSecretKey::FromSecret(
-              names[i], SecretBuffer::CopyOf(Fill(64, static_cast<uint8_t>(0x40 * (i + 1)))))
-              .value());
+      investigators.push_back(InvestigatorSecretKey::FromSecret(
+                                  names[i], SecretBuffer::CopyOf(Fill(
+                                                secret_size, static_cast<uint8_t>(0x40 * (i + 1)))))
+                                  .value());
     }
   }
 };
@@ -449,17 +450,7 @@ int main(int argc, char** argv) {
   // bytes counting up from 0x40, 0x80, 0xc0: X25519 scalar || Ed25519 seed || X-Wing seed), a
   // bundle and an envelope of the same testimony, Bahram's share released to Azadeh, and
   // Azadeh's version 2 key file.
-  Inputs in2;
-  in2.investigators.clear();
-  {
-    const char* names[] = {"Azadeh", "Bahram", "Chista"};
-    for (int i = 0; i < 3; ++i) {
-      in2.investigators.push_back(
-          InvestigatorSecretKey::FromSecret(
-              names[i], SecretBuffer::CopyOf(Fill(96, static_cast<uint8_t>(0x40 * (i + 1)))))
-              .value());
-    }
-  }
+  const Inputs in2(96);
   const auto bundle_v2_bytes = MakeBundle(in2);
   const auto bundle_v2 = RecipientBundle::Parse(bundle_v2_bytes).value();
   const auto bundle_v2_draws = DrawsSince(mark);

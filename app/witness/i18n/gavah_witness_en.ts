@@ -579,6 +579,10 @@
         <source>%1 replies:</source>
         <translation>%1 replies:</translation>
     </message>
+    <message>
+        <source>One reply:</source>
+        <translation>One reply:</translation>
+    </message>
 </context>
 <context>
     <name>SendPage</name>

@@ -579,6 +579,10 @@
         <source>%1 replies:</source>
         <translation>%1 پاسخ:</translation>
     </message>
+    <message>
+        <source>One reply:</source>
+        <translation>یک پاسخ:</translation>
+    </message>
 </context>
 <context>
     <name>SendPage</name>

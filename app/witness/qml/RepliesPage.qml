@@ -50,6 +50,7 @@ Page {
                       : session.repliesState === "pending" ? qsTr("A relay is fetching your replies; ask again in a few minutes.")
                       : session.repliesState === "failed" ? qsTr("The organisation could not be reached.")
                       : session.replies.length === 0 ? qsTr("No replies yet.")
+                      : session.replies.length === 1 ? qsTr("One reply:")
                       : qsTr("%1 replies:").arg(session.number(session.replies.length))
             }
             Repeater {
