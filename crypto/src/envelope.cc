@@ -75,12 +75,21 @@ class ChunkWriter {
     chunk_.Clear();
   }
 
+  // Attachments are hashed by whoever reads them, here the sealing thread or a ReadAheadSource.
+  static constexpr bool kHashesPlaintext = false;
+
   // Room in the current chunk, for readers that fill it directly.
   std::span<uint8_t> Room() { return {chunk_.data() + chunk_.size(), kChunkSize - chunk_.size()}; }
 
-  Status Commit(size_t n) {
+  Sha256* NewHash() { return &hashes_.emplace_back(); }
+  Result<Digest32> FinalHash(Sha256& hash) { return hash.Final(); }
+
+  Status Commit(size_t n, Sha256* hash = nullptr) {
     if (written_ + n > total_)
       return Error(ErrorCode::kInvalidArgument, "plaintext longer than declared");
+    if (n > kChunkSize - chunk_.size())
+      return Error(ErrorCode::kInvalidArgument, "commit beyond the room given");
+    if (hash != nullptr) hash->Update({chunk_.data() + chunk_.size(), n});
     chunk_.AdoptWritten(n);
     written_ += n;
     if (chunk_.size() == kChunkSize || written_ == total_) return Flush();
@@ -119,6 +128,7 @@ class ChunkWriter {
   ByteSink& out_;
   SecretBuffer chunk_;
   std::vector<uint8_t> cipher_;  // ciphertext only
+  std::deque<Sha256> hashes_;
 };
 
 Status ValidateInput(const TestimonyInput& in) {
@@ -162,8 +172,9 @@ Status WritePlaintext(Writer& w, SecretBuffer& record, TestimonyInput& input, ui
 
   for (size_t i = 0; i < input.attachments.size(); ++i) {
     auto& a = input.attachments[i];
-    const bool own_digest = !a.source->ComputesSha256();
-    Sha256 sha;
+    // A writer that hashes beside its encryption reads straight into its own buffers.
+    if (Writer::kHashesPlaintext) a.source->PreferDirectReads();
+    Sha256* sha = a.source->ComputesSha256() ? nullptr : w.NewHash();
     uint64_t remaining = a.size;
     while (remaining > 0) {
       auto room = w.Room();
@@ -171,8 +182,7 @@ Status WritePlaintext(Writer& w, SecretBuffer& record, TestimonyInput& input, ui
       if (room.size() > remaining) room = room.first(remaining);
       GAVAH_ASSIGN_OR_RETURN(size_t n, a.source->Read(room));
       if (n == 0) return Error(ErrorCode::kIo, "an attachment shrank while it was being sealed");
-      if (own_digest) sha.Update(room.first(n));
-      GAVAH_RETURN_IF_ERROR(w.Commit(n));
+      GAVAH_RETURN_IF_ERROR(w.Commit(n, sha));
       remaining -= n;
     }
     uint8_t probe;
@@ -180,8 +190,8 @@ Status WritePlaintext(Writer& w, SecretBuffer& record, TestimonyInput& input, ui
     sodium_memzero(&probe, 1);
     if (extra != 0) return Error(ErrorCode::kIo, "an attachment grew while it was being sealed");
     Digest32 digest{};
-    if (own_digest) {
-      digest = sha.Final();
+    if (sha != nullptr) {
+      GAVAH_ASSIGN_OR_RETURN(digest, w.FinalHash(*sha));
     } else {
       GAVAH_ASSIGN_OR_RETURN(digest, a.source->Digest());
     }

@@ -206,7 +206,24 @@ void ReadAheadSource::Run() {
   }
 }
 
+void ReadAheadSource::PreferDirectReads() {
+  if (started_) return;
+  direct_ = true;
+  hash_ = false;
+}
+
 Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
+  if (direct_) {
+    size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::read(fd_, out.data() + done, out.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Error(ErrorCode::kIo, "cannot read " + what_ + ": " + std::strerror(errno));
+      if (n == 0) break;
+      done += static_cast<size_t>(n);
+    }
+    return done;
+  }
   if (!started_) {
     started_ = true;
     thread_ = std::thread([this] { Run(); });

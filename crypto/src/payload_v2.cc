@@ -68,14 +68,15 @@ ParallelSealer::ParallelSealer(std::span<const uint8_t> payload_key, uint64_t to
                                Sha256& id)
     : key_(SecretBuffer::CopyOf(payload_key)), total_(total), out_(out), id_(id) {
   const unsigned workers = CryptoWorkers();
-  // Enough batches for every worker to hold one while the hasher, the writer and the filler
-  // hold theirs, and a little slack between stages.
-  batches_.resize(workers + 4);
-  for (auto& b : batches_) b.buf = SecretBuffer(kV2BatchBytes);
+  // Enough batches for every worker to hold one while the hasher (two: one plaintext, one
+  // ciphertext), the writer and the filler hold theirs, and one of slack.
+  // Their memory is taken as the filler first needs each, so a short testimony locks one batch
+  // and a long one does not wait for all of them before it starts.
+  batches_.resize(workers + 5);
   // A machine out of threads gets an error from the first call, not a terminated process.
   try {
-    threads_.emplace_back([this] { Consumer(/*hash=*/true); });
-    threads_.emplace_back([this] { Consumer(/*hash=*/false); });
+    threads_.emplace_back([this] { Hasher(); });
+    threads_.emplace_back([this] { Writer(); });
     for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { Worker(); });
   } catch (const std::system_error&) {
     if (threads_.size() < 3) error_ = gavah::Error(ErrorCode::kIo, "cannot start threads to seal");
@@ -87,7 +88,9 @@ ParallelSealer::~ParallelSealer() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_hash_.notify_all();
+  cv_seal_.notify_all();
+  cv_write_.notify_all();
   for (auto& t : threads_) t.join();
 }
 
@@ -99,12 +102,19 @@ Status ParallelSealer::Error() {
 Status ParallelSealer::Acquire() {
   Batch& b = batches_[next_seq_ % batches_.size()];
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return b.stage == 0 || !error_.ok(); });
+  cv_main_.wait(lock, [&] { return b.stage == 0 || !error_.ok(); });
   if (!error_.ok()) return error_;
+  lock.unlock();
+  if (b.buf.size() == 0) {
+    b.buf = SecretBuffer(kV2BatchBytes);
+    b.segments.reserve(kV2ChunksPerBatch + 2);
+  }
+  lock.lock();
   b.stage = 1;
   b.seq = next_seq_++;
   b.first_chunk = next_chunk_;
   b.filled = 0;
+  b.segments.clear();
   current_ = &b;
   return Status::Ok();
 }
@@ -118,10 +128,22 @@ std::span<uint8_t> ParallelSealer::Room() {
   return {current_->buf.data() + chunk * kV2CipherChunk + in_chunk, kV2Chunk - in_chunk};
 }
 
-Status ParallelSealer::Commit(size_t n) {
+Status ParallelSealer::Commit(size_t n, Sha256* hash) {
   if (current_ == nullptr) return Error();
   if (written_ + n > total_)
     return gavah::Error(ErrorCode::kInvalidArgument, "plaintext longer than declared");
+  if (n > kV2Chunk - current_->filled % kV2Chunk)
+    return gavah::Error(ErrorCode::kInvalidArgument, "commit beyond the room given");
+  if (hash != nullptr && n > 0) {
+    const size_t offset =
+        current_->filled / kV2Chunk * kV2CipherChunk + current_->filled % kV2Chunk;
+    auto& segs = current_->segments;
+    if (!segs.empty() && segs.back().hash == hash &&
+        segs.back().offset + segs.back().size == offset)
+      segs.back().size += n;
+    else
+      segs.push_back({hash, offset, n});
+  }
   current_->filled += n;
   written_ += n;
   if (current_->filled == kV2ChunksPerBatch * kV2Chunk || written_ == total_) return Submit();
@@ -140,6 +162,25 @@ Status ParallelSealer::Write(std::span<const uint8_t> bytes) {
   return Status::Ok();
 }
 
+Sha256* ParallelSealer::NewHash() { return &hashes_.emplace_back(); }
+
+Result<Digest32> ParallelSealer::FinalHash(Sha256& hash) {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_main_.wait(lock, [&] { return plain_hashed_ == submitted_ || !error_.ok(); });
+    if (!error_.ok()) return error_;
+  }
+  // What the batch being filled holds for `hash` comes after everything hashed so far.
+  if (current_ != nullptr) {
+    auto& segs = current_->segments;
+    for (const auto& s : segs) {
+      if (s.hash == &hash) hash.Update({current_->buf.data() + s.offset, s.size});
+    }
+    std::erase_if(segs, [&](const Segment& s) { return s.hash == &hash; });
+  }
+  return hash.Final();
+}
+
 Status ParallelSealer::Submit() {
   Batch* b = current_;
   current_ = nullptr;
@@ -149,24 +190,80 @@ Status ParallelSealer::Submit() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     b->stage = 2;
-    to_seal_.push_back(b);
+    ++submitted_;
   }
-  cv_.notify_all();
+  cv_hash_.notify_one();
   return Status::Ok();
+}
+
+void ParallelSealer::Hasher() {
+  uint64_t plain_seq = 0, id_seq = 0;
+  for (;;) {
+    Batch* p = nullptr;  // plaintext to hash, then to seal
+    Batch* c = nullptr;  // ciphertext for the id
+    bool failed;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      auto at = [&](uint64_t seq, int stage) {
+        Batch& b = batches_[seq % batches_.size()];
+        return b.stage == stage && b.seq == seq ? &b : nullptr;
+      };
+      cv_hash_.wait(lock, [&] {
+        p = at(plain_seq, 2);
+        c = at(id_seq, 4);
+        // Plaintext alone waits for the ciphertext being sealed when the workers have other
+        // batches queued meanwhile: hashed as a pair, the two cost little more than one.
+        if (p != nullptr && c == nullptr && !to_seal_.empty() && at(id_seq, 3) != nullptr &&
+            !stop_ && error_.ok())
+          return false;
+        return p != nullptr || c != nullptr || stop_;
+      });
+      if (p == nullptr && c == nullptr) return;
+      failed = !error_.ok();
+    }
+    // After an error nothing more is hashed; the batches still move on so that no stage waits.
+    if (!failed) {
+      std::span<const uint8_t> cipher;
+      if (c != nullptr) cipher = {c->buf.data(), c->cipher_size};
+      if (p != nullptr) {
+        for (const auto& s : p->segments) {
+          const size_t n = std::min(s.size, cipher.size());
+          Sha256::UpdateBoth(*s.hash, {p->buf.data() + s.offset, s.size}, id_, cipher.first(n));
+          cipher = cipher.subspan(n);
+        }
+      }
+      if (!cipher.empty()) id_.Update(cipher);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (p != nullptr) {
+        p->stage = 3;
+        to_seal_.push_back(p);
+        plain_hashed_ = ++plain_seq;
+      }
+      if (c != nullptr) {
+        hashed_ = ++id_seq;
+        if (--c->consumers == 0) c->stage = 0;
+      }
+    }
+    if (p != nullptr) cv_seal_.notify_one();
+    // The filler waits for a free batch or, to finish an attachment's digest, for its plaintext.
+    cv_main_.notify_one();
+  }
 }
 
 void ParallelSealer::Worker() {
   ChunkCipher cipher(key_.span());
+  const uint64_t last_chunk = (total_ + kV2Chunk - 1) / kV2Chunk - 1;
   for (;;) {
     Batch* b;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return !to_seal_.empty() || stop_; });
+      cv_seal_.wait(lock, [&] { return !to_seal_.empty() || stop_; });
       if (to_seal_.empty()) return;
       b = to_seal_.front();
       to_seal_.pop_front();
     }
-    const uint64_t last_chunk = (total_ + kV2Chunk - 1) / kV2Chunk - 1;
     size_t left = b->filled;
     for (size_t j = 0; left > 0; ++j) {
       const size_t n = std::min(left, kV2Chunk);
@@ -176,59 +273,50 @@ void ParallelSealer::Worker() {
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      b->stage = 3;
+      b->stage = 4;
       b->consumers = 2;
     }
-    cv_.notify_all();
+    cv_hash_.notify_one();
+    cv_write_.notify_one();
   }
 }
 
-void ParallelSealer::Consumer(bool hash) {
+void ParallelSealer::Writer() {
   for (uint64_t seq = 0;; ++seq) {
     Batch& b = batches_[seq % batches_.size()];
+    bool failed;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return (b.stage == 3 && b.seq == seq) || stop_; });
-      if (!(b.stage == 3 && b.seq == seq)) return;
-      if (!error_.ok()) {
-        // After an error nothing more is written; the batches still go back so no stage waits.
-        if (--b.consumers == 0) b.stage = 0;
-        cv_.notify_all();
-        continue;
-      }
+      cv_write_.wait(lock, [&] { return (b.stage == 4 && b.seq == seq) || stop_; });
+      if (!(b.stage == 4 && b.seq == seq)) return;
+      failed = !error_.ok();
     }
-    const std::span<const uint8_t> bytes(b.buf.data(), b.cipher_size);
     Status st;
-    if (hash) {
-      id_.Update(bytes);
-    } else {
-      st = out_.Write(bytes);
-    }
+    if (!failed) st = out_.Write({b.buf.data(), b.cipher_size});
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!st.ok() && error_.ok()) error_ = st;
-      if (hash) {
-        hashed_ = seq + 1;
-      } else {
-        flushed_ = seq + 1;
-      }
+      flushed_ = seq + 1;
       if (--b.consumers == 0) b.stage = 0;
     }
-    cv_.notify_all();
+    // An error must reach the filler and the hasher, which may be waiting for this batch.
+    cv_main_.notify_one();
+    if (!st.ok()) cv_hash_.notify_one();
   }
 }
 
 Status ParallelSealer::Finish() {
   if (current_ != nullptr && current_->filled > 0) GAVAH_RETURN_IF_ERROR(Submit());
   if (current_ != nullptr) {
-    // Taken but never filled: give it back, or the consumers would wait for it forever.
+    // Taken but never filled: give it back, or the later stages would wait for it forever.
     std::lock_guard<std::mutex> lock(mu_);
     current_->stage = 0;
     current_ = nullptr;
     --next_seq_;
   }
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return (hashed_ == next_seq_ && flushed_ == next_seq_) || !error_.ok(); });
+  cv_main_.wait(lock,
+                [&] { return (hashed_ == next_seq_ && flushed_ == next_seq_) || !error_.ok(); });
   return error_;
 }
 
@@ -237,7 +325,7 @@ Status ParallelSealer::Finish() {
 Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSource& in,
                     const std::function<Status(std::span<const uint8_t>)>& consume) {
   struct Slot {
-    SecretBuffer buf{kV2BatchBytes};
+    SecretBuffer buf;  // taken when first used
     uint64_t first_chunk = 0;
     size_t plain = 0;  // plaintext bytes in the batch
     int state = 0;     // 0 free, 1 queued, 2 opened, 3 failed
@@ -313,6 +401,7 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
         std::lock_guard<std::mutex> lock(mu);
         if (s.state != 0) break;
       }
+      if (s.buf.size() == 0) s.buf = SecretBuffer(kV2BatchBytes);
       const uint64_t n_chunks = std::min<uint64_t>(kV2ChunksPerBatch, chunks - read_chunk);
       const uint64_t plain = std::min<uint64_t>(n_chunks * kV2Chunk, total - read_chunk * kV2Chunk);
       const size_t want = static_cast<size_t>(plain + n_chunks * kV2Tag);

@@ -52,34 +52,52 @@ class ChunkCipher {
 // The machine's cores, at least one.
 unsigned CryptoWorkers();
 
-// Plaintext in (Room/Commit as ChunkWriter), ciphertext out in order: chunks are sealed by
-// CryptoWorkers() threads, hashed into `id` on one thread and written to `out` on another, from
-// the same buffers. Bounded memory: a fixed pool of batches, allocated once.
+// Plaintext in (Room/Commit as ChunkWriter), ciphertext out in order. One thread hashes: the
+// plaintext a Commit() names before it is sealed (an attachment's digest), and the ciphertext
+// after (the envelope id), both at once (Sha256::UpdateBoth); CryptoWorkers() threads seal the
+// chunks and another writes them to `out`, all from the same buffers. Bounded memory: a fixed
+// pool of batches, allocated once.
 class ParallelSealer {
  public:
+  static constexpr bool kHashesPlaintext = true;
   ParallelSealer(std::span<const uint8_t> payload_key, uint64_t total, ByteSink& out, Sha256& id);
   ~ParallelSealer();
   std::span<uint8_t> Room();
-  Status Commit(size_t n);
+  // A SHA-256 of plaintext to be computed on the hashing thread, owned by the sealer so that it
+  // outlives the thread's use of it whatever the caller does on an error.
+  Sha256* NewHash();
+  // `hash`, when given, receives the n bytes before they are sealed, in order with every other
+  // Commit() that names it; FinalHash() gives its digest.
+  Status Commit(size_t n, Sha256* hash = nullptr);
   Status Write(std::span<const uint8_t> bytes);
+  // Waits for every byte committed to `hash` so far, then finalises it.
+  Result<Digest32> FinalHash(Sha256& hash);
   bool complete() const { return written_ == total_; }
   // Waits until every chunk is written and hashed; the first error of any stage.
   Status Finish();
 
  private:
+  struct Segment {
+    Sha256* hash;
+    size_t offset;  // in the batch's buffer
+    size_t size;
+  };
   struct Batch {
     SecretBuffer buf;
     uint64_t seq = 0;
     uint64_t first_chunk = 0;
     size_t filled = 0;       // plaintext bytes
     size_t cipher_size = 0;  // bytes after sealing
-    int stage = 0;           // 0 free, 1 filling, 2 sealing queued, 3 sealed, consumers pending
+    std::vector<Segment> segments;
+    // 0 free, 1 filling, 2 plaintext to hash, 3 to seal, 4 sealed: id and writer pending.
+    int stage = 0;
     int consumers = 0;
   };
   Status Submit();
   Status Acquire();
   void Worker();
-  void Consumer(bool hash);
+  void Hasher();
+  void Writer();
   Status Error();
 
   SecretBuffer key_;
@@ -89,13 +107,17 @@ class ParallelSealer {
   ByteSink& out_;
   Sha256& id_;
   std::vector<Batch> batches_;
+  std::deque<Sha256> hashes_;
   Batch* current_ = nullptr;
   uint64_t next_seq_ = 0;
+  uint64_t submitted_ = 0;
   std::mutex mu_;
-  std::condition_variable cv_;
+  // One per kind of waiter, so that a hand-over wakes only the thread it concerns.
+  std::condition_variable cv_main_, cv_hash_, cv_seal_, cv_write_;
   std::deque<Batch*> to_seal_;  // guarded by mu_
-  uint64_t hashed_ = 0;         // guarded by mu_: batches the hasher finished
-  uint64_t flushed_ = 0;        // guarded by mu_: batches the writer finished
+  uint64_t plain_hashed_ = 0;   // guarded by mu_: batches whose plaintext is hashed
+  uint64_t hashed_ = 0;         // guarded by mu_: batches in the id
+  uint64_t flushed_ = 0;        // guarded by mu_: batches written
   bool stop_ = false;           // guarded by mu_
   Status error_;                // guarded by mu_
   std::vector<std::thread> threads_;

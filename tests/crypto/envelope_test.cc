@@ -1,8 +1,11 @@
 #include "gavah/crypto/envelope.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/padding.h"
@@ -279,6 +282,131 @@ TEST_P(EnvelopeTest, TwoChunksOfTheSameSizeSwappedAreTampering) {
   CollectingSink sink;
   EXPECT_EQ(OpenWith(bad, Keys({0, 1}), sink).code(), ErrorCode::kTampered);
   EXPECT_TRUE(sink.data.empty() || sink.data[0].empty());
+}
+
+// Input for SealEnvelope with attachments read as a witness's files are (a ReadAheadSource over
+// an fd: in version 2 the sealer reads it in place and hashes it on its hashing thread) or from
+// memory, alternately.
+struct FileInput {
+  TestimonyInput in;
+  std::vector<std::unique_ptr<ByteSource>> sources;
+  std::vector<int> fds;
+  ~FileInput() {
+    sources.clear();
+    for (int fd : fds) ::close(fd);
+  }
+};
+
+void AddAttachment(FileInput& f, const std::vector<uint8_t>& data, bool from_file) {
+  if (from_file) {
+    const int fd = ::memfd_create("attachment", MFD_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+    ASSERT_EQ(::lseek(fd, 0, SEEK_SET), 0);
+    f.fds.push_back(fd);
+    f.sources.push_back(std::make_unique<ReadAheadSource>(fd, "attachment", /*hash=*/true));
+  } else {
+    f.sources.push_back(std::make_unique<MemorySource>(data));
+  }
+  AttachmentInput a;
+  a.name = SecretBuffer::CopyOf(testing::Bytes("a" + std::to_string(f.in.attachments.size())));
+  a.media_type = SecretBuffer::CopyOf(testing::Bytes("application/octet-stream"));
+  a.size = data.size();
+  a.source = f.sources.back().get();
+  f.in.attachments.push_back(std::move(a));
+}
+
+// Attachments that start and end inside chunks and inside batches (16 chunks), one after the
+// other in the same batch, each as long as a batch or longer: every one keeps its own digest,
+// whichever thread computed it.
+TEST_P(EnvelopeTest, ManyAttachmentsAcrossChunksAndBatchesKeepTheirOwnDigests) {
+  const size_t mib = 1 << 20;
+  const std::vector<size_t> sizes = {1,       kChunkSize - 1, 0,   kChunkSize + 1, 3, mib - 7,
+                                     mib + 9, 5 * mib / 2,    100, 2 * mib};
+  std::vector<std::vector<uint8_t>> data;
+  FileInput f;
+  f.in.text = SecretBuffer::CopyOf(testing::Bytes("many"));
+  f.in.language = SecretBuffer::CopyOf(testing::Bytes("fa"));
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    data.push_back(Pattern(sizes[i], static_cast<uint8_t>(i + 1)));
+    AddAttachment(f, data.back(), i % 2 == 0);
+  }
+  MemorySink out;
+  auto sealed = SealEnvelope(org()->bundle, f.in, out);
+  ASSERT_TRUE(sealed.ok()) << sealed.status().message();
+  EXPECT_EQ(sealed->id, Sha256Of(out.data));
+  CollectingSink sink;
+  ASSERT_TRUE(OpenWith(out.data, Keys({1, 2}), sink).ok());
+  ASSERT_EQ(sink.data.size(), sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    EXPECT_EQ(sink.data[i], data[i]) << i;
+    EXPECT_EQ(sink.digests[i], Sha256Of(data[i])) << i;
+  }
+}
+
+// Refuses everything after a given number of bytes, as a full disk does.
+class FullDisk : public ByteSink {
+ public:
+  explicit FullDisk(size_t room) : room_(room) {}
+  Status Write(std::span<const uint8_t> bytes) override {
+    if (bytes.size() > room_) return Error(ErrorCode::kIo, "no space left on device");
+    room_ -= bytes.size();
+    return Status::Ok();
+  }
+  Status Finish() override { return Status::Ok(); }
+
+ private:
+  size_t room_;
+};
+
+// Yields `good` bytes, then fails, as a failing disk does under the attachment.
+class FailingSource : public ByteSource {
+ public:
+  explicit FailingSource(size_t good) : good_(good) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    if (good_ == 0) return Error(ErrorCode::kIo, "input/output error");
+    const size_t n = std::min(good_, out.size());
+    std::fill_n(out.data(), n, uint8_t{7});
+    good_ -= n;
+    return n;
+  }
+
+ private:
+  size_t good_;
+};
+
+// A failure at either end of the pipeline, early, in the middle or near the end, is the seal's
+// error: no hang, no crash, no success. (Run under AddressSanitizer too: the hashing thread must
+// never touch a digest its caller has already dropped.)
+TEST_P(EnvelopeTest, AFailingDiskOnEitherSideIsTheSealsErrorNeverAHang) {
+  const size_t size = 6 << 20;
+  const auto data = Pattern(size, 3);
+  for (size_t room : {size_t{100}, size_t{1} << 20, size_t{3} << 20, size - 1000}) {
+    FileInput f;
+    f.in.text = SecretBuffer::CopyOf(testing::Bytes("t"));
+    AddAttachment(f, data, true);
+    FullDisk out(room);
+    auto sealed = SealEnvelope(org()->bundle, f.in, out);
+    ASSERT_FALSE(sealed.ok()) << room;
+    EXPECT_EQ(sealed.status().code(), ErrorCode::kIo);
+    EXPECT_NE(sealed.status().message().find("no space"), std::string::npos);
+  }
+  for (size_t good : {size_t{0}, size_t{70000}, size_t{3} << 20, size - 1}) {
+    TestimonyInput in;
+    in.text = SecretBuffer::CopyOf(testing::Bytes("t"));
+    FailingSource src(good);
+    AttachmentInput a;
+    a.name = SecretBuffer::CopyOf(testing::Bytes("a"));
+    a.media_type = SecretBuffer::CopyOf(testing::Bytes("x/y"));
+    a.size = size;
+    a.source = &src;
+    in.attachments.push_back(std::move(a));
+    MemorySink out;
+    auto sealed = SealEnvelope(org()->bundle, in, out);
+    ASSERT_FALSE(sealed.ok()) << good;
+    EXPECT_EQ(sealed.status().code(), ErrorCode::kIo);
+    EXPECT_NE(sealed.status().message().find("input/output"), std::string::npos);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, EnvelopeTest, ::testing::Values(1u, 2u),

@@ -29,6 +29,10 @@ class ByteSource {
   virtual Result<Digest32> Digest() {
     return Error(ErrorCode::kInvalidArgument, "this source computes no digest");
   }
+  // Said before the first Read() by a consumer that hashes what it reads itself, on a thread of
+  // its own, and reads into the buffers it works in: a source that reads ahead and hashes may
+  // then read in place instead (and ComputesSha256() turns false), which saves a copy.
+  virtual void PreferDirectReads() {}
 };
 
 class ByteSink {
@@ -130,6 +134,8 @@ class ReadAheadSource : public ByteSource {
   bool ComputesSha256() const override { return hash_; }
   // SHA-256 of everything in the fd; only once Read() has returned end of input, and once.
   Result<Digest32> Digest() override;
+  // No thread, no hash: Read() reads the fd straight into the caller's buffer.
+  void PreferDirectReads() override;
 
  private:
   void Run();
@@ -149,6 +155,7 @@ class ReadAheadSource : public ByteSource {
   size_t pos_ = 0;
   bool started_ = false;
   bool drained_ = false;
+  bool direct_ = false;
   std::thread thread_;
 };
 
