@@ -52,6 +52,7 @@ class Watched : public ByteSource {
   }
   bool ComputesSha256() const override { return in_.ComputesSha256(); }
   Result<Digest32> Digest() override { return in_.Digest(); }
+  Sha256* TakeOverSha256() override { return in_.TakeOverSha256(); }
 
  private:
   ByteSource& in_;

@@ -1,7 +1,5 @@
 #include "gavah/crypto/digest.h"
 
-#include <cpuid.h>
-#include <immintrin.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -9,6 +7,12 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define GAVAH_SHA_EXTENSIONS 1
+#endif
 
 namespace gavah {
 namespace {
@@ -26,6 +30,7 @@ alignas(16) constexpr uint32_t kRound[64] = {
 constexpr uint32_t kInitial[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
+#ifdef GAVAH_SHA_EXTENSIONS
 bool DetectShaExtensions() {
   unsigned a, b, c, d;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
@@ -34,9 +39,6 @@ bool DetectShaExtensions() {
   __cpuid_count(7, 0, a, b, c, d);
   return ssse3 && sse41 && (b & bit_SHA);
 }
-
-const bool kHaveShaExtensions = DetectShaExtensions();
-std::atomic<bool> force_libcrypto{false};
 
 #define GAVAH_SHA_TARGET __attribute__((target("sha,sse4.1,ssse3")))
 
@@ -128,6 +130,16 @@ GAVAH_SHA_TARGET void Blocks2(uint32_t ha[8], const uint8_t* pa, uint32_t hb[8],
   StoreState(hb, abef_b, cdgh_b);
 }
 
+#else
+bool DetectShaExtensions() { return false; }
+// Never called: every Sha256 then uses libcrypto.
+void Blocks(uint32_t*, const uint8_t*, size_t) { std::abort(); }
+void Blocks2(uint32_t*, const uint8_t*, uint32_t*, const uint8_t*, size_t) { std::abort(); }
+#endif
+
+const bool kHaveShaExtensions = DetectShaExtensions();
+std::atomic<bool> force_libcrypto{false};
+
 }  // namespace
 
 struct Sha256::Impl {
@@ -139,7 +151,8 @@ struct Sha256::Impl {
 
   // Tops up a partial block from `bytes` and compresses it once full.
   void Fill(std::span<const uint8_t>& bytes) {
-    if (pending_size == 0 && bytes.size() >= 64) return;
+    // An empty span may have no data pointer at all, which memcpy must not be given.
+    if (bytes.empty() || (pending_size == 0 && bytes.size() >= 64)) return;
     const size_t n = std::min(64 - pending_size, bytes.size());
     std::memcpy(pending + pending_size, bytes.data(), n);
     pending_size += n;
@@ -151,6 +164,7 @@ struct Sha256::Impl {
   }
   // Keeps the bytes after the last whole block.
   void Keep(std::span<const uint8_t> tail) {
+    if (tail.empty()) return;
     std::memcpy(pending + pending_size, tail.data(), tail.size());
     pending_size += tail.size();
   }

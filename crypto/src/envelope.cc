@@ -537,7 +537,8 @@ class PlaintextParser {
  public:
   explicit PlaintextParser(TestimonySink& sink) : sink_(sink) {}
 
-  Status Feed(std::span<const uint8_t> in) {
+  // `hasher`, when given, hashes attachment plaintext (beside the envelope id).
+  Status Feed(std::span<const uint8_t> in, const internal::PlaintextHasher* hasher = nullptr) {
     total_ += in.size();
     while (!in.empty()) {
       switch (state_) {
@@ -561,7 +562,11 @@ class PlaintextParser {
         }
         case State::kAttachment: {
           const size_t n = std::min<uint64_t>(in.size(), remaining_);
-          sha_->Update(in.first(n));
+          if (hasher != nullptr) {
+            (*hasher)(*sha_, in.first(n));
+          } else {
+            sha_->Update(in.first(n));
+          }
           GAVAH_RETURN_IF_ERROR(sink_.OnAttachmentData(index_, in.first(n)));
           in = in.subspan(n);
           remaining_ -= n;
@@ -660,9 +665,14 @@ Status OpenPayload(const EnvelopeHeader& header, const SecretBuffer& file_key, B
   SecretBuffer payload_key = DeriveKey(file_key, kPayloadKeyId, header.version);
   if (header.version == kEnvelopeVersionXWing) {
     PlaintextParser parser(sink);
+    // Where the source hands its envelope id over, the id and the attachments' digests are
+    // hashed together on this thread.
+    Sha256* id = in.TakeOverSha256();
     GAVAH_RETURN_IF_ERROR(internal::OpenParallel(
-        payload_key.span(), header.payload_length, in,
-        [&parser](std::span<const uint8_t> plain) { return parser.Feed(plain); }));
+        payload_key.span(), header.payload_length, in, id,
+        [&parser](std::span<const uint8_t> plain, const internal::PlaintextHasher& hasher) {
+          return parser.Feed(plain, &hasher);
+        }));
     return parser.Finish();
   }
   crypto_secretstream_xchacha20poly1305_state state;

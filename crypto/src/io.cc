@@ -212,18 +212,34 @@ void ReadAheadSource::PreferDirectReads() {
   hash_ = false;
 }
 
-Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
-  if (direct_) {
-    size_t done = 0;
-    while (done < out.size()) {
-      const ssize_t n = ::read(fd_, out.data() + done, out.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Error(ErrorCode::kIo, "cannot read " + what_ + ": " + std::strerror(errno));
-      if (n == 0) break;
-      done += static_cast<size_t>(n);
-    }
-    return done;
+Sha256* ReadAheadSource::TakeOverSha256() {
+  if (started_ || !hash_) return nullptr;
+  direct_ = true;
+  hash_inline_ = false;
+  return &sha_;
+}
+
+Result<size_t> ReadAheadSource::ReadDirect(std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::read(fd_, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(ErrorCode::kIo, "cannot read " + what_ + ": " + std::strerror(errno));
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
   }
+  if (hash_inline_) sha_.Update(out.first(done));
+  if (done < out.size()) drained_ = true;
+  return done;
+}
+
+Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
+  if (direct_) return ReadDirect(out);
+  if (!started_ && out.size() < kDirectBelow) {
+    hash_inline_ = hash_;
+    return ReadDirect(out);
+  }
+  hash_inline_ = false;
   if (!started_) {
     started_ = true;
     thread_ = std::thread([this] { Run(); });

@@ -79,6 +79,7 @@ ParallelSealer::ParallelSealer(std::span<const uint8_t> payload_key, uint64_t to
     threads_.emplace_back([this] { Writer(); });
     for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { Worker(); });
   } catch (const std::system_error&) {
+    std::lock_guard<std::mutex> lock(mu_);
     if (threads_.size() < 3) error_ = gavah::Error(ErrorCode::kIo, "cannot start threads to seal");
   }
 }
@@ -167,7 +168,9 @@ Sha256* ParallelSealer::NewHash() { return &hashes_.emplace_back(); }
 Result<Digest32> ParallelSealer::FinalHash(Sha256& hash) {
   {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_main_.wait(lock, [&] { return plain_hashed_ == submitted_ || !error_.ok(); });
+    const auto need = hash_needs_.find(&hash);
+    const uint64_t batches = need == hash_needs_.end() ? 0 : need->second;
+    cv_main_.wait(lock, [&] { return plain_hashed_ >= batches || !error_.ok(); });
     if (!error_.ok()) return error_;
   }
   // What the batch being filled holds for `hash` comes after everything hashed so far.
@@ -187,10 +190,10 @@ Status ParallelSealer::Submit() {
   const size_t chunks = (b->filled + kV2Chunk - 1) / kV2Chunk;
   next_chunk_ += chunks;
   b->cipher_size = b->filled + chunks * kV2Tag;
+  for (const auto& seg : b->segments) hash_needs_[seg.hash] = b->seq + 1;
   {
     std::lock_guard<std::mutex> lock(mu_);
     b->stage = 2;
-    ++submitted_;
   }
   cv_hash_.notify_one();
   return Status::Ok();
@@ -322,20 +325,25 @@ Status ParallelSealer::Finish() {
 
 // ---- opening ----
 
-Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSource& in,
-                    const std::function<Status(std::span<const uint8_t>)>& consume) {
+Status OpenParallel(
+    std::span<const uint8_t> payload_key, uint64_t total, ByteSource& in, Sha256* id,
+    const std::function<Status(std::span<const uint8_t>, const PlaintextHasher&)>& consume) {
   struct Slot {
     SecretBuffer buf;  // taken when first used
     uint64_t first_chunk = 0;
-    size_t plain = 0;  // plaintext bytes in the batch
-    int state = 0;     // 0 free, 1 queued, 2 opened, 3 failed
+    size_t plain = 0;   // plaintext bytes in the batch
+    size_t cipher = 0;  // ciphertext bytes read into it
+    size_t hashed = 0;  // of those, bytes hashed into the id
+    int state = 0;      // 0 free, 4 read (id owed), 1 queued, 2 opened, 3 failed
     uint64_t failed_chunk = 0;
   };
   const unsigned workers = CryptoWorkers();
-  std::vector<Slot> slots(workers + 2);
+  // Beside the workers' batches: the one being consumed, the one whose ciphertext is being
+  // hashed beside it, and one read ahead.
+  std::vector<Slot> slots(workers + 3);
   const uint64_t chunks = (total + kV2Chunk - 1) / kV2Chunk;
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable cv_work, cv_done;
   std::deque<Slot*> queue;
   bool stop = false;
 
@@ -345,7 +353,7 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
       Slot* s;
       {
         std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return !queue.empty() || stop; });
+        cv_work.wait(lock, [&] { return !queue.empty() || stop; });
         if (queue.empty()) return;
         s = queue.front();
         queue.pop_front();
@@ -366,7 +374,7 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
         std::lock_guard<std::mutex> lock(mu);
         s->state = state;
       }
-      cv.notify_all();
+      cv_done.notify_one();  // only the caller's thread waits for opened batches
     }
   };
   std::vector<std::thread> threads;
@@ -383,7 +391,7 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
       cv.notify_all();
       for (auto& x : t) x.join();
     }
-  } joiner{threads, mu, cv, stop};
+  } joiner{threads, mu, cv_work, stop};
   try {
     for (unsigned i = 0; i < workers; ++i) threads.emplace_back(work);
   } catch (const std::system_error&) {
@@ -391,7 +399,39 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
   }
 
   uint64_t read_chunk = 0, done_chunk = 0;
-  size_t read_seq = 0, done_seq = 0;
+  size_t read_seq = 0, hash_seq = 0, done_seq = 0;
+  auto enqueue = [&](Slot& s) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      s.state = 1;
+      queue.push_back(&s);
+    }
+    cv_work.notify_one();
+  };
+  // The id owes the ciphertext of slots hash_seq..read_seq-1, in order; a slot goes to the
+  // workers once all of its ciphertext is in the id, as decryption overwrites it.
+  auto hashed = [&](Slot& c, size_t n) {
+    c.hashed += n;
+    if (c.hashed == c.cipher) {
+      enqueue(c);
+      ++hash_seq;
+    }
+  };
+  const PlaintextHasher hasher = [&](Sha256& h, std::span<const uint8_t> bytes) {
+    while (!bytes.empty()) {
+      if (id == nullptr || hash_seq == read_seq) {
+        h.Update(bytes);
+        return;
+      }
+      Slot& c = slots[hash_seq % slots.size()];
+      const std::span<const uint8_t> owed(c.buf.data() + c.hashed, c.cipher - c.hashed);
+      const size_t n = std::min(bytes.size(), owed.size());
+      Sha256::UpdateBoth(h, bytes.first(n), *id, owed.first(n));
+      hashed(c, n);
+      bytes = bytes.subspan(n);
+    }
+  };
+
   while (done_chunk < chunks) {
     // Read ahead into every free slot; the header fixed every chunk's size, so a short read is
     // truncation and never mistaken for a last chunk.
@@ -409,19 +449,28 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
       if (got < want) return gavah::Error(ErrorCode::kTruncated, "envelope is truncated");
       s.first_chunk = read_chunk;
       s.plain = static_cast<size_t>(plain);
+      s.cipher = want;
+      s.hashed = 0;
       read_chunk += n_chunks;
       ++read_seq;
-      {
+      if (id == nullptr) {
+        enqueue(s);
+      } else {
         std::lock_guard<std::mutex> lock(mu);
-        s.state = 1;
-        queue.push_back(&s);
+        s.state = 4;
       }
-      cv.notify_all();
+    }
+    // The next batch to consume and the one after are with the workers: what pairing with
+    // plaintext has not yet hashed of them is hashed alone.
+    while (id != nullptr && hash_seq < read_seq && hash_seq <= done_seq + 1) {
+      Slot& c = slots[hash_seq % slots.size()];
+      id->Update({c.buf.data() + c.hashed, c.cipher - c.hashed});
+      hashed(c, c.cipher - c.hashed);
     }
     Slot& s = slots[done_seq % slots.size()];
     {
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return s.state >= 2; });
+      cv_done.wait(lock, [&] { return s.state == 2 || s.state == 3; });
     }
     if (s.state == 3) {
       return gavah::Error(ErrorCode::kTampered, "envelope was altered or damaged (chunk " +
@@ -432,7 +481,7 @@ Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSo
     for (size_t j = 0; left > 0; ++j) {
       const size_t n = std::min(left, kV2Chunk);
       GAVAH_RETURN_IF_ERROR(
-          consume(std::span<const uint8_t>(s.buf.data() + j * kV2CipherChunk, n)));
+          consume(std::span<const uint8_t>(s.buf.data() + j * kV2CipherChunk, n), hasher));
       left -= n;
     }
     done_chunk += (s.plain + kV2Chunk - 1) / kV2Chunk;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "gavah/crypto/digest.h"
@@ -108,9 +109,11 @@ class ParallelSealer {
   Sha256& id_;
   std::vector<Batch> batches_;
   std::deque<Sha256> hashes_;
+  // For each hash, how many batches the hasher must have done before it holds all that was
+  // submitted for it. Only the filler's thread touches it.
+  std::unordered_map<const Sha256*, uint64_t> hash_needs_;
   Batch* current_ = nullptr;
   uint64_t next_seq_ = 0;
-  uint64_t submitted_ = 0;
   std::mutex mu_;
   // One per kind of waiter, so that a hand-over wakes only the thread it concerns.
   std::condition_variable cv_main_, cv_hash_, cv_seal_, cv_write_;
@@ -123,10 +126,17 @@ class ParallelSealer {
   std::vector<std::thread> threads_;
 };
 
+// Hashes plaintext into `hash`, in order.
+using PlaintextHasher = std::function<void(Sha256& hash, std::span<const uint8_t> bytes)>;
+
 // Reads a version 2 payload of `total` plaintext bytes from `in` and hands its plaintext, chunk
 // by chunk in order and only once each authenticated, to `consume`. Decryption runs on
-// CryptoWorkers() threads ahead of the consumer.
-Status OpenParallel(std::span<const uint8_t> payload_key, uint64_t total, ByteSource& in,
-                    const std::function<Status(std::span<const uint8_t>)>& consume);
+// CryptoWorkers() threads ahead of the consumer. With `id` (the envelope id so far, taken over
+// from `in`), every ciphertext byte read is hashed into it before it is decrypted, on the
+// caller's thread and beside the plaintext `consume` hashes through the PlaintextHasher it is
+// given (Sha256::UpdateBoth); `in` is then read straight into the batches.
+Status OpenParallel(
+    std::span<const uint8_t> payload_key, uint64_t total, ByteSource& in, Sha256* id,
+    const std::function<Status(std::span<const uint8_t>, const PlaintextHasher&)>& consume);
 
 }  // namespace gavah::internal

@@ -16,6 +16,7 @@ namespace {
 
 using testing::CollectingSink;
 using testing::MakeOrg;
+using testing::OpenFrom;
 using testing::OpenWith;
 using testing::Pattern;
 using testing::SealForTest;
@@ -324,24 +325,74 @@ TEST_P(EnvelopeTest, ManyAttachmentsAcrossChunksAndBatchesKeepTheirOwnDigests) {
   const std::vector<size_t> sizes = {1,       kChunkSize - 1, 0,   kChunkSize + 1, 3, mib - 7,
                                      mib + 9, 5 * mib / 2,    100, 2 * mib};
   std::vector<std::vector<uint8_t>> data;
-  FileInput f;
-  f.in.text = SecretBuffer::CopyOf(testing::Bytes("many"));
-  f.in.language = SecretBuffer::CopyOf(testing::Bytes("fa"));
-  for (size_t i = 0; i < sizes.size(); ++i) {
+  for (size_t i = 0; i < sizes.size(); ++i)
     data.push_back(Pattern(sizes[i], static_cast<uint8_t>(i + 1)));
-    AddAttachment(f, data.back(), i % 2 == 0);
+  // On the SHA extensions (where the machine has them) and on libcrypto.
+  for (bool libcrypto : {false, true}) {
+    internal::Sha256ForceLibcrypto(libcrypto);
+    FileInput f;
+    f.in.text = SecretBuffer::CopyOf(testing::Bytes("many"));
+    f.in.language = SecretBuffer::CopyOf(testing::Bytes("fa"));
+    for (size_t i = 0; i < sizes.size(); ++i) AddAttachment(f, data[i], i % 2 == 0);
+    MemorySink out;
+    auto sealed = SealEnvelope(org()->bundle, f.in, out);
+    internal::Sha256ForceLibcrypto(false);
+    ASSERT_TRUE(sealed.ok()) << sealed.status().message();
+    EXPECT_EQ(sealed->id, Sha256Of(out.data)) << libcrypto;
+    CollectingSink sink;
+    ASSERT_TRUE(OpenWith(out.data, Keys({1, 2}), sink).ok());
+    ASSERT_EQ(sink.data.size(), sizes.size());
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      EXPECT_EQ(sink.data[i], data[i]) << i;
+      EXPECT_EQ(sink.digests[i], Sha256Of(data[i])) << i;
+    }
   }
-  MemorySink out;
-  auto sealed = SealEnvelope(org()->bundle, f.in, out);
-  ASSERT_TRUE(sealed.ok()) << sealed.status().message();
-  EXPECT_EQ(sealed->id, Sha256Of(out.data));
+}
+
+// Opened from a file as the investigator's tools open it (a ReadAheadSource that hands its hash
+// over, in version 2, so the id is hashed beside the attachments' digests): the id is the file's
+// SHA-256, and a changed, missing or extra byte is refused as from memory.
+TEST_P(EnvelopeTest, FromAFileTheIdIsTheFilesSha256AndBadBytesAreStillRefused) {
+  const auto big = Pattern((3 << 20) + 5, 4), small = Pattern(70000, 5);
+  const auto sealed = SealForTest(org()->bundle, "from a file", {{"a", big}, {"b", small}});
+  auto open_file = [&](const std::vector<uint8_t>& bytes, CollectingSink& sink,
+                       Digest32* id) -> Status {
+    const int fd = ::memfd_create("envelope", MFD_CLOEXEC);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    ::lseek(fd, 0, SEEK_SET);
+    Status st;
+    {
+      ReadAheadSource in(fd, "envelope", /*hash=*/true);
+      st = OpenFrom(in, Keys({0, 2}), sink);
+      if (st.ok() && id != nullptr) *id = in.Digest().value();
+    }
+    ::close(fd);
+    return st;
+  };
   CollectingSink sink;
-  ASSERT_TRUE(OpenWith(out.data, Keys({1, 2}), sink).ok());
-  ASSERT_EQ(sink.data.size(), sizes.size());
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    EXPECT_EQ(sink.data[i], data[i]) << i;
-    EXPECT_EQ(sink.digests[i], Sha256Of(data[i])) << i;
-  }
+  Digest32 id{};
+  ASSERT_TRUE(open_file(sealed.envelope, sink, &id).ok());
+  EXPECT_EQ(id, Sha256Of(sealed.envelope));
+  EXPECT_EQ(id, sealed.id);
+  ASSERT_EQ(sink.data.size(), 2u);
+  EXPECT_EQ(sink.data[0], big);
+  EXPECT_EQ(sink.data[1], small);
+  EXPECT_EQ(sink.digests[0], Sha256Of(big));
+  EXPECT_EQ(sink.digests[1], Sha256Of(small));
+
+  auto flipped = sealed.envelope;
+  flipped[flipped.size() / 2] ^= 1;
+  CollectingSink s1;
+  EXPECT_EQ(open_file(flipped, s1, nullptr).code(), ErrorCode::kTampered);
+  auto truncated = sealed.envelope;
+  truncated.pop_back();
+  CollectingSink s2;
+  EXPECT_EQ(open_file(truncated, s2, nullptr).code(), ErrorCode::kTruncated);
+  auto extended = sealed.envelope;
+  extended.push_back(0);
+  CollectingSink s3;
+  EXPECT_EQ(open_file(extended, s3, nullptr).code(), ErrorCode::kMalformed);
 }
 
 // Refuses everything after a given number of bytes, as a full disk does.
@@ -381,7 +432,8 @@ class FailingSource : public ByteSource {
 TEST_P(EnvelopeTest, AFailingDiskOnEitherSideIsTheSealsErrorNeverAHang) {
   const size_t size = 6 << 20;
   const auto data = Pattern(size, 3);
-  for (size_t room : {size_t{100}, size_t{1} << 20, size_t{3} << 20, size - 1000}) {
+  // Just past the header: the first batch is what fails.
+  for (size_t room : {Header(3) + 100, size_t{1} << 20, size_t{3} << 20, size - 1000}) {
     FileInput f;
     f.in.text = SecretBuffer::CopyOf(testing::Bytes("t"));
     AddAttachment(f, data, true);

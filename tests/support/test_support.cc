@@ -109,6 +109,11 @@ Status CollectingSink::OnAttachmentEnd(size_t index, const Digest32& sha256) {
 Status OpenWith(std::span<const uint8_t> envelope,
                 const std::vector<const InvestigatorSecretKey*>& keys, CollectingSink& sink) {
   MemorySource in(envelope);
+  return OpenFrom(in, keys, sink);
+}
+
+Status OpenFrom(ByteSource& in, const std::vector<const InvestigatorSecretKey*>& keys,
+                CollectingSink& sink) {
   auto header = ReadEnvelopeHeader(in);
   if (!header.ok()) return header.status();
   std::vector<Share> shares;

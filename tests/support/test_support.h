@@ -57,5 +57,8 @@ class CollectingSink : public TestimonySink {
 // Opens with the given investigators' keys; returns the status and fills `sink`.
 Status OpenWith(std::span<const uint8_t> envelope,
                 const std::vector<const InvestigatorSecretKey*>& keys, CollectingSink& sink);
+// The same from any source (a ReadAheadSource over a file, as the investigator's tools read).
+Status OpenFrom(ByteSource& in, const std::vector<const InvestigatorSecretKey*>& keys,
+                CollectingSink& sink);
 
 }  // namespace gavah::testing

@@ -33,6 +33,12 @@ class ByteSource {
   // its own, and reads into the buffers it works in: a source that reads ahead and hashes may
   // then read in place instead (and ComputesSha256() turns false), which saves a copy.
   virtual void PreferDirectReads() {}
+  // Said by a consumer that will hash the rest of the input itself, beside other hashing of its
+  // own: returns the SHA-256 of everything read so far, which the consumer continues with every
+  // byte it reads from now on, in order; later Read()s neither hash nor copy through buffers of
+  // the source's own, and Digest() still finalises it. nullptr when the source cannot hand its
+  // hash over (it computes none, or it has already read ahead of its consumer).
+  virtual Sha256* TakeOverSha256() { return nullptr; }
 };
 
 class ByteSink {
@@ -122,12 +128,15 @@ class ThreadedFdSink : public ThreadedStage {
 
 // Reads an fd ahead on a background thread, optionally computing SHA-256 of every byte
 // (an envelope's id, an attachment's digest) off the caller's thread. The thread starts at the
-// first Read(), so many sources can be set up at once while only the one being read holds
-// buffers: at most kDepth SecretBuffers of 1 MiB (what it reads may be plaintext), released at
-// end of input. Does not own fd. Read() and Digest() from one thread only.
+// first Read() of kDirectBelow bytes or more (smaller ones, an envelope's header, are read and
+// hashed in place, so that the consumer can still take the hash over), so many sources can be
+// set up at once while only the one being read holds buffers: at most kDepth SecretBuffers of
+// 1 MiB (what it reads may be plaintext), released at end of input. Does not own fd. Read() and
+// Digest() from one thread only.
 class ReadAheadSource : public ByteSource {
  public:
   static constexpr size_t kDepth = 8;
+  static constexpr size_t kDirectBelow = 64 * 1024;
   ReadAheadSource(int fd, std::string what, bool hash);
   ~ReadAheadSource() override;
   Result<size_t> Read(std::span<uint8_t> out) override;
@@ -136,6 +145,8 @@ class ReadAheadSource : public ByteSource {
   Result<Digest32> Digest() override;
   // No thread, no hash: Read() reads the fd straight into the caller's buffer.
   void PreferDirectReads() override;
+  // Before the thread has started: no thread, and the caller hashes.
+  Sha256* TakeOverSha256() override;
 
  private:
   void Run();
@@ -155,8 +166,10 @@ class ReadAheadSource : public ByteSource {
   size_t pos_ = 0;
   bool started_ = false;
   bool drained_ = false;
-  bool direct_ = false;
+  bool direct_ = false;       // no thread from now on
+  bool hash_inline_ = false;  // direct reads hash here (before the thread starts)
   std::thread thread_;
+  Result<size_t> ReadDirect(std::span<uint8_t> out);
 };
 
 // Collects bytes in memory (for tests and vectors).
