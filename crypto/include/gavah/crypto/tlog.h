@@ -1,0 +1,128 @@
+// The intake's transparency log in the formats Certificate Transparency, Go's checksum database
+// and Sigstore share, so that their tools and witnesses can check it too:
+//
+//   - the Merkle tree of RFC 6962 (2.1), with inclusion and consistency proofs verified as
+//     RFC 9162 (2.1.3.2, 2.1.4.2) says;
+//   - c2sp.org/signed-note with Ed25519 keys, and c2sp.org/tlog-checkpoint;
+//   - the tile and entry-bundle paths and bundle encoding of c2sp.org/tlog-tiles.
+//
+// PROTOCOL.md section 12 gives every byte; tests/crypto/tlog_test.cc reproduces the specs' and
+// their reference implementations' examples byte for byte.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gavah/crypto/digest.h"
+#include "gavah/crypto/secret_buffer.h"
+#include "gavah/crypto/status.h"
+
+namespace gavah::tlog {
+
+// ---- Merkle tree (RFC 6962 2.1) ----
+
+// SHA-256(0x00 || entry).
+Digest32 LeafHash(std::span<const uint8_t> entry);
+// SHA-256(0x01 || left || right).
+Digest32 NodeHash(const Digest32& left, const Digest32& right);
+// MTH over the leaf hashes; SHA-256 of nothing for an empty tree.
+Digest32 RootOf(std::span<const Digest32> leaves);
+// PATH(index, D[n]) over n = leaves.size() leaf hashes, the leaf's sibling first.
+Result<std::vector<Digest32>> InclusionProof(std::span<const Digest32> leaves, uint64_t index);
+// PROOF(m, D[n]) for 0 < m <= n.
+Result<std::vector<Digest32>> ConsistencyProof(std::span<const Digest32> leaves, uint64_t m);
+
+// RFC 9162 2.1.3.2. kTampered when the proof does not lead to `root`, kMalformed when it cannot
+// (an index outside the tree, a proof of the wrong length).
+Status VerifyInclusion(uint64_t index, uint64_t size, const Digest32& leaf,
+                       std::span<const Digest32> proof, const Digest32& root);
+// RFC 9162 2.1.4.2 for 0 < old_size < new_size; equal sizes are consistent exactly when the
+// proof is empty and the roots are equal. A consistency proof from the empty tree means nothing
+// and is refused here; a witness accepts "old 0" with an empty proof by itself.
+Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest32& old_root,
+                         const Digest32& new_root, std::span<const Digest32> proof);
+
+// ---- Signed notes (c2sp.org/signed-note) with Ed25519 (signature type 0x01) ----
+
+inline constexpr uint8_t kEd25519Type = 0x01;
+inline constexpr size_t kMaxNoteSignatures = 100;
+inline constexpr size_t kMaxNoteSize = 1 << 20;
+
+// A key name: non-empty, UTF-8, no Unicode space, no '+'.
+bool IsValidKeyName(std::string_view name);
+// SHA-256(name || 0x0A || type || public key)[:4], big-endian.
+uint32_t KeyId(std::string_view name, uint8_t type, std::span<const uint8_t> public_key);
+
+struct VerifierKey {
+  std::string name;
+  uint32_t id = 0;
+  std::array<uint8_t, 32> public_key{};
+};
+// "<name>+<8 lower-case hex digits of the key ID>+<base64(0x01 || public key)>".
+std::string FormatVerifierKey(const VerifierKey& key);
+// Strict: a valid name, the key ID the key hashes to, type 0x01, a 32-byte key.
+Result<VerifierKey> ParseVerifierKey(std::string_view text);
+VerifierKey MakeVerifierKey(std::string_view name, std::span<const uint8_t, 32> public_key);
+
+// An Ed25519 signing key for notes: the name it signs as and its 64-byte libsodium secret key.
+struct NoteSigner {
+  std::string name;
+  SecretBuffer secret_key;  // crypto_sign_SECRETKEYBYTES
+  VerifierKey verifier() const;
+};
+
+// `text` (UTF-8, ending in a newline, no control character but newline) followed by a blank
+// line and one signature line per signer, in order.
+Result<std::string> SignNote(std::string_view text, std::span<const NoteSigner* const> signers);
+
+struct OpenedNote {
+  std::string text;
+  std::vector<std::string> verified_by;  // the names of the known keys whose signature verified
+};
+// Opens a note as c2sp.org/signed-note says: signatures by keys not in `known` are ignored; a
+// known key's signature must verify (kBadSignature names it); at least one must (else
+// kUntrustedSigner). The text is returned only then.
+Result<OpenedNote> OpenNote(std::string_view note, std::span<const VerifierKey> known);
+
+// ---- Checkpoints (c2sp.org/tlog-checkpoint) ----
+
+struct Checkpoint {
+  std::string origin;
+  uint64_t size = 0;
+  Digest32 root{};
+  std::vector<std::string> extensions;  // opaque lines after the root, each non-empty
+};
+std::string FormatCheckpoint(const Checkpoint& c);
+// Strict: a non-empty origin, a canonical decimal size, a 32-byte root in canonical base64.
+Result<Checkpoint> ParseCheckpoint(std::string_view text);
+
+// ---- Tiles (c2sp.org/tlog-tiles) ----
+
+inline constexpr unsigned kTileWidth = 256;
+inline constexpr size_t kMaxEntrySize = 65535;
+
+// "tile/<L>/<N>[.p/<W>]": N in three-digit groups, all but the last prefixed with 'x'; W only
+// for a partial tile (1..255; 256 is a full tile).
+std::string TilePath(unsigned level, uint64_t index, unsigned width = kTileWidth);
+// "tile/entries/<N>[.p/<W>]".
+std::string EntriesPath(uint64_t index, unsigned width = kTileWidth);
+
+struct TileRef {
+  bool entries = false;
+  unsigned level = 0;  // 0..63 (0 for entries)
+  uint64_t index = 0;
+  unsigned width = kTileWidth;
+};
+// The inverse of TilePath and EntriesPath: only the canonical spelling is accepted.
+Result<TileRef> ParseTilePath(std::string_view path);
+
+// Entry bundle: each entry as a big-endian uint16 length and its bytes.
+Result<std::vector<uint8_t>> EncodeEntryBundle(std::span<const std::vector<uint8_t>> entries);
+Result<std::vector<std::vector<uint8_t>>> ParseEntryBundle(std::span<const uint8_t> bundle);
+
+}  // namespace gavah::tlog

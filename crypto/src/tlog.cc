@@ -1,0 +1,474 @@
+#include "gavah/crypto/tlog.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "gavah/crypto/hex.h"
+#include "gavah/crypto/utf8.h"
+
+namespace gavah::tlog {
+namespace {
+
+Status Malformed(std::string what) { return Error(ErrorCode::kMalformed, std::move(what)); }
+
+// The largest power of two smaller than n (n >= 2).
+uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
+
+Digest32 Root(std::span<const Digest32> d) {
+  if (d.empty()) return Sha256Of({});
+  if (d.size() == 1) return d[0];
+  const uint64_t k = SplitPoint(d.size());
+  return NodeHash(Root(d.first(k)), Root(d.subspan(k)));
+}
+
+void Path(std::span<const Digest32> d, uint64_t m, std::vector<Digest32>& out) {
+  if (d.size() <= 1) return;
+  const uint64_t k = SplitPoint(d.size());
+  if (m < k) {
+    Path(d.first(k), m, out);
+    out.push_back(Root(d.subspan(k)));
+  } else {
+    Path(d.subspan(k), m - k, out);
+    out.push_back(Root(d.first(k)));
+  }
+}
+
+void Subproof(std::span<const Digest32> d, uint64_t m, bool complete, std::vector<Digest32>& out) {
+  if (m == d.size()) {
+    if (!complete) out.push_back(Root(d));
+    return;
+  }
+  const uint64_t k = SplitPoint(d.size());
+  if (m <= k) {
+    Subproof(d.first(k), m, complete, out);
+    out.push_back(Root(d.subspan(k)));
+  } else {
+    Subproof(d.subspan(k), m - k, false, out);
+    out.push_back(Root(d.first(k)));
+  }
+}
+
+// Go's unicode.IsSpace, which is what names are checked against in the ecosystem.
+bool IsUnicodeSpace(uint32_t cp) {
+  return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 || cp == 0x202f ||
+         cp == 0x205f || cp == 0x3000;
+}
+
+// UTF-8 with no control character but newline (c2sp.org/signed-note, "Format").
+bool IsNoteText(std::string_view s) {
+  if (!IsValidUtf8(s)) return false;
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\n'; });
+}
+
+constexpr std::string_view kSignaturePrefix = "\xe2\x80\x94 ";  // em dash, space
+
+std::optional<uint64_t> ParseDecimal(std::string_view s) {
+  if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return std::nullopt;
+    v = v * 10 + digit;
+  }
+  return v;
+}
+
+std::string TileIndex(uint64_t index) {
+  std::string digits = std::to_string(index);
+  digits.insert(0, (3 - digits.size() % 3) % 3, '0');
+  std::string out;
+  for (size_t i = 0; i < digits.size(); i += 3) {
+    if (i + 3 < digits.size()) out += 'x';
+    out += digits.substr(i, 3);
+    if (i + 3 < digits.size()) out += '/';
+  }
+  return out;
+}
+
+std::string WithWidth(std::string path, unsigned width) {
+  if (width < kTileWidth) path += ".p/" + std::to_string(width);
+  return path;
+}
+
+}  // namespace
+
+Digest32 LeafHash(std::span<const uint8_t> entry) {
+  Sha256 h;
+  const uint8_t prefix = 0x00;
+  h.Update({&prefix, 1});
+  h.Update(entry);
+  return h.Final();
+}
+
+Digest32 NodeHash(const Digest32& left, const Digest32& right) {
+  Sha256 h;
+  const uint8_t prefix = 0x01;
+  h.Update({&prefix, 1});
+  h.Update(left);
+  h.Update(right);
+  return h.Final();
+}
+
+Digest32 RootOf(std::span<const Digest32> leaves) { return Root(leaves); }
+
+Result<std::vector<Digest32>> InclusionProof(std::span<const Digest32> leaves, uint64_t index) {
+  if (index >= leaves.size()) return Malformed("the entry is not in the tree");
+  std::vector<Digest32> out;
+  Path(leaves, index, out);
+  return out;
+}
+
+Result<std::vector<Digest32>> ConsistencyProof(std::span<const Digest32> leaves, uint64_t m) {
+  if (m == 0 || m > leaves.size()) return Malformed("no consistency proof between these sizes");
+  std::vector<Digest32> out;
+  Subproof(leaves, m, true, out);
+  return out;
+}
+
+Status VerifyInclusion(uint64_t index, uint64_t size, const Digest32& leaf,
+                       std::span<const Digest32> proof, const Digest32& root) {
+  if (index >= size) return Malformed("the entry's index is outside the tree");
+  // The only length a proof for (index, size) can have: the levels where the paths to index and
+  // to the last leaf differ, then the left siblings above them.
+  const uint64_t last = size - 1;
+  const unsigned inner = static_cast<unsigned>(std::bit_width(index ^ last));
+  // (A shift by 64 is undefined: an index and size that differ in the top bit have no border.)
+  const unsigned border = inner >= 64 ? 0 : static_cast<unsigned>(std::popcount(index >> inner));
+  if (proof.size() != inner + border) return Malformed("an inclusion proof of the wrong length");
+  uint64_t fn = index, sn = last;
+  Digest32 r = leaf;
+  for (const Digest32& p : proof) {
+    if (sn == 0) return Malformed("an inclusion proof of the wrong length");
+    if ((fn & 1) != 0 || fn == sn) {
+      r = NodeHash(p, r);
+      if ((fn & 1) == 0) {
+        while ((fn & 1) == 0 && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      r = NodeHash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  if (sn != 0) return Malformed("an inclusion proof of the wrong length");
+  if (sodium_memcmp(r.data(), root.data(), r.size()) != 0)
+    return Error(ErrorCode::kTampered, "the entry is not in the tree this checkpoint names");
+  return Status::Ok();
+}
+
+Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest32& old_root,
+                         const Digest32& new_root, std::span<const Digest32> proof) {
+  if (old_size == 0) return Malformed("a consistency proof from the empty tree means nothing");
+  if (old_size > new_size) return Malformed("the newer tree is smaller than the older one");
+  if (old_size == new_size) {
+    if (!proof.empty()) return Malformed("a consistency proof between equal sizes is empty");
+    if (old_root != new_root)
+      return Error(ErrorCode::kTampered, "two different trees of the same size");
+    return Status::Ok();
+  }
+  if (proof.empty()) return Malformed("an empty consistency proof");
+  std::vector<Digest32> path;
+  if (std::has_single_bit(old_size)) path.push_back(old_root);
+  path.insert(path.end(), proof.begin(), proof.end());
+  uint64_t fn = old_size - 1, sn = new_size - 1;
+  while ((fn & 1) != 0) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  Digest32 fr = path[0], sr = path[0];
+  for (size_t i = 1; i < path.size(); ++i) {
+    const Digest32& c = path[i];
+    if (sn == 0) return Malformed("a consistency proof of the wrong length");
+    if ((fn & 1) != 0 || fn == sn) {
+      fr = NodeHash(c, fr);
+      sr = NodeHash(c, sr);
+      if ((fn & 1) == 0) {
+        while ((fn & 1) == 0 && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      sr = NodeHash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  if (sn != 0) return Malformed("a consistency proof of the wrong length");
+  if (fr != old_root || sr != new_root)
+    return Error(ErrorCode::kTampered, "the newer tree does not extend the older one");
+  return Status::Ok();
+}
+
+// ---- signed notes ----
+
+bool IsValidKeyName(std::string_view name) {
+  if (name.empty() || !IsValidUtf8(name)) return false;
+  for (size_t i = 0; i < name.size();) {
+    const uint32_t cp = NextCodePoint(name, i);
+    if (cp == '+' || IsUnicodeSpace(cp) || IsControlCodePoint(cp)) return false;
+  }
+  return true;
+}
+
+uint32_t KeyId(std::string_view name, uint8_t type, std::span<const uint8_t> public_key) {
+  Sha256 h;
+  h.Update({reinterpret_cast<const uint8_t*>(name.data()), name.size()});
+  const uint8_t sep[2] = {'\n', type};
+  h.Update(sep);
+  h.Update(public_key);
+  const Digest32 d = h.Final();
+  return (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
+}
+
+VerifierKey MakeVerifierKey(std::string_view name, std::span<const uint8_t, 32> public_key) {
+  VerifierKey k;
+  k.name = std::string(name);
+  std::copy(public_key.begin(), public_key.end(), k.public_key.begin());
+  k.id = KeyId(name, kEd25519Type, public_key);
+  return k;
+}
+
+std::string FormatVerifierKey(const VerifierKey& key) {
+  std::vector<uint8_t> typed{kEd25519Type};
+  typed.insert(typed.end(), key.public_key.begin(), key.public_key.end());
+  char id[9];
+  std::snprintf(id, sizeof id, "%08x", key.id);
+  return key.name + "+" + id + "+" + ToBase64(typed);
+}
+
+Result<VerifierKey> ParseVerifierKey(std::string_view text) {
+  // The name holds no '+' and the key ID none, but base64 may: split at the first two only.
+  const size_t a = text.find('+');
+  const size_t b = a == std::string_view::npos ? a : text.find('+', a + 1);
+  if (b == std::string_view::npos) return Malformed("a verifier key is name+id+key");
+  const std::string_view name = text.substr(0, a), id = text.substr(a + 1, b - a - 1);
+  if (!IsValidKeyName(name)) return Malformed("a verifier key's name is not a valid key name");
+  if (id.size() != 8 || !std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      }))
+    return Malformed("a verifier key's id is 8 lower-case hexadecimal digits");
+  const auto key = FromBase64(text.substr(b + 1));
+  if (!key || key->empty()) return Malformed("a verifier key's key is not base64");
+  if ((*key)[0] != kEd25519Type)
+    return Error(ErrorCode::kUnsupported, "a verifier key of a type other than Ed25519");
+  if (key->size() != 33) return Malformed("an Ed25519 verifier key is 32 bytes");
+  VerifierKey k = MakeVerifierKey(name, std::span<const uint8_t, 32>(key->data() + 1, 32));
+  char expected[9];
+  std::snprintf(expected, sizeof expected, "%08x", k.id);
+  if (id != expected) return Malformed("a verifier key's id is not the hash of its name and key");
+  return k;
+}
+
+VerifierKey NoteSigner::verifier() const {
+  std::array<uint8_t, 32> pk{};
+  crypto_sign_ed25519_sk_to_pk(pk.data(), secret_key.data());
+  return MakeVerifierKey(name, pk);
+}
+
+Result<std::string> SignNote(std::string_view text, std::span<const NoteSigner* const> signers) {
+  if (text.empty() || text.back() != '\n' || !IsNoteText(text))
+    return Error(ErrorCode::kInvalidArgument, "a note's text is UTF-8 ending in a newline");
+  if (signers.empty() || signers.size() > kMaxNoteSignatures)
+    return Error(ErrorCode::kInvalidArgument, "a note needs between 1 and 100 signatures");
+  std::string note(text);
+  note += '\n';
+  for (const NoteSigner* s : signers) {
+    if (!IsValidKeyName(s->name) || s->secret_key.size() != crypto_sign_SECRETKEYBYTES)
+      return Error(ErrorCode::kInvalidArgument, "a note signer needs a valid name and key");
+    const VerifierKey v = s->verifier();
+    std::vector<uint8_t> sig(4 + crypto_sign_BYTES);
+    sig[0] = static_cast<uint8_t>(v.id >> 24);
+    sig[1] = static_cast<uint8_t>(v.id >> 16);
+    sig[2] = static_cast<uint8_t>(v.id >> 8);
+    sig[3] = static_cast<uint8_t>(v.id);
+    crypto_sign_detached(sig.data() + 4, nullptr, reinterpret_cast<const uint8_t*>(text.data()),
+                         text.size(), s->secret_key.data());
+    note += std::string(kSignaturePrefix) + s->name + " " + ToBase64(sig) + "\n";
+  }
+  return note;
+}
+
+Result<OpenedNote> OpenNote(std::string_view note, std::span<const VerifierKey> known) {
+  if (note.size() > kMaxNoteSize) return Malformed("a signed note is too large");
+  if (!IsNoteText(note)) return Malformed("a signed note is not UTF-8 text");
+  const size_t split = note.rfind("\n\n");
+  if (split == std::string_view::npos) return Malformed("a signed note has no signatures");
+  const std::string_view text = note.substr(0, split + 1);
+  std::string_view sigs = note.substr(split + 2);
+  if (sigs.empty() || sigs.back() != '\n') return Malformed("a signed note's signatures end early");
+  struct Seen {
+    std::string name;
+    uint32_t id;
+  };
+  std::vector<Seen> seen;  // known keys already verified
+  OpenedNote out;
+  size_t lines = 0;
+  while (!sigs.empty()) {
+    const size_t nl = sigs.find('\n');
+    std::string_view line = sigs.substr(0, nl);
+    sigs = sigs.substr(nl + 1);
+    if (++lines > kMaxNoteSignatures) return Malformed("a signed note has too many signatures");
+    if (line.substr(0, kSignaturePrefix.size()) != kSignaturePrefix)
+      return Malformed("a signed note's signature line does not start with an em dash");
+    line = line.substr(kSignaturePrefix.size());
+    const size_t space = line.find(' ');
+    if (space == std::string_view::npos) return Malformed("a signature line has no signature");
+    const std::string_view name = line.substr(0, space);
+    const auto sig = FromBase64(line.substr(space + 1));
+    if (!IsValidKeyName(name) || !sig || sig->size() < 5)
+      return Malformed("a signature line is not a name and a base64 signature");
+    const uint32_t id = (uint32_t{(*sig)[0]} << 24) | (uint32_t{(*sig)[1]} << 16) |
+                        (uint32_t{(*sig)[2]} << 8) | (*sig)[3];
+    const auto key = std::find_if(known.begin(), known.end(), [&](const VerifierKey& k) {
+      return k.name == name && k.id == id;
+    });
+    if (key == known.end()) continue;  // not a key we know: ignored, as the spec requires
+    if (std::any_of(seen.begin(), seen.end(),
+                    [&](const Seen& s) { return s.name == name && s.id == id; }))
+      continue;  // only a known key's first signature counts
+    seen.push_back({std::string(name), id});
+    if (sig->size() != 4 + crypto_sign_BYTES ||
+        crypto_sign_verify_detached(sig->data() + 4, reinterpret_cast<const uint8_t*>(text.data()),
+                                    text.size(), key->public_key.data()) != 0)
+      return Error(ErrorCode::kBadSignature, "the signature of " + std::string(name) + " on " +
+                                                 "a signed note does not verify");
+    out.verified_by.emplace_back(name);
+  }
+  if (out.verified_by.empty())
+    return Error(ErrorCode::kUntrustedSigner, "a signed note bears no signature by a known key");
+  out.text = std::string(text);
+  return out;
+}
+
+// ---- checkpoints ----
+
+std::string FormatCheckpoint(const Checkpoint& c) {
+  std::string out = c.origin + "\n" + std::to_string(c.size) + "\n" + ToBase64(c.root) + "\n";
+  for (const auto& e : c.extensions) out += e + "\n";
+  return out;
+}
+
+Result<Checkpoint> ParseCheckpoint(std::string_view text) {
+  if (text.empty() || text.back() != '\n') return Malformed("a checkpoint ends in a newline");
+  std::vector<std::string_view> lines;
+  for (std::string_view rest = text; !rest.empty();) {
+    const size_t nl = rest.find('\n');
+    lines.push_back(rest.substr(0, nl));
+    rest = rest.substr(nl + 1);
+  }
+  if (lines.size() < 3) return Malformed("a checkpoint has an origin, a size and a root");
+  Checkpoint c;
+  if (lines[0].empty()) return Malformed("a checkpoint's origin is empty");
+  c.origin = std::string(lines[0]);
+  const auto size = ParseDecimal(lines[1]);
+  if (!size) return Malformed("a checkpoint's size is not a decimal number");
+  c.size = *size;
+  const auto root = FromBase64(lines[2]);
+  if (!root || root->size() != 32) return Malformed("a checkpoint's root is not 32 bytes");
+  std::copy(root->begin(), root->end(), c.root.begin());
+  for (size_t i = 3; i < lines.size(); ++i) {
+    if (lines[i].empty()) return Malformed("a checkpoint has an empty extension line");
+    c.extensions.emplace_back(lines[i]);
+  }
+  return c;
+}
+
+// ---- tiles ----
+
+std::string TilePath(unsigned level, uint64_t index, unsigned width) {
+  return WithWidth("tile/" + std::to_string(level) + "/" + TileIndex(index), width);
+}
+
+std::string EntriesPath(uint64_t index, unsigned width) {
+  return WithWidth("tile/entries/" + TileIndex(index), width);
+}
+
+Result<TileRef> ParseTilePath(std::string_view path) {
+  const auto bad = Malformed("not a tile path");
+  constexpr std::string_view kTile = "tile/", kEntries = "entries/";
+  if (path.substr(0, kTile.size()) != kTile) return bad;
+  std::string_view rest = path.substr(kTile.size());
+  TileRef ref;
+  if (rest.substr(0, kEntries.size()) == kEntries) {
+    ref.entries = true;
+    rest = rest.substr(kEntries.size());
+  } else {
+    const size_t slash = rest.find('/');
+    const auto level = ParseDecimal(rest.substr(0, slash));
+    if (slash == std::string_view::npos || !level || *level > 63) return bad;
+    ref.level = static_cast<unsigned>(*level);
+    rest = rest.substr(slash + 1);
+  }
+  // The index: 3-digit groups; the width, after ".p/", when the tile is partial.
+  uint64_t index = 0;
+  size_t groups = 0;
+  for (;;) {
+    const bool more = !rest.empty() && rest[0] == 'x';
+    const std::string_view group = rest.substr(more ? 1 : 0, 3);
+    if (group.size() != 3 ||
+        !std::all_of(group.begin(), group.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return bad;
+    if (++groups > 7) return bad;
+    const uint64_t g = static_cast<uint64_t>(std::stoul(std::string(group)));
+    if (index > (std::numeric_limits<uint64_t>::max() - g) / 1000) return bad;
+    index = index * 1000 + g;
+    rest = rest.substr(group.size() + (more ? 1 : 0));
+    if (!more) break;
+    if (rest.empty() || rest[0] != '/') return bad;
+    rest = rest.substr(1);
+  }
+  ref.index = index;
+  if (!rest.empty()) {
+    constexpr std::string_view kPartial = ".p/";
+    if (rest.substr(0, kPartial.size()) != kPartial) return bad;
+    const auto width = ParseDecimal(rest.substr(kPartial.size()));
+    if (!width || *width == 0 || *width >= kTileWidth) return bad;
+    ref.width = static_cast<unsigned>(*width);
+  }
+  // Only the one spelling TilePath and EntriesPath write (no needless groups, for one).
+  const std::string canonical =
+      ref.entries ? EntriesPath(ref.index, ref.width) : TilePath(ref.level, ref.index, ref.width);
+  if (canonical != path) return bad;
+  return ref;
+}
+
+Result<std::vector<uint8_t>> EncodeEntryBundle(std::span<const std::vector<uint8_t>> entries) {
+  if (entries.size() > kTileWidth)
+    return Error(ErrorCode::kInvalidArgument, "an entry bundle holds at most 256 entries");
+  std::vector<uint8_t> out;
+  for (const auto& e : entries) {
+    if (e.size() > kMaxEntrySize)
+      return Error(ErrorCode::kInvalidArgument, "a log entry is at most 65535 bytes");
+    out.push_back(static_cast<uint8_t>(e.size() >> 8));
+    out.push_back(static_cast<uint8_t>(e.size()));
+    out.insert(out.end(), e.begin(), e.end());
+  }
+  return out;
+}
+
+Result<std::vector<std::vector<uint8_t>>> ParseEntryBundle(std::span<const uint8_t> bundle) {
+  std::vector<std::vector<uint8_t>> out;
+  while (!bundle.empty()) {
+    if (bundle.size() < 2) return Malformed("an entry bundle ends inside a length");
+    const size_t n = (size_t{bundle[0]} << 8) | bundle[1];
+    if (bundle.size() - 2 < n) return Malformed("an entry bundle ends inside an entry");
+    if (out.size() == kTileWidth) return Malformed("an entry bundle holds more than 256 entries");
+    out.emplace_back(bundle.begin() + 2, bundle.begin() + 2 + static_cast<ptrdiff_t>(n));
+    bundle = bundle.subspan(2 + n);
+  }
+  return out;
+}
+
+}  // namespace gavah::tlog

@@ -1,0 +1,521 @@
+// The transparency log's formats against the vectors of the specs and of their reference
+// implementations, byte for byte. Sources, each named where its vectors are used:
+//   - transparency-dev/merkle: testonly/constants.go (the 8-leaf tree), rfc6962/rfc6962_test.go,
+//     proof/verify_test.go (inclusion and consistency proofs; its leaf numbers are 1-based);
+//   - C2SP/C2SP: signed-note.md, tlog-tiles.md;
+//   - golang/mod: sumdb/note/note_test.go and example_test.go (PeterNeumann, EnochRoot);
+//   - transparency-dev/formats: log/note_test.go (a sum.golang.org checkpoint);
+//   - transparency-dev/trillian-tessera: api/layout/paths_test.go (tile paths).
+#include "gavah/crypto/tlog.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <string>
+#include <vector>
+
+#include "gavah/crypto/hex.h"
+
+namespace gavah::tlog {
+namespace {
+
+Digest32 H(std::string_view hex) {
+  auto bytes = FromHex(hex);
+  EXPECT_TRUE(bytes && bytes->size() == 32) << hex;
+  Digest32 d{};
+  if (bytes && bytes->size() == 32) std::copy(bytes->begin(), bytes->end(), d.begin());
+  return d;
+}
+
+std::span<const uint8_t> Bytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// transparency-dev/merkle testonly/constants.go: the leaves and the roots of every prefix.
+std::vector<Digest32> TestLeaves() {
+  const char* hex[] = {"",
+                       "00",
+                       "10",
+                       "2021",
+                       "3031",
+                       "40414243",
+                       "5051525354555657",
+                       "606162636465666768696a6b6c6d6e6f"};
+  std::vector<Digest32> out;
+  for (const char* h : hex) out.push_back(LeafHash(*FromHex(h)));
+  return out;
+}
+
+const char* kRoots[] = {
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+};
+
+Digest32 RootAt(size_t n) { return H(kRoots[n]); }
+
+std::span<const Digest32> Prefix(const std::vector<Digest32>& leaves, size_t n) {
+  return std::span(leaves).first(n);
+}
+
+TEST(MerkleTest, HashesAsRfc6962) {
+  // rfc6962/rfc6962_test.go
+  EXPECT_EQ(ToHex(LeafHash(Bytes(""))),
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+  EXPECT_EQ(ToHex(LeafHash(Bytes("L123456"))),
+            "395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56");
+  // testdata/inclusion/single-entry
+  EXPECT_EQ(ToBase64(LeafHash(Bytes("data"))), "DTrtAjFI/9KiWfvQzcf7PPl1ZYdg03dbgq9vkKrMLfw=");
+  const auto leaves = TestLeaves();
+  EXPECT_EQ(ToHex(leaves[1]), "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7");
+  EXPECT_EQ(ToHex(leaves[7]), "46f6ffadd3d06a09ff3c5860d2755c8b9819db7df44251788c7d8e3180de8eb1");
+  for (size_t n = 0; n <= 8; ++n) EXPECT_EQ(ToHex(RootOf(Prefix(leaves, n))), kRoots[n]) << n;
+}
+
+TEST(MerkleTest, InclusionProofsAreTheReferenceOnesAndVerify) {
+  const auto leaves = TestLeaves();
+  struct Case {
+    uint64_t index, size;
+    std::vector<const char*> proof;
+  };
+  // proof/verify_test.go inclusionProofs (0-based here); (0, 3) and (6, 7) derived from PATH.
+  const std::vector<Case> cases = {
+      {0, 1, {}},
+      {0,
+       8,
+       {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
+      {5,
+       8,
+       {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
+      {2, 3, {"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"}},
+      {1,
+       5,
+       {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
+      {0,
+       3,
+       {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7"}},
+      {6,
+       7,
+       {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
+  };
+  for (const auto& c : cases) {
+    auto proof = InclusionProof(Prefix(leaves, c.size), c.index);
+    ASSERT_TRUE(proof.ok());
+    std::vector<std::string> got;
+    for (const auto& p : *proof) got.push_back(ToHex(p));
+    EXPECT_EQ(got, std::vector<std::string>(c.proof.begin(), c.proof.end()))
+        << c.index << "/" << c.size;
+    EXPECT_TRUE(VerifyInclusion(c.index, c.size, leaves[c.index], *proof, RootAt(c.size)).ok());
+  }
+}
+
+// Every entry of every tree up to 8, and each of the reference suite's mutations of its proof.
+TEST(MerkleTest, EveryInclusionProofVerifiesAndNoMutationOfOneDoes) {
+  const auto leaves = TestLeaves();
+  const Digest32 other = H("abacaba000000000000000000000000000000000000000000060061e00123456");
+  for (uint64_t n = 1; n <= 8; ++n) {
+    for (uint64_t i = 0; i < n; ++i) {
+      auto proof = InclusionProof(Prefix(leaves, n), i).value();
+      const Digest32 root = RootAt(n);
+      ASSERT_TRUE(VerifyInclusion(i, n, leaves[i], proof, root).ok()) << i << "/" << n;
+      EXPECT_FALSE(VerifyInclusion(i ^ 1, n, leaves[i], proof, root).ok());
+      EXPECT_FALSE(VerifyInclusion(i + 1, n, leaves[i], proof, root).ok());
+      EXPECT_FALSE(VerifyInclusion(i, 2 * n, leaves[i], proof, root).ok());
+      if (n / 2 > i) {
+        EXPECT_FALSE(VerifyInclusion(i, n / 2, leaves[i], proof, root).ok());
+      }
+      EXPECT_FALSE(VerifyInclusion(i, n, LeafHash(Bytes("WrongLeaf")), proof, root).ok());
+      EXPECT_FALSE(VerifyInclusion(i, n, leaves[i], proof, other).ok());
+      for (size_t k = 0; k < proof.size(); ++k) {
+        auto flipped = proof;
+        flipped[k][0] ^= 8;
+        EXPECT_EQ(VerifyInclusion(i, n, leaves[i], flipped, root).code(), ErrorCode::kTampered);
+        auto removed = proof;
+        removed.erase(removed.begin() + static_cast<ptrdiff_t>(k));
+        EXPECT_FALSE(VerifyInclusion(i, n, leaves[i], removed, root).ok());
+      }
+      auto longer = proof;
+      longer.push_back(root);
+      EXPECT_FALSE(VerifyInclusion(i, n, leaves[i], longer, root).ok());
+      auto inserted = proof;
+      inserted.insert(inserted.begin(), other);
+      EXPECT_FALSE(VerifyInclusion(i, n, leaves[i], inserted, root).ok());
+    }
+  }
+  EXPECT_EQ(VerifyInclusion(0, 0, leaves[0], {}, RootAt(0)).code(), ErrorCode::kMalformed);
+  // Found by fuzz_tlog: an index and tree size that differ in the top bit (a shift by 64).
+  EXPECT_FALSE(VerifyInclusion(0, uint64_t{1} << 63 | 1, leaves[0], {}, RootAt(1)).ok());
+  EXPECT_FALSE(VerifyInclusion(UINT64_MAX - 1, UINT64_MAX, leaves[0], {}, RootAt(1)).ok());
+}
+
+TEST(MerkleTest, ConsistencyProofsAreTheReferenceOnesAndVerify) {
+  const auto leaves = TestLeaves();
+  struct Case {
+    uint64_t m, n;
+    std::vector<const char*> proof;
+  };
+  // proof/verify_test.go consistencyProofs; 3 -> 7 is the RFC's [c, d, g, l], derived.
+  const std::vector<Case> cases = {
+      {1, 1, {}},
+      {1,
+       8,
+       {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
+      {6,
+       8,
+       {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
+      {2,
+       5,
+       {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
+      {6,
+       7,
+       {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+        "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
+      {3,
+       7,
+       {"0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7",
+        "07506a85fd9dd2f120eb694f86011e5bb4662e5c415a62917033d4a9624487e7",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "837dbb152e9b079010717e84e865da4ebc0fa198a806d59d31bf15accef22d0e"}},
+  };
+  for (const auto& c : cases) {
+    auto proof = ConsistencyProof(Prefix(leaves, c.n), c.m);
+    ASSERT_TRUE(proof.ok());
+    std::vector<std::string> got;
+    for (const auto& p : *proof) got.push_back(ToHex(p));
+    EXPECT_EQ(got, std::vector<std::string>(c.proof.begin(), c.proof.end())) << c.m << "->" << c.n;
+    EXPECT_TRUE(VerifyConsistency(c.m, c.n, RootAt(c.m), RootAt(c.n), *proof).ok());
+  }
+}
+
+TEST(MerkleTest, EveryConsistencyProofVerifiesAndNoMutationOfOneDoes) {
+  const auto leaves = TestLeaves();
+  for (uint64_t n = 2; n <= 8; ++n) {
+    for (uint64_t m = 1; m < n; ++m) {
+      auto proof = ConsistencyProof(Prefix(leaves, n), m).value();
+      const Digest32 r1 = RootAt(m), r2 = RootAt(n);
+      ASSERT_TRUE(VerifyConsistency(m, n, r1, r2, proof).ok()) << m << "->" << n;
+      EXPECT_FALSE(VerifyConsistency(m, n, r2, r1, proof).ok());
+      EXPECT_FALSE(VerifyConsistency(m, n, LeafHash(Bytes("WrongRoot")), r2, proof).ok());
+      EXPECT_FALSE(VerifyConsistency(m, n, r1, LeafHash(Bytes("WrongRoot")), proof).ok());
+      EXPECT_FALSE(VerifyConsistency(m, n, r1, r2, {}).ok());
+      for (size_t k = 0; k < proof.size(); ++k) {
+        auto flipped = proof;
+        flipped[k][0] ^= 8;
+        EXPECT_FALSE(VerifyConsistency(m, n, r1, r2, flipped).ok()) << m << "->" << n << " " << k;
+      }
+      auto truncated = proof;
+      truncated.pop_back();
+      EXPECT_FALSE(VerifyConsistency(m, n, r1, r2, truncated).ok());
+      auto longer = proof;
+      longer.push_back(r2);
+      EXPECT_FALSE(VerifyConsistency(m, n, r1, r2, longer).ok());
+      // A tree that is not an extension: one entry of the older part changed.
+      auto changed = leaves;
+      changed[m - 1] = LeafHash(Bytes("rewritten"));
+      const Digest32 forged = RootOf(Prefix(changed, n));
+      EXPECT_FALSE(VerifyConsistency(m, n, r1, forged, proof).ok());
+      EXPECT_FALSE(
+          VerifyConsistency(m, n, r1, forged, ConsistencyProof(Prefix(changed, n), m).value())
+              .ok());
+    }
+  }
+  // testdata/consistency/additional: 0 is never a starting point, sizes never shrink, equal
+  // sizes need equal roots and no proof.
+  EXPECT_FALSE(VerifyConsistency(0, 0, RootAt(0), RootAt(0), {}).ok());
+  EXPECT_FALSE(VerifyConsistency(0, 1, RootAt(0), RootAt(1), {}).ok());
+  EXPECT_FALSE(VerifyConsistency(2, 1, RootAt(2), RootAt(1), {}).ok());
+  EXPECT_FALSE(VerifyConsistency(1, 2, RootAt(1), RootAt(2), {}).ok());
+  EXPECT_TRUE(VerifyConsistency(1, 1, RootAt(1), RootAt(1), {}).ok());
+  EXPECT_EQ(VerifyConsistency(3, 3, RootAt(3), RootAt(4), {}).code(), ErrorCode::kTampered);
+  const Digest32 extra = RootAt(0);
+  EXPECT_FALSE(VerifyConsistency(3, 3, RootAt(3), RootAt(3), std::span(&extra, 1)).ok());
+}
+
+// ---- signed notes ----
+
+NoteSigner SignerFromGoKey(std::string_view skey) {
+  // golang/mod's "PRIVATE+KEY+<name>+<id>+base64(0x01 || seed)"; the base64 may hold '+'.
+  const size_t name = std::string_view("PRIVATE+KEY+").size();
+  const size_t id = skey.find('+', name);
+  const size_t key = skey.find('+', id + 1);
+  auto seed = FromBase64(skey.substr(key + 1));
+  EXPECT_TRUE(seed && seed->size() == 33 && (*seed)[0] == 1);
+  NoteSigner s;
+  s.name = std::string(skey.substr(name, id - name));
+  s.secret_key = SecretBuffer(crypto_sign_SECRETKEYBYTES);
+  uint8_t pk[32];
+  crypto_sign_seed_keypair(pk, s.secret_key.data(), seed->data() + 1);
+  return s;
+}
+
+const std::string kPeterText =
+    "If you think cryptography is the answer to your problem,\n"
+    "then you don't know what your problem is.\n";
+const std::string kPeterSig =
+    "\xe2\x80\x94 PeterNeumann "
+    "x08go/ZJkuBS9UG/"
+    "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+const std::string kEnochSig =
+    "\xe2\x80\x94 EnochRoot "
+    "rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/"
+    "5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+
+VerifierKey Peter() {
+  return ParseVerifierKey("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+      .value();
+}
+VerifierKey Enoch() {
+  return ParseVerifierKey("EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop")
+      .value();
+}
+
+TEST(SignedNoteTest, SignsAsGoDoesByteForByte) {
+  const NoteSigner peter = SignerFromGoKey(
+      "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz");
+  EXPECT_EQ(FormatVerifierKey(peter.verifier()),
+            "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+  const NoteSigner* signers[] = {&peter};
+  auto note = SignNote(kPeterText, signers);
+  ASSERT_TRUE(note.ok());
+  EXPECT_EQ(*note, kPeterText + "\n" + kPeterSig);
+}
+
+TEST(SignedNoteTest, TheSpecsExampleVerifies) {
+  // C2SP signed-note.md, "Verifier keys" example.
+  auto key =
+      ParseVerifierKey("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k");
+  ASSERT_TRUE(key.ok()) << key.status().message();
+  EXPECT_EQ(key->id, 0x530d903au);
+  const std::string note =
+      "This is an example message.\n\n\xe2\x80\x94 example.com/foo "
+      "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM="
+      "\n";
+  const VerifierKey known[] = {*key};
+  auto opened = OpenNote(note, known);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_EQ(opened->text, "This is an example message.\n");
+  EXPECT_EQ(opened->verified_by, std::vector<std::string>{"example.com/foo"});
+}
+
+TEST(SignedNoteTest, OpensAsGoDoes) {
+  const std::string both = kPeterText + "\n" + kPeterSig + kEnochSig;
+  const VerifierKey peter[] = {Peter()};
+  const VerifierKey two[] = {Peter(), Enoch()};
+  auto one = OpenNote(both, peter);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->text, kPeterText);
+  EXPECT_EQ(one->verified_by, std::vector<std::string>{"PeterNeumann"});
+  auto all = OpenNote(both, two);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->verified_by, (std::vector<std::string>{"PeterNeumann", "EnochRoot"}));
+  EXPECT_EQ(OpenNote(both, {}).status().code(), ErrorCode::kUntrustedSigner);
+
+  std::string many = kPeterText + "\n";
+  for (int i = 0; i < 101; ++i) many += kPeterSig;
+  EXPECT_EQ(OpenNote(many, peter).status().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(OpenNote(many, {}).status().code(), ErrorCode::kMalformed);
+
+  std::string bad_sig = kPeterSig;
+  bad_sig.insert(60, "ABCD");
+  EXPECT_EQ(OpenNote(kPeterText + "\n" + bad_sig, peter).status().code(), ErrorCode::kBadSignature);
+  // Repeated lines of a known key count once; a broken signature by an unknown key is ignored.
+  std::string bad_enoch = kEnochSig;
+  bad_enoch.insert(60, "ABCD");
+  auto repeated = OpenNote(
+      kPeterText + "\n" + kPeterSig + kPeterSig + kEnochSig + kEnochSig + bad_enoch, peter);
+  ASSERT_TRUE(repeated.ok()) << repeated.status().message();
+  EXPECT_EQ(repeated->verified_by, std::vector<std::string>{"PeterNeumann"});
+
+  // note_test.go's malformed notes.
+  const std::string peter_no_newline = kPeterSig.substr(0, kPeterSig.size() - 1);
+  for (const std::string& bad :
+       {kPeterText, kPeterText + "\n", kPeterText + "\n" + peter_no_newline,
+        "\x01" + kPeterText + "\n" + kPeterSig, "\xff" + kPeterText + "\n" + kPeterSig,
+        kPeterText + "\n" + "\xe2\x80\x94 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZIn",
+        kPeterText + "\n" + kPeterSig + "Unexpected line.\n"}) {
+    EXPECT_EQ(OpenNote(bad, peter).status().code(), ErrorCode::kMalformed) << bad;
+  }
+  EXPECT_FALSE(SignNote("abc", {}).ok());
+}
+
+TEST(SignedNoteTest, VerifierKeysAreParsedStrictly) {
+  const std::string good = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+  ASSERT_TRUE(ParseVerifierKey(good).ok());
+  EXPECT_EQ(FormatVerifierKey(ParseVerifierKey(good).value()), good);
+  // note_test.go TestNewVerifier: a key of the wrong length, an unknown algorithm.
+  EXPECT_FALSE(
+      ParseVerifierKey("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==")
+          .ok());
+  EXPECT_FALSE(
+      ParseVerifierKey("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").ok());
+  // Every proper prefix and suffix, and every character changed by one.
+  for (size_t i = 0; i < good.size(); ++i) {
+    EXPECT_FALSE(ParseVerifierKey(good.substr(0, i)).ok()) << i;
+    EXPECT_FALSE(ParseVerifierKey(good.substr(i + 1)).ok()) << i;
+    std::string changed = good;
+    ++changed[i];
+    EXPECT_FALSE(ParseVerifierKey(changed).ok()) << changed;
+  }
+  EXPECT_FALSE(IsValidKeyName(""));
+  EXPECT_FALSE(IsValidKeyName("a+b"));
+  EXPECT_FALSE(IsValidKeyName("a b"));
+  EXPECT_FALSE(
+      IsValidKeyName("a\xc2\xa0"
+                     "b"));  // U+00A0
+  EXPECT_FALSE(
+      IsValidKeyName("a\xe3\x80\x80"
+                     "b"));  // U+3000
+  EXPECT_TRUE(IsValidKeyName("example.com/log42"));
+}
+
+// A real checkpoint of Go's checksum database (transparency-dev/formats log/note_test.go), whose
+// key's base64 holds a '+'.
+TEST(CheckpointTest, ARealSumDbCheckpointOpensAndParses) {
+  auto key =
+      ParseVerifierKey("sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8");
+  ASSERT_TRUE(key.ok()) << key.status().message();
+  const std::string note =
+      "go.sum database tree\n6476701\nmb8QLQIs0Z0yP5Cstq6guj87oXWeC9gEM8oVikmm9Wk=\n\n"
+      "\xe2\x80\x94 sum.golang.org "
+      "Az3grsLX85Gz+s1SiTbgkuqxgItqFq7gsMUEyVnrsa9LM7Us9S+1xbFIGu95949rj4nPRYfvimWEPWL+o3GeoWwOoAw="
+      "\n";
+  const VerifierKey known[] = {*key};
+  auto opened = OpenNote(note, known);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  auto c = ParseCheckpoint(opened->text);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->origin, "go.sum database tree");
+  EXPECT_EQ(c->size, 6476701u);
+  EXPECT_EQ(ToBase64(c->root), "mb8QLQIs0Z0yP5Cstq6guj87oXWeC9gEM8oVikmm9Wk=");
+  EXPECT_EQ(FormatCheckpoint(*c), opened->text);
+  std::string tampered = note;
+  tampered[25] = '8';  // 6476801 entries
+  EXPECT_EQ(OpenNote(tampered, known).status().code(), ErrorCode::kBadSignature);
+}
+
+TEST(CheckpointTest, OnlyTheCanonicalFormParses) {
+  const std::string root = "bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=";
+  auto ok = ParseCheckpoint("example.com/log\n1\n" + root + "\n");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->root, H(kRoots[1]));
+  auto ext = ParseCheckpoint("Moon Log\n4027504\n" + root + "\n6086d1a9\nWaxing gibbous\n");
+  ASSERT_TRUE(ext.ok());
+  EXPECT_EQ(ext->extensions, (std::vector<std::string>{"6086d1a9", "Waxing gibbous"}));
+  for (const std::string& bad :
+       {std::string("Head\n9944\n"), "\n9944\n" + root + "\n", "Log\n123\n" + root,
+        "Log\nbananas\n" + root + "\n", "Log\n-34\n" + root + "\n",
+        "Log\n3438945738945739845734895735\n" + root + "\n", "Log\n0123\n" + root + "\n",
+        "Log\n+1\n" + root + "\n", std::string("Log\n1\nThisIsn'tBase64\n"),
+        std::string("Log\n1\nYmFuYW5hcw==\n"), "Log\n1\n" + root + "\n\nx\n"}) {
+    EXPECT_EQ(ParseCheckpoint(bad).status().code(), ErrorCode::kMalformed) << bad;
+  }
+  EXPECT_TRUE(ParseCheckpoint("Log\n18446744073709551615\n" + root + "\n").ok());
+  EXPECT_FALSE(ParseCheckpoint("Log\n18446744073709551616\n" + root + "\n").ok());
+}
+
+// ---- tiles ----
+
+TEST(TileTest, PathsAsTheSpecAndTesseraWriteThem) {
+  EXPECT_EQ(TilePath(0, 1234067), "tile/0/x001/x234/067");  // tlog-tiles.md
+  EXPECT_EQ(TilePath(0, 0), "tile/0/000");
+  EXPECT_EQ(TilePath(0, 0, 255), "tile/0/000.p/255");
+  EXPECT_EQ(TilePath(1, 0, 1), "tile/1/000.p/1");
+  EXPECT_EQ(TilePath(1, 0, 4), "tile/1/000.p/4");
+  EXPECT_EQ(TilePath(15, 455667), "tile/15/x455/667");
+  EXPECT_EQ(TilePath(3, 1234567), "tile/3/x001/x234/567");
+  EXPECT_EQ(TilePath(15, 123456789), "tile/15/x123/x456/789");
+  EXPECT_EQ(EntriesPath(0), "tile/entries/000");
+  EXPECT_EQ(EntriesPath(0, 8), "tile/entries/000.p/8");
+  EXPECT_EQ(EntriesPath(1, 1), "tile/entries/001.p/1");
+  EXPECT_EQ(EntriesPath(255, 253), "tile/entries/255.p/253");
+  EXPECT_EQ(EntriesPath(256), "tile/entries/256");
+  EXPECT_EQ(EntriesPath(1000), "tile/entries/x001/000");
+  EXPECT_EQ(EntriesPath(123456789), "tile/entries/x123/x456/789");
+  EXPECT_EQ(EntriesPath(123456789000), "tile/entries/x123/x456/x789/000");
+}
+
+TEST(TileTest, OnlyCanonicalPathsParse) {
+  auto a = ParseTilePath("tile/0/x001/x234/067");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->index, 1234067u);
+  EXPECT_EQ(a->width, 256u);
+  auto b = ParseTilePath("tile/0/x001/x234/067.p/89");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->width, 89u);
+  auto c = ParseTilePath("tile/63/x999/x999/x999/x999/x999/999.p/255");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->level, 63u);
+  EXPECT_EQ(c->index, 999999999999999999u);
+  auto d = ParseTilePath("tile/entries/x123/x456/x789/000");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->entries);
+  EXPECT_EQ(d->index, 123456789000u);
+  for (const char* bad : {"tile/0/x001/x234/067.p/",
+                          "tile/0/x001/x234/067.p",
+                          "tile/0/x001/x234/",
+                          "tile/0/x001/x234",
+                          "tile/0/x001/",
+                          "tile/0/x001",
+                          "tile/0/x001/.p/abc",
+                          "tile/64/000",
+                          "tile/-1/000",
+                          "tile/abc/000",
+                          "tile/0/001/002",
+                          "tile/0/x001/0002",
+                          "tile/0/x001/-002",
+                          "tile/0/x001/002.p/256",
+                          "tile/0/000.p/0",
+                          "tile/0/000.p/01",
+                          "tile/00/000",
+                          "tile/0/x000/001",
+                          "tile/entries/000.p/256",
+                          "tile/0/1",
+                          "tiles/0/000",
+                          "tile/0/000/"}) {
+    EXPECT_FALSE(ParseTilePath(bad).ok()) << bad;
+  }
+}
+
+TEST(TileTest, EntryBundlesRoundTripAndRefuseTruncation) {
+  const std::vector<std::vector<uint8_t>> entries = {{}, {1, 2, 3}, std::vector<uint8_t>(300, 9)};
+  auto bundle = EncodeEntryBundle(entries);
+  ASSERT_TRUE(bundle.ok());
+  EXPECT_EQ(bundle->size(), 2 + 5 + 302u);
+  EXPECT_EQ((*bundle)[2], 0);
+  EXPECT_EQ((*bundle)[3], 3);
+  EXPECT_EQ(ParseEntryBundle(*bundle).value(), entries);
+  for (size_t cut = 1; cut < bundle->size(); ++cut) {
+    auto parsed = ParseEntryBundle(std::span(*bundle).first(cut));
+    // A cut at an entry's end is a shorter bundle; anywhere else it is malformed.
+    if (cut == 2 || cut == 7) {
+      EXPECT_TRUE(parsed.ok()) << cut;
+    } else {
+      EXPECT_EQ(parsed.status().code(), ErrorCode::kMalformed) << cut;
+    }
+  }
+  const std::vector<std::vector<uint8_t>> too_big = {std::vector<uint8_t>(65536)};
+  EXPECT_FALSE(EncodeEntryBundle(too_big).ok());
+}
+
+}  // namespace
+}  // namespace gavah::tlog
