@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -232,16 +233,18 @@ uint32_t KeyId(std::string_view name, uint8_t type, std::span<const uint8_t> pub
   return (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
 }
 
-VerifierKey MakeVerifierKey(std::string_view name, std::span<const uint8_t, 32> public_key) {
+VerifierKey MakeVerifierKey(std::string_view name, std::span<const uint8_t, 32> public_key,
+                            uint8_t type) {
   VerifierKey k;
   k.name = std::string(name);
   std::copy(public_key.begin(), public_key.end(), k.public_key.begin());
-  k.id = KeyId(name, kEd25519Type, public_key);
+  k.type = type;
+  k.id = KeyId(name, type, public_key);
   return k;
 }
 
 std::string FormatVerifierKey(const VerifierKey& key) {
-  std::vector<uint8_t> typed{kEd25519Type};
+  std::vector<uint8_t> typed{key.type};
   typed.insert(typed.end(), key.public_key.begin(), key.public_key.end());
   char id[9];
   std::snprintf(id, sizeof id, "%08x", key.id);
@@ -261,20 +264,43 @@ Result<VerifierKey> ParseVerifierKey(std::string_view text) {
     return Malformed("a verifier key's id is 8 lower-case hexadecimal digits");
   const auto key = FromBase64(text.substr(b + 1));
   if (!key || key->empty()) return Malformed("a verifier key's key is not base64");
-  if ((*key)[0] != kEd25519Type)
+  const uint8_t type = (*key)[0];
+  if (type != kEd25519Type && type != kCosignatureType)
     return Error(ErrorCode::kUnsupported, "a verifier key of a type other than Ed25519");
   if (key->size() != 33) return Malformed("an Ed25519 verifier key is 32 bytes");
-  VerifierKey k = MakeVerifierKey(name, std::span<const uint8_t, 32>(key->data() + 1, 32));
+  VerifierKey k = MakeVerifierKey(name, std::span<const uint8_t, 32>(key->data() + 1, 32), type);
   char expected[9];
   std::snprintf(expected, sizeof expected, "%08x", k.id);
   if (id != expected) return Malformed("a verifier key's id is not the hash of its name and key");
   return k;
 }
 
-VerifierKey NoteSigner::verifier() const {
+VerifierKey NoteSigner::verifier(uint8_t type) const {
   std::array<uint8_t, 32> pk{};
   crypto_sign_ed25519_sk_to_pk(pk.data(), secret_key.data());
-  return MakeVerifierKey(name, pk);
+  return MakeVerifierKey(name, pk, type);
+}
+
+std::string CosignatureMessage(uint64_t timestamp, std::string_view checkpoint_text) {
+  return "cosignature/v1\ntime " + std::to_string(timestamp) + "\n" + std::string(checkpoint_text);
+}
+
+Result<std::string> CosignatureLine(const NoteSigner& witness, uint64_t timestamp,
+                                    std::string_view checkpoint_text) {
+  if (!IsValidKeyName(witness.name) || witness.secret_key.size() != crypto_sign_SECRETKEYBYTES)
+    return Error(ErrorCode::kInvalidArgument, "a witness needs a valid name and key");
+  if (timestamp > uint64_t{INT64_MAX})
+    return Error(ErrorCode::kInvalidArgument, "a cosignature's time is at most 2^63 - 1");
+  if (!ParseCheckpoint(checkpoint_text).ok())
+    return Error(ErrorCode::kInvalidArgument, "a witness cosigns checkpoints only");
+  const VerifierKey v = witness.verifier(kCosignatureType);
+  const std::string message = CosignatureMessage(timestamp, checkpoint_text);
+  std::vector<uint8_t> sig(4 + 8 + crypto_sign_BYTES);
+  for (int i = 0; i < 4; ++i) sig[i] = static_cast<uint8_t>(v.id >> (24 - 8 * i));
+  for (int i = 0; i < 8; ++i) sig[4 + i] = static_cast<uint8_t>(timestamp >> (56 - 8 * i));
+  crypto_sign_detached(sig.data() + 12, nullptr, reinterpret_cast<const uint8_t*>(message.data()),
+                       message.size(), witness.secret_key.data());
+  return std::string(kSignaturePrefix) + witness.name + " " + ToBase64(sig) + "\n";
 }
 
 Result<std::string> SignNote(std::string_view text, std::span<const NoteSigner* const> signers) {
@@ -339,11 +365,27 @@ Result<OpenedNote> OpenNote(std::string_view note, std::span<const VerifierKey> 
                     [&](const Seen& s) { return s.name == name && s.id == id; }))
       continue;  // only a known key's first signature counts
     seen.push_back({std::string(name), id});
-    if (sig->size() != 4 + crypto_sign_BYTES ||
-        crypto_sign_verify_detached(sig->data() + 4, reinterpret_cast<const uint8_t*>(text.data()),
-                                    text.size(), key->public_key.data()) != 0)
+    bool good = false;
+    uint64_t timestamp = 0;
+    if (key->type == kCosignatureType) {
+      if (sig->size() == 4 + 8 + crypto_sign_BYTES) {
+        for (int i = 0; i < 8; ++i) timestamp = (timestamp << 8) | (*sig)[4 + i];
+        const std::string message = CosignatureMessage(timestamp, text);
+        good = timestamp <= uint64_t{INT64_MAX} && ParseCheckpoint(text).ok() &&
+               crypto_sign_verify_detached(sig->data() + 12,
+                                           reinterpret_cast<const uint8_t*>(message.data()),
+                                           message.size(), key->public_key.data()) == 0;
+      }
+    } else {
+      good = sig->size() == 4 + crypto_sign_BYTES &&
+             crypto_sign_verify_detached(sig->data() + 4,
+                                         reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                                         key->public_key.data()) == 0;
+    }
+    if (!good)
       return Error(ErrorCode::kBadSignature, "the signature of " + std::string(name) + " on " +
                                                  "a signed note does not verify");
+    out.timestamps.push_back(timestamp);
     out.verified_by.emplace_back(name);
   }
   if (out.verified_by.empty())

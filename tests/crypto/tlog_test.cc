@@ -433,6 +433,88 @@ TEST(CheckpointTest, OnlyTheCanonicalFormParses) {
   EXPECT_FALSE(ParseCheckpoint("Log\n18446744073709551616\n" + root + "\n").ok());
 }
 
+// ---- cosignatures (c2sp.org/tlog-cosignature v1) ----
+
+// A real witness cosignature from FiloSottile/sunlight (cmd/skylight/testdata/witness): the
+// log's own line is of a type Gavah does not know (0x05) and is ignored.
+TEST(CosignatureTest, ARealWitnessCosignatureVerifies) {
+  auto witness =
+      ParseVerifierKey("witness.example.org+b8a2cf20+BFLN3yikSfFkVAJtrnh/CiY3Zozkoy7clp+P7XB28qUN");
+  ASSERT_TRUE(witness.ok()) << witness.status().message();
+  EXPECT_EQ(witness->type, kCosignatureType);
+  const std::string text =
+      "rome2026h1.example.org\n300\nlCkHUpkmVBEms2r2T1K6Og69+wUuuN3MIEW1/ezu2v0=\n";
+  const std::string note = text +
+                           "\n\xe2\x80\x94 rome2026h1.example.org "
+                           "kVB1JgAAAZtxtEwABAMARzBFAiEAi+mTa2xjL1IdWpH82OeciGsGvwRAP+"
+                           "f1WkfKaSZCfFECIHoNPZ/Q3y6UNzvKOO9cuLr6V16vPNfhwhle9f6r5H/Z\n"
+                           "\xe2\x80\x94 witness.example.org "
+                           "uKLPIAAAAABpVGeAhm2bOvKc3LaB9PFN1ruG19Y5yqslmcAAbhftnn1Zznmo0LXFZq4LGvq"
+                           "KqLX8jWlwLKasxEGTLIqAVusneCBmBw==\n";
+  const VerifierKey known[] = {*witness};
+  auto opened = OpenNote(note, known);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_EQ(opened->text, text);
+  EXPECT_EQ(opened->verified_by, std::vector<std::string>{"witness.example.org"});
+  EXPECT_EQ(opened->timestamps, std::vector<uint64_t>{1767139200});
+  // The same key taken as a plain note key (type 0x01) has another id: the line is not its.
+  VerifierKey plain = *witness;
+  plain.type = kEd25519Type;
+  plain.id = KeyId(plain.name, kEd25519Type, plain.public_key);
+  const VerifierKey as_plain[] = {plain};
+  EXPECT_EQ(OpenNote(note, as_plain).status().code(), ErrorCode::kUntrustedSigner);
+  // Another tree size under the same cosignature.
+  std::string moved = note;
+  moved.replace(moved.find("\n300\n"), 5, "\n301\n");
+  EXPECT_EQ(OpenNote(moved, known).status().code(), ErrorCode::kBadSignature);
+}
+
+TEST(CosignatureTest, SignsTheSpecsMessageAndRoundTrips) {
+  // tlog-cosignature.md's example message.
+  EXPECT_EQ(CosignatureMessage(1679315147,
+                               "example.com/behind-the-sofa\n20852163\n"
+                               "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"),
+            "cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\n"
+            "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n");
+  NoteSigner log =
+      SignerFromGoKey("PRIVATE+KEY+Log+2271c621+AdEIq9FLRQni54Wg68T96VJO+iayOaulswav2DUMKgvQ");
+  NoteSigner w =
+      SignerFromGoKey("PRIVATE+KEY+Known+451c786d+AQPRoE2+Z+Ed1HaHBA9F/FfracvcZ2rDU39kCecMEoci");
+  w.name = "witness.example/w1";
+  const std::string text = FormatCheckpoint({"Log", 8, H(kRoots[8]), {}});
+  const NoteSigner* signers[] = {&log};
+  std::string note = SignNote(text, signers).value();
+  auto line = CosignatureLine(w, 1700000000, text);
+  ASSERT_TRUE(line.ok());
+  auto decoded =
+      FromBase64(line->substr(line->rfind(' ') + 1, line->size() - line->rfind(' ') - 2));
+  ASSERT_TRUE(decoded && decoded->size() == 76);
+  note += *line;
+  const VerifierKey known[] = {log.verifier(), w.verifier(kCosignatureType)};
+  auto opened = OpenNote(note, known);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_EQ(opened->verified_by, (std::vector<std::string>{"Log", "witness.example/w1"}));
+  EXPECT_EQ(opened->timestamps, (std::vector<uint64_t>{0, 1700000000}));
+  EXPECT_FALSE(CosignatureLine(w, uint64_t{1} << 63, text).ok());
+  EXPECT_FALSE(CosignatureLine(w, 1, "not a checkpoint\n").ok());
+}
+
+TEST(CosignatureTest, WitnessKeysParseAsTransparencyDevFormatsSays) {
+  auto remora =
+      ParseVerifierKey("remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2");
+  ASSERT_TRUE(remora.ok());
+  EXPECT_EQ(remora->type, kCosignatureType);
+  EXPECT_EQ(FormatVerifierKey(*remora),
+            "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2");
+  for (const char* bad :
+       {"bananas.sigstore.dev+12344556", "rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!",
+        "rekor.sigstore.dev+12345678+AwEB",
+        "remora.n621.de+NOT_A_NUMBER+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2",
+        "remora.n621.de+00000000+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"}) {
+    EXPECT_FALSE(ParseVerifierKey(bad).ok()) << bad;
+  }
+}
+
 // ---- tiles ----
 
 TEST(TileTest, PathsAsTheSpecAndTesseraWriteThem) {

@@ -1,6 +1,7 @@
 // The transparency log's parsers on untrusted bytes (a hostile server, witness or mirror sends
 // them). The first byte picks what the rest is:
-//   0: a signed note, opened with a fixed known key (it must never verify a forgery);
+//   0: a signed note, opened with a fixed known log key and witness key (it must never verify
+//      a forgery);
 //   1: a checkpoint text: when it parses, formatting it gives the same bytes back;
 //   2: a tile path: when it parses, writing it gives the same path back;
 //   3: an entry bundle: when it parses, encoding it gives the same bytes back;
@@ -19,14 +20,12 @@ namespace {
 
 using namespace gavah::tlog;
 
-const VerifierKey& Known() {
-  static const VerifierKey* key = [] {
-    const auto seed = gavah::fuzz::Fill(32, 0x21);
-    uint8_t pk[32], sk[64];
-    crypto_sign_seed_keypair(pk, sk, seed.data());
-    return new VerifierKey(MakeVerifierKey("log.example/gavah", std::span<const uint8_t, 32>(pk)));
-  }();
-  return *key;
+VerifierKey Key(const char* name, uint8_t seed_start, uint8_t type) {
+  const auto seed = gavah::fuzz::Fill(32, seed_start);
+  uint8_t pk[32], sk[64];
+  crypto_sign_seed_keypair(pk, sk, seed.data());
+  sodium_memzero(sk, sizeof sk);
+  return MakeVerifierKey(name, std::span<const uint8_t, 32>(pk), type);
 }
 
 uint64_t U64(std::span<const uint8_t>& in) {
@@ -65,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(rest.data()), rest.size());
   switch (data[0] % 6) {
     case 0: {
-      const VerifierKey known[] = {Known()};
+      static const VerifierKey known[] = {Key("log.example/gavah", 0x21, kEd25519Type),
+                                          Key("witness.example/w", 0x61, kCosignatureType)};
       // Nobody holds the key's seed but this file, and no input signs with it.
       if (OpenNote(text, known).ok()) gavah::fuzz::Fail("a forged note verified");
       break;

@@ -50,6 +50,8 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest32& o
 // ---- Signed notes (c2sp.org/signed-note) with Ed25519 (signature type 0x01) ----
 
 inline constexpr uint8_t kEd25519Type = 0x01;
+// c2sp.org/tlog-cosignature v1: a witness's timestamped Ed25519 signature of a checkpoint.
+inline constexpr uint8_t kCosignatureType = 0x04;
 inline constexpr size_t kMaxNoteSignatures = 100;
 inline constexpr size_t kMaxNoteSize = 1 << 20;
 
@@ -62,18 +64,20 @@ struct VerifierKey {
   std::string name;
   uint32_t id = 0;
   std::array<uint8_t, 32> public_key{};
+  uint8_t type = kEd25519Type;  // or kCosignatureType: a witness's key
 };
-// "<name>+<8 lower-case hex digits of the key ID>+<base64(0x01 || public key)>".
+// "<name>+<8 lower-case hex digits of the key ID>+<base64(type || public key)>".
 std::string FormatVerifierKey(const VerifierKey& key);
-// Strict: a valid name, the key ID the key hashes to, type 0x01, a 32-byte key.
+// Strict: a valid name, the key ID the key hashes to, type 0x01 or 0x04, a 32-byte key.
 Result<VerifierKey> ParseVerifierKey(std::string_view text);
-VerifierKey MakeVerifierKey(std::string_view name, std::span<const uint8_t, 32> public_key);
+VerifierKey MakeVerifierKey(std::string_view name, std::span<const uint8_t, 32> public_key,
+                            uint8_t type = kEd25519Type);
 
 // An Ed25519 signing key for notes: the name it signs as and its 64-byte libsodium secret key.
 struct NoteSigner {
   std::string name;
   SecretBuffer secret_key;  // crypto_sign_SECRETKEYBYTES
-  VerifierKey verifier() const;
+  VerifierKey verifier(uint8_t type = kEd25519Type) const;
 };
 
 // `text` (UTF-8, ending in a newline, no control character but newline) followed by a blank
@@ -83,11 +87,20 @@ Result<std::string> SignNote(std::string_view text, std::span<const NoteSigner* 
 struct OpenedNote {
   std::string text;
   std::vector<std::string> verified_by;  // the names of the known keys whose signature verified
+  std::vector<uint64_t> timestamps;      // beside each: a cosignature's time, 0 for a signature
 };
 // Opens a note as c2sp.org/signed-note says: signatures by keys not in `known` are ignored; a
 // known key's signature must verify (kBadSignature names it); at least one must (else
-// kUntrustedSigner). The text is returned only then.
+// kUntrustedSigner). The text is returned only then. A known key of kCosignatureType verifies
+// a cosignature (c2sp.org/tlog-cosignature v1) over the text, which must be a checkpoint.
 Result<OpenedNote> OpenNote(std::string_view note, std::span<const VerifierKey> known);
+
+// "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint's text: what a witness signs.
+std::string CosignatureMessage(uint64_t timestamp, std::string_view checkpoint_text);
+// The signature line a witness adds to a checkpoint note: key id (with type 0x04), the
+// timestamp as a big-endian u64 (at most 2^63 - 1), then the Ed25519 signature.
+Result<std::string> CosignatureLine(const NoteSigner& witness, uint64_t timestamp,
+                                    std::string_view checkpoint_text);
 
 // ---- Checkpoints (c2sp.org/tlog-checkpoint) ----
 
