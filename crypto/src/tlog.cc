@@ -486,6 +486,38 @@ Result<TileRef> ParseTilePath(std::string_view path) {
   return ref;
 }
 
+std::vector<TileRef> TilesOfTree(uint64_t size) {
+  std::vector<TileRef> out;
+  // Level l has floor(size / 256^l) hashes; it ends where that is zero.
+  uint64_t hashes = size;
+  for (unsigned level = 0; hashes > 0 && level <= 63; ++level) {
+    for (uint64_t n = 0; n < hashes / kTileWidth; ++n) out.push_back({false, level, n, kTileWidth});
+    if (hashes % kTileWidth != 0)
+      out.push_back(
+          {false, level, hashes / kTileWidth, static_cast<unsigned>(hashes % kTileWidth)});
+    hashes /= kTileWidth;
+  }
+  return out;
+}
+
+Result<std::vector<uint8_t>> TileContents(std::span<const Digest32> leaves, unsigned level,
+                                          uint64_t index, unsigned width) {
+  if (level > 3 || width == 0 || width > kTileWidth)
+    return Error(ErrorCode::kInvalidArgument, "no such tile");
+  uint64_t span = 1;  // entries under one hash of this level
+  for (unsigned l = 0; l < level; ++l) span *= kTileWidth;
+  const uint64_t first = index * kTileWidth * span, end = first + width * span;
+  if (index > leaves.size() || end > leaves.size())
+    return Error(ErrorCode::kInvalidArgument, "the tree is too small for this tile");
+  std::vector<uint8_t> out;
+  out.reserve(width * 32);
+  for (uint64_t i = first; i < end; i += span) {
+    const Digest32 h = RootOf(leaves.subspan(i, span));
+    out.insert(out.end(), h.begin(), h.end());
+  }
+  return out;
+}
+
 Result<std::vector<uint8_t>> EncodeEntryBundle(std::span<const std::vector<uint8_t>> entries) {
   if (entries.size() > kTileWidth)
     return Error(ErrorCode::kInvalidArgument, "an entry bundle holds at most 256 entries");

@@ -578,6 +578,53 @@ TEST(TileTest, OnlyCanonicalPathsParse) {
   }
 }
 
+// tlog-tiles.md's two examples of which tiles a tree has.
+TEST(TileTest, TheTilesOfATreeAreTheSpecs) {
+  const auto tiles = TilesOfTree(70000);
+  size_t full0 = 0;
+  std::vector<std::string> rest;
+  for (const auto& t : tiles) {
+    if (t.level == 0 && t.width == kTileWidth) {
+      ++full0;
+    } else {
+      rest.push_back(TilePath(t.level, t.index, t.width));
+    }
+  }
+  EXPECT_EQ(full0, 273u);
+  EXPECT_EQ(rest, (std::vector<std::string>{"tile/0/273.p/112", "tile/1/000", "tile/1/001.p/17",
+                                            "tile/2/000.p/1"}));
+  std::vector<std::string> small;
+  for (const auto& t : TilesOfTree(256)) small.push_back(TilePath(t.level, t.index, t.width));
+  EXPECT_EQ(small, (std::vector<std::string>{"tile/0/000", "tile/1/000.p/1"}));
+  EXPECT_TRUE(TilesOfTree(0).empty());
+}
+
+// A tile's hashes: level 0 the leaf hashes, level 1 the roots of whole level-0 tiles; the tree's
+// root follows from them, as a client computes it from tiles alone.
+TEST(TileTest, TileContentsAreTheSubtreesRoots) {
+  std::vector<Digest32> leaves;
+  for (uint32_t i = 0; i < 600; ++i) {
+    const uint8_t e[4] = {static_cast<uint8_t>(i >> 24), static_cast<uint8_t>(i >> 16),
+                          static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+    leaves.push_back(LeafHash(e));
+  }
+  auto t0 = TileContents(leaves, 0, 1, 256).value();
+  ASSERT_EQ(t0.size(), 8192u);
+  EXPECT_TRUE(std::equal(t0.begin(), t0.begin() + 32, leaves[256].begin()));
+  auto partial = TileContents(leaves, 0, 2, 88).value();
+  EXPECT_EQ(partial.size(), 88u * 32);
+  auto t1 = TileContents(leaves, 1, 0, 2).value();
+  ASSERT_EQ(t1.size(), 64u);
+  Digest32 a{}, b{};
+  std::copy(t1.begin(), t1.begin() + 32, a.begin());
+  std::copy(t1.begin() + 32, t1.end(), b.begin());
+  EXPECT_EQ(a, RootOf(std::span(leaves).first(256)));
+  // The root of the first 512 entries from the level-1 tile alone.
+  EXPECT_EQ(NodeHash(a, b), RootOf(std::span(leaves).first(512)));
+  EXPECT_FALSE(TileContents(leaves, 1, 0, 3).ok());  // 768 entries: more than the tree has
+  EXPECT_FALSE(TileContents(leaves, 0, 0, 0).ok());
+}
+
 TEST(TileTest, EntryBundlesRoundTripAndRefuseTruncation) {
   const std::vector<std::vector<uint8_t>> entries = {{}, {1, 2, 3}, std::vector<uint8_t>(300, 9)};
   auto bundle = EncodeEntryBundle(entries);

@@ -134,6 +134,15 @@ struct TileRef {
 // The inverse of TilePath and EntriesPath: only the canonical spelling is accepted.
 Result<TileRef> ParseTilePath(std::string_view path);
 
+// The tiles a tree of `size` entries has, level by level (a partial tile where the level's width
+// is not a multiple of 256; no empty tile); entry bundles are level 0's.
+std::vector<TileRef> TilesOfTree(uint64_t size);
+// Tile `index` of `level`: hash i is the root of entries (index*256 + i) * 256^level up to
+// (index*256 + i + 1) * 256^level, for the first `width` i, computed from the leaf hashes
+// (levels 0 to 3: a reference for tests and for rebuilding a log's tiles from its leaves).
+Result<std::vector<uint8_t>> TileContents(std::span<const Digest32> leaves, unsigned level,
+                                          uint64_t index, unsigned width);
+
 // Entry bundle: each entry as a big-endian uint16 length and its bytes.
 Result<std::vector<uint8_t>> EncodeEntryBundle(std::span<const std::vector<uint8_t>> entries);
 Result<std::vector<std::vector<uint8_t>>> ParseEntryBundle(std::span<const uint8_t> bundle);
