@@ -427,6 +427,93 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text) {
   return c;
 }
 
+// ---- witnessing ----
+
+std::string FormatAddCheckpoint(const AddCheckpoint& request) {
+  std::string out = "old " + std::to_string(request.old_size) + "\n";
+  for (const auto& h : request.proof) out += ToBase64(h) + "\n";
+  return out + "\n" + request.note;
+}
+
+Result<AddCheckpoint> ParseAddCheckpoint(std::string_view body) {
+  if (body.size() > kMaxNoteSize + (kMaxWitnessProof + 1) * 64)
+    return Malformed("an add-checkpoint request is too large");
+  AddCheckpoint r;
+  auto line = [&body]() -> std::optional<std::string_view> {
+    const size_t nl = body.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;
+    const std::string_view l = body.substr(0, nl);
+    body = body.substr(nl + 1);
+    return l;
+  };
+  const auto first = line();
+  if (!first || first->substr(0, 4) != "old ") return Malformed("a request starts with \"old N\"");
+  const auto old = ParseDecimal(first->substr(4));
+  if (!old) return Malformed("a request's old size is not a decimal number");
+  r.old_size = *old;
+  for (;;) {
+    const auto l = line();
+    if (!l) return Malformed("a request ends before its checkpoint");
+    if (l->empty()) break;
+    if (r.proof.size() == kMaxWitnessProof)
+      return Malformed("a consistency proof of over 63 hashes");
+    const auto h = FromBase64(*l);
+    if (!h || h->size() != 32) return Malformed("a consistency proof line is not a 32-byte hash");
+    Digest32 d{};
+    std::copy(h->begin(), h->end(), d.begin());
+    r.proof.push_back(d);
+  }
+  r.note = std::string(body);
+  return r;
+}
+
+Result<std::string> AddCheckpointOrigin(const AddCheckpoint& request) {
+  const size_t nl = request.note.find('\n');
+  if (nl == std::string::npos || nl == 0) return Malformed("a checkpoint has no origin");
+  return request.note.substr(0, nl);
+}
+
+WitnessAnswer DecideAddCheckpoint(const AddCheckpoint& request, std::span<const WitnessedLog> logs,
+                                  const std::optional<WitnessedCheckpoint>& last,
+                                  const NoteSigner& witness, uint64_t now) {
+  auto answer = [](int status, std::string body) {
+    WitnessAnswer a;
+    a.http_status = status;
+    a.body = std::move(body);
+    return a;
+  };
+  const auto origin = AddCheckpointOrigin(request);
+  if (!origin.ok()) return answer(400, origin.status().message());
+  const auto log = std::find_if(logs.begin(), logs.end(),
+                                [&](const WitnessedLog& l) { return l.origin == origin.value(); });
+  if (log == logs.end()) return answer(404, "this witness does not witness that log");
+  auto opened = OpenNote(request.note, log->keys);
+  if (!opened.ok()) return answer(403, opened.status().message());
+  auto checkpoint = ParseCheckpoint(opened->text);
+  if (!checkpoint.ok() || checkpoint->origin != origin.value())
+    return answer(400, "not a checkpoint");
+  if (request.old_size > checkpoint->size) return answer(400, "old size above the new size");
+  const uint64_t last_size = last ? last->size : 0;
+  if (request.old_size != last_size) {
+    WitnessAnswer a = answer(409, std::to_string(last_size) + "\n");
+    return a;
+  }
+  if (checkpoint->size == 0 && checkpoint->root != Sha256Of({}))
+    return answer(422, "an empty tree with a root that is not the empty tree's");
+  if (request.old_size == 0) {
+    if (!request.proof.empty()) return answer(422, "the empty tree needs no consistency proof");
+  } else {
+    const Status st = VerifyConsistency(last->size, checkpoint->size, last->root, checkpoint->root,
+                                        request.proof);
+    if (!st.ok()) return answer(422, st.message());
+  }
+  auto line = CosignatureLine(witness, now, opened->text);
+  if (!line.ok()) return answer(500, line.status().message());
+  WitnessAnswer a = answer(200, *line);
+  a.cosigned = WitnessedCheckpoint{checkpoint->size, checkpoint->root, request.note + *line};
+  return a;
+}
+
 // ---- tiles ----
 
 std::string TilePath(unsigned level, uint64_t index, unsigned width) {

@@ -515,6 +515,117 @@ TEST(CosignatureTest, WitnessKeysParseAsTransparencyDevFormatsSays) {
   }
 }
 
+// ---- witnessing ----
+
+struct WitnessFixture {
+  NoteSigner log =
+      SignerFromGoKey("PRIVATE+KEY+Log+2271c621+AdEIq9FLRQni54Wg68T96VJO+iayOaulswav2DUMKgvQ");
+  NoteSigner other =
+      SignerFromGoKey("PRIVATE+KEY+Unknown+fdbb2e08+Aav2knTC6orbhXX8pMWuNiWgO+Wwk2DB+h1eU2Q1W1nU");
+  NoteSigner witness =
+      SignerFromGoKey("PRIVATE+KEY+Known+451c786d+AQPRoE2+Z+Ed1HaHBA9F/FfracvcZ2rDU39kCecMEoci");
+  std::vector<WitnessedLog> logs;
+  std::vector<Digest32> leaves = TestLeaves();
+  WitnessFixture() {
+    witness.name = "witness.example/w1";
+    logs.push_back({"Log", {log.verifier()}});
+  }
+  std::string Note(uint64_t size, const Digest32& root, const NoteSigner& by) {
+    const NoteSigner* s[] = {&by};
+    return SignNote(FormatCheckpoint({"Log", size, root, {}}), s).value();
+  }
+  AddCheckpoint Request(uint64_t old, uint64_t size) {
+    AddCheckpoint r;
+    r.old_size = old;
+    if (old > 0 && old < size) r.proof = ConsistencyProof(Prefix(leaves, size), old).value();
+    r.note = Note(size, RootAt(size), log);
+    return r;
+  }
+};
+
+TEST(WitnessTest, RequestsRoundTripAndBadOnesAreRefused) {
+  WitnessFixture f;
+  const AddCheckpoint r = f.Request(3, 8);
+  const std::string body = FormatAddCheckpoint(r);
+  EXPECT_EQ(body.substr(0, 6), "old 3\n");
+  auto parsed = ParseAddCheckpoint(body);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->old_size, 3u);
+  EXPECT_EQ(parsed->proof, r.proof);
+  EXPECT_EQ(parsed->note, r.note);
+  std::string many = "old 1\n";
+  for (int i = 0; i < 64; ++i) many += ToBase64(RootAt(1)) + "\n";
+  for (const std::string& bad : {std::string("old 3\n"), std::string("new 3\n\n") + r.note,
+                                 "old 03\n\n" + r.note, "old 3\nnot base64\n\n" + r.note,
+                                 "old 3\nYmFuYW5hcw==\n\n" + r.note, many + "\n" + r.note}) {
+    EXPECT_EQ(ParseAddCheckpoint(bad).status().code(), ErrorCode::kMalformed) << bad;
+  }
+}
+
+// A witness cosigns only consistent extensions of what it cosigned, with the spec's answers.
+TEST(WitnessTest, CosignsOnlyConsistentExtensions) {
+  WitnessFixture f;
+  const VerifierKey w = f.witness.verifier(kCosignatureType);
+  // First contact: old 0 with no proof.
+  auto first = DecideAddCheckpoint(f.Request(0, 3), f.logs, std::nullopt, f.witness, 1000);
+  ASSERT_EQ(first.http_status, 200) << first.body;
+  ASSERT_TRUE(first.cosigned);
+  EXPECT_EQ(first.cosigned->size, 3u);
+  const VerifierKey both[] = {f.log.verifier(), w};
+  auto cosigned = OpenNote(f.Request(0, 3).note + first.body, both);
+  ASSERT_TRUE(cosigned.ok()) << cosigned.status().message();
+  EXPECT_EQ(cosigned->timestamps, (std::vector<uint64_t>{0, 1000}));
+  EXPECT_EQ(first.cosigned->note, f.Request(0, 3).note + first.body);
+
+  const auto last = first.cosigned;
+  auto grown = DecideAddCheckpoint(f.Request(3, 8), f.logs, last, f.witness, 1001);
+  EXPECT_EQ(grown.http_status, 200) << grown.body;
+  // The same tree again is consistent.
+  EXPECT_EQ(DecideAddCheckpoint(f.Request(3, 3), f.logs, last, f.witness, 1002).http_status, 200);
+
+  // A log the witness does not know; a checkpoint not signed by the log's key; a bad signature.
+  AddCheckpoint unknown = f.Request(3, 8);
+  unknown.note = f.Note(8, RootAt(8), f.other);
+  unknown.note.replace(0, 3, "Lag");
+  EXPECT_EQ(DecideAddCheckpoint(unknown, f.logs, last, f.witness, 1).http_status, 404);
+  AddCheckpoint unsigned_ = f.Request(3, 8);
+  unsigned_.note = f.Note(8, RootAt(8), f.other);
+  EXPECT_EQ(DecideAddCheckpoint(unsigned_, f.logs, last, f.witness, 1).http_status, 403);
+  AddCheckpoint forged = f.Request(3, 8);
+  forged.note[forged.note.size() - 10] ^= 1;
+  EXPECT_EQ(DecideAddCheckpoint(forged, f.logs, last, f.witness, 1).http_status, 403);
+
+  // Sizes: an old size above the new; an old size that is not what the witness holds.
+  EXPECT_EQ(DecideAddCheckpoint(f.Request(8, 5), f.logs, last, f.witness, 1).http_status, 400);
+  auto conflict = DecideAddCheckpoint(f.Request(2, 8), f.logs, last, f.witness, 1);
+  EXPECT_EQ(conflict.http_status, 409);
+  EXPECT_EQ(conflict.body, "3\n");
+  EXPECT_FALSE(conflict.cosigned);
+
+  // A split view: the log's own key signs a tree of 8 in which entry 1 was rewritten.
+  auto changed = f.leaves;
+  changed[1] = LeafHash(Bytes("rewritten"));
+  AddCheckpoint split;
+  split.old_size = 3;
+  split.proof = ConsistencyProof(Prefix(changed, 8), 3).value();
+  split.note = f.Note(8, RootOf(Prefix(changed, 8)), f.log);
+  auto refused = DecideAddCheckpoint(split, f.logs, last, f.witness, 1);
+  EXPECT_EQ(refused.http_status, 422) << refused.body;
+  EXPECT_FALSE(refused.cosigned);
+  // The same size with another root; old 0 with a proof; an empty tree that is not empty.
+  AddCheckpoint same = f.Request(3, 3);
+  same.note = f.Note(3, RootOf(Prefix(changed, 3)), f.log);
+  EXPECT_EQ(DecideAddCheckpoint(same, f.logs, last, f.witness, 1).http_status, 422);
+  AddCheckpoint zero_proof = f.Request(0, 3);
+  zero_proof.proof.push_back(RootAt(1));
+  EXPECT_EQ(DecideAddCheckpoint(zero_proof, f.logs, std::nullopt, f.witness, 1).http_status, 422);
+  AddCheckpoint empty;
+  empty.note = f.Note(0, RootAt(1), f.log);
+  EXPECT_EQ(DecideAddCheckpoint(empty, f.logs, std::nullopt, f.witness, 1).http_status, 422);
+  empty.note = f.Note(0, RootAt(0), f.log);
+  EXPECT_EQ(DecideAddCheckpoint(empty, f.logs, std::nullopt, f.witness, 1).http_status, 200);
+}
+
 // ---- tiles ----
 
 TEST(TileTest, PathsAsTheSpecAndTesseraWriteThem) {

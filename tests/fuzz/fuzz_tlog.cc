@@ -5,7 +5,9 @@
 //   1: a checkpoint text: when it parses, formatting it gives the same bytes back;
 //   2: a tile path: when it parses, writing it gives the same path back;
 //   3: an entry bundle: when it parses, encoding it gives the same bytes back;
-//   4: an inclusion proof and 5: a consistency proof, for sizes and hashes from the input.
+//   4: an inclusion proof and 5: a consistency proof, for sizes and hashes from the input;
+//   6: an add-checkpoint request: when it parses, formatting it gives it back, and a witness
+//      never cosigns it (no input is signed by the log's key).
 #include <sodium.h>
 
 #include <algorithm>
@@ -62,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::span<const uint8_t> rest(data + 1, size - 1);
   const std::string_view text(reinterpret_cast<const char*>(rest.data()), rest.size());
-  switch (data[0] % 6) {
+  switch (data[0] % 7) {
     case 0: {
       static const VerifierKey known[] = {Key("log.example/gavah", 0x21, kEd25519Type),
                                           Key("witness.example/w", 0x61, kCosignatureType)};
@@ -103,6 +105,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto h = Hashes(rest);
       if (h.size() < 2) break;
       (void)VerifyConsistency(m, n, h[0], h[1], std::span(h).subspan(2));
+      break;
+    }
+    case 6: {
+      auto r = ParseAddCheckpoint(text);
+      if (!r.ok()) break;
+      if (FormatAddCheckpoint(*r) != text) gavah::fuzz::Fail("request not canonical");
+      static const NoteSigner* witness = [] {
+        auto* w = new NoteSigner{"witness.example/w", gavah::SecretBuffer(64)};
+        uint8_t pk[32];
+        const auto seed = gavah::fuzz::Fill(32, 0x61);
+        crypto_sign_seed_keypair(pk, w->secret_key.data(), seed.data());
+        return w;
+      }();
+      static const std::vector<WitnessedLog> logs = {
+          {"log.example/gavah", {Key("log.example/gavah", 0x21, kEd25519Type)}}};
+      if (DecideAddCheckpoint(*r, logs, std::nullopt, *witness, 1).http_status == 200)
+        gavah::fuzz::Fail("a witness cosigned a forged checkpoint");
       break;
     }
   }

@@ -114,6 +114,46 @@ std::string FormatCheckpoint(const Checkpoint& c);
 // Strict: a non-empty origin, a canonical decimal size, a 32-byte root in canonical base64.
 Result<Checkpoint> ParseCheckpoint(std::string_view text);
 
+// ---- Witnessing (c2sp.org/tlog-witness, add-checkpoint) ----
+
+inline constexpr size_t kMaxWitnessProof = 63;
+
+// The body of an add-checkpoint request: "old <size>", the consistency proof one base64 hash a
+// line, an empty line, then the checkpoint note.
+struct AddCheckpoint {
+  uint64_t old_size = 0;
+  std::vector<Digest32> proof;
+  std::string note;
+};
+std::string FormatAddCheckpoint(const AddCheckpoint& request);
+Result<AddCheckpoint> ParseAddCheckpoint(std::string_view body);
+
+// A log a witness vouches for: its origin and the keys that sign its checkpoints.
+struct WitnessedLog {
+  std::string origin;
+  std::vector<VerifierKey> keys;
+};
+// What a witness keeps per origin: the last checkpoint it cosigned.
+struct WitnessedCheckpoint {
+  uint64_t size = 0;
+  Digest32 root{};
+  std::string note;
+};
+struct WitnessAnswer {
+  int http_status = 0;  // 200, or the spec's 400, 403, 404, 409, 422
+  std::string body;     // the cosignature line, the size for a 409, or what was wrong
+  std::optional<WitnessedCheckpoint> cosigned;  // to keep (durably, before answering) on 200
+};
+// Decides an add-checkpoint as c2sp.org/tlog-witness says: it cosigns only a checkpoint signed
+// by the log's key that consistently extends `last` (the one it cosigned before for that
+// origin; nullopt: none). The caller must make this decision and keeping `cosigned` one atomic
+// step per origin, or two requests could roll the log back.
+WitnessAnswer DecideAddCheckpoint(const AddCheckpoint& request, std::span<const WitnessedLog> logs,
+                                  const std::optional<WitnessedCheckpoint>& last,
+                                  const NoteSigner& witness, uint64_t now);
+// The origin an add-checkpoint request names (its checkpoint's first line), to find `last`.
+Result<std::string> AddCheckpointOrigin(const AddCheckpoint& request);
+
 // ---- Tiles (c2sp.org/tlog-tiles) ----
 
 inline constexpr unsigned kTileWidth = 256;
