@@ -207,7 +207,9 @@ void ReadAheadSource::Run() {
 }
 
 void ReadAheadSource::PreferDirectReads() {
-  if (started_) return;
+  // Bytes already read were hashed here: the caller's own hash would miss them, so this source
+  // goes on hashing.
+  if (started_ || read_before_ > 0) return;
   direct_ = true;
   hash_ = false;
 }
@@ -229,12 +231,15 @@ Result<size_t> ReadAheadSource::ReadDirect(std::span<uint8_t> out) {
     done += static_cast<size_t>(n);
   }
   if (hash_inline_) sha_.Update(out.first(done));
+  if (!direct_) read_before_ += done;
   if (done < out.size()) drained_ = true;
   return done;
 }
 
 Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
   if (direct_) return ReadDirect(out);
+  // Input already ended on a read in place: no thread may start to read what a writer appends.
+  if (drained_) return size_t{0};
   if (!started_ && out.size() < kDirectBelow) {
     hash_inline_ = hash_;
     return ReadDirect(out);
@@ -277,7 +282,14 @@ Result<size_t> ReadAheadSource::Read(std::span<uint8_t> out) {
 
 Result<Digest32> ReadAheadSource::Digest() {
   if (!drained_ || !hash_) return Error(ErrorCode::kInvalidArgument, "digest before end of input");
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
   hash_ = false;  // Final() once
   return sha_.Final();
 }

@@ -54,6 +54,15 @@ void Subproof(std::span<const Digest32> d, uint64_t m, bool complete, std::vecto
   }
 }
 
+// RFC 9162's "right-shift fn and sn equally until LSB(fn) is set or fn is 0", after a step where
+// the node was a right child or the last one of its level.
+void AlignRight(uint64_t& fn, uint64_t& sn) {
+  while ((fn & 1) == 0 && fn != 0) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+}
+
 // Go's unicode.IsSpace, which is what names are checked against in the ecosystem.
 bool IsUnicodeSpace(uint32_t cp) {
   return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
@@ -150,12 +159,7 @@ Status VerifyInclusion(uint64_t index, uint64_t size, const Digest32& leaf,
     if (sn == 0) return Malformed("an inclusion proof of the wrong length");
     if ((fn & 1) != 0 || fn == sn) {
       r = NodeHash(p, r);
-      if ((fn & 1) == 0) {
-        while ((fn & 1) == 0 && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      AlignRight(fn, sn);
     } else {
       r = NodeHash(r, p);
     }
@@ -194,12 +198,7 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Digest32& o
     if ((fn & 1) != 0 || fn == sn) {
       fr = NodeHash(c, fr);
       sr = NodeHash(c, sr);
-      if ((fn & 1) == 0) {
-        while ((fn & 1) == 0 && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      AlignRight(fn, sn);
     } else {
       sr = NodeHash(sr, c);
     }
@@ -218,7 +217,8 @@ bool IsValidKeyName(std::string_view name) {
   if (name.empty() || !IsValidUtf8(name)) return false;
   for (size_t i = 0; i < name.size();) {
     const uint32_t cp = NextCodePoint(name, i);
-    if (cp == '+' || IsUnicodeSpace(cp) || IsControlCodePoint(cp)) return false;
+    // The spec's rules (no '+', no Unicode space), and no C0 control, which no note may hold.
+    if (cp == '+' || IsUnicodeSpace(cp) || cp < 0x20) return false;
   }
   return true;
 }
@@ -385,10 +385,9 @@ Result<OpenedNote> OpenNote(std::string_view note, std::span<const VerifierKey> 
     if (!good)
       return Error(ErrorCode::kBadSignature, "the signature of " + std::string(name) + " on " +
                                                  "a signed note does not verify");
-    out.timestamps.push_back(timestamp);
-    out.verified_by.emplace_back(name);
+    out.verified.push_back({std::string(name), key->type, timestamp});
   }
-  if (out.verified_by.empty())
+  if (out.verified.empty())
     return Error(ErrorCode::kUntrustedSigner, "a signed note bears no signature by a known key");
   out.text = std::string(text);
   return out;
@@ -487,7 +486,11 @@ WitnessAnswer DecideAddCheckpoint(const AddCheckpoint& request, std::span<const 
   const auto log = std::find_if(logs.begin(), logs.end(),
                                 [&](const WitnessedLog& l) { return l.origin == origin.value(); });
   if (log == logs.end()) return answer(404, "this witness does not witness that log");
-  auto opened = OpenNote(request.note, log->keys);
+  // Only the log's own signature counts here, never a cosignature by a key listed by mistake.
+  std::vector<VerifierKey> log_keys;
+  std::copy_if(log->keys.begin(), log->keys.end(), std::back_inserter(log_keys),
+               [](const VerifierKey& k) { return k.type == kEd25519Type; });
+  auto opened = OpenNote(request.note, log_keys);
   if (!opened.ok()) return answer(403, opened.status().message());
   auto checkpoint = ParseCheckpoint(opened->text);
   if (!checkpoint.ok() || checkpoint->origin != origin.value())
@@ -573,7 +576,9 @@ Result<TileRef> ParseTilePath(std::string_view path) {
   return ref;
 }
 
-std::vector<TileRef> TilesOfTree(uint64_t size) {
+Result<std::vector<TileRef>> TilesOfTree(uint64_t size) {
+  if (size > kMaxListedTree)
+    return Error(ErrorCode::kInvalidArgument, "too many tiles to list for that tree");
   std::vector<TileRef> out;
   // Level l has floor(size / 256^l) hashes; it ends where that is zero.
   uint64_t hashes = size;
@@ -593,8 +598,11 @@ Result<std::vector<uint8_t>> TileContents(std::span<const Digest32> leaves, unsi
     return Error(ErrorCode::kInvalidArgument, "no such tile");
   uint64_t span = 1;  // entries under one hash of this level
   for (unsigned l = 0; l < level; ++l) span *= kTileWidth;
+  // Checked before multiplying, so that no index wraps around to a tile the tree has.
+  if (index > leaves.size() / (kTileWidth * span))
+    return Error(ErrorCode::kInvalidArgument, "the tree is too small for this tile");
   const uint64_t first = index * kTileWidth * span, end = first + width * span;
-  if (index > leaves.size() || end > leaves.size())
+  if (end > leaves.size())
     return Error(ErrorCode::kInvalidArgument, "the tree is too small for this tile");
   std::vector<uint8_t> out;
   out.reserve(width * 32);

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/padding.h"
@@ -393,6 +395,78 @@ TEST_P(EnvelopeTest, FromAFileTheIdIsTheFilesSha256AndBadBytesAreStillRefused) {
   extended.push_back(0);
   CollectingSink s3;
   EXPECT_EQ(open_file(extended, s3, nullptr).code(), ErrorCode::kMalformed);
+}
+
+// An envelope for 60 investigators, whose header (70,206 bytes in version 2) is too long to be
+// read in place: the ReadAheadSource then hashes it on its own thread and cannot hand the id
+// over, and the open takes the other path. The id is still the file's SHA-256.
+TEST_P(EnvelopeTest, AHeaderTooLongToReadInPlaceStillGivesTheFilesId) {
+  static const testing::Org* wide[2] = {new testing::Org(MakeOrg(60, 2, 1)),
+                                        new testing::Org(MakeOrg(60, 2, 2))};
+  const testing::Org& org60 = *wide[GetParam() - 1];
+  const auto data = Pattern((2 << 20) + 11, 6);
+  const auto sealed = SealForTest(org60.bundle, "sixty", {{"a", data}});
+  const int fd = ::memfd_create("envelope", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, sealed.envelope.data(), sealed.envelope.size()),
+            static_cast<ssize_t>(sealed.envelope.size()));
+  ::lseek(fd, 0, SEEK_SET);
+  {
+    ReadAheadSource in(fd, "envelope", /*hash=*/true);
+    CollectingSink sink;
+    const std::vector<const InvestigatorSecretKey*> keys = {&org60.investigators[7],
+                                                            &org60.investigators[59]};
+    ASSERT_TRUE(OpenFrom(in, keys, sink).ok());
+    ASSERT_EQ(sink.data.size(), 1u);
+    EXPECT_EQ(sink.data[0], data);
+    EXPECT_EQ(in.Digest().value(), Sha256Of(sealed.envelope));
+  }
+  ::close(fd);
+}
+
+// A file that grows after its end was read: nothing more is read, the digest is of what was
+// read, and it comes back at once (a reader started after the end would read the writer's bytes
+// and then wait for buffers nobody frees).
+TEST(ReadAheadSourceTest, AfterTheEndNothingAppendedIsReadOrHashed) {
+  const int fd = ::memfd_create("growing", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const auto first = Pattern(10, 1);
+  ASSERT_EQ(::write(fd, first.data(), first.size()), 10);
+  ::lseek(fd, 0, SEEK_SET);
+  {
+    ReadAheadSource in(fd, "growing", /*hash=*/true);
+    std::vector<uint8_t> buf(100);
+    ASSERT_EQ(in.Read(buf).value(), 10u);
+    const auto more = Pattern(9 << 20, 2);  // more than the reader's 8 buffers
+    // Another process appending: the file grows, this fd's offset stays where the reader is.
+    ASSERT_EQ(::pwrite(fd, more.data(), more.size(), 10), static_cast<ssize_t>(more.size()));
+    std::vector<uint8_t> big(1 << 20);
+    EXPECT_EQ(in.Read(big).value(), 0u);
+    // Time for a reader thread, were one started, to read and hash what was appended.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(in.Digest().value(), Sha256Of(first));
+  }
+  ::close(fd);
+}
+
+// A consumer that asks to read in place after bytes were already read and hashed here: the
+// source keeps its hash, which covers every byte.
+TEST(ReadAheadSourceTest, AskingForDirectReadsLateKeepsTheSourcesOwnDigest) {
+  const int fd = ::memfd_create("late", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const auto data = Pattern(200000, 3);
+  ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  ::lseek(fd, 0, SEEK_SET);
+  {
+    ReadAheadSource in(fd, "late", /*hash=*/true);
+    std::vector<uint8_t> head(100), rest(data.size());
+    ASSERT_EQ(in.Read(head).value(), 100u);
+    in.PreferDirectReads();
+    EXPECT_TRUE(in.ComputesSha256());
+    EXPECT_EQ(in.Read(rest).value(), data.size() - 100);
+    EXPECT_EQ(in.Digest().value(), Sha256Of(data));
+  }
+  ::close(fd);
 }
 
 // Refuses everything after a given number of bytes, as a full disk does.

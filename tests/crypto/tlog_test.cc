@@ -60,6 +60,14 @@ const char* kRoots[] = {
 
 Digest32 RootAt(size_t n) { return H(kRoots[n]); }
 
+// Who verified an opened note, as "name" for a signature and "name@time" for a cosignature.
+std::vector<std::string> Signers(const OpenedNote& n) {
+  std::vector<std::string> out;
+  for (const auto& v : n.verified)
+    out.push_back(v.type == kCosignatureType ? v.name + "@" + std::to_string(v.timestamp) : v.name);
+  return out;
+}
+
 std::span<const Digest32> Prefix(const std::vector<Digest32>& leaves, size_t n) {
   return std::span(leaves).first(n);
 }
@@ -314,7 +322,7 @@ TEST(SignedNoteTest, TheSpecsExampleVerifies) {
   auto opened = OpenNote(note, known);
   ASSERT_TRUE(opened.ok()) << opened.status().message();
   EXPECT_EQ(opened->text, "This is an example message.\n");
-  EXPECT_EQ(opened->verified_by, std::vector<std::string>{"example.com/foo"});
+  EXPECT_EQ(Signers(*opened), std::vector<std::string>{"example.com/foo"});
 }
 
 TEST(SignedNoteTest, OpensAsGoDoes) {
@@ -324,10 +332,10 @@ TEST(SignedNoteTest, OpensAsGoDoes) {
   auto one = OpenNote(both, peter);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->text, kPeterText);
-  EXPECT_EQ(one->verified_by, std::vector<std::string>{"PeterNeumann"});
+  EXPECT_EQ(Signers(*one), std::vector<std::string>{"PeterNeumann"});
   auto all = OpenNote(both, two);
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->verified_by, (std::vector<std::string>{"PeterNeumann", "EnochRoot"}));
+  EXPECT_EQ(Signers(*all), (std::vector<std::string>{"PeterNeumann", "EnochRoot"}));
   EXPECT_EQ(OpenNote(both, {}).status().code(), ErrorCode::kUntrustedSigner);
 
   std::string many = kPeterText + "\n";
@@ -344,7 +352,7 @@ TEST(SignedNoteTest, OpensAsGoDoes) {
   auto repeated = OpenNote(
       kPeterText + "\n" + kPeterSig + kPeterSig + kEnochSig + kEnochSig + bad_enoch, peter);
   ASSERT_TRUE(repeated.ok()) << repeated.status().message();
-  EXPECT_EQ(repeated->verified_by, std::vector<std::string>{"PeterNeumann"});
+  EXPECT_EQ(Signers(*repeated), std::vector<std::string>{"PeterNeumann"});
 
   // note_test.go's malformed notes.
   const std::string peter_no_newline = kPeterSig.substr(0, kPeterSig.size() - 1);
@@ -455,8 +463,7 @@ TEST(CosignatureTest, ARealWitnessCosignatureVerifies) {
   auto opened = OpenNote(note, known);
   ASSERT_TRUE(opened.ok()) << opened.status().message();
   EXPECT_EQ(opened->text, text);
-  EXPECT_EQ(opened->verified_by, std::vector<std::string>{"witness.example.org"});
-  EXPECT_EQ(opened->timestamps, std::vector<uint64_t>{1767139200});
+  EXPECT_EQ(Signers(*opened), std::vector<std::string>{"witness.example.org@1767139200"});
   // The same key taken as a plain note key (type 0x01) has another id: the line is not its.
   VerifierKey plain = *witness;
   plain.type = kEd25519Type;
@@ -493,8 +500,7 @@ TEST(CosignatureTest, SignsTheSpecsMessageAndRoundTrips) {
   const VerifierKey known[] = {log.verifier(), w.verifier(kCosignatureType)};
   auto opened = OpenNote(note, known);
   ASSERT_TRUE(opened.ok()) << opened.status().message();
-  EXPECT_EQ(opened->verified_by, (std::vector<std::string>{"Log", "witness.example/w1"}));
-  EXPECT_EQ(opened->timestamps, (std::vector<uint64_t>{0, 1700000000}));
+  EXPECT_EQ(Signers(*opened), (std::vector<std::string>{"Log", "witness.example/w1@1700000000"}));
   EXPECT_FALSE(CosignatureLine(w, uint64_t{1} << 63, text).ok());
   EXPECT_FALSE(CosignatureLine(w, 1, "not a checkpoint\n").ok());
 }
@@ -574,7 +580,7 @@ TEST(WitnessTest, CosignsOnlyConsistentExtensions) {
   const VerifierKey both[] = {f.log.verifier(), w};
   auto cosigned = OpenNote(f.Request(0, 3).note + first.body, both);
   ASSERT_TRUE(cosigned.ok()) << cosigned.status().message();
-  EXPECT_EQ(cosigned->timestamps, (std::vector<uint64_t>{0, 1000}));
+  EXPECT_EQ(Signers(*cosigned), (std::vector<std::string>{"Log", "witness.example/w1@1000"}));
   EXPECT_EQ(first.cosigned->note, f.Request(0, 3).note + first.body);
 
   const auto last = first.cosigned;
@@ -624,6 +630,62 @@ TEST(WitnessTest, CosignsOnlyConsistentExtensions) {
   EXPECT_EQ(DecideAddCheckpoint(empty, f.logs, std::nullopt, f.witness, 1).http_status, 422);
   empty.note = f.Note(0, RootAt(0), f.log);
   EXPECT_EQ(DecideAddCheckpoint(empty, f.logs, std::nullopt, f.witness, 1).http_status, 200);
+}
+
+// A witness key put among a log's keys by mistake: a checkpoint that carries only that key's
+// cosignature, and no signature by the log, is still not the log's.
+TEST(WitnessTest, ACosignatureNeverStandsInForTheLogsSignature) {
+  WitnessFixture f;
+  NoteSigner rogue =
+      SignerFromGoKey("PRIVATE+KEY+Unknown+fdbb2e08+Aav2knTC6orbhXX8pMWuNiWgO+Wwk2DB+h1eU2Q1W1nU");
+  rogue.name = "Log";
+  f.logs[0].keys.push_back(rogue.verifier(kCosignatureType));
+  const std::string text = FormatCheckpoint({"Log", 3, RootAt(3), {}});
+  AddCheckpoint r;
+  r.note = text + "\n" + CosignatureLine(rogue, 7, text).value();
+  auto answer = DecideAddCheckpoint(r, f.logs, std::nullopt, f.witness, 1);
+  EXPECT_EQ(answer.http_status, 403) << answer.body;
+  EXPECT_FALSE(answer.cosigned);
+}
+
+// A hostile note: a known key's first line forged and a good one after it. The first line a
+// known key signs is the one that counts, so the note is refused rather than accepted on the
+// second.
+TEST(SignedNoteTest, AForgedFirstLineIsNotRescuedByAGoodSecond) {
+  std::string bad_sig = kPeterSig;
+  bad_sig.insert(60, "ABCD");
+  const VerifierKey peter[] = {Peter()};
+  EXPECT_EQ(OpenNote(kPeterText + "\n" + bad_sig + kPeterSig, peter).status().code(),
+            ErrorCode::kBadSignature);
+}
+
+// Builds a cosignature line by hand, for texts and times CosignatureLine refuses to sign.
+std::string HandMadeCosignature(const NoteSigner& w, uint64_t timestamp, const std::string& text) {
+  const VerifierKey v = w.verifier(kCosignatureType);
+  const std::string message = CosignatureMessage(timestamp, text);
+  std::vector<uint8_t> sig(76);
+  for (int i = 0; i < 4; ++i) sig[i] = static_cast<uint8_t>(v.id >> (24 - 8 * i));
+  for (int i = 0; i < 8; ++i) sig[4 + i] = static_cast<uint8_t>(timestamp >> (56 - 8 * i));
+  crypto_sign_detached(sig.data() + 12, nullptr, reinterpret_cast<const uint8_t*>(message.data()),
+                       message.size(), w.secret_key.data());
+  return "\xe2\x80\x94 " + w.name + " " + ToBase64(sig) + "\n";
+}
+
+// A witness's key signing what the spec does not let it: a time past 2^63 - 1, or a text that
+// is not a checkpoint. Both are validly signed, and both are refused.
+TEST(CosignatureTest, ValidlySignedButOutOfSpecCosignaturesAreRefused) {
+  NoteSigner w =
+      SignerFromGoKey("PRIVATE+KEY+Known+451c786d+AQPRoE2+Z+Ed1HaHBA9F/FfracvcZ2rDU39kCecMEoci");
+  const VerifierKey known[] = {w.verifier(kCosignatureType)};
+  const std::string text = FormatCheckpoint({"Log", 8, H(kRoots[8]), {}});
+  ASSERT_TRUE(OpenNote(text + "\n" + HandMadeCosignature(w, 5, text), known).ok());
+  EXPECT_EQ(OpenNote(text + "\n" + HandMadeCosignature(w, uint64_t{1} << 63, text), known)
+                .status()
+                .code(),
+            ErrorCode::kBadSignature);
+  const std::string prose = "pay the bearer\n";
+  EXPECT_EQ(OpenNote(prose + "\n" + HandMadeCosignature(w, 5, prose), known).status().code(),
+            ErrorCode::kBadSignature);
 }
 
 // ---- tiles ----
@@ -691,7 +753,9 @@ TEST(TileTest, OnlyCanonicalPathsParse) {
 
 // tlog-tiles.md's two examples of which tiles a tree has.
 TEST(TileTest, TheTilesOfATreeAreTheSpecs) {
-  const auto tiles = TilesOfTree(70000);
+  auto listed = TilesOfTree(70000);
+  ASSERT_TRUE(listed.ok());
+  const std::vector<TileRef>& tiles = listed.value();
   size_t full0 = 0;
   std::vector<std::string> rest;
   for (const auto& t : tiles) {
@@ -705,9 +769,14 @@ TEST(TileTest, TheTilesOfATreeAreTheSpecs) {
   EXPECT_EQ(rest, (std::vector<std::string>{"tile/0/273.p/112", "tile/1/000", "tile/1/001.p/17",
                                             "tile/2/000.p/1"}));
   std::vector<std::string> small;
-  for (const auto& t : TilesOfTree(256)) small.push_back(TilePath(t.level, t.index, t.width));
+  auto listed256 = TilesOfTree(256);
+  ASSERT_TRUE(listed256.ok());
+  for (const auto& t : listed256.value()) small.push_back(TilePath(t.level, t.index, t.width));
   EXPECT_EQ(small, (std::vector<std::string>{"tile/0/000", "tile/1/000.p/1"}));
-  EXPECT_TRUE(TilesOfTree(0).empty());
+  auto none = TilesOfTree(0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none.value().empty());
+  EXPECT_FALSE(TilesOfTree(uint64_t{1} << 63).ok());  // a hostile size lists nothing
 }
 
 // A tile's hashes: level 0 the leaf hashes, level 1 the roots of whole level-0 tiles; the tree's

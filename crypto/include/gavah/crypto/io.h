@@ -168,6 +168,7 @@ class ReadAheadSource : public ByteSource {
   bool drained_ = false;
   bool direct_ = false;       // no thread from now on
   bool hash_inline_ = false;  // direct reads hash here (before the thread starts)
+  uint64_t read_before_ = 0;  // bytes read in place before any choice of mode
   std::thread thread_;
   Result<size_t> ReadDirect(std::span<uint8_t> out);
 };

@@ -55,7 +55,7 @@ inline constexpr uint8_t kCosignatureType = 0x04;
 inline constexpr size_t kMaxNoteSignatures = 100;
 inline constexpr size_t kMaxNoteSize = 1 << 20;
 
-// A key name: non-empty, UTF-8, no Unicode space, no '+'.
+// A key name: non-empty, UTF-8, no Unicode space, no '+' (and no C0 control, as in any note).
 bool IsValidKeyName(std::string_view name);
 // SHA-256(name || 0x0A || type || public key)[:4], big-endian.
 uint32_t KeyId(std::string_view name, uint8_t type, std::span<const uint8_t> public_key);
@@ -85,9 +85,13 @@ struct NoteSigner {
 Result<std::string> SignNote(std::string_view text, std::span<const NoteSigner* const> signers);
 
 struct OpenedNote {
+  struct Verified {
+    std::string name;
+    uint8_t type = kEd25519Type;  // kCosignatureType: a witness's cosignature
+    uint64_t timestamp = 0;       // a cosignature's time; 0 for a signature
+  };
   std::string text;
-  std::vector<std::string> verified_by;  // the names of the known keys whose signature verified
-  std::vector<uint64_t> timestamps;      // beside each: a cosignature's time, 0 for a signature
+  std::vector<Verified> verified;  // the known keys whose signature verified, in note order
 };
 // Opens a note as c2sp.org/signed-note says: signatures by keys not in `known` are ignored; a
 // known key's signature must verify (kBadSignature names it); at least one must (else
@@ -146,8 +150,9 @@ struct WitnessAnswer {
 };
 // Decides an add-checkpoint as c2sp.org/tlog-witness says: it cosigns only a checkpoint signed
 // by the log's key that consistently extends `last` (the one it cosigned before for that
-// origin; nullopt: none). The caller must make this decision and keeping `cosigned` one atomic
-// step per origin, or two requests could roll the log back.
+// origin; nullopt: none). Only the log's keys of kEd25519Type count. The caller must make this
+// decision and keeping `cosigned` one atomic step per origin, or two requests could roll the log
+// back.
 WitnessAnswer DecideAddCheckpoint(const AddCheckpoint& request, std::span<const WitnessedLog> logs,
                                   const std::optional<WitnessedCheckpoint>& last,
                                   const NoteSigner& witness, uint64_t now);
@@ -176,7 +181,8 @@ Result<TileRef> ParseTilePath(std::string_view path);
 
 // The tiles a tree of `size` entries has, level by level (a partial tile where the level's width
 // is not a multiple of 256; no empty tile); entry bundles are level 0's.
-std::vector<TileRef> TilesOfTree(uint64_t size);
+inline constexpr uint64_t kMaxListedTree = uint64_t{1} << 32;
+Result<std::vector<TileRef>> TilesOfTree(uint64_t size);
 // Tile `index` of `level`: hash i is the root of entries (index*256 + i) * 256^level up to
 // (index*256 + i + 1) * 256^level, for the first `width` i, computed from the leaf hashes
 // (levels 0 to 3: a reference for tests and for rebuilding a log's tiles from its leaves).
