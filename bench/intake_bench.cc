@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     gavah::Receipt r;
     std::memcpy(r.envelope_id.data(), resp.receipt().envelope_id().data(), 32);
     std::memcpy(r.signature.data(), resp.receipt().signature().data(), 64);
-    r.log_index = resp.receipt().log_index();
+    r.include_by = resp.receipt().include_by();
     r.received_hour = resp.receipt().received_hour();
     gavah::Digest32 id{};
     std::memcpy(id.data(), ids[i].data(), 32);

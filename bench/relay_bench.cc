@@ -65,7 +65,7 @@ bool SubmitOne(gavah::v1::Intake::Stub& stub, const std::string& id, const std::
     return false;
   std::memcpy(r.envelope_id.data(), resp.receipt().envelope_id().data(), 32);
   std::memcpy(r.signature.data(), resp.receipt().signature().data(), 64);
-  r.log_index = resp.receipt().log_index();
+  r.include_by = resp.receipt().include_by();
   r.received_hour = resp.receipt().received_hour();
   gavah::Digest32 digest{};
   std::memcpy(digest.data(), id.data(), 32);

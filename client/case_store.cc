@@ -183,7 +183,9 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
       "CREATE TABLE IF NOT EXISTS chunks(owner BLOB NOT NULL, seq INTEGER NOT NULL, data BLOB NOT "
       "NULL, UNIQUE(owner, seq));"
       "CREATE TABLE IF NOT EXISTS custody(seq INTEGER PRIMARY KEY, envelope BLOB NOT NULL,"
-      "  at INTEGER NOT NULL, investigator TEXT NOT NULL, event TEXT NOT NULL);"));
+      "  at INTEGER NOT NULL, investigator TEXT NOT NULL, event TEXT NOT NULL);"
+      // The server's transparency log as sync checked it: every entry, in order.
+      "CREATE TABLE IF NOT EXISTS log(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"));
   Stmt v(db, "SELECT value FROM meta WHERE key='schema_version'");
   if (v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion)
     return Error(ErrorCode::kUnsupported, path + ": case store version is not supported");
@@ -322,6 +324,45 @@ Status CaseStore::SetAsideShare(std::span<const uint8_t> sealed) {
   Stmt s(db_, "UPDATE shares SET sealed=x'' WHERE sealed=?");
   s.Bind(1, sealed);
   if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
+  return Status::Ok();
+}
+
+Result<uint64_t> CaseStore::LogSize() {
+  Stmt s(db_, "SELECT COALESCE(MAX(idx) + 1, 0) FROM log");
+  if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
+  return s.U64(0);
+}
+
+Status CaseStore::ReadLog(const std::function<Status(uint64_t, std::span<const uint8_t>)>& each) {
+  Stmt s(db_, "SELECT idx, entry FROM log ORDER BY idx");
+  uint64_t expect = 0;
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "read");
+    if (s.U64(0) != expect) return Error(ErrorCode::kIo, "the store's copy of the log has a gap");
+    GAVAH_RETURN_IF_ERROR(each(expect++, s.Blob(1)));
+  }
+  return Status::Ok();
+}
+
+Status CaseStore::ExtendLog(uint64_t first, std::span<const std::vector<uint8_t>> entries,
+                            std::string_view checkpoint) {
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  auto fail = [&](const char* what) {
+    Status st = DbError(db_, what);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  };
+  {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      Stmt ins(db_, "INSERT INTO log(idx, entry) VALUES(?,?)");
+      ins.Bind(1, first + i).Bind(2, entries[i]);
+      if (ins.Step() != SQLITE_DONE) return fail("store");
+    }
+    Stmt c(db_, "INSERT OR REPLACE INTO blobs(key, value) VALUES('log_checkpoint', ?)");
+    c.Bind(1, std::span(reinterpret_cast<const uint8_t*>(checkpoint.data()), checkpoint.size()));
+    if (c.Step() != SQLITE_DONE) return fail("store");
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
   return Status::Ok();
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gavah/crypto/digest.h"
@@ -25,8 +26,10 @@ struct CaseEnvelope {
   uint64_t log_index = 0;
   uint64_t received_hour = 0;
   uint64_t size = 0;
-  std::vector<uint8_t> receipt_signature;  // 64 bytes
-  std::string state;                       // new, opened, annotated, replied, exported, tampered
+  // Empty since the transparency log: the log's entry, proved by its checkpoint, stands for
+  // the receipt signature of earlier stores (64 bytes).
+  std::vector<uint8_t> receipt_signature;
+  std::string state;  // new, opened, annotated, replied, exported, tampered
 };
 
 struct CustodyEvent {
@@ -77,6 +80,13 @@ class CaseStore {
 
   // Named values kept encrypted in the store: "bundle" (the last sync's), "owner" (the
   // fingerprint of the investigator who syncs it), "reply:<id hex>" (a witness's reply key).
+  // The server's transparency log as sync checked it (PROTOCOL.md 12.10): its entries and
+  // the checkpoint they lead to (Blob("log_checkpoint")).
+  Result<uint64_t> LogSize();
+  Status ReadLog(const std::function<Status(uint64_t index, std::span<const uint8_t>)>& each);
+  // Appends entries from `first` (the log's size here) and keeps `checkpoint`, in one step.
+  Status ExtendLog(uint64_t first, std::span<const std::vector<uint8_t>> entries,
+                   std::string_view checkpoint);
   Status SetBlob(const std::string& key, std::span<const uint8_t> value);
   Result<std::vector<uint8_t>> Blob(const std::string& key);  // empty if absent
   Result<SecretBuffer> SecretBlob(const std::string& key);    // for testimony-derived values

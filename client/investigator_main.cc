@@ -184,16 +184,40 @@ int Sync(const std::string& key_path, const std::string& bundle_path, const std:
             .Add("added", r.added)
             .Add("tampered", r.tampered)
             .Add("shares", r.shares)
+            .Add("log_size", r.log_size)
+            .Add("cosigned_by",
+                 [&] {
+                   std::string names;
+                   for (const auto& n : r.cosigners) names += (names.empty() ? "" : ",") + n;
+                   return names;
+                 }())
             .Add("store", store_path),
         "synced " + std::to_string(r.added) + " new envelope(s) into " + store_path +
             (r.tampered ? " (" + std::to_string(r.tampered) + " tampered, not kept)" : "") +
-            (r.shares ? "; " + std::to_string(r.shares) + " share(s) from colleagues" : "") + "\n");
+            (r.shares ? "; " + std::to_string(r.shares) + " share(s) from colleagues" : "") +
+            "\nthe server's log of " + std::to_string(r.log_size) +
+            " entries checks out under its checkpoint" +
+            (r.cosigners.empty()
+                 ? std::string(" (the bundle names no witness)")
+                 : ", cosigned by " + std::to_string(r.cosigners.size()) + " witness(es)") +
+            "; compare checkpoints with colleagues: gavah-investigator log --checkpoint --store " +
+            store_path + "\n");
   if (r.withheld) {
     Fail("sync: the server withholds " + std::to_string(r.withheld) +
          " testimony(ies) it claims deleted without the investigators' signed agreement (named "
          "above); tell your colleagues and keep every copy you hold");
   }
   return r.tampered ? 1 : 0;
+}
+
+// The checkpoint of the server's log this store holds, printed as the note it is, so colleagues
+// can compare theirs: two different ones of the same size mean the server shows two logs.
+int LogCheckpoint(const std::string& store_path, const PassphraseSource& pass) {
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  const std::string note = Must(investigator::HeldCheckpoint(*store), store_path);
+  if (note.empty()) Fail(store_path + " holds no checkpoint of the server's log yet; run sync");
+  std::cout << note;
+  return 0;
 }
 
 int OpenStored(const std::string& id_hex, const std::string& store_path,
@@ -547,6 +571,12 @@ int Main(int argc, char** argv) {
       "that relay's TLS certificate (its tls.crt), pinned; one per --relay, in order");
   bundle->add_option("--receipt-key", b.receipt_key,
                      "the server's receipt public key (receipt.pub)");
+  bundle->add_option("--witness", b.witnesses,
+                     "a witness of the server's log, HOST:PORT (repeat for more)");
+  bundle->add_option("--witness-key", b.witness_keys,
+                     "that witness's verifier key (its witness.pub); one per --witness, in order");
+  bundle->add_option("--witness-quorum", b.witness_quorum,
+                     "how many witnesses must cosign a checkpoint (default: all)");
   bundle->add_option("--out", bundle_out, "bundle file to write")->required();
   common(bundle);
 
@@ -645,11 +675,19 @@ int Main(int argc, char** argv) {
   show->add_option("--store", store_path, "the case store")->required();
   common(show);
 
+  bool log_checkpoint = false;
+  auto* logcmd =
+      app.add_subcommand("log", "the server's transparency log as this store checked it");
+  logcmd->add_flag("--checkpoint", log_checkpoint, "print the checkpoint the store holds")
+      ->required();
+  logcmd->add_option("--store", store_path, "the case store")->required();
+  common(logcmd);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (*logcmd) return LogCheckpoint(store_path, pass);
   if (*org_init) return OrgInit(out, pass, json);
   if (*keygen) return Keygen(name, out, pass, json);
   if (*bundle) return Bundle(b, bundle_org_key, bundle_out, pass, json);

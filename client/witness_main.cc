@@ -254,13 +254,15 @@ void PrintDelivered(bool json, const witness::Delivery& d, const std::string& re
   if (json) {
     JsonObject o;
     o.Add("envelope_id", id)
-        .Add("log_index", d.receipt.log_index)
+        .Add("include_by", d.receipt.include_by)
         .Add("received_hour", d.receipt.received_hour);
     if (!receipt_path.empty()) o.Add("receipt_file", receipt_path);
     std::cout << o.str() << "\n";
   } else {
-    std::cout << "delivered: envelope " << id << " is entry " << d.receipt.log_index
-              << " of the server's log; the receipt is signed and verified\n";
+    std::cout << "delivered: envelope " << id
+              << " is stored; the server's signed receipt promises it is in its log by "
+              << UtcTime(d.receipt.include_by) << " (check with `gavah-witness receipt " << id
+              << " --check`)\n";
     if (!receipt_path.empty()) std::cout << "receipt saved to " << receipt_path << "\n";
   }
 }
@@ -417,15 +419,68 @@ int ShowReceipt(const std::string& id, bool json) {
   if (json) {
     std::cout << JsonObject()
                      .Add("envelope_id", ToHex(r.envelope_id))
-                     .Add("log_index", r.log_index)
                      .Add("received_hour", r.received_hour)
+                     .Add("include_by", r.include_by)
                      .AddBool("verified", true)
                      .str()
               << "\n";
   } else {
-    std::cout << "envelope " << ToHex(r.envelope_id) << ": entry " << r.log_index
-              << " of the server's log, received in the hour starting " << UtcTime(r.received_hour)
-              << "; signature verified against receipt key " << ToHex(key) << "\n";
+    std::cout << "envelope " << ToHex(r.envelope_id) << ": received in the hour starting "
+              << UtcTime(r.received_hour) << "; the server promises it is in its log by "
+              << UtcTime(r.include_by) << "; signature verified against receipt key " << ToHex(key)
+              << "\n";
+  }
+  return 0;
+}
+
+// Fetches and verifies the envelope's inclusion proof, and the log's consistency with the
+// checkpoint this device kept.
+int CheckReceipt(const std::string& id, const std::string& bundle_path, const std::string& pin,
+                 const SendArgs& s, bool json) {
+  if (!s.proxy.empty()) {
+    if (const Status ok = transport::CheckProxy(s.proxy); !ok.ok()) Fail("", ok);
+  }
+  std::optional<RecipientBundle> bundle;
+  if (!bundle_path.empty()) bundle.emplace(Must(witness::LoadBundle(bundle_path, pin, false), ""));
+  const auto now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  const witness::ReceiptCheck c =
+      Must(witness::CheckReceipt(id, ConnectionOf(s), now, bundle ? &*bundle : nullptr), "");
+  std::string cosigners;
+  for (const auto& n : c.cosigners) cosigners += (cosigners.empty() ? "" : ", ") + n;
+  if (json) {
+    JsonObject o;
+    o.Add("envelope_id", id)
+        .AddBool("in_log", c.in_log)
+        .AddBool("queued", c.queued)
+        .Add("include_by", c.receipt.include_by)
+        .Add("endpoint", c.endpoint);
+    if (c.in_log) {
+      o.Add("log_index", c.index)
+          .Add("tree_size", c.tree_size)
+          .Add("cosigned_by", cosigners)
+          .Add("kept_size", c.kept_size);
+    }
+    std::cout << o.str() << "\n";
+  } else if (!c.in_log) {
+    std::cout << "envelope " << id
+              << (c.queued
+                      ? " is held by relay " + c.endpoint + "; the server's receipt is not back yet"
+                      : " is not in the server's log yet")
+              << "; the server promises it by " << UtcTime(c.receipt.include_by)
+              << ". Check again later.\n";
+  } else {
+    std::cout << "envelope " << id << " is entry " << c.index << " of the server's log of "
+              << c.tree_size << " entries: the inclusion proof verifies under a checkpoint signed "
+              << "by the server and cosigned by "
+              << (cosigners.empty() ? std::string("no witness (the bundle names none)")
+                                    : "witness " + cosigners)
+              << "\n";
+    if (c.kept_size > 0) {
+      std::cout << "the log is consistent with the checkpoint of " << c.kept_size
+                << " entries this device kept from before\n";
+    }
   }
   return 0;
 }
@@ -576,6 +631,13 @@ int Main(int argc, char** argv) {
   auto* receipt = app.add_subcommand("receipt", "show and re-verify a saved receipt");
   receipt->add_option("id", receipt_id, "the envelope id")->required();
   receipt->add_flag("--json", json, "print the result as one JSON object");
+  bool check = false;
+  receipt->add_flag("--check", check,
+                    "fetch the envelope's inclusion proof from the server's log and verify it");
+  receipt->add_option("--bundle", bundle_path,
+                      "the organisation's bundle (default: the one saved with the receipt)");
+  receipt->add_option("--org-fingerprint", pin, "refuse a bundle not signed by this key");
+  receipt->add_option("--proxy", send_args.proxy, "fetch through this HTTP CONNECT proxy");
 
   try {
     app.parse(argc, argv);
@@ -586,7 +648,9 @@ int Main(int argc, char** argv) {
   if (*submit) return Submit(sub, send_args, amnesic);
   if (*send) return Send(envelope, bundle_path, pin, send_args);
   if (*outbox) return Outbox(retry, send_args);
-  if (*receipt) return ShowReceipt(receipt_id, json);
+  if (*receipt)
+    return check ? CheckReceipt(receipt_id, bundle_path, pin, send_args, json)
+                 : ShowReceipt(receipt_id, json);
   if (*codename) return Codename(codename_out, persian_codename);
   if (*inspect) return Inspect(inspect_files, json);
   if (*replies) return Replies(replies_codename, bundle_path, pin, send_args, legacy_codename);

@@ -114,6 +114,31 @@ void FailIfExists(const std::string& path) {
   if (::lstat(path.c_str(), &st) == 0) Fail(path + " already exists; refusing to overwrite it");
 }
 
+Status TryReplaceFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode) {
+  std::string tmp = DirName(path) + "/.gavah-tmp-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return Error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
+  bool ok = ::fchmod(fd, mode) == 0;
+  for (size_t off = 0; ok && off < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) off += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  int saved = errno;
+  ::close(fd);
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(saved));
+  }
+  return TrySyncDirOf(path);
+}
+
 Status TryWriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode) {
   struct stat st {};
   const auto exists = [&] {

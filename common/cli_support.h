@@ -57,6 +57,9 @@ void WriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsig
 // The same, answering a status instead of failing the program (for the libraries).
 Status TryWriteNewFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode);
 Status TrySyncDirOf(const std::string& path);
+// Writes `bytes` to `path`, replacing what is there in one step: a temporary file in the same
+// folder, synced, renamed over `path`, the folder synced. A crash leaves the old or the new.
+Status TryReplaceFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode);
 // fsyncs the directory holding `path`, so that a name just linked or renamed there survives a
 // crash or a pulled plug, not only the file's bytes.
 void SyncDirOf(const std::string& path);

@@ -53,9 +53,12 @@ Result<std::unique_ptr<RelayBook>> RelayBook::Open(const std::string& path,
       "  last_error TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
       // Keyed by envelope id, WITHOUT ROWID: rows sit in id order, which says nothing about
       // when or in which order envelopes came.
-      "CREATE TABLE IF NOT EXISTS relay_forwarded(id BLOB PRIMARY KEY, log_index INTEGER NOT "
+      // A receipt is the server's promise of inclusion; `proof` its tlog-proof once the server
+      // has one (the table of an earlier release held receipts no client can check now).
+      "DROP TABLE IF EXISTS relay_forwarded;"
+      "CREATE TABLE IF NOT EXISTS relay_receipts(id BLOB PRIMARY KEY, include_by INTEGER NOT "
       "NULL, received_hour INTEGER NOT NULL, signature BLOB NOT NULL, forwarded_hour INTEGER "
-      "NOT NULL) WITHOUT ROWID;"));
+      "NOT NULL, proof BLOB NOT NULL DEFAULT '') WITHOUT ROWID;"));
   return book;
 }
 
@@ -142,9 +145,9 @@ Result<uint64_t> RelayBook::RecordForwarded(const std::vector<Receipt>& receipts
   uint64_t freed = 0;
   for (const auto& r : receipts) {
     Stmt s(db_,
-           "INSERT OR REPLACE INTO relay_forwarded(id, log_index, received_hour, signature, "
+           "INSERT OR REPLACE INTO relay_receipts(id, include_by, received_hour, signature, "
            "forwarded_hour) VALUES(?,?,?,?,?)");
-    s.Bind(1, r.envelope_id).Bind(2, r.log_index).Bind(3, r.received_hour).Bind(4, r.signature);
+    s.Bind(1, r.envelope_id).Bind(2, r.include_by).Bind(3, r.received_hour).Bind(4, r.signature);
     s.Bind(5, hour);
     if (s.Step() != SQLITE_DONE) return fail();
     Stmt size(db_, "SELECT size FROM envelopes WHERE id=?");
@@ -164,14 +167,14 @@ Result<uint64_t> RelayBook::RecordForwarded(const std::vector<Receipt>& receipts
 }
 
 Result<std::optional<Receipt>> RelayBook::FindForwarded(const Digest32& id) {
-  Stmt s(db_, "SELECT log_index, received_hour, signature FROM relay_forwarded WHERE id=?");
+  Stmt s(db_, "SELECT include_by, received_hour, signature FROM relay_receipts WHERE id=?");
   s.Bind(1, id);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<Receipt>();
   if (rc != SQLITE_ROW) return DbError(db_, "read receipt");
   Receipt r;
   r.envelope_id = id;
-  r.log_index = s.U64(0);
+  r.include_by = s.U64(0);
   r.received_hour = s.U64(1);
   if (!CopyBlob(s.Blob(2), r.signature))
     return Error(ErrorCode::kMalformed, "stored receipt is damaged");
@@ -179,7 +182,7 @@ Result<std::optional<Receipt>> RelayBook::FindForwarded(const Digest32& id) {
 }
 
 Result<uint64_t> RelayBook::PruneForwarded(uint64_t cutoff_hour) {
-  Stmt s(db_, "DELETE FROM relay_forwarded WHERE forwarded_hour < ?");
+  Stmt s(db_, "DELETE FROM relay_receipts WHERE forwarded_hour < ?");
   s.Bind(1, cutoff_hour);
   if (s.Step() != SQLITE_DONE) return DbError(db_, "prune receipts");
   return static_cast<uint64_t>(sqlite3_changes(db_));
@@ -275,7 +278,7 @@ Result<uint64_t> RelayBook::UnfinishedUploads() {
 }
 
 Result<uint64_t> RelayBook::ForwardedHeld() {
-  Stmt s(db_, "SELECT COUNT(*) FROM relay_forwarded");
+  Stmt s(db_, "SELECT COUNT(*) FROM relay_receipts");
   if (s.Step() != SQLITE_ROW) return DbError(db_, "read receipts");
   return s.U64(0);
 }

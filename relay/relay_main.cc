@@ -23,6 +23,7 @@
 #include "gavah/crypto/process.h"
 #include "intake_client.h"
 #include "intake_endpoint.h"
+#include "log_witness.h"
 #include "relay_book.h"
 #include "relay_service.h"
 #include "serving.h"
@@ -459,6 +460,55 @@ int Status_(const std::string& dir, bool json) {
   return 0;
 }
 
+// A witness that relays nothing: its own folder, key and listening address.
+int WitnessInit(const std::string& dir, const std::string& name, const std::string& listen,
+                bool json) {
+  auto pub = LogWitness::Init(dir, name, listen.empty() ? "0.0.0.0:7380" : listen);
+  if (!pub.ok()) Fail("", pub.status());
+  if (json) {
+    std::cout << JsonObject()
+                     .Add("data_dir", dir)
+                     .Add("verifier_key", *pub)
+                     .Add("witness_key_file", dir + "/witness.pub")
+                     .str()
+              << "\n";
+  } else {
+    std::cout << "witness " << dir << " created\nverifier key: " << *pub
+              << "\nPut it in the bundle: gavah-investigator bundle ... --witness HOST:PORT "
+                 "--witness-key "
+              << dir << "/witness.pub --witness-quorum N\n";
+  }
+  return 0;
+}
+
+// Serves one witness until SIGTERM or SIGINT. `logs` empty: any Gavah log.
+int ServeWitness(const std::string& dir, std::string listen, std::vector<PublicKey32> logs) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  SecretBuffer seed = cli::ReadSecretFile(dir + "/witness.key", 64);
+  auto witness = LogWitness::Open(dir, seed, std::move(logs));
+  if (!witness.ok()) Fail("", witness.status());
+  if (listen.empty()) listen = (*witness)->listen();
+  LogWitness* w = witness->get();
+  auto http = server::HttpServer::Start(
+      listen, [w](const std::string& method, const std::string& path, const std::string& body) {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        return w->Handle(method, path, body, static_cast<uint64_t>(now.count()));
+      });
+  if (!http.ok()) Fail("", http.status());
+  std::fprintf(stderr, "gavah-relay: witnessing as %s on %s\n", w->key().name.c_str(),
+               listen.c_str());
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::fprintf(stderr, "gavah-relay: stopping the witness\n");
+  (*http)->Stop();
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   ::umask(077);
   CLI::App app{"gavah-relay: store-and-forward relay for sealed testimony it cannot read"};
@@ -494,11 +544,24 @@ int Main(int argc, char** argv) {
   auto* status = app.add_subcommand("status", "queue and upstream state per organisation");
   status->add_option("--data", data, "the data directory")->required();
   status->add_flag("--json", json, "print the result as one JSON object");
+  std::string witness_name;
+  auto* winit = app.add_subcommand(
+      "witness-init", "create a witness of Gavah's transparency logs that relays nothing");
+  winit->add_option("--data", data, "directory to create")->required();
+  winit->add_option("--listen", listen,
+                    "HOST:PORT to serve add-checkpoint on (default 0.0.0.0:7380)");
+  winit->add_option("--name", witness_name, "the witness's key name (default: from its key)");
+  winit->add_flag("--json", json, "print the result as one JSON object");
+  auto* wrun = app.add_subcommand("witness", "serve a witness folder");
+  wrun->add_option("--data", data, "the witness folder")->required();
+  wrun->add_option("--listen", listen, "HOST:PORT (default: from witness.conf)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (*winit) return WitnessInit(data, witness_name, listen, json);
+  if (*wrun) return ServeWitness(data, listen, {});
   if (*init) return Init(data, bundles, listen, json);
   if (*add) return AddBundle(data, bundle);
   if (*run)

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "gavah/crypto/intake_log.h"
 #include "sqlite_stmt.h"
 
 namespace gavah::server {
@@ -192,6 +193,15 @@ Result<std::unique_ptr<EnvelopeStore>> EnvelopeStore::Open(const std::string& pa
       "CREATE TABLE IF NOT EXISTS review_audit(seq INTEGER PRIMARY KEY, investigator BLOB NOT "
       "NULL,"
       "  call TEXT NOT NULL, hour INTEGER NOT NULL);"
+      // The transparency log (docs/PROTOCOL.md 12.7): entries waiting for the next batch (random
+      // rowids, so the file keeps no arrival order), the log in its order, where each envelope
+      // is in it, and the log's signed state (checkpoints, what each witness cosigned).
+      "CREATE TABLE IF NOT EXISTS log_pending(envelope BLOB NOT NULL, entry BLOB NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS log_pending_by_envelope ON log_pending(envelope);"
+      "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS log_envelopes(id BLOB PRIMARY KEY, idx INTEGER NOT NULL UNIQUE)"
+      "  WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS log_state(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
       "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);"));
   Stmt v(*store->stmts_, "SELECT value FROM meta WHERE key='schema_version'");
   if (!v.ok() || v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion) {
@@ -380,6 +390,7 @@ Result<LogEntry> EnvelopeStore::Complete(const Digest32& id, uint64_t hour) {
            "INSERT INTO envelopes(rowid, id, size, log_index, received_hour) VALUES(?,?,?,?,?)");
   ins.BindRowId(1, unordered_).Bind(2, id).Bind(3, size).Bind(4, index).Bind(5, hour);
   if (ins.Step() != SQLITE_DONE) return DbError(db_, "complete");
+  GAVAH_RETURN_IF_ERROR(QueueEntry(id, tlog::EncodeEntry({tlog::EntryType::kEnvelope, id, hour})));
   Stmt del(*stmts_, "DELETE FROM uploads WHERE id=?");
   del.Bind(1, id);
   if (del.Step() != SQLITE_DONE) return DbError(db_, "complete");
@@ -428,6 +439,8 @@ Result<std::vector<std::optional<LogEntry>>> EnvelopeStore::StoreWhole(
              "INSERT INTO envelopes(rowid, id, size, log_index, received_hour) VALUES(?,?,?,?,?)");
     ins.BindRowId(1, unordered_).Bind(2, e.id).Bind(3, e.bytes.size()).Bind(4, index).Bind(5, hour);
     if (ins.Step() != SQLITE_DONE) return DbError(db_, "store");
+    GAVAH_RETURN_IF_ERROR(
+        QueueEntry(e.id, tlog::EncodeEntry({tlog::EntryType::kEnvelope, e.id, hour})));
     entries.push_back(LogEntry{e.id, index, hour});
     if (unordered_) {
       GAVAH_ASSIGN_OR_RETURN(index, NextIndex());
@@ -617,6 +630,14 @@ Result<std::vector<EnvelopeStore::DeletionState>> EnvelopeStore::MarkManyForDele
              "VALUES(?,?,?,?)");
       m.Bind(1, id).Bind(2, investigator).Bind(3, marks[i].statement).Bind(4, hour);
       if (m.Step() != SQLITE_DONE) return DbError(db_, "mark");
+      // A new statement goes into the log, so that a deletion is public and checkable.
+      if (logged_ && sqlite3_changes(db_) == 1) {
+        tlog::IntakeEntry entry{tlog::EntryType::kDeletion, id, hour, {}};
+        if (marks[i].statement.size() != entry.statement.size())
+          return Error(ErrorCode::kInvalidArgument, "a deletion statement is 97 bytes");
+        std::copy(marks[i].statement.begin(), marks[i].statement.end(), entry.statement.begin());
+        GAVAH_RETURN_IF_ERROR(QueueEntry(id, tlog::EncodeEntry(entry)));
+      }
       // Only investigators of the bundle served now count: a key the organisation removed (a
       // seized laptop, say) must not still help to erase testimony.
       Stmt n(*stmts_, "SELECT investigator FROM deletion_statements WHERE envelope=?");
@@ -775,6 +796,186 @@ void EnvelopeStore::Released(uint64_t bytes) {
 Result<uint64_t> EnvelopeStore::BytesUsed() {
   std::lock_guard<std::mutex> lock(mu_);
   return used_bytes_;
+}
+
+}  // namespace gavah::server
+
+namespace gavah::server {
+
+Status EnvelopeStore::QueueEntry(const Digest32& id, std::span<const uint8_t> entry) {
+  if (!logged_) return Status::Ok();
+  Stmt q(*stmts_, "INSERT INTO log_pending(rowid, envelope, entry) VALUES(?,?,?)");
+  q.BindRowId(1, true).Bind(2, id).Bind(3, entry);
+  if (q.Step() != SQLITE_DONE) return DbError(db_, "log");
+  return Status::Ok();
+}
+
+Result<uint64_t> EnvelopeStore::QueueUnlogged() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!logged_) return uint64_t{0};
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "log");
+  std::vector<std::pair<Digest32, uint64_t>> missing;
+  {
+    Stmt s(*stmts_,
+           "SELECT id, received_hour FROM envelopes WHERE id NOT IN (SELECT id FROM "
+           "log_envelopes) AND id NOT IN (SELECT envelope FROM log_pending) ORDER BY id");
+    for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return DbError(db_, "log");
+      Digest32 id{};
+      if (s.Blob(0).size() != id.size()) return Error(ErrorCode::kIo, "a damaged envelope row");
+      std::copy(s.Blob(0).begin(), s.Blob(0).end(), id.begin());
+      missing.emplace_back(id, s.U64(1));
+    }
+  }
+  for (const auto& [id, hour] : missing)
+    GAVAH_RETURN_IF_ERROR(
+        QueueEntry(id, tlog::EncodeEntry({tlog::EntryType::kEnvelope, id, hour})));
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  return static_cast<uint64_t>(missing.size());
+}
+
+Result<std::vector<std::vector<uint8_t>>> EnvelopeStore::IntegratePending(uint64_t first_index,
+                                                                          size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "log");
+  {
+    Stmt n(*stmts_, "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
+    if (n.Step() != SQLITE_ROW) return DbError(db_, "log");
+    if (n.U64(0) != first_index)
+      return Error(ErrorCode::kInvalidArgument, "the log in the database is not the one in memory");
+  }
+  struct Row {
+    uint64_t rowid;
+    Digest32 id;
+    std::vector<uint8_t> entry;
+  };
+  std::vector<Row> rows;
+  {
+    // Random rowids: the first `limit` by rowid are a random choice of the pending entries.
+    Stmt s(*stmts_, "SELECT rowid, envelope, entry FROM log_pending ORDER BY rowid LIMIT ?");
+    s.Bind(1, static_cast<uint64_t>(limit));
+    for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return DbError(db_, "log");
+      Row r{s.U64(0), {}, {}};
+      if (s.Blob(1).size() != r.id.size()) return Error(ErrorCode::kIo, "a damaged log row");
+      std::copy(s.Blob(1).begin(), s.Blob(1).end(), r.id.begin());
+      r.entry.assign(s.Blob(2).begin(), s.Blob(2).end());
+      rows.push_back(std::move(r));
+    }
+  }
+  // Shuffled within the batch (Fisher-Yates with libsodium's uniform draw): the log's order says
+  // nothing of the order of arrival.
+  for (size_t i = rows.size(); i > 1; --i) {
+    const size_t j = randombytes_uniform(static_cast<uint32_t>(i));
+    std::swap(rows[i - 1], rows[j]);
+  }
+  std::vector<std::vector<uint8_t>> out;
+  out.reserve(rows.size());
+  uint64_t idx = first_index;
+  for (auto& r : rows) {
+    Stmt ins(*stmts_, "INSERT INTO log_entries(idx, entry) VALUES(?,?)");
+    ins.Bind(1, idx).Bind(2, r.entry);
+    if (ins.Step() != SQLITE_DONE) return DbError(db_, "log");
+    if (!r.entry.empty() && r.entry[0] == static_cast<uint8_t>(tlog::EntryType::kEnvelope)) {
+      Stmt e(*stmts_, "INSERT INTO log_envelopes(id, idx) VALUES(?,?)");
+      e.Bind(1, r.id).Bind(2, idx);
+      if (e.Step() != SQLITE_DONE) return DbError(db_, "log");
+    }
+    Stmt del(*stmts_, "DELETE FROM log_pending WHERE rowid=?");
+    del.Bind(1, r.rowid);
+    if (del.Step() != SQLITE_DONE) return DbError(db_, "log");
+    out.push_back(std::move(r.entry));
+    ++idx;
+  }
+  GAVAH_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+Status EnvelopeStore::ReadLog(
+    uint64_t begin, uint64_t end,
+    const std::function<Status(uint64_t, std::span<const uint8_t>)>& each) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_, "SELECT idx, entry FROM log_entries WHERE idx>=? AND idx<? ORDER BY idx");
+  s.Bind(1, begin).Bind(2, end);
+  uint64_t expect = begin;
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "log");
+    if (s.U64(0) != expect) return Error(ErrorCode::kIo, "the log in the database has a gap");
+    GAVAH_RETURN_IF_ERROR(each(expect, s.Blob(1)));
+    ++expect;
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<uint64_t>> EnvelopeStore::LogIndexOf(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_, "SELECT idx FROM log_envelopes WHERE id=?");
+  s.Bind(1, id);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<uint64_t>();
+  if (rc != SQLITE_ROW) return DbError(db_, "log");
+  return std::optional<uint64_t>(s.U64(0));
+}
+
+Result<std::optional<std::string>> EnvelopeStore::LogState(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_, "SELECT value FROM log_state WHERE key=?");
+  s.Bind(1, std::span(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return DbError(db_, "log");
+  const auto b = s.Blob(0);
+  return std::optional<std::string>(std::string(b.begin(), b.end()));
+}
+
+Status EnvelopeStore::SetLogState(const std::string& key, std::string_view value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_, "INSERT OR REPLACE INTO log_state(key, value) VALUES(?,?)");
+  s.Bind(1, std::span(reinterpret_cast<const uint8_t*>(key.data()), key.size()))
+      .Bind(2, std::span(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "log");
+  return Status::Ok();
+}
+
+Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::ListLogged(uint64_t after, size_t limit,
+                                                                     bool* more) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Listed> out;
+  *more = false;
+  {
+    Stmt s(*stmts_,
+           "SELECT e.id, l.idx, e.received_hour, e.size, (SELECT COUNT(*) FROM deletions WHERE "
+           "envelope=e.id) FROM log_envelopes l JOIN envelopes e ON e.id=l.id WHERE l.idx>=? "
+           "ORDER BY l.idx LIMIT ?");
+    s.Bind(1, after).Bind(2, static_cast<uint64_t>(limit) + 1);
+    for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return DbError(db_, "list");
+      if (out.size() == limit) {
+        *more = true;
+        break;
+      }
+      Listed l;
+      if (s.Blob(0).size() != l.entry.id.size()) return Error(ErrorCode::kIo, "a damaged row");
+      std::copy(s.Blob(0).begin(), s.Blob(0).end(), l.entry.id.begin());
+      l.entry.log_index = s.U64(1);
+      l.entry.received_hour = s.U64(2);
+      l.size = s.U64(3);
+      l.deleted = s.U64(4) != 0;
+      out.push_back(std::move(l));
+    }
+  }
+  for (auto& l : out) {
+    if (!l.deleted) continue;
+    Stmt d(*stmts_, "SELECT statement FROM deletion_statements WHERE envelope=? LIMIT 255");
+    d.Bind(1, l.entry.id);
+    for (int rc; (rc = d.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return DbError(db_, "list");
+      l.statements.emplace_back(d.Blob(0).begin(), d.Blob(0).end());
+    }
+  }
+  return out;
 }
 
 }  // namespace gavah::server

@@ -183,6 +183,27 @@ class EnvelopeStore {
   // Bytes of stored envelopes, replies and shares plus the bytes unfinished uploads hold: what the
   // quota counts. Kept in memory from commit to commit, so checking it costs no table scan.
   Result<uint64_t> BytesUsed();
+  // ---- The transparency log (docs/PROTOCOL.md 12.7). Off unless set_logged(true) (a server;
+  // never a relay): then every stored envelope and every new deletion statement is queued, in
+  // the transaction that stores it, for the next batch.
+  void set_logged(bool logged) { logged_ = logged; }
+  // Queues stored envelopes that are neither in the log nor waiting for it (a store from before
+  // the log); answers how many.
+  Result<uint64_t> QueueUnlogged();
+  // Moves up to `limit` waiting entries, in random order, into the log from `first_index` (which
+  // must be the log's size) in one transaction; answers them in their new order.
+  Result<std::vector<std::vector<uint8_t>>> IntegratePending(uint64_t first_index, size_t limit);
+  // The log's entries with begin <= index < end, in order.
+  Status ReadLog(uint64_t begin, uint64_t end,
+                 const std::function<Status(uint64_t index, std::span<const uint8_t>)>& each);
+  Result<std::optional<uint64_t>> LogIndexOf(const Digest32& id);
+  // The log's signed state by name (checkpoints, witnesses' sizes), kept durably.
+  Result<std::optional<std::string>> LogState(const std::string& key);
+  Status SetLogState(const std::string& key, std::string_view value);
+  // Stored envelopes in the log with index >= `after`, in log order (entry.log_index is the
+  // index in the log), at most `limit`.
+  Result<std::vector<Listed>> ListLogged(uint64_t after, size_t limit, bool* more);
+
   // For tests and the investigator service: the envelope's bytes in order.
   Status ReadEnvelope(const Digest32& id,
                       const std::function<Status(std::span<const uint8_t>)>& each);
@@ -194,6 +215,8 @@ class EnvelopeStore {
   // The log index for the next new envelope: MAX + 1, or random when unordered.
   Result<uint64_t> NextIndex();
   Status Exec(const char* sql);
+  // Queues a log entry when logged_. REQUIRES: mu_ is held, in a transaction.
+  Status QueueEntry(const Digest32& id, std::span<const uint8_t> entry);
   // REQUIRES: mu_ is held.
   Result<std::optional<LogEntry>> LookupEntry(const Digest32& id);
   std::mutex mu_;
@@ -204,6 +227,7 @@ class EnvelopeStore {
   uint64_t used_bytes_ = 0;        // guarded by mu_; changed only after a commit succeeded
   uint64_t unfinished_bytes_ = 0;  // guarded by mu_: bytes appended to unfinished uploads
   const bool unordered_;
+  bool logged_ = false;
 };
 
 }  // namespace gavah::server

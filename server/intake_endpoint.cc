@@ -48,6 +48,19 @@ grpc::ServerUnaryReactor* IntakeEndpoint::GetReceipt(grpc::CallbackServerContext
   return Offload(context, [=, this] { return service_->GetReceipt(context, request, response); });
 }
 
+grpc::ServerUnaryReactor* IntakeEndpoint::GetLog(grpc::CallbackServerContext* context,
+                                                 const gavah::v1::GetLogRequest* request,
+                                                 gavah::v1::GetLogResponse* response) {
+  return Offload(context, [=, this] { return service_->GetLog(context, request, response); });
+}
+
+grpc::ServerUnaryReactor* IntakeEndpoint::GetLogConsistency(
+    grpc::CallbackServerContext* context, const gavah::v1::LogConsistencyRequest* request,
+    gavah::v1::LogConsistencyResponse* response) {
+  return Offload(context,
+                 [=, this] { return service_->GetLogConsistency(context, request, response); });
+}
+
 grpc::ServerUnaryReactor* IntakeEndpoint::Probe(grpc::CallbackServerContext* context,
                                                 const gavah::v1::ProbeRequest* request,
                                                 gavah::v1::ProbeResponse* response) {

@@ -33,6 +33,12 @@ class IntakeEndpoint final : public gavah::v1::Intake::CallbackService {
   grpc::ServerUnaryReactor* FetchReplies(grpc::CallbackServerContext* context,
                                          const gavah::v1::FetchRepliesRequest* request,
                                          gavah::v1::FetchRepliesResponse* response) override;
+  grpc::ServerUnaryReactor* GetLog(grpc::CallbackServerContext* context,
+                                   const gavah::v1::GetLogRequest* request,
+                                   gavah::v1::GetLogResponse* response) override;
+  grpc::ServerUnaryReactor* GetLogConsistency(grpc::CallbackServerContext* context,
+                                              const gavah::v1::LogConsistencyRequest* request,
+                                              gavah::v1::LogConsistencyResponse* response) override;
   grpc::ServerUnaryReactor* GetAdmission(grpc::CallbackServerContext* context,
                                          const gavah::v1::AdmissionRequest* request,
                                          gavah::v1::AdmissionResponse* response) override;

@@ -58,7 +58,7 @@ std::optional<Digest32> IdFrom(const std::string& bytes) {
 
 void ToProto(const Receipt& r, gavah::v1::Receipt* out) {
   out->set_envelope_id(r.envelope_id.data(), r.envelope_id.size());
-  out->set_log_index(r.log_index);
+  out->set_include_by(r.include_by);
   out->set_received_hour(r.received_hour);
   out->set_signature(r.signature.data(), r.signature.size());
 }
@@ -94,7 +94,9 @@ grpc::Status IntakeService::CheckHeader(std::span<const uint8_t> start, uint64_t
 }
 
 void IntakeService::Answer(const LogEntry& entry, gavah::v1::Receipt* out) const {
-  ToProto(receipt_key_->Sign(entry.id, entry.log_index, entry.received_hour), out);
+  const uint64_t include_by =
+      log_ != nullptr ? log_->IncludeBy(entry.received_hour) : entry.received_hour + 7200;
+  ToProto(receipt_key_->Sign(entry.id, include_by, entry.received_hour), out);
 }
 
 void IntakeService::Acknowledge(const LogEntry& entry, gavah::v1::SubmitResponse* response) const {
@@ -186,6 +188,37 @@ grpc::Status IntakeService::GetReceipt(grpc::ServerContextBase* context,
   if (!r.ok()) return FromStatus(r.status());
   if (!r->has_value()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such envelope");
   Answer(**r, response->mutable_receipt());
+  if (log_ != nullptr) {
+    auto proof = log_->ProofFor(*id);
+    if (!proof.ok()) return FromStatus(proof.status());
+    response->set_proof(*proof);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::GetLog(grpc::ServerContextBase* context,
+                                   const gavah::v1::GetLogRequest* request,
+                                   gavah::v1::GetLogResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  if (log_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no log here");
+  if (request->path().size() > 64) return Bad("a log path is at most 64 bytes");
+  auto data = log_->Read(request->path());
+  if (!data.ok()) {
+    if (data.status().code() == ErrorCode::kIo) return FromStatus(data.status());
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "the served log has no such path");
+  }
+  response->set_data(data->data(), data->size());
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::GetLogConsistency(grpc::ServerContextBase* context,
+                                              const gavah::v1::LogConsistencyRequest* request,
+                                              gavah::v1::LogConsistencyResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  if (log_ == nullptr) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no log here");
+  auto proof = log_->Consistency(request->old_size(), request->new_size());
+  if (!proof.ok()) return Bad("no consistency proof between those sizes of the served log");
+  for (const auto& h : *proof) response->add_proof(h.data(), h.size());
   return grpc::Status::OK;
 }
 
@@ -527,16 +560,18 @@ grpc::Status IntakeService::Upload::End(gavah::v1::SubmitResponse* response) {
       return Bad("empty upload");
     case Phase::kCover: {
       phase_ = Phase::kOver;
-      // Answered after a durable commit, with the index the next envelope gets, so neither the
-      // answer's timing nor its length sets cover apart from a real envelope.
+      // Answered after a durable commit with a promise like any other, so neither the answer's
+      // timing nor its length sets cover apart from a real envelope, and no answer holds a count
+      // of what the server stores.
       auto next = svc_->committer_.WaitForCommit(first_.total_size());
       if (!next.ok()) return FromStatus(next.status());
       uint8_t filler[64];
       randombytes_buf(filler, sizeof filler);
+      const uint64_t hour = CurrentHour();
       auto* r = response->mutable_receipt();
       r->set_envelope_id(first_.envelope_id());
-      r->set_log_index(next.value());
-      r->set_received_hour(CurrentHour());
+      r->set_include_by(svc_->log_ != nullptr ? svc_->log_->IncludeBy(hour) : hour + 7200);
+      r->set_received_hour(hour);
       r->set_signature(filler, sizeof filler);
       return grpc::Status::OK;
     }

@@ -20,6 +20,7 @@
 #include "group_committer.h"
 #include "storage_window.h"
 #include "stream_watchdog.h"
+#include "transparency_log.h"
 
 namespace gavah::server {
 
@@ -106,6 +107,12 @@ class IntakeService {
   virtual grpc::Status FetchReplies(grpc::ServerContextBase* context,
                                     const gavah::v1::FetchRepliesRequest* request,
                                     gavah::v1::FetchRepliesResponse* response);
+  virtual grpc::Status GetLog(grpc::ServerContextBase* context,
+                              const gavah::v1::GetLogRequest* request,
+                              gavah::v1::GetLogResponse* response);
+  virtual grpc::Status GetLogConsistency(grpc::ServerContextBase* context,
+                                         const gavah::v1::LogConsistencyRequest* request,
+                                         gavah::v1::LogConsistencyResponse* response);
   virtual grpc::Status GetAdmission(grpc::ServerContextBase* context,
                                     const gavah::v1::AdmissionRequest* request,
                                     gavah::v1::AdmissionResponse* response);
@@ -153,6 +160,10 @@ class IntakeService {
     std::chrono::milliseconds throttle_{0};
   };
 
+  // The server's transparency log (not owned; outlives the service). Without one (a relay),
+  // receipts promise nothing and the log calls answer UNIMPLEMENTED.
+  void set_log(TransparencyLog* log) { log_ = log; }
+
   // Counts what the store took within the storage window before this process started.
   Status LoadWindow();
   uint64_t stored_count() const { return stored_count_; }
@@ -179,11 +190,12 @@ class IntakeService {
   // size it announces equal to `total`. With `complete`, `start` may be only the beginning of
   // the envelope: a header not yet whole is OK and leaves *complete false.
   grpc::Status CheckHeader(std::span<const uint8_t> start, uint64_t total, bool* complete) const;
-  // Signs the receipt for `entry` into `out`, on the calling thread.
+  // Signs the receipt (the promise of inclusion) for `entry` into `out`, on the calling thread.
   void Answer(const LogEntry& entry, gavah::v1::Receipt* out) const;
 
   EnvelopeStore* store_;
   const ReceiptKey* receipt_key_;
+  TransparencyLog* log_ = nullptr;
   const std::vector<const RecipientBundle*> bundles_;
   IntakeLimits limits_;
   ConnectionLimiter limiter_;

@@ -32,6 +32,7 @@
 #include "review_service.h"
 #include "serving.h"
 #include "tls_identity.h"
+#include "transparency_log.h"
 
 namespace gavah::server {
 namespace {
@@ -179,7 +180,24 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   limits.window = WindowLimits{};           // 16 GiB a day, 1 GiB more for small testimonies
   uint64_t intake_threads = 8;
   ReadIntakeLimits(conf, d.config(), &limits, &intake_threads);
+  // The transparency log: batches every log_batch_seconds (docs/THREAT_MODEL.md says why an
+  // hour by default), cosigned by the bundle's witnesses.
+  LogOptions log_options;
+  log_options.batch_seconds =
+      std::clamp<uint64_t>(ConfigNumber(conf, d.config(), "log_batch_seconds", 3600), 1, 24 * 3600);
+  for (const auto& w : bundle.contents().witnesses) {
+    auto key = tlog::ParseVerifierKey(w.verifier_key);
+    if (!key.ok()) Fail(bundle_path + ": a witness key", key.status());
+    log_options.witnesses.push_back({w.address, *key});
+  }
+  log_options.quorum = bundle.contents().witness_quorum;
+  log_options.report = [](const std::string& line) {
+    std::fprintf(stderr, "gavah-server: %s\n", line.c_str());
+  };
+  auto log = TransparencyLog::Open(store->get(), receipt_key.value(), std::move(log_options));
+  if (!log.ok()) Fail("", log.status());
   IntakeService service(store->get(), &receipt_key.value(), {&bundle}, limits);
+  service.set_log(log->get());
   if (const Status loaded = service.LoadWindow(); !loaded.ok()) Fail("", loaded);
   // Queued jobs are short (a lookup, a message); 4096 of them is seconds of work at most.
   WorkPool pool(intake_threads, 4096);
@@ -192,6 +210,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
       listen, tls_key, std::string(cert_bytes.begin(), cert_bytes.end()), {&endpoint, &review}, 64,
       16, ReadConnectionCaps(conf, d.config()), "gavah-server");
   if (!server) Fail("cannot listen on " + listen);
+  (*log)->Start();
 
   // SIGTERM and SIGINT stop accepting and let in-flight commits finish.
   std::fprintf(stderr, "gavah-server: serving on %s\n", listen.c_str());
@@ -223,6 +242,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   });
   server->Wait();
   waiter.join();
+  log->reset();  // the batch thread stops before the store closes
   {
     std::lock_guard<std::mutex> lock(reaper_mu);
     stopping = true;
@@ -279,6 +299,28 @@ int Export(const std::string& dir, const std::string& id_hex, const std::string&
   return 0;
 }
 
+// Writes the served log as the static tree of c2sp.org/tlog-tiles (checkpoint, tile/...), so that
+// any web server or mirror can publish it. Staged beside `out` and renamed when whole.
+int LogExport(const std::string& dir, const std::string& out) {
+  const DataDir d{dir};
+  cli::FailIfExists(out);
+  SecretBuffer db_key = cli::ReadSecretFile(d.db_key(), 64);
+  auto store = EnvelopeStore::Open(d.db(), db_key, /*create=*/false);
+  if (!store.ok()) Fail("", store.status());
+  auto receipt_key = ReceiptKey::FromSeed(cli::ReadSecretFile(d.receipt_key(), 64));
+  if (!receipt_key.ok()) Fail(d.receipt_key(), receipt_key.status());
+  LogOptions options;
+  options.export_cosigned = true;
+  auto log = TransparencyLog::Open(store->get(), receipt_key.value(), std::move(options));
+  if (!log.ok()) Fail("", log.status());
+  cli::StagingDir staged(out);
+  if (const Status st = (*log)->Export(staged.path()); !st.ok()) Fail("", st);
+  staged.Commit();
+  std::printf("exported the log of %llu entries to %s\n",
+              static_cast<unsigned long long>((*log)->served_size()), out.c_str());
+  return 0;
+}
+
 int Health(const std::string& dir, int timeout) {
   const DataDir d{dir};
   const auto conf = ReadConfig(d.config());
@@ -317,12 +359,19 @@ int Main(int argc, char** argv) {
   exp->add_option("--data", data, "the data directory")->required();
   exp->add_option("id", id, "the envelope id")->required();
   exp->add_option("--out", out, "the file to write")->required();
+  auto* logcmd = app.add_subcommand("log", "the transparency log");
+  logcmd->require_subcommand(1);
+  auto* log_export = logcmd->add_subcommand(
+      "export", "write the served log as a static c2sp.org/tlog-tiles tree into a new directory");
+  log_export->add_option("--data", data, "the data directory")->required();
+  log_export->add_option("dir", out, "the directory to create")->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*exp) return Export(data, id, out);
+  if (*log_export) return LogExport(data, out);
   if (*health) return Health(data, timeout);
   if (*init) return Init(data, listen, onion, json);
   if (*run) return Run(data, listen, bundle);

@@ -89,7 +89,7 @@ Receipt FromProto(const gavah::v1::Receipt& p, bool* ok) {
     std::memcpy(r.envelope_id.data(), p.envelope_id().data(), 32);
     std::memcpy(r.signature.data(), p.signature().data(), 64);
   }
-  r.log_index = p.log_index();
+  r.include_by = p.include_by();
   r.received_hour = p.received_hour();
   return r;
 }
@@ -438,6 +438,102 @@ Result<Delivery> Uplink::SendOnce(const EnvelopeReader& read, const Digest32& id
     errors += (errors.empty() ? "" : "; ") + r.status().message();
   }
   return Error(ErrorCode::kIo, errors);
+}
+
+namespace {
+
+// Calls `call` on each endpoint of the bundle in order (only `address` when given) until one
+// answers; kIo naming the last failure when none does.
+template <typename Call>
+Status EachEndpoint(const RecipientBundle& bundle, const std::string& address,
+                    const SendOptions& options, Call call) {
+  if (!options.proxy.empty()) GAVAH_RETURN_IF_ERROR(CheckProxy(options.proxy));
+  std::string last = "the bundle lists no endpoint";
+  for (const auto& e : bundle.contents().endpoints) {
+    if (!address.empty() && e.address != address) continue;
+    if (options.servers_only && e.role != BundleEndpoint::Role::kServer) continue;
+    auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, options));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    const grpc::Status st = call(*stub, ctx, e.address);
+    if (st.ok()) return Status::Ok();
+    if (st.error_code() == grpc::StatusCode::NOT_FOUND ||
+        st.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+      return Error(ErrorCode::kInvalidArgument, e.address + ": " + Describe(st));
+    last = e.address + ": " + Describe(st);
+  }
+  if (!address.empty() && last == "the bundle lists no endpoint")
+    return Error(ErrorCode::kInvalidArgument, address + " is not an endpoint of the bundle");
+  return Error(ErrorCode::kIo, last);
+}
+
+constexpr size_t kMaxProofText = 64 * 1024;
+
+}  // namespace
+
+Result<ProofAnswer> FetchProof(const RecipientBundle& bundle, const Digest32& id,
+                               const SendOptions& options) {
+  ProofAnswer out;
+  gavah::v1::ReceiptRequest req;
+  req.set_envelope_id(id.data(), id.size());
+  GAVAH_RETURN_IF_ERROR(EachEndpoint(
+      bundle, "", options,
+      [&](gavah::v1::Intake::Stub& stub, grpc::ClientContext& ctx, const std::string& address) {
+        gavah::v1::ReceiptResponse resp;
+        grpc::Status st = stub.GetReceipt(&ctx, req, &resp);
+        if (st.ok()) {
+          if (resp.proof().size() > kMaxProofText)
+            return grpc::Status(grpc::StatusCode::DATA_LOSS, "the proof is too large");
+          out.endpoint = address;
+          out.queued = resp.queued() && !resp.has_receipt();
+          out.proof = resp.proof();
+        }
+        return st;
+      }));
+  return out;
+}
+
+Result<std::vector<Digest32>> FetchConsistency(const RecipientBundle& bundle,
+                                               const std::string& address, uint64_t old_size,
+                                               uint64_t new_size, const SendOptions& options) {
+  std::vector<Digest32> out;
+  gavah::v1::LogConsistencyRequest req;
+  req.set_old_size(old_size);
+  req.set_new_size(new_size);
+  GAVAH_RETURN_IF_ERROR(EachEndpoint(
+      bundle, address, options,
+      [&](gavah::v1::Intake::Stub& stub, grpc::ClientContext& ctx, const std::string&) {
+        gavah::v1::LogConsistencyResponse resp;
+        grpc::Status st = stub.GetLogConsistency(&ctx, req, &resp);
+        if (!st.ok()) return st;
+        if (resp.proof_size() > 63)
+          return grpc::Status(grpc::StatusCode::DATA_LOSS, "a consistency proof of over 63 hashes");
+        for (const auto& h : resp.proof()) {
+          if (h.size() != 32)
+            return grpc::Status(grpc::StatusCode::DATA_LOSS, "a proof hash is not 32 bytes");
+          Digest32 d{};
+          std::memcpy(d.data(), h.data(), 32);
+          out.push_back(d);
+        }
+        return st;
+      }));
+  return out;
+}
+
+Result<std::vector<uint8_t>> FetchLog(const RecipientBundle& bundle, const std::string& address,
+                                      const std::string& path, const SendOptions& options) {
+  std::vector<uint8_t> out;
+  gavah::v1::GetLogRequest req;
+  req.set_path(path);
+  GAVAH_RETURN_IF_ERROR(EachEndpoint(
+      bundle, address, options,
+      [&](gavah::v1::Intake::Stub& stub, grpc::ClientContext& ctx, const std::string&) {
+        gavah::v1::GetLogResponse resp;
+        grpc::Status st = stub.GetLog(&ctx, req, &resp);
+        if (st.ok()) out.assign(resp.data().begin(), resp.data().end());
+        return st;
+      }));
+  return out;
 }
 
 }  // namespace gavah::transport

@@ -90,6 +90,27 @@ class Uplink {
   std::vector<Target> targets_;
 };
 
+// ---- The transparency log, as any endpoint of the bundle serves it (a relay passes it on).
+
+struct ProofAnswer {
+  std::string endpoint;  // the address that answered
+  bool queued = false;   // a relay holds the envelope and has no receipt yet
+  std::string proof;     // the c2sp.org/tlog-proof text; empty while not in a served checkpoint
+};
+// Asks the bundle's endpoints in order for the envelope's inclusion proof, until one answers.
+// kIo when none could be reached; kInvalidArgument when the one that answered holds no such
+// envelope.
+Result<ProofAnswer> FetchProof(const RecipientBundle& bundle, const Digest32& id,
+                               const SendOptions& options);
+// PROOF(old_size, new_size) from the endpoint at `address` (one of the bundle's).
+Result<std::vector<Digest32>> FetchConsistency(const RecipientBundle& bundle,
+                                               const std::string& address, uint64_t old_size,
+                                               uint64_t new_size, const SendOptions& options);
+// A path of the log ("checkpoint", "tile/...") from the endpoint at `address`, or from the first
+// that answers when `address` is empty.
+Result<std::vector<uint8_t>> FetchLog(const RecipientBundle& bundle, const std::string& address,
+                                      const std::string& path, const SendOptions& options);
+
 // Receipt files: the text format lives in gavah/crypto/receipt.h (no gRPC, so it can be fuzzed).
 using gavah::ReceiptFromText;
 using gavah::ReceiptToText;

@@ -507,7 +507,7 @@ void Session::send(const QString& text, const QString& textLanguage, const QStri
           detail = QString::fromStdString(r->delivery->endpoint);
         } else if (r->delivery) {
           outcome = QStringLiteral("delivered");
-          index = r->delivery->receipt.log_index;
+          index = r->delivery->receipt.include_by;
           hour = r->delivery->receipt.received_hour;
         } else {
           outcome = r->in_outbox ? QStringLiteral("outbox") : QStringLiteral("lost");
@@ -521,7 +521,7 @@ void Session::send(const QString& text, const QString& textLanguage, const QStri
           outcome_ = outcome;
           outcome_detail_ = detail;
           envelope_id_ = id;
-          log_index_ = index;
+          include_by_ = index ? date(static_cast<double>(index)) : QString();
           received_ = hour ? date(static_cast<double>(hour)) : QString();
           emit outcomeChanged();
           refreshOutbox();
@@ -549,7 +549,7 @@ void Session::refreshOutbox() {
       if (!r.ok()) continue;
       QVariantMap m;
       m[QStringLiteral("id")] = QString::fromStdString(id);
-      m[QStringLiteral("logIndex")] = static_cast<double>(r->first.log_index);
+      m[QStringLiteral("includeBy")] = date(static_cast<double>(r->first.include_by));
       m[QStringLiteral("received")] = date(static_cast<double>(r->first.received_hour));
       receipts_.push_back(m);
     }

@@ -62,10 +62,10 @@ class Session : public QObject {
   Q_PROPERTY(QString outcome READ outcome NOTIFY outcomeChanged)
   Q_PROPERTY(QString outcomeDetail READ outcomeDetail NOTIFY outcomeChanged)
   Q_PROPERTY(QString envelopeId READ envelopeId NOTIFY outcomeChanged)
-  Q_PROPERTY(double logIndex READ logIndex NOTIFY outcomeChanged)
+  Q_PROPERTY(QString includeByDate READ includeByDate NOTIFY outcomeChanged)
   Q_PROPERTY(QString receivedDate READ receivedDate NOTIFY outcomeChanged)
 
-  // Each a map: id, size. And the receipts: id, logIndex, received.
+  // Each a map: id, size. And the receipts: id, includeBy, received.
   Q_PROPERTY(QVariantList outbox READ outbox NOTIFY outboxChanged)
   Q_PROPERTY(QVariantList receipts READ receipts NOTIFY outboxChanged)
 
@@ -105,7 +105,7 @@ class Session : public QObject {
   QString outcome() const { return outcome_; }
   QString outcomeDetail() const { return outcome_detail_; }
   QString envelopeId() const { return envelope_id_; }
-  double logIndex() const { return static_cast<double>(log_index_); }
+  QString includeByDate() const { return include_by_; }
   QString receivedDate() const { return received_; }
   QVariantList outbox() const { return outbox_; }
   QVariantList receipts() const { return receipts_; }
@@ -212,7 +212,7 @@ class Session : public QObject {
   int seconds_left_ = -1;
   QString phase_;
   QString outcome_, outcome_detail_, envelope_id_, received_;
-  uint64_t log_index_ = 0;
+  QString include_by_;  // the hour the receipt promises the log holds the testimony by
   QVariantList outbox_, receipts_, replies_;
   QString replies_state_, replies_detail_;
   std::atomic<bool> cancel_{false};

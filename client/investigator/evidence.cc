@@ -15,8 +15,10 @@
 #include "cli_support.h"
 #include "clock.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/intake_log.h"
 #include "gavah/crypto/process.h"
 #include "gavah/crypto/receipt.h"
+#include "gavah/crypto/tlog.h"
 #include "intake_client.h"
 #include "internal.h"
 #include "testimony_dir.h"
@@ -123,6 +125,57 @@ std::vector<std::string> CheckTestimonyAgainstEnvelope(const std::string& dir,
   return problems;
 }
 
+// The tlog-proof of `e`'s entry under the checkpoint the store's copy of the log leads to.
+Result<std::string> LogProofFor(CaseStore& store, const CaseEnvelope& e,
+                                const std::string& store_label) {
+  tlog::MerkleTree tree;
+  GAVAH_RETURN_IF_ERROR(
+      Prefixed(store_label, store.ReadLog([&](uint64_t, std::span<const uint8_t> b) {
+        tree.Append(tlog::LeafHash(b));
+        return Status::Ok();
+      })));
+  GAVAH_ASSIGN_OR_RETURN(const std::string note, HeldCheckpoint(store));
+  if (note.empty()) return Refused(store_label + " holds no checkpoint of the log; run sync");
+  const size_t end = note.find("\n\n");
+  if (end == std::string::npos) return Refused(store_label + ": its checkpoint is damaged");
+  GAVAH_ASSIGN_OR_RETURN(const tlog::Checkpoint cp,
+                         tlog::ParseCheckpoint(std::string_view(note).substr(0, end + 1)));
+  if (e.log_index >= cp.size || cp.size > tree.size())
+    return Refused(store_label + ": envelope " + ToHex(e.id) +
+                   " is not under the checkpoint the store holds; run sync");
+  GAVAH_ASSIGN_OR_RETURN(auto path, tree.InclusionProof(e.log_index, cp.size));
+  // The entry itself rides in `extra`: whoever checks the package needs its hour to hash it.
+  return tlog::FormatTlogProof(
+      {tlog::EncodeEntry({tlog::EntryType::kEnvelope, e.id, e.received_hour, {}}), e.log_index,
+       std::move(path), note});
+}
+
+// The index and hour of envelope `id` in the log, when `text` proves its entry (carried in
+// `extra`) under a checkpoint the bundle's log key signed and its quorum of witnesses cosigned.
+Result<std::pair<uint64_t, uint64_t>> CheckLogProof(const std::string& text,
+                                                    const RecipientBundle& bundle,
+                                                    const Digest32& id) {
+  if (!bundle.contents().receipt_key) return Refused("the bundle names no log key");
+  GAVAH_ASSIGN_OR_RETURN(const tlog::TlogProof proof, tlog::ParseTlogProof(text));
+  std::vector<tlog::VerifierKey> witnesses;
+  for (const auto& w : bundle.contents().witnesses) {
+    auto k = tlog::ParseVerifierKey(w.verifier_key);
+    if (k.ok()) witnesses.push_back(*k);
+  }
+  GAVAH_ASSIGN_OR_RETURN(const tlog::AcceptedCheckpoint cp,
+                         tlog::AcceptCheckpoint(proof.checkpoint, *bundle.contents().receipt_key,
+                                                witnesses, bundle.contents().witness_quorum));
+  // `extra` is not trusted: it must be this envelope's entry, and the path must lead from it.
+  if (!proof.extra) return Refused("the proof carries no log entry");
+  auto entry = tlog::ParseEntry(*proof.extra);
+  if (!entry.ok() || entry->type != tlog::EntryType::kEnvelope || entry->envelope_id != id)
+    return Refused("the proof's entry is not this envelope's");
+  GAVAH_RETURN_IF_ERROR(tlog::VerifyInclusion(proof.index, cp.checkpoint.size,
+                                              tlog::LeafHash(*proof.extra), proof.path,
+                                              cp.checkpoint.root));
+  return std::make_pair(proof.index, entry->hour);
+}
+
 }  // namespace
 
 Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
@@ -178,16 +231,10 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   // anyone can check that testimony/ is what the witness sealed (PROTOCOL.md section 10a).
   GAVAH_RETURN_IF_ERROR(
       cli::TryWriteNewFile(staging + "/file-key.txt", FileKeyText(opened.file_key).span(), 0600));
-  Receipt r;
-  r.envelope_id = e.id;
-  r.log_index = e.log_index;
-  r.received_hour = e.received_hour;
-  if (e.receipt_signature.size() != r.signature.size())
-    return Error(ErrorCode::kMalformed,
-                 store_label + ": the stored receipt of this envelope is damaged");
-  std::memcpy(r.signature.data(), e.receipt_signature.data(), r.signature.size());
-  GAVAH_RETURN_IF_ERROR(WriteText(staging + "/receipt.txt",
-                                  transport::ReceiptToText(r, *bundle.contents().receipt_key)));
+  // The server's log proves it stored this envelope: a c2sp.org/tlog-proof of its entry under
+  // the checkpoint sync checked, verifiable offline by anyone with the bundle.
+  GAVAH_ASSIGN_OR_RETURN(const std::string proof, LogProofFor(store, e, store_label));
+  GAVAH_RETURN_IF_ERROR(WriteText(staging + "/log-proof.tlog-proof", proof));
   GAVAH_RETURN_IF_ERROR(cli::TryWriteNewFile(staging + "/bundle.gvb", *bundle_bytes, 0600));
   GAVAH_RETURN_IF_ERROR(WriteText(staging + "/investigator.pub", signer.public_key().ToText()));
   const std::string me = FingerprintToText(signer.public_key().fingerprint());
@@ -289,8 +336,8 @@ Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBund
     if (ToHex(actual) != digest)
       problems.push_back(path + ": altered (its SHA-256 differs from the manifest)");
   }
-  for (const char* required : {"envelope.gvh", "receipt.txt", "bundle.gvb", "investigator.pub",
-                               "custody.txt", "file-key.txt"}) {
+  for (const char* required : {"envelope.gvh", "log-proof.tlog-proof", "bundle.gvb",
+                               "investigator.pub", "custody.txt", "file-key.txt"}) {
     if (!named.count(required)) problems.push_back(std::string(required) + ": not in the manifest");
   }
   std::vector<std::string> odd;
@@ -310,13 +357,9 @@ Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBund
   GAVAH_ASSIGN_OR_RETURN(const Digest32 envelope_digest, HashFile(dir + "/envelope.gvh"));
   const bool envelope_ok = envelope_digest == id;
   if (!envelope_ok) problems.push_back("envelope.gvh: does not match the envelope id " + id_hex);
-  GAVAH_ASSIGN_OR_RETURN(const std::string receipt_text, read_text("receipt.txt"));
-  auto receipt = transport::ReceiptFromText(receipt_text);
-  const auto& receipt_key = trusted.contents().receipt_key;
-  if (!receipt.ok() || !receipt_key || receipt->second != *receipt_key ||
-      !VerifyReceipt(receipt->first, *receipt_key, id).ok()) {
-    problems.push_back("receipt.txt: not a valid server receipt for this envelope");
-  }
+  GAVAH_ASSIGN_OR_RETURN(const std::string proof_text, read_text("log-proof.tlog-proof"));
+  const auto logged = CheckLogProof(proof_text, trusted, id);
+  if (!logged.ok()) problems.push_back("log-proof.tlog-proof: " + logged.status().message());
   // The testimony itself: decrypted from the envelope and compared, byte for byte.
   if (envelope_ok) {
     const auto differ = CheckTestimonyAgainstEnvelope(dir, trusted.organisation_fingerprint(), id);
@@ -329,9 +372,9 @@ Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBund
   v.signer_name = signer.name;
   v.signer_fingerprint = FingerprintToText(signer.fingerprint());
   v.exported_at = m.exported_at;
-  if (receipt.ok()) {
-    v.log_index = receipt->first.log_index;
-    v.received_hour = receipt->first.received_hour;
+  if (logged.ok()) {
+    v.log_index = logged->first;
+    v.received_hour = logged->second;
   }
   return v;
 }

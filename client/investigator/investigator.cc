@@ -5,6 +5,7 @@
 #include "cli_support.h"
 #include "gavah/crypto/process.h"
 #include "gavah/crypto/receipt.h"
+#include "gavah/crypto/tlog.h"
 
 namespace gavah::investigator {
 namespace {
@@ -127,6 +128,24 @@ Result<BundleContents> PrepareBundle(const BundleRequest& a) {
         ErrorCode::kInvalidArgument,
         "--server and --relay need --receipt-key, the server's receipt public key (receipt.pub)");
   }
+  if (a.witnesses.size() != a.witness_keys.size())
+    return Error(ErrorCode::kInvalidArgument,
+                 "each --witness needs its own --witness-key, given in the same order");
+  if (a.witness_quorum != 0 && a.witnesses.empty())
+    return Error(ErrorCode::kInvalidArgument, "--witness-quorum needs at least one --witness");
+  for (size_t i = 0; i < a.witnesses.size(); ++i) {
+    auto bytes = ReadRegularFile(a.witness_keys[i], 4096);
+    if (!bytes.ok()) return bytes.status();
+    std::string text(bytes->begin(), bytes->end());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    auto key = tlog::ParseVerifierKey(text);
+    if (!key.ok() || key->type != tlog::kCosignatureType)
+      return Error(ErrorCode::kMalformed,
+                   a.witness_keys[i] + " is not a witness's verifier key (its witness.pub)");
+    c.witnesses.push_back({a.witnesses[i], text});
+  }
+  c.witness_quorum =
+      a.witness_quorum != 0 ? a.witness_quorum : static_cast<unsigned>(c.witnesses.size());
   c.issued_at = a.now;
   c.expires_at = c.issued_at + a.expires_days * 86400;
   GAVAH_RETURN_IF_ERROR(c.Validate());

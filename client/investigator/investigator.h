@@ -49,6 +49,9 @@ struct BundleRequest {
   unsigned threshold = 0;
   std::vector<std::string> servers, relays, relay_certs;
   std::string server_cert, receipt_key;  // PEM file; receipt.pub
+  // The log's witnesses: HOST:PORT and witness.pub file, in pairs, and how many must cosign.
+  std::vector<std::string> witnesses, witness_keys;
+  unsigned witness_quorum = 0;  // 0: all of them
   uint64_t expires_days = 365;
   uint64_t now = 0;  // issued_at, Unix seconds
 };
@@ -131,7 +134,13 @@ struct SyncReport {
   uint64_t tampered = 0;  // envelopes whose bytes do not match their id: not kept
   uint64_t withheld = 0;  // claimed deleted without k signed agreements
   uint64_t shares = 0;    // shares colleagues released to this investigator
+  uint64_t log_size = 0;  // entries of the server's log checked, under its served checkpoint
+  std::vector<std::string> cosigners;  // the witnesses that cosigned that checkpoint
 };
+
+// The checkpoint of the server's log a case store holds, as sync checked it (empty: none yet),
+// for investigators to compare with each other.
+Result<std::string> HeldCheckpoint(CaseStore& store);
 
 // Refuses a bundle that names no receipt key (sync checks every receipt against it).
 Status CanSyncWith(const RecipientBundle& bundle);

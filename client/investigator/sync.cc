@@ -1,13 +1,17 @@
 // Sync: the server's log of envelopes into the case store, every entry checked (PROTOCOL.md
 // sections 8 and 9).
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "clock.h"
 #include "gavah/crypto/deletion.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/intake_log.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/released_share.h"
+#include "gavah/crypto/tlog.h"
+#include "intake_client.h"
 #include "internal.h"
 #include "review_client.h"
 
@@ -17,7 +21,7 @@ using namespace internal;
 
 Status CanSyncWith(const RecipientBundle& bundle) {
   if (!bundle.contents().receipt_key)
-    return Refused("the bundle names no receipt key to check receipts");
+    return Refused("the bundle names no receipt key, the key of the server's log");
   return Status::Ok();
 }
 
@@ -47,11 +51,19 @@ class Syncer {
   Result<SyncReport> Run();
 
  private:
+  // Fetches the served checkpoint and the entries this store does not hold yet, and checks that
+  // together with those it holds they lead to the checkpoint's root (so the log extends the one
+  // this store checked before), under the bundle's quorum of witnesses.
+  Status CheckLog();
   Status InStore(const Status& st) { return Prefixed(label_, st); }
   // A deletion counts only with k signed statements for the server that answered (9.4).
   size_t Agreements(const gavah::v1::ListedEnvelope& e, const Digest32& id) {
+    // Only statements the log holds count: a deletion must be public (PROTOCOL.md 12.7).
     std::vector<std::vector<uint8_t>> statements;
-    for (const auto& st : e.deletion_statements()) statements.emplace_back(st.begin(), st.end());
+    for (const auto& st : e.deletion_statements()) {
+      std::vector<uint8_t> b(st.begin(), st.end());
+      if (logged_statements_.count({id, b})) statements.push_back(std::move(b));
+    }
     const std::array<Digest32, 1> answering{client_.server()};
     return CountDeletionAgreements(statements, bundle_, answering, id);
   }
@@ -89,6 +101,10 @@ class Syncer {
   const size_t k_;
   SyncReport report_;
   std::set<Digest32> recorded_now_;  // withheld entries warned about in the listing
+  // The checked log: its size, its envelope entries by index, its deletion statements.
+  uint64_t log_size_ = 0;
+  std::map<uint64_t, tlog::IntakeEntry> logged_envelopes_;
+  std::set<std::pair<Digest32, std::vector<uint8_t>>> logged_statements_;
   uint64_t handled_ = 0;
 };
 
@@ -131,22 +147,36 @@ Result<bool> Syncer::FetchAgain(const CaseEnvelope& e) {
 }
 
 Status Syncer::Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after) {
-  if (e.envelope_id().size() != 32 || e.receipt_signature().size() != 64)
+  if (e.envelope_id().size() != 32)
     return Error(ErrorCode::kMalformed, "sync: the server sent a malformed entry");
-  // The log has no gaps: a server that skips an entry is holding testimony back.
-  if (e.log_index() != after) {
+  if (e.log_index() < after)
+    return Error(ErrorCode::kMalformed, "sync: the server's listing is out of order");
+  // Every envelope entry of the checked log is listed, in order: a server that skips one is
+  // holding testimony back.
+  const auto next = logged_envelopes_.lower_bound(after);
+  if (next != logged_envelopes_.end() && next->first < e.log_index()) {
     return Error(ErrorCode::kTampered,
-                 "sync: the server's log jumps from entry " + std::to_string(after) + " to " +
-                     std::to_string(e.log_index()) + "; not trusting this answer");
+                 "sync: the server's log holds envelope " + ToHex(next->second.envelope_id) +
+                     " at entry " + std::to_string(next->first) +
+                     ", but the server does not list it: it hides that testimony; not trusting "
+                     "this answer");
   }
-  if (after >= (uint64_t{1} << 62))
-    return Error(ErrorCode::kMalformed, "sync: the server's log index is implausible");
   after = e.log_index() + 1;
   CaseEnvelope c;
   std::memcpy(c.id.data(), e.envelope_id().data(), 32);
   c.log_index = e.log_index();
   c.received_hour = e.received_hour();
   c.size = e.size();
+  // The listing must say what the log says at that index.
+  const auto logged = logged_envelopes_.find(c.log_index);
+  if (logged == logged_envelopes_.end() || logged->second.envelope_id != c.id ||
+      logged->second.hour != c.received_hour) {
+    return Error(ErrorCode::kTampered,
+                 "sync: the server lists envelope " + ToHex(c.id) + " as log entry " +
+                     std::to_string(c.log_index) +
+                     ", which the checked log does not say: its listing and its log disagree; "
+                     "not trusting this answer");
+  }
   // The listed size bounds what is fetched: it must itself be a size an envelope can have.
   const uint64_t limit = bundle_.contents().max_envelope_bytes != 0
                              ? bundle_.contents().max_envelope_bytes
@@ -154,16 +184,6 @@ Status Syncer::Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after) {
   if (c.size < kFixedHeaderSize || c.size > limit)
     return Error(ErrorCode::kMalformed,
                  "sync: the server lists envelope " + ToHex(c.id) + " with an impossible size");
-  c.receipt_signature.assign(e.receipt_signature().begin(), e.receipt_signature().end());
-  Receipt r;
-  r.envelope_id = c.id;
-  r.log_index = c.log_index;
-  r.received_hour = c.received_hour;
-  std::memcpy(r.signature.data(), c.receipt_signature.data(), 64);
-  const Status receipt_ok = VerifyReceipt(r, *bundle_.contents().receipt_key, c.id);
-  if (!receipt_ok.ok())
-    return Error(receipt_ok.code(),
-                 "sync: the server's receipt for " + ToHex(c.id) + ": " + receipt_ok.message());
   auto found = store_.Find(c.id);
   if (!found.ok()) return InStore(found.status());
   if (e.deleted()) {
@@ -323,6 +343,90 @@ Status Syncer::Shares() {
   return Status::Ok();
 }
 
+Status Syncer::CheckLog() {
+  const auto& log_key = *bundle_.contents().receipt_key;
+  std::vector<tlog::VerifierKey> witnesses;
+  for (const auto& w : bundle_.contents().witnesses) {
+    auto k = tlog::ParseVerifierKey(w.verifier_key);
+    if (k.ok()) witnesses.push_back(*k);
+  }
+  transport::SendOptions o;
+  o.servers_only = true;
+  auto fetched = transport::FetchLog(bundle_, "", "checkpoint", o);
+  if (!fetched.ok()) return Prefixed("sync: the server's log", fetched.status());
+  const std::string note(fetched->begin(), fetched->end());
+  auto accepted =
+      tlog::AcceptCheckpoint(note, log_key, witnesses, bundle_.contents().witness_quorum);
+  if (!accepted.ok())
+    return Error(accepted.status().code(),
+                 "sync: the server's checkpoint is refused: " + accepted.status().message());
+  const tlog::Checkpoint& cp = accepted->checkpoint;
+  // What this store checked before: its entries, and the checkpoint they led to.
+  tlog::MerkleTree tree;
+  std::vector<tlog::IntakeEntry> entries;
+  auto keep = [&](uint64_t index, std::span<const uint8_t> bytes) -> Status {
+    auto e = tlog::ParseEntry(bytes);
+    if (!e.ok())
+      return Error(ErrorCode::kTampered, "log entry " + std::to_string(index) +
+                                             " is not an entry: " + e.status().message());
+    tree.Append(tlog::LeafHash(bytes));
+    entries.push_back(*e);
+    return Status::Ok();
+  };
+  GAVAH_RETURN_IF_ERROR(InStore(store_.ReadLog(keep)));
+  const uint64_t held = tree.size();
+  auto kept = store_.Blob("log_checkpoint");
+  if (!kept.ok()) return InStore(kept.status());
+  std::string older = "the checkpoint of size " + std::to_string(held) + " this store checked";
+  if (cp.size < held) {
+    return Error(ErrorCode::kTampered,
+                 "sync: the server's checkpoint of size " + std::to_string(cp.size) +
+                     " is smaller than " + older +
+                     ": the log was cut or rewritten; not trusting this answer");
+  }
+  std::vector<std::vector<uint8_t>> fresh;
+  for (uint64_t n = held / tlog::kTileWidth; n * tlog::kTileWidth < cp.size; ++n) {
+    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    const uint64_t first = n * tlog::kTileWidth;
+    const unsigned width =
+        static_cast<unsigned>(std::min<uint64_t>(tlog::kTileWidth, cp.size - first));
+    auto bundle = transport::FetchLog(bundle_, "", tlog::EntriesPath(n, width), o);
+    if (!bundle.ok()) return Prefixed("sync: the server's log", bundle.status());
+    auto parsed = tlog::ParseEntryBundle(*bundle);
+    if (!parsed.ok() || parsed->size() != width)
+      return Error(ErrorCode::kTampered,
+                   "sync: the server's entry bundle " + std::to_string(n) + " is damaged");
+    for (uint64_t i = std::max(first, held) - first; i < width; ++i) {
+      GAVAH_RETURN_IF_ERROR(Prefixed("sync: the server's log", keep(first + i, (*parsed)[i])));
+      fresh.push_back(std::move((*parsed)[i]));
+    }
+  }
+  const Digest32 root = tree.Root(cp.size).value();
+  if (root != cp.root) {
+    return Error(ErrorCode::kTampered,
+                 "sync: the server's checkpoint of size " + std::to_string(cp.size) + " (root " +
+                     ToBase64(cp.root) + ") does not follow from its entries" +
+                     (held > 0 ? " and " + older : std::string()) +
+                     ": the server rewrote its log or shows investigators another one than it "
+                     "showed its witnesses; not trusting this answer");
+  }
+  if (!fresh.empty() || kept->empty() || cp.size == held)
+    GAVAH_RETURN_IF_ERROR(InStore(store_.ExtendLog(held, fresh, note)));
+  log_size_ = cp.size;
+  for (uint64_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    if (e.type == tlog::EntryType::kEnvelope) {
+      logged_envelopes_.emplace(i, e);
+    } else {
+      logged_statements_.insert(
+          {e.envelope_id, std::vector<uint8_t>(e.statement.begin(), e.statement.end())});
+    }
+  }
+  report_.log_size = cp.size;
+  report_.cosigners = accepted->cosigners;
+  return Status::Ok();
+}
+
 Result<SyncReport> Syncer::Run() {
   // A case store belongs to one organisation, and never goes back to an older bundle of it.
   GAVAH_RETURN_IF_ERROR(CheckAgainstStore(bundle_, store_, "the bundle", label_));
@@ -340,17 +444,31 @@ Result<SyncReport> Syncer::Run() {
     for (const auto& e : *listed)
       if (e.log_index == after - 1) GAVAH_RETURN_IF_ERROR(ListedAgain(e.log_index, e.id).status());
   }
-  for (bool more = true; more;) {
+  GAVAH_RETURN_IF_ERROR(CheckLog());
+  for (bool more = true; more && after < log_size_;) {
     GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
     auto page = client_.List(after);
     if (!page.ok()) return Prefixed("sync", page.status());
     more = page->more();
     for (const auto& e : page->envelopes()) {
+      // Entries past the checked checkpoint wait for the next sync, when a checkpoint holds them.
+      if (e.log_index() >= log_size_) {
+        more = false;
+        break;
+      }
       GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
       GAVAH_RETURN_IF_ERROR(Entry(e, after));
       if (hooks_.progress) hooks_.progress(++handled_, 0);
     }
     if (page->envelopes_size() == 0) break;
+  }
+  // Envelope entries after the last one listed must not be missing either.
+  if (const auto next = logged_envelopes_.lower_bound(after); next != logged_envelopes_.end()) {
+    return Error(ErrorCode::kTampered,
+                 "sync: the server's log holds envelope " + ToHex(next->second.envelope_id) +
+                     " at entry " + std::to_string(next->first) +
+                     ", but the server does not list it: it hides that testimony; not trusting "
+                     "this answer");
   }
   GAVAH_RETURN_IF_ERROR(Again());
   GAVAH_RETURN_IF_ERROR(Shares());
@@ -358,6 +476,11 @@ Result<SyncReport> Syncer::Run() {
 }
 
 }  // namespace
+
+Result<std::string> HeldCheckpoint(CaseStore& store) {
+  GAVAH_ASSIGN_OR_RETURN(const auto note, store.Blob("log_checkpoint"));
+  return std::string(note.begin(), note.end());
+}
 
 Result<SyncReport> Sync(const RecipientBundle& bundle, const InvestigatorSecretKey& key,
                         CaseStore& store, const std::string& store_label, const Hooks& hooks) {

@@ -15,8 +15,10 @@
 #include "cli_support.h"
 #include "gavah/crypto/codename.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/intake_log.h"
 #include "gavah/crypto/io.h"
 #include "gavah/crypto/process.h"
+#include "gavah/crypto/tlog.h"
 #include "gavah/crypto/utf8.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "media_type.h"
@@ -383,6 +385,9 @@ Result<std::string> SaveReceipt(const Delivery& d, const RecipientBundle& bundle
   const std::string path = dir + "/" + ToHex(d.receipt.envelope_id) + ".receipt";
   ::unlink(path.c_str());  // a re-send gets the same receipt; keep the newest copy
   const std::string text = transport::ReceiptToText(d.receipt, *bundle.contents().receipt_key);
+  // The bundle beside it says where to ask for the inclusion proof and whose signatures count.
+  GAVAH_RETURN_IF_ERROR(cli::TryReplaceFile(dir + "/" + ToHex(d.receipt.envelope_id) + ".bundle",
+                                            bundle.bytes(), 0600));
   GAVAH_RETURN_IF_ERROR(cli::TryWriteNewFile(
       path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0600));
   return path;
@@ -679,6 +684,122 @@ SecretBuffer SafeReplyText(std::span<const uint8_t> text) {
       out.Append(s.substr(start, i - start));
     }
   }
+  return out;
+}
+
+namespace {
+
+Result<std::string> KeptCheckpointPath(const RecipientBundle& bundle) {
+  if (!bundle.contents().receipt_key)
+    return Error(ErrorCode::kInvalidArgument, "the bundle names no receipt key, so no log");
+  auto state = StateDir();
+  if (!state.ok()) return state.status();
+  const std::string origin = tlog::LogOrigin(*bundle.contents().receipt_key);
+  const Digest32 h =
+      Sha256Of(std::span(reinterpret_cast<const uint8_t*>(origin.data()), origin.size()));
+  return *state + "/logs/" + ToHex(h) + ".checkpoint";
+}
+
+std::vector<tlog::VerifierKey> WitnessKeys(const RecipientBundle& bundle) {
+  std::vector<tlog::VerifierKey> keys;
+  for (const auto& w : bundle.contents().witnesses) {
+    auto k = tlog::ParseVerifierKey(w.verifier_key);
+    if (k.ok()) keys.push_back(*k);  // Validate() refused a bundle with a bad one
+  }
+  return keys;
+}
+
+}  // namespace
+
+Result<std::string> KeptCheckpoint(const RecipientBundle& bundle) {
+  GAVAH_ASSIGN_OR_RETURN(const std::string path, KeptCheckpointPath(bundle));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::string();
+  GAVAH_ASSIGN_OR_RETURN(auto bytes, ReadRegularFile(path, tlog::kMaxNoteSize));
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& connection,
+                                  uint64_t now_unix, const RecipientBundle* given) {
+  GAVAH_ASSIGN_OR_RETURN(auto saved, ReadReceipt(id));
+  ReceiptCheck out;
+  out.receipt = saved.first;
+  std::optional<RecipientBundle> loaded;
+  if (given == nullptr) {
+    GAVAH_ASSIGN_OR_RETURN(const std::string state, StateDir());
+    const std::string path = state + "/receipts/" + id + ".bundle";
+    auto bytes = ReadRegularFile(path, 8 + 32 + 4 + kMaxBundleBodyV2 + 64);
+    if (!bytes.ok())
+      return Error(ErrorCode::kInvalidArgument,
+                   "no bundle is saved with this receipt; give the organisation's with --bundle");
+    auto b = RecipientBundle::Parse(*bytes);
+    if (!b.ok()) return Error(b.status().code(), path + ": " + b.status().message());
+    loaded.emplace(std::move(*b));
+    given = &*loaded;
+  }
+  const RecipientBundle& bundle = *given;
+  const auto& log_key = bundle.contents().receipt_key;
+  if (!log_key || *log_key != saved.second)
+    return Error(ErrorCode::kUntrustedSigner,
+                 "the receipt is signed by another key than the bundle's receipt key");
+  transport::SendOptions o;
+  o.proxy = connection.proxy;
+  GAVAH_ASSIGN_OR_RETURN(const transport::ProofAnswer answer,
+                         transport::FetchProof(bundle, out.receipt.envelope_id, o));
+  out.endpoint = answer.endpoint;
+  out.queued = answer.queued;
+  const std::string when = UtcTime(out.receipt.include_by);
+  if (answer.proof.empty()) {
+    if (!answer.queued && now_unix >= out.receipt.include_by) {
+      return Error(ErrorCode::kTampered,
+                   "the server promised to have envelope " + id + " in its log by " + when +
+                       " and has not: it dropped the envelope or hides it. Keep the receipt: it "
+                       "is the server's signed promise");
+    }
+    return out;
+  }
+  GAVAH_ASSIGN_OR_RETURN(const tlog::TlogProof proof, tlog::ParseTlogProof(answer.proof));
+  const auto witnesses = WitnessKeys(bundle);
+  GAVAH_ASSIGN_OR_RETURN(const tlog::AcceptedCheckpoint cp,
+                         tlog::AcceptCheckpoint(proof.checkpoint, *log_key, witnesses,
+                                                bundle.contents().witness_quorum));
+  const auto leaf = tlog::LeafHash(tlog::EncodeEntry(
+      {tlog::EntryType::kEnvelope, out.receipt.envelope_id, out.receipt.received_hour, {}}));
+  if (const Status st = tlog::VerifyInclusion(proof.index, cp.checkpoint.size, leaf, proof.path,
+                                              cp.checkpoint.root);
+      !st.ok()) {
+    return Error(ErrorCode::kTampered, "the log's checkpoint of size " +
+                                           std::to_string(cp.checkpoint.size) +
+                                           " does not hold envelope " + id + " at entry " +
+                                           std::to_string(proof.index) + " as the server claims (" +
+                                           st.message() + "): the server dropped or renumbered it");
+  }
+  out.in_log = true;
+  out.index = proof.index;
+  out.tree_size = cp.checkpoint.size;
+  out.cosigners = cp.cosigners;
+  // The checkpoint kept from before: this one must extend it, or it this one.
+  GAVAH_ASSIGN_OR_RETURN(const std::string kept_note, KeptCheckpoint(bundle));
+  std::string keep = cp.note;
+  if (!kept_note.empty()) {
+    GAVAH_ASSIGN_OR_RETURN(const tlog::AcceptedCheckpoint kept,
+                           tlog::AcceptCheckpoint(kept_note, *log_key, {}, 0));
+    out.kept_size = kept.checkpoint.size;
+    const bool newer = cp.checkpoint.size >= kept.checkpoint.size;
+    const auto& older = newer ? kept.checkpoint : cp.checkpoint;
+    const auto& larger = newer ? cp.checkpoint : kept.checkpoint;
+    std::vector<Digest32> link;
+    if (older.size > 0 && older.size < larger.size) {
+      GAVAH_ASSIGN_OR_RETURN(
+          link, transport::FetchConsistency(bundle, answer.endpoint, older.size, larger.size, o));
+    }
+    GAVAH_RETURN_IF_ERROR(tlog::CheckExtends(older, larger, link));
+    if (!newer) keep = kept_note;
+  }
+  GAVAH_ASSIGN_OR_RETURN(const std::string path, KeptCheckpointPath(bundle));
+  GAVAH_RETURN_IF_ERROR(cli::MakePrivateDirs(DirOf(path)));
+  GAVAH_RETURN_IF_ERROR(cli::TryReplaceFile(
+      path, std::span(reinterpret_cast<const uint8_t*>(keep.data()), keep.size()), 0600));
   return out;
 }
 

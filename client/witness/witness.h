@@ -177,6 +177,30 @@ Result<std::pair<Receipt, PublicKey32>> ReadReceipt(const std::string& id);
 // The ids of every saved receipt, sorted.
 Result<std::vector<std::string>> ListReceipts();
 
+// ---- The server's transparency log
+
+struct ReceiptCheck {
+  Receipt receipt;         // the saved promise, re-verified
+  std::string endpoint;    // who answered
+  bool queued = false;     // a relay holds the envelope; the server's receipt is not back yet
+  bool in_log = false;     // false: not in a served checkpoint yet (promised by include_by)
+  uint64_t index = 0;      // the envelope's entry in the log
+  uint64_t tree_size = 0;  // of the checkpoint the proof is under
+  std::vector<std::string> cosigners;  // the bundle's witnesses that cosigned it
+  uint64_t kept_size = 0;  // the checkpoint this device kept before (0: none); consistent
+};
+// Fetches the envelope's inclusion proof (through the bundle's endpoints, relays first) and
+// verifies it offline: the log's signature and the bundle's quorum of witness cosignatures on
+// the checkpoint, and the path from the envelope's entry to its root. Then checks that this
+// checkpoint and the one this device kept for the log extend one another, and keeps the larger.
+// kTampered names what the server did: an envelope missing from the log after the hour it
+// promised, a proof that does not lead to the checkpoint, a log that is not consistent with the
+// one it showed before. `bundle`: the bundle saved with the receipt when null.
+Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& connection,
+                                  uint64_t now_unix, const RecipientBundle* bundle = nullptr);
+// The checkpoint this device keeps for the log of `bundle`'s server (empty: none yet).
+Result<std::string> KeptCheckpoint(const RecipientBundle& bundle);
+
 // ---- Codenames and replies
 
 enum class WordList { kEnglish, kPersian };

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bytes.h"
+#include "gavah/crypto/tlog.h"
 #include "gavah/crypto/utf8.h"
 #include "gavah/v1/bundle.pb.h"
 
@@ -73,6 +74,12 @@ std::string EncodeBody(const BundleContents& c) {
   }
   if (c.receipt_key) body.set_receipt_public_key(c.receipt_key->data(), 32);
   body.set_max_envelope_bytes(c.max_envelope_bytes);
+  for (const auto& w : c.witnesses) {
+    auto* p = body.add_witnesses();
+    p->set_address(w.address);
+    p->set_verifier_key(w.verifier_key);
+  }
+  body.set_witness_quorum(c.witness_quorum);
   std::string encoded;
   if (!body.SerializeToString(&encoded)) encoded.clear();
   return encoded;
@@ -134,6 +141,27 @@ Status BundleContents::Validate() const {
     if (e.tls_certificate_pem.empty() || e.tls_certificate_pem.size() > 8192) {
       return Error(ErrorCode::kMalformed, "endpoint certificate must be 1-8192 bytes of PEM");
     }
+  }
+  if (witnesses.size() > kMaxWitnesses)
+    return Error(ErrorCode::kInvalidArgument, "a bundle lists at most 16 witnesses");
+  if (!witnesses.empty() && !receipt_key)
+    return Error(ErrorCode::kInvalidArgument,
+                 "witnesses cosign the server's log, which needs the server's receipt key");
+  if (witness_quorum > witnesses.size() || (!witnesses.empty() && witness_quorum == 0)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "the witness quorum must be between 1 and the number of witnesses (" +
+                     std::to_string(witnesses.size()) + ")");
+  }
+  std::set<std::string> witness_names;
+  for (const auto& w : witnesses) {
+    if (!ValidAddress(w.address))
+      return Error(ErrorCode::kMalformed, "witness address must be host:port");
+    auto key = tlog::ParseVerifierKey(w.verifier_key);
+    if (!key.ok() || key->type != tlog::kCosignatureType)
+      return Error(ErrorCode::kMalformed,
+                   "witness key is not a cosignature verifier key (name+id+key, type 0x04)");
+    if (!witness_names.insert(key->name).second)
+      return Error(ErrorCode::kInvalidArgument, "the same witness is listed twice");
   }
   return Status::Ok();
 }
@@ -259,6 +287,10 @@ Result<RecipientBundle> RecipientBundle::Parse(std::span<const uint8_t> bytes,
     c.receipt_key = rk;
   }
   c.max_envelope_bytes = body.max_envelope_bytes();
+  if (body.witnesses_size() > static_cast<int>(kMaxWitnesses))
+    return Error(ErrorCode::kInvalidArgument, "a bundle lists at most 16 witnesses");
+  for (const auto& w : body.witnesses()) c.witnesses.push_back({w.address(), w.verifier_key()});
+  c.witness_quorum = body.witness_quorum();
   GAVAH_RETURN_IF_ERROR(c.Validate());
   // libprotobuf's parser is lenient (it skips unknown fields, takes the last of a repeated field,
   // accepts fields in any order and over-long varints), so the body must be the one encoding of

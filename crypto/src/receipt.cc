@@ -11,17 +11,17 @@
 namespace gavah {
 
 namespace {
-constexpr char kContext[] = "gavah-receipt-v1";  // signed with its NUL
+constexpr char kContext[] = "gavah-promise-v1";  // signed with its NUL
 constexpr std::string_view kPublicPrefix = "gavah-receipt-key-v1 ";
 }  // namespace
 
-std::vector<uint8_t> ReceiptMessage(const Digest32& envelope_id, uint64_t log_index,
+std::vector<uint8_t> ReceiptMessage(const Digest32& envelope_id, uint64_t include_by,
                                     uint64_t received_hour) {
   std::vector<uint8_t> m;
   m.reserve(sizeof kContext + 32 + 16);
   internal::Put(m, std::span(reinterpret_cast<const uint8_t*>(kContext), sizeof kContext));
   internal::Put(m, envelope_id);
-  internal::PutU64(m, log_index);
+  internal::PutU64(m, include_by);
   internal::PutU64(m, received_hour);
   return m;
 }
@@ -40,13 +40,13 @@ Result<ReceiptKey> ReceiptKey::FromSeed(SecretBuffer seed) {
   return ReceiptKey(pub, std::move(seed), std::move(sk));
 }
 
-Receipt ReceiptKey::Sign(const Digest32& envelope_id, uint64_t log_index,
+Receipt ReceiptKey::Sign(const Digest32& envelope_id, uint64_t include_by,
                          uint64_t received_hour) const {
   Receipt r;
   r.envelope_id = envelope_id;
-  r.log_index = log_index;
+  r.include_by = include_by;
   r.received_hour = received_hour;
-  const auto m = ReceiptMessage(envelope_id, log_index, received_hour);
+  const auto m = ReceiptMessage(envelope_id, include_by, received_hour);
   crypto_sign_detached(r.signature.data(), nullptr, m.data(), m.size(), expanded_.data());
   if (crypto_sign_verify_detached(r.signature.data(), m.data(), m.size(), public_.data()) != 0)
     std::abort();
@@ -75,9 +75,11 @@ Status VerifyReceipt(const Receipt& receipt, const PublicKey32& key, const Diges
   if (sodium_memcmp(receipt.envelope_id.data(), expected_id.data(), 32) != 0) {
     return Error(ErrorCode::kBadSignature, "receipt names another envelope");
   }
-  if (receipt.received_hour % 3600 != 0)
+  if (receipt.received_hour % 3600 != 0 || receipt.include_by % 3600 != 0)
     return Error(ErrorCode::kBadSignature, "receipt time is not coarse");
-  const auto m = ReceiptMessage(receipt.envelope_id, receipt.log_index, receipt.received_hour);
+  if (receipt.include_by <= receipt.received_hour)
+    return Error(ErrorCode::kBadSignature, "receipt promises the log before the envelope came");
+  const auto m = ReceiptMessage(receipt.envelope_id, receipt.include_by, receipt.received_hour);
   if (crypto_sign_verify_detached(receipt.signature.data(), m.data(), m.size(), key.data()) != 0) {
     return Error(ErrorCode::kBadSignature,
                  "receipt signature does not verify against the bundle's receipt key");
@@ -87,7 +89,7 @@ Status VerifyReceipt(const Receipt& receipt, const PublicKey32& key, const Diges
 
 std::string ReceiptToText(const Receipt& r, const PublicKey32& key) {
   std::ostringstream o;
-  o << "gavah-receipt-v1 " << ToHex(r.envelope_id) << " " << r.log_index << " " << r.received_hour
+  o << "gavah-promise-v1 " << ToHex(r.envelope_id) << " " << r.include_by << " " << r.received_hour
     << " " << ToBase64(r.signature) << " " << ToBase64(key) << "\n";
   return o.str();
 }
@@ -96,8 +98,8 @@ Result<std::pair<Receipt, PublicKey32>> ReceiptFromText(std::string_view text) {
   std::istringstream in{std::string(text)};
   std::string magic, id, sig, key;
   Receipt r;
-  if (!(in >> magic >> id >> r.log_index >> r.received_hour >> sig >> key) ||
-      magic != "gavah-receipt-v1") {
+  if (!(in >> magic >> id >> r.include_by >> r.received_hour >> sig >> key) ||
+      magic != "gavah-promise-v1") {
     return Error(ErrorCode::kMalformed, "is not a Gavah receipt file");
   }
   auto idb = FromHex(id);

@@ -640,4 +640,151 @@ Result<std::vector<std::vector<uint8_t>>> ParseEntryBundle(std::span<const uint8
   return out;
 }
 
+// ---- the growing tree ----
+
+void MerkleTree::Append(const Digest32& leaf) {
+  if (levels_.empty()) levels_.emplace_back();
+  levels_[0].push_back(leaf);
+  // Each level's 256th hash in a row completes a subtree of the level above.
+  for (size_t k = 0; levels_[k].size() % kTileWidth == 0; ++k) {
+    const auto& below = levels_[k];
+    Digest32 h = RootOf(std::span(below).last(kTileWidth));
+    if (levels_.size() == k + 1) levels_.emplace_back();
+    levels_[k + 1].push_back(h);
+  }
+}
+
+Digest32 MerkleTree::RangeHash(uint64_t begin, uint64_t end) const {
+  const uint64_t n = end - begin;
+  if (n == 1) return levels_[0][begin];
+  if (std::has_single_bit(n) && begin % n == 0) {
+    // A complete subtree: start from the highest level that holds whole pieces of it.
+    const unsigned height = static_cast<unsigned>(std::countr_zero(n));
+    const unsigned k = height / 8;
+    if (k > 0) {
+      const auto& level = levels_[k];
+      return RootOf(std::span(level).subspan(begin >> (8 * k), n >> (8 * k)));
+    }
+  }
+  const uint64_t split = SplitPoint(n);
+  return NodeHash(RangeHash(begin, begin + split), RangeHash(begin + split, end));
+}
+
+void MerkleTree::Path(uint64_t begin, uint64_t end, uint64_t m, std::vector<Digest32>& out) const {
+  if (end - begin <= 1) return;
+  const uint64_t k = SplitPoint(end - begin);
+  if (m < k) {
+    Path(begin, begin + k, m, out);
+    out.push_back(RangeHash(begin + k, end));
+  } else {
+    Path(begin + k, end, m - k, out);
+    out.push_back(RangeHash(begin, begin + k));
+  }
+}
+
+void MerkleTree::Subproof(uint64_t begin, uint64_t end, uint64_t m, bool complete,
+                          std::vector<Digest32>& out) const {
+  if (m == end - begin) {
+    if (!complete) out.push_back(RangeHash(begin, end));
+    return;
+  }
+  const uint64_t k = SplitPoint(end - begin);
+  if (m <= k) {
+    Subproof(begin, begin + k, m, complete, out);
+    out.push_back(RangeHash(begin + k, end));
+  } else {
+    Subproof(begin + k, end, m - k, false, out);
+    out.push_back(RangeHash(begin, begin + k));
+  }
+}
+
+Result<Digest32> MerkleTree::Root(uint64_t n) const {
+  if (n > size()) return Error(ErrorCode::kInvalidArgument, "the tree is not that large");
+  if (n == 0) return Sha256Of({});
+  return RangeHash(0, n);
+}
+
+Result<std::vector<Digest32>> MerkleTree::InclusionProof(uint64_t index, uint64_t n) const {
+  if (n > size() || index >= n) return Malformed("the entry is not in the tree");
+  std::vector<Digest32> out;
+  Path(0, n, index, out);
+  return out;
+}
+
+Result<std::vector<Digest32>> MerkleTree::ConsistencyProof(uint64_t m, uint64_t n) const {
+  if (m == 0 || m > n || n > size()) return Malformed("no consistency proof between these sizes");
+  std::vector<Digest32> out;
+  Subproof(0, n, m, true, out);
+  return out;
+}
+
+Result<std::vector<uint8_t>> MerkleTree::Tile(unsigned level, uint64_t index,
+                                              unsigned width) const {
+  if (width == 0 || width > kTileWidth || level >= levels_.size() ||
+      index > levels_[level].size() / kTileWidth ||
+      index * kTileWidth + width > levels_[level].size())
+    return Error(ErrorCode::kInvalidArgument, "the tree has no such tile");
+  std::vector<uint8_t> out;
+  out.reserve(size_t{width} * 32);
+  for (uint64_t i = index * kTileWidth; i < index * kTileWidth + width; ++i)
+    out.insert(out.end(), levels_[level][i].begin(), levels_[level][i].end());
+  return out;
+}
+
+// ---- proofs ----
+
+namespace {
+constexpr std::string_view kProofHeader = "c2sp.org/tlog-proof@v1";
+}  // namespace
+
+std::string FormatTlogProof(const TlogProof& proof) {
+  std::string out = std::string(kProofHeader) + "\n";
+  if (proof.extra) out += "extra " + ToBase64(*proof.extra) + "\n";
+  out += "index " + std::to_string(proof.index) + "\n";
+  for (const auto& h : proof.path) out += ToBase64(h) + "\n";
+  return out + "\n" + proof.checkpoint;
+}
+
+Result<TlogProof> ParseTlogProof(std::string_view text) {
+  if (text.size() > kMaxNoteSize + 4096) return Malformed("a tlog proof is too large");
+  TlogProof p;
+  auto line = [&text]() -> std::optional<std::string_view> {
+    const size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;
+    const std::string_view l = text.substr(0, nl);
+    text = text.substr(nl + 1);
+    return l;
+  };
+  const auto first = line();
+  if (!first || *first != kProofHeader) return Malformed("not a c2sp.org/tlog-proof@v1 proof");
+  auto next = line();
+  if (next && next->substr(0, 6) == "extra ") {
+    auto extra = FromBase64(next->substr(6));
+    if (!extra || ToBase64(*extra) != next->substr(6))
+      return Malformed("a tlog proof's extra data is not canonical base64");
+    p.extra = std::move(*extra);
+    next = line();
+  }
+  if (!next || next->substr(0, 6) != "index ") return Malformed("a tlog proof names no index");
+  const auto index = ParseDecimal(next->substr(6));
+  if (!index) return Malformed("a tlog proof's index is not a decimal number");
+  p.index = *index;
+  for (;;) {
+    const auto l = line();
+    if (!l) return Malformed("a tlog proof ends before its checkpoint");
+    if (l->empty()) break;
+    if (p.path.size() == 63) return Malformed("an inclusion proof of over 63 hashes");
+    const auto h = FromBase64(*l);
+    if (!h || h->size() != 32 || ToBase64(*h) != *l)
+      return Malformed("an inclusion proof line is not a 32-byte hash in base64");
+    Digest32 d{};
+    std::copy(h->begin(), h->end(), d.begin());
+    p.path.push_back(d);
+  }
+  if (text.empty() || text.back() != '\n' || text.size() > kMaxNoteSize)
+    return Malformed("a tlog proof's checkpoint is not a note");
+  p.checkpoint = std::string(text);
+  return p;
+}
+
 }  // namespace gavah::tlog

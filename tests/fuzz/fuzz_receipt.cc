@@ -23,7 +23,7 @@ uint64_t GetU64(const uint8_t* p) {
 }
 
 bool Same(const gavah::Receipt& a, const gavah::Receipt& b) {
-  return a.envelope_id == b.envelope_id && a.log_index == b.log_index &&
+  return a.envelope_id == b.envelope_id && a.include_by == b.include_by &&
          a.received_hour == b.received_hour && a.signature == b.signature;
 }
 
@@ -31,13 +31,14 @@ void PutU64(std::vector<uint8_t>& out, uint64_t v) {
   for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
 }
 
-// tests/vectors/receipt.txt ("<key hex> <id hex> <index> <hour> <signature hex>") in both forms.
+// tests/vectors/receipt.txt ("<key hex> <id hex> <include_by> <hour> <signature hex>") in both
+// forms.
 void WriteSeeds() {
   const auto line = gavah::fuzz::ReadVector("receipt.txt");
   std::istringstream in(std::string(line.begin(), line.end()));
   std::string key_hex, id_hex, sig_hex;
   gavah::Receipt r;
-  in >> key_hex >> id_hex >> r.log_index >> r.received_hour >> sig_hex;
+  in >> key_hex >> id_hex >> r.include_by >> r.received_hour >> sig_hex;
   const auto key = gavah::FromHex(key_hex), id = gavah::FromHex(id_hex),
              sig = gavah::FromHex(sig_hex);
   if (!in || !key || key->size() != 32 || !id || id->size() != 32 || !sig || sig->size() != 64)
@@ -49,7 +50,7 @@ void WriteSeeds() {
   const std::string text = gavah::ReceiptToText(r, k);
   gavah::fuzz::WriteSeed("text", 0, gavah::fuzz::Bytes(text));
   std::vector<uint8_t> fields(id->begin(), id->end());
-  PutU64(fields, r.log_index);
+  PutU64(fields, r.include_by);
   PutU64(fields, r.received_hour);
   fields.insert(fields.end(), sig->begin(), sig->end());
   fields.insert(fields.end(), key->begin(), key->end());
@@ -84,12 +85,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t* p = data + 1;
   gavah::Receipt r;
   std::memcpy(r.envelope_id.data(), p, 32);
-  r.log_index = GetU64(p + 32);
+  r.include_by = GetU64(p + 32);
   r.received_hour = GetU64(p + 40);
   std::memcpy(r.signature.data(), p + 48, 64);
   const gavah::Status st = gavah::VerifyReceipt(r, f.receipt_key.public_key(), f.receipt_id);
   // Only the vector's own receipt verifies under the fixed key (forging one would be a find).
-  if (st.ok() && !Same(r, f.receipt_key.Sign(f.receipt_id, 7, 1'749'996'000))) gavah::fuzz::Fail();
+  if (st.ok() && !Same(r, f.receipt_key.Sign(f.receipt_id, 1'750'003'200, 1'749'996'000)))
+    gavah::fuzz::Fail();
   if (size - 1 >= kFields + 32) {
     gavah::PublicKey32 key{};
     std::memcpy(key.data(), p + kFields, 32);

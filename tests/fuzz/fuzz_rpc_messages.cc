@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "fuzz_fixtures.h"
+#include "gavah/crypto/deletion.h"
 #include "gavah/crypto/envelope.h"
+#include "gavah/crypto/intake_log.h"
 #include "gavah/crypto/released_share.h"
 #include "gavah/crypto/reply.h"
 #include "gavah/crypto/review_auth.h"
@@ -70,9 +72,19 @@ void CheckReceipt(const v1::Receipt& p, const gavah::fuzz::Fixtures& f) {
   gavah::Receipt r;
   std::memcpy(r.envelope_id.data(), p.envelope_id().data(), 32);
   std::memcpy(r.signature.data(), p.signature().data(), 64);
-  r.log_index = p.log_index();
+  r.include_by = p.include_by();
   r.received_hour = p.received_hour();
   (void)gavah::VerifyReceipt(r, f.receipt_key.public_key(), r.envelope_id);
+}
+
+// As a witness checks a proof (witness.cc, CheckReceipt): the format, the checkpoint's
+// signatures, then the path. A checkpoint the fixed receipt key never signed must not pass.
+void CheckProof(const std::string& text, const gavah::fuzz::Fixtures& f) {
+  auto proof = gavah::tlog::ParseTlogProof(text);
+  if (!proof.ok()) return;
+  auto cp = gavah::tlog::AcceptCheckpoint(proof->checkpoint, f.receipt_key.public_key(), {}, 0);
+  if (cp.ok()) gavah::fuzz::Fail();
+  if (proof->path.size() > 63) gavah::fuzz::Fail();
 }
 
 void OpenShare(const std::string& sealed, const gavah::fuzz::Fixtures& f) {
@@ -101,6 +113,13 @@ void Validate(const pb::Message& m, const gavah::fuzz::Fixtures& f) {
     CheckReceipt(s->receipt(), f);
   } else if (const auto* rr = dynamic_cast<const v1::ReceiptResponse*>(&m)) {
     CheckReceipt(rr->receipt(), f);
+    CheckProof(rr->proof(), f);
+  } else if (const auto* gl = dynamic_cast<const v1::GetLogResponse*>(&m)) {
+    // As sync reads the log: an entry bundle, or a checkpoint note.
+    auto entries = gavah::tlog::ParseEntryBundle(Bytes(gl->data()));
+    if (entries.ok())
+      for (const auto& e : *entries) (void)gavah::tlog::ParseEntry(e);
+    (void)gavah::tlog::AcceptCheckpoint(gl->data(), f.receipt_key.public_key(), {}, 0);
   } else if (const auto* r = dynamic_cast<const v1::Receipt*>(&m)) {
     CheckReceipt(*r, f);
   } else if (const auto* fr = dynamic_cast<const v1::FetchRepliesResponse*>(&m)) {
@@ -114,14 +133,8 @@ void Validate(const pb::Message& m, const gavah::fuzz::Fixtures& f) {
   } else if (const auto* fs = dynamic_cast<const v1::FetchSharesResponse*>(&m)) {
     for (const auto& share : fs->shares()) OpenShare(share.sealed(), f);
   } else if (const auto* le = dynamic_cast<const v1::ListEnvelopesResponse*>(&m)) {
-    for (const auto& e : le->envelopes()) {
-      v1::Receipt p;
-      p.set_envelope_id(e.envelope_id());
-      p.set_log_index(e.log_index());
-      p.set_received_hour(e.received_hour());
-      p.set_signature(e.receipt_signature());
-      CheckReceipt(p, f);
-    }
+    for (const auto& e : le->envelopes())
+      for (const auto& st : e.deletion_statements()) (void)gavah::ParseDeletionStatement(Bytes(st));
   }
 }
 
@@ -140,10 +153,10 @@ void WriteSeeds(const gavah::fuzz::Fixtures& f) {
   bundle.set_bundle(f.bundle_bytes.data(), f.bundle_bytes.size());
   WriteSeed("bundle", IndexOf(bundle.GetDescriptor()), bundle);
 
-  const gavah::Receipt r = f.receipt_key.Sign(f.receipt_id, 7, 1'749'996'000);
+  const gavah::Receipt r = f.receipt_key.Sign(f.receipt_id, 1'750'003'200, 1'749'996'000);
   v1::ReceiptResponse receipt;
   receipt.mutable_receipt()->set_envelope_id(r.envelope_id.data(), 32);
-  receipt.mutable_receipt()->set_log_index(r.log_index);
+  receipt.mutable_receipt()->set_include_by(r.include_by);
   receipt.mutable_receipt()->set_received_hour(r.received_hour);
   receipt.mutable_receipt()->set_signature(r.signature.data(), 64);
   WriteSeed("receipt", IndexOf(receipt.GetDescriptor()), receipt);

@@ -292,9 +292,9 @@ int main(int argc, char** argv) {
   // Receipt: fixed seed, id, index and hour; Ed25519 is deterministic.
   const auto receipt_key = ReceiptKey::FromSeed(SecretBuffer::CopyOf(Fill(32, 0x20))).value();
   const Digest32 receipt_id = Sha256Of(gavah::testing::Bytes("gavah receipt vector"));
-  const Receipt receipt = receipt_key.Sign(receipt_id, 7, 1'749'996'000);
+  const Receipt receipt = receipt_key.Sign(receipt_id, 1'750'003'200, 1'749'996'000);
   const std::string receipt_line = ToHex(receipt_key.public_key()) + " " + ToHex(receipt_id) +
-                                   " 7 1749996000 " + ToHex(receipt.signature) + "\n";
+                                   " 1750003200 1749996000 " + ToHex(receipt.signature) + "\n";
 
   // Reply mailbox: the id a witness with this reply key fetches from.
   PublicKey32 reply_key{};
@@ -597,7 +597,7 @@ int main(int argc, char** argv) {
     CHECK(VerifyReceipt(receipt, receipt_key.public_key(), receipt_id).ok(),
           "receipt vector verifies");
     Receipt altered = receipt;
-    altered.log_index = 8;
+    altered.include_by += 3600;
     CHECK(!VerifyReceipt(altered, receipt_key.public_key(), receipt_id).ok(),
           "altered receipt refused");
   }

@@ -458,8 +458,8 @@
         <translation>No receipts on this device.</translation>
     </message>
     <message>
-        <source>Entry %1 of the server&apos;s log, received in the hour from %2</source>
-        <translation>Entry %1 of the server&apos;s log, received in the hour from %2</translation>
+        <source>In the server&apos;s public log by %1, received in the hour from %2</source>
+        <translation>In the server&apos;s public log by %1, received in the hour from %2</translation>
     </message>
 </context>
 <context>
@@ -525,12 +525,12 @@
         <translation>It was not delivered (the reason is below), and as you asked, nothing was kept on this device. You can write it again when you are able to connect.</translation>
     </message>
     <message>
-        <source>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</source>
-        <translation>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</translation>
+        <source>The organisation&apos;s server has your testimony and signed a receipt: it promises to have it in its public log by %1, and received it in the hour from %2. As you asked, the receipt is not kept on this device.</source>
+        <translation>The organisation&apos;s server has your testimony and signed a receipt: it promises to have it in its public log by %1, and received it in the hour from %2. As you asked, the receipt is not kept on this device.</translation>
     </message>
     <message>
-        <source>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</source>
-        <translation>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</translation>
+        <source>The organisation&apos;s server has your testimony and signed a receipt: it promises to have it in its public log by %1, and received it in the hour from %2. The receipt is kept on this device.</source>
+        <translation>The organisation&apos;s server has your testimony and signed a receipt: it promises to have it in its public log by %1, and received it in the hour from %2. The receipt is kept on this device.</translation>
     </message>
 </context>
 <context>

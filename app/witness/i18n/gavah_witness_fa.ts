@@ -458,8 +458,8 @@
         <translation>رسیدی روی این دستگاه نیست.</translation>
     </message>
     <message>
-        <source>Entry %1 of the server&apos;s log, received in the hour from %2</source>
-        <translation>ردیف %1 دفتر سرور، دریافت‌شده در ساعتی که از %2 آغاز شد</translation>
+        <source>In the server&apos;s public log by %1, received in the hour from %2</source>
+        <translation>در دفتر عمومی سرور تا %1، دریافت‌شده در ساعتی که از %2 آغاز شد</translation>
     </message>
 </context>
 <context>
@@ -525,12 +525,12 @@
         <translation>نرسید (دلیلش در پایین آمده است) و، همان‌طور که خواسته بودید، چیزی روی این دستگاه نگه داشته نشد. هر وقت توانستید وصل شوید، می‌توانید دوباره آن را بنویسید.</translation>
     </message>
     <message>
-        <source>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.</source>
-        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در ساعتی که از %2 آغاز شد. همان‌طور که خواسته بودید، رسید روی این دستگاه نگه داشته نمی‌شود.</translation>
+        <source>The organisation&apos;s server has your testimony and signed a receipt: it promises to have it in its public log by %1, and received it in the hour from %2. As you asked, the receipt is not kept on this device.</source>
+        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: قول می‌دهد تا %1 آن را در دفتر عمومی‌اش ثبت کند، و آن را در ساعتی که از %2 آغاز شد دریافت کرد. همان‌طور که خواسته بودید، رسید روی این دستگاه نگه داشته نمی‌شود.</translation>
     </message>
     <message>
-        <source>The organisation&apos;s server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device.</source>
-        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: ردیف %1 دفتر آن، دریافت‌شده در ساعتی که از %2 آغاز شد. رسید روی این دستگاه نگه داشته می‌شود.</translation>
+        <source>The organisation&apos;s server has your testimony and signed a receipt: it promises to have it in its public log by %1, and received it in the hour from %2. The receipt is kept on this device.</source>
+        <translation>سرور سازمان شهادت شما را دارد و رسیدی امضا کرده است: قول می‌دهد تا %1 آن را در دفتر عمومی‌اش ثبت کند، و آن را در ساعتی که از %2 آغاز شد دریافت کرد. رسید روی این دستگاه نگه داشته می‌شود.</translation>
     </message>
 </context>
 <context>

@@ -74,7 +74,7 @@ Page {
                 model: session.receipts
                 delegate: Para {
                     required property var modelData
-                    text: qsTr("Entry %1 of the server's log, received in the hour from %2").arg(session.number(modelData.logIndex)).arg(modelData.received)
+                    text: qsTr("In the server's public log by %1, received in the hour from %2").arg(modelData.includeBy).arg(modelData.received)
                 }
             }
             NavRow {

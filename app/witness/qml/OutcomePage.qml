@@ -26,9 +26,9 @@ Page {
             }
             Para {
                 visible: session.outcome === "delivered"
-                text: (session.amnesic ? qsTr("The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. As you asked, the receipt is not kept on this device.")
-                                       : qsTr("The organisation's server has your testimony and signed a receipt: it is entry %1 of its log, received in the hour from %2. The receipt is kept on this device."))
-                      .arg(session.number(session.logIndex)).arg(session.receivedDate)
+                text: (session.amnesic ? qsTr("The organisation's server has your testimony and signed a receipt: it promises to have it in its public log by %1, and received it in the hour from %2. As you asked, the receipt is not kept on this device.")
+                                       : qsTr("The organisation's server has your testimony and signed a receipt: it promises to have it in its public log by %1, and received it in the hour from %2. The receipt is kept on this device."))
+                      .arg(session.includeByDate).arg(session.receivedDate)
             }
             Para {
                 visible: session.outcome === "queued"

@@ -20,6 +20,14 @@ struct BundleEndpoint {
   std::string tls_certificate_pem;  // pinned certificate
 };
 
+// A witness of the server's transparency log: where the server submits checkpoints, and the key
+// whose cosignatures clients count.
+struct BundleWitness {
+  std::string address;       // host:port
+  std::string verifier_key;  // c2sp.org/signed-note verifier key of type 0x04
+};
+inline constexpr size_t kMaxWitnesses = 16;
+
 inline constexpr size_t kMaxInvestigators = 255;
 inline constexpr size_t kMaxBundleBody = 256 * 1024;
 // Version 2 lists each investigator's 1216-byte X-Wing key: 255 of them need more room.
@@ -34,6 +42,8 @@ struct BundleContents {
   std::vector<BundleEndpoint> endpoints;
   std::optional<PublicKey32> receipt_key;
   uint64_t max_envelope_bytes = 0;
+  std::vector<BundleWitness> witnesses;
+  unsigned witness_quorum = 0;  // cosignatures a checkpoint needs (0 exactly when no witness)
 
   // Every rule of the spec except signature and expiry: sizes, counts, 1 <= k <= n <= 255,
   // distinct keys, every investigator with an X-Wing key or none. Returns the first rule broken.

@@ -1,4 +1,8 @@
-// The server's signed receipt for a stored envelope (docs/PROTOCOL.md, "Receipt").
+// The server's signed receipt for a stored envelope (docs/PROTOCOL.md, "Receipt"): a promise,
+// given as soon as the envelope is durable, that the envelope will be in the server's
+// transparency log by a given hour. It names no place in the log, so no receipt (and no cover
+// submission's answer) tells how many envelopes the server holds or in what order they came;
+// the place comes later, with the inclusion proof (gavah/crypto/intake_log.h).
 #pragma once
 
 #include <array>
@@ -17,13 +21,13 @@ namespace gavah {
 
 struct Receipt {
   Digest32 envelope_id{};
-  uint64_t log_index = 0;
+  uint64_t include_by = 0;     // Unix seconds, a multiple of 3600, after received_hour
   uint64_t received_hour = 0;  // Unix seconds, a multiple of 3600
   std::array<uint8_t, 64> signature{};
 };
 
-// "gavah-receipt-v1\0" || envelope_id (32) || u64 log_index || u64 received_hour
-std::vector<uint8_t> ReceiptMessage(const Digest32& envelope_id, uint64_t log_index,
+// "gavah-promise-v1\0" || envelope_id (32) || u64 include_by || u64 received_hour
+std::vector<uint8_t> ReceiptMessage(const Digest32& envelope_id, uint64_t include_by,
                                     uint64_t received_hour);
 
 // The receipt-signing key of a server: an Ed25519 seed.
@@ -34,7 +38,7 @@ class ReceiptKey {
   const PublicKey32& public_key() const { return public_; }
   const SecretBuffer& secret_seed() const { return seed_; }
   // Signs and verifies its own signature before returning.
-  Receipt Sign(const Digest32& envelope_id, uint64_t log_index, uint64_t received_hour) const;
+  Receipt Sign(const Digest32& envelope_id, uint64_t include_by, uint64_t received_hour) const;
   // "gavah-receipt-key-v1 <base64(pk)>\n"
   std::string PublicText() const;
 
@@ -48,11 +52,11 @@ class ReceiptKey {
 
 Result<PublicKey32> ReceiptPublicKeyFromText(std::string_view text);
 
-// kBadSignature unless `receipt` is signed by `key`, names `expected_id`, and its hour is a
-// whole hour.
+// kBadSignature unless `receipt` is signed by `key`, names `expected_id`, and its hours are
+// whole hours, the promised one after the received one.
 Status VerifyReceipt(const Receipt& receipt, const PublicKey32& key, const Digest32& expected_id);
 
-// Receipt files: "gavah-receipt-v1 <id hex> <log_index> <hour> <signature base64> <receipt key
+// Receipt files: "gavah-promise-v1 <id hex> <include_by> <hour> <signature base64> <receipt key
 // base64>\n". Parsing checks the form only; VerifyReceipt checks the signature.
 std::string ReceiptToText(const Receipt& r, const PublicKey32& key);
 Result<std::pair<Receipt, PublicKey32>> ReceiptFromText(std::string_view text);

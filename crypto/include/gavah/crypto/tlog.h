@@ -193,4 +193,46 @@ Result<std::vector<uint8_t>> TileContents(std::span<const Digest32> leaves, unsi
 Result<std::vector<uint8_t>> EncodeEntryBundle(std::span<const std::vector<uint8_t>> entries);
 Result<std::vector<std::vector<uint8_t>>> ParseEntryBundle(std::span<const uint8_t> bundle);
 
+// ---- A tree that grows (what a log serves its proofs and tiles from) ----
+
+// Keeps every leaf hash and, for each tile level k >= 1, the hash of every complete subtree of
+// 256^k entries: 32 bytes an entry and a 255th more, so that any subtree's hash costs at most a
+// few hundred hashes however large the tree.
+class MerkleTree {
+ public:
+  void Append(const Digest32& leaf);
+  uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+  const Digest32& leaf(uint64_t i) const { return levels_[0][i]; }
+  // MTH(D[0:n]) for n <= size().
+  Result<Digest32> Root(uint64_t n) const;
+  // PATH(index, D[0:n]) for index < n <= size().
+  Result<std::vector<Digest32>> InclusionProof(uint64_t index, uint64_t n) const;
+  // PROOF(m, D[0:n]) for 0 < m <= n <= size().
+  Result<std::vector<Digest32>> ConsistencyProof(uint64_t m, uint64_t n) const;
+  // Tile `index` of `level` with `width` hashes, as tlog-tiles defines it; refused when the
+  // tree does not have it yet (kInvalidArgument). A tile never changes once the tree has it.
+  Result<std::vector<uint8_t>> Tile(unsigned level, uint64_t index, unsigned width) const;
+
+ private:
+  Digest32 RangeHash(uint64_t begin, uint64_t end) const;
+  void Path(uint64_t begin, uint64_t end, uint64_t m, std::vector<Digest32>& out) const;
+  void Subproof(uint64_t begin, uint64_t end, uint64_t m, bool complete,
+                std::vector<Digest32>& out) const;
+  std::vector<std::vector<Digest32>> levels_;  // levels_[k][i]: entries i*256^k to (i+1)*256^k
+};
+
+// ---- Proofs (c2sp.org/tlog-proof) ----
+
+struct TlogProof {
+  std::optional<std::vector<uint8_t>> extra;  // unauthenticated; Gavah writes none
+  uint64_t index = 0;
+  std::vector<Digest32> path;  // the inclusion proof, the leaf's sibling first
+  std::string checkpoint;      // the checkpoint note, with its signatures
+};
+// "c2sp.org/tlog-proof@v1\n[extra <base64>\n]index <N>\n<hash>\n...\n\n<checkpoint>".
+std::string FormatTlogProof(const TlogProof& proof);
+// Strict: the spec's order, canonical decimals and base64, at most 63 hashes, a note that ends
+// in a newline, at most kMaxNoteSize bytes. The caller verifies the note and the path.
+Result<TlogProof> ParseTlogProof(std::string_view text);
+
 }  // namespace gavah::tlog
