@@ -194,6 +194,23 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
 
 CaseStore::~CaseStore() { sqlite3_close(db_); }
 
+std::vector<uint8_t> PackReceipt(const Receipt& r) {
+  std::vector<uint8_t> out;
+  for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(r.include_by >> s));
+  out.insert(out.end(), r.signature.begin(), r.signature.end());
+  return out;
+}
+
+std::optional<Receipt> UnpackReceipt(const CaseEnvelope& e) {
+  if (e.receipt_signature.size() != 72) return std::nullopt;
+  Receipt r;
+  r.envelope_id = e.id;
+  r.received_hour = e.received_hour;
+  for (int i = 0; i < 8; ++i) r.include_by = (r.include_by << 8) | e.receipt_signature[i];
+  std::copy(e.receipt_signature.begin() + 8, e.receipt_signature.end(), r.signature.begin());
+  return r;
+}
+
 Result<uint64_t> CaseStore::SyncCursor() {
   Stmt s(db_, "SELECT value FROM meta WHERE key='sync_after'");
   if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
@@ -269,9 +286,12 @@ Status CaseStore::Conclude(const CaseEnvelope& e, const std::string& state,
     Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
     c.Bind(1, e.id).Bind(2, now).Bind(3, investigator).Bind(4, event);
     if (c.Step() != SQLITE_DONE) return fail("store");
-    Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='sync_after'");
-    m.Bind(1, e.log_index + 1);
-    if (m.Step() != SQLITE_DONE) return fail("store");
+    // An envelope not in the log yet leaves the cursor: its entry is listed when it is.
+    if (e.log_index != kNotLogged) {
+      Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='sync_after'");
+      m.Bind(1, e.log_index + 1);
+      if (m.Step() != SQLITE_DONE) return fail("store");
+    }
   }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
   return Status::Ok();
@@ -324,6 +344,25 @@ Status CaseStore::SetAsideShare(std::span<const uint8_t> sealed) {
   Stmt s(db_, "UPDATE shares SET sealed=x'' WHERE sealed=?");
   s.Bind(1, sealed);
   if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
+  return Status::Ok();
+}
+
+Status CaseStore::SetLogIndex(const Digest32& id, uint64_t index) {
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  auto fail = [&](const char* what) {
+    Status st = DbError(db_, what);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  };
+  {
+    Stmt u(db_, "UPDATE envelopes SET log_index=? WHERE id=?");
+    u.Bind(1, index).Bind(2, id);
+    if (u.Step() != SQLITE_DONE) return fail("store");
+    Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='sync_after'");
+    m.Bind(1, index + 1);
+    if (m.Step() != SQLITE_DONE) return fail("store");
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
   return Status::Ok();
 }
 

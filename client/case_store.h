@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,18 +17,26 @@
 #include <vector>
 
 #include "gavah/crypto/digest.h"
+#include "gavah/crypto/receipt.h"
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/crypto/status.h"
 
 namespace gavah::cli {
+
+// The log index of an envelope synced before the server's log held it (PROTOCOL.md 12.10).
+inline constexpr uint64_t kNotLogged = uint64_t{INT64_MAX};
+
+struct CaseEnvelope;
+// The receipt's include_by and signature as a case store keeps them (72 bytes), and back.
+std::vector<uint8_t> PackReceipt(const Receipt& r);
+std::optional<Receipt> UnpackReceipt(const CaseEnvelope& e);
 
 struct CaseEnvelope {
   Digest32 id{};
   uint64_t log_index = 0;
   uint64_t received_hour = 0;
   uint64_t size = 0;
-  // Empty since the transparency log: the log's entry, proved by its checkpoint, stands for
-  // the receipt signature of earlier stores (64 bytes).
+  // The witness's receipt as sync verified it (PackReceipt: u64 include_by || signature).
   std::vector<uint8_t> receipt_signature;
   std::string state;  // new, opened, annotated, replied, exported, tampered
 };
@@ -83,6 +92,8 @@ class CaseStore {
   // The server's transparency log as sync checked it (PROTOCOL.md 12.10): its entries and
   // the checkpoint they lead to (Blob("log_checkpoint")).
   Result<uint64_t> LogSize();
+  // Records where the log holds an envelope synced before it, and moves the cursor past it.
+  Status SetLogIndex(const Digest32& id, uint64_t index);
   Status ReadLog(const std::function<Status(uint64_t index, std::span<const uint8_t>)>& each);
   // Appends entries from `first` (the log's size here) and keeps `checkpoint`, in one step.
   Status ExtendLog(uint64_t first, std::span<const std::vector<uint8_t>> entries,

@@ -64,6 +64,21 @@ Result<gavah::v1::ListEnvelopesResponse> ReviewClient::List(uint64_t after) {
   return resp;
 }
 
+Result<gavah::v1::ListEnvelopesResponse> ReviewClient::ListPending(
+    const std::optional<Digest32>& after) {
+  gavah::v1::ListEnvelopesRequest req;
+  req.set_pending(true);
+  if (after) req.set_pending_after(after->data(), after->size());
+  gavah::v1::ListEnvelopesResponse resp;
+  GAVAH_RETURN_IF_ERROR(Each([&](gavah::v1::Review::Stub& stub) {
+    resp.Clear();
+    grpc::ClientContext ctx;
+    Sign(ctx, "/gavah.v1.Review/ListEnvelopes", req);
+    return stub.ListEnvelopes(&ctx, req, &resp);
+  }));
+  return resp;
+}
+
 Status ReviewClient::Fetch(const Digest32& id, uint64_t offset,
                            const std::function<Status(std::span<const uint8_t>)>& each) {
   gavah::v1::FetchEnvelopeRequest req;

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/keys.h"
@@ -20,6 +21,8 @@ class ReviewClient {
                transport::SendOptions options);
 
   Result<gavah::v1::ListEnvelopesResponse> List(uint64_t after);
+  // Stored envelopes not in the log yet, in id order after `after`.
+  Result<gavah::v1::ListEnvelopesResponse> ListPending(const std::optional<Digest32>& after);
   // Streams the envelope's bytes from `offset` to `each`.
   Status Fetch(const Digest32& id, uint64_t offset,
                const std::function<Status(std::span<const uint8_t>)>& each);

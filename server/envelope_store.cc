@@ -939,32 +939,27 @@ Status EnvelopeStore::SetLogState(const std::string& key, std::string_view value
   return Status::Ok();
 }
 
-Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::ListLogged(uint64_t after, size_t limit,
-                                                                     bool* more) {
-  std::lock_guard<std::mutex> lock(mu_);
+// Rows of (id, index, hour, size, deleted) into Listed, with each deleted one's statements.
+// REQUIRES: the store's mutex is held.
+Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::CollectListed(void* stmt, size_t limit,
+                                                                        bool* more) {
+  Stmt& s = *static_cast<Stmt*>(stmt);
   std::vector<Listed> out;
   *more = false;
-  {
-    Stmt s(*stmts_,
-           "SELECT e.id, l.idx, e.received_hour, e.size, (SELECT COUNT(*) FROM deletions WHERE "
-           "envelope=e.id) FROM log_envelopes l JOIN envelopes e ON e.id=l.id WHERE l.idx>=? "
-           "ORDER BY l.idx LIMIT ?");
-    s.Bind(1, after).Bind(2, static_cast<uint64_t>(limit) + 1);
-    for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
-      if (rc != SQLITE_ROW) return DbError(db_, "list");
-      if (out.size() == limit) {
-        *more = true;
-        break;
-      }
-      Listed l;
-      if (s.Blob(0).size() != l.entry.id.size()) return Error(ErrorCode::kIo, "a damaged row");
-      std::copy(s.Blob(0).begin(), s.Blob(0).end(), l.entry.id.begin());
-      l.entry.log_index = s.U64(1);
-      l.entry.received_hour = s.U64(2);
-      l.size = s.U64(3);
-      l.deleted = s.U64(4) != 0;
-      out.push_back(std::move(l));
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "list");
+    if (out.size() == limit) {
+      *more = true;
+      break;
     }
+    Listed l;
+    if (s.Blob(0).size() != l.entry.id.size()) return Error(ErrorCode::kIo, "a damaged row");
+    std::copy(s.Blob(0).begin(), s.Blob(0).end(), l.entry.id.begin());
+    l.entry.log_index = s.U64(1);
+    l.entry.received_hour = s.U64(2);
+    l.size = s.U64(3);
+    l.deleted = s.U64(4) != 0;
+    out.push_back(std::move(l));
   }
   for (auto& l : out) {
     if (!l.deleted) continue;
@@ -976,6 +971,37 @@ Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::ListLogged(uint64_t af
     }
   }
   return out;
+}
+
+Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::ListLogged(uint64_t after, size_t limit,
+                                                                     bool* more) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(*stmts_,
+         "SELECT e.id, l.idx, e.received_hour, e.size, (SELECT COUNT(*) FROM deletions WHERE "
+         "envelope=e.id) FROM log_envelopes l JOIN envelopes e ON e.id=l.id WHERE l.idx>=? "
+         "ORDER BY l.idx LIMIT ?");
+  s.Bind(1, after).Bind(2, static_cast<uint64_t>(limit) + 1);
+  return CollectListed(&s, limit, more);
+}
+
+Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::ListUnlogged(
+    const std::optional<Digest32>& after, size_t limit, bool* more) {
+  std::lock_guard<std::mutex> lock(mu_);
+  static constexpr char kFirst[] =
+      "SELECT e.id, 0, e.received_hour, e.size, (SELECT COUNT(*) FROM deletions WHERE "
+      "envelope=e.id) FROM envelopes e WHERE e.id NOT IN (SELECT id FROM log_envelopes) "
+      "ORDER BY e.id LIMIT ?";
+  static constexpr char kAfter[] =
+      "SELECT e.id, 0, e.received_hour, e.size, (SELECT COUNT(*) FROM deletions WHERE "
+      "envelope=e.id) FROM envelopes e WHERE e.id NOT IN (SELECT id FROM log_envelopes) AND "
+      "e.id>? ORDER BY e.id LIMIT ?";
+  Stmt s(*stmts_, after ? kAfter : kFirst);
+  if (after) {
+    s.Bind(1, *after).Bind(2, static_cast<uint64_t>(limit) + 1);
+  } else {
+    s.Bind(1, static_cast<uint64_t>(limit) + 1);
+  }
+  return CollectListed(&s, limit, more);
 }
 
 }  // namespace gavah::server

@@ -203,6 +203,9 @@ class EnvelopeStore {
   // Stored envelopes in the log with index >= `after`, in log order (entry.log_index is the
   // index in the log), at most `limit`.
   Result<std::vector<Listed>> ListLogged(uint64_t after, size_t limit, bool* more);
+  // Stored envelopes not in the log yet, in id order after `after` (nullopt: from the first).
+  Result<std::vector<Listed>> ListUnlogged(const std::optional<Digest32>& after, size_t limit,
+                                           bool* more);
 
   // For tests and the investigator service: the envelope's bytes in order.
   Status ReadEnvelope(const Digest32& id,
@@ -215,6 +218,8 @@ class EnvelopeStore {
   // The log index for the next new envelope: MAX + 1, or random when unordered.
   Result<uint64_t> NextIndex();
   Status Exec(const char* sql);
+  // REQUIRES: mu_ is held. `stmt` is this file's statement type, stepping listing rows.
+  Result<std::vector<Listed>> CollectListed(void* stmt, size_t limit, bool* more);
   // Queues a log entry when logged_. REQUIRES: mu_ is held, in a transaction.
   Status QueueEntry(const Digest32& id, std::span<const uint8_t> entry);
   // REQUIRES: mu_ is held.

@@ -112,9 +112,15 @@ grpc::Status ReviewService::ListEnvelopes(grpc::ServerContext* context,
   if (limit > kMaxList) return Bad("limit is at most 1000");
   if (request->after() > sql::kMaxSqlInteger) return Bad("after is out of range");
   bool more = false;
-  // Only what the log holds: an envelope is listed once its entry is in a checkpoint the
-  // investigators can check it against.
-  auto listed = store_->ListLogged(request->after(), limit, &more);
+  // What the log holds, in its order; or what waits for its next batch, which sync takes at once
+  // and checks against the log in a later sync.
+  std::optional<Digest32> pending_after;
+  if (!request->pending_after().empty()) {
+    pending_after = IdFrom(request->pending_after());
+    if (!pending_after) return Bad("pending_after must be an envelope id");
+  }
+  auto listed = request->pending() ? store_->ListUnlogged(pending_after, limit, &more)
+                                   : store_->ListLogged(request->after(), limit, &more);
   if (!listed.ok()) return FromStore(listed.status());
   for (const auto& l : *listed) {
     auto* e = response->add_envelopes();
@@ -123,6 +129,12 @@ grpc::Status ReviewService::ListEnvelopes(grpc::ServerContext* context,
     e->set_received_hour(l.entry.received_hour);
     e->set_size(l.size);
     e->set_deleted(l.deleted);
+    e->set_pending(request->pending());
+    const uint64_t include_by = log_ != nullptr ? log_->IncludeBy(l.entry.received_hour)
+                                                : l.entry.received_hour + 7200;
+    const Receipt r = receipt_key_->Sign(l.entry.id, include_by, l.entry.received_hour);
+    e->set_include_by(include_by);
+    e->set_receipt_signature(r.signature.data(), r.signature.size());
     for (const auto& st : l.statements) e->add_deletion_statements(st.data(), st.size());
   }
   response->set_more(more);

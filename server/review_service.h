@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "envelope_store.h"
+#include "transparency_log.h"
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/review_auth.h"
@@ -24,6 +25,9 @@ class ReviewService final : public gavah::v1::Review::Service {
   ReviewService(EnvelopeStore* store, const ReceiptKey* receipt_key, const RecipientBundle* bundle,
                 const Digest32& certificate, uint64_t quota_bytes = 0,
                 std::function<uint64_t()> now = nullptr);
+
+  // The log whose promises the listing repeats (not owned; outlives the service).
+  void set_log(const TransparencyLog* log) { log_ = log; }
 
   grpc::Status ListEnvelopes(grpc::ServerContext* context,
                              const gavah::v1::ListEnvelopesRequest* request,
@@ -68,6 +72,7 @@ class ReviewService final : public gavah::v1::Review::Service {
 
   EnvelopeStore* store_;
   const ReceiptKey* receipt_key_;
+  const TransparencyLog* log_ = nullptr;
   const RecipientBundle* bundle_;
   const Digest32 certificate_;
   uint64_t started_at_ = 0;  // calls signed before this were not seen by the nonce cache

@@ -204,6 +204,7 @@ int Run(const std::string& dir, std::string listen, const std::string& bundle_pa
   IntakeEndpoint endpoint(&service, &pool);
   ReviewService review(store->get(), &receipt_key.value(), &bundle, Sha256Of(cert_bytes),
                        limits.quota_bytes);
+  review.set_log(log->get());
 
   // The review service alone uses gRPC's synchronous threads: intake cannot take them.
   std::unique_ptr<grpc::Server> server = StartTlsServer(

@@ -232,9 +232,17 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   GAVAH_RETURN_IF_ERROR(
       cli::TryWriteNewFile(staging + "/file-key.txt", FileKeyText(opened.file_key).span(), 0600));
   // The server's log proves it stored this envelope: a c2sp.org/tlog-proof of its entry under
-  // the checkpoint sync checked, verifiable offline by anyone with the bundle.
-  GAVAH_ASSIGN_OR_RETURN(const std::string proof, LogProofFor(store, e, store_label));
-  GAVAH_RETURN_IF_ERROR(WriteText(staging + "/log-proof.tlog-proof", proof));
+  // the checkpoint sync checked, verifiable offline by anyone with the bundle. Before the log
+  // holds it, the server's signed promise to log it stands in, and says so.
+  if (e.log_index != cli::kNotLogged) {
+    GAVAH_ASSIGN_OR_RETURN(const std::string proof, LogProofFor(store, e, store_label));
+    GAVAH_RETURN_IF_ERROR(WriteText(staging + "/log-proof.tlog-proof", proof));
+  } else {
+    const auto r = cli::UnpackReceipt(e);
+    if (!r) return Refused(store_label + ": the stored receipt of this envelope is damaged");
+    GAVAH_RETURN_IF_ERROR(WriteText(staging + "/receipt.txt",
+                                    transport::ReceiptToText(*r, *bundle.contents().receipt_key)));
+  }
   GAVAH_RETURN_IF_ERROR(cli::TryWriteNewFile(staging + "/bundle.gvb", *bundle_bytes, 0600));
   GAVAH_RETURN_IF_ERROR(WriteText(staging + "/investigator.pub", signer.public_key().ToText()));
   const std::string me = FingerprintToText(signer.public_key().fingerprint());
@@ -336,7 +344,10 @@ Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBund
     if (ToHex(actual) != digest)
       problems.push_back(path + ": altered (its SHA-256 differs from the manifest)");
   }
-  for (const char* required : {"envelope.gvh", "log-proof.tlog-proof", "bundle.gvb",
+  const bool has_proof = named.count("log-proof.tlog-proof") != 0;
+  if (!has_proof && !named.count("receipt.txt"))
+    problems.push_back("log-proof.tlog-proof: not in the manifest (nor the server's receipt)");
+  for (const char* required : {"envelope.gvh", "bundle.gvb",
                                "investigator.pub", "custody.txt", "file-key.txt"}) {
     if (!named.count(required)) problems.push_back(std::string(required) + ": not in the manifest");
   }
@@ -357,9 +368,23 @@ Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBund
   GAVAH_ASSIGN_OR_RETURN(const Digest32 envelope_digest, HashFile(dir + "/envelope.gvh"));
   const bool envelope_ok = envelope_digest == id;
   if (!envelope_ok) problems.push_back("envelope.gvh: does not match the envelope id " + id_hex);
-  GAVAH_ASSIGN_OR_RETURN(const std::string proof_text, read_text("log-proof.tlog-proof"));
-  const auto logged = CheckLogProof(proof_text, trusted, id);
-  if (!logged.ok()) problems.push_back("log-proof.tlog-proof: " + logged.status().message());
+  Result<std::pair<uint64_t, uint64_t>> logged = Refused("no log proof");
+  if (has_proof) {
+    GAVAH_ASSIGN_OR_RETURN(const std::string proof_text, read_text("log-proof.tlog-proof"));
+    logged = CheckLogProof(proof_text, trusted, id);
+    if (!logged.ok()) problems.push_back("log-proof.tlog-proof: " + logged.status().message());
+  } else if (named.count("receipt.txt")) {
+    GAVAH_ASSIGN_OR_RETURN(const std::string receipt_text, read_text("receipt.txt"));
+    auto receipt = transport::ReceiptFromText(receipt_text);
+    const auto& receipt_key = trusted.contents().receipt_key;
+    if (!receipt.ok() || !receipt_key || receipt->second != *receipt_key ||
+        !VerifyReceipt(receipt->first, *receipt_key, id).ok()) {
+      problems.push_back("receipt.txt: not a valid server receipt for this envelope");
+    } else {
+      v.received_hour = receipt->first.received_hour;
+      v.promised_by = receipt->first.include_by;
+    }
+  }
   // The testimony itself: decrypted from the envelope and compared, byte for byte.
   if (envelope_ok) {
     const auto differ = CheckTestimonyAgainstEnvelope(dir, trusted.organisation_fingerprint(), id);
@@ -373,6 +398,7 @@ Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBund
   v.signer_fingerprint = FingerprintToText(signer.fingerprint());
   v.exported_at = m.exported_at;
   if (logged.ok()) {
+    v.in_log = true;
     v.log_index = logged->first;
     v.received_hour = logged->second;
   }

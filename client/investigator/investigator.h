@@ -135,6 +135,8 @@ struct SyncReport {
   uint64_t withheld = 0;  // claimed deleted without k signed agreements
   uint64_t shares = 0;    // shares colleagues released to this investigator
   uint64_t log_size = 0;  // entries of the server's log checked, under its served checkpoint
+  uint64_t pending = 0;     // envelopes taken before the log holds them (checked later)
+  uint64_t not_logged = 0;  // envelopes held that the log does not hold yet
   std::vector<std::string> cosigners;  // the witnesses that cosigned that checkpoint
 };
 
@@ -214,6 +216,9 @@ struct VerifiedPackage {
   std::vector<std::string> problems;  // empty: verified
   std::string envelope_id, organisation, signer_name, signer_fingerprint;
   uint64_t files = 0, testimony_files = 0, log_index = 0, received_hour = 0, exported_at = 0;
+  // In the server's log (log_index), or only promised to be by `promised_by` when exported.
+  bool in_log = false;
+  uint64_t promised_by = 0;
   bool pinned = false;
 };
 // Checks a package with nothing but the package, and `pinned` when given (whose organisation,

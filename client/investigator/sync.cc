@@ -58,12 +58,8 @@ class Syncer {
   Status InStore(const Status& st) { return Prefixed(label_, st); }
   // A deletion counts only with k signed statements for the server that answered (9.4).
   size_t Agreements(const gavah::v1::ListedEnvelope& e, const Digest32& id) {
-    // Only statements the log holds count: a deletion must be public (PROTOCOL.md 12.7).
     std::vector<std::vector<uint8_t>> statements;
-    for (const auto& st : e.deletion_statements()) {
-      std::vector<uint8_t> b(st.begin(), st.end());
-      if (logged_statements_.count({id, b})) statements.push_back(std::move(b));
-    }
+    for (const auto& st : e.deletion_statements()) statements.emplace_back(st.begin(), st.end());
     const std::array<Digest32, 1> answering{client_.server()};
     return CountDeletionAgreements(statements, bundle_, answering, id);
   }
@@ -88,6 +84,11 @@ class Syncer {
     return total == e.size && sha.Final() == e.id;
   }
   Status Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after);
+  // Keeps a listed envelope (fetching its bytes) unless the store holds it.
+  Status Take(const gavah::v1::ListedEnvelope& e, CaseEnvelope& c);
+  // Envelopes the server stored and has not logged yet: kept now, checked against the log in
+  // the sync after its next batch.
+  Status Pending();
   Status Again();
   Status Shares();
 
@@ -101,10 +102,9 @@ class Syncer {
   const size_t k_;
   SyncReport report_;
   std::set<Digest32> recorded_now_;  // withheld entries warned about in the listing
-  // The checked log: its size, its envelope entries by index, its deletion statements.
+  // The checked log: its size and its envelope entries by index.
   uint64_t log_size_ = 0;
   std::map<uint64_t, tlog::IntakeEntry> logged_envelopes_;
-  std::set<std::pair<Digest32, std::vector<uint8_t>>> logged_statements_;
   uint64_t handled_ = 0;
 };
 
@@ -184,8 +184,35 @@ Status Syncer::Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after) {
   if (c.size < kFixedHeaderSize || c.size > limit)
     return Error(ErrorCode::kMalformed,
                  "sync: the server lists envelope " + ToHex(c.id) + " with an impossible size");
+  return Take(e, c);
+}
+
+Status Syncer::Take(const gavah::v1::ListedEnvelope& e, CaseEnvelope& c) {
+  // The witness's receipt, the server's signed promise: kept, so that an envelope exported
+  // before the log holds it still carries the server's word for it.
+  if (e.receipt_signature().size() != 64)
+    return Error(ErrorCode::kMalformed, "sync: the server sent a malformed entry");
+  Receipt r;
+  r.envelope_id = c.id;
+  r.include_by = e.include_by();
+  r.received_hour = c.received_hour;
+  std::memcpy(r.signature.data(), e.receipt_signature().data(), 64);
+  if (const Status ok = VerifyReceipt(r, *bundle_.contents().receipt_key, c.id); !ok.ok())
+    return Error(ok.code(), "sync: the server's receipt for " + ToHex(c.id) + ": " + ok.message());
+  c.receipt_signature = cli::PackReceipt(r);
   auto found = store_.Find(c.id);
   if (!found.ok()) return InStore(found.status());
+  if (*found && c.log_index != cli::kNotLogged && (*found)->log_index != c.log_index) {
+    // Synced before the log held it: now it does, here.
+    if ((*found)->log_index != cli::kNotLogged) {
+      return Error(ErrorCode::kTampered,
+                   "sync: the server lists envelope " + ToHex(c.id) + " as log entry " +
+                       std::to_string(c.log_index) + ", which this store holds as entry " +
+                       std::to_string((*found)->log_index) + ": its log was renumbered");
+    }
+    GAVAH_RETURN_IF_ERROR(InStore(store_.SetLogIndex(c.id, c.log_index)));
+    return Status::Ok();
+  }
   if (e.deleted()) {
     // The server's word is not enough: k investigators of the bundle must have signed.
     if (e.deletion_statements_size() > 255)
@@ -240,6 +267,56 @@ Status Syncer::Entry(const gavah::v1::ListedEnvelope& e, uint64_t& after) {
     ++report_.added;
   }
   return InStore(store_.Finish(c, bad, me_, NowUnix()));
+}
+
+Status Syncer::Pending() {
+  std::optional<Digest32> after;
+  for (bool more = true; more;) {
+    GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+    auto page = client_.ListPending(after);
+    if (!page.ok()) return Prefixed("sync", page.status());
+    more = page->more() && page->envelopes_size() > 0;
+    for (const auto& e : page->envelopes()) {
+      if (e.envelope_id().size() != 32 || !e.pending())
+        return Error(ErrorCode::kMalformed, "sync: the server sent a malformed entry");
+      CaseEnvelope c;
+      std::memcpy(c.id.data(), e.envelope_id().data(), 32);
+      if (after && c.id <= *after)
+        return Error(ErrorCode::kMalformed, "sync: the server's listing is out of order");
+      after = c.id;
+      c.log_index = cli::kNotLogged;
+      c.received_hour = e.received_hour();
+      c.size = e.size();
+      const uint64_t limit = bundle_.contents().max_envelope_bytes != 0
+                                 ? bundle_.contents().max_envelope_bytes
+                                 : uint64_t{8} << 30;
+      if (c.size < kFixedHeaderSize || c.size > limit || c.received_hour % 3600 != 0)
+        return Error(ErrorCode::kMalformed, "sync: the server lists envelope " + ToHex(c.id) +
+                                                " with an impossible size or time");
+      auto found = store_.Find(c.id);
+      if (!found.ok()) return InStore(found.status());
+      if (*found) continue;
+      ++report_.pending;
+      GAVAH_RETURN_IF_ERROR(Take(e, c));
+      if (hooks_.progress) hooks_.progress(++handled_, 0);
+    }
+  }
+  // What was kept before the log held it must be in it once its hour is well past: the server
+  // promised the witness so (PROTOCOL.md 12.9), and a day is beyond any batch.
+  auto listed = store_.List();
+  if (!listed.ok()) return InStore(listed.status());
+  const uint64_t now = NowUnix();
+  for (const auto& e : *listed) {
+    if (e.log_index != cli::kNotLogged) continue;
+    ++report_.not_logged;
+    if (now > e.received_hour + 86400) {
+      Tell(hooks_, Note::Kind::kWarning,
+           "THE SERVER HAS NOT LOGGED envelope " + ToHex(e.id) + ", received in the hour from " +
+               UtcTime(e.received_hour) +
+               ", though this store holds it: it may be hiding it from its public log");
+    }
+  }
+  return Status::Ok();
 }
 
 // Damaged and withheld entries, asked about again.
@@ -415,12 +492,7 @@ Status Syncer::CheckLog() {
   log_size_ = cp.size;
   for (uint64_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
-    if (e.type == tlog::EntryType::kEnvelope) {
-      logged_envelopes_.emplace(i, e);
-    } else {
-      logged_statements_.insert(
-          {e.envelope_id, std::vector<uint8_t>(e.statement.begin(), e.statement.end())});
-    }
+    if (e.type == tlog::EntryType::kEnvelope) logged_envelopes_.emplace(i, e);
   }
   report_.log_size = cp.size;
   report_.cosigners = accepted->cosigners;
@@ -470,6 +542,7 @@ Result<SyncReport> Syncer::Run() {
                      ", but the server does not list it: it hides that testimony; not trusting "
                      "this answer");
   }
+  GAVAH_RETURN_IF_ERROR(Pending());
   GAVAH_RETURN_IF_ERROR(Again());
   GAVAH_RETURN_IF_ERROR(Shares());
   return report_;

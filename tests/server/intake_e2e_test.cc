@@ -947,6 +947,7 @@ TEST_F(ReviewTest, AnnotatedAndAnsweredTheWitnessReadsTheReplyWithTheirCodename)
 
 TEST_F(ReviewTest, AnEvidencePackageVerifiesAloneAndNamesAnAlteredFile) {
   const std::string id = Submit("t", "Names read out at Evin, summer 1988.", 200000);
+  WaitForLog(1);
   for (const std::string who : {"a", "b"}) {
     ASSERT_EQ(
         Inv({"sync", "--key", who + ".key", "--bundle", "team.bundle", "--store", who + ".db"})
@@ -958,7 +959,7 @@ TEST_F(ReviewTest, AnEvidencePackageVerifiesAloneAndNamesAnAlteredFile) {
       {"export", id, "--key", "a.key", "--key", "b.key", "--out", "evidence", "--store", "a.db"});
   ASSERT_EQ(ex.exit_code, 0) << ex.err;
   for (const char* f :
-       {"envelope.gvh", "receipt.txt", "bundle.gvb", "investigator.pub", "custody.txt",
+       {"envelope.gvh", "log-proof.tlog-proof", "bundle.gvb", "investigator.pub", "custody.txt",
         "manifest.txt", "manifest.sig", "testimony/testimony.txt", "testimony/manifest.json"}) {
     EXPECT_TRUE(fs::exists(dir_ / "evidence" / f)) << f;
   }
@@ -1213,6 +1214,7 @@ TEST_F(ReviewTest, AWrongCaseStorePassphraseIsAClearErrorAndTouchesNothing) {
 
 TEST_F(ReviewTest, UnknownStaleAndReplayedCallsAreRefused) {
   Submit("one", "x");
+  WaitForLog(1);
   const uint64_t now = static_cast<uint64_t>(time(nullptr));
   gavah::v1::ListEnvelopesResponse resp;
   ASSERT_TRUE(RawList(insider_, now, 1, &resp).ok());

@@ -8,6 +8,10 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -45,6 +49,8 @@ class ServerFixture : public ::testing::Test {
     ASSERT_EQ(
         Srv({"init", "--data", "srv", "--listen", "127.0.0.1:" + std::to_string(port_)}).exit_code,
         0);
+    // Batches every second, so that a test can wait for the log (WaitForLog) instead of an hour.
+    WriteText(dir_ / "srv/server.conf", ReadText(dir_ / "srv/server.conf") + "log_batch_seconds = 1\n");
     UseKey("org");
     UseKey("a");
   }
@@ -105,6 +111,29 @@ class ServerFixture : public ::testing::Test {
     Outcome r = Wit(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Field(r.out, "envelope_id");
+  }
+
+  // Waits until the server on `port` serves a checkpoint of at least `size` entries (at most
+  // 30 s); answers the checkpoint's size.
+  uint64_t WaitForLog(uint64_t size, int port = 0, const std::string& cert = "srv/tls.crt") {
+    auto stub = RawClient(port, cert);
+    uint64_t seen = 0;
+    for (int i = 0; i < 300; ++i) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      gavah::v1::GetLogRequest req;
+      req.set_path("checkpoint");
+      gavah::v1::GetLogResponse resp;
+      if (stub->GetLog(&ctx, req, &resp).ok()) {
+        const std::string& note = resp.data();
+        const size_t a = note.find('\n');
+        if (a != std::string::npos) seen = std::strtoull(note.c_str() + a + 1, nullptr, 10);
+        if (seen >= size) return seen;
+      }
+      usleep(100 * 1000);
+    }
+    ADD_FAILURE() << "the log did not reach " << size << " entries (it has " << seen << ")";
+    return seen;
   }
 
   // The server's store, opened beside a running server (WAL allows a second connection).
