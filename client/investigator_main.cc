@@ -335,40 +335,38 @@ int VerifyExport(const std::string& dir, const std::string& pinned_bundle, bool 
     std::fprintf(stderr, "gavah-investigator: the evidence package is NOT verified\n");
     return 1;
   }
-  Print(json,
-        JsonObject()
-            .Add("envelope_id", v.envelope_id)
-            .Add("files", v.files)
-            .Add("testimony_files", v.testimony_files)
-            .AddBool("in_log", v.in_log)
-            .Add("log_index", v.log_index)
-            .Add("received_hour", v.received_hour)
-            .Add("organisation", v.organisation)
-            .Add("signer", v.signer_fingerprint)
-            .Add("exported_at", v.exported_at)
-            .Add("pinned", v.pinned ? "yes" : "no"),
-        "evidence package verified: envelope " + v.envelope_id + "\n" +
-            "  the testimony is exactly what was sealed in envelope.gvh: it opens under the "
-            "package's file key to exactly its testimony/ (" +
-            std::to_string(v.testimony_files) +
-            " files, every byte and every field compared)\n" +
-            (v.in_log ? "  in the server's transparency log as entry " + std::to_string(v.log_index) +
-                            ", received in the hour starting " + UtcTime(v.received_hour) +
-                            "; the inclusion proof verifies under a checkpoint the server signed" +
-                            " and the bundle's witnesses cosigned\n"
-                      : "  received by the server in the hour starting " +
-                            UtcTime(v.received_hour) +
-                            "; its signed receipt promises it in the server's log by " +
-                            UtcTime(v.promised_by) +
-                            " (not yet in the log when exported: export again after a sync for "
-                            "the log's proof)\n") +
-            "  exported by " +
-            v.signer_name + " (" + v.signer_fingerprint + ") on " + UtcTime(v.exported_at) +
-            ", an investigator of the bundle; " + std::to_string(v.files) +
-            " files intact under the signed manifest\n" + "  organisation " + v.organisation +
-            (v.pinned ? " (pinned by " + pinned_bundle + ")\n"
-                      : ": NOT pinned; compare this fingerprint with the one the organisation "
-                        "published, or pass --bundle\n"));
+  Print(
+      json,
+      JsonObject()
+          .Add("envelope_id", v.envelope_id)
+          .Add("files", v.files)
+          .Add("testimony_files", v.testimony_files)
+          .AddBool("in_log", v.in_log)
+          .Add("log_index", v.log_index)
+          .Add("received_hour", v.received_hour)
+          .Add("organisation", v.organisation)
+          .Add("signer", v.signer_fingerprint)
+          .Add("exported_at", v.exported_at)
+          .Add("pinned", v.pinned ? "yes" : "no"),
+      "evidence package verified: envelope " + v.envelope_id + "\n" +
+          "  the testimony is exactly what was sealed in envelope.gvh: it opens under the "
+          "package's file key to exactly its testimony/ (" +
+          std::to_string(v.testimony_files) + " files, every byte and every field compared)\n" +
+          (v.in_log ? "  in the server's transparency log as entry " + std::to_string(v.log_index) +
+                          ", received in the hour starting " + UtcTime(v.received_hour) +
+                          "; the inclusion proof verifies under a checkpoint the server signed" +
+                          " and the bundle's witnesses cosigned\n"
+                    : "  received by the server in the hour starting " + UtcTime(v.received_hour) +
+                          "; its signed receipt promises it in the server's log by " +
+                          UtcTime(v.promised_by) +
+                          " (not yet in the log when exported: export again after a sync for "
+                          "the log's proof)\n") +
+          "  exported by " + v.signer_name + " (" + v.signer_fingerprint + ") on " +
+          UtcTime(v.exported_at) + ", an investigator of the bundle; " + std::to_string(v.files) +
+          " files intact under the signed manifest\n" + "  organisation " + v.organisation +
+          (v.pinned ? " (pinned by " + pinned_bundle + ")\n"
+                    : ": NOT pinned; compare this fingerprint with the one the organisation "
+                      "published, or pass --bundle\n"));
   return 0;
 }
 

@@ -65,6 +65,10 @@ class Stmt {
     sqlite3_bind_blob(s_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  Stmt& BindText(int i, std::string_view t) {
+    sqlite3_bind_text(s_, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   Stmt& Bind(int i, uint64_t v) {
     // Past INT64_MAX it would turn negative and match from the start; NULL matches nothing.
     // The services range-check network values first (sql::kMaxSqlInteger).
@@ -922,7 +926,7 @@ Result<std::optional<uint64_t>> EnvelopeStore::LogIndexOf(const Digest32& id) {
 Result<std::optional<std::string>> EnvelopeStore::LogState(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(*stmts_, "SELECT value FROM log_state WHERE key=?");
-  s.Bind(1, std::span(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
+  s.BindText(1, key);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return DbError(db_, "log");
@@ -933,8 +937,8 @@ Result<std::optional<std::string>> EnvelopeStore::LogState(const std::string& ke
 Status EnvelopeStore::SetLogState(const std::string& key, std::string_view value) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(*stmts_, "INSERT OR REPLACE INTO log_state(key, value) VALUES(?,?)");
-  s.Bind(1, std::span(reinterpret_cast<const uint8_t*>(key.data()), key.size()))
-      .Bind(2, std::span(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+  s.BindText(1, key).Bind(2,
+                          std::span(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
   if (s.Step() != SQLITE_DONE) return DbError(db_, "log");
   return Status::Ok();
 }

@@ -216,7 +216,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& listen,
   addrinfo* res = nullptr;
   if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || res == nullptr)
     return Error(ErrorCode::kIo, "cannot resolve " + listen);
-  const int fd = ::socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+  // Non-blocking: every thread polls it, and those that lose the race to accept must go back
+  // to polling (and to seeing Stop) rather than block in accept().
+  const int fd =
+      ::socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, res->ai_protocol);
   const int one = 1;
   if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   const bool ok =

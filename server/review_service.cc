@@ -130,8 +130,8 @@ grpc::Status ReviewService::ListEnvelopes(grpc::ServerContext* context,
     e->set_size(l.size);
     e->set_deleted(l.deleted);
     e->set_pending(request->pending());
-    const uint64_t include_by = log_ != nullptr ? log_->IncludeBy(l.entry.received_hour)
-                                                : l.entry.received_hour + 7200;
+    const uint64_t include_by =
+        log_ != nullptr ? log_->IncludeBy(l.entry.received_hour) : l.entry.received_hour + 7200;
     const Receipt r = receipt_key_->Sign(l.entry.id, include_by, l.entry.received_hour);
     e->set_include_by(include_by);
     e->set_receipt_signature(r.signature.data(), r.signature.size());

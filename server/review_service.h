@@ -9,11 +9,11 @@
 #include <optional>
 
 #include "envelope_store.h"
-#include "transparency_log.h"
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/review_auth.h"
 #include "gavah/v1/review.grpc.pb.h"
+#include "transparency_log.h"
 
 namespace gavah::server {
 

@@ -347,8 +347,8 @@ Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBund
   const bool has_proof = named.count("log-proof.tlog-proof") != 0;
   if (!has_proof && !named.count("receipt.txt"))
     problems.push_back("log-proof.tlog-proof: not in the manifest (nor the server's receipt)");
-  for (const char* required : {"envelope.gvh", "bundle.gvb",
-                               "investigator.pub", "custody.txt", "file-key.txt"}) {
+  for (const char* required :
+       {"envelope.gvh", "bundle.gvb", "investigator.pub", "custody.txt", "file-key.txt"}) {
     if (!named.count(required)) problems.push_back(std::string(required) + ": not in the manifest");
   }
   std::vector<std::string> odd;

@@ -505,6 +505,8 @@ Result<SyncReport> Syncer::Run() {
   GAVAH_RETURN_IF_ERROR(InStore(store_.SetBundle(bundle_.bytes())));
   GAVAH_RETURN_IF_ERROR(InStore(store_.SetBlob(
       "owner", std::span(reinterpret_cast<const uint8_t*>(me_.data()), me_.size()))));
+  // The log first: every later step trusts only what it holds.
+  GAVAH_RETURN_IF_ERROR(CheckLog());
   auto cursor = store_.SyncCursor();
   if (!cursor.ok()) return InStore(cursor.status());
   uint64_t after = *cursor;
@@ -516,7 +518,6 @@ Result<SyncReport> Syncer::Run() {
     for (const auto& e : *listed)
       if (e.log_index == after - 1) GAVAH_RETURN_IF_ERROR(ListedAgain(e.log_index, e.id).status());
   }
-  GAVAH_RETURN_IF_ERROR(CheckLog());
   for (bool more = true; more && after < log_size_;) {
     GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
     auto page = client_.List(after);

@@ -744,11 +744,40 @@ Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& conne
                  "the receipt is signed by another key than the bundle's receipt key");
   transport::SendOptions o;
   o.proxy = connection.proxy;
-  GAVAH_ASSIGN_OR_RETURN(const transport::ProofAnswer answer,
-                         transport::FetchProof(bundle, out.receipt.envelope_id, o));
+  auto fetched = transport::FetchProof(bundle, out.receipt.envelope_id, o);
+  // A server that answers it holds no such envelope denies its own signed receipt.
+  const bool denied = !fetched.ok() && fetched.status().code() == ErrorCode::kInvalidArgument;
+  if (!fetched.ok() && !denied) return fetched.status();
+  const transport::ProofAnswer answer = denied ? transport::ProofAnswer{} : *fetched;
   out.endpoint = answer.endpoint;
   out.queued = answer.queued;
   const std::string when = UtcTime(out.receipt.include_by);
+  // Where the log held it at an earlier check: it must stay there.
+  GAVAH_ASSIGN_OR_RETURN(const std::string state_dir, StateDir());
+  const std::string seen_path = state_dir + "/receipts/" + id + ".logged";
+  std::optional<uint64_t> seen_index;
+  if (struct stat st{}; ::stat(seen_path.c_str(), &st) == 0) {
+    GAVAH_ASSIGN_OR_RETURN(auto bytes, ReadRegularFile(seen_path, 64));
+    const std::string text(bytes.begin(), bytes.end());
+    if (text.empty() || text.find_first_not_of("0123456789\n") != std::string::npos ||
+        text.size() > 21)
+      return Error(ErrorCode::kMalformed, seen_path + " is damaged");
+    seen_index = std::stoull(text);
+  }
+  if (answer.proof.empty() && seen_index && !answer.queued) {
+    return Error(ErrorCode::kTampered,
+                 "the server's log held envelope " + id + " as entry " +
+                     std::to_string(*seen_index) +
+                     " when this device checked it before, and now does not hold it: the server "
+                     "dropped it from its log");
+  }
+  if (denied) {
+    return Error(ErrorCode::kTampered,
+                 "the server says it holds no envelope " + id +
+                     ", though it signed a receipt for it (received in the hour from " +
+                     UtcTime(out.receipt.received_hour) +
+                     "): it dropped it. Keep the receipt: it is the server's signed promise");
+  }
   if (answer.proof.empty()) {
     if (!answer.queued && now_unix >= out.receipt.include_by) {
       return Error(ErrorCode::kTampered,
@@ -773,6 +802,13 @@ Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& conne
                                            " does not hold envelope " + id + " at entry " +
                                            std::to_string(proof.index) + " as the server claims (" +
                                            st.message() + "): the server dropped or renumbered it");
+  }
+  if (seen_index && *seen_index != proof.index) {
+    return Error(ErrorCode::kTampered,
+                 "the server's log held envelope " + id + " as entry " +
+                     std::to_string(*seen_index) +
+                     " when this device checked it before, and now as entry " +
+                     std::to_string(proof.index) + ": the server renumbered its log");
   }
   out.in_log = true;
   out.index = proof.index;
@@ -800,6 +836,11 @@ Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& conne
   GAVAH_RETURN_IF_ERROR(cli::MakePrivateDirs(DirOf(path)));
   GAVAH_RETURN_IF_ERROR(cli::TryReplaceFile(
       path, std::span(reinterpret_cast<const uint8_t*>(keep.data()), keep.size()), 0600));
+  if (!seen_index) {
+    const std::string index = std::to_string(proof.index) + "\n";
+    GAVAH_RETURN_IF_ERROR(cli::TryReplaceFile(
+        seen_path, std::span(reinterpret_cast<const uint8_t*>(index.data()), index.size()), 0600));
+  }
   return out;
 }
 

@@ -438,8 +438,8 @@ TEST_F(IntegrityTest, AServerThatCutsItsLogIsCaughtByAStoreThatSawTheEnd) {
   // The server (or whoever holds its keys) cuts the last entry, whichever envelope the shuffle
   // put there, and signs the shorter log anew.
   const std::string at1 = "(SELECT id FROM log_envelopes WHERE idx = 1)";
-  OnServerStore("DELETE FROM chunks WHERE owner = " + at1 + "; DELETE FROM envelopes WHERE id = " +
-                at1 +
+  OnServerStore("DELETE FROM chunks WHERE owner = " + at1 +
+                "; DELETE FROM envelopes WHERE id = " + at1 +
                 "; DELETE FROM log_entries WHERE idx = 1; DELETE FROM log_envelopes WHERE idx = 1; "
                 "DELETE FROM log_state;");
   Serve("team.bundle");

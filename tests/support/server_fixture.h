@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -50,7 +49,8 @@ class ServerFixture : public ::testing::Test {
         Srv({"init", "--data", "srv", "--listen", "127.0.0.1:" + std::to_string(port_)}).exit_code,
         0);
     // Batches every second, so that a test can wait for the log (WaitForLog) instead of an hour.
-    WriteText(dir_ / "srv/server.conf", ReadText(dir_ / "srv/server.conf") + "log_batch_seconds = 1\n");
+    WriteText(dir_ / "srv/server.conf",
+              ReadText(dir_ / "srv/server.conf") + "log_batch_seconds = 1\n");
     UseKey("org");
     UseKey("a");
   }
