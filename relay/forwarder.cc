@@ -250,6 +250,7 @@ void Forwarder::Run() {
     }
     const size_t sent = Round();
     FetchPendingReplies();
+    FetchProofs();
     const uint64_t hour = server::CurrentHour();
     if (hour != last_prune_hour_) {
       last_prune_hour_ = hour;
@@ -587,6 +588,83 @@ void Forwarder::FetchPendingReplies() {
     cache_bytes_ += c.bytes;
     cache_.emplace(key, std::move(c));
   }
+}
+
+void Forwarder::FetchProofs() {
+  constexpr size_t kProofsPerRound = 32;
+  constexpr size_t kMaxProof = 64 * 1024;
+  auto ids = book_->ForwardedWithoutProof(kProofsPerRound);
+  if (!ids.ok()) return;
+  for (const auto& id : *ids) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return;
+    }
+    for (auto& [org, up] : upstreams_) {
+      bool answered = false;
+      for (const auto& t : up.uplink->targets()) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        gavah::v1::ReceiptRequest req;
+        req.set_envelope_id(id.data(), id.size());
+        gavah::v1::ReceiptResponse resp;
+        const grpc::Status st = t.stub->GetReceipt(&ctx, req, &resp);
+        if (!st.ok()) continue;
+        answered = true;
+        if (!resp.proof().empty() && resp.proof().size() <= kMaxProof)
+          (void)book_->SetForwardedProof(id, resp.proof());
+        break;
+      }
+      if (answered) break;
+    }
+  }
+}
+
+Result<std::vector<uint8_t>> Forwarder::ReadLog(const Fingerprint& organisation,
+                                                const std::string& path) {
+  const auto up = upstreams_.find(organisation);
+  if (up == upstreams_.end()) return Error(ErrorCode::kInvalidArgument, "no such organisation");
+  std::string last = "no server";
+  for (const auto& t : up->second.uplink->targets()) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    gavah::v1::GetLogRequest req;
+    req.set_path(path);
+    gavah::v1::GetLogResponse resp;
+    const grpc::Status st = t.stub->GetLog(&ctx, req, &resp);
+    if (st.ok()) return std::vector<uint8_t>(resp.data().begin(), resp.data().end());
+    if (st.error_code() == grpc::StatusCode::NOT_FOUND)
+      return Error(ErrorCode::kInvalidArgument, "the served log has no such path");
+    last = st.error_message();
+  }
+  return Error(ErrorCode::kIo, "the organisation's server did not answer");
+}
+
+Result<std::vector<Digest32>> Forwarder::LogConsistency(const Fingerprint& organisation,
+                                                        uint64_t old_size, uint64_t new_size) {
+  const auto up = upstreams_.find(organisation);
+  if (up == upstreams_.end()) return Error(ErrorCode::kInvalidArgument, "no such organisation");
+  for (const auto& t : up->second.uplink->targets()) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    gavah::v1::LogConsistencyRequest req;
+    req.set_old_size(old_size);
+    req.set_new_size(new_size);
+    gavah::v1::LogConsistencyResponse resp;
+    const grpc::Status st = t.stub->GetLogConsistency(&ctx, req, &resp);
+    if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+      return Error(ErrorCode::kInvalidArgument, "no consistency proof between those sizes");
+    if (!st.ok() || resp.proof_size() > 63) continue;
+    std::vector<Digest32> out;
+    for (const auto& h : resp.proof()) {
+      if (h.size() != 32) return Error(ErrorCode::kMalformed, "a proof hash is not 32 bytes");
+      Digest32 d{};
+      std::copy(h.begin(), h.end(), d.begin());
+      out.push_back(d);
+    }
+    return out;
+  }
+  return Error(ErrorCode::kIo, "the organisation's server did not answer");
 }
 
 }  // namespace gavah::relay

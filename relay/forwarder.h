@@ -77,6 +77,11 @@ class Forwarder {
   // the mailbox is now on the list for the next round, and the witness should ask again.
   // `peer` (the connection, memory only) bounds how many mailboxes one connection can have
   // waiting, so a flood of made-up mailboxes cannot crowd out a real one.
+  // The organisation's server's log, passed on as it answers (public data, asked while the
+  // witness waits: it names no envelope).
+  Result<std::vector<uint8_t>> ReadLog(const Fingerprint& organisation, const std::string& path);
+  Result<std::vector<Digest32>> LogConsistency(const Fingerprint& organisation, uint64_t old_size,
+                                               uint64_t new_size);
   bool Replies(const Fingerprint& organisation, const Digest32& mailbox, uint64_t after,
                const std::string& peer, gavah::v1::FetchRepliesResponse* out);
 
@@ -97,6 +102,9 @@ class Forwarder {
   // Answers how many envelopes it tried to send.
   size_t Round();
   void FetchPendingReplies();
+  // Fetches, in each round, the servers' inclusion proofs of a few forwarded envelopes that
+  // have none yet, so a witness asking the relay never makes it ask about that envelope then.
+  void FetchProofs();
   void Sleep(double seconds);
   double Exponential(double mean);
   std::chrono::seconds Backoff(uint64_t failures);

@@ -181,6 +181,36 @@ Result<std::optional<Receipt>> RelayBook::FindForwarded(const Digest32& id) {
   return std::optional<Receipt>(r);
 }
 
+Result<std::string> RelayBook::ForwardedProof(const Digest32& id) {
+  Stmt s(db_, "SELECT proof FROM relay_receipts WHERE id=?");
+  s.Bind(1, id);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::string();
+  if (rc != SQLITE_ROW) return DbError(db_, "read receipt");
+  const auto b = s.Blob(0);
+  return std::string(b.begin(), b.end());
+}
+
+Result<std::vector<Digest32>> RelayBook::ForwardedWithoutProof(size_t limit) {
+  Stmt s(db_, "SELECT id FROM relay_receipts WHERE length(proof)=0 ORDER BY random() LIMIT ?");
+  s.Bind(1, static_cast<uint64_t>(limit));
+  std::vector<Digest32> out;
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "read receipts");
+    Digest32 id{};
+    if (!CopyBlob(s.Blob(0), id)) return Error(ErrorCode::kMalformed, "stored receipt is damaged");
+    out.push_back(id);
+  }
+  return out;
+}
+
+Status RelayBook::SetForwardedProof(const Digest32& id, const std::string& proof) {
+  Stmt s(db_, "UPDATE relay_receipts SET proof=? WHERE id=?");
+  s.Bind(1, std::span(reinterpret_cast<const uint8_t*>(proof.data()), proof.size())).Bind(2, id);
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "record proof");
+  return Status::Ok();
+}
+
 Result<uint64_t> RelayBook::PruneForwarded(uint64_t cutoff_hour) {
   Stmt s(db_, "DELETE FROM relay_receipts WHERE forwarded_hour < ?");
   s.Bind(1, cutoff_hour);

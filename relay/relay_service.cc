@@ -61,9 +61,52 @@ grpc::Status RelayIntakeService::GetReceipt(grpc::ServerContextBase* context,
   if (!forwarded.ok()) return Unavailable();
   if (forwarded->has_value()) {
     ToProto(**forwarded, response->mutable_receipt());
+    auto proof = book_->ForwardedProof(*id);
+    if (!proof.ok()) return Unavailable();
+    response->set_proof(*proof);
     return grpc::Status::OK;
   }
   return grpc::Status(grpc::StatusCode::NOT_FOUND, "this relay holds no such envelope");
+}
+
+grpc::Status RelayIntakeService::GetLog(grpc::ServerContextBase* context,
+                                        const gavah::v1::GetLogRequest* request,
+                                        gavah::v1::GetLogResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  const RecipientBundle* org = BundleFor(request->organisation_id());
+  if (org == nullptr)
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "name an organisation this relay serves (organisation_id)");
+  if (request->path().size() > 64)
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a log path is at most 64 bytes");
+  auto data = forwarder_->ReadLog(org->organisation_fingerprint(), request->path());
+  if (!data.ok()) {
+    if (data.status().code() == ErrorCode::kInvalidArgument)
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "the served log has no such path");
+    return Unavailable();
+  }
+  response->set_data(data->data(), data->size());
+  return grpc::Status::OK;
+}
+
+grpc::Status RelayIntakeService::GetLogConsistency(grpc::ServerContextBase* context,
+                                                   const gavah::v1::LogConsistencyRequest* request,
+                                                   gavah::v1::LogConsistencyResponse* response) {
+  if (grpc::Status ok = Admit(context); !ok.ok()) return ok;
+  const RecipientBundle* org = BundleFor(request->organisation_id());
+  if (org == nullptr)
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "name an organisation this relay serves (organisation_id)");
+  auto proof = forwarder_->LogConsistency(org->organisation_fingerprint(), request->old_size(),
+                                          request->new_size());
+  if (!proof.ok()) {
+    if (proof.status().code() == ErrorCode::kInvalidArgument)
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "no consistency proof between those sizes of the served log");
+    return Unavailable();
+  }
+  for (const auto& h : *proof) response->add_proof(h.data(), h.size());
+  return grpc::Status::OK;
 }
 
 grpc::Status RelayIntakeService::FetchReplies(grpc::ServerContextBase* context,

@@ -25,6 +25,11 @@ class RelayIntakeService final : public server::IntakeService {
   grpc::Status GetReceipt(grpc::ServerContextBase* context,
                           const gavah::v1::ReceiptRequest* request,
                           gavah::v1::ReceiptResponse* response) override;
+  grpc::Status GetLog(grpc::ServerContextBase* context, const gavah::v1::GetLogRequest* request,
+                      gavah::v1::GetLogResponse* response) override;
+  grpc::Status GetLogConsistency(grpc::ServerContextBase* context,
+                                 const gavah::v1::LogConsistencyRequest* request,
+                                 gavah::v1::LogConsistencyResponse* response) override;
   grpc::Status FetchReplies(grpc::ServerContextBase* context,
                             const gavah::v1::FetchRepliesRequest* request,
                             gavah::v1::FetchRepliesResponse* response) override;

@@ -500,6 +500,8 @@ Result<std::vector<Digest32>> FetchConsistency(const RecipientBundle& bundle,
   gavah::v1::LogConsistencyRequest req;
   req.set_old_size(old_size);
   req.set_new_size(new_size);
+  const Fingerprint org = bundle.organisation_fingerprint();
+  req.set_organisation_id(org.data(), org.size());
   GAVAH_RETURN_IF_ERROR(EachEndpoint(
       bundle, address, options,
       [&](gavah::v1::Intake::Stub& stub, grpc::ClientContext& ctx, const std::string&) {
@@ -525,6 +527,8 @@ Result<std::vector<uint8_t>> FetchLog(const RecipientBundle& bundle, const std::
   std::vector<uint8_t> out;
   gavah::v1::GetLogRequest req;
   req.set_path(path);
+  const Fingerprint org = bundle.organisation_fingerprint();
+  req.set_organisation_id(org.data(), org.size());
   GAVAH_RETURN_IF_ERROR(EachEndpoint(
       bundle, address, options,
       [&](gavah::v1::Intake::Stub& stub, grpc::ClientContext& ctx, const std::string&) {

@@ -164,6 +164,43 @@ class RelayTest : public testing::ServerFixture {
   pid_t relay_ = -1;
 };
 
+TEST_F(RelayTest, AReceiptIsCheckedInTheServersLogThroughTheRelay) {
+  StartServer();
+  InitRelay({"delay_mean_milliseconds = 200"});
+  StartRelay();
+  Outcome s = Submit("t", "checked through the relay");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const std::string id = Field(s.out, "envelope_id");
+  ASSERT_TRUE(WaitUntil([&] { return ServerHas(id); }, 30)) << ReadText(dir_ / "relay.log");
+  ASSERT_TRUE(WaitUntil([&] { return Wit({"outbox", "--retry"}).exit_code == 0; }, 30));
+  WaitForLog(1);
+  // The relay fetches the proof in one of its rounds; the witness asks only the relay.
+  Outcome c;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        c = Wit({"receipt", id, "--check", "--json"});
+        return c.exit_code == 0 && Field(c.out, "in_log") == "true";
+      },
+      30))
+      << c.out << c.err << ReadText(dir_ / "relay.log");
+  EXPECT_EQ(Field(c.out, "endpoint"), "127.0.0.1:" + std::to_string(relay_port_)) << c.out;
+  EXPECT_EQ(Field(c.out, "tree_size"), "1") << c.out;
+  // Once the device keeps a larger checkpoint (checked directly), the relay's proof under the
+  // smaller one is linked to it by a consistency proof, asked through the relay too.
+  WriteText(dir_ / "u.txt", "another");
+  const Outcome u = Wit({"submit", "--bundle", "org.bundle", "--text-file", "u.txt", "--json"});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  WaitForLog(2);
+  const Outcome direct = Wit({"receipt", Field(u.out, "envelope_id"), "--check", "--json"});
+  ASSERT_EQ(direct.exit_code, 0) << direct.err;
+  EXPECT_EQ(Field(direct.out, "tree_size"), "2") << direct.out;
+  const Outcome again = Wit({"receipt", id, "--check", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Field(again.out, "endpoint"), "127.0.0.1:" + std::to_string(relay_port_));
+  EXPECT_EQ(Field(again.out, "tree_size"), "1") << again.out;
+  EXPECT_EQ(Field(again.out, "kept_size"), "2") << again.out;
+}
+
 TEST_F(RelayTest, WitnessToRelayToServerAndTheReceiptComesBackThroughTheRelay) {
   StartServer();
   InitRelay({"delay_mean_milliseconds = 200"});
