@@ -826,5 +826,83 @@ TEST(TileTest, EntryBundlesRoundTripAndRefuseTruncation) {
   EXPECT_FALSE(EncodeEntryBundle(too_big).ok());
 }
 
+// The growing tree against the reference (the RFC's recursion over every leaf), at sizes
+// around the tile boundaries where its shortcuts start.
+TEST(MerkleTreeTest, RootsProofsAndTilesMatchTheReferenceAtEverySize) {
+  std::vector<Digest32> leaves;
+  MerkleTree tree;
+  EXPECT_EQ(tree.Root(0).value(), Sha256Of({}));
+  const uint64_t n = 70000;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint8_t b[8];
+    for (int k = 0; k < 8; ++k) b[k] = static_cast<uint8_t>(i >> (8 * k));
+    leaves.push_back(LeafHash(b));
+    tree.Append(leaves.back());
+  }
+  ASSERT_EQ(tree.size(), n);
+  for (uint64_t size : {1ull, 2ull, 3ull, 255ull, 256ull, 257ull, 511ull, 512ull, 1000ull, 65535ull,
+                        65536ull, 65537ull, 70000ull}) {
+    const auto prefix = std::span(leaves).first(size);
+    EXPECT_EQ(tree.Root(size).value(), RootOf(prefix)) << size;
+    for (uint64_t index : {uint64_t{0}, size / 2, size - 1}) {
+      EXPECT_EQ(tree.InclusionProof(index, size).value(), InclusionProof(prefix, index).value())
+          << index << " of " << size;
+    }
+    for (uint64_t m : {uint64_t{1}, size / 3 + 1, size}) {
+      if (m > size) continue;
+      EXPECT_EQ(tree.ConsistencyProof(m, size).value(), ConsistencyProof(prefix, m).value())
+          << m << " to " << size;
+    }
+  }
+  // Tiles as tlog-tiles defines them, the level-1 tile of 70,000 entries included.
+  EXPECT_EQ(tree.Tile(0, 3, 256).value(), TileContents(leaves, 0, 3, 256).value());
+  EXPECT_EQ(tree.Tile(0, 273, 112).value(), TileContents(leaves, 0, 273, 112).value());
+  EXPECT_EQ(tree.Tile(1, 0, 256).value(), TileContents(leaves, 1, 0, 256).value());
+  EXPECT_EQ(tree.Tile(1, 1, 17).value(), TileContents(leaves, 1, 1, 17).value());
+  EXPECT_EQ(tree.Tile(2, 0, 1).value(), TileContents(leaves, 2, 0, 1).value());
+  // What the tree does not hold yet is refused, not guessed.
+  EXPECT_FALSE(tree.Tile(0, 273, 113).ok());
+  EXPECT_FALSE(tree.Tile(1, 1, 18).ok());
+  EXPECT_FALSE(tree.Tile(3, 0, 1).ok());
+  EXPECT_FALSE(tree.Tile(0, 0, 0).ok());
+  EXPECT_FALSE(tree.Tile(0, uint64_t{1} << 60, 1).ok());
+  EXPECT_FALSE(tree.Root(n + 1).ok());
+  EXPECT_FALSE(tree.InclusionProof(n, n).ok());
+  EXPECT_FALSE(tree.ConsistencyProof(0, n).ok());
+  EXPECT_FALSE(tree.ConsistencyProof(2, n + 1).ok());
+}
+
+TEST(TlogProofTest, TheSpecsExampleParsesAndRoundTrips) {
+  // c2sp.org/tlog-proof's example (signatures shortened there; the format does not look inside).
+  const std::string text =
+      "c2sp.org/tlog-proof@v1\n"
+      "extra YWdlLXYxLjIuMS1kYXJ3aW4tYXJtNjQudGFyLmd6\n"
+      "index 73894\n"
+      "gSKyXoYZUgZ6jduWYrkDOARinOMGJveXjgMkBTcdPlQ=\n"
+      "B95lDa8R83lS8n0eG+o0buTxRKQTYFi//1U8anccXmA=\n"
+      "\n"
+      "example.com/fancylog\n109482\nsFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=\n\n"
+      "\xe2\x80\x94 example.com/fancylog hI2DJw==\n";
+  auto p = ParseTlogProof(text);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->index, 73894u);
+  EXPECT_EQ(p->path.size(), 2u);
+  ASSERT_TRUE(p->extra.has_value());
+  EXPECT_EQ(std::string(p->extra->begin(), p->extra->end()), "age-v1.2.1-darwin-arm64.tar.gz");
+  EXPECT_EQ(FormatTlogProof(*p), text);
+  // Every departure from the one form is refused.
+  for (const std::string& bad : {std::string("c2sp.org/tlog-proof@v2\nindex 1\n\nx\n"),
+                                 std::string("c2sp.org/tlog-proof@v1\nindex 01\n\nx\n"),
+                                 std::string("c2sp.org/tlog-proof@v1\nindex 1\nAAAA\n\nx\n"),
+                                 std::string("c2sp.org/tlog-proof@v1\nextra !!\nindex 1\n\nx\n"),
+                                 std::string("c2sp.org/tlog-proof@v1\nindex 1\n\nno newline"),
+                                 std::string("c2sp.org/tlog-proof@v1\nindex 1\n")}) {
+    EXPECT_FALSE(ParseTlogProof(bad).ok()) << bad;
+  }
+  std::string long_path = "c2sp.org/tlog-proof@v1\nindex 1\n";
+  for (int i = 0; i < 64; ++i) long_path += ToBase64(Digest32{}) + "\n";
+  EXPECT_FALSE(ParseTlogProof(long_path + "\nx\n").ok()) << "64 hashes";
+}
+
 }  // namespace
 }  // namespace gavah::tlog

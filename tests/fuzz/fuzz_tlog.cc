@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fuzz_fixtures.h"
+#include "gavah/crypto/intake_log.h"
 #include "gavah/crypto/tlog.h"
 
 namespace {
@@ -56,6 +57,12 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
                            gavah::fuzz::Bytes(cp + "\n\xe2\x80\x94 log.example/gavah AAAAAAAA\n"));
     gavah::fuzz::WriteSeed("tile", 2, gavah::fuzz::Bytes("tile/0/x001/x234/067.p/89"));
     gavah::fuzz::WriteSeed("bundle", 3, std::vector<uint8_t>{0, 3, 1, 2, 3, 0, 0});
+    gavah::fuzz::WriteSeed("proof", 7,
+                           gavah::fuzz::Bytes("c2sp.org/tlog-proof@v1\nindex 0\n\n" + cp +
+                                              "\n\xe2\x80\x94 log.example/gavah AAAAAAAA\n"));
+    std::vector<uint8_t> entry(41, 0);
+    entry[0] = 1;
+    gavah::fuzz::WriteSeed("entry", 8, entry);
   }
   return 0;
 }
@@ -64,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::span<const uint8_t> rest(data + 1, size - 1);
   const std::string_view text(reinterpret_cast<const char*>(rest.data()), rest.size());
-  switch (data[0] % 7) {
+  switch (data[0] % 9) {
     case 0: {
       static const VerifierKey known[] = {Key("log.example/gavah", 0x21, kEd25519Type),
                                           Key("witness.example/w", 0x61, kCosignatureType)};
@@ -122,6 +129,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           {"log.example/gavah", {Key("log.example/gavah", 0x21, kEd25519Type)}}};
       if (DecideAddCheckpoint(*r, logs, std::nullopt, *witness, 1).http_status == 200)
         gavah::fuzz::Fail("a witness cosigned a forged checkpoint");
+      break;
+    }
+    case 7: {
+      // A proof as a witness's device reads one: it must round-trip, and no checkpoint in it
+      // passes for the log's without the log's key.
+      auto p = ParseTlogProof(text);
+      if (!p.ok()) break;
+      if (FormatTlogProof(*p) != text) gavah::fuzz::Fail("proof not canonical");
+      gavah::PublicKey32 log_key{};
+      std::copy_n(Key("log.example/gavah", 0x21, kEd25519Type).public_key.begin(), 32,
+                  log_key.begin());
+      if (AcceptCheckpoint(p->checkpoint, log_key, {}, 0).ok())
+        gavah::fuzz::Fail("a forged checkpoint was accepted");
+      break;
+    }
+    case 8: {
+      // A log entry: typed, of its exact size; what parses encodes back to the same bytes.
+      auto e = ParseEntry(rest);
+      if (e.ok()) {
+        const auto again = EncodeEntry(*e);
+        if (!std::equal(again.begin(), again.end(), rest.begin(), rest.end()))
+          gavah::fuzz::Fail("log entry does not round-trip");
+      }
+      (void)LogKeyFromOrigin(text);
       break;
     }
   }
