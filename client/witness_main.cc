@@ -409,8 +409,26 @@ int Outbox(bool retry, const SendArgs& s) {
     }
     PrintDelivered(s.json, *r.delivery, r.receipt_path);
   }
+  // Delivered testimony the log does not hold yet (as far as this device has seen): asked about
+  // again, so that a server that drops it is caught by the same habit that sends it.
+  const auto now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  bool tampered = false;
+  for (const auto& c : Must(witness::CheckUnloggedReceipts(ConnectionOf(s), now), "")) {
+    if (c.status.code() == ErrorCode::kIo) continue;  // unreachable: told by the sending above
+    if (!c.status.ok()) {
+      tampered |= c.status.code() == ErrorCode::kTampered;
+      std::fprintf(stderr, "%s: the log check failed: %s\n", c.id.c_str(),
+                   c.status.message().c_str());
+    } else if (c.check->in_log && !s.json) {
+      std::cout << "envelope " << c.id << " is now entry " << c.check->index
+                << " of the server's log; the inclusion proof verifies\n";
+    }
+  }
   if (failed > 0)
     Fail(std::to_string(failed) + " envelope(s) still wait in the outbox", kExitKeptInOutbox);
+  if (tampered) Fail("the server's log does not hold what it promised (above); keep your receipts");
   return 0;
 }
 

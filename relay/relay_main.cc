@@ -248,6 +248,41 @@ int Run(const std::string& dir, std::string listen, const std::string& proxy,
       server::StartTlsServer(listen, tls_key, std::string(cert.begin(), cert.end()), {&endpoint}, 4,
                              16, server::ReadConnectionCaps(conf, cf), "gavah-relay");
   if (!server) Fail("cannot listen on " + listen);
+  // A relay witnesses its organisations' logs too when relay.conf names `witness_listen`: its
+  // witness folder (DIR/witness, made on the first run; witness.pub is what goes in the bundle)
+  // cosigns only the logs of the receipt keys of the bundles it serves.
+  std::unique_ptr<LogWitness> log_witness;
+  std::unique_ptr<server::HttpServer> witness_http;
+  if (conf.count("witness_listen")) {
+    const std::string wdir = dir + "/witness";
+    struct stat wst {};
+    if (::stat(wdir.c_str(), &wst) != 0) {
+      auto made = LogWitness::Init(wdir, conf.count("witness_name") ? conf.at("witness_name") : "",
+                                   conf.at("witness_listen"));
+      if (!made.ok()) Fail("", made.status());
+      std::fprintf(stderr, "gavah-relay: made the witness key %s (%s/witness.pub)\n", made->c_str(),
+                   wdir.c_str());
+    }
+    std::vector<PublicKey32> logs;
+    for (const auto& b : o.bundles)
+      if (b.contents().receipt_key) logs.push_back(*b.contents().receipt_key);
+    SecretBuffer wseed = cli::ReadSecretFile(wdir + "/witness.key", 64);
+    auto w = LogWitness::Open(wdir, wseed, std::move(logs));
+    if (!w.ok()) Fail("", w.status());
+    log_witness = std::move(*w);
+    LogWitness* lw = log_witness.get();
+    auto http = server::HttpServer::Start(
+        conf.at("witness_listen"),
+        [lw](const std::string& method, const std::string& path, const std::string& body) {
+          const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+              std::chrono::system_clock::now().time_since_epoch());
+          return lw->Handle(method, path, body, static_cast<uint64_t>(now.count()));
+        });
+    if (!http.ok()) Fail("", http.status());
+    witness_http = std::move(*http);
+    std::fprintf(stderr, "gavah-relay: witnessing as %s on %s\n", lw->key().name.c_str(),
+                 conf.at("witness_listen").c_str());
+  }
   forwarder.Start();
   std::fprintf(stderr, "gavah-relay: serving %zu organisation(s) on %s%s\n", orgs.size(),
                listen.c_str(), proxy.empty() ? "" : "; upstream through the proxy");

@@ -844,4 +844,24 @@ Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& conne
   return out;
 }
 
+Result<std::vector<LogCheck>> CheckUnloggedReceipts(const Connection& connection,
+                                                    uint64_t now_unix) {
+  GAVAH_ASSIGN_OR_RETURN(const std::string state, StateDir());
+  GAVAH_ASSIGN_OR_RETURN(const auto ids, ListReceipts());
+  std::vector<LogCheck> out;
+  for (const auto& id : ids) {
+    struct stat st {};
+    if (::stat((state + "/receipts/" + id + ".logged").c_str(), &st) == 0) continue;
+    LogCheck c{id, Status::Ok(), std::nullopt};
+    auto r = CheckReceipt(id, connection, now_unix);
+    if (r.ok()) {
+      c.check = std::move(*r);
+    } else {
+      c.status = r.status();
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace gavah::witness

@@ -198,6 +198,15 @@ struct ReceiptCheck {
 // one it showed before. `bundle`: the bundle saved with the receipt when null.
 Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& connection,
                                   uint64_t now_unix, const RecipientBundle* bundle = nullptr);
+// CheckReceipt for every saved receipt whose envelope this device has not yet seen in the log
+// (what `outbox --retry` does after sending): each outcome, in id order.
+struct LogCheck {
+  std::string id;
+  Status status;                      // why the check failed (kTampered: what the server did)
+  std::optional<ReceiptCheck> check;  // when it ran
+};
+Result<std::vector<LogCheck>> CheckUnloggedReceipts(const Connection& connection,
+                                                    uint64_t now_unix);
 // The checkpoint this device keeps for the log of `bundle`'s server (empty: none yet).
 Result<std::string> KeptCheckpoint(const RecipientBundle& bundle);
 

@@ -14,6 +14,7 @@
 #include "envelope_store.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/v1/intake.grpc.pb.h"
+#include "http_lite.h"
 #include "support/process.h"
 #include "support/server_fixture.h"
 #include "support/test_support.h"
@@ -163,6 +164,41 @@ class RelayTest : public testing::ServerFixture {
   int relay_port_ = 0;
   pid_t relay_ = -1;
 };
+
+TEST_F(RelayTest, ARelayWitnessesTheLogsOfTheOrganisationsItServesAndNoOthers) {
+  const int wport = testing::FreePort();
+  InitRelay(
+      {"witness_listen = 127.0.0.1:" + std::to_string(wport), "witness_name = relay.example/w"});
+  StartRelay();
+  ASSERT_TRUE(testing::WaitForPort(wport, 20)) << ReadText(dir_ / "relay.log");
+  ASSERT_TRUE(fs::exists(dir_ / "rl/witness/witness.pub"));
+  Outcome b =
+      Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--threshold", "1",
+           "--server", "127.0.0.1:" + std::to_string(port_), "--server-cert", "srv/tls.crt",
+           "--receipt-key", "srv/receipt.pub", "--witness", "127.0.0.1:" + std::to_string(wport),
+           "--witness-key", "rl/witness/witness.pub", "--out", "wit.bundle"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  server_ = testing::Spawn(dir_, GAVAH_SERVER, {"run", "--data", "srv", "--bundle", "wit.bundle"},
+                           env_, dir_ / "server.log");
+  ASSERT_TRUE(testing::WaitForPort(port_, 20));
+  const Outcome s = Submit("t", "witnessed by the relay", "wit.bundle");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  WaitForLog(1);  // served only once cosigned
+  auto stub = RawClient();
+  grpc::ClientContext ctx;
+  gavah::v1::GetLogRequest req;
+  req.set_path("checkpoint");
+  gavah::v1::GetLogResponse resp;
+  ASSERT_TRUE(stub->GetLog(&ctx, req, &resp).ok());
+  EXPECT_NE(resp.data().find("\n\xe2\x80\x94 relay.example/w "), std::string::npos) << resp.data();
+  // Another log, even one of Gavah's form, is not this relay's to witness.
+  const std::string other = "old 0\n\ngavah.intake/" + std::string(64, 'a') +
+                            "\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n";
+  auto answer =
+      server::HttpPost("127.0.0.1:" + std::to_string(wport), "/add-checkpoint", other, 5000);
+  ASSERT_TRUE(answer.ok()) << answer.status().message();
+  EXPECT_EQ(answer->status, 404) << answer->body;
+}
 
 TEST_F(RelayTest, AReceiptIsCheckedInTheServersLogThroughTheRelay) {
   StartServer();

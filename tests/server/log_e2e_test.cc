@@ -151,6 +151,14 @@ TEST_F(LogTest, AReceiptIsProvedUnderACosignedCheckpointAndTheLogExportsAsTiles)
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) ids.push_back(Submit("org.bundle", "t" + std::to_string(i), "t"));
   WaitForLog(3);
+  // The outbox's habit checks the log too: each envelope is now in it.
+  const Outcome retry = Wit({"outbox", "--retry"});
+  ASSERT_EQ(retry.exit_code, 0) << retry.err;
+  for (const auto& id : {ids[1], ids[2]}) {
+    EXPECT_NE(retry.out.find("envelope " + id + " is now entry "), std::string::npos) << retry.out;
+    EXPECT_TRUE(fs::exists(dir_ / "xdg/gavah/receipts" / (id + ".logged")));
+  }
+  fs::remove(dir_ / "xdg/gavah/receipts" / (ids[0] + ".logged"));
   const Outcome c = Check(ids[0]);
   ASSERT_EQ(c.exit_code, 0) << c.err;
   EXPECT_EQ(Field(c.out, "in_log"), "true") << c.out;
