@@ -30,10 +30,12 @@
 #include "gavah/crypto/envelope.h"
 #include "gavah/crypto/evidence.h"
 #include "gavah/crypto/hex.h"
+#include "gavah/crypto/intake_log.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/released_share.h"
 #include "gavah/crypto/reply.h"
 #include "gavah/crypto/review_auth.h"
+#include "gavah/crypto/tlog.h"
 #include "support/test_support.h"
 #include "testimony_dir.h"
 
@@ -488,6 +490,47 @@ int main(int argc, char** argv) {
                                    .value();
   const auto reply_v2_draws = DrawsSince(mark);
 
+  // Transparency log (section 12): the receipt key's log of two envelope entries and one deletion
+  // entry (the deletion statement above), in that order, hour 1,749,996,000; its checkpoint
+  // signed by the log and cosigned at time 1,750,000,000 by the witness whose Ed25519 seed is 32
+  // bytes of 0x61, named witness.example/w1; entry 1's tlog-proof with the entry in `extra`; the
+  // witness's add-checkpoint request from old size 0; the tiles and entry bundle.
+  std::map<std::string, std::string> log_files;
+  {
+    std::vector<std::vector<uint8_t>> entries;
+    for (const char* name : {"gavah log vector 0", "gavah log vector 1"})
+      entries.push_back(tlog::EncodeEntry(
+          {tlog::EntryType::kEnvelope, Sha256Of(gavah::testing::Bytes(name)), 1'749'996'000, {}}));
+    tlog::IntakeEntry del{tlog::EntryType::kDeletion, id, 1'749'996'000, {}};
+    std::copy(deletion_bytes.begin(), deletion_bytes.end(), del.statement.begin());
+    entries.push_back(tlog::EncodeEntry(del));
+    tlog::MerkleTree tree;
+    for (const auto& e : entries) tree.Append(tlog::LeafHash(e));
+    tlog::NoteSigner log{tlog::LogOrigin(receipt_key.public_key()),
+                               SecretBuffer(crypto_sign_SECRETKEYBYTES)};
+    PublicKey32 pk{};
+    crypto_sign_seed_keypair(pk.data(), log.secret_key.data(), receipt_key.secret_seed().data());
+    const std::string text = tlog::FormatCheckpoint({log.name, 3, tree.Root(3).value(), {}});
+    const tlog::NoteSigner* signers[] = {&log};
+    const std::string signed_note = tlog::SignNote(text, signers).value();
+    tlog::NoteSigner witness{"witness.example/w1", SecretBuffer(crypto_sign_SECRETKEYBYTES)};
+    const auto wseed = Fill(32, 0x61);
+    PublicKey32 wpk{};
+    crypto_sign_seed_keypair(wpk.data(), witness.secret_key.data(), wseed.data());
+    const std::string note =
+        signed_note + tlog::CosignatureLine(witness, 1'750'000'000, text).value();
+    log_files["checkpoint"] = note;
+    log_files["witness.pub"] =
+        tlog::FormatVerifierKey(witness.verifier(tlog::kCosignatureType)) + "\n";
+    log_files["add-checkpoint.txt"] = tlog::FormatAddCheckpoint({0, {}, signed_note});
+    log_files["proof-1.tlog-proof"] =
+        tlog::FormatTlogProof({entries[1], 1, tree.InclusionProof(1, 3).value(), note});
+    const auto tile = tree.Tile(0, 0, 3).value();
+    log_files["tile/0/000.p/3"] = std::string(tile.begin(), tile.end());
+    const auto bundle3 = tlog::EncodeEntryBundle(entries).value();
+    log_files["tile/entries/000.p/3"] = std::string(bundle3.begin(), bundle3.end());
+  }
+
   if (regenerate) {
     WriteFile(Dir() + "/bundle-v2-2of3.bin", bundle_v2_bytes);
     WriteFile(Dir() + "/envelope-v2-2of3.bin", envelope_v2);
@@ -505,6 +548,11 @@ int main(int argc, char** argv) {
               std::vector<uint8_t>(auth_token.begin(), auth_token.end()));
     WriteFile(Dir() + "/released-share.bin", released);
     std::ofstream(Dir() + "/receipt.txt") << receipt_line;
+    for (const auto& [name, bytes] : log_files) {
+      std::filesystem::create_directories(
+          std::filesystem::path(Dir() + "/log/" + name).parent_path());
+      std::ofstream(Dir() + "/log/" + name, std::ios::binary | std::ios::trunc) << bytes;
+    }
     std::ofstream(Dir() + "/mailbox.txt") << mailbox_line;
     WriteFile(Dir() + "/bundle-2of3.bin", bundle_bytes);
     WriteFile(Dir() + "/envelope-2of3.bin", envelope);
@@ -1016,6 +1064,33 @@ int main(int argc, char** argv) {
               reply_opened.ok() && reply_opened->view() == reply_text,
           "reply-v2.bin reproduced (2160 bytes) and opens with the codename to its text");
     CHECK(reply_v2_draws == Sizes{64}, "the version 2 reply draws one X-Wing eseed");
+  }
+
+  // 7. Transparency log (section 12).
+  {
+    bool same = true;
+    for (const auto& [name, bytes] : log_files) same &= ReadText(Dir() + "/log/" + name) == bytes;
+    CHECK(same, "log/: checkpoint, witness.pub, add-checkpoint.txt, proof-1, tiles reproduced");
+    const auto wkey = tlog::ParseVerifierKey(
+        log_files["witness.pub"].substr(0, log_files["witness.pub"].size() - 1));
+    CHECK(wkey.ok(), "log/witness.pub parses as a cosignature verifier key");
+    const std::vector<tlog::VerifierKey> witnesses = {wkey.value()};
+    auto cp = tlog::AcceptCheckpoint(ReadText(Dir() + "/log/checkpoint"), receipt_key.public_key(),
+                                     witnesses, 1);
+    CHECK(cp.ok() && cp->checkpoint.size == 3 && cp->cosigners.size() == 1,
+          "log/checkpoint: signed by the receipt key, cosigned by witness.example/w1");
+    auto proof = tlog::ParseTlogProof(ReadText(Dir() + "/log/proof-1.tlog-proof"));
+    CHECK(proof.ok() && proof->extra && cp.ok() &&
+              tlog::VerifyInclusion(proof->index, cp->checkpoint.size,
+                                    tlog::LeafHash(*proof->extra), proof->path, cp->checkpoint.root)
+                  .ok(),
+          "log/proof-1.tlog-proof: entry 1 is in the checkpointed tree");
+    const auto bundle_bytes3 = ReadFile(Dir() + "/log/tile/entries/000.p/3");
+    auto parsed = tlog::ParseEntryBundle(bundle_bytes3);
+    bool typed = parsed.ok() && parsed->size() == 3;
+    if (typed)
+      for (const auto& e : *parsed) typed &= tlog::ParseEntry(e).ok();
+    CHECK(typed, "log/tile/entries/000.p/3: two envelope entries and a deletion entry");
   }
 
   std::cout << (failures == 0 ? "vectors: all passed" : "vectors: FAILED") << std::endl;
