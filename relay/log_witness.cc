@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,6 +97,12 @@ Result<std::unique_ptr<LogWitness>> LogWitness::Open(const std::string& dir,
   std::unique_ptr<LogWitness> w(new LogWitness());
   w->dir_ = dir;
   w->logs_ = std::move(logs);
+  // One process per folder: two that each decided alone could cosign two checkpoints of the same
+  // size (a relay with witness_listen and `gavah-relay witness` on the same folder, say).
+  w->lock_fd_ = ::open((dir + "/witness.key").c_str(), O_RDONLY | O_CLOEXEC);
+  if (w->lock_fd_ < 0 || ::flock(w->lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return Error(ErrorCode::kAlreadyExists,
+                 dir + " is missing its key or is served by another witness process");
   if (seed.size() != 32)
     return Error(ErrorCode::kMalformed,
                  dir + "/witness.key is not a witness key (run witness-init)");
@@ -119,6 +126,10 @@ Result<std::unique_ptr<LogWitness>> LogWitness::Open(const std::string& dir,
   crypto_sign_seed_keypair(pk.data(), w->signer_.secret_key.data(), seed.data());
   w->key_ = tlog::MakeVerifierKey(name, pk, tlog::kCosignatureType);
   return w;
+}
+
+LogWitness::~LogWitness() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 Result<std::optional<tlog::WitnessedCheckpoint>> LogWitness::Last(const std::string& origin) const {

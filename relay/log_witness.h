@@ -45,13 +45,21 @@ class LogWitness {
 
  private:
   LogWitness() = default;
+
+ public:
+  ~LogWitness();
+  LogWitness(const LogWitness&) = delete;
+  LogWitness& operator=(const LogWitness&) = delete;
+
+ private:
   Result<std::optional<tlog::WitnessedCheckpoint>> Last(const std::string& origin) const;
   Status Keep(const std::string& origin, const tlog::WitnessedCheckpoint& c);
   std::string dir_, listen_;
   tlog::NoteSigner signer_;
   tlog::VerifierKey key_;
   std::vector<PublicKey32> logs_;
-  std::mutex mu_;  // one decision and its write at a time: no rollback by racing requests
+  std::mutex mu_;     // one decision and its write at a time: no rollback by racing requests
+  int lock_fd_ = -1;  // witness.key, locked: one process per witness folder
 };
 
 }  // namespace gavah::relay

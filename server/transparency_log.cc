@@ -28,6 +28,14 @@ Result<tlog::Checkpoint> SignedCheckpoint(const std::string& note, const tlog::V
   return tlog::ParseCheckpoint(opened.text);
 }
 
+// What a witness said, made safe for the operator's log: printable ASCII, at most 200 bytes.
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s.substr(0, 200))
+    out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+  return out;
+}
+
 std::optional<uint64_t> Decimal(std::string_view s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
   if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string_view::npos)
@@ -129,9 +137,10 @@ void TransparencyLog::Start() {
 }
 
 uint64_t TransparencyLog::IncludeBy(uint64_t hour) const {
-  // The batch that takes it ends within batch_seconds of arrival, whenever in the hour it came.
+  // The batch that takes it ends within batch_seconds of arrival, whenever in the hour it came,
+  // plus an hour for the batch's own work and its witnesses.
   const uint64_t hours = (options_.batch_seconds + 3599) / 3600;
-  return hour + 3600 * (1 + hours);
+  return hour + 3600 * (2 + hours);
 }
 
 Result<uint64_t> TransparencyLog::RunBatch(uint64_t) {
@@ -140,19 +149,19 @@ Result<uint64_t> TransparencyLog::RunBatch(uint64_t) {
   for (;;) {
     uint64_t size = 0;
     {
-      std::shared_lock<std::shared_mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
       size = tree_.size();
     }
     GAVAH_ASSIGN_OR_RETURN(auto entries, store_->IntegratePending(size, kBatchRows));
     if (entries.empty()) break;
-    std::unique_lock<std::shared_mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     for (const auto& e : entries) tree_.Append(tlog::LeafHash(e));
     added += entries.size();
   }
   std::string note;
   uint64_t size = 0;
   {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     size = tree_.size();
     note = signed_;
     const bool current =
@@ -161,14 +170,14 @@ Result<uint64_t> TransparencyLog::RunBatch(uint64_t) {
   }
   const tlog::VerifierKey own = signer_.verifier();
   if (note.empty() || SignedCheckpoint(note, own).value().size != size) {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     GAVAH_ASSIGN_OR_RETURN(const Digest32 root, tree_.Root(size));
     const std::string text = tlog::FormatCheckpoint({origin_, size, root, {}});
     const tlog::NoteSigner* signers[] = {&signer_};
     GAVAH_ASSIGN_OR_RETURN(note, tlog::SignNote(text, signers));
     lock.unlock();
     GAVAH_RETURN_IF_ERROR(store_->SetLogState(kSignedKey, note));
-    std::unique_lock<std::shared_mutex> wlock(mu_);
+    std::unique_lock<std::mutex> wlock(mu_);
     signed_ = note;
     if (options_.witnesses.empty()) {
       served_ = note;
@@ -189,7 +198,7 @@ Result<uint64_t> TransparencyLog::RunBatch(uint64_t) {
     return added;
   }
   GAVAH_RETURN_IF_ERROR(store_->SetLogState(kCosignedKey, cosigned));
-  std::unique_lock<std::shared_mutex> wlock(mu_);
+  std::unique_lock<std::mutex> wlock(mu_);
   served_ = cosigned;
   served_size_ = size;
   return added;
@@ -210,7 +219,7 @@ std::string TransparencyLog::Witness(const std::string& note, uint64_t size) {
       }
       tlog::AddCheckpoint req{old, {}, note};
       if (old > 0 && old < size) {
-        std::shared_lock<std::shared_mutex> lock(mu_);
+        std::unique_lock<std::mutex> lock(mu_);
         auto proof = tree_.ConsistencyProof(old, size);
         if (!proof.ok()) break;
         req.proof = std::move(*proof);
@@ -229,7 +238,7 @@ std::string TransparencyLog::Witness(const std::string& note, uint64_t size) {
       if (answer->status != 200) {
         options_.report("witness " + name + " refused the checkpoint of size " +
                         std::to_string(size) + " (HTTP " + std::to_string(answer->status) +
-                        "): " + answer->body.substr(0, 200));
+                        "): " + Printable(answer->body));
         break;
       }
       // Only lines that verify as this witness's cosignature of this checkpoint are kept.
@@ -259,18 +268,18 @@ std::string TransparencyLog::Witness(const std::string& note, uint64_t size) {
 }
 
 std::string TransparencyLog::Checkpoint() const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   return served_;
 }
 
 uint64_t TransparencyLog::served_size() const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   return served_size_;
 }
 
 Result<std::string> TransparencyLog::ProofFor(const Digest32& id) const {
   GAVAH_ASSIGN_OR_RETURN(std::optional<uint64_t> index, store_->LogIndexOf(id));
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (!index || *index >= served_size_) return std::string();
   GAVAH_ASSIGN_OR_RETURN(auto path, tree_.InclusionProof(*index, served_size_));
   return tlog::FormatTlogProof({std::nullopt, *index, std::move(path), served_});
@@ -278,7 +287,7 @@ Result<std::string> TransparencyLog::ProofFor(const Digest32& id) const {
 
 Result<std::vector<Digest32>> TransparencyLog::Consistency(uint64_t old_size,
                                                            uint64_t new_size) const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (new_size > served_size_)
     return Error(ErrorCode::kInvalidArgument, "the served log is not that large");
   return tree_.ConsistencyProof(old_size, new_size);
@@ -302,7 +311,7 @@ Result<std::vector<uint8_t>> TransparencyLog::Read(std::string_view path) const 
   }
   if (covered > served) return missing;
   if (!ref.entries) {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     return tree_.Tile(ref.level, ref.index, ref.width);
   }
   std::vector<std::vector<uint8_t>> entries;

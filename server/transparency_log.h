@@ -12,7 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,7 +90,8 @@ class TransparencyLog {
   const std::string origin_;
   LogOptions options_;
   std::mutex batch_mu_;  // one batch at a time
-  mutable std::shared_mutex mu_;
+  // A plain mutex, not a reader-writer one: a flood of proof requests must not starve the batch.
+  mutable std::mutex mu_;
   tlog::MerkleTree tree_;     // guarded by mu_
   std::string signed_;        // guarded by mu_: the newest checkpoint the log signed
   std::string served_;        // guarded by mu_

@@ -473,24 +473,42 @@ constexpr size_t kMaxProofText = 64 * 1024;
 
 Result<ProofAnswer> FetchProof(const RecipientBundle& bundle, const Digest32& id,
                                const SendOptions& options) {
-  ProofAnswer out;
+  if (!options.proxy.empty()) GAVAH_RETURN_IF_ERROR(CheckProxy(options.proxy));
   gavah::v1::ReceiptRequest req;
   req.set_envelope_id(id.data(), id.size());
-  GAVAH_RETURN_IF_ERROR(EachEndpoint(
-      bundle, "", options,
-      [&](gavah::v1::Intake::Stub& stub, grpc::ClientContext& ctx, const std::string& address) {
-        gavah::v1::ReceiptResponse resp;
-        grpc::Status st = stub.GetReceipt(&ctx, req, &resp);
-        if (st.ok()) {
-          if (resp.proof().size() > kMaxProofText)
-            return grpc::Status(grpc::StatusCode::DATA_LOSS, "the proof is too large");
-          out.endpoint = address;
-          out.queued = resp.queued() && !resp.has_receipt();
-          out.proof = resp.proof();
-        }
-        return st;
-      }));
-  return out;
+  std::optional<ProofAnswer> held;  // a relay that still holds it queued
+  std::string last = "the bundle lists no endpoint";
+  for (const auto& e : bundle.contents().endpoints) {
+    if (options.servers_only && e.role != BundleEndpoint::Role::kServer) continue;
+    const bool relay = e.role == BundleEndpoint::Role::kRelay;
+    auto stub = gavah::v1::Intake::NewStub(MakeChannel(e, options));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    gavah::v1::ReceiptResponse resp;
+    const grpc::Status st = stub->GetReceipt(&ctx, req, &resp);
+    if (st.error_code() == grpc::StatusCode::NOT_FOUND ||
+        st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      // Only the server's word denies the envelope: a relay may never have carried it, or
+      // have forgotten it (receipt_days).
+      if (!relay) return Error(ErrorCode::kInvalidArgument, e.address + ": " + Describe(st));
+      last = e.address + ": " + Describe(st);
+      continue;
+    }
+    if (!st.ok()) {
+      last = e.address + ": " + Describe(st);
+      continue;
+    }
+    if (resp.proof().size() > kMaxProofText)
+      return Error(ErrorCode::kMalformed, e.address + ": the proof is too large");
+    // "Queued" is a relay's word only, and says nothing of the server's log: ask on.
+    if (resp.queued() && !resp.has_receipt()) {
+      if (relay && !held) held = ProofAnswer{e.address, true, ""};
+      continue;
+    }
+    return ProofAnswer{e.address, false, resp.proof()};
+  }
+  if (held) return *held;
+  return Error(ErrorCode::kIo, last);
 }
 
 Result<std::vector<Digest32>> FetchConsistency(const RecipientBundle& bundle,

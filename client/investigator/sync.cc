@@ -438,6 +438,9 @@ Status Syncer::CheckLog() {
     return Error(accepted.status().code(),
                  "sync: the server's checkpoint is refused: " + accepted.status().message());
   const tlog::Checkpoint& cp = accepted->checkpoint;
+  if (cp.size > tlog::kMaxListedTree)
+    return Error(ErrorCode::kMalformed,
+                 "sync: the server's checkpoint claims an implausible size; not trusting it");
   // What this store checked before: its entries, and the checkpoint they led to.
   tlog::MerkleTree tree;
   std::vector<tlog::IntakeEntry> entries;

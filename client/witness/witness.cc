@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -760,11 +761,12 @@ Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& conne
     GAVAH_ASSIGN_OR_RETURN(auto bytes, ReadRegularFile(seen_path, 64));
     const std::string text(bytes.begin(), bytes.end());
     if (text.empty() || text.find_first_not_of("0123456789\n") != std::string::npos ||
-        text.size() > 21)
+        text.size() > 19)
       return Error(ErrorCode::kMalformed, seen_path + " is damaged");
     seen_index = std::stoull(text);
   }
-  if (answer.proof.empty() && seen_index && !answer.queued) {
+  // A relay's "queued" excuses nothing here: this device holds the server's signed receipt.
+  if (answer.proof.empty() && seen_index) {
     return Error(ErrorCode::kTampered,
                  "the server's log held envelope " + id + " as entry " +
                      std::to_string(*seen_index) +
@@ -779,7 +781,7 @@ Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& conne
                      "): it dropped it. Keep the receipt: it is the server's signed promise");
   }
   if (answer.proof.empty()) {
-    if (!answer.queued && now_unix >= out.receipt.include_by) {
+    if (now_unix >= out.receipt.include_by) {
       return Error(ErrorCode::kTampered,
                    "the server promised to have envelope " + id + " in its log by " + when +
                        " and has not: it dropped the envelope or hides it. Keep the receipt: it "
@@ -814,7 +816,20 @@ Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& conne
   out.index = proof.index;
   out.tree_size = cp.checkpoint.size;
   out.cosigners = cp.cosigners;
-  // The checkpoint kept from before: this one must extend it, or it this one.
+  // The checkpoint kept from before: this one must extend it, or it this one. Locked, so that a
+  // check running at once (outbox --retry and receipt --check) cannot put back a smaller one.
+  GAVAH_ASSIGN_OR_RETURN(const std::string kept_path, KeptCheckpointPath(bundle));
+  GAVAH_RETURN_IF_ERROR(cli::MakePrivateDirs(DirOf(kept_path)));
+  const int lock_fd =
+      ::open((DirOf(kept_path) + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX) != 0) {
+    if (lock_fd >= 0) ::close(lock_fd);
+    return Io("cannot lock " + DirOf(kept_path));
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{lock_fd};
   GAVAH_ASSIGN_OR_RETURN(const std::string kept_note, KeptCheckpoint(bundle));
   std::string keep = cp.note;
   if (!kept_note.empty()) {
@@ -832,8 +847,7 @@ Result<ReceiptCheck> CheckReceipt(const std::string& id, const Connection& conne
     GAVAH_RETURN_IF_ERROR(tlog::CheckExtends(older, larger, link));
     if (!newer) keep = kept_note;
   }
-  GAVAH_ASSIGN_OR_RETURN(const std::string path, KeptCheckpointPath(bundle));
-  GAVAH_RETURN_IF_ERROR(cli::MakePrivateDirs(DirOf(path)));
+  const std::string& path = kept_path;
   GAVAH_RETURN_IF_ERROR(cli::TryReplaceFile(
       path, std::span(reinterpret_cast<const uint8_t*>(keep.data()), keep.size()), 0600));
   if (!seen_index) {

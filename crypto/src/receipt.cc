@@ -79,6 +79,10 @@ Status VerifyReceipt(const Receipt& receipt, const PublicKey32& key, const Diges
     return Error(ErrorCode::kBadSignature, "receipt time is not coarse");
   if (receipt.include_by <= receipt.received_hour)
     return Error(ErrorCode::kBadSignature, "receipt promises the log before the envelope came");
+  // A server batches at most daily (log_batch_seconds <= 86,400): a promise further off would let
+  // it put off its log forever.
+  if (receipt.include_by - receipt.received_hour > kMaxPromiseSeconds)
+    return Error(ErrorCode::kBadSignature, "receipt promises the log too far ahead");
   const auto m = ReceiptMessage(receipt.envelope_id, receipt.include_by, receipt.received_hour);
   if (crypto_sign_verify_detached(receipt.signature.data(), m.data(), m.size(), key.data()) != 0) {
     return Error(ErrorCode::kBadSignature,

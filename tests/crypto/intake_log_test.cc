@@ -138,3 +138,32 @@ TEST(IntakeLogTest, ExtendingIsCheckedAndASplitNamesBothCheckpoints) {
 
 }  // namespace
 }  // namespace gavah::tlog
+
+namespace gavah {
+namespace {
+
+// A receipt is a promise of inclusion by a later whole hour, and not one so far off that the
+// server could put its log off for ever.
+TEST(ReceiptTest, APromiseIsForALaterHourWithinADayAndAnHour) {
+  SecretBuffer seed(32);
+  std::fill(seed.data(), seed.data() + 32, 0x20);
+  const ReceiptKey key = ReceiptKey::FromSeed(std::move(seed)).value();
+  Digest32 id{};
+  id.fill(3);
+  const uint64_t hour = 1'749'996'000;
+  EXPECT_TRUE(VerifyReceipt(key.Sign(id, hour + 7200, hour), key.public_key(), id).ok());
+  EXPECT_TRUE(
+      VerifyReceipt(key.Sign(id, hour + kMaxPromiseSeconds, hour), key.public_key(), id).ok());
+  for (const uint64_t by :
+       {hour, hour - 3600, hour + kMaxPromiseSeconds + 3600, hour + 7201, uint64_t{1} << 62}) {
+    EXPECT_EQ(VerifyReceipt(key.Sign(id, by, hour), key.public_key(), id).code(),
+              ErrorCode::kBadSignature)
+        << by;
+  }
+  Receipt forged = key.Sign(id, hour + 7200, hour);
+  forged.include_by += 3600;
+  EXPECT_FALSE(VerifyReceipt(forged, key.public_key(), id).ok());
+}
+
+}  // namespace
+}  // namespace gavah

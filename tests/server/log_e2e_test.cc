@@ -352,8 +352,13 @@ TEST_F(LogTest, ACoverSubmissionGetsTheSameAnswerWhateverTheLogHolds) {
       << receipt;
 }
 
-TEST_F(LogTest, ABundleRefusesBadWitnesses) {
+TEST_F(LogTest, ABundleRefusesBadWitnessesAndAWitnessFolderServesOneProcess) {
   StartWitness();
+  // A second process on the same folder could cosign another checkpoint of the same size.
+  const Outcome twice = Rel({"witness", "--data", "wit", "--listen", "127.0.0.1:1"});
+  EXPECT_NE(twice.exit_code, 0);
+  EXPECT_NE(twice.err.find("is served by another witness process"), std::string::npos)
+      << twice.err;
   auto bundle = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {
         "bundle",          "--org-key",     "org.key",     "--investigator",

@@ -19,6 +19,10 @@
 
 namespace gavah {
 
+// The furthest a receipt may promise the log after the hour the envelope came: a day's batch,
+// the hour it came in, and an hour's grace for the witnesses.
+inline constexpr uint64_t kMaxPromiseSeconds = 26 * 3600;
+
 struct Receipt {
   Digest32 envelope_id{};
   uint64_t include_by = 0;     // Unix seconds, a multiple of 3600, after received_hour
@@ -53,7 +57,7 @@ class ReceiptKey {
 Result<PublicKey32> ReceiptPublicKeyFromText(std::string_view text);
 
 // kBadSignature unless `receipt` is signed by `key`, names `expected_id`, and its hours are
-// whole hours, the promised one after the received one.
+// whole hours, the promised one after the received one by at most kMaxPromiseSeconds.
 Status VerifyReceipt(const Receipt& receipt, const PublicKey32& key, const Digest32& expected_id);
 
 // Receipt files: "gavah-promise-v1 <id hex> <include_by> <hour> <signature base64> <receipt key
