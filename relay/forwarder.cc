@@ -595,27 +595,25 @@ void Forwarder::FetchProofs() {
   constexpr size_t kMaxProof = 64 * 1024;
   auto ids = book_->ForwardedWithoutProof(kProofsPerRound);
   if (!ids.ok()) return;
-  for (const auto& id : *ids) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [id, org] : *ids) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return;
     }
-    for (auto& [org, up] : upstreams_) {
-      bool answered = false;
-      for (const auto& t : up.uplink->targets()) {
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-        gavah::v1::ReceiptRequest req;
-        req.set_envelope_id(id.data(), id.size());
-        gavah::v1::ReceiptResponse resp;
-        const grpc::Status st = t.stub->GetReceipt(&ctx, req, &resp);
-        if (!st.ok()) continue;
-        answered = true;
-        if (!resp.proof().empty() && resp.proof().size() <= kMaxProof)
-          (void)book_->SetForwardedProof(id, resp.proof());
-        break;
-      }
-      if (answered) break;
+    // Only the envelope's own organisation's server is asked, and not while it is backing off.
+    const auto up = upstreams_.find(org);
+    if (up == upstreams_.end() || now < up->second.next_try) continue;
+    for (const auto& t : up->second.uplink->targets()) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      gavah::v1::ReceiptRequest req;
+      req.set_envelope_id(id.data(), id.size());
+      gavah::v1::ReceiptResponse resp;
+      if (!t.stub->GetReceipt(&ctx, req, &resp).ok()) continue;
+      if (!resp.proof().empty() && resp.proof().size() <= kMaxProof)
+        (void)book_->SetForwardedProof(id, resp.proof());
+      break;
     }
   }
 }

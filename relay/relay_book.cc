@@ -58,7 +58,7 @@ Result<std::unique_ptr<RelayBook>> RelayBook::Open(const std::string& path,
       "DROP TABLE IF EXISTS relay_forwarded;"
       "CREATE TABLE IF NOT EXISTS relay_receipts(id BLOB PRIMARY KEY, include_by INTEGER NOT "
       "NULL, received_hour INTEGER NOT NULL, signature BLOB NOT NULL, forwarded_hour INTEGER "
-      "NOT NULL, proof BLOB NOT NULL DEFAULT '') WITHOUT ROWID;"));
+      "NOT NULL, proof BLOB NOT NULL DEFAULT '', org BLOB NOT NULL DEFAULT x'') WITHOUT ROWID;"));
   return book;
 }
 
@@ -144,11 +144,22 @@ Result<uint64_t> RelayBook::RecordForwarded(const std::vector<Receipt>& receipts
   };
   uint64_t freed = 0;
   for (const auto& r : receipts) {
+    // Whose envelope it was (bytes 8..23 of its header, PROTOCOL 3.1), so that its proof is asked
+    // of that organisation's server alone; from the receipt already held when forwarded twice.
+    std::vector<uint8_t> org;
+    {
+      Stmt o(db_,
+             "SELECT COALESCE((SELECT substr(data, 9, 16) FROM chunks WHERE owner=?1 AND seq=0), "
+             "(SELECT org FROM relay_receipts WHERE id=?1), x'')");
+      o.Bind(1, r.envelope_id);
+      if (o.Step() != SQLITE_ROW) return fail();
+      org.assign(o.Blob(0).begin(), o.Blob(0).end());
+    }
     Stmt s(db_,
            "INSERT OR REPLACE INTO relay_receipts(id, include_by, received_hour, signature, "
-           "forwarded_hour) VALUES(?,?,?,?,?)");
+           "forwarded_hour, org) VALUES(?,?,?,?,?,?)");
     s.Bind(1, r.envelope_id).Bind(2, r.include_by).Bind(3, r.received_hour).Bind(4, r.signature);
-    s.Bind(5, hour);
+    s.Bind(5, hour).Bind(6, org);
     if (s.Step() != SQLITE_DONE) return fail();
     Stmt size(db_, "SELECT size FROM envelopes WHERE id=?");
     size.Bind(1, r.envelope_id);
@@ -191,15 +202,20 @@ Result<std::string> RelayBook::ForwardedProof(const Digest32& id) {
   return std::string(b.begin(), b.end());
 }
 
-Result<std::vector<Digest32>> RelayBook::ForwardedWithoutProof(size_t limit) {
-  Stmt s(db_, "SELECT id FROM relay_receipts WHERE length(proof)=0 ORDER BY random() LIMIT ?");
+Result<std::vector<std::pair<Digest32, Fingerprint>>> RelayBook::ForwardedWithoutProof(
+    size_t limit) {
+  Stmt s(db_,
+         "SELECT id, org FROM relay_receipts WHERE length(proof)=0 AND length(org)=16 ORDER BY "
+         "random() LIMIT ?");
   s.Bind(1, static_cast<uint64_t>(limit));
-  std::vector<Digest32> out;
+  std::vector<std::pair<Digest32, Fingerprint>> out;
   for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
     if (rc != SQLITE_ROW) return DbError(db_, "read receipts");
     Digest32 id{};
-    if (!CopyBlob(s.Blob(0), id)) return Error(ErrorCode::kMalformed, "stored receipt is damaged");
-    out.push_back(id);
+    Fingerprint org{};
+    if (!CopyBlob(s.Blob(0), id) || !CopyBlob(s.Blob(1), org))
+      return Error(ErrorCode::kMalformed, "stored receipt is damaged");
+    out.emplace_back(id, org);
   }
   return out;
 }

@@ -50,9 +50,10 @@ class RelayBook {
   Result<uint64_t> RecordForwarded(const std::vector<Receipt>& receipts, uint64_t hour);
   Result<std::optional<Receipt>> FindForwarded(const Digest32& id);
   // The server's inclusion proof (c2sp.org/tlog-proof) for a forwarded envelope, once fetched
-  // (empty before), and up to `limit` envelopes still without one, in random order.
+  // (empty before), and up to `limit` envelopes still without one, in random order, each with
+  // its organisation.
   Result<std::string> ForwardedProof(const Digest32& id);
-  Result<std::vector<Digest32>> ForwardedWithoutProof(size_t limit);
+  Result<std::vector<std::pair<Digest32, Fingerprint>>> ForwardedWithoutProof(size_t limit);
   Status SetForwardedProof(const Digest32& id, const std::string& proof);
   // Forgets receipts of envelopes forwarded before `cutoff_hour`; returns how many.
   Result<uint64_t> PruneForwarded(uint64_t cutoff_hour);
