@@ -112,7 +112,8 @@ class Forwarder {
   server::EnvelopeStore* queue_;
   RelayBook* book_;
   ForwarderOptions options_;
-  std::map<Fingerprint, Upstream> upstreams_;  // touched by the round thread only
+  // Changed by the round thread only; the log calls read the uplinks, which never change.
+  std::map<Fingerprint, Upstream> upstreams_;
 
   std::mutex mu_;
   std::condition_variable cv_;
