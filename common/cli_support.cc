@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <variant>
 
 #include "gavah/crypto/process.h"
 
@@ -114,10 +115,15 @@ void FailIfExists(const std::string& path) {
   if (::lstat(path.c_str(), &st) == 0) Fail(path + " already exists; refusing to overwrite it");
 }
 
-Status TryReplaceFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode) {
+namespace {
+
+// `bytes` in a new temporary file beside `path` (mode `mode`), synced: its name, or the errno
+// that stopped it (the temporary removed).
+std::variant<std::string, int> WriteTemporaryBeside(const std::string& path,
+                                                    std::span<const uint8_t> bytes, unsigned mode) {
   std::string tmp = DirName(path) + "/.gavah-tmp-XXXXXX";
   const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return Error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
+  if (fd < 0) return errno;
   bool ok = ::fchmod(fd, mode) == 0;
   for (size_t off = 0; ok && off < bytes.size();) {
     const ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
@@ -126,15 +132,28 @@ Status TryReplaceFile(const std::string& path, std::span<const uint8_t> bytes, u
     if (ok) off += static_cast<size_t>(n);
   }
   ok = ok && ::fsync(fd) == 0;
-  int saved = errno;
+  const int saved = errno;
   ::close(fd);
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ok = false;
-    saved = errno;
-  }
   if (!ok) {
     ::unlink(tmp.c_str());
-    return Error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(saved));
+    return saved;
+  }
+  return tmp;
+}
+
+}  // namespace
+
+Status TryReplaceFile(const std::string& path, std::span<const uint8_t> bytes, unsigned mode) {
+  const auto cannot = [&](int e) {
+    return Error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(e));
+  };
+  auto tmp = WriteTemporaryBeside(path, bytes, mode);
+  if (const int* e = std::get_if<int>(&tmp)) return cannot(*e);
+  const std::string& name = std::get<std::string>(tmp);
+  if (::rename(name.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(name.c_str());
+    return cannot(e);
   }
   return TrySyncDirOf(path);
 }
@@ -148,23 +167,9 @@ Status TryWriteNewFile(const std::string& path, std::span<const uint8_t> bytes, 
     return Error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(e));
   };
   if (::lstat(path.c_str(), &st) == 0) return exists();
-  std::string tmp = DirName(path) + "/.gavah-tmp-XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return cannot(errno);
-  bool ok = ::fchmod(fd, mode) == 0;
-  for (size_t off = 0; ok && off < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) off += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return cannot(saved);
-  }
+  auto written = WriteTemporaryBeside(path, bytes, mode);
+  if (const int* e = std::get_if<int>(&written)) return cannot(*e);
+  const std::string tmp = std::get<std::string>(written);
   if (::link(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());

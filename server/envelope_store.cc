@@ -556,37 +556,7 @@ Result<std::vector<EnvelopeStore::Listed>> EnvelopeStore::List(uint64_t after, s
          "SELECT id, log_index, received_hour, size, (SELECT COUNT(*) FROM deletions WHERE "
          "envelope=id) FROM envelopes WHERE log_index>=? ORDER BY log_index LIMIT ?");
   s.Bind(1, after).Bind(2, static_cast<uint64_t>(limit) + 1);
-  std::vector<Listed> out;
-  *more = false;
-  for (;;) {
-    const int rc = s.Step();
-    if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) return DbError(db_, "list");
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
-    Listed l;
-    const auto id = s.Blob(0);
-    if (id.size() != l.entry.id.size()) return Error(ErrorCode::kMalformed, "stored id is damaged");
-    std::memcpy(l.entry.id.data(), id.data(), id.size());
-    l.entry.log_index = s.U64(1);
-    l.entry.received_hour = s.U64(2);
-    l.size = s.U64(3);
-    l.deleted = s.U64(4) != 0;
-    out.push_back(l);
-  }
-  for (auto& l : out) {
-    if (!l.deleted) continue;
-    Stmt d(*stmts_, "SELECT statement FROM deletion_statements WHERE envelope=? LIMIT 255");
-    d.Bind(1, l.entry.id);
-    for (int rc; (rc = d.Step()) != SQLITE_DONE;) {
-      if (rc != SQLITE_ROW) return DbError(db_, "list");
-      const auto b = d.Blob(0);
-      l.statements.emplace_back(b.begin(), b.end());
-    }
-  }
-  return out;
+  return CollectListed(&s, limit, more);
 }
 
 Result<EnvelopeStore::DeletionState> EnvelopeStore::MarkForDeletion(
