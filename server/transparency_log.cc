@@ -76,6 +76,13 @@ Result<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(EnvelopeStore* st
 }
 
 Status TransparencyLog::Load() {
+  // The kept checkpoints first, then the entries: a checkpoint is kept only once the entries it
+  // covers are committed, so entries read after it cover it even while a server runs beside this
+  // reader (`log export`).
+  GAVAH_ASSIGN_OR_RETURN(const std::optional<std::string> kept_signed,
+                         store_->LogState(kSignedKey));
+  GAVAH_ASSIGN_OR_RETURN(const std::optional<std::string> kept_cosigned,
+                         store_->LogState(kCosignedKey));
   GAVAH_RETURN_IF_ERROR(store_->ReadLog(
       0, sql::kMaxSqlInteger, [&](uint64_t index, std::span<const uint8_t> entry) -> Status {
         if (!tlog::ParseEntry(entry).ok())
@@ -88,8 +95,8 @@ Status TransparencyLog::Load() {
   const tlog::VerifierKey own = signer_.verifier();
   // Every checkpoint kept must still follow from the entries: otherwise the database was changed
   // under the log, and serving it would sign a rewritten history.
-  auto check = [&](const std::string& key, std::string* into) -> Status {
-    GAVAH_ASSIGN_OR_RETURN(std::optional<std::string> note, store_->LogState(key));
+  auto check = [&](const std::string& key, const std::optional<std::string>& note,
+                   std::string* into) -> Status {
     if (!note) return Status::Ok();
     auto c = SignedCheckpoint(*note, own);
     if (!c.ok() || c->origin != origin_)
@@ -104,8 +111,8 @@ Status TransparencyLog::Load() {
     return Status::Ok();
   };
   std::string cosigned;
-  GAVAH_RETURN_IF_ERROR(check(kSignedKey, &signed_));
-  GAVAH_RETURN_IF_ERROR(check(kCosignedKey, &cosigned));
+  GAVAH_RETURN_IF_ERROR(check(kSignedKey, kept_signed, &signed_));
+  GAVAH_RETURN_IF_ERROR(check(kCosignedKey, kept_cosigned, &cosigned));
   served_ = options_.witnesses.empty() && !options_.export_cosigned ? signed_ : cosigned;
   if (served_.empty() && options_.export_cosigned) served_ = signed_;
   if (!served_.empty()) served_size_ = SignedCheckpoint(served_, own).value().size;
