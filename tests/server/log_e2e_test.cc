@@ -316,6 +316,23 @@ TEST_F(LogTest, ADroppedEnvelopeAndARenumberedLogAreNamed) {
       << s.err;
 }
 
+TEST_F(LogTest, AnEnvelopeTheLogHoldsButTheServerHidesFromAnInvestigatorIsNamed) {
+  MakeBundle("org.bundle", port_, false);
+  StartServer();
+  const std::string hidden = Submit("org.bundle", "h", "hidden from this investigator");
+  Submit("org.bundle", "v", "visible");
+  WaitForLog(2);
+  StopServer(SIGTERM);
+  // The log and its checkpoint stay as they are; only the listing leaves the envelope out.
+  OnStore("DELETE FROM chunks WHERE owner = x'" + hidden +
+          "'; DELETE FROM envelopes WHERE id = x'" + hidden + "';");
+  StartServer();
+  const Outcome s = Sync("org.bundle");
+  EXPECT_NE(s.exit_code, 0);
+  EXPECT_NE(s.err.find("the server's log holds envelope " + hidden), std::string::npos) << s.err;
+  EXPECT_NE(s.err.find("but the server does not list it"), std::string::npos) << s.err;
+}
+
 TEST_F(LogTest, ACoverSubmissionGetsTheSameAnswerWhateverTheLogHolds) {
   MakeBundle("org.bundle", port_, false);
   StartServer();
@@ -357,8 +374,7 @@ TEST_F(LogTest, ABundleRefusesBadWitnessesAndAWitnessFolderServesOneProcess) {
   // A second process on the same folder could cosign another checkpoint of the same size.
   const Outcome twice = Rel({"witness", "--data", "wit", "--listen", "127.0.0.1:1"});
   EXPECT_NE(twice.exit_code, 0);
-  EXPECT_NE(twice.err.find("is served by another witness process"), std::string::npos)
-      << twice.err;
+  EXPECT_NE(twice.err.find("is served by another witness process"), std::string::npos) << twice.err;
   auto bundle = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {
         "bundle",          "--org-key",     "org.key",     "--investigator",

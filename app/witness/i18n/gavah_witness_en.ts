@@ -458,8 +458,8 @@
         <translation>No receipts on this device.</translation>
     </message>
     <message>
-        <source>In the server&apos;s public log by %1, received in the hour from %2</source>
-        <translation>In the server&apos;s public log by %1, received in the hour from %2</translation>
+        <source>Promised to be in the server&apos;s public log by %1; received in the hour from %2</source>
+        <translation>Promised to be in the server&apos;s public log by %1; received in the hour from %2</translation>
     </message>
 </context>
 <context>

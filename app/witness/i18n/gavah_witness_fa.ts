@@ -458,8 +458,8 @@
         <translation>رسیدی روی این دستگاه نیست.</translation>
     </message>
     <message>
-        <source>In the server&apos;s public log by %1, received in the hour from %2</source>
-        <translation>در دفتر عمومی سرور تا %1، دریافت‌شده در ساعتی که از %2 آغاز شد</translation>
+        <source>Promised to be in the server&apos;s public log by %1; received in the hour from %2</source>
+        <translation>قول ثبت در دفتر عمومی سرور تا %1؛ دریافت‌شده در ساعتی که از %2 آغاز شد</translation>
     </message>
 </context>
 <context>

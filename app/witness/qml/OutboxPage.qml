@@ -74,7 +74,7 @@ Page {
                 model: session.receipts
                 delegate: Para {
                     required property var modelData
-                    text: qsTr("In the server's public log by %1, received in the hour from %2").arg(modelData.includeBy).arg(modelData.received)
+                    text: qsTr("Promised to be in the server's public log by %1; received in the hour from %2").arg(modelData.includeBy).arg(modelData.received)
                 }
             }
             NavRow {
