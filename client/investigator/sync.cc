@@ -89,6 +89,8 @@ class Syncer {
   // Envelopes the server stored and has not logged yet: kept now, checked against the log in
   // the sync after its next batch.
   Status Pending();
+  // Warns of envelopes held a day past their hour that the log still does not hold.
+  Status WarnNotLogged();
   Status Again();
   Status Shares();
 
@@ -301,6 +303,10 @@ Status Syncer::Pending() {
       if (hooks_.progress) hooks_.progress(++handled_, 0);
     }
   }
+  return Status::Ok();
+}
+
+Status Syncer::WarnNotLogged() {
   // What was kept before the log held it must be in it once its hour is well past: the server
   // promised the witness so (PROTOCOL.md 12.9), and a day is beyond any batch.
   auto listed = store_.List();
@@ -508,7 +514,9 @@ Result<SyncReport> Syncer::Run() {
   GAVAH_RETURN_IF_ERROR(InStore(store_.SetBundle(bundle_.bytes())));
   GAVAH_RETURN_IF_ERROR(InStore(store_.SetBlob(
       "owner", std::span(reinterpret_cast<const uint8_t*>(me_.data()), me_.size()))));
-  // The log first: every later step trusts only what it holds.
+  // What waits for the log first, then the log: an envelope the log takes in between is then
+  // taken either as waiting or as logged, never missed between the two listings.
+  GAVAH_RETURN_IF_ERROR(Pending());
   GAVAH_RETURN_IF_ERROR(CheckLog());
   auto cursor = store_.SyncCursor();
   if (!cursor.ok()) return InStore(cursor.status());
@@ -546,7 +554,7 @@ Result<SyncReport> Syncer::Run() {
                      ", but the server does not list it: it hides that testimony; not trusting "
                      "this answer");
   }
-  GAVAH_RETURN_IF_ERROR(Pending());
+  GAVAH_RETURN_IF_ERROR(WarnNotLogged());
   GAVAH_RETURN_IF_ERROR(Again());
   GAVAH_RETURN_IF_ERROR(Shares());
   return report_;
