@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gavah/crypto/hex.h"
 #include "sqlite_stmt.h"
 
 namespace gavah::cli {
@@ -29,7 +30,7 @@ Status Exec(sqlite3* db, const char* sql) {
   return Status::Ok();
 }
 
-CaseEnvelope Row(Stmt& s) {
+CaseEnvelope EnvelopeRow(Stmt& s) {
   CaseEnvelope e;
   // A row of another size leaves the id all zeros, which matches no envelope; callers check the
   // signature's size before using it.
@@ -185,7 +186,17 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
       "CREATE TABLE IF NOT EXISTS custody(seq INTEGER PRIMARY KEY, envelope BLOB NOT NULL,"
       "  at INTEGER NOT NULL, investigator TEXT NOT NULL, event TEXT NOT NULL);"
       // The server's transparency log as sync checked it: every entry, in order.
-      "CREATE TABLE IF NOT EXISTS log(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"));
+      "CREATE TABLE IF NOT EXISTS log(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
+      // Reading and search (PROTOCOL.md 10.3): what opening found, the words of every opened
+      // testimony (an FTS4 index without a copy of the text: docid is the envelope's rowid), and
+      // what still waits for colleagues' shares.
+      "CREATE TABLE IF NOT EXISTS readings(id BLOB PRIMARY KEY, language TEXT NOT NULL,"
+      "  consent TEXT, text_size INTEGER NOT NULL, attachments INTEGER NOT NULL);"
+      "CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts4(content=\"\", body, tokenize=simple);"
+      "CREATE TABLE IF NOT EXISTS waiting(id BLOB PRIMARY KEY, threshold INTEGER NOT NULL,"
+      "  held INTEGER NOT NULL, released_by TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS annotations_by_envelope ON annotations(envelope);"
+      "CREATE INDEX IF NOT EXISTS custody_by_envelope ON custody(envelope);"));
   Stmt v(db, "SELECT value FROM meta WHERE key='schema_version'");
   if (v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion)
     return Error(ErrorCode::kUnsupported, path + ": case store version is not supported");
@@ -212,12 +223,14 @@ std::optional<Receipt> UnpackReceipt(const CaseEnvelope& e) {
 }
 
 Result<uint64_t> CaseStore::SyncCursor() {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT value FROM meta WHERE key='sync_after'");
   if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
   return s.U64(0);
 }
 
 Result<uint64_t> CaseStore::PartialBytes(const Digest32& id) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT COALESCE(SUM(length(data)), 0) FROM chunks WHERE owner=?");
   s.Bind(1, id);
   if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
@@ -225,6 +238,7 @@ Result<uint64_t> CaseStore::PartialBytes(const Digest32& id) {
 }
 
 Status CaseStore::AppendPartial(const Digest32& id, std::span<const uint8_t> data) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_,
          "INSERT INTO chunks(owner, seq, data) VALUES(?1, (SELECT COUNT(*) FROM chunks WHERE "
          "owner=?1), ?2)");
@@ -235,6 +249,7 @@ Status CaseStore::AppendPartial(const Digest32& id, std::span<const uint8_t> dat
 
 Status CaseStore::ReadBytes(const Digest32& id,
                             const std::function<Status(std::span<const uint8_t>)>& each) {
+  const std::lock_guard lock(mu_);
   for (uint64_t seq = 0;; ++seq) {
     Stmt s(db_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
     s.Bind(1, id).Bind(2, seq);
@@ -247,6 +262,7 @@ Status CaseStore::ReadBytes(const Digest32& id,
 
 Status CaseStore::Finish(const CaseEnvelope& e, bool tampered, const std::string& investigator,
                          uint64_t now) {
+  const std::lock_guard lock(mu_);
   return Conclude(e, tampered ? "tampered" : "new",
                   tampered ? "synced: did not match its id, bytes dropped" : "synced",
                   /*drop_bytes=*/tampered, investigator, now);
@@ -255,7 +271,55 @@ Status CaseStore::Finish(const CaseEnvelope& e, bool tampered, const std::string
 Status CaseStore::FinishWithoutBytes(const CaseEnvelope& e, const std::string& state,
                                      const std::string& event, const std::string& investigator,
                                      uint64_t now) {
+  const std::lock_guard lock(mu_);
   return Conclude(e, state, event, /*drop_bytes=*/true, investigator, now);
+}
+
+Status CaseStore::FinishWhole(std::span<const WholeEnvelope> batch, const std::string& investigator,
+                              uint64_t now) {
+  const std::lock_guard lock(mu_);
+  if (batch.empty()) return Status::Ok();
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  auto fail = [&](const char* what) {
+    Status st = DbError(db_, what);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  };
+  {
+    Stmt chunk(db_, "INSERT INTO chunks(owner, seq, data) VALUES(?,?,?)");
+    Stmt ins(db_,
+             "INSERT OR IGNORE INTO envelopes(id, log_index, received_hour, size, "
+             "receipt_signature, state) VALUES(?,?,?,?,?,'new')");
+    Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,'synced')");
+    Stmt m(db_, "UPDATE meta SET value=MAX(value, ?) WHERE key='sync_after'");
+    for (const WholeEnvelope& w : batch) {
+      const CaseEnvelope& e = w.envelope;
+      // Rows of at most 1 MiB, as a fetch stores them.
+      constexpr size_t kRow = size_t{1} << 20;
+      for (size_t at = 0, seq = 0; at < w.bytes.size(); at += kRow, ++seq) {
+        chunk.Reset();
+        chunk.Bind(1, e.id).Bind(2, uint64_t{seq});
+        chunk.Bind(3, std::span(w.bytes).subspan(at, std::min(kRow, w.bytes.size() - at)));
+        if (chunk.Step() != SQLITE_DONE) return fail("store");
+      }
+      ins.Reset();
+      ins.Bind(1, e.id)
+          .Bind(2, e.log_index)
+          .Bind(3, e.received_hour)
+          .Bind(4, e.size)
+          .Bind(5, e.receipt_signature);
+      c.Reset();
+      c.Bind(1, e.id).Bind(2, now).Bind(3, investigator);
+      if (ins.Step() != SQLITE_DONE || c.Step() != SQLITE_DONE) return fail("store");
+      if (e.log_index != kNotLogged) {
+        m.Reset();
+        m.Bind(1, e.log_index + 1);
+        if (m.Step() != SQLITE_DONE) return fail("store");
+      }
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+  return Status::Ok();
 }
 
 Status CaseStore::Conclude(const CaseEnvelope& e, const std::string& state,
@@ -298,6 +362,7 @@ Status CaseStore::Conclude(const CaseEnvelope& e, const std::string& state,
 }
 
 Result<bool> CaseStore::ReadChunk(const Digest32& id, uint64_t seq, std::vector<uint8_t>* out) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
   s.Bind(1, id).Bind(2, seq);
   const int rc = s.Step();
@@ -309,12 +374,14 @@ Result<bool> CaseStore::ReadChunk(const Digest32& id, uint64_t seq, std::vector<
 }
 
 Result<uint64_t> CaseStore::SharesCursor() {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT value FROM meta WHERE key='shares_after'");
   if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
   return s.U64(0);
 }
 
 Status CaseStore::AddShare(uint64_t server_seq, std::span<const uint8_t> sealed) {
+  const std::lock_guard lock(mu_);
   GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   Stmt ins(db_, "INSERT OR IGNORE INTO shares(server_seq, sealed) VALUES(?,?)");
   ins.Bind(1, server_seq).Bind(2, sealed);
@@ -330,6 +397,7 @@ Status CaseStore::AddShare(uint64_t server_seq, std::span<const uint8_t> sealed)
 }
 
 Result<std::vector<std::vector<uint8_t>>> CaseStore::Shares() {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT sealed FROM shares ORDER BY server_seq");
   std::vector<std::vector<uint8_t>> out;
   for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
@@ -341,6 +409,7 @@ Result<std::vector<std::vector<uint8_t>>> CaseStore::Shares() {
 }
 
 Status CaseStore::SetAsideShare(std::span<const uint8_t> sealed) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "UPDATE shares SET sealed=x'' WHERE sealed=?");
   s.Bind(1, sealed);
   if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
@@ -348,6 +417,7 @@ Status CaseStore::SetAsideShare(std::span<const uint8_t> sealed) {
 }
 
 Status CaseStore::SetLogIndex(const Digest32& id, uint64_t index) {
+  const std::lock_guard lock(mu_);
   GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   auto fail = [&](const char* what) {
     Status st = DbError(db_, what);
@@ -367,12 +437,14 @@ Status CaseStore::SetLogIndex(const Digest32& id, uint64_t index) {
 }
 
 Result<uint64_t> CaseStore::LogSize() {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT COALESCE(MAX(idx) + 1, 0) FROM log");
   if (s.Step() != SQLITE_ROW) return DbError(db_, "read");
   return s.U64(0);
 }
 
 Status CaseStore::ReadLog(const std::function<Status(uint64_t, std::span<const uint8_t>)>& each) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT idx, entry FROM log ORDER BY idx");
   uint64_t expect = 0;
   for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
@@ -385,6 +457,7 @@ Status CaseStore::ReadLog(const std::function<Status(uint64_t, std::span<const u
 
 Status CaseStore::ExtendLog(uint64_t first, std::span<const std::vector<uint8_t>> entries,
                             std::string_view checkpoint) {
+  const std::lock_guard lock(mu_);
   GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   auto fail = [&](const char* what) {
     Status st = DbError(db_, what);
@@ -406,6 +479,7 @@ Status CaseStore::ExtendLog(uint64_t first, std::span<const std::vector<uint8_t>
 }
 
 Status CaseStore::SetBlob(const std::string& key, std::span<const uint8_t> value) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "INSERT OR REPLACE INTO blobs(key, value) VALUES(?, ?)");
   s.Bind(1, key).Bind(2, value);
   if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
@@ -415,6 +489,7 @@ Status CaseStore::SetBlob(const std::string& key, std::span<const uint8_t> value
 Status CaseStore::Annotate(const Digest32& id, const std::string& kind,
                            std::span<const uint8_t> text, const std::string& investigator,
                            uint64_t now) {
+  const std::lock_guard lock(mu_);
   GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   Stmt a(db_, "INSERT INTO annotations(envelope, at, kind, text) VALUES(?,?,?,?)");
   a.Bind(1, id).Bind(2, now).Bind(3, kind).Bind(4, text);
@@ -435,6 +510,7 @@ Status CaseStore::Annotate(const Digest32& id, const std::string& kind,
 }
 
 Result<std::vector<CaseStore::Annotation>> CaseStore::Annotations(const Digest32& id) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT at, kind, text FROM annotations WHERE envelope=? ORDER BY seq");
   s.Bind(1, id);
   std::vector<Annotation> out;
@@ -446,6 +522,7 @@ Result<std::vector<CaseStore::Annotation>> CaseStore::Annotations(const Digest32
 }
 
 Result<SecretBuffer> CaseStore::SecretBlob(const std::string& key) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT value FROM blobs WHERE key=?");
   s.Bind(1, key);
   const int rc = s.Step();
@@ -455,6 +532,7 @@ Result<SecretBuffer> CaseStore::SecretBlob(const std::string& key) {
 }
 
 Result<std::vector<uint8_t>> CaseStore::Blob(const std::string& key) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT value FROM blobs WHERE key=?");
   s.Bind(1, key);
   const int rc = s.Step();
@@ -466,6 +544,7 @@ Result<std::vector<uint8_t>> CaseStore::Blob(const std::string& key) {
 
 Status CaseStore::Record(const Digest32& id, const std::string& investigator,
                          const std::string& event, const std::string& state, uint64_t now) {
+  const std::lock_guard lock(mu_);
   GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
   c.Bind(1, id).Bind(2, now).Bind(3, investigator).Bind(4, event);
@@ -484,6 +563,7 @@ Status CaseStore::Record(const Digest32& id, const std::string& investigator,
 }
 
 Status CaseStore::DropBytes(const Digest32& id) {
+  const std::lock_guard lock(mu_);
   Stmt d(db_, "DELETE FROM chunks WHERE owner=?");
   d.Bind(1, id);
   if (d.Step() != SQLITE_DONE) return DbError(db_, "store");
@@ -491,18 +571,20 @@ Status CaseStore::DropBytes(const Digest32& id) {
 }
 
 Result<std::vector<CaseEnvelope>> CaseStore::List() {
+  const std::lock_guard lock(mu_);
   Stmt s(db_,
          "SELECT id, log_index, received_hour, size, receipt_signature, state FROM envelopes "
          "ORDER BY log_index");
   std::vector<CaseEnvelope> out;
   for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
     if (rc != SQLITE_ROW) return DbError(db_, "read");
-    out.push_back(Row(s));
+    out.push_back(EnvelopeRow(s));
   }
   return out;
 }
 
 Result<std::optional<CaseEnvelope>> CaseStore::Find(const Digest32& id) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_,
          "SELECT id, log_index, received_hour, size, receipt_signature, state FROM envelopes "
          "WHERE id=?");
@@ -510,16 +592,131 @@ Result<std::optional<CaseEnvelope>> CaseStore::Find(const Digest32& id) {
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<CaseEnvelope>();
   if (rc != SQLITE_ROW) return DbError(db_, "read");
-  return std::optional<CaseEnvelope>(Row(s));
+  return std::optional<CaseEnvelope>(EnvelopeRow(s));
 }
 
 Result<std::vector<CustodyEvent>> CaseStore::Custody(const Digest32& id) {
+  const std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT at, investigator, event FROM custody WHERE envelope=? ORDER BY seq");
   s.Bind(1, id);
   std::vector<CustodyEvent> out;
   for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
     if (rc != SQLITE_ROW) return DbError(db_, "read");
     out.push_back({s.U64(0), s.Text(1), s.Text(2)});
+  }
+  return out;
+}
+
+Status CaseStore::Index(std::span<const Reading> batch, const std::string& investigator,
+                        const std::string& event, uint64_t now) {
+  const std::lock_guard lock(mu_);
+  GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  auto fail = [&](const char* what) {
+    Status st = DbError(db_, what);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  };
+  {
+    Stmt r(db_,
+           "INSERT OR IGNORE INTO readings(id, language, consent, text_size, attachments) "
+           "VALUES(?,?,?,?,?)");
+    Stmt w(db_, "INSERT INTO words(docid, body) SELECT rowid, ? FROM envelopes WHERE id=?");
+    Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
+    Stmt u(db_, "UPDATE envelopes SET state='opened' WHERE id=? AND state='new'");
+    Stmt d(db_, "DELETE FROM waiting WHERE id=?");
+    Stmt b(db_, "INSERT OR REPLACE INTO blobs(key, value) VALUES(?, ?)");
+    for (const Reading& e : batch) {
+      r.Reset();
+      r.Bind(1, e.id).Bind(2, e.language).Bind(4, e.text_size).Bind(5, e.attachments);
+      if (e.consent) r.Bind(3, *e.consent);
+      if (r.Step() != SQLITE_DONE) return fail("store");
+      if (sqlite3_changes(db_) == 0) continue;  // indexed before
+      w.Reset();
+      w.Bind(1, e.folded.span()).Bind(2, e.id);
+      c.Reset();
+      c.Bind(1, e.id).Bind(2, now).Bind(3, investigator).Bind(4, event);
+      u.Reset();
+      u.Bind(1, e.id);
+      d.Reset();
+      d.Bind(1, e.id);
+      if (w.Step() != SQLITE_DONE || c.Step() != SQLITE_DONE || u.Step() != SQLITE_DONE ||
+          d.Step() != SQLITE_DONE)
+        return fail("store");
+      const std::string hex = ToHex(e.id);
+      b.Reset();
+      b.Bind(1, "files:" + hex).Bind(2, e.files.span());
+      if (b.Step() != SQLITE_DONE) return fail("store");
+      if (!e.reply_keys.empty()) {
+        b.Reset();
+        b.Bind(1, "reply:" + hex).Bind(2, e.reply_keys);
+        if (b.Step() != SQLITE_DONE) return fail("store");
+      }
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+  return Status::Ok();
+}
+
+Result<bool> CaseStore::Indexed(const Digest32& id) {
+  const std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT 1 FROM readings WHERE id=?");
+  s.Bind(1, id);
+  const int rc = s.Step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return DbError(db_, "read");
+  return rc == SQLITE_ROW;
+}
+
+Status CaseStore::SetWaiting(const Digest32& id, uint64_t threshold, uint64_t held,
+                             const std::string& released_by) {
+  const std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT OR REPLACE INTO waiting(id, threshold, held, released_by) VALUES(?,?,?,?)");
+  s.Bind(1, id).Bind(2, threshold).Bind(3, held).Bind(4, released_by);
+  if (s.Step() != SQLITE_DONE) return DbError(db_, "store");
+  return Status::Ok();
+}
+
+Result<std::vector<CaseStore::Row>> CaseStore::Rows(const RowFilter& filter) {
+  const std::lock_guard lock(mu_);
+  // The words, each as a prefix term: "گوهر" finds "گوهردشت", as a person typing expects.
+  SecretBuffer match;
+  for (size_t i = 0; i < filter.text.size(); ++i) {
+    const uint8_t c = filter.text.data()[i];
+    if (c == ' ') {
+      match.Append("* ");
+    } else {
+      match.PushBack(c);
+    }
+  }
+  if (!match.empty()) match.Append("*");
+  Stmt s(db_,
+         "SELECT e.id, e.log_index, e.received_hour, e.size, e.receipt_signature, e.state,"
+         " r.id IS NOT NULL, COALESCE(r.language, ''), r.consent, COALESCE(r.attachments, 0),"
+         " COALESCE(w.threshold, 0), COALESCE(w.held, 0), COALESCE(w.released_by, ''),"
+         " (SELECT group_concat(CAST(a.text AS TEXT), char(31)) FROM annotations a"
+         "   WHERE a.envelope=e.id AND a.kind='tag')"
+         " FROM envelopes e LEFT JOIN readings r ON r.id=e.id LEFT JOIN waiting w ON w.id=e.id"
+         " WHERE (?1 = '' OR e.state=?1)"
+         " AND (length(?2) = 0 OR EXISTS(SELECT 1 FROM annotations a WHERE a.envelope=e.id"
+         "   AND a.kind='tag' AND a.text=?2))"
+         " AND e.received_hour >= ?3 AND (?4 IS NULL OR e.received_hour <= ?4)"
+         " AND (length(?5) = 0 OR e.rowid IN (SELECT docid FROM words WHERE words MATCH ?5))"
+         " ORDER BY e.received_hour DESC, e.log_index DESC");
+  s.Bind(1, filter.state).Bind(2, filter.tag.span()).Bind(3, filter.from_hour);
+  s.Bind(4, filter.to_hour).BindText(5, match.span());
+  std::vector<Row> out;
+  for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+    if (rc != SQLITE_ROW) return DbError(db_, "read");
+    Row row;
+    row.envelope = EnvelopeRow(s);
+    row.indexed = s.U64(6) != 0;
+    row.language = s.Text(7);
+    if (!s.IsNull(8)) row.consent = s.Text(8);
+    row.attachments = s.U64(9);
+    row.threshold = s.U64(10);
+    row.held = s.U64(11);
+    row.released_by = s.Text(12);
+    row.tags = SecretBuffer::CopyOf(s.Blob(13));
+    out.push_back(std::move(row));
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -76,6 +77,15 @@ class CaseStore {
   Status FinishWithoutBytes(const CaseEnvelope& e, const std::string& state,
                             const std::string& event, const std::string& investigator,
                             uint64_t now);
+  // Envelopes fetched whole into memory and checked by the caller, recorded as Finish records
+  // one, all in one transaction (a sync of thousands then commits tens of times, not
+  // thousands).
+  struct WholeEnvelope {
+    CaseEnvelope envelope;
+    std::vector<uint8_t> bytes;
+  };
+  Status FinishWhole(std::span<const WholeEnvelope> batch, const std::string& investigator,
+                     uint64_t now);
   // Reads chunk `seq` of an envelope's bytes into *out; false past the last.
   Result<bool> ReadChunk(const Digest32& id, uint64_t seq, std::vector<uint8_t>* out);
 
@@ -124,12 +134,57 @@ class CaseStore {
   Result<std::optional<CaseEnvelope>> Find(const Digest32& id);
   Result<std::vector<CustodyEvent>> Custody(const Digest32& id);
 
+  // ---- Reading and search (PROTOCOL.md 10.3)
+
+  // A testimony opened for reading: what the case list shows of it and what search finds.
+  struct Reading {
+    Digest32 id{};
+    std::string language;                // as the witness's record gives it ("": not given)
+    std::optional<std::string> consent;  // tokens, comma-separated; none: not asked
+    uint64_t text_size = 0, attachments = 0;
+    SecretBuffer folded;              // FoldForSearch of the text, place, time and file names
+    SecretBuffer files;               // "<size> <name>\n" per attachment
+    std::vector<uint8_t> reply_keys;  // X25519 key, then the X-Wing key when given; or none
+  };
+  // Makes a batch of opened testimonies searchable, records `event` in each one's custody and
+  // moves new ones to "opened"; one transaction, so a batch is indexed whole or not at all.
+  Status Index(std::span<const Reading> batch, const std::string& investigator,
+               const std::string& event, uint64_t now);
+  Result<bool> Indexed(const Digest32& id);
+  // Records that the shares at hand do not open `id` yet: `held` of `threshold`, from the
+  // colleagues `released_by` (fingerprints, comma-separated).
+  Status SetWaiting(const Digest32& id, uint64_t threshold, uint64_t held,
+                    const std::string& released_by);
+
+  struct Row {
+    CaseEnvelope envelope;
+    bool indexed = false;
+    std::string language;
+    std::optional<std::string> consent;
+    uint64_t attachments = 0;
+    uint64_t threshold = 0, held = 0;  // threshold 0: not known to wait for shares
+    std::string released_by;
+    SecretBuffer tags;  // separated by U+001F
+  };
+  // Empty members match everything; `text` is FoldForSearch'ed words, each a word's beginning.
+  struct RowFilter {
+    std::string state;
+    SecretBuffer tag;
+    uint64_t from_hour = 0, to_hour = UINT64_MAX;
+    SecretBuffer text;
+  };
+  // Newest first.
+  Result<std::vector<Row>> Rows(const RowFilter& filter);
+
  private:
   // One listed envelope recorded: its row in `state`, `event` in its custody, the cursor past it.
   Status Conclude(const CaseEnvelope& e, const std::string& state, const std::string& event,
                   bool drop_bytes, const std::string& investigator, uint64_t now);
   explicit CaseStore(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  // Every method is one step with its own transaction; the desk calls them from its window and
+  // from the thread that syncs, and one step must never fall inside another's transaction.
+  std::recursive_mutex mu_;
 };
 
 }  // namespace gavah::cli

@@ -233,6 +233,61 @@ int OpenStored(const std::string& id_hex, const std::string& store_path,
   return 0;
 }
 
+// A command line that does not say what to do: one line, exit 2, as the parser's own errors.
+int UsageError(const std::string& what) {
+  std::fprintf(stderr, "gavah-investigator: %s\n", what.c_str());
+  return 2;
+}
+
+// Every testimony of the store opened at once with keys unlocked once, with progress.
+int OpenAllCmd(const std::string& store_path, const std::vector<std::string>& key_paths,
+               const PassphraseSource& pass, bool json) {
+  auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
+  std::vector<InvestigatorSecretKey> unlocked;
+  unlocked.reserve(key_paths.size());
+  for (const auto& path : key_paths) unlocked.push_back(LoadInvestigatorKey(path, pass));
+  std::vector<investigator::KeyRef> refs;
+  for (size_t i = 0; i < unlocked.size(); ++i)
+    refs.push_back({key_paths[i], nullptr, &unlocked[i]});
+  CatchInterrupts();
+  investigator::Hooks hooks = CliHooks();
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  uint64_t shown = 0;
+  hooks.progress = [&](uint64_t done, uint64_t total) {
+    // A line each tenth of the way (or in place on a terminal), not one per testimony.
+    if (done != total && done < shown + std::max<uint64_t>(1, total / (tty ? 100 : 10))) return;
+    shown = done;
+    std::fprintf(stderr, tty ? "\ropened %llu of %llu%s" : "opened %llu of %llu%s\n",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                 tty && done == total ? "\n" : "");
+  };
+  const auto r = Must(investigator::OpenAll(*store, refs, store_path, hooks), "");
+  Print(json,
+        JsonObject()
+            .Add("opened", r.opened)
+            .Add("already", r.already)
+            .Add("waiting", r.waiting)
+            .Add("not_for_these_keys", r.not_for_us)
+            .Add("unusable", r.unusable)
+            .Add("failed", r.failed)
+            .Add("store", store_path),
+        "opened " + std::to_string(r.opened) +
+            " testimony(ies) in memory and indexed them for "
+            "search in " +
+            store_path +
+            (r.already ? "; " + std::to_string(r.already) + " were opened before" : "") +
+            (r.waiting ? "; " + std::to_string(r.waiting) +
+                             " need more shares from colleagues (see: gavah-investigator list)"
+                       : "") +
+            (r.not_for_us ? "; " + std::to_string(r.not_for_us) + " are not for these keys" : "") +
+            (r.unusable ? "; " + std::to_string(r.unusable) +
+                              " are tampered, withheld or deleted, and were not opened"
+                        : "") +
+            "\n");
+  if (r.failed) Fail(std::to_string(r.failed) + " testimony(ies) would not open (named above)");
+  return 0;
+}
+
 int ReleaseShareCmd(const std::string& id_hex, const std::string& key_path,
                     const std::string& to_path, const std::string& bundle_path,
                     const std::string& store_path, bool yes, const PassphraseSource& pass,
@@ -588,11 +643,15 @@ int Main(int argc, char** argv) {
 
   std::string envelope;
   std::vector<std::string> keys;
+  bool open_all = false;
   auto* open = app.add_subcommand("open", "verify and decrypt an envelope into a new folder");
-  open->add_option("envelope", envelope, "the envelope file, or its id with --store")->required();
+  open->add_option("envelope", envelope, "the envelope file, or its id with --store");
   open->add_option("--key", keys, "an investigator key file (repeat up to the threshold)")
       ->required();
-  open->add_option("--out", out, "folder to create for the testimony")->required();
+  open->add_option("--out", out, "folder to create for the testimony");
+  open->add_flag("--all", open_all,
+                 "with --store: open every testimony the keys and released shares can, in "
+                 "memory, and make it searchable in the store (nothing is written outside it)");
   common(open);
 
   std::string sync_key, bundle_path, store_path, show_id;
@@ -705,6 +764,15 @@ int Main(int argc, char** argv) {
   if (*tag) return Annotate("tag", show_id, note_text, "", store_path, pass, json);
   if (*reply) {
     return ReplyCmd(show_id, reply_text_file, sync_key, bundle_path, store_path, pass, json);
+  }
+  if (*open) {
+    if (open_all) {
+      if (store_path.empty() || !envelope.empty() || !out.empty())
+        return UsageError("open --all takes --store and --key, and no envelope or --out");
+      return OpenAllCmd(store_path, keys, pass, json);
+    }
+    if (envelope.empty() || out.empty())
+      return UsageError("open needs an envelope (or its id with --store) and --out");
   }
   if (*open && !store_path.empty()) return OpenStored(envelope, store_path, keys, out, pass, json);
   if (*open) return Open(envelope, keys, out, pass, json);

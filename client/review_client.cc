@@ -28,10 +28,14 @@ void ReviewClient::Sign(grpc::ClientContext& ctx, std::string_view method,
 Status ReviewClient::Each(const std::function<grpc::Status(gavah::v1::Review::Stub&)>& call) {
   std::string errors;
   bool any = false;
-  for (const auto& e : bundle_.contents().endpoints) {
+  const auto& endpoints = bundle_.contents().endpoints;
+  if (stubs_.size() != endpoints.size()) stubs_.resize(endpoints.size());
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const auto& e = endpoints[i];
     if (e.role != BundleEndpoint::Role::kServer) continue;
     any = true;
-    auto stub = gavah::v1::Review::NewStub(transport::MakeChannel(e, options_));
+    if (!stubs_[i]) stubs_[i] = gavah::v1::Review::NewStub(transport::MakeChannel(e, options_));
+    auto& stub = stubs_[i];
     server_ = Sha256Of({reinterpret_cast<const uint8_t*>(e.tls_certificate_pem.data()),
                         e.tls_certificate_pem.size()});
     const grpc::Status st = call(*stub);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/keys.h"
@@ -47,6 +48,9 @@ class ReviewClient {
   const RecipientBundle& bundle_;
   const InvestigatorSecretKey& key_;
   transport::SendOptions options_;
+  // One channel per endpoint for the client's life: a sync of 10,000 envelopes makes 10,000
+  // calls, and a TLS handshake for each would cost more than the calls.
+  std::vector<std::unique_ptr<gavah::v1::Review::Stub>> stubs_;
 };
 
 }  // namespace gavah::cli

@@ -80,6 +80,19 @@ class Stmt {
     }
     return *this;
   }
+  // Text held in secret memory, bound without a copy outside SQLite's own (wiped) allocations.
+  Stmt& BindText(int i, std::span<const uint8_t> t) {
+    // A null pointer would bind NULL, not the empty text.
+    sqlite3_bind_text(s_, i, t.empty() ? "" : reinterpret_cast<const char*>(t.data()),
+                      static_cast<int>(t.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // For the same statement once more, with new bindings.
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  bool IsNull(int c) { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
   int Step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
   uint64_t U64(int c) { return static_cast<uint64_t>(sqlite3_column_int64(s_, c)); }
   std::span<const uint8_t> Blob(int c) {

@@ -179,8 +179,16 @@ Result<std::pair<uint64_t, uint64_t>> CheckLogProof(const std::string& text,
 }  // namespace
 
 Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
-              const std::string& out, const std::string& store_label, const Hooks& hooks) {
+              const std::string& out, const std::string& store_label, const Hooks& hooks,
+              const ExportUse* use) {
   if (keys.empty()) return Refused("exporting needs the key that signs the manifest");
+  if (use != nullptr) {
+    for (const char c : use->use)
+      if (!((c >= 'a' && c <= 'z') || c == '-'))
+        return Refused("an export's use is a consent token, such as prosecutors-courts");
+    if (use->reason.size() > 4096 || use->reason.find('\n') != std::string::npos)
+      return Refused("the reason for an export is one line of at most 4096 bytes");
+  }
   GAVAH_ASSIGN_OR_RETURN(const CaseEnvelope e, UsableEnvelope(store, id, store_label));
   const std::string id_hex = ToHex(e.id);
   auto bundle_bytes = store.Bundle();
@@ -194,13 +202,12 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   // passphrase.
   GAVAH_ASSIGN_OR_RETURN(auto dir, cli::StagingDir::TryCreate(out));
   const std::string& staging = dir->path();
-  GAVAH_ASSIGN_OR_RETURN(const InvestigatorSecretKey signer, keys.front().unlock());
+  std::optional<InvestigatorSecretKey> owned;
+  GAVAH_ASSIGN_OR_RETURN(const InvestigatorSecretKey* const signing, Unlock(keys.front(), owned));
+  const InvestigatorSecretKey& signer = *signing;
   // Opening needs the signer's key again: it is not unlocked twice.
   std::vector<KeyRef> opening = keys;
-  opening.front().unlock = [&signer]() {
-    return InvestigatorSecretKey::FromSecret(signer.public_key().name,
-                                             SecretBuffer::CopyOf(signer.secret_material().span()));
-  };
+  opening.front().unlocked = signing;
   {  // the original envelope, byte for byte
     const std::string path = staging + "/envelope.gvh";
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -222,9 +229,26 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   auto set_aside = [&](std::span<const uint8_t> sealed) {
     return Prefixed(store_label, store.SetAsideShare(sealed));
   };
+  const ReleasedFinder finder = [&](const InvestigatorSecretKey& key) {
+    return FindReleased(key, *released, bundle, e.id);
+  };
   GAVAH_ASSIGN_OR_RETURN(OpenedTestimony opened,
-                         OpenInto(in, "envelope " + id_hex, opening, *released, e.id, &bundle,
-                                  staging + "/testimony", e.size, hooks, set_aside));
+                         OpenIntoFolder(in, "envelope " + id_hex, opening, finder, e.id,
+                                        staging + "/testimony", e.size, hooks, set_aside));
+  // The witness's consent decides before anything leaves: a use they did not allow needs a
+  // reason, which the chain of custody keeps.
+  // The event as the package's custody.txt gives it; the store's own record adds where to.
+  std::string exported = "exported";
+  if (use != nullptr) {
+    exported += " for " + use->use;
+    if (!ConsentAllows(opened.consent, use->use)) {
+      if (use->reason.empty())
+        return Refused("the witness did not consent to " + use->use + " (they allow: " +
+                       (opened.consent ? *opened.consent : "their own organisation's review") +
+                       "); give a reason, which goes into the chain of custody");
+      exported += ", which the witness did not consent to; reason: " + use->reason;
+    }
+  }
   GAVAH_RETURN_IF_ERROR(
       Prefixed(store_label, store.SetBlob("files:" + id_hex, opened.attachments.span())));
   // The file key opens this envelope only, whose plaintext the package holds anyway; with it
@@ -253,7 +277,7 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   for (const auto& c : *events)
     custody +=
         std::to_string(c.at) + " " + UtcTime(c.at) + " " + c.investigator + " " + c.event + "\n";
-  custody += std::to_string(now) + " " + UtcTime(now) + " " + me + " exported\n";
+  custody += std::to_string(now) + " " + UtcTime(now) + " " + me + " " + exported + "\n";
   GAVAH_RETURN_IF_ERROR(WriteText(staging + "/custody.txt", custody));
   // The manifest names the testimony's attachments: secret memory, like the testimony.
   SecretBuffer manifest;
@@ -278,7 +302,7 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   GAVAH_RETURN_IF_ERROR(WriteText(staging + "/manifest.sig", ToBase64(sig) + "\n"));
   GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks));
   GAVAH_RETURN_IF_ERROR(dir->TryCommit());
-  return Prefixed(store_label, store.Record(e.id, me, "exported to " + out, "exported", now));
+  return Prefixed(store_label, store.Record(e.id, me, exported + " to " + out, "exported", now));
 }
 
 Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBundle* pinned,

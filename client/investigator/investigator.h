@@ -92,6 +92,8 @@ Result<Digest32> ParseEnvelopeId(const std::string& hex);
 struct KeyRef {
   std::string label;  // how messages name it: its file
   std::function<Result<InvestigatorSecretKey>()> unlock;
+  // A key already unlocked (the desk unlocks once per session); used instead of unlock().
+  const InvestigatorSecretKey* unlocked = nullptr;
 };
 
 // ---- Opening testimony
@@ -130,11 +132,11 @@ Result<OpenedTestimony> OpenStored(CaseStore& store, const Digest32& id,
 // ---- Sync
 
 struct SyncReport {
-  uint64_t added = 0;     // envelopes that arrived whole (or arrived whole again)
-  uint64_t tampered = 0;  // envelopes whose bytes do not match their id: not kept
-  uint64_t withheld = 0;  // claimed deleted without k signed agreements
-  uint64_t shares = 0;    // shares colleagues released to this investigator
-  uint64_t log_size = 0;  // entries of the server's log checked, under its served checkpoint
+  uint64_t added = 0;       // envelopes that arrived whole (or arrived whole again)
+  uint64_t tampered = 0;    // envelopes whose bytes do not match their id: not kept
+  uint64_t withheld = 0;    // claimed deleted without k signed agreements
+  uint64_t shares = 0;      // shares colleagues released to this investigator
+  uint64_t log_size = 0;    // entries of the server's log checked, under its served checkpoint
   uint64_t pending = 0;     // envelopes taken before the log holds them (checked later)
   uint64_t not_logged = 0;  // envelopes held that the log does not hold yet
   std::vector<std::string> cosigners;  // the witnesses that cosigned that checkpoint
@@ -206,11 +208,24 @@ Result<EnvelopeDetails> Details(CaseStore& store, const Digest32& id,
 
 // ---- Evidence packages (PROTOCOL.md section 10)
 
+// What an export is for: a consent token of PROTOCOL.md 3.7 ("prosecutors-courts",
+// "un-mechanism", "quote-anonymously", "investigators"), and, when the witness did not consent
+// to it, the investigator's reason, which goes into the chain of custody.
+struct ExportUse {
+  std::string use;
+  std::string reason;
+};
+// True when the witness's consent (as OpenedTestimony gives it) covers `use`. A witness who was
+// not asked allows the organisation's own review only.
+bool ConsentAllows(const std::optional<std::string>& consent, const std::string& use);
+
 // Writes the signed package for envelope `id` into the new folder `out`: the envelope, its
 // receipt, the opened testimony, the file key, the bundle, the custody and a manifest signed by
-// the first key.
+// the first key. With `use`, an export the witness did not consent to needs a reason, and the
+// use (and reason) are the custody's "exported" event.
 Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
-              const std::string& out, const std::string& store_label, const Hooks& hooks);
+              const std::string& out, const std::string& store_label, const Hooks& hooks,
+              const ExportUse* use = nullptr);
 
 struct VerifiedPackage {
   std::vector<std::string> problems;  // empty: verified
@@ -225,6 +240,62 @@ struct VerifiedPackage {
 // investigators and receipt key then count, not the package's copy).
 Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBundle* pinned,
                                      const std::string& pinned_label);
+
+// ---- Reading in memory, opening everything at once, the case list (PROTOCOL.md 10.3)
+
+// How much of the attachments a reading holds in memory for preview. An attachment past them
+// is named and sized but not held: the investigator exports it to see it.
+struct ReadLimits {
+  uint64_t per_attachment = uint64_t{64} << 20;
+  uint64_t total = uint64_t{256} << 20;
+};
+struct ReadAttachment {
+  SecretBuffer name, media_type;
+  uint64_t size = 0;
+  bool held = false;  // its bytes are in `bytes`, verified
+  SecretBuffer bytes;
+};
+struct ReadTestimony {
+  OpenedTestimony opened;
+  SecretBuffer text, language, event_time, event_place;
+  std::vector<ReadAttachment> attachments;
+};
+// Opens envelope `id` of the store in memory only (nothing is written but the store's record
+// of it): verified whole before anything is returned. Indexes it for search the first time and
+// records the reading in its custody.
+Result<ReadTestimony> Read(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
+                           const ReadLimits& limits, const std::string& store_label,
+                           const Hooks& hooks);
+
+struct OpenAllReport {
+  uint64_t opened = 0;      // opened now and indexed for search
+  uint64_t already = 0;     // opened before
+  uint64_t waiting = 0;     // need more shares than are at hand
+  uint64_t not_for_us = 0;  // none of the keys is a recipient
+  uint64_t unusable = 0;    // tampered, withheld or deleted: nothing to open
+  uint64_t failed = 0;      // would not open (named in a warning)
+};
+// Opens, in memory, every envelope of the store the keys (all unlocked) and the shares
+// colleagues released can open, and indexes each for search, in batches of one transaction
+// each; records how many shares each of the others still needs. Progress: envelopes done of
+// those to try. A stop keeps every batch finished before it.
+Result<OpenAllReport> OpenAll(CaseStore& store, const std::vector<KeyRef>& keys,
+                              const std::string& store_label, const Hooks& hooks);
+
+// The case list, newest first. `text` is matched as typed (FoldForSearch), each word as the
+// beginning of a word of an opened testimony.
+struct CaseFilter {
+  std::string state;
+  SecretBuffer tag;
+  uint64_t from_hour = 0, to_hour = UINT64_MAX;
+  SecretBuffer text;
+};
+Result<std::vector<CaseStore::Row>> ListCases(CaseStore& store, const CaseFilter& filter,
+                                              const std::string& store_label);
+// The names of the investigators who could release a share `row` still needs: the bundle's,
+// but for `me` (a fingerprint) and those who released one.
+std::vector<std::string> WhoToAsk(const RecipientBundle& bundle, const std::string& me,
+                                  const CaseStore::Row& row);
 
 // ---- Deletion (PROTOCOL.md section 9.4)
 

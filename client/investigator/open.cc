@@ -63,12 +63,90 @@ class Watched : public ByteSource {
 
 }  // namespace
 
+void AddReleased(ReleasedTo& to, ReceivedShare got, const std::vector<uint8_t>* sealed) {
+  // One share per colleague, the latest they released: a server replaying a share, or a
+  // colleague releasing thousands, then adds one share to try, not thousands.
+  // The earlier ones are only checked, once a key is found, and set aside if they do not fit.
+  const std::string from = FingerprintToText(got.from);
+  for (auto& r : to.latest) {
+    if (r.from != from) continue;
+    to.superseded.push_back(std::move(r));
+    r = Released{from, std::move(got.share), sealed};
+    return;
+  }
+  to.latest.push_back(Released{from, std::move(got.share), sealed});
+}
+
+ReleasedTo FindReleased(const InvestigatorSecretKey& key,
+                        const std::vector<std::vector<uint8_t>>& released,
+                        const RecipientBundle& bundle, const Digest32& expected) {
+  ReleasedTo out;
+  for (const auto& sealed : released) {
+    if (sealed.empty()) continue;  // set aside before
+    auto got = OpenReleasedShare(sealed, key, bundle);
+    if (!got.ok()) continue;  // for another of the given keys, or not usable
+    if (got->envelope_id != expected) continue;
+    AddReleased(out, std::move(got).value(), &sealed);
+  }
+  return out;
+}
+
+namespace {
+
+// An opening into a folder: TestimonyDirectory.
+class FolderTarget : public OpenTarget {
+ public:
+  FolderTarget(std::unique_ptr<cli::TestimonyDirectory> dir, std::string out)
+      : dir_(std::move(dir)), out_(std::move(out)) {}
+  Status OnTestimony(const TestimonyView& t) override { return dir_->OnTestimony(t); }
+  Status OnAttachmentData(size_t i, std::span<const uint8_t> b) override {
+    return dir_->OnAttachmentData(i, b);
+  }
+  Status OnAttachmentEnd(size_t i, const Digest32& sha) override {
+    return dir_->OnAttachmentEnd(i, sha);
+  }
+  Status Commit(const EnvelopeId& id, const Fingerprint& org) override {
+    return Prefixed(out_, dir_->Commit(id, org));
+  }
+  size_t file_count() const override { return dir_->file_count(); }
+  std::optional<std::string> consent() const override {
+    if (!dir_->has_consent()) return std::nullopt;
+    return dir_->ConsentText();
+  }
+  std::optional<PublicKey32> reply_key() const override { return dir_->reply_key(); }
+  std::optional<xwing::PublicKey> reply_xwing_key() const override {
+    return dir_->reply_xwing_key();
+  }
+  SecretBuffer AttachmentList() const override { return dir_->AttachmentList(); }
+
+ private:
+  std::unique_ptr<cli::TestimonyDirectory> dir_;
+  const std::string out_;
+};
+
+}  // namespace
+
+Result<OpenedTestimony> OpenIntoFolder(
+    ByteSource& in, const std::string& what, const std::vector<KeyRef>& keys,
+    const ReleasedFinder& released, const Digest32& expected, const std::string& out,
+    uint64_t total, const Hooks& hooks,
+    const std::function<Status(std::span<const uint8_t>)>& set_aside) {
+  std::unique_ptr<FolderTarget> target;
+  const TargetMaker make = [&]() -> Result<OpenTarget*> {
+    GAVAH_ASSIGN_OR_RETURN(auto dir, cli::TestimonyDirectory::TryCreate(out));
+    dir->OnLeftover([&hooks](const std::string& w) { Tell(hooks, Note::Kind::kWarning, w); });
+    target = std::make_unique<FolderTarget>(std::move(dir), out);
+    return target.get();
+  };
+  return OpenInto(in, what, keys, released, expected, make, total, hooks, set_aside);
+}
+
 Result<OpenedTestimony> OpenInto(ByteSource& source, const std::string& what,
-                                 const std::vector<KeyRef>& keys,
-                                 const std::vector<std::vector<uint8_t>>& released,
-                                 const Digest32& expected, const RecipientBundle* bundle,
-                                 const std::string& out, uint64_t total, const Hooks& hooks,
-                                 const std::function<Status(std::span<const uint8_t>)>& set_aside) {
+                                 const std::vector<KeyRef>& keys, const ReleasedFinder& released,
+                                 const Digest32& expected, const TargetMaker& make, uint64_t total,
+                                 const Hooks& hooks,
+                                 const std::function<Status(std::span<const uint8_t>)>& set_aside,
+                                 ShareCount* count) {
   Watched in(source, total, hooks);
   // The header is checked before any key is unlocked: junk fails fast.
   auto read_header = ReadEnvelopeHeader(in);
@@ -86,33 +164,21 @@ Result<OpenedTestimony> OpenInto(ByteSource& source, const std::string& what,
   std::vector<Held> theirs_held, superseded_held;
   std::vector<std::string> who;
   for (const auto& ref : keys) {
-    GAVAH_ASSIGN_OR_RETURN(const InvestigatorSecretKey key, ref.unlock());
-    who.push_back(FingerprintToText(key.public_key().fingerprint()));
-    for (const auto& sealed : released) {
-      if (bundle == nullptr) break;
-      if (sealed.empty()) continue;  // set aside before
-      auto got = OpenReleasedShare(sealed, key, *bundle);
-      if (!got.ok()) continue;  // for another of the given keys, or not usable
-      if (got->envelope_id != expected) continue;
-      // One share per colleague, the latest they released: a server replaying a share, or a
-      // colleague releasing thousands, then adds one share to try, not thousands.
-      // The earlier ones are only checked, once a key is found, and set aside if they do not fit.
-      const std::string from = FingerprintToText(got->from);
-      bool replaced = false;
-      for (size_t i = 0; i < theirs.size() && !replaced; ++i) {
-        if (theirs_held[i].from != from) continue;
-        superseded.push_back(std::move(theirs[i]));
-        superseded_held.push_back(theirs_held[i]);
-        theirs[i] = std::move(got->share);
-        theirs_held[i].sealed = &sealed;
-        replaced = true;
-      }
-      if (!replaced) {
-        theirs.push_back(std::move(got->share));
-        theirs_held.push_back(Held{from, &sealed});
+    std::optional<InvestigatorSecretKey> owned;
+    GAVAH_ASSIGN_OR_RETURN(const InvestigatorSecretKey* const key, Unlock(ref, owned));
+    who.push_back(FingerprintToText(key->public_key().fingerprint()));
+    if (released) {
+      ReleasedTo found = released(*key);
+      for (auto* list : {&found.latest, &found.superseded}) {
+        auto& shares_to = list == &found.latest ? theirs : superseded;
+        auto& held_to = list == &found.latest ? theirs_held : superseded_held;
+        for (auto& r : *list) {
+          shares_to.push_back(std::move(r.share));
+          held_to.push_back(Held{r.from, r.sealed});
+        }
       }
     }
-    auto share = OpenShare(header, key);
+    auto share = OpenShare(header, *key);
     if (!share.ok()) {
       if (share.status().code() != ErrorCode::kNotRecipient) return Prefixed(what, share.status());
       Tell(hooks, Note::Kind::kNote, ref.label + " is not a recipient of this envelope");
@@ -138,6 +204,13 @@ Result<OpenedTestimony> OpenInto(ByteSource& source, const std::string& what,
     }
   };
   add_colleagues(theirs, theirs_held);
+  if (count != nullptr) {
+    count->threshold = header.threshold;
+    count->held = shares.size();
+    count->released_by.clear();
+    for (const auto& h : held)
+      if (h.sealed != nullptr) count->released_by.push_back(h.from);
+  }
   if (shares.empty()) {
     return Error(ErrorCode::kNotRecipient,
                  what +
@@ -176,16 +249,15 @@ Result<OpenedTestimony> OpenInto(ByteSource& source, const std::string& what,
                " does not fit the others: the envelope was sealed inconsistently");
     }
   }
-  for (const auto& [from, count] : misfits_by) {
+  for (const auto& [from, n] : misfits_by) {
     Tell(hooks, Note::Kind::kWarning,
          "the key share that " + from + " released for this envelope does not fit it" +
-             (count > 1 ? " (" + std::to_string(count) + " shares)" : "") +
+             (n > 1 ? " (" + std::to_string(n) + " shares)" : "") +
              "; it is set aside for good (ask them to release it again)");
   }
   const SecretBuffer& file_key = combined.file_key;
-  GAVAH_ASSIGN_OR_RETURN(auto dir, cli::TestimonyDirectory::TryCreate(out));
-  dir->OnLeftover([&hooks](const std::string& what) { Tell(hooks, Note::Kind::kWarning, what); });
-  const Status opened = OpenPayload(header, file_key, in, *dir);
+  GAVAH_ASSIGN_OR_RETURN(OpenTarget* const target, make());
+  const Status opened = OpenPayload(header, file_key, in, *target);
   if (!opened.ok()) return Prefixed(what, opened);
   auto digest = in.Digest();
   if (!digest.ok()) return Prefixed(what, digest.status());
@@ -193,17 +265,36 @@ Result<OpenedTestimony> OpenInto(ByteSource& source, const std::string& what,
   if (expected != Digest32{} && id != expected)
     return Error(ErrorCode::kMalformed,
                  what + " does not match its id: the case store is damaged; nothing was opened");
-  if (const Status st = dir->Commit(id, header.organisation_id); !st.ok()) return Prefixed(out, st);
+  GAVAH_RETURN_IF_ERROR(target->Commit(id, header.organisation_id));
   OpenedTestimony o;
   o.id = id;
-  o.files = dir->file_count();
-  if (dir->has_consent()) o.consent = dir->ConsentText();
+  o.files = target->file_count();
+  o.consent = target->consent();
   o.who = std::move(who);
-  o.reply_key = dir->reply_key();
-  o.reply_xwing_key = dir->reply_xwing_key();
-  o.attachments = dir->AttachmentList();
+  o.reply_key = target->reply_key();
+  o.reply_xwing_key = target->reply_xwing_key();
+  o.attachments = target->AttachmentList();
   o.file_key = SecretBuffer::CopyOf(file_key.span());
   return o;
+}
+
+Status RememberOpened(CaseStore& store, const CaseEnvelope& e, const OpenedTestimony& o,
+                      const std::string& event, const std::string& store_label) {
+  std::string names;
+  for (const auto& w : o.who) names += (names.empty() ? "" : ", ") + w;
+  const std::string hex = ToHex(e.id);
+  Status st = store.Record(e.id, names, event, e.state == "new" ? "opened" : "", NowUnix());
+  // Kept so that a reply works without opening the testimony again: the X25519 key (32 bytes),
+  // followed by the X-Wing key when the testimony carried one (1216 more).
+  if (st.ok() && o.reply_key) {
+    std::vector<uint8_t> keys(o.reply_key->begin(), o.reply_key->end());
+    if (o.reply_xwing_key)
+      keys.insert(keys.end(), o.reply_xwing_key->begin(), o.reply_xwing_key->end());
+    st = store.SetBlob("reply:" + hex, keys);
+  }
+  // What Details lists once the testimony is open: attachment names and sizes.
+  if (st.ok()) st = store.SetBlob("files:" + hex, o.attachments.span());
+  return Prefixed(store_label, st);
 }
 
 Result<std::optional<RecipientBundle>> StoreBundle(CaseStore& store,
@@ -242,7 +333,7 @@ Result<OpenedTestimony> OpenFile(const std::string& envelope, const std::vector<
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   auto opened = [&] {
     ReadAheadSource in(fd, envelope, /*hash=*/true);
-    return OpenInto(in, envelope, keys, {}, Digest32{}, nullptr, out, size, hooks, nullptr);
+    return OpenIntoFolder(in, envelope, keys, nullptr, Digest32{}, out, size, hooks, nullptr);
   }();
   ::close(fd);
   return opened;
@@ -297,24 +388,14 @@ Result<OpenedTestimony> OpenStored(CaseStore& store, const Digest32& id,
   auto set_aside = [&](std::span<const uint8_t> sealed) {
     return Prefixed(store_label, store.SetAsideShare(sealed));
   };
-  GAVAH_ASSIGN_OR_RETURN(OpenedTestimony o,
-                         OpenInto(in, "envelope " + hex, keys, *released, e.id,
-                                  bundle ? &*bundle : nullptr, out, e.size, hooks, set_aside));
-  std::string names;
-  for (const auto& w : o.who) names += (names.empty() ? "" : ", ") + w;
-  Status st =
-      store.Record(e.id, names, "opened into " + out, e.state == "new" ? "opened" : "", NowUnix());
-  // Kept so that a reply works without opening the testimony again: the X25519 key (32 bytes),
-  // followed by the X-Wing key when the testimony carried one (1216 more).
-  if (st.ok() && o.reply_key) {
-    std::vector<uint8_t> keys(o.reply_key->begin(), o.reply_key->end());
-    if (o.reply_xwing_key)
-      keys.insert(keys.end(), o.reply_xwing_key->begin(), o.reply_xwing_key->end());
-    st = store.SetBlob("reply:" + hex, keys);
-  }
-  // What Details lists once the testimony is open: attachment names and sizes.
-  if (st.ok()) st = store.SetBlob("files:" + hex, o.attachments.span());
-  if (!st.ok()) return Prefixed(store_label, st);
+  ReleasedFinder finder;
+  if (bundle)
+    finder = [&](const InvestigatorSecretKey& key) {
+      return FindReleased(key, *released, *bundle, e.id);
+    };
+  GAVAH_ASSIGN_OR_RETURN(OpenedTestimony o, OpenIntoFolder(in, "envelope " + hex, keys, finder,
+                                                           e.id, out, e.size, hooks, set_aside));
+  GAVAH_RETURN_IF_ERROR(RememberOpened(store, e, o, "opened into " + out, store_label));
   return o;
 }
 

@@ -93,6 +93,15 @@ class Syncer {
   Status WarnNotLogged();
   Status Again();
   Status Shares();
+  // Commits the envelopes fetched whole into memory. Called before anything else that moves the
+  // store's cursor, so that the cursor never passes an envelope not committed.
+  Status FlushBatch() {
+    const Status st = InStore(store_.FinishWhole(batch_, me_, NowUnix()));
+    batch_.clear();
+    batched_.clear();
+    batch_bytes_ = 0;
+    return st;
+  }
 
   const RecipientBundle& bundle_;
   CaseStore& store_;
@@ -108,6 +117,13 @@ class Syncer {
   uint64_t log_size_ = 0;
   std::map<uint64_t, tlog::IntakeEntry> logged_envelopes_;
   uint64_t handled_ = 0;
+  // Envelopes of at most this size are fetched into memory and committed in batches.
+  static constexpr uint64_t kWholeInMemory = uint64_t{4} << 20;
+  static constexpr uint64_t kBatchBytes = uint64_t{16} << 20;
+  static constexpr size_t kBatchEnvelopes = 256;
+  std::vector<CaseStore::WholeEnvelope> batch_;
+  std::set<Digest32> batched_;
+  uint64_t batch_bytes_ = 0;
 };
 
 // The entry the server lists at `index` now; it must still be `id`, or the log was rewritten.
@@ -202,6 +218,8 @@ Status Syncer::Take(const gavah::v1::ListedEnvelope& e, CaseEnvelope& c) {
   if (const Status ok = VerifyReceipt(r, *bundle_.contents().receipt_key, c.id); !ok.ok())
     return Error(ok.code(), "sync: the server's receipt for " + ToHex(c.id) + ": " + ok.message());
   c.receipt_signature = cli::PackReceipt(r);
+  // Listed twice: the first must be in the store before the second is compared with it.
+  if (batched_.count(c.id)) GAVAH_RETURN_IF_ERROR(FlushBatch());
   auto found = store_.Find(c.id);
   if (!found.ok()) return InStore(found.status());
   if (*found && c.log_index != cli::kNotLogged && (*found)->log_index != c.log_index) {
@@ -212,6 +230,7 @@ Status Syncer::Take(const gavah::v1::ListedEnvelope& e, CaseEnvelope& c) {
                        std::to_string(c.log_index) + ", which this store holds as entry " +
                        std::to_string((*found)->log_index) + ": its log was renumbered");
     }
+    GAVAH_RETURN_IF_ERROR(FlushBatch());
     GAVAH_RETURN_IF_ERROR(InStore(store_.SetLogIndex(c.id, c.log_index)));
     return Status::Ok();
   }
@@ -220,6 +239,7 @@ Status Syncer::Take(const gavah::v1::ListedEnvelope& e, CaseEnvelope& c) {
     if (e.deletion_statements_size() > 255)
       return Error(ErrorCode::kMalformed, "sync: the server sent a malformed entry");
     if (*found) return Status::Ok();  // held, or checked below
+    GAVAH_RETURN_IF_ERROR(FlushBatch());
     const size_t agreed = Agreements(e, c.id);
     if (agreed < k_) {
       WarnWithheld(c.id, c.log_index, agreed);
@@ -245,6 +265,37 @@ Status Syncer::Take(const gavah::v1::ListedEnvelope& e, CaseEnvelope& c) {
   // Resumes a fetch cut short: the store holds what arrived, committed chunk by chunk.
   auto partial = store_.PartialBytes(c.id);
   if (!partial.ok()) return InStore(partial.status());
+  if (*partial == 0 && c.size <= kWholeInMemory) {
+    // A testimony of ordinary size: fetched into memory (ciphertext) and committed with others.
+    std::vector<uint8_t> bytes;
+    bytes.reserve(c.size);
+    const Status fetched = client_.Fetch(c.id, 0, [&](std::span<const uint8_t> b) {
+      GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+      if (b.size() > c.size - bytes.size())
+        return Error(ErrorCode::kMalformed, "more bytes than listed");
+      bytes.insert(bytes.end(), b.begin(), b.end());
+      return Status::Ok();
+    });
+    if (!fetched.ok() && fetched.code() != ErrorCode::kMalformed)
+      return Prefixed(
+          "sync: envelope " + ToHex(c.id) + " (log entry " + std::to_string(c.log_index) + ")",
+          fetched);
+    if (fetched.ok() && bytes.size() == c.size && Sha256Of(bytes) == c.id) {
+      ++report_.added;
+      batch_bytes_ += bytes.size();
+      batched_.insert(c.id);
+      batch_.push_back({c, std::move(bytes)});
+      if (batch_.size() >= kBatchEnvelopes || batch_bytes_ >= kBatchBytes) return FlushBatch();
+      return Status::Ok();
+    }
+    GAVAH_RETURN_IF_ERROR(FlushBatch());
+    ++report_.tampered;
+    Tell(hooks_, Note::Kind::kWarning,
+         "envelope " + ToHex(c.id) +
+             " from the server does not match its id; recorded as tampered, its bytes dropped");
+    return InStore(store_.Finish(c, /*tampered=*/true, me_, NowUnix()));
+  }
+  GAVAH_RETURN_IF_ERROR(FlushBatch());
   if (*partial < c.size) {
     uint64_t got = *partial;
     const Status fetched = client_.Fetch(c.id, *partial, [&](std::span<const uint8_t> b) {
@@ -303,7 +354,7 @@ Status Syncer::Pending() {
       if (hooks_.progress) hooks_.progress(++handled_, 0);
     }
   }
-  return Status::Ok();
+  return FlushBatch();
 }
 
 Status Syncer::WarnNotLogged() {
@@ -540,10 +591,14 @@ Result<SyncReport> Syncer::Run() {
         more = false;
         break;
       }
-      GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
+      if (const Status st = CheckCancelled(hooks_); !st.ok()) {
+        GAVAH_RETURN_IF_ERROR(FlushBatch());  // what arrived whole is kept
+        return st;
+      }
       GAVAH_RETURN_IF_ERROR(Entry(e, after));
       if (hooks_.progress) hooks_.progress(++handled_, 0);
     }
+    GAVAH_RETURN_IF_ERROR(FlushBatch());
     if (page->envelopes_size() == 0) break;
   }
   // Envelope entries after the last one listed must not be missing either.

@@ -95,6 +95,18 @@ uint32_t Fold(uint32_t cp) {
   return cp;
 }
 
+// What search treats as a break between words besides rule 1's separators: ASCII other than
+// letters and digits (which also keeps the search syntax out of a query), and the punctuation
+// Persian and Arabic text uses (comma, semicolon, question mark, full stop, percent and the
+// decimal and thousands separators, guillemets, dashes, quotes and ellipsis).
+bool IsSearchBreak(uint32_t cp) {
+  if (cp < 0x80) return !(In(cp, '0', '9') || In(cp, 'a', 'z') || In(cp, 'A', 'Z'));
+  return cp == 0xa1 || cp == 0xab || cp == 0xb7 || cp == 0xbb || cp == 0xbf || cp == 0x60c ||
+         cp == 0x60d || cp == 0x61b || In(cp, 0x61e, 0x61f) || In(cp, 0x66a, 0x66d) ||
+         cp == 0x6d4 || In(cp, 0x2010, 0x2027) || In(cp, 0x2030, 0x205e) ||
+         In(cp, 0x3001, 0x3002) || In(cp, 0xfd3e, 0xfd3f);
+}
+
 }  // namespace
 
 Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw, CodenameRules rules) {
@@ -131,6 +143,28 @@ Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw, CodenameRul
   if (words < kMinCodenameWords) {
     return Error(ErrorCode::kInvalidArgument,
                  "a codename needs at least 7 words (make one with: gavah-witness codename)");
+  }
+  return out;
+}
+
+SecretBuffer FoldForSearch(std::span<const uint8_t> text) {
+  SecretBuffer out;
+  out.Reserve(text.size());
+  bool in_word = false;
+  for (size_t i = 0; i < text.size();) {
+    size_t len = 1;
+    const uint32_t cp = DecodeOne(text, i, &len);
+    // A byte that starts no valid sequence breaks words: it is no letter anyone can type.
+    const bool valid = len > 1 || text[i] < 0x80;
+    i += len;
+    if (!valid || IsSeparator(cp) || IsSearchBreak(cp)) {
+      in_word = false;
+      continue;
+    }
+    if (IsIgnored(cp)) continue;
+    if (!in_word && !out.empty()) out.PushBack(' ');
+    in_word = true;
+    AppendUtf8(out, Fold(cp));
   }
   return out;
 }

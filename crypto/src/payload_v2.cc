@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <system_error>
 
 namespace gavah::internal {
@@ -337,16 +338,32 @@ Status OpenParallel(
     int state = 0;      // 0 free, 4 read (id owed), 1 queued, 2 opened, 3 failed
     uint64_t failed_chunk = 0;
   };
-  const unsigned workers = CryptoWorkers();
+  const uint64_t chunks = (total + kV2Chunk - 1) / kV2Chunk;
+  // A payload of one batch (every testimony without large attachments) is opened on this
+  // thread: two threads started and joined would cost more than its decryption.
+  const unsigned workers = chunks <= kV2ChunksPerBatch ? 0 : CryptoWorkers();
   // Beside the workers' batches: the one being consumed, the one whose ciphertext is being
   // hashed beside it, and one read ahead.
   std::vector<Slot> slots(workers + 3);
-  const uint64_t chunks = (total + kV2Chunk - 1) / kV2Chunk;
   std::mutex mu;
   std::condition_variable cv_work, cv_done;
   std::deque<Slot*> queue;
   bool stop = false;
 
+  // The slot's chunks opened in place: 2 when they all authenticate, 3 (and the chunk) if not.
+  auto open_slot = [&](ChunkCipher& cipher, Slot* s) {
+    size_t left = s->plain;
+    for (size_t j = 0; left > 0; ++j) {
+      const size_t n = std::min(left, kV2Chunk);
+      const uint64_t index = s->first_chunk + j;
+      if (!cipher.Open(index, index + 1 == chunks, s->buf.data() + j * kV2CipherChunk, n)) {
+        s->failed_chunk = index;
+        return 3;
+      }
+      left -= n;
+    }
+    return 2;
+  };
   auto work = [&] {
     ChunkCipher cipher(payload_key);
     for (;;) {
@@ -358,18 +375,7 @@ Status OpenParallel(
         s = queue.front();
         queue.pop_front();
       }
-      int state = 2;
-      size_t left = s->plain;
-      for (size_t j = 0; left > 0; ++j) {
-        const size_t n = std::min(left, kV2Chunk);
-        const uint64_t index = s->first_chunk + j;
-        if (!cipher.Open(index, index + 1 == chunks, s->buf.data() + j * kV2CipherChunk, n)) {
-          state = 3;
-          s->failed_chunk = index;
-          break;
-        }
-        left -= n;
-      }
+      const int state = open_slot(cipher, s);
       {
         std::lock_guard<std::mutex> lock(mu);
         s->state = state;
@@ -377,6 +383,7 @@ Status OpenParallel(
       cv_done.notify_one();  // only the caller's thread waits for opened batches
     }
   };
+  std::optional<ChunkCipher> here;  // the cipher of this thread, without workers
   std::vector<std::thread> threads;
   struct Joiner {
     std::vector<std::thread>& t;
@@ -401,6 +408,13 @@ Status OpenParallel(
   uint64_t read_chunk = 0, done_chunk = 0;
   size_t read_seq = 0, hash_seq = 0, done_seq = 0;
   auto enqueue = [&](Slot& s) {
+    if (workers == 0) {
+      if (!here) here.emplace(payload_key);
+      const int state = open_slot(*here, &s);
+      std::lock_guard<std::mutex> lock(mu);
+      s.state = state;
+      return;
+    }
     {
       std::lock_guard<std::mutex> lock(mu);
       s.state = 1;
@@ -441,10 +455,11 @@ Status OpenParallel(
         std::lock_guard<std::mutex> lock(mu);
         if (s.state != 0) break;
       }
-      if (s.buf.size() == 0) s.buf = SecretBuffer(kV2BatchBytes);
       const uint64_t n_chunks = std::min<uint64_t>(kV2ChunksPerBatch, chunks - read_chunk);
       const uint64_t plain = std::min<uint64_t>(n_chunks * kV2Chunk, total - read_chunk * kV2Chunk);
       const size_t want = static_cast<size_t>(plain + n_chunks * kV2Tag);
+      // Locked memory as large as the batch, not a whole batch's worth for a 4 KiB testimony.
+      if (s.buf.size() < want) s.buf = SecretBuffer(want);
       GAVAH_ASSIGN_OR_RETURN(size_t got, in.Read(s.buf.span().first(want)));
       if (got < want) return gavah::Error(ErrorCode::kTruncated, "envelope is truncated");
       s.first_chunk = read_chunk;
