@@ -11,7 +11,8 @@ BUILD_PACKAGES=(build-essential cmake pkg-config libsodium-dev libssl-dev libpro
   qt6-base-dev qt6-declarative-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-qpa-plugins
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-layouts qml6-module-qtquick-dialogs qml6-module-qtquick-window
-  qml6-module-qtqml-workerscript qml6-module-qt-labs-platform fonts-noto-core fonts-dejavu-core)
+  qml6-module-qtqml-workerscript qml6-module-qt-labs-platform qt6-pdf-dev fonts-noto-core
+  fonts-dejavu-core)
 # The metadata tests make their photos, documents and videos with the real tools.
 TEST_PACKAGES=(libgtest-dev libgmock-dev clang libclang-rt-14-dev python3 tinyproxy
   exiv2 imagemagick ffmpeg qpdf)

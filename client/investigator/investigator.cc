@@ -161,3 +161,29 @@ Result<std::vector<uint8_t>> WriteBundle(const BundleContents& contents, const O
 }
 
 }  // namespace gavah::investigator
+
+namespace gavah::investigator {
+
+Result<InvestigatorSecretKey> UnlockKeyFile(const std::string& path,
+                                            std::span<const uint8_t> passphrase) {
+  GAVAH_ASSIGN_OR_RETURN(const auto bytes, ReadRegularFile(path, 4096));
+  auto kind = PeekKeyFileKind(bytes);
+  if (!kind.ok()) {
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    if (text.starts_with("gavah-investigator-v"))
+      return Error(ErrorCode::kInvalidArgument,
+                   path + " is a public key; this needs the secret key file (.key)");
+    return Error(kind.status().code(), path + ": " + kind.status().message());
+  }
+  if (*kind != KeyKind::kInvestigator)
+    return Error(ErrorCode::kInvalidArgument,
+                 path + " is the organisation key, not an investigator key");
+  auto secret = DecryptKeyFile(bytes, KeyKind::kInvestigator, passphrase);
+  if (!secret.ok()) return Error(secret.status().code(), path + ": " + secret.status().message());
+  GAVAH_ASSIGN_OR_RETURN(const uint16_t version, PeekKeyFileVersion(bytes));
+  auto key = ParseInvestigatorSecret(*secret, version);
+  if (!key.ok()) return Error(key.status().code(), path + ": " + key.status().message());
+  return key;
+}
+
+}  // namespace gavah::investigator

@@ -42,6 +42,11 @@ Result<NewKey> CreateOrganisationKey(const KeyPaths& paths, std::span<const uint
 Result<NewKey> CreateInvestigatorKey(const std::string& name, const KeyPaths& paths,
                                      std::span<const uint8_t> passphrase);
 
+// The investigator key in the key file `path`, unlocked with `passphrase` (kWrongPassphrase when
+// it does not unlock it).
+Result<InvestigatorSecretKey> UnlockKeyFile(const std::string& path,
+                                            std::span<const uint8_t> passphrase);
+
 inline constexpr uint64_t kMaxBundleExpiryDays = 3650;
 struct BundleRequest {
   std::string name;                        // the organisation's name, shown to witnesses

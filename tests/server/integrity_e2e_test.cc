@@ -132,18 +132,6 @@ class IntegrityTest : public testing::ServerFixture {
 
   // SQL run on the server's store with its key, the server stopped: what whoever holds the
   // server (and store.key) can do.
-  void OnServerStore(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "srv/store.db").string().c_str(), &db), SQLITE_OK);
-    const std::string key = "x'" + ToHex(testing::Bytes(ReadText(dir_ / "srv/store.key"))) + "'";
-    sqlite3_key(db, key.data(), static_cast<int>(key.size()));
-    ASSERT_EQ(sqlite3_exec(db, "PRAGMA cipher_page_size = 4096", nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    char* err = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-    sqlite3_free(err);
-    sqlite3_close(db);
-  }
 
   // A review call made by hand as the insider, who is listed in the bundle: what a modified
   // client can send.

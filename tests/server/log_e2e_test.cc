@@ -90,22 +90,6 @@ class LogTest : public testing::ServerFixture {
     return Inv({"sync", "--key", "a.key", "--bundle", bundle, "--store", store});
   }
 
-  // SQL on a stopped server's store (a copy of its data directory when `data` says so).
-  void OnStore(const std::string& sql, const std::string& data = "srv") {
-    SecretBuffer key = SecretBuffer::CopyOf(testing::Bytes(ReadText(dir_ / data / "store.key")));
-    auto store = server::EnvelopeStore::Open((dir_ / data / "store.db").string(), key, false);
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store->reset();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / data / "store.db").c_str(), &db), SQLITE_OK);
-    ASSERT_TRUE(sql::KeyRaw(db, key));
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    const std::string msg = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << msg;
-  }
   // One value from a stopped server's store.
   std::string StoreValue(const std::string& sql, const std::string& data = "srv") {
     SecretBuffer key = SecretBuffer::CopyOf(testing::Bytes(ReadText(dir_ / data / "store.key")));
@@ -223,10 +207,10 @@ TEST_F(LogTest, ASplitViewIsRefusedByTheWitnessAndByEveryoneWhoSawTheOtherView) 
   const std::string idx =
       StoreValue("SELECT idx FROM log_envelopes WHERE id = x'" + other + "'", "srv2");
   ASSERT_FALSE(idx.empty());
-  OnStore("UPDATE log_entries SET entry = x'01" + std::string(64, 'e') +
-              "0000000000000000' WHERE idx = " + idx +
-              "; DELETE FROM log_state WHERE key IN ('checkpoint', 'cosigned');",
-          "srv2");
+  OnServerStore("UPDATE log_entries SET entry = x'01" + std::string(64, 'e') +
+                    "0000000000000000' WHERE idx = " + idx +
+                    "; DELETE FROM log_state WHERE key IN ('checkpoint', 'cosigned');",
+                "srv2");
   MakeBundle("b.bundle", port, true);
   StartSecond("srv2", "b.bundle", port);
   // The witness refuses to cosign it: same size, another root.
@@ -243,7 +227,7 @@ TEST_F(LogTest, ASplitViewIsRefusedByTheWitnessAndByEveryoneWhoSawTheOtherView) 
 
   // Without witnesses, view B is served as signed: whoever kept view A refuses it.
   testing::Stop(second_, SIGTERM);
-  OnStore("DELETE FROM log_state WHERE key IN ('checkpoint', 'cosigned');", "srv2");
+  OnServerStore("DELETE FROM log_state WHERE key IN ('checkpoint', 'cosigned');", "srv2");
   MakeBundle("nowit.bundle", port, false);
   StartSecond("srv2", "nowit.bundle", port);
   WaitForLog(2, port, "srv2/tls.crt");
@@ -288,12 +272,13 @@ TEST_F(LogTest, ADroppedEnvelopeAndARenumberedLogAreNamed) {
   const std::string dropped = StoreValue("SELECT lower(hex(id)) FROM log_envelopes WHERE idx = 0");
   ASSERT_EQ(dropped.size(), 64u);
   // Entry 0 goes, the others move up, and the shorter log is signed anew.
-  OnStore("DELETE FROM chunks WHERE owner = x'" + dropped +
-          "'; DELETE FROM envelopes WHERE id = x'" + dropped +
-          "'; DELETE FROM log_entries WHERE idx = 0; DELETE FROM log_envelopes WHERE idx = 0;"
-          "UPDATE log_entries SET idx = idx + 1000; UPDATE log_entries SET idx = idx - 1001;"
-          "UPDATE log_envelopes SET idx = idx + 1000; UPDATE log_envelopes SET idx = idx - 1001;"
-          "DELETE FROM log_state;");
+  OnServerStore(
+      "DELETE FROM chunks WHERE owner = x'" + dropped + "'; DELETE FROM envelopes WHERE id = x'" +
+      dropped +
+      "'; DELETE FROM log_entries WHERE idx = 0; DELETE FROM log_envelopes WHERE idx = 0;"
+      "UPDATE log_entries SET idx = idx + 1000; UPDATE log_entries SET idx = idx - 1001;"
+      "UPDATE log_envelopes SET idx = idx + 1000; UPDATE log_envelopes SET idx = idx - 1001;"
+      "DELETE FROM log_state;");
   StartServer();
   WaitForLog(2);
   const Outcome gone = Check(dropped);
@@ -324,8 +309,8 @@ TEST_F(LogTest, AnEnvelopeTheLogHoldsButTheServerHidesFromAnInvestigatorIsNamed)
   WaitForLog(2);
   StopServer(SIGTERM);
   // The log and its checkpoint stay as they are; only the listing leaves the envelope out.
-  OnStore("DELETE FROM chunks WHERE owner = x'" + hidden +
-          "'; DELETE FROM envelopes WHERE id = x'" + hidden + "';");
+  OnServerStore("DELETE FROM chunks WHERE owner = x'" + hidden +
+                "'; DELETE FROM envelopes WHERE id = x'" + hidden + "';");
   StartServer();
   const Outcome s = Sync("org.bundle");
   EXPECT_NE(s.exit_code, 0);

@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "envelope_store.h"
 #include "gavah/crypto/secret_buffer.h"
 #include "gavah/v1/intake.grpc.pb.h"
+#include "sqlite_stmt.h"
 #include "support/process.h"
 #include "support/test_support.h"
 
@@ -142,6 +144,24 @@ class ServerFixture : public ::testing::Test {
     auto store = server::EnvelopeStore::Open((dir_ / "srv/store.db").string(), key, false);
     EXPECT_TRUE(store.ok()) << store.status().message();
     return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  // Runs `sql` on a server's store as its insider could (the server stopped, or beside it):
+  // opened once as the server opens it, so that its schema is current, then by hand.
+  void OnServerStore(const std::string& sql, const std::string& data = "srv") {
+    SecretBuffer key = SecretBuffer::CopyOf(Bytes(ReadText(dir_ / data / "store.key")));
+    auto store = server::EnvelopeStore::Open((dir_ / data / "store.db").string(), key, false);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store->reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / data / "store.db").c_str(), &db), SQLITE_OK);
+    ASSERT_TRUE(gavah::sql::KeyRaw(db, key));
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    const std::string msg = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << msg;
   }
 
   // A raw client of whatever listens on `port` with the certificate in `cert`: it can send what

@@ -1,0 +1,65 @@
+#include "desk_app.h"
+
+#include <QEvent>
+#include <QFont>
+#include <QGuiApplication>
+#include <QQmlContext>
+#include <QQuickStyle>
+#include <QQuickWindow>
+
+namespace gavah::app {
+
+bool DeskApp::Start() {
+  // No compiled-QML cache under ~/.cache, as in the witness app: the desk leaves no more traces
+  // than the binary.
+  qputenv("QML_DISABLE_DISK_CACHE", "1");
+  static const bool styled = [] {
+    QQuickStyle::setStyle(QStringLiteral("Basic"));
+    return true;
+  }();
+  (void)styled;
+  ApplyLanguage();
+  connect(&desk_, &Desk::languageChanged, this, &DeskApp::ApplyLanguage);
+  engine_.addImageProvider(QStringLiteral("preview"), desk_.previewImages());
+  engine_.rootContext()->setContextProperty(QStringLiteral("desk"), &desk_);
+  engine_.load(QUrl(QStringLiteral("qrc:/desk/Main.qml")));
+  QCoreApplication::instance()->installEventFilter(this);
+  return window() != nullptr;
+}
+
+QQuickWindow* DeskApp::window() const {
+  const auto roots = engine_.rootObjects();
+  return roots.isEmpty() ? nullptr : qobject_cast<QQuickWindow*>(roots.first());
+}
+
+bool DeskApp::eventFilter(QObject* watched, QEvent* event) {
+  switch (event->type()) {
+    case QEvent::KeyPress:
+    case QEvent::MouseButtonPress:
+    case QEvent::Wheel:
+      desk_.touch();
+      break;
+    default:
+      break;
+  }
+  return QObject::eventFilter(watched, event);
+}
+
+void DeskApp::ApplyLanguage() {
+  const bool fa = desk_.rightToLeft();
+  if (translator_) QCoreApplication::removeTranslator(translator_.get());
+  translator_ = std::make_unique<QTranslator>();
+  if (translator_->load(fa ? QStringLiteral(":/i18n/gavah_desk_fa.qm")
+                           : QStringLiteral(":/i18n/gavah_desk_en.qm")))
+    QCoreApplication::installTranslator(translator_.get());
+  QGuiApplication::setLayoutDirection(fa ? Qt::RightToLeft : Qt::LeftToRight);
+  QFont font = QGuiApplication::font();
+  font.setFamilies(fa ? QStringList{QStringLiteral("Noto Sans Arabic"), QStringLiteral("Noto Sans"),
+                                    QStringLiteral("DejaVu Sans")}
+                      : QStringList{QStringLiteral("Noto Sans"), QStringLiteral("DejaVu Sans"),
+                                    QStringLiteral("Noto Sans Arabic")});
+  QGuiApplication::setFont(font);
+  engine_.retranslate();
+}
+
+}  // namespace gavah::app

@@ -1,0 +1,37 @@
+// The desk without main(): its window, its translations and its session. The GUI tests create
+// it in their own process exactly as main() does.
+#pragma once
+
+#include <QObject>
+#include <QQmlApplicationEngine>
+#include <QTranslator>
+#include <memory>
+
+#include "desk.h"
+
+class QQuickWindow;
+
+namespace gavah::app {
+
+class DeskApp : public QObject {
+  Q_OBJECT
+ public:
+  // Call after QGuiApplication exists. Loads the window; false if the interface cannot load.
+  bool Start();
+  Desk& desk() { return desk_; }
+  QQuickWindow* window() const;
+  QQmlApplicationEngine& engine() { return engine_; }
+
+ protected:
+  // Every key press and click restarts the idle lock.
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+ private:
+  void ApplyLanguage();
+
+  Desk desk_;
+  QQmlApplicationEngine engine_;
+  std::unique_ptr<QTranslator> translator_;
+};
+
+}  // namespace gavah::app

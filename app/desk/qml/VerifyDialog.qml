@@ -1,0 +1,51 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+// An evidence package someone sent, checked against the organisation's bundle.
+Dialog {
+    id: dialog
+    objectName: "verifyDialog"
+    title: qsTr("Verify an evidence package")
+    modal: true
+    anchors.centerIn: Overlay.overlay
+    width: 680
+    standardButtons: Dialog.Close
+    ColumnLayout {
+        width: dialog.availableWidth
+        Label { text: qsTr("The package's folder") }
+        RowLayout {
+            Layout.fillWidth: true
+            TextField {
+                id: folder
+                objectName: "verifyFolder"
+                Layout.fillWidth: true
+                LayoutMirroring.enabled: false
+                Accessible.name: qsTr("The package's folder")
+                onAccepted: desk.verifyPackage(folder.text)
+            }
+            Button {
+                objectName: "verifyRunButton"
+                text: qsTr("Verify")
+                enabled: folder.text !== ""
+                onClicked: desk.verifyPackage(folder.text)
+            }
+        }
+        Label {
+            objectName: "verifyResult"
+            visible: desk.verifyResult !== ""
+            font.bold: true
+            color: desk.verifyResult === "verified" ? "#1b5e20" : "#b3261e"
+            text: desk.verifyResult === "verified" ? qsTr("Verified.") : qsTr("NOT verified:")
+        }
+        Repeater {
+            model: desk.verifyLines
+            delegate: Label {
+                required property string modelData
+                Layout.fillWidth: true
+                wrapMode: Text.WordWrap
+                text: modelData
+            }
+        }
+    }
+}

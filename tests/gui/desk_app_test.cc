@@ -1,0 +1,454 @@
+// The desk driven as an investigator would drive it, offscreen, against a real gavah-server on
+// 127.0.0.1 with testimony the real witness tool sent: unlock (a wrong passphrase first), sync,
+// open everything, search as typed, read with a colleague's released share, preview, note, tag,
+// reply, release a share, export for a use the witness did not allow, verify, a tampered
+// envelope never opened, lock. A screenshot of every screen goes to build/screenshots/.
+#include "desk_app.h"
+
+#include <QGuiApplication>
+#include <QImage>
+#include <QKeyEvent>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QTest>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "support/server_fixture.h"
+
+namespace gavah {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Outcome;
+using testing::ReadText;
+using testing::WriteText;
+
+QObject* FindIn(QObject* root, const QString& name) {
+  if (root == nullptr) return nullptr;
+  if (root->objectName() == name) return root;
+  if (auto* item = qobject_cast<QQuickItem*>(root)) {
+    for (QQuickItem* child : item->childItems())
+      if (QObject* found = FindIn(child, name)) return found;
+  }
+  for (QObject* child : root->children())
+    if (QObject* found = FindIn(child, name)) return found;
+  return nullptr;
+}
+
+bool WaitFor(const std::function<bool()>& done, int seconds = 60) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+constexpr char kPass[] = "correct horse battery staple 1988";
+
+class DeskAppTest : public testing::ServerFixture,
+                    public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    ServerFixture::SetUp();
+    ::setenv("HOME", dir_.c_str(), 1);
+    UseKey("bahram");
+    // Two investigators, both needed: every testimony opens only with a colleague's share.
+    ASSERT_EQ(Inv({"bundle", "--org-key", "org.key", "--investigator", "a.pub", "--investigator",
+                   "bahram.pub", "--threshold", "2", "--name", "Justice for Iran 1988", "--server",
+                   "127.0.0.1:" + std::to_string(port_), "--server-cert", "srv/tls.crt",
+                   "--receipt-key", "srv/receipt.pub", "--out", "org.bundle"})
+                  .exit_code,
+              0);
+    StartServer();
+    fs::create_directories(GAVAH_SCREENSHOTS_DIR);
+  }
+  void TearDown() override {
+    app_.reset();
+    ServerFixture::TearDown();
+  }
+
+  void Launch() {
+    app_ = std::make_unique<app::DeskApp>();
+    app_->desk().setLanguage(QString::fromStdString(GetParam()));
+    app_->desk().SetPreviewProgram(QStringLiteral(GAVAH_DESK));
+    ASSERT_TRUE(app_->Start());
+    window_ = app_->window();
+    ASSERT_NE(window_, nullptr);
+    window_->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window_));
+  }
+  app::Desk& desk() { return app_->desk(); }
+  QQuickItem* Item(const char* name) {
+    auto* item = qobject_cast<QQuickItem*>(FindIn(window_, QString::fromLatin1(name)));
+    if (item == nullptr) {
+      // Dialogs live in the overlay, under the window's content item.
+      item = qobject_cast<QQuickItem*>(FindIn(window_->contentItem(), QString::fromLatin1(name)));
+    }
+    EXPECT_NE(item, nullptr) << name;
+    return item;
+  }
+  QObject* Object(const char* name) { return FindIn(window_, QString::fromLatin1(name)); }
+  void Press(const char* name) {
+    QQuickItem* item = Item(name);
+    ASSERT_NE(item, nullptr);
+    ASSERT_TRUE(item->isVisible() && item->isEnabled()) << name << " is not usable";
+    item->forceActiveFocus(Qt::TabFocusReason);
+    QTest::keyClick(window_, Qt::Key_Space);
+    QCoreApplication::processEvents();
+  }
+  void Type(const char* name, const QString& text) {
+    QQuickItem* item = Item(name);
+    ASSERT_NE(item, nullptr);
+    item->forceActiveFocus(Qt::TabFocusReason);
+    item->setProperty("text", QString());
+    for (const QChar c : text) {
+      QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
+      QKeyEvent release(QEvent::KeyRelease, Qt::Key_unknown, Qt::NoModifier, QString(c));
+      QCoreApplication::sendEvent(window_, &press);
+      QCoreApplication::sendEvent(window_, &release);
+    }
+    QCoreApplication::processEvents();
+  }
+  QString Text(const char* name) { return Item(name)->property("text").toString(); }
+  bool Visible(const char* name) {
+    auto* item = qobject_cast<QQuickItem*>(Object(name));
+    return item != nullptr && item->isVisible();
+  }
+  void OpenDialog(const char* name) {
+    QObject* d = Object(name);
+    ASSERT_NE(d, nullptr) << name;
+    ASSERT_TRUE(WaitFor([&] { return d->property("opened").toBool(); }, 5)) << name;
+  }
+  void Screenshot(const std::string& screen) {
+    QCoreApplication::processEvents();
+    QTest::qWait(300);  // transitions and dialogs' fades
+    const QImage shot = window_->grabWindow();
+    ASSERT_FALSE(shot.isNull());
+    const std::string path =
+        std::string(GAVAH_SCREENSHOTS_DIR) + "/desk-" + screen + "-" + GetParam() + ".png";
+    ASSERT_TRUE(shot.save(QString::fromStdString(path)));
+  }
+  void WaitIdle() {
+    ASSERT_TRUE(WaitFor([&] { return !desk().busy(); }, 120)) << "still " << Op();
+  }
+  std::string Op() { return desk().operation().toStdString(); }
+  // Selects the row of `id` in the list and opens it with Enter, as from the keyboard.
+  void ReadFromList(const std::string& id) {
+    auto* list = Item("caseList");
+    ASSERT_NE(list, nullptr);
+    auto* model = static_cast<app::CaseListModel*>(desk().cases());
+    int row = -1;
+    for (int i = 0; i < model->count(); ++i)
+      if (model->data(model->index(i), app::CaseListModel::kId).toString().toStdString() == id)
+        row = i;
+    ASSERT_GE(row, 0) << id << " is not listed";
+    list->forceActiveFocus();
+    list->setProperty("currentIndex", row);
+    QCoreApplication::processEvents();
+    QTest::keyClick(window_, Qt::Key_Return);
+    ASSERT_TRUE(WaitFor([&] { return desk().currentId().toStdString() == id; }, 10));
+  }
+
+  // A one-page PDF that draws a blue square: what a witness's scanned document would be, made by
+  // hand so that the test needs no PDF writer.
+  static std::string SquarePdf() {
+    const std::string content = "0 0 1 rg 100 100 300 300 re f\n";
+    std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 500 500] /Contents 4 0 R >>",
+        "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "endstream"};
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<size_t> offsets;
+    for (size_t i = 0; i < objects.size(); ++i) {
+      offsets.push_back(pdf.size());
+      pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const size_t xref = pdf.size();
+    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (size_t o : offsets) {
+      char line[32];
+      std::snprintf(line, sizeof line, "%010zu 00000 n \n", o);
+      pdf += line;
+    }
+    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    return pdf;
+  }
+
+  std::string Consent(const std::string& name, const std::string& tokens) {
+    WriteText(dir_ / name, tokens);
+    return name;
+  }
+
+  std::unique_ptr<app::DeskApp> app_;
+  QQuickWindow* window_ = nullptr;
+};
+
+TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
+  const bool fa = GetParam() == "fa";
+  // The witnesses: a Persian testimony with a photo, a codename and consent; an English one with
+  // a text file and no consent asked; one whose share Bahram keeps; one the server damages.
+  Outcome made = testing::Exec(dir_, "/usr/bin/convert",
+                               {"-size", "120x80", "gradient:red-blue", "photo.jpg"}, env_);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
+  WriteText(dir_ / "t1.txt",
+            "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم. پس از آن ملاقات‌ها قطع "
+            "شد.\n");
+  Outcome s1 = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t1.txt", "--language", "fa",
+                    "--attach", "photo.jpg", "--codename-file", "code.txt", "--consent-file",
+                    Consent("c1.txt", "investigators\nun-mechanism\n"), "--json"});
+  ASSERT_EQ(s1.exit_code, 0) << s1.err;
+  const std::string t1 = testing::Field(s1.out, "envelope_id");
+  WriteText(dir_ / "notes.txt", "Names read in the corridor: eleven.\n");
+  WriteText(dir_ / "t2.txt", "On 30 July 1988 the visits at Evin stopped.\n");
+  WriteText(dir_ / "report.pdf", SquarePdf());
+  Outcome s2 = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t2.txt", "--language", "en",
+                    "--attach", "notes.txt", "--attach", "report.pdf", "--json"});
+  ASSERT_EQ(s2.exit_code, 0) << s2.err;
+  const std::string t2 = testing::Field(s2.out, "envelope_id");
+  const std::string t3 = Submit("org.bundle", "t3", "Khavaran, autumn 1988.");
+  const std::string t4 = Submit("org.bundle", "t4", "A testimony the server damages.");
+  ASSERT_EQ(WaitForLog(4), 4u);
+  // The server's insider damages t4's bytes.
+  OnServerStore("UPDATE chunks SET data = zeroblob(length(data)) WHERE owner = x'" + t4 + "';");
+  // Bahram syncs and releases his shares of t1 and t2 (not t3) to this investigator.
+  ASSERT_EQ(
+      Inv({"sync", "--key", "bahram.key", "--bundle", "org.bundle", "--store", "b.db"}).exit_code,
+      1);  // t4 arrives damaged: named, not kept
+  for (const std::string& id : {t1, t2}) {
+    Outcome r = Inv({"release-share", id, "--key", "bahram.key", "--to", "a.pub", "--bundle",
+                     "org.bundle", "--store", "b.db", "--yes"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  Launch();
+  Screenshot("1-unlock");
+  // A wrong passphrase: said, and nothing unlocked.
+  Type("keyPath", QString::fromStdString((dir_ / "a.key").string()));
+  Type("storePath", QString::fromStdString((dir_ / "a.db").string()));
+  Type("keyPassphrase", QStringLiteral("not the passphrase"));
+  Type("bundlePath", QString::fromStdString((dir_ / "org.bundle").string()));
+  Press("unlockButton");
+  ASSERT_TRUE(WaitFor([&] { return desk().unlockError() == QLatin1String("key"); }, 30));
+  EXPECT_TRUE(desk().locked());
+  EXPECT_TRUE(Visible("unlockError"));
+  EXPECT_EQ(Text("keyPassphrase"), QString());  // never left on screen
+  EXPECT_FALSE(fs::exists(dir_ / "a.db"));      // nothing created for a key that did not unlock
+  Screenshot("2-wrong-passphrase");
+  Type("keyPassphrase", QString::fromLatin1(kPass));
+  Press("unlockButton");
+  ASSERT_TRUE(WaitFor([&] { return !desk().locked(); }, 30)) << desk().unlockDetail().toStdString();
+  ASSERT_TRUE(WaitFor([&] { return Object("deskPage") != nullptr; }, 5));
+
+  // Sync, with progress: four listed, the damaged one named and not kept, two shares.
+  Press("syncButton");
+  WaitIdle();
+  EXPECT_TRUE(desk().status().contains(fa ? QStringLiteral("۲") : QStringLiteral("2")))
+      << desk().status().toStdString();
+  EXPECT_FALSE(desk().warnings().isEmpty());  // the tampered envelope
+  EXPECT_EQ(desk().totalCases(), 4);
+  // Open everything: t1 and t2 with Bahram's shares; t3 waits for his.
+  Press("openAllButton");
+  WaitIdle();
+  auto* model = static_cast<app::CaseListModel*>(desk().cases());
+  int waiting_row = -1, tampered_row = -1;
+  for (int i = 0; i < model->count(); ++i) {
+    const std::string id =
+        model->data(model->index(i), app::CaseListModel::kId).toString().toStdString();
+    if (id == t3) waiting_row = i;
+    if (id == t4) tampered_row = i;
+  }
+  ASSERT_GE(waiting_row, 0);
+  ASSERT_GE(tampered_row, 0);
+  const QString waiting =
+      model->data(model->index(waiting_row), app::CaseListModel::kWaiting).toString();
+  EXPECT_TRUE(waiting.contains(QStringLiteral("bahram"))) << waiting.toStdString();
+  EXPECT_EQ(model->data(model->index(tampered_row), app::CaseListModel::kState).toString(),
+            QStringLiteral("tampered"));
+  EXPECT_FALSE(model->data(model->index(tampered_row), app::CaseListModel::kOpened).toBool());
+  Screenshot("3-cases");
+
+  // Search as typed: "Gohardasht" typed on an Arabic keyboard is still found (the folding of
+  // the codenames); an English word; a word no testimony holds.
+  Type("searchField", QString::fromUtf8("گوهردشت"));
+  ASSERT_TRUE(WaitFor([&] { return model->count() == 1; }, 5)) << model->count();
+  EXPECT_EQ(model->data(model->index(0), app::CaseListModel::kId).toString().toStdString(), t1);
+  Type("searchField", QString::fromUtf8("ملاقاتها"));  // typed without the ZWNJ
+  ASSERT_TRUE(WaitFor([&] { return model->count() == 1; }, 5)) << model->count();
+  Type("searchField", QString::fromUtf8("\u0643\u0645\u064a\u0633\u064a\u0648\u0646"));
+  ASSERT_TRUE(WaitFor([&] { return model->count() == 0; }, 5)) << model->count();
+  Type("searchField", QStringLiteral("visits"));
+  ASSERT_TRUE(WaitFor([&] { return model->count() == 1; }, 5)) << model->count();
+  EXPECT_EQ(model->data(model->index(0), app::CaseListModel::kId).toString().toStdString(), t2);
+  Screenshot("4-search");
+  Type("searchField", QString());
+  ASSERT_TRUE(WaitFor([&] { return model->count() == 4; }, 5));
+
+  // Reading t1: the text, right to left; the consent in view; the photo from memory.
+  ReadFromList(t1);
+  EXPECT_TRUE(desk().currentText().contains(QString::fromUtf8("گوهردشت")));
+  EXPECT_TRUE(desk().currentRightToLeft());
+  EXPECT_TRUE(Visible("consentBanner"));
+  EXPECT_TRUE(desk().consent().contains(QStringLiteral("un-mechanism")));
+  ASSERT_EQ(desk().attachments().size(), 1);
+  Screenshot("5-reading");
+  Press("previewButton0");
+  OpenDialog("previewDialog");
+  ASSERT_TRUE(WaitFor([&] { return desk().previewPages() == 1; }, 30))
+      << desk().previewError().toStdString();
+  Screenshot("6-preview");
+  QTest::keyClick(window_, Qt::Key_Escape);
+  QCoreApplication::processEvents();
+
+  // A note and a tag, then the list filtered by the tag.
+  Type("noteField", QStringLiteral("Corroborates the Gohardasht list."));
+  Press("addNoteButton");
+  Type("noteField", QStringLiteral("gohardasht"));
+  Press("addTagButton");
+  ASSERT_EQ(desk().annotations().size(), 2);
+  EXPECT_TRUE(desk().allTags().contains(QStringLiteral("gohardasht")));
+  desk().filter("", "", "gohardasht", "", "");
+  EXPECT_EQ(model->count(), 1);
+  desk().filter("", "", "", "", "");
+
+  // A reply to the witness's mailbox; the witness reads it with the codename.
+  Type("replyField", QStringLiteral("Thank you. May we contact you again?"));
+  Press("replyButton");
+  EXPECT_TRUE(Text("said").contains(fa ? QStringLiteral("صندوق") : QStringLiteral("mailbox")))
+      << Text("said").toStdString();
+  Outcome replies = Wit({"replies", "--bundle", "org.bundle", "--codename-file", "code.txt"});
+  EXPECT_NE(replies.out.find("May we contact you again?"), std::string::npos) << replies.err;
+
+  // Releasing a share names the testimony and the colleague, and asks first.
+  Press("releaseButton");
+  OpenDialog("releaseDialog");
+  EXPECT_TRUE(desk().pendingRelease().contains(QString::fromStdString(t1)));
+  EXPECT_TRUE(desk().pendingRelease().contains(QStringLiteral("bahram")));
+  Screenshot("7-release");
+  Press("confirmReleaseButton");
+  ASSERT_TRUE(WaitFor([&] { return desk().pendingRelease().isEmpty(); }, 10));
+  EXPECT_TRUE(Text("said").contains(QStringLiteral("bahram"))) << Text("said").toStdString();
+
+  // Export for prosecutors, which this witness did not allow: a reason is asked for, and goes
+  // into the chain of custody.
+  Press("exportButton");
+  OpenDialog("exportDialog");
+  QObject* use = Object("exportUse");
+  ASSERT_NE(use, nullptr);
+  use->setProperty("currentIndex", 0);  // prosecutors and courts
+  QCoreApplication::processEvents();
+  EXPECT_TRUE(Visible("exportConsentWarning"));
+  Type("exportFolder", QString::fromStdString((dir_ / "package").string()));
+  EXPECT_FALSE(Item("confirmExportButton")->isEnabled());  // not without a reason
+  Type("exportReason", QStringLiteral("Requested by the Hague prosecutor, case 42"));
+  Screenshot("8-export");
+  Press("confirmExportButton");
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(dir_ / "package/manifest.txt"); }, 60));
+  WaitIdle();
+  const std::string custody = ReadText(dir_ / "package/custody.txt");
+  EXPECT_NE(custody.find("exported for prosecutors-courts, which the witness did not consent to; "
+                         "reason: Requested by the Hague prosecutor, case 42"),
+            std::string::npos)
+      << custody;
+
+  // Verifying the package someone sends.
+  Press("verifyButton");
+  OpenDialog("verifyDialog");
+  Type("verifyFolder", QString::fromStdString((dir_ / "package").string()));
+  Press("verifyRunButton");
+  EXPECT_EQ(desk().verifyResult(), QStringLiteral("verified"))
+      << desk().verifyLines().join("\n").toStdString();
+  Screenshot("9-verify");
+  QTest::keyClick(window_, Qt::Key_Escape);
+  QCoreApplication::processEvents();
+  // A package changed after export is refused, naming the change.
+  WriteText(dir_ / "package/testimony/testimony.txt", "something else");
+  desk().verifyPackage(QString::fromStdString((dir_ / "package").string()));
+  EXPECT_EQ(desk().verifyResult(), QStringLiteral("refused"));
+
+  // The English testimony: no consent asked, said so; its text file previewed as text.
+  ReadFromList(t2);
+  EXPECT_FALSE(desk().consentAsked());
+  EXPECT_FALSE(desk().currentRightToLeft());
+  desk().preview(0);
+  EXPECT_TRUE(desk().previewText().contains(QStringLiteral("eleven")));
+  desk().closePreview();
+  // The PDF's page, drawn by the previewer process: a blue square on white.
+  Press("previewButton1");
+  OpenDialog("previewDialog");
+  ASSERT_TRUE(WaitFor([&] { return desk().previewPages() == 1; }, 30))
+      << desk().previewError().toStdString();
+  QQuickImageProvider* pages = desk().previewImages();
+  const QImage page = pages->requestImage(QStringLiteral("0/report.pdf"), nullptr, QSize());
+  ASSERT_FALSE(page.isNull());
+  EXPECT_EQ(QColor(page.pixel(page.width() / 2, page.height() / 2)), QColor(Qt::blue));
+  EXPECT_EQ(QColor(page.pixel(5, 5)), QColor(Qt::white));
+  Screenshot("12-pdf");
+  QTest::keyClick(window_, Qt::Key_Escape);
+  QCoreApplication::processEvents();
+
+  // The damaged envelope: shown as tampered, never opened.
+  ReadFromList(t4);
+  EXPECT_FALSE(desk().currentError().isEmpty());
+  EXPECT_TRUE(desk().currentText().isEmpty());
+  EXPECT_TRUE(Visible("currentError"));
+  Screenshot("10-tampered");
+
+  // The custody of t1 holds every step, in order.
+  ReadFromList(t1);
+  QStringList events;
+  for (const QVariant& c : desk().custody())
+    events.append(c.toMap()[QStringLiteral("event")].toString());
+  const QString all = events.join(QStringLiteral(" | "));
+  for (const char* e : {"synced", "opened in memory", "read in memory", "annotated (note)",
+                        "annotated (tag)", "replied", "released", "exported for"})
+    EXPECT_TRUE(all.contains(QString::fromLatin1(e))) << e << " not in " << all.toStdString();
+
+  // Lock: the key and store are forgotten, and the screens cleared.
+  Press("lockButton");
+  ASSERT_TRUE(WaitFor([&] { return desk().locked(); }, 10));
+  EXPECT_TRUE(desk().currentText().isEmpty());
+  EXPECT_EQ(model->count(), 0);
+  ASSERT_TRUE(WaitFor([&] { return Object("unlockPage") != nullptr; }, 5));
+  Screenshot("11-locked");
+}
+
+TEST_P(DeskAppTest, IdleTimeLocksTheDesk) {
+  ASSERT_EQ(Inv({"sync", "--key", "a.key", "--bundle", "org.bundle", "--store", "a.db"}).exit_code,
+            0);
+  Launch();
+  desk().unlock(QString::fromStdString((dir_ / "a.key").string()),
+                QString::fromStdString((dir_ / "a.db").string()), QString::fromLatin1(kPass), "",
+                "");
+  ASSERT_FALSE(desk().locked()) << desk().unlockDetail().toStdString();
+  // Input keeps it unlocked; then, left alone past its idle time, it locks itself.
+  desk().SetIdleInterval(600);
+  for (int i = 0; i < 10; ++i) {
+    QTest::keyClick(window_, Qt::Key_Shift);
+    QTest::qWait(100);
+  }
+  EXPECT_FALSE(desk().locked());
+  ASSERT_TRUE(WaitFor([&] { return desk().locked(); }, 5));
+  EXPECT_EQ(static_cast<app::CaseListModel*>(desk().cases())->count(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Languages, DeskAppTest, ::testing::Values("en", "fa"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace gavah
+
+int main(int argc, char** argv) {
+  ::setenv("QT_QPA_PLATFORM", "offscreen", 0);
+  if (!gavah::InitCrypto()) return 1;
+  gavah::cli::CaseStore::InstallWipingAllocator();
+  QGuiApplication app(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
