@@ -8,7 +8,9 @@
 // gRPC from 8 threads, and logs them. Then, timed: sync into a new case store (its passphrase's
 // Argon2id included); open every testimony in memory and index it for search (OpenAll, what
 // `gavah-investigator open --all` and the desk run); then a search for a word and a list with a
-// filter, each the median of 21 runs. The last line is
+// filter, each the median of 21 runs; then, where the desk is built, the desk itself, offscreen,
+// unlocked on that store and its case list scrolled from the first row to the last, each frame
+// moving 25 rows further (the longest frame and the 99th percentile). The last line is
 //   review_bench: total_s=<sync + open all> search_ms=<median> filter_ms=<median>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -29,6 +31,14 @@
 #include "investigator.h"
 #include "support/process.h"
 
+#ifdef GAVAH_BENCH_DESK
+#include <QGuiApplication>
+#include <QQuickItem>
+#include <QQuickWindow>
+
+#include "desk_app.h"
+#endif
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -42,13 +52,16 @@ double Since(Clock::time_point t) {
 // testimony's number in words search can find ("case<i>").
 std::string TestimonyText(size_t i) {
   static const char* kSentences[] = {
-      "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم و پس از آن ملاقات‌ها قطع "
+      "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم و پس از آن ملاقات‌ها "
+      "قطع "
       "شد. ",
       "On 30 July 1988 the visits at Evin stopped without any explanation. ",
-      "مادرم هر هفته به خاوران می‌رفت تا خبری بگیرد، اما کسی پاسخی "
+      "مادرم هر هفته به خاوران می‌رفت تا خبری بگیرد، اما کسی "
+      "پاسخی "
       "نمی‌داد. ",
       "The guards read a list of names in the corridor and took them away at night. ",
-      "کمیسیون مرگ از زندانیان می‌پرسید که آیا هنوز به سازمان "
+      "کمیسیون مرگ از زندانیان می‌پرسید که آیا هنوز به "
+      "سازمان "
       "وفادارند. ",
       "We found the graves at Khavaran in the autumn; the earth was still loose. ",
   };
@@ -60,6 +73,84 @@ std::string TestimonyText(size_t i) {
   if (!text.empty() && static_cast<uint8_t>(text.back()) >= 0xc0) text.pop_back();
   return text;
 }
+
+#ifdef GAVAH_BENCH_DESK
+QObject* FindIn(QObject* root, const QString& name) {
+  if (root == nullptr) return nullptr;
+  if (root->objectName() == name) return root;
+  if (auto* item = qobject_cast<QQuickItem*>(root)) {
+    for (QQuickItem* child : item->childItems())
+      if (QObject* found = FindIn(child, name)) return found;
+  }
+  for (QObject* child : root->children())
+    if (QObject* found = FindIn(child, name)) return found;
+  return nullptr;
+}
+
+struct Scroll {
+  size_t rows = 0, frames = 0;
+  double max_ms = 0, p99_ms = 0, unlock_s = 0;
+  std::string error;
+};
+
+// The desk as an investigator opens it: unlocked on the store, then its list flung from top to
+// bottom, 25 rows a frame; the time between frames shown.
+Scroll ScrollTheDesk(const std::string& key, const std::string& store, const char* pass) {
+  Scroll out;
+  gavah::app::DeskApp app;
+  app.desk().setLanguage(QStringLiteral("fa"));
+  if (!app.Start()) return {0, 0, 0, 0, 0, "the desk did not start"};
+  QQuickWindow* window = app.window();
+  window->show();
+  const auto t0 = Clock::now();
+  app.desk().unlock(QString::fromStdString(key), QString::fromStdString(store),
+                    QString::fromLatin1(pass), "", "");
+  out.unlock_s = Since(t0);
+  if (app.desk().locked()) return {0, 0, 0, 0, 0, app.desk().unlockDetail().toStdString()};
+  for (int i = 0; i < 50 && FindIn(window, "caseList") == nullptr; ++i)
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+  auto* list = qobject_cast<QQuickItem*>(FindIn(window, "caseList"));
+  if (list == nullptr) return {0, 0, 0, 0, 0, "no case list"};
+  out.rows = static_cast<size_t>(list->property("count").toInt());
+  std::vector<double> frames;
+  auto last = Clock::now();
+  bool started = false;
+  QObject::connect(window, &QQuickWindow::frameSwapped, window, [&] {
+    const auto now = Clock::now();
+    if (started) frames.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+    last = now;
+  });
+  // Each frame, the next 25 rows: as fast as a hand flings a list, and every row in turn is
+  // made, drawn and dropped.
+  QObject::connect(window, &QQuickWindow::afterAnimating, window, [&] {
+    if (!started) return;
+    list->setProperty("currentIndex", std::min<int>(list->property("currentIndex").toInt() + 25,
+                                                    static_cast<int>(out.rows) - 1));
+    QMetaObject::invokeMethod(list, "positionViewAtIndex",
+                              Q_ARG(int, list->property("currentIndex").toInt()),
+                              Q_ARG(int, 2));  // ListView.Contain
+    window->update();
+  });
+  for (int i = 0; i < 20; ++i) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+  list->setProperty("currentIndex", 0);
+  started = true;
+  last = Clock::now();
+  window->update();
+  const auto until = Clock::now() + std::chrono::seconds(120);
+  while (list->property("currentIndex").toInt() < static_cast<int>(out.rows) - 1 &&
+         Clock::now() < until)
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+  started = false;
+  out.frames = frames.size();
+  if (!frames.empty()) {
+    std::sort(frames.begin(), frames.end());
+    out.max_ms = frames.back();
+    out.p99_ms = frames[std::min(frames.size() - 1, frames.size() * 99 / 100)];
+  }
+  app.desk().lock();
+  return out;
+}
+#endif
 
 }  // namespace
 
@@ -86,7 +177,13 @@ int main(int argc, char** argv) {
       dir / "srv/server.conf",
       gavah::testing::ReadText(dir / "srv/server.conf") + "log_batch_seconds = 1\n");
   const auto org = gavah::OrganisationKey::Generate();
-  const auto me = gavah::InvestigatorSecretKey::Generate("Shirin");
+  static const char kPass[] = "correct horse battery staple";
+  const std::span<const uint8_t> pass(reinterpret_cast<const uint8_t*>(kPass), sizeof kPass - 1);
+  const std::string key_path = (dir / "shirin.key").string();
+  const auto made = gavah::investigator::CreateInvestigatorKey(
+      "Shirin", gavah::investigator::FreeKeyPaths(key_path).value(), pass);
+  if (!made.ok()) return 1;
+  const auto me = gavah::investigator::UnlockKeyFile(key_path, pass).value();
   gavah::BundleContents c;
   c.organisation_name = "Justice for Iran 1988";
   c.issued_at = static_cast<uint64_t>(time(nullptr));
@@ -174,10 +271,8 @@ int main(int argc, char** argv) {
 
   // ---- timed ----
   const std::string store_path = (dir / "case.db").string();
-  static const char kPass[] = "correct horse battery staple";
   const auto t0 = Clock::now();
-  auto store = gavah::cli::CaseStore::Open(
-      store_path, {reinterpret_cast<const uint8_t*>(kPass), sizeof kPass - 1});
+  auto store = gavah::cli::CaseStore::Open(store_path, pass);
   if (!store.ok()) return 1;
   gavah::investigator::Hooks hooks;
   hooks.note = [](const gavah::investigator::Note& n) {
@@ -256,6 +351,28 @@ int main(int argc, char** argv) {
   std::printf("| list everything (median of 21) | %zu rows | %.1f ms |\n", all_rows, all_ms);
   std::printf("\ncase store: %.1f MiB\n",
               static_cast<double>(fs::file_size(store_path)) / (1 << 20));
+#ifdef GAVAH_BENCH_DESK
+  {
+    ::setenv("QT_QPA_PLATFORM", "offscreen", 0);
+    int qargc = 1;
+    char name[] = "review_bench";
+    char* qargv[] = {name, nullptr};
+    QGuiApplication qapp(qargc, qargv);
+    const Scroll scroll = ScrollTheDesk(key_path, store_path, kPass);
+    if (!scroll.error.empty()) {
+      std::fprintf(stderr, "review_bench: the desk: %s\n", scroll.error.c_str());
+      return 1;
+    }
+    std::printf(
+        "\n### The desk, offscreen, on that store\n\n| step | result | time |\n|---|---|---|\n");
+    std::printf("| unlock (two Argon2id) and list every row | %zu rows | %.2f s |\n", scroll.rows,
+                scroll.unlock_s);
+    std::printf(
+        "| scroll the list from first to last row, 25 rows a frame | %zu frames | longest "
+        "%.1f ms, 99th percentile %.1f ms |\n",
+        scroll.frames, scroll.max_ms, scroll.p99_ms);
+  }
+#endif
   gavah::testing::Stop(server, SIGTERM);
   if (!std::getenv("GAVAH_BENCH_KEEP")) fs::remove_all(dir);
   std::printf("review_bench: total_s=%.2f search_ms=%.2f filter_ms=%.2f\n", total_s, search_ms,

@@ -327,11 +327,11 @@ void Desk::filter(const QString& text, const QString& state, const QString& tag,
   filter_.from_hour = DayStart(from, 0);
   const uint64_t to_day = DayStart(to, UINT64_MAX);
   filter_.to_hour = to_day == UINT64_MAX ? UINT64_MAX : to_day + 86400 - 3600;
-  RefreshList();
+  RefreshList(/*totals=*/false);
   touch();
 }
 
-void Desk::RefreshList() {
+void Desk::RefreshList(bool totals) {
   if (locked()) return;
   auto rows = investigator::ListCases(*store_, filter_, store_path_.toStdString());
   if (!rows.ok()) {
@@ -340,7 +340,12 @@ void Desk::RefreshList() {
     return;
   }
   model_.Reset(std::move(rows).value());
-  // The total and the tags in use come from the whole store, not the filtered list.
+  // The total and the tags in use come from the whole store, not the filtered list; a new
+  // filter changes neither.
+  if (!totals) {
+    emit casesChanged();
+    return;
+  }
   auto all = investigator::ListCases(*store_, {}, store_path_.toStdString());
   if (all.ok()) {
     total_cases_ = static_cast<int>(all->size());

@@ -219,7 +219,7 @@ class Desk : public QObject {
   investigator::Hooks HooksForWork();
   void RunInBackground(const QString& operation, std::function<void()> work);
   void Finished(const QString& status, const QStringList& warnings);
-  void RefreshList();
+  void RefreshList(bool totals = true);
   void RefreshCurrent();  // annotations, custody, state of the testimony being read
   std::vector<investigator::KeyRef> Keys() const;
   QString Waiting(const cli::CaseStore::Row& row) const;

@@ -198,7 +198,8 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
   ASSERT_EQ(made.exit_code, 0) << made.err;
   ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
   WriteText(dir_ / "t1.txt",
-            "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم. پس از آن ملاقات‌ها قطع "
+            "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم. پس از آن ملاقات‌ها "
+            "قطع "
             "شد.\n");
   Outcome s1 = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t1.txt", "--language", "fa",
                     "--attach", "photo.jpg", "--codename-file", "code.txt", "--consent-file",
@@ -372,6 +373,18 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
   desk().verifyPackage(QString::fromStdString((dir_ / "package").string()));
   EXPECT_EQ(desk().verifyResult(), QStringLiteral("refused"));
 
+  // Marking for deletion asks first; one mark of the two the bundle needs deletes nothing.
+  Press("deleteButton");
+  OpenDialog("deleteDialog");
+  Screenshot("13-delete");
+  Press("confirmDeleteButton");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Text("said").contains(fa ? QString::fromUtf8("۱ از ۲") : QStringLiteral("1 of 2"));
+      },
+      10))
+      << Text("said").toStdString();
+
   // The English testimony: no consent asked, said so; its text file previewed as text.
   ReadFromList(t2);
   EXPECT_FALSE(desk().consentAsked());
@@ -406,8 +419,9 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
   for (const QVariant& c : desk().custody())
     events.append(c.toMap()[QStringLiteral("event")].toString());
   const QString all = events.join(QStringLiteral(" | "));
-  for (const char* e : {"synced", "opened in memory", "read in memory", "annotated (note)",
-                        "annotated (tag)", "replied", "released", "exported for"})
+  for (const char* e :
+       {"synced", "opened in memory", "read in memory", "annotated (note)", "annotated (tag)",
+        "replied", "released", "exported for", "marked for deletion (1 of 2)"})
     EXPECT_TRUE(all.contains(QString::fromLatin1(e))) << e << " not in " << all.toStdString();
 
   // Lock: the key and store are forgotten, and the screens cleared.

@@ -260,5 +260,191 @@ TEST_F(InvestigatorLibraryTest, AStoppedRefetchOfADamagedEnvelopeLeavesNothingBe
   EXPECT_TRUE(opened.ok()) << opened.status().message();
 }
 
+// ---- Reading in memory, opening everything, the case list (the desk's operations)
+
+SecretBuffer Secret(const std::string& s) { return SecretBuffer::CopyOf(Bytes(s)); }
+
+TEST_F(InvestigatorLibraryTest, OpenAllOpensEveryTestimonyWithOneUnlockAndSearchFindsItAsTyped) {
+  const std::string fa =
+      Submit("org.bundle", "fa", "در زندان گوهردشت ملاقات‌ها قطع شد.");
+  const std::string en = Submit("org.bundle", "en", "The visits at Evin stopped in July.");
+  const std::string other = Submit("org.bundle", "other", "Khavaran, autumn.");
+  ASSERT_EQ(WaitForLog(3), 3u);
+  const InvestigatorSecretKey key = Key("a.key");
+  auto store = Store();
+  ASSERT_TRUE(investigator::Sync(*bundle_, key, *store, "case.db", Hooks{}).ok());
+
+  int unlocked = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> progress;
+  Hooks hooks;
+  hooks.progress = [&](uint64_t d, uint64_t t) { progress.emplace_back(d, t); };
+  auto all = investigator::OpenAll(*store, {Ref("a.key", &unlocked)}, "case.db", hooks);
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(all->opened, 3u);
+  EXPECT_EQ(unlocked, 1) << "one unlock for the whole store";
+  EXPECT_EQ(progress.back(), (std::pair<uint64_t, uint64_t>{3, 3}));
+  const auto listed = store->List().value();
+  for (const auto& e : listed) EXPECT_EQ(e.state, "opened");
+  // Again: nothing is opened twice.
+  auto again = investigator::OpenAll(*store, {Ref("a.key")}, "case.db", Hooks{});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->opened, 0u);
+  EXPECT_EQ(again->already, 3u);
+  EXPECT_EQ(store->Custody(Id(fa)).value().size(), 2u) << "synced, opened: once each";
+
+  auto list = [&](investigator::CaseFilter f) {
+    std::vector<std::string> ids;
+    const auto rows = investigator::ListCases(*store, f, "case.db").value();
+    for (const auto& r : rows) ids.push_back(ToHex(r.envelope.id));
+    return ids;
+  };
+  auto text = [](const std::string& t) {
+    investigator::CaseFilter f;
+    f.text = Secret(t);
+    return f;
+  };
+  EXPECT_EQ(list({}).size(), 3u);
+  // As typed: without the ZWNJ, with Arabic letters, a word's beginning, any case.
+  EXPECT_EQ(list(text("ملاقاتها")), std::vector<std::string>{fa});
+  EXPECT_EQ(list(text("\u06af\u0648\u0647\u0631")), std::vector<std::string>{fa});
+  EXPECT_EQ(list(text("EVIN")), std::vector<std::string>{en});
+  EXPECT_EQ(list(text("evin july")), std::vector<std::string>{en});
+  EXPECT_TRUE(list(text("evin khavaran")).empty()) << "every word must be found";
+  // Search syntax typed into the box is only words: no error, no injection.
+  EXPECT_EQ(list(text("\"Evin\" -*(July)")), std::vector<std::string>{en});
+  EXPECT_TRUE(list(text("NEAR(x y)")).empty());
+  // State, tag and date.
+  ASSERT_TRUE(investigator::Annotate(*store, Id(other), "tag", Secret("khavaran"), "case.db").ok());
+  investigator::CaseFilter tagged;
+  tagged.tag = Secret("khavaran");
+  EXPECT_EQ(list(std::move(tagged)), std::vector<std::string>{other});
+  investigator::CaseFilter annotated;
+  annotated.state = "annotated";
+  EXPECT_EQ(list(std::move(annotated)), std::vector<std::string>{other});
+  const uint64_t hour = store->List().value().front().received_hour;
+  investigator::CaseFilter later, earlier, that_hour;
+  later.from_hour = hour + 3600;
+  earlier.to_hour = hour - 3600;
+  that_hour.from_hour = that_hour.to_hour = hour;
+  EXPECT_TRUE(list(std::move(later)).empty());
+  EXPECT_TRUE(list(std::move(earlier)).empty());
+  EXPECT_EQ(list(std::move(that_hour)).size(), 3u);
+}
+
+TEST_F(InvestigatorLibraryTest, AStoppedOpenAllKeepsWhatItOpenedAndTheNextGoesOn) {
+  for (int i = 0; i < 3; ++i) Submit("org.bundle", "w" + std::to_string(i), "Testimony");
+  const InvestigatorSecretKey key = Key("a.key");
+  auto store = Store();
+  ASSERT_TRUE(investigator::Sync(*bundle_, key, *store, "case.db", Hooks{}).ok());
+  uint64_t seen = 0;
+  Hooks stop;
+  stop.progress = [&](uint64_t d, uint64_t) { seen = d; };
+  stop.cancelled = [&] { return seen >= 1; };
+  auto cut = investigator::OpenAll(*store, {Ref("a.key")}, "case.db", stop);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.status().code(), ErrorCode::kCancelled);
+  size_t indexed = 0;
+  const auto listed = store->List().value();
+  for (const auto& e : listed) indexed += store->Indexed(e.id).value();
+  EXPECT_EQ(indexed, 1u);
+  auto rest = investigator::OpenAll(*store, {Ref("a.key")}, "case.db", Hooks{});
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->opened, 2u);
+  EXPECT_EQ(rest->already, 1u);
+}
+
+TEST_F(InvestigatorLibraryTest, ReadingHoldsAttachmentsOnlyWithinItsLimitsAndWritesNothing) {
+  const std::string id = Submit("org.bundle", "w", "With a file.", 5000);
+  const InvestigatorSecretKey key = Key("a.key");
+  auto store = Store();
+  ASSERT_TRUE(investigator::Sync(*bundle_, key, *store, "case.db", Hooks{}).ok());
+  const auto before = std::distance(fs::directory_iterator(dir_), fs::directory_iterator());
+  auto small = investigator::Read(*store, Id(id), {Ref("a.key")}, {4000, 4000}, "case.db", {});
+  ASSERT_TRUE(small.ok()) << small.status().message();
+  ASSERT_EQ(small->attachments.size(), 1u);
+  EXPECT_FALSE(small->attachments[0].held);
+  EXPECT_TRUE(small->attachments[0].bytes.empty());
+  EXPECT_EQ(small->attachments[0].size, 5000u);
+  auto whole = investigator::Read(*store, Id(id), {Ref("a.key")}, {}, "case.db", {});
+  ASSERT_TRUE(whole.ok());
+  EXPECT_TRUE(whole->attachments[0].held);
+  EXPECT_EQ(std::string(whole->attachments[0].bytes.view()), std::string(5000, 'x'));
+  EXPECT_EQ(std::string(whole->text.view()), "With a file.");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), before)
+      << "reading writes no file";
+  // Read twice: the custody says so, and the store indexed it once.
+  const auto custody = store->Custody(Id(id)).value();
+  ASSERT_EQ(custody.size(), 3u);
+  EXPECT_EQ(custody[1].event, "read in memory");
+  EXPECT_EQ(custody[2].event, "read in memory");
+  EXPECT_TRUE(store->Indexed(Id(id)).value());
+}
+
+TEST_F(InvestigatorLibraryTest, ExportingForAUseTheWitnessDidNotAllowNeedsAReason) {
+  // No consent asked: only the organisation's own review is allowed.
+  const std::string id = Submit("org.bundle", "w", "Not asked for consent.");
+  const InvestigatorSecretKey key = Key("a.key");
+  auto store = Store();
+  ASSERT_TRUE(investigator::Sync(*bundle_, key, *store, "case.db", Hooks{}).ok());
+  const std::string out = (dir_ / "pkg").string();
+  investigator::ExportUse courts{"prosecutors-courts", ""};
+  Status st = investigator::Export(*store, Id(id), {Ref("a.key")}, out, "case.db", {}, &courts);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("did not consent to prosecutors-courts"), std::string::npos)
+      << st.message();
+  EXPECT_FALSE(fs::exists(out)) << "nothing leaves without the reason";
+  investigator::ExportUse bad{"../courts", "x"};
+  EXPECT_FALSE(investigator::Export(*store, Id(id), {Ref("a.key")}, out, "case.db", {}, &bad).ok());
+  investigator::ExportUse two_lines{"prosecutors-courts", "a\nforged custody line"};
+  EXPECT_FALSE(
+      investigator::Export(*store, Id(id), {Ref("a.key")}, out, "case.db", {}, &two_lines).ok());
+  courts.reason = "Requested by the court in case 42";
+  st = investigator::Export(*store, Id(id), {Ref("a.key")}, out, "case.db", {}, &courts);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_NE(ReadText(dir_ / "pkg/custody.txt")
+                .find(" exported for prosecutors-courts, which the witness did not consent to; "
+                      "reason: Requested by the court in case 42\n"),
+            std::string::npos);
+  // The package verifies with the use in its custody.
+  auto v = investigator::VerifyExport(out, &*bundle_, "org.bundle");
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->problems.empty());
+  // The organisation's own review needs no reason.
+  investigator::ExportUse own{"investigators", ""};
+  EXPECT_TRUE(investigator::Export(*store, Id(id), {Ref("a.key")}, (dir_ / "pkg2").string(),
+                                   "case.db", {}, &own)
+                  .ok());
+  EXPECT_TRUE(
+      investigator::ConsentAllows(std::string("investigators, un-mechanism"), "un-mechanism"));
+  EXPECT_FALSE(investigator::ConsentAllows(std::string("investigators, un-mechanism"), "un"));
+  EXPECT_FALSE(investigator::ConsentAllows(std::nullopt, "un-mechanism"));
+}
+
+TEST_F(InvestigatorLibraryTest, TheCommandLineOpensEverythingAtOnce) {
+  for (int i = 0; i < 2; ++i) Submit("org.bundle", "w" + std::to_string(i), "Testimony");
+  ASSERT_EQ(
+      Inv({"sync", "--key", "a.key", "--bundle", "org.bundle", "--store", "case.db"}).exit_code, 0);
+  Outcome r = Inv({"open", "--all", "--store", "case.db", "--key", "a.key"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("opened 2 testimony(ies) in memory"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("opened 2 of 2"), std::string::npos) << r.err;
+  Outcome json = Inv({"open", "--all", "--store", "case.db", "--key", "a.key", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(Field(json.out, "opened"), "0");
+  EXPECT_EQ(Field(json.out, "already"), "2");
+  // Asked wrongly: one line, exit 2, nothing done.
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"open", "--all", "--key", "a.key"},
+        std::vector<std::string>{"open", "--all", "0000", "--store", "case.db", "--key", "a.key"},
+        std::vector<std::string>{"open", "--all", "--store", "case.db", "--key", "a.key", "--out",
+                                 "x"},
+        std::vector<std::string>{"open", "--key", "a.key", "--store", "case.db"}}) {
+    Outcome u = Inv(bad);
+    EXPECT_EQ(u.exit_code, 2) << u.out << u.err;
+    EXPECT_EQ(std::count(u.err.begin(), u.err.end(), '\n'), 1) << u.err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "x"));
+}
+
 }  // namespace
 }  // namespace gavah::testing
