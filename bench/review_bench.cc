@@ -2,13 +2,15 @@
 // on 127.0.0.1 over TLS.
 //
 //   build/bench/review_bench [--testimonies 10000] [--large-every 100] [--large-kib 1024]
+//                            [--one-by-one 20]
 //
 // Set-up (not timed): the server receives `testimonies` sealed testimonies of 4 KiB of mixed
 // Persian and English text, one in `large-every` with an attachment of `large-kib` KiB, over
 // gRPC from 8 threads, and logs them. Then, timed: sync into a new case store (its passphrase's
 // Argon2id included); open every testimony in memory and index it for search (OpenAll, what
 // `gavah-investigator open --all` and the desk run); then a search for a word and a list with a
-// filter, each the median of 21 runs; then, where the desk is built, the desk itself, offscreen,
+// filter, each the median of 21 runs; `one-by-one` testimonies opened the way there was before
+// the desk (`gavah-investigator open ID --store`, two Argon2id each); then, where the desk is built, the desk itself, offscreen,
 // unlocked on that store and its case list scrolled from the first row to the last, each frame
 // moving 25 rows further (the longest frame and the 99th percentile). The last line is
 //   review_bench: total_s=<sync + open all> search_ms=<median> filter_ms=<median>
@@ -27,6 +29,7 @@
 #include "bench_support.h"
 #include "gavah/crypto/bundle.h"
 #include "gavah/crypto/envelope.h"
+#include "gavah/crypto/hex.h"
 #include "gavah/v1/intake.grpc.pb.h"
 #include "investigator.h"
 #include "support/process.h"
@@ -155,11 +158,12 @@ Scroll ScrollTheDesk(const std::string& key, const std::string& store, const cha
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t count = 10000, large_every = 100, large_kib = 1024;
+  size_t count = 10000, large_every = 100, large_kib = 1024, peer_runs = 20;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--testimonies")) count = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--large-every")) large_every = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--large-kib")) large_kib = std::stoul(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--one-by-one")) peer_runs = std::stoul(argv[i + 1]);
   }
   if (!gavah::InitCrypto()) return 1;
   gavah::cli::CaseStore::InstallWipingAllocator();
@@ -329,6 +333,31 @@ int main(int argc, char** argv) {
   const double filter_ms = median_ms([&] { return list(filter); }, &filtered);
   const double all_ms = median_ms([&] { return list({}); }, &all_rows);
 
+  // The way there was before: `gavah-investigator open ID --store` for each testimony, each
+  // unlocking the key and the store (two Argon2id). Timed on `peer_runs` of them.
+  std::vector<double> one_by_one;
+  {
+    auto rows = gavah::investigator::ListCases(**store, {}, store_path);
+    auto run_env = env;
+    run_env["GAVAH_PASSPHRASE"] = kPass;
+    for (size_t i = 0; rows.ok() && i < std::min(peer_runs, rows->size()); ++i) {
+      const std::string id = gavah::ToHex((*rows)[i].envelope.id);
+      const auto t = Clock::now();
+      const auto r = gavah::testing::Exec(
+          dir, GAVAH_INVESTIGATOR,
+          {"open", id, "--store", store_path, "--key", key_path, "--out",
+           (dir / ("one-" + std::to_string(i))).string()},
+          run_env);
+      if (r.exit_code != 0) {
+        std::fprintf(stderr, "review_bench: open one by one: %s\n", r.err.c_str());
+        return 1;
+      }
+      one_by_one.push_back(Since(t));
+    }
+  }
+  std::sort(one_by_one.begin(), one_by_one.end());
+  const double one_s = one_by_one.empty() ? 0 : one_by_one[one_by_one.size() / 2];
+
   std::printf("\n### %zu testimonies of 4 KiB, 1 in %zu with %zu KiB attached\n\n", count,
               large_every, large_kib);
   std::printf("| step | result | time |\n|---|---|---|\n");
@@ -340,6 +369,10 @@ int main(int argc, char** argv) {
   std::printf("| open all in memory and index for search | %llu opened, %llu failed | %.2f s |\n",
               static_cast<unsigned long long>(opened->opened),
               static_cast<unsigned long long>(opened->failed), open_s);
+  std::printf("| (before: `open ID --store` once per testimony, median of %zu) | %zu opened | %.2f "
+              "s each, %.0f s for all %zu |\n",
+              one_by_one.size(), one_by_one.size(), one_s, one_s * static_cast<double>(count),
+              count);
   std::printf(
       "| search for a word every testimony holds, typed with Arabic letters (median of 21) "
       "| %zu found | %.1f ms |\n",

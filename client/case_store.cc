@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gavah/crypto/codename.h"
 #include "gavah/crypto/hex.h"
 #include "sqlite_stmt.h"
 
@@ -187,11 +188,13 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
       "  at INTEGER NOT NULL, investigator TEXT NOT NULL, event TEXT NOT NULL);"
       // The server's transparency log as sync checked it: every entry, in order.
       "CREATE TABLE IF NOT EXISTS log(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
-      // Reading and search (PROTOCOL.md 10.3): what opening found, the words of every opened
-      // testimony (an FTS4 index without a copy of the text: docid is the envelope's rowid), and
+      // Reading and search (PROTOCOL.md 10b): what opening found, the words of every opened
+      // testimony (an FTS4 index that keeps no copy of the text, though its words and their
+      // positions are the text's; docid is readings.docid, which VACUUM never renumbers), and
       // what still waits for colleagues' shares.
-      "CREATE TABLE IF NOT EXISTS readings(id BLOB PRIMARY KEY, language TEXT NOT NULL,"
-      "  consent TEXT, text_size INTEGER NOT NULL, attachments INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS readings(docid INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+      "  language TEXT NOT NULL, consent TEXT, text_size INTEGER NOT NULL,"
+      "  attachments INTEGER NOT NULL);"
       "CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts4(content=\"\", body, tokenize=simple);"
       "CREATE TABLE IF NOT EXISTS waiting(id BLOB PRIMARY KEY, threshold INTEGER NOT NULL,"
       "  held INTEGER NOT NULL, released_by TEXT NOT NULL);"
@@ -249,14 +252,13 @@ Status CaseStore::AppendPartial(const Digest32& id, std::span<const uint8_t> dat
 
 Status CaseStore::ReadBytes(const Digest32& id,
                             const std::function<Status(std::span<const uint8_t>)>& each) {
-  const std::lock_guard lock(mu_);
+  // Chunk by chunk, each under the lock but `each` outside it: an export writing a large
+  // envelope to a slow disk must not hold the desk's window waiting.
+  std::vector<uint8_t> chunk;
   for (uint64_t seq = 0;; ++seq) {
-    Stmt s(db_, "SELECT data FROM chunks WHERE owner=? AND seq=?");
-    s.Bind(1, id).Bind(2, seq);
-    const int rc = s.Step();
-    if (rc == SQLITE_DONE) return Status::Ok();
-    if (rc != SQLITE_ROW) return DbError(db_, "read");
-    GAVAH_RETURN_IF_ERROR(each(s.Blob(0)));
+    GAVAH_ASSIGN_OR_RETURN(const bool more, ReadChunk(id, seq, &chunk));
+    if (!more) return Status::Ok();
+    GAVAH_RETURN_IF_ERROR(each(chunk));
   }
 }
 
@@ -620,7 +622,7 @@ Status CaseStore::Index(std::span<const Reading> batch, const std::string& inves
     Stmt r(db_,
            "INSERT OR IGNORE INTO readings(id, language, consent, text_size, attachments) "
            "VALUES(?,?,?,?,?)");
-    Stmt w(db_, "INSERT INTO words(docid, body) SELECT rowid, ? FROM envelopes WHERE id=?");
+    Stmt w(db_, "INSERT INTO words(docid, body) VALUES(?, ?)");
     Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
     Stmt u(db_, "UPDATE envelopes SET state='opened' WHERE id=? AND state='new'");
     Stmt d(db_, "DELETE FROM waiting WHERE id=?");
@@ -631,8 +633,9 @@ Status CaseStore::Index(std::span<const Reading> batch, const std::string& inves
       if (e.consent) r.Bind(3, *e.consent);
       if (r.Step() != SQLITE_DONE) return fail("store");
       if (sqlite3_changes(db_) == 0) continue;  // indexed before
+      const auto docid = static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
       w.Reset();
-      w.Bind(1, e.folded.span()).Bind(2, e.id);
+      w.Bind(1, docid).BindText(2, e.folded.span());
       c.Reset();
       c.Bind(1, e.id).Bind(2, now).Bind(3, investigator).Bind(4, event);
       u.Reset();
@@ -678,9 +681,11 @@ Status CaseStore::SetWaiting(const Digest32& id, uint64_t threshold, uint64_t he
 Result<std::vector<CaseStore::Row>> CaseStore::Rows(const RowFilter& filter) {
   const std::lock_guard lock(mu_);
   // The words, each as a prefix term: "گوهر" finds "گوهردشت", as a person typing expects.
+  // Folded here, whatever the caller did: folding leaves no search syntax in the query.
+  const SecretBuffer folded = FoldForSearch(filter.text.span());
   SecretBuffer match;
-  for (size_t i = 0; i < filter.text.size(); ++i) {
-    const uint8_t c = filter.text.data()[i];
+  for (size_t i = 0; i < folded.size(); ++i) {
+    const uint8_t c = folded.data()[i];
     if (c == ' ') {
       match.Append("* ");
     } else {
@@ -699,7 +704,7 @@ Result<std::vector<CaseStore::Row>> CaseStore::Rows(const RowFilter& filter) {
          " AND (length(?2) = 0 OR EXISTS(SELECT 1 FROM annotations a WHERE a.envelope=e.id"
          "   AND a.kind='tag' AND a.text=?2))"
          " AND e.received_hour >= ?3 AND (?4 IS NULL OR e.received_hour <= ?4)"
-         " AND (length(?5) = 0 OR e.rowid IN (SELECT docid FROM words WHERE words MATCH ?5))"
+         " AND (length(?5) = 0 OR r.docid IN (SELECT docid FROM words WHERE words MATCH ?5))"
          " ORDER BY e.received_hour DESC, e.log_index DESC");
   s.Bind(1, filter.state).Bind(2, filter.tag.span()).Bind(3, filter.from_hour);
   s.Bind(4, filter.to_hour).BindText(5, match.span());

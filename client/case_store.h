@@ -134,7 +134,7 @@ class CaseStore {
   Result<std::optional<CaseEnvelope>> Find(const Digest32& id);
   Result<std::vector<CustodyEvent>> Custody(const Digest32& id);
 
-  // ---- Reading and search (PROTOCOL.md 10.3)
+  // ---- Reading and search (PROTOCOL.md 10b)
 
   // A testimony opened for reading: what the case list shows of it and what search finds.
   struct Reading {
@@ -166,7 +166,8 @@ class CaseStore {
     std::string released_by;
     SecretBuffer tags;  // separated by U+001F
   };
-  // Empty members match everything; `text` is FoldForSearch'ed words, each a word's beginning.
+  // Empty members match everything; `text` as typed (folded here with FoldForSearch), each
+  // word the beginning of a word.
   struct RowFilter {
     std::string state;
     SecretBuffer tag;

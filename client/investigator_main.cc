@@ -366,13 +366,15 @@ int ReplyCmd(const std::string& id_hex, const std::string& text_file, const std:
 }
 
 int ExportCmd(const std::string& id_hex, const std::vector<std::string>& key_paths,
-              const std::string& out, const std::string& store_path, const PassphraseSource& pass,
-              bool json) {
+              const std::string& out, const std::string& store_path,
+              const investigator::ExportUse& use, const PassphraseSource& pass, bool json) {
   FailIfExists(out);
   const Digest32 id = IdArg(id_hex);
+  Must(investigator::CheckExportUse(use), "");
   auto store = OpenCaseStore(store_path, pass, /*may_create=*/false);
   CatchInterrupts();
-  Must(investigator::Export(*store, id, KeyFiles(key_paths, pass), out, store_path, CliHooks()),
+  Must(investigator::Export(*store, id, KeyFiles(key_paths, pass), out, store_path, CliHooks(),
+                            &use),
        "");
   Print(json, JsonObject().Add("envelope_id", id_hex).Add("out_dir", out),
         "evidence package for " + id_hex + " written to " + out +
@@ -683,6 +685,13 @@ int Main(int argc, char** argv) {
                    "your key file (signs the manifest); repeat with colleagues' up to k")
       ->required();
   export_cmd->add_option("--out", out, "the package folder to create")->required();
+  investigator::ExportUse export_use{"investigators", ""};
+  export_cmd->add_option("--use", export_use.use,
+                         "what it is for, a consent token: prosecutors-courts, un-mechanism, "
+                         "quote-anonymously or investigators (the default)");
+  export_cmd->add_option("--reason", export_use.reason,
+                         "why, when the witness did not consent to that use (kept in the chain "
+                         "of custody)");
   export_cmd->add_option("--store", store_path, "your case store")->required();
   common(export_cmd);
   std::string verify_dir;
@@ -756,7 +765,7 @@ int Main(int argc, char** argv) {
   if (*org_init) return OrgInit(out, pass, json);
   if (*keygen) return Keygen(name, out, pass, json);
   if (*bundle) return Bundle(b, bundle_org_key, bundle_out, pass, json);
-  if (*export_cmd) return ExportCmd(show_id, keys, out, store_path, pass, json);
+  if (*export_cmd) return ExportCmd(show_id, keys, out, store_path, export_use, pass, json);
   if (*verify) return VerifyExport(verify_dir, bundle_path, json);
   if (*purge) return Purge(purge_args, pass, json);
   if (*mark_delete) return MarkDelete(show_id, sync_key, bundle_path, pass, json);

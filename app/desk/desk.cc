@@ -66,7 +66,7 @@ QString PreviewKindOf(const QString& type, const QString& name) {
 QImage PreviewImages::requestImage(const QString& id, QSize* size, const QSize&) {
   std::lock_guard lock(mu_);
   bool ok = false;
-  const int n = id.section(QLatin1Char('/'), 0, 0).toInt(&ok);
+  const int n = id.section(QLatin1Char('/'), 1, 1).toInt(&ok);
   if (!ok || n < 0 || n >= static_cast<int>(pages_.size())) return {};
   if (size) *size = pages_[static_cast<size_t>(n)].size();
   return pages_[static_cast<size_t>(n)];
@@ -91,7 +91,9 @@ Desk::Desk(QObject* parent) : QObject(parent), images_(new PreviewImages) {
 
 Desk::~Desk() {
   cancel_ = true;
+  cancel_read_ = true;
   if (worker_.joinable()) worker_.join();
+  if (reader_.joinable()) reader_.join();
 }
 
 void Desk::setLanguage(const QString& language) {
@@ -184,10 +186,8 @@ void Desk::unlock(const QString& keyPath, const QString& storePath, const QStrin
 }
 
 void Desk::lock() {
-  cancel_ = true;
-  if (worker_.joinable()) worker_.join();
-  operation_.clear();
-  emit busyChanged();
+  // What is on screen goes first, so that a lock never waits with testimony in view.
+  ++session_;
   closeTestimony();
   pending_release_.reset();
   pending_release_text_.clear();
@@ -203,6 +203,11 @@ void Desk::lock() {
   warnings_.clear();
   emit statusChanged();
   filter_ = {};
+  // Then the work under way, stopped at its next step.
+  cancel_ = true;
+  if (worker_.joinable()) worker_.join();
+  operation_.clear();
+  emit busyChanged();
   store_.reset();
   key_.reset();  // its SecretBuffer wipes the key
   bundle_.reset();
@@ -216,16 +221,22 @@ std::vector<investigator::KeyRef> Desk::Keys() const {
 
 investigator::Hooks Desk::HooksForWork() {
   investigator::Hooks h;
-  h.note = [this](const investigator::Note& n) {
+  const uint64_t session = session_;
+  h.note = [this, session](const investigator::Note& n) {
     if (n.kind != investigator::Note::Kind::kWarning) return;
     const QString text = FromUtf8(n.text);
     QMetaObject::invokeMethod(
-        this, [this, text] { warnings_.append(text); }, Qt::QueuedConnection);
+        this,
+        [this, session, text] {
+          if (session == session_) warnings_.append(text);
+        },
+        Qt::QueuedConnection);
   };
-  h.progress = [this](uint64_t d, uint64_t t) {
+  h.progress = [this, session](uint64_t d, uint64_t t) {
     QMetaObject::invokeMethod(
         this,
-        [this, d, t] {
+        [this, session, d, t] {
+          if (session != session_) return;
           done_ = d;
           total_ = t;
           emit progressChanged();
@@ -249,11 +260,12 @@ void Desk::RunInBackground(const QString& operation, std::function<void()> work)
   worker_ = std::thread(std::move(work));
 }
 
-void Desk::Finished(const QString& status, const QStringList& warnings) {
+void Desk::Finished(uint64_t session, const std::function<QString()>& status) {
+  // A job of a session locked since: its words are not shown to whoever unlocks next.
+  if (session != session_) return;
   if (worker_.joinable()) worker_.join();
   operation_.clear();
-  status_ = status;
-  warnings_ += warnings;
+  status_ = status();
   emit busyChanged();
   emit statusChanged();
   RefreshList();
@@ -264,55 +276,67 @@ void Desk::Finished(const QString& status, const QStringList& warnings) {
 void Desk::sync() {
   if (locked() || busy()) return;
   auto bundle = bundle_;
-  RunInBackground(QStringLiteral("sync"), [this, bundle] {
+  const uint64_t session = session_;
+  RunInBackground(QStringLiteral("sync"), [this, bundle, session] {
     const investigator::Hooks hooks = HooksForWork();
-    const std::string label = store_path_.toStdString();
-    auto r = investigator::Sync(*bundle, *key_, *store_, label, hooks);
-    QString status;
-    if (r.ok()) {
-      status = tr("Synced: %1 new testimonies, %2 shares from colleagues; the server's log of %3 "
-                  "entries checks out.")
-                   .arg(number(static_cast<double>(r->added)))
-                   .arg(number(static_cast<double>(r->shares)))
-                   .arg(number(static_cast<double>(r->log_size)));
-      if (r->tampered)
-        status += QLatin1Char(' ') + tr("%1 arrived tampered and were not kept.")
-                                         .arg(number(static_cast<double>(r->tampered)));
-      if (r->withheld)
-        status += QLatin1Char(' ') + tr("THE SERVER WITHHOLDS %1 testimonies (see the warnings).")
-                                         .arg(number(static_cast<double>(r->withheld)));
-    } else if (r.status().code() == ErrorCode::kCancelled) {
-      status = tr("Sync stopped; what arrived is kept.");
-    } else {
-      status = tr("Sync failed: %1").arg(FromUtf8(r.status().message()));
-    }
+    auto r = std::make_shared<Result<investigator::SyncReport>>(
+        investigator::Sync(*bundle, *key_, *store_, store_path_.toStdString(), hooks));
+    // Said in words on the window's thread, in the window's language.
     QMetaObject::invokeMethod(
-        this, [this, status] { Finished(status, {}); }, Qt::QueuedConnection);
+        this,
+        [this, session, r] {
+          Finished(session, [this, r] {
+            if (!r->ok())
+              return r->status().code() == ErrorCode::kCancelled
+                         ? tr("Sync stopped; what arrived is kept.")
+                         : tr("Sync failed: %1").arg(FromUtf8(r->status().message()));
+            const investigator::SyncReport& s = r->value();
+            QString status = tr("Synced: %1 new testimonies, %2 shares from colleagues; the "
+                                "server's log of %3 entries checks out.")
+                                 .arg(number(static_cast<double>(s.added)))
+                                 .arg(number(static_cast<double>(s.shares)))
+                                 .arg(number(static_cast<double>(s.log_size)));
+            if (s.tampered)
+              status += QLatin1Char(' ') + tr("%1 arrived tampered and were not kept.")
+                                               .arg(number(static_cast<double>(s.tampered)));
+            if (s.withheld)
+              status +=
+                  QLatin1Char(' ') + tr("THE SERVER WITHHOLDS %1 testimonies (see the warnings).")
+                                         .arg(number(static_cast<double>(s.withheld)));
+            return status;
+          });
+        },
+        Qt::QueuedConnection);
   });
 }
 
 void Desk::openAll() {
   if (locked() || busy()) return;
-  RunInBackground(QStringLiteral("openAll"), [this] {
+  const uint64_t session = session_;
+  RunInBackground(QStringLiteral("openAll"), [this, session] {
     const investigator::Hooks hooks = HooksForWork();
-    auto r = investigator::OpenAll(*store_, Keys(), store_path_.toStdString(), hooks);
-    QString status;
-    if (r.ok()) {
-      status = tr("Opened %1 testimonies; %2 were open already; %3 need more shares.")
-                   .arg(number(static_cast<double>(r->opened)))
-                   .arg(number(static_cast<double>(r->already)))
-                   .arg(number(static_cast<double>(r->waiting)));
-      if (r->failed)
-        status +=
-            QLatin1Char(' ') +
-            tr("%1 would not open (see the warnings).").arg(number(static_cast<double>(r->failed)));
-    } else if (r.status().code() == ErrorCode::kCancelled) {
-      status = tr("Stopped; what was opened is kept.");
-    } else {
-      status = tr("Opening failed: %1").arg(FromUtf8(r.status().message()));
-    }
+    auto r = std::make_shared<Result<investigator::OpenAllReport>>(
+        investigator::OpenAll(*store_, Keys(), store_path_.toStdString(), hooks));
     QMetaObject::invokeMethod(
-        this, [this, status] { Finished(status, {}); }, Qt::QueuedConnection);
+        this,
+        [this, session, r] {
+          Finished(session, [this, r] {
+            if (!r->ok())
+              return r->status().code() == ErrorCode::kCancelled
+                         ? tr("Stopped; what was opened is kept.")
+                         : tr("Opening failed: %1").arg(FromUtf8(r->status().message()));
+            const investigator::OpenAllReport& o = r->value();
+            QString status = tr("Opened %1 testimonies; %2 were open already; %3 need more shares.")
+                                 .arg(number(static_cast<double>(o.opened)))
+                                 .arg(number(static_cast<double>(o.already)))
+                                 .arg(number(static_cast<double>(o.waiting)));
+            if (o.failed)
+              status += QLatin1Char(' ') + tr("%1 would not open (see the warnings).")
+                                               .arg(number(static_cast<double>(o.failed)));
+            return status;
+          });
+        },
+        Qt::QueuedConnection);
   });
 }
 
@@ -373,6 +397,13 @@ QString Desk::Waiting(const cli::CaseStore::Row& row) const {
                             .arg(names);
 }
 
+void Desk::StopReader() {
+  ++reading_;  // a result still on its way is for an earlier reading: dropped
+  cancel_read_ = true;
+  if (reader_.joinable()) reader_.join();
+  cancel_read_ = false;
+}
+
 void Desk::read(const QString& id) {
   if (locked()) return;
   closeTestimony();
@@ -388,22 +419,40 @@ void Desk::read(const QString& id) {
     current_state_ = FromUtf8((*found)->state);
     current_received_ = date(static_cast<double>((*found)->received_hour));
   }
-  auto r = investigator::Read(*store_, *parsed, Keys(), investigator::ReadLimits{},
-                              store_path_.toStdString(), investigator::Hooks{});
-  if (!r.ok()) {
-    const auto code = r.status().code();
-    current_error_ =
-        current_state_ == QLatin1String("tampered")
-            ? tr("This testimony did not match its id when it was synced: it was tampered with "
-                 "on the way, and it is not opened.")
-        : code == ErrorCode::kNotEnoughKeys
-            ? tr("This testimony needs more key shares than you hold. Ask a colleague to release "
-                 "theirs, then sync.")
-            : FromUtf8(r.status().message());
-  } else {
-    current_ = std::move(r).value();
-  }
   RefreshCurrent();
+  // Decrypted on a thread of its own: a testimony of gigabytes keeps the window (and the idle
+  // lock) answering, and choosing another stops it.
+  const uint64_t reading = reading_;
+  const Digest32 envelope = *parsed;
+  opening_ = true;
+  emit currentChanged();
+  reader_ = std::thread([this, reading, envelope] {
+    investigator::Hooks hooks;
+    hooks.cancelled = [this] { return cancel_read_.load(); };
+    auto r = std::make_shared<Result<investigator::ReadTestimony>>(investigator::Read(
+        *store_, envelope, Keys(), investigator::ReadLimits{}, store_path_.toStdString(), hooks));
+    QMetaObject::invokeMethod(
+        this,
+        [this, reading, r] {
+          if (reading != reading_) return;  // wiped with r
+          opening_ = false;
+          if (!r->ok()) {
+            const auto code = r->status().code();
+            current_error_ =
+                current_state_ == QLatin1String("tampered")
+                    ? tr("This testimony did not match its id when it was synced: it was "
+                         "tampered with on the way, and it is not opened.")
+                : code == ErrorCode::kNotEnoughKeys
+                    ? tr("This testimony needs more key shares than you hold. Ask a colleague "
+                         "to release theirs, then sync.")
+                    : FromUtf8(r->status().message());
+          } else {
+            current_ = std::move(*r).value();
+          }
+          RefreshCurrent();
+        },
+        Qt::QueuedConnection);
+  });
   touch();
 }
 
@@ -432,6 +481,8 @@ void Desk::RefreshCurrent() {
 }
 
 void Desk::closeTestimony() {
+  StopReader();
+  opening_ = false;
   closePreview();
   current_.reset();  // wipes the text and every attachment held
   current_id_.clear();
@@ -499,15 +550,33 @@ void Desk::preview(int attachment) {
     preview_text_ =
         QString::fromUtf8(reinterpret_cast<const char*>(a.bytes.data()), static_cast<qsizetype>(n));
   } else if (kind == QLatin1String("image") || kind == QLatin1String("pdf")) {
-    Preview p = RenderInChild(
-        preview_program_, kind == QLatin1String("pdf") ? PreviewKind::kPdf : PreviewKind::kImage,
-        a.bytes.span());
-    if (p.error.isEmpty()) {
-      preview_pages_ = static_cast<int>(p.pages.size());
-      images_->Set(std::move(p.pages));
-    } else {
-      preview_error_ = tr("This file could not be previewed: export the testimony to see it.");
-    }
+    // Decoded by the previewer process, waited for on the reader's thread with bytes of its
+    // own: closing the testimony meanwhile stops it and wipes nothing it still reads.
+    StopReader();
+    const uint64_t reading = reading_;
+    auto bytes = std::make_shared<SecretBuffer>(SecretBuffer::CopyOf(a.bytes.span()));
+    const PreviewKind k = kind == QLatin1String("pdf") ? PreviewKind::kPdf : PreviewKind::kImage;
+    const QString program = preview_program_;
+    previewing_ = true;
+    reader_ = std::thread([this, reading, bytes, k, program] {
+      auto p =
+          std::make_shared<Preview>(RenderInChild(program, k, bytes->span(), 30000, &cancel_read_));
+      QMetaObject::invokeMethod(
+          this,
+          [this, reading, p] {
+            if (reading != reading_) return;
+            previewing_ = false;
+            if (p->error.isEmpty()) {
+              preview_pages_ = static_cast<int>(p->pages.size());
+              images_->Set(std::move(p->pages));
+            } else {
+              preview_error_ =
+                  tr("This file could not be previewed: export the testimony to see it.");
+            }
+            emit previewChanged();
+          },
+          Qt::QueuedConnection);
+    });
   } else {
     preview_error_ = tr("This kind of file is not previewed: export the testimony to see it.");
   }
@@ -516,7 +585,10 @@ void Desk::preview(int attachment) {
 }
 
 void Desk::closePreview() {
+  if (previewing_) StopReader();
+  previewing_ = false;
   images_->Clear();
+  ++preview_serial_;
   preview_pages_ = 0;
   preview_text_.clear();
   preview_error_.clear();
@@ -661,17 +733,18 @@ void Desk::exportPackage(const QString& folder, const QString& use, const QStrin
   const std::string out = LocalPath(folder);
   investigator::ExportUse u{use.toStdString(), reason.simplified().toStdString()};
   const Digest32 envelope = *id;
-  RunInBackground(QStringLiteral("export"), [this, envelope, out, u] {
+  const uint64_t session = session_;
+  RunInBackground(QStringLiteral("export"), [this, envelope, out, u, session] {
     const investigator::Hooks hooks = HooksForWork();
     const Status st =
         investigator::Export(*store_, envelope, Keys(), out, store_path_.toStdString(), hooks, &u);
-    const QString status = st.ok() ? tr("Evidence package written to %1.").arg(FromUtf8(out))
-                                   : tr("Export failed: %1").arg(FromUtf8(st.message()));
     QMetaObject::invokeMethod(
         this,
-        [this, status, ok = st.ok()] {
-          Finished(status, {});
-          Say(status, !ok);
+        [this, session, st, out] {
+          const QString status = st.ok() ? tr("Evidence package written to %1.").arg(FromUtf8(out))
+                                         : tr("Export failed: %1").arg(FromUtf8(st.message()));
+          Finished(session, [status] { return status; });
+          if (session == session_) Say(status, !st.ok());
         },
         Qt::QueuedConnection);
   });

@@ -12,6 +12,7 @@
 #include <QTimer>
 #include <QVariantList>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,8 @@ class Desk : public QObject {
   Q_PROPERTY(QString currentId READ currentId NOTIFY currentChanged)
   Q_PROPERTY(QString currentState READ currentState NOTIFY currentChanged)
   Q_PROPERTY(QString currentError READ currentError NOTIFY currentChanged)
+  // True while the testimony chosen is being decrypted.
+  Q_PROPERTY(bool opening READ opening NOTIFY currentChanged)
   Q_PROPERTY(QString currentText READ currentText NOTIFY currentChanged)
   Q_PROPERTY(bool currentRightToLeft READ currentRightToLeft NOTIFY currentChanged)
   Q_PROPERTY(QString currentLanguage READ currentLanguage NOTIFY currentChanged)
@@ -91,6 +94,7 @@ class Desk : public QObject {
   Q_PROPERTY(QString previewText READ previewText NOTIFY previewChanged)
   Q_PROPERTY(QString previewError READ previewError NOTIFY previewChanged)
   Q_PROPERTY(QString previewName READ previewName NOTIFY previewChanged)
+  Q_PROPERTY(int previewSerial READ previewSerial NOTIFY previewChanged)
 
   // A share about to be released, for the investigator to confirm: "" none.
   Q_PROPERTY(QString pendingRelease READ pendingRelease NOTIFY releaseChanged)
@@ -126,6 +130,7 @@ class Desk : public QObject {
   QString currentId() const { return current_id_; }
   QString currentState() const { return current_state_; }
   QString currentError() const { return current_error_; }
+  bool opening() const { return opening_; }
   QString currentText() const;
   bool currentRightToLeft() const;
   QString currentLanguage() const;
@@ -142,6 +147,7 @@ class Desk : public QObject {
   QString previewText() const { return preview_text_; }
   QString previewError() const { return preview_error_; }
   QString previewName() const { return preview_name_; }
+  int previewSerial() const { return preview_serial_; }
   QString pendingRelease() const { return pending_release_text_; }
   QString verifyResult() const { return verify_result_; }
   QStringList verifyLines() const { return verify_lines_; }
@@ -218,7 +224,10 @@ class Desk : public QObject {
  private:
   investigator::Hooks HooksForWork();
   void RunInBackground(const QString& operation, std::function<void()> work);
-  void Finished(const QString& status, const QStringList& warnings);
+  // A job's end, in the session it started in; `status` is said on the window's thread.
+  void Finished(uint64_t session, const std::function<QString()>& status);
+  // Stops the reading or preview under way and drops its result.
+  void StopReader();
   void RefreshList(bool totals = true);
   void RefreshCurrent();  // annotations, custody, state of the testimony being read
   std::vector<investigator::KeyRef> Keys() const;
@@ -246,6 +255,13 @@ class Desk : public QObject {
   QStringList warnings_;
   std::atomic<bool> cancel_{false};
   std::thread worker_;
+  // Counts lock(): a job's result that arrives from an earlier session is dropped.
+  uint64_t session_ = 0;
+  // Reading and previewing, on a thread of their own; reading_ counts them, as session_ does.
+  std::thread reader_;
+  std::atomic<bool> cancel_read_{false};
+  uint64_t reading_ = 0;
+  bool opening_ = false, previewing_ = false;
 
   CaseListModel model_;
   int total_cases_ = 0;
@@ -259,6 +275,7 @@ class Desk : public QObject {
   PreviewImages* images_;  // owned by the QML engine once handed to it
   QString preview_program_;
   int preview_pages_ = 0;
+  int preview_serial_ = 0;
   QString preview_text_, preview_error_, preview_name_;
 
   std::optional<investigator::ShareToRelease> pending_release_;

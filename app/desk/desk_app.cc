@@ -9,6 +9,14 @@
 
 namespace gavah::app {
 
+QUrl LocalOnly::intercept(const QUrl& url, DataType) {
+  const QString scheme = url.scheme();
+  if (scheme == QLatin1String("qrc") || scheme == QLatin1String("file") ||
+      scheme == QLatin1String("image") || scheme.isEmpty())
+    return url;
+  return QUrl(QStringLiteral("qrc:/desk/refused"));
+}
+
 bool DeskApp::Start() {
   // No compiled-QML cache under ~/.cache, as in the witness app: the desk leaves no more traces
   // than the binary.
@@ -20,6 +28,7 @@ bool DeskApp::Start() {
   (void)styled;
   ApplyLanguage();
   connect(&desk_, &Desk::languageChanged, this, &DeskApp::ApplyLanguage);
+  engine_.addUrlInterceptor(&local_only_);
   engine_.addImageProvider(QStringLiteral("preview"), desk_.previewImages());
   engine_.rootContext()->setContextProperty(QStringLiteral("desk"), &desk_);
   engine_.load(QUrl(QStringLiteral("qrc:/desk/Main.qml")));

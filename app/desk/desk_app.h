@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QObject>
+#include <QQmlAbstractUrlInterceptor>
 #include <QQmlApplicationEngine>
 #include <QTranslator>
 #include <memory>
@@ -12,6 +13,14 @@
 class QQuickWindow;
 
 namespace gavah::app {
+
+// Lets the QML engine load only what ships with the desk (qrc:, Qt's own QML modules) and the
+// preview's pages (image:): markup a sender slipped into a name can then fetch nothing from a
+// network, which would tell an onlooker who reads that testimony, and when.
+class LocalOnly : public QQmlAbstractUrlInterceptor {
+ public:
+  QUrl intercept(const QUrl& url, DataType type) override;
+};
 
 class DeskApp : public QObject {
   Q_OBJECT
@@ -30,6 +39,7 @@ class DeskApp : public QObject {
   void ApplyLanguage();
 
   Desk desk_;
+  LocalOnly local_only_;
   QQmlApplicationEngine engine_;
   std::unique_ptr<QTranslator> translator_;
 };

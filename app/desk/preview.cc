@@ -1,12 +1,16 @@
 #include "preview.h"
 
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +23,7 @@
 #include <QtPdf/QPdfDocument>
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 
 extern char** environ;
@@ -38,20 +43,45 @@ bool WriteAll(int fd, const void* data, size_t n) {
   return true;
 }
 
-// Reads exactly n bytes before `deadline`, or fails.
-bool ReadAll(int fd, void* data, size_t n, std::chrono::steady_clock::time_point deadline) {
-  auto* p = static_cast<uint8_t*>(data);
-  while (n > 0) {
+// Waits until `fd` is ready for `events`, at most until `deadline`, and not once `cancel` is set.
+bool Ready(int fd, short events, std::chrono::steady_clock::time_point deadline,
+           const std::atomic<bool>* cancel) {
+  for (;;) {
+    if (cancel != nullptr && cancel->load()) return false;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                           deadline - std::chrono::steady_clock::now())
                           .count();
     if (left <= 0) return false;
-    pollfd pfd{fd, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(left));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;
+    pollfd pfd{fd, events, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 100)));
+    if (ready < 0 && errno != EINTR) return false;
+    if (ready > 0) return true;
+  }
+}
+
+// Writes all n bytes to a non-blocking `fd` before `deadline`, or fails.
+bool WriteAllBy(int fd, const void* data, size_t n, std::chrono::steady_clock::time_point deadline,
+                const std::atomic<bool>* cancel) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  while (n > 0) {
+    if (!Ready(fd, POLLOUT, deadline, cancel)) return false;
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// Reads exactly n bytes before `deadline`, or fails.
+bool ReadAll(int fd, void* data, size_t n, std::chrono::steady_clock::time_point deadline,
+             const std::atomic<bool>* cancel = nullptr) {
+  auto* p = static_cast<uint8_t*>(data);
+  while (n > 0) {
+    if (!Ready(fd, POLLIN, deadline, cancel)) return false;
     const ssize_t r = ::read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (r <= 0) return false;
     p += r;
     n -= static_cast<size_t>(r);
@@ -89,8 +119,88 @@ QImage Bounded(const QImage& img) {
 
 }  // namespace
 
+// The system calls the decoder never needs and an exploit would: the network, running another
+// program, tracing, and opening anything for writing (PROTOCOL.md 10b). Refused with EPERM, so a
+// library that tries (a font cache) carries on; any other architecture's calls kill the child.
+bool DenyPreviewEscapes() {
+#if defined(__x86_64__)
+  constexpr uint32_t kArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+  constexpr uint32_t kArch = AUDIT_ARCH_AARCH64;
+#else
+  return false;
+#endif
+  constexpr uint32_t kWrite = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND;
+  constexpr uint32_t kDeny = SECCOMP_RET_ERRNO | EPERM;
+#define GAVAH_DENY(nr) \
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, kDeny)
+#define GAVAH_NO_WRITE(nr, arg)                                                             \
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4),                                          \
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args) + 8 * (arg)),         \
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, kWrite, 0, 1), BPF_STMT(BPF_RET | BPF_K, kDeny), \
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+  sock_filter filter[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+#if defined(__x86_64__)
+    // The x32 calls: none.
+    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    GAVAH_DENY(__NR_creat),
+    GAVAH_DENY(__NR_rename),
+    GAVAH_DENY(__NR_unlink),
+    GAVAH_DENY(__NR_mkdir),
+#endif
+    GAVAH_DENY(__NR_socket),
+    GAVAH_DENY(__NR_socketpair),
+    GAVAH_DENY(__NR_connect),
+    GAVAH_DENY(__NR_bind),
+    GAVAH_DENY(__NR_listen),
+    GAVAH_DENY(__NR_accept),
+    GAVAH_DENY(__NR_accept4),
+    GAVAH_DENY(__NR_sendto),
+    GAVAH_DENY(__NR_sendmsg),
+    GAVAH_DENY(__NR_execve),
+    GAVAH_DENY(__NR_execveat),
+    GAVAH_DENY(__NR_ptrace),
+    GAVAH_DENY(__NR_process_vm_writev),
+    GAVAH_DENY(__NR_openat2),
+    GAVAH_DENY(__NR_renameat),
+    GAVAH_DENY(__NR_renameat2),
+    GAVAH_DENY(__NR_unlinkat),
+    GAVAH_DENY(__NR_mkdirat),
+    GAVAH_DENY(__NR_truncate),
+#if defined(__x86_64__)
+    GAVAH_NO_WRITE(__NR_open, 1),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+#endif
+    GAVAH_NO_WRITE(__NR_openat, 2),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+#undef GAVAH_DENY
+#undef GAVAH_NO_WRITE
+  const sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+  return ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0;
+}
+
+bool IsolatePreviewProcess() {
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  const rlimit core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &core);
+  const rlimit cpu{20, 20};
+  ::setrlimit(RLIMIT_CPU, &cpu);
+  const rlimit mem{uint64_t{4} << 30, uint64_t{4} << 30};
+  ::setrlimit(RLIMIT_AS, &mem);
+  // A network namespace of its own, with no interface: without it, no preview (a machine that
+  // forbids unprivileged namespaces gets "could not be previewed", never a child on the network).
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         ::unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 && ::chdir("/") == 0;
+}
+
 Preview RenderInChild(const QString& program, PreviewKind kind, std::span<const uint8_t> bytes,
-                      int timeout_ms) {
+                      int timeout_ms, const std::atomic<bool>* cancel) {
   Preview out;
   if (bytes.size() > kMaxPreviewInput) {
     out.error = QStringLiteral("too large to preview");
@@ -108,6 +218,8 @@ Preview RenderInChild(const QString& program, PreviewKind kind, std::span<const 
   posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&fa, res[1], STDOUT_FILENO);
   posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  // Nothing of the desk's but the two pipes: no store, no socket to the server.
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
   const QByteArray path = program.toLocal8Bit();
   char arg0[] = "gavah-desk";
   char arg1[] = "--preview";
@@ -128,37 +240,44 @@ Preview RenderInChild(const QString& program, PreviewKind kind, std::span<const 
   }
   // A child that dies early must not kill the desk with SIGPIPE.
   ::signal(SIGPIPE, SIG_IGN);
+  ::fcntl(in[1], F_SETFL, ::fcntl(in[1], F_GETFL) | O_NONBLOCK);
+  ::fcntl(res[0], F_SETFL, ::fcntl(res[0], F_GETFL) | O_NONBLOCK);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   uint8_t head[9];
   head[0] = static_cast<uint8_t>(kind);
   const uint64_t n = bytes.size();
   for (int i = 0; i < 8; ++i) head[1 + i] = static_cast<uint8_t>(n >> (56 - 8 * i));
-  const bool sent = WriteAll(in[1], head, sizeof head) && WriteAll(in[1], bytes.data(), n);
+  const bool sent = WriteAllBy(in[1], head, sizeof head, deadline, cancel) &&
+                    WriteAllBy(in[1], bytes.data(), n, deadline, cancel);
   ::close(in[1]);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   uint8_t count_bytes[4];
-  bool ok = sent && ReadAll(res[0], count_bytes, 4, deadline);
+  bool ok = sent && ReadAll(res[0], count_bytes, 4, deadline, cancel);
   const uint32_t pages = ok ? GetU32(count_bytes) : 0;
   if (pages > kMaxPreviewPages) ok = false;
+  uint64_t pixels = 0;
   for (uint32_t p = 0; ok && p < pages; ++p) {
     uint8_t size[8];
-    if (!ReadAll(res[0], size, 8, deadline)) {
+    if (!ReadAll(res[0], size, 8, deadline, cancel)) {
       ok = false;
       break;
     }
     const uint32_t w = GetU32(size), h = GetU32(size + 4);
-    if (w == 0 || h == 0 || w > kMaxPreviewSide || h > kMaxPreviewSide) {
+    pixels += uint64_t{w} * h;
+    if (w == 0 || h == 0 || w > kMaxPreviewSide || h > kMaxPreviewSide ||
+        pixels > kMaxPreviewPixels) {
       ok = false;
       break;
     }
     QImage img(static_cast<int>(w), static_cast<int>(h), QImage::Format_ARGB32);
     for (int y = 0; ok && y < img.height(); ++y)
-      ok = ReadAll(res[0], img.scanLine(y), size_t{w} * 4, deadline);
+      ok = ReadAll(res[0], img.scanLine(y), size_t{w} * 4, deadline, cancel);
     if (ok) out.pages.push_back(std::move(img));
   }
   ::close(res[0]);
   ::kill(pid, SIGKILL);  // done or not, it has nothing more to say
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   if (!ok || out.pages.empty()) {
     out.pages.clear();
     out.error = QStringLiteral("could not be previewed");
@@ -167,16 +286,7 @@ Preview RenderInChild(const QString& program, PreviewKind kind, std::span<const 
 }
 
 int RunPreviewChild(int argc, char** argv) {
-  ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  // No network, where unprivileged namespaces are allowed (Debian allows them by default).
-  (void)::unshare(CLONE_NEWUSER | CLONE_NEWNET);
-  const rlimit cpu{20, 20};
-  ::setrlimit(RLIMIT_CPU, &cpu);
-  const rlimit mem{uint64_t{4} << 30, uint64_t{4} << 30};
-  ::setrlimit(RLIMIT_AS, &mem);
-  const rlimit core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &core);
+  if (!IsolatePreviewProcess()) return 3;
   uint8_t head[9];
   if (!ReadAll(STDIN_FILENO, head, sizeof head,
                std::chrono::steady_clock::now() + std::chrono::seconds(30)))
@@ -190,6 +300,8 @@ int RunPreviewChild(int argc, char** argv) {
     return 1;
   qputenv("QT_QPA_PLATFORM", "offscreen");
   QGuiApplication app(argc, argv);
+  // From here on the bytes are decoded: no network, no program, no file written.
+  if (!DenyPreviewEscapes()) return 3;
   std::vector<QImage> pages;
   QBuffer buffer(&data);
   buffer.open(QIODevice::ReadOnly);

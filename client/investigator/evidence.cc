@@ -19,6 +19,7 @@
 #include "gavah/crypto/process.h"
 #include "gavah/crypto/receipt.h"
 #include "gavah/crypto/tlog.h"
+#include "gavah/crypto/utf8.h"
 #include "intake_client.h"
 #include "internal.h"
 #include "testimony_dir.h"
@@ -178,17 +179,36 @@ Result<std::pair<uint64_t, uint64_t>> CheckLogProof(const std::string& text,
 
 }  // namespace
 
+Status CheckExportUse(const ExportUse& use) {
+  bool known = false;
+  for (const auto token : kConsentTokens) known |= token == use.use;
+  if (!known)
+    return Refused(
+        "an export's use is one of the consent tokens (prosecutors-courts, "
+        "un-mechanism, quote-anonymously, investigators, contact-again)");
+  // One line the custody can show as it is: no control, line or paragraph separator, and no
+  // bidirectional mark that could make it read as something else.
+  if (use.reason.size() > 4096 || !IsValidUtf8(use.reason))
+    return Refused("the reason for an export is at most 4096 bytes of UTF-8");
+  for (size_t i = 0; i < use.reason.size();) {
+    const uint32_t cp = NextCodePoint(use.reason, i);
+    const bool invisible = cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+                           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+                           cp == 0xfeff || cp == 0x2028 || cp == 0x2029;
+    if (IsControlCodePoint(cp) || invisible)
+      return Refused("the reason for an export is one line of visible text");
+  }
+  return Status::Ok();
+}
+
 Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
               const std::string& out, const std::string& store_label, const Hooks& hooks,
               const ExportUse* use) {
   if (keys.empty()) return Refused("exporting needs the key that signs the manifest");
-  if (use != nullptr) {
-    for (const char c : use->use)
-      if (!((c >= 'a' && c <= 'z') || c == '-'))
-        return Refused("an export's use is a consent token, such as prosecutors-courts");
-    if (use->reason.size() > 4096 || use->reason.find('\n') != std::string::npos)
-      return Refused("the reason for an export is one line of at most 4096 bytes");
-  }
+  // Without a use named, the organisation's own review: the one use every witness allows.
+  const ExportUse own{"investigators", ""};
+  if (use == nullptr) use = &own;
+  GAVAH_RETURN_IF_ERROR(CheckExportUse(*use));
   GAVAH_ASSIGN_OR_RETURN(const CaseEnvelope e, UsableEnvelope(store, id, store_label));
   const std::string id_hex = ToHex(e.id);
   auto bundle_bytes = store.Bundle();
@@ -198,16 +218,30 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   if (!parsed.ok()) return Prefixed(store_label, parsed.status());
   const RecipientBundle bundle = std::move(parsed).value();
   if (!bundle.contents().receipt_key) return Refused("the bundle names no receipt key");
-  // Built beside OUT and renamed into place when whole and signed; a taken OUT costs no
-  // passphrase.
-  GAVAH_ASSIGN_OR_RETURN(auto dir, cli::StagingDir::TryCreate(out));
-  const std::string& staging = dir->path();
+  // A taken OUT costs no passphrase (the staging folder beside it is made below).
+  if (struct stat st{}; ::lstat(out.c_str(), &st) == 0)
+    return Refused(out + " exists; the package goes into a new folder");
   std::optional<InvestigatorSecretKey> owned;
   GAVAH_ASSIGN_OR_RETURN(const InvestigatorSecretKey* const signing, Unlock(keys.front(), owned));
   const InvestigatorSecretKey& signer = *signing;
   // Opening needs the signer's key again: it is not unlocked twice.
   std::vector<KeyRef> opening = keys;
   opening.front().unlocked = signing;
+  // The witness's consent decides before anything is written: a use they did not allow needs a
+  // reason, which the chain of custody keeps. It is read from the envelope itself, in memory.
+  GAVAH_ASSIGN_OR_RETURN(const std::optional<std::string> consent,
+                         ConsentOf(store, e, opening, store_label, hooks));
+  std::string exported = "exported for " + use->use;
+  if (!ConsentAllows(consent, use->use)) {
+    if (use->reason.empty())
+      return Refused("the witness did not consent to " + use->use +
+                     " (they allow: " + (consent ? *consent : "their own organisation's review") +
+                     "); give a reason, which goes into the chain of custody");
+    exported += ", which the witness did not consent to; reason: " + use->reason;
+  }
+  // Built beside OUT and renamed into place when whole and signed.
+  GAVAH_ASSIGN_OR_RETURN(auto dir, cli::StagingDir::TryCreate(out));
+  const std::string& staging = dir->path();
   {  // the original envelope, byte for byte
     const std::string path = staging + "/envelope.gvh";
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -235,20 +269,6 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   GAVAH_ASSIGN_OR_RETURN(OpenedTestimony opened,
                          OpenIntoFolder(in, "envelope " + id_hex, opening, finder, e.id,
                                         staging + "/testimony", e.size, hooks, set_aside));
-  // The witness's consent decides before anything leaves: a use they did not allow needs a
-  // reason, which the chain of custody keeps.
-  // The event as the package's custody.txt gives it; the store's own record adds where to.
-  std::string exported = "exported";
-  if (use != nullptr) {
-    exported += " for " + use->use;
-    if (!ConsentAllows(opened.consent, use->use)) {
-      if (use->reason.empty())
-        return Refused("the witness did not consent to " + use->use + " (they allow: " +
-                       (opened.consent ? *opened.consent : "their own organisation's review") +
-                       "); give a reason, which goes into the chain of custody");
-      exported += ", which the witness did not consent to; reason: " + use->reason;
-    }
-  }
   GAVAH_RETURN_IF_ERROR(
       Prefixed(store_label, store.SetBlob("files:" + id_hex, opened.attachments.span())));
   // The file key opens this envelope only, whose plaintext the package holds anyway; with it

@@ -113,6 +113,12 @@ Result<OpenedTestimony> OpenIntoFolder(
     uint64_t total, const Hooks& hooks,
     const std::function<Status(std::span<const uint8_t>)>& set_aside);
 
+// The witness's consent in envelope `e` (none: not asked), read in memory with `keys` and the
+// released shares, recording nothing.
+Result<std::optional<std::string>> ConsentOf(CaseStore& store, const CaseEnvelope& e,
+                                             const std::vector<KeyRef>& keys,
+                                             const std::string& store_label, const Hooks& hooks);
+
 // Records what opening `e` learnt that later work needs (the reply key, the attachment list).
 Status RememberOpened(CaseStore& store, const CaseEnvelope& e, const OpenedTestimony& o,
                       const std::string& event, const std::string& store_label);

@@ -223,11 +223,15 @@ struct ExportUse {
 // True when the witness's consent (as OpenedTestimony gives it) covers `use`. A witness who was
 // not asked allows the organisation's own review only.
 bool ConsentAllows(const std::optional<std::string>& consent, const std::string& use);
+// Refuses a use that is no consent token, and a reason that is not one line of visible text of
+// at most 4096 bytes.
+Status CheckExportUse(const ExportUse& use);
 
 // Writes the signed package for envelope `id` into the new folder `out`: the envelope, its
 // receipt, the opened testimony, the file key, the bundle, the custody and a manifest signed by
-// the first key. With `use`, an export the witness did not consent to needs a reason, and the
-// use (and reason) are the custody's "exported" event.
+// the first key. The witness's consent is checked against `use` (none: "investigators", the
+// organisation's own review) before anything is written; a use they did not consent to needs a
+// reason. The use (and reason) are the custody's "exported" event.
 Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
               const std::string& out, const std::string& store_label, const Hooks& hooks,
               const ExportUse* use = nullptr);
@@ -246,7 +250,7 @@ struct VerifiedPackage {
 Result<VerifiedPackage> VerifyExport(const std::string& dir, const RecipientBundle* pinned,
                                      const std::string& pinned_label);
 
-// ---- Reading in memory, opening everything at once, the case list (PROTOCOL.md 10.3)
+// ---- Reading in memory, opening everything at once, the case list (PROTOCOL.md 10b)
 
 // How much of the attachments a reading holds in memory for preview. An attachment past them
 // is named and sized but not held: the investigator exports it to see it.

@@ -1,5 +1,5 @@
 // Reading testimony in memory, opening a whole case store at once, and the case list: what the
-// desk works from (PROTOCOL.md 10.3).
+// desk works from (PROTOCOL.md 10b).
 #include <algorithm>
 #include <map>
 
@@ -148,6 +148,7 @@ std::map<Digest32, ReleasedTo> ReleasedByEnvelope(const InvestigatorSecretKey& k
 }  // namespace
 
 bool ConsentAllows(const std::optional<std::string>& consent, const std::string& use) {
+  if (use.empty()) return false;
   if (!consent) return use == "investigators";
   size_t at = 0;
   const std::string& c = *consent;
@@ -155,17 +156,19 @@ bool ConsentAllows(const std::optional<std::string>& consent, const std::string&
     size_t end = c.find(',', at);
     if (end == std::string::npos) end = c.size();
     std::string token = c.substr(at, end - at);
-    token.erase(0, token.find_first_not_of(' '));
-    if (token == use) return true;
+    token.erase(0, std::min(token.size(), token.find_first_not_of(' ')));
+    if (!token.empty() && token == use) return true;
     at = end + 1;
   }
   return false;
 }
 
-Result<ReadTestimony> Read(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
-                           const ReadLimits& limits, const std::string& store_label,
-                           const Hooks& hooks) {
-  GAVAH_ASSIGN_OR_RETURN(const CaseEnvelope e, UsableEnvelope(store, id, store_label));
+namespace internal {
+
+// Opens `e` in memory, recording nothing but shares that do not fit.
+Result<ReadTestimony> ReadQuietly(CaseStore& store, const CaseEnvelope& e,
+                                  const std::vector<KeyRef>& keys, const ReadLimits& limits,
+                                  const std::string& store_label, const Hooks& hooks) {
   GAVAH_ASSIGN_OR_RETURN(const auto bundle, StoreBundle(store, store_label));
   auto released = store.Shares();
   if (!released.ok()) return Prefixed(store_label, released.status());
@@ -184,6 +187,24 @@ Result<ReadTestimony> Read(CaseStore& store, const Digest32& id, const std::vect
                                                      e.id, make, e.size, hooks, set_aside));
   ReadTestimony r = target.Take();
   r.opened = std::move(o);
+  return r;
+}
+
+Result<std::optional<std::string>> ConsentOf(CaseStore& store, const CaseEnvelope& e,
+                                             const std::vector<KeyRef>& keys,
+                                             const std::string& store_label, const Hooks& hooks) {
+  GAVAH_ASSIGN_OR_RETURN(const ReadTestimony r,
+                         ReadQuietly(store, e, keys, ReadLimits{0, 0}, store_label, hooks));
+  return r.opened.consent;
+}
+
+}  // namespace internal
+
+Result<ReadTestimony> Read(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& keys,
+                           const ReadLimits& limits, const std::string& store_label,
+                           const Hooks& hooks) {
+  GAVAH_ASSIGN_OR_RETURN(const CaseEnvelope e, UsableEnvelope(store, id, store_label));
+  GAVAH_ASSIGN_OR_RETURN(ReadTestimony r, ReadQuietly(store, e, keys, limits, store_label, hooks));
   auto indexed = store.Indexed(e.id);
   if (!indexed.ok()) return Prefixed(store_label, indexed.status());
   const uint64_t now = NowUnix();
@@ -231,6 +252,7 @@ Result<OpenAllReport> OpenAll(CaseStore& store, const std::vector<KeyRef>& keys,
   }
   // Warnings only: a note per envelope ("using the share that ... released") would bury them.
   Hooks quiet;
+  quiet.cancelled = hooks.cancelled;
   quiet.note = [&hooks](const Note& n) {
     if (n.kind == Note::Kind::kWarning) Tell(hooks, n.kind, n.text);
   };
@@ -305,7 +327,7 @@ Result<std::vector<CaseStore::Row>> ListCases(CaseStore& store, const CaseFilter
   f.tag = SecretBuffer::CopyOf(filter.tag.span());
   f.from_hour = filter.from_hour;
   f.to_hour = filter.to_hour;
-  f.text = FoldForSearch(filter.text.span());
+  f.text = SecretBuffer::CopyOf(filter.text.span());
   auto rows = store.Rows(f);
   if (!rows.ok()) return Prefixed(store_label, rows.status());
   return rows;

@@ -48,9 +48,18 @@ class Syncer {
         key_(key),
         k_(bundle.contents().threshold) {}
 
-  Result<SyncReport> Run();
+  // The steps, then whatever arrived whole and waits in memory is committed, whether the steps
+  // succeeded, failed or were stopped: every envelope in the batch was checked on its own.
+  Result<SyncReport> Run() {
+    auto r = Steps();
+    const Status flushed = FlushBatch();
+    if (!r.ok()) return r;
+    if (!flushed.ok()) return flushed;
+    return r;
+  }
 
  private:
+  Result<SyncReport> Steps();
   // Fetches the served checkpoint and the entries this store does not hold yet, and checks that
   // together with those it holds they lead to the checkpoint's root (so the log extends the one
   // this store checked before), under the bundle's quorum of witnesses.
@@ -559,7 +568,7 @@ Status Syncer::CheckLog() {
   return Status::Ok();
 }
 
-Result<SyncReport> Syncer::Run() {
+Result<SyncReport> Syncer::Steps() {
   // A case store belongs to one organisation, and never goes back to an older bundle of it.
   GAVAH_RETURN_IF_ERROR(CheckAgainstStore(bundle_, store_, "the bundle", label_));
   GAVAH_RETURN_IF_ERROR(InStore(store_.SetBundle(bundle_.bytes())));
@@ -591,10 +600,7 @@ Result<SyncReport> Syncer::Run() {
         more = false;
         break;
       }
-      if (const Status st = CheckCancelled(hooks_); !st.ok()) {
-        GAVAH_RETURN_IF_ERROR(FlushBatch());  // what arrived whole is kept
-        return st;
-      }
+      GAVAH_RETURN_IF_ERROR(CheckCancelled(hooks_));
       GAVAH_RETURN_IF_ERROR(Entry(e, after));
       if (hooks_.progress) hooks_.progress(++handled_, 0);
     }

@@ -1,5 +1,5 @@
 // FoldForSearch: what the investigators' search index holds of a testimony and of a query
-// (PROTOCOL.md 10.3). A word must be found however the keyboard that typed it wrote its letters.
+// (PROTOCOL.md 10b). A word must be found however the keyboard that typed it wrote its letters.
 #include <gtest/gtest.h>
 
 #include <string>

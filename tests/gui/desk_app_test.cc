@@ -5,6 +5,13 @@
 // envelope never opened, lock. A screenshot of every screen goes to build/screenshots/.
 #include "desk_app.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <QGuiApplication>
 #include <QImage>
 #include <QKeyEvent>
@@ -16,6 +23,7 @@
 #include <functional>
 #include <thread>
 
+#include "preview.h"
 #include "support/server_fixture.h"
 
 namespace gavah {
@@ -151,7 +159,8 @@ class DeskAppTest : public testing::ServerFixture,
     list->setProperty("currentIndex", row);
     QCoreApplication::processEvents();
     QTest::keyClick(window_, Qt::Key_Return);
-    ASSERT_TRUE(WaitFor([&] { return desk().currentId().toStdString() == id; }, 10));
+    ASSERT_TRUE(
+        WaitFor([&] { return desk().currentId().toStdString() == id && !desk().opening(); }, 30));
   }
 
   // A one-page PDF that draws a blue square: what a witness's scanned document would be, made by
@@ -180,6 +189,26 @@ class DeskAppTest : public testing::ServerFixture,
     return pdf;
   }
 
+  // A TCP listener on a free port: whoever connects to it would tell a watcher who read what.
+  int ListenBeacon() {
+    beacon_port_ = testing::FreePort();
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(beacon_port_));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
+  static bool Knocked(int fd) {
+    const int c = ::accept(fd, nullptr, nullptr);
+    if (c >= 0) ::close(c);
+    return c >= 0;
+  }
+
   std::string Consent(const std::string& name, const std::string& tokens) {
     WriteText(dir_ / name, tokens);
     return name;
@@ -187,6 +216,7 @@ class DeskAppTest : public testing::ServerFixture,
 
   std::unique_ptr<app::DeskApp> app_;
   QQuickWindow* window_ = nullptr;
+  int beacon_port_ = 0;
 };
 
 TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
@@ -198,7 +228,8 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
   ASSERT_EQ(made.exit_code, 0) << made.err;
   ASSERT_EQ(Wit({"codename", "--out", "code.txt"}).exit_code, 0);
   WriteText(dir_ / "t1.txt",
-            "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم. پس از آن ملاقات‌ها "
+            "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم. پس از آن "
+            "ملاقات‌ها "
             "قطع "
             "شد.\n");
   Outcome s1 = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t1.txt", "--language", "fa",
@@ -209,8 +240,14 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
   WriteText(dir_ / "notes.txt", "Names read in the corridor: eleven.\n");
   WriteText(dir_ / "t2.txt", "On 30 July 1988 the visits at Evin stopped.\n");
   WriteText(dir_ / "report.pdf", SquarePdf());
+  // The sender's markup in the place of the events: shown as text, it must fetch nothing.
+  const int beacon = ListenBeacon();
+  ASSERT_GE(beacon, 0);
+  WriteText(dir_ / "where.txt", "<img src=\"http://127.0.0.1:" + std::to_string(beacon_port_) +
+                                    "/seen.png\"><b>Evin</b>");
   Outcome s2 = Wit({"submit", "--bundle", "org.bundle", "--text-file", "t2.txt", "--language", "en",
-                    "--attach", "notes.txt", "--attach", "report.pdf", "--json"});
+                    "--where-file", "where.txt", "--attach", "notes.txt", "--attach", "report.pdf",
+                    "--json"});
   ASSERT_EQ(s2.exit_code, 0) << s2.err;
   const std::string t2 = testing::Field(s2.out, "envelope_id");
   const std::string t3 = Submit("org.bundle", "t3", "Khavaran, autumn 1988.");
@@ -387,6 +424,10 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
 
   // The English testimony: no consent asked, said so; its text file previewed as text.
   ReadFromList(t2);
+  EXPECT_TRUE(desk().currentWhere().startsWith(QStringLiteral("<img")));
+  QTest::qWait(1500);
+  EXPECT_FALSE(Knocked(beacon)) << "reading a testimony made the desk fetch a URL it named";
+  ::close(beacon);
   EXPECT_FALSE(desk().consentAsked());
   EXPECT_FALSE(desk().currentRightToLeft());
   desk().preview(0);
@@ -398,7 +439,8 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
   ASSERT_TRUE(WaitFor([&] { return desk().previewPages() == 1; }, 30))
       << desk().previewError().toStdString();
   QQuickImageProvider* pages = desk().previewImages();
-  const QImage page = pages->requestImage(QStringLiteral("0/report.pdf"), nullptr, QSize());
+  const QImage page = pages->requestImage(
+      QString::number(desk().previewSerial()) + QStringLiteral("/0"), nullptr, QSize());
   ASSERT_FALSE(page.isNull());
   EXPECT_EQ(QColor(page.pixel(page.width() / 2, page.height() / 2)), QColor(Qt::blue));
   EXPECT_EQ(QColor(page.pixel(5, 5)), QColor(Qt::white));
@@ -450,6 +492,33 @@ TEST_P(DeskAppTest, IdleTimeLocksTheDesk) {
   EXPECT_FALSE(desk().locked());
   ASSERT_TRUE(WaitFor([&] { return desk().locked(); }, 5));
   EXPECT_EQ(static_cast<app::CaseListModel*>(desk().cases())->count(), 0);
+}
+
+// The previewer's confinement, in a child of its own: what an exploited decoder would try next
+// is refused.
+TEST(DeskPreviewerTest, AConfinedPreviewerCanReadButNotConnectWriteOrRunAnything) {
+  const std::string file = "/tmp/gavah-preview-escape-" + std::to_string(::getpid());
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (!app::IsolatePreviewProcess()) ::_exit(10);
+    if (!app::DenyPreviewEscapes()) ::_exit(11);
+    errno = 0;
+    if (::socket(AF_INET, SOCK_STREAM, 0) >= 0 || errno != EPERM) ::_exit(12);
+    if (::socket(AF_UNIX, SOCK_STREAM, 0) >= 0 || errno != EPERM) ::_exit(13);
+    if (::open(file.c_str(), O_WRONLY | O_CREAT, 0600) >= 0 || errno != EPERM) ::_exit(14);
+    if (::open("/proc/self/status", O_RDWR) >= 0 || errno != EPERM) ::_exit(15);
+    if (::open("/proc/self/status", O_RDONLY) < 0) ::_exit(16);  // fonts and libraries load
+    char* argv[] = {const_cast<char*>("/bin/true"), nullptr};
+    ::execve("/bin/true", argv, nullptr);
+    ::_exit(errno == EPERM ? 0 : 17);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10 namespaces, 11 seccomp, 12-13 socket, 14-15 write, "
+                                       "16 read, 17 exec";
+  EXPECT_FALSE(fs::exists(file));
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, DeskAppTest, ::testing::Values("en", "fa"),

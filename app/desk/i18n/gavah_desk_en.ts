@@ -208,6 +208,10 @@
         <source>Page %1</source>
         <translation>Page %1</translation>
     </message>
+    <message>
+        <source>Preview</source>
+        <translation>Preview</translation>
+    </message>
 </context>
 <context>
     <name>TestimonyPane</name>

@@ -208,6 +208,10 @@
         <source>Page %1</source>
         <translation>صفحهٔ %1</translation>
     </message>
+    <message>
+        <source>Preview</source>
+        <translation>پیش‌نمایش</translation>
+    </message>
 </context>
 <context>
     <name>TestimonyPane</name>

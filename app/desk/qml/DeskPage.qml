@@ -61,6 +61,7 @@ Page {
                 Accessible.name: qsTr("Progress")
             }
             Label {
+                textFormat: Text.PlainText
                 visible: desk.busy
                 text: desk.total > 0 ? qsTr("%1 of %2").arg(desk.number(desk.done)).arg(desk.number(desk.total))
                                      : desk.number(desk.done)
@@ -72,6 +73,7 @@ Page {
                 onClicked: desk.cancel()
             }
             Label {
+                textFormat: Text.PlainText
                 objectName: "status"
                 visible: !desk.busy
                 Layout.fillWidth: true
@@ -82,6 +84,7 @@ Page {
         Repeater {
             model: desk.warnings
             delegate: Label {
+                textFormat: Text.PlainText
                 required property string modelData
                 Layout.fillWidth: true
                 wrapMode: Text.WordWrap
@@ -127,7 +130,7 @@ Page {
                 model: [qsTr("Any tag")].concat(desk.allTags)
                 onActivated: page.applyFilter()
             }
-            Label { text: qsTr("Received from") }
+            Label { textFormat: Text.PlainText; text: qsTr("Received from") }
             TextField {
                 id: fromDate
                 objectName: "fromDate"
@@ -137,7 +140,7 @@ Page {
                 Accessible.name: qsTr("Received from (YYYY-MM-DD)")
                 onEditingFinished: page.applyFilter()
             }
-            Label { text: qsTr("to") }
+            Label { textFormat: Text.PlainText; text: qsTr("to") }
             TextField {
                 id: toDate
                 objectName: "toDate"
@@ -151,6 +154,8 @@ Page {
         Timer { id: filterTimer; interval: 150; onTriggered: page.applyFilter() }
 
         Label {
+
+            textFormat: Text.PlainText
             objectName: "caseCount"
             text: qsTr("%1 of %2 testimonies").arg(desk.number(desk.cases.count)).arg(desk.number(desk.totalCases))
         }
@@ -195,20 +200,23 @@ Page {
                         spacing: 2
                         RowLayout {
                             Label {
+                                textFormat: Text.PlainText
                                 text: row.shortId
                                 font.family: "DejaVu Sans Mono"
                                 LayoutMirroring.enabled: false
                             }
                             Label {
+                                textFormat: Text.PlainText
                                 text: page.stateName(row.state)
                                 color: row.state === "tampered" || row.state === "withheld" ? "#b3261e" : "#1b5e20"
                                 font.bold: row.state === "tampered" || row.state === "withheld"
                             }
-                            Label { text: row.received; Layout.fillWidth: true; elide: Text.ElideRight }
-                            Label { text: row.size }
-                            Label { text: row.lang === "fa" ? "فا" : row.lang === "en" ? "EN" : row.lang }
+                            Label { textFormat: Text.PlainText; text: row.received; Layout.fillWidth: true; elide: Text.ElideRight }
+                            Label { textFormat: Text.PlainText; text: row.size }
+                            Label { textFormat: Text.PlainText; text: row.lang === "fa" ? "فا" : row.lang === "en" ? "EN" : row.lang }
                         }
                         Label {
+                            textFormat: Text.PlainText
                             visible: row.tags !== "" || row.waiting !== "" || row.attachments > 0
                             Layout.fillWidth: true
                             elide: Text.ElideRight

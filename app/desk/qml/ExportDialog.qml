@@ -15,7 +15,7 @@ Dialog {
     property bool needsReason: desk.currentId !== "" && desk.needsReason(use)
     ColumnLayout {
         width: dialog.availableWidth
-        Label { text: qsTr("What is it for?") }
+        Label { textFormat: Text.PlainText; text: qsTr("What is it for?") }
         ComboBox {
             id: uses
             objectName: "exportUse"
@@ -31,6 +31,7 @@ Dialog {
             Accessible.name: qsTr("What the package is for")
         }
         Label {
+            textFormat: Text.PlainText
             objectName: "exportConsentWarning"
             visible: dialog.needsReason
             Layout.fillWidth: true
@@ -46,7 +47,7 @@ Dialog {
             placeholderText: qsTr("The reason")
             Accessible.name: qsTr("The reason for a use the witness did not consent to")
         }
-        Label { text: qsTr("New folder for the package") }
+        Label { textFormat: Text.PlainText; text: qsTr("New folder for the package") }
         TextField {
             id: folder
             objectName: "exportFolder"

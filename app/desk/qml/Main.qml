@@ -20,6 +20,7 @@ ApplicationWindow {
             anchors.leftMargin: 8
             anchors.rightMargin: 8
             Label {
+                textFormat: Text.PlainText
                 text: desk.locked ? qsTr("Gavah desk")
                                   : qsTr("Gavah desk: %1, %2").arg(desk.organisationName).arg(desk.investigatorName)
                 font.bold: true

@@ -6,7 +6,9 @@ import QtQuick.Layouts
 Dialog {
     id: dialog
     objectName: "previewDialog"
-    title: desk.previewName
+    // The name is the sender's: shown as plain text below, never as the title (which Qt styles
+    // as rich text).
+    title: qsTr("Preview")
     modal: true
     anchors.centerIn: Overlay.overlay
     width: Overlay.overlay ? Overlay.overlay.width * 0.8 : 800
@@ -19,6 +21,15 @@ Dialog {
         ColumnLayout {
             width: parent.width
             Label {
+                textFormat: Text.PlainText
+                objectName: "previewName"
+                Layout.fillWidth: true
+                elide: Text.ElideMiddle
+                font.bold: true
+                text: desk.previewName
+            }
+            Label {
+                textFormat: Text.PlainText
                 objectName: "previewError"
                 visible: desk.previewError !== ""
                 Layout.fillWidth: true
@@ -43,7 +54,9 @@ Dialog {
                     Layout.preferredHeight: implicitHeight * Math.min(1, width / Math.max(1, implicitWidth))
                     fillMode: Image.PreserveAspectFit
                     cache: false
-                    source: "image://preview/" + index + "/" + desk.previewName
+                    // The page's number only, and a counter so that a new preview is never an old
+                    // one from the cache.
+                    source: "image://preview/" + desk.previewSerial + "/" + index
                     Accessible.name: qsTr("Page %1").arg(index + 1)
                 }
             }

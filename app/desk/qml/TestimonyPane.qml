@@ -16,6 +16,8 @@ Pane {
     }
 
     Label {
+
+        textFormat: Text.PlainText
         objectName: "nothingOpen"
         visible: desk.currentId === ""
         anchors.centerIn: parent
@@ -31,6 +33,8 @@ Pane {
         spacing: 6
 
         Label {
+
+            textFormat: Text.PlainText
             objectName: "currentId"
             Layout.fillWidth: true
             elide: Text.ElideMiddle
@@ -39,6 +43,7 @@ Pane {
             text: desk.currentId
         }
         Label {
+            textFormat: Text.PlainText
             objectName: "currentError"
             visible: desk.currentError !== ""
             Layout.fillWidth: true
@@ -54,6 +59,7 @@ Pane {
             Layout.fillWidth: true
             background: Rectangle { color: desk.consentAsked ? "#e8f0fe" : "#fff4e5"; radius: 4 }
             Label {
+                textFormat: Text.PlainText
                 objectName: "consentText"
                 width: parent.width
                 wrapMode: Text.WordWrap
@@ -63,6 +69,7 @@ Pane {
             }
         }
         Label {
+            textFormat: Text.PlainText
             visible: desk.currentText !== ""
             Layout.fillWidth: true
             wrapMode: Text.WordWrap
@@ -95,6 +102,7 @@ Pane {
                     Accessible.name: qsTr("The testimony")
                 }
                 Label {
+                    textFormat: Text.PlainText
                     visible: desk.attachments.length > 0
                     text: qsTr("Attachments")
                     font.bold: true
@@ -105,6 +113,7 @@ Pane {
                         required property var modelData
                         Layout.fillWidth: true
                         Label {
+                            textFormat: Text.PlainText
                             Layout.fillWidth: true
                             elide: Text.ElideMiddle
                             text: modelData.name + " (" + modelData.type + ", " + modelData.size + ")"
@@ -118,10 +127,11 @@ Pane {
                         }
                     }
                 }
-                Label { text: qsTr("Notes and tags"); font.bold: true; visible: desk.currentText !== "" }
+                Label { textFormat: Text.PlainText; text: qsTr("Notes and tags"); font.bold: true; visible: desk.currentText !== "" }
                 Repeater {
                     model: desk.annotations
                     delegate: Label {
+                        textFormat: Text.PlainText
                         required property var modelData
                         Layout.fillWidth: true
                         wrapMode: Text.WordWrap
@@ -151,7 +161,7 @@ Pane {
                         onClicked: if (desk.addTag(noteText.text)) noteText.text = ""
                     }
                 }
-                Label { text: qsTr("Reply to the witness"); font.bold: true; visible: desk.currentText !== "" }
+                Label { textFormat: Text.PlainText; text: qsTr("Reply to the witness"); font.bold: true; visible: desk.currentText !== "" }
                 RowLayout {
                     visible: desk.currentText !== ""
                     Layout.fillWidth: true
@@ -169,10 +179,11 @@ Pane {
                         onClicked: if (desk.reply(replyText.text)) replyText.text = ""
                     }
                 }
-                Label { text: qsTr("Chain of custody"); font.bold: true }
+                Label { textFormat: Text.PlainText; text: qsTr("Chain of custody"); font.bold: true }
                 Repeater {
                     model: desk.custody
                     delegate: Label {
+                        textFormat: Text.PlainText
                         required property var modelData
                         objectName: "custodyLine"
                         Layout.fillWidth: true
@@ -185,6 +196,8 @@ Pane {
         }
 
         Label {
+
+            textFormat: Text.PlainText
             objectName: "said"
             Layout.fillWidth: true
             wrapMode: Text.WordWrap
@@ -235,6 +248,7 @@ Pane {
         anchors.centerIn: Overlay.overlay
         width: Math.min(pane.width, 560)
         Label {
+            textFormat: Text.PlainText
             width: releaseDialog.availableWidth
             wrapMode: Text.WrapAtWordBoundaryOrAnywhere
             text: desk.pendingRelease
@@ -262,6 +276,7 @@ Pane {
         anchors.centerIn: Overlay.overlay
         width: Math.min(pane.width, 560)
         Label {
+            textFormat: Text.PlainText
             width: deleteDialog.availableWidth
             wrapMode: Text.WrapAtWordBoundaryOrAnywhere
             text: qsTr("The server deletes it once the threshold of investigators agree. This cannot be undone. Testimony %1.").arg(desk.currentId)

@@ -19,16 +19,18 @@ Page {
         width: Math.min(parent.width - 40, 620)
         spacing: 10
         Label {
+            textFormat: Text.PlainText
             text: qsTr("Unlock the desk")
             font.pixelSize: 22
             font.bold: true
         }
         Label {
+            textFormat: Text.PlainText
             Layout.fillWidth: true
             wrapMode: Text.WordWrap
             text: qsTr("Your key and your case store stay locked until you unlock them here. The desk locks itself again after %1 minutes without use, and when you press Lock.").arg(desk.number(desk.idleMinutes))
         }
-        Label { text: qsTr("Your investigator key file") }
+        Label { textFormat: Text.PlainText; text: qsTr("Your investigator key file") }
         TextField {
             id: keyPath
             objectName: "keyPath"
@@ -38,7 +40,7 @@ Page {
             Accessible.name: qsTr("Your investigator key file")
             onAccepted: storePath.forceActiveFocus()
         }
-        Label { text: qsTr("Your case store") }
+        Label { textFormat: Text.PlainText; text: qsTr("Your case store") }
         TextField {
             id: storePath
             objectName: "storePath"
@@ -48,7 +50,7 @@ Page {
             Accessible.name: qsTr("Your case store")
             onAccepted: keyPass.forceActiveFocus()
         }
-        Label { text: qsTr("Passphrase of the key") }
+        Label { textFormat: Text.PlainText; text: qsTr("Passphrase of the key") }
         TextField {
             id: keyPass
             objectName: "keyPassphrase"
@@ -63,7 +65,7 @@ Page {
             checked: true
             text: qsTr("The case store has the same passphrase")
         }
-        Label { visible: !samePass.checked; text: qsTr("Passphrase of the case store") }
+        Label { textFormat: Text.PlainText; visible: !samePass.checked; text: qsTr("Passphrase of the case store") }
         TextField {
             id: storePass
             objectName: "storePassphrase"
@@ -74,6 +76,7 @@ Page {
             onAccepted: page.submit()
         }
         Label {
+            textFormat: Text.PlainText
             text: qsTr("The organisation's bundle (only before the store's first sync, or to use a newer one)")
             Layout.fillWidth: true
             wrapMode: Text.WordWrap
@@ -87,6 +90,7 @@ Page {
             Accessible.name: qsTr("The organisation's bundle")
         }
         Label {
+            textFormat: Text.PlainText
             objectName: "unlockError"
             visible: desk.unlockError !== ""
             Layout.fillWidth: true

@@ -13,7 +13,7 @@ Dialog {
     standardButtons: Dialog.Close
     ColumnLayout {
         width: dialog.availableWidth
-        Label { text: qsTr("The package's folder") }
+        Label { textFormat: Text.PlainText; text: qsTr("The package's folder") }
         RowLayout {
             Layout.fillWidth: true
             TextField {
@@ -32,6 +32,7 @@ Dialog {
             }
         }
         Label {
+            textFormat: Text.PlainText
             objectName: "verifyResult"
             visible: desk.verifyResult !== ""
             font.bold: true
@@ -41,6 +42,7 @@ Dialog {
         Repeater {
             model: desk.verifyLines
             delegate: Label {
+                textFormat: Text.PlainText
                 required property string modelData
                 Layout.fillWidth: true
                 wrapMode: Text.WordWrap

@@ -65,7 +65,7 @@ Result<SecretBuffer> NormaliseCodename(std::span<const uint8_t> raw,
                                        CodenameRules rules = CodenameRules::kCurrent);
 
 // Text as the investigators' search index holds it, and a query as it is looked up
-// (PROTOCOL.md 10.3): section 6.2's rules 2 and 3 (invisible characters, marks and tatweel
+// (PROTOCOL.md 10b): section 6.2's rules 2 and 3 (invisible characters, marks and tatweel
 // dropped; Arabic forms, digits and A-Z folded), with rule 1's separators, ASCII other than
 // letters and digits, Arabic-script and common punctuation and invalid UTF-8 all breaking words;
 // the words joined by single spaces. So a word is found however the keyboard that typed it, or
