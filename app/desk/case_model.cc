@@ -12,6 +12,7 @@ void CaseListModel::Reset(std::vector<cli::CaseStore::Row> rows) {
 }
 
 void CaseListModel::Refresh() {
+  dates_.clear();
   if (!rows_.empty()) emit dataChanged(index(0), index(count() - 1));
 }
 
@@ -42,8 +43,15 @@ QVariant CaseListModel::data(const QModelIndex& index, int role) const {
       tags.replace(QChar(0x1f), QStringLiteral(", "));
       return tags;
     }
-    case kReceived:
-      return formatting_.date ? formatting_.date(r->envelope.received_hour) : QString();
+    case kReceived: {
+      // Thousands of rows share a few hundred hours: each is written out once.
+      if (!formatting_.date) return QString();
+      auto it = dates_.find(r->envelope.received_hour);
+      if (it == dates_.end())
+        it = dates_.emplace(r->envelope.received_hour, formatting_.date(r->envelope.received_hour))
+                 .first;
+      return it->second;
+    }
     case kSize:
       return formatting_.size ? formatting_.size(r->envelope.size) : QString();
     case kLanguage:

@@ -4,6 +4,7 @@
 
 #include <QAbstractListModel>
 #include <functional>
+#include <map>
 #include <vector>
 
 #include "case_store.h"
@@ -53,6 +54,7 @@ class CaseListModel : public QAbstractListModel {
  private:
   std::vector<cli::CaseStore::Row> rows_;
   Formatting formatting_;
+  mutable std::map<uint64_t, QString> dates_;  // received hour, as the language writes it
 };
 
 }  // namespace gavah::app

@@ -172,6 +172,8 @@ Page {
                 model: desk.cases
                 keyNavigationEnabled: true
                 activeFocusOnTab: true
+                // Rows scrolled out are reused for those scrolled in, not made anew.
+                reuseItems: true
                 highlightMoveDuration: 0
                 currentIndex: -1
                 Accessible.name: qsTr("Testimonies")
