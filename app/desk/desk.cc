@@ -18,6 +18,14 @@ namespace {
 QString FromUtf8(std::string_view s) {
   return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
 }
+// Text of another direction inside a sentence (a path, an id, a name, the library's English
+// words in a Persian sentence): isolated (U+2068 ... U+2069), so that neither reorders the other.
+QString Iso(std::string_view s) {
+  return QChar(0x2068) + QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())) +
+         QChar(0x2069);
+}
+QString Iso(const QString& s) { return QChar(0x2068) + s + QChar(0x2069); }
+
 QString FromSecret(const SecretBuffer& b) {
   return QString::fromUtf8(reinterpret_cast<const char*>(b.data()),
                            static_cast<qsizetype>(b.size()));
@@ -134,7 +142,7 @@ void Desk::unlock(const QString& keyPath, const QString& storePath, const QStrin
   auto fail = [&](const char* what, const std::string& detail) {
     unlocking_ = false;
     unlock_error_ = QString::fromLatin1(what);
-    unlock_detail_ = FromUtf8(detail);
+    unlock_detail_ = Iso(detail);
     emit unlockErrorChanged();
   };
   const std::string key_path = LocalPath(keyPath), store_path = LocalPath(storePath);
@@ -224,7 +232,7 @@ investigator::Hooks Desk::HooksForWork() {
   const uint64_t session = session_;
   h.note = [this, session](const investigator::Note& n) {
     if (n.kind != investigator::Note::Kind::kWarning) return;
-    const QString text = FromUtf8(n.text);
+    const QString text = Iso(n.text);
     QMetaObject::invokeMethod(
         this,
         [this, session, text] {
@@ -289,7 +297,7 @@ void Desk::sync() {
             if (!r->ok())
               return r->status().code() == ErrorCode::kCancelled
                          ? tr("Sync stopped; what arrived is kept.")
-                         : tr("Sync failed: %1").arg(FromUtf8(r->status().message()));
+                         : tr("Sync failed: %1").arg(Iso(r->status().message()));
             const investigator::SyncReport& s = r->value();
             QString status = tr("Synced: %1 new testimonies, %2 shares from colleagues; the "
                                 "server's log of %3 entries checks out.")
@@ -324,7 +332,7 @@ void Desk::openAll() {
             if (!r->ok())
               return r->status().code() == ErrorCode::kCancelled
                          ? tr("Stopped; what was opened is kept.")
-                         : tr("Opening failed: %1").arg(FromUtf8(r->status().message()));
+                         : tr("Opening failed: %1").arg(Iso(r->status().message()));
             const investigator::OpenAllReport& o = r->value();
             QString status = tr("Opened %1 testimonies; %2 were open already; %3 need more shares.")
                                  .arg(number(static_cast<double>(o.opened)))
@@ -389,7 +397,7 @@ QString Desk::Waiting(const cli::CaseStore::Row& row) const {
   if (row.threshold == 0 || row.held >= row.threshold || !bundle_) return {};
   const uint64_t missing = row.threshold - row.held;
   QStringList ask;
-  for (const auto& name : investigator::WhoToAsk(*bundle_, me_, row)) ask.append(FromUtf8(name));
+  for (const auto& name : investigator::WhoToAsk(*bundle_, me_, row)) ask.append(Iso(name));
   const QString names = ask.join(rightToLeft() ? QStringLiteral(" یا ") : QStringLiteral(" or "));
   return missing == 1 ? tr("needs one more share: ask %1").arg(names)
                       : tr("needs %1 more shares: ask %2")
@@ -603,7 +611,7 @@ bool Desk::addNote(const QString& text) {
   const Status st = id.ok()
                         ? investigator::Annotate(*store_, *id, "note", t, store_path_.toStdString())
                         : id.status();
-  Say(st.ok() ? tr("Note kept.") : FromUtf8(st.message()), !st.ok());
+  Say(st.ok() ? tr("Note kept.") : Iso(st.message()), !st.ok());
   RefreshCurrent();
   RefreshList();
   return st.ok();
@@ -616,7 +624,7 @@ bool Desk::addTag(const QString& text) {
   const Status st = id.ok()
                         ? investigator::Annotate(*store_, *id, "tag", t, store_path_.toStdString())
                         : id.status();
-  Say(st.ok() ? tr("Tag added.") : FromUtf8(st.message()), !st.ok());
+  Say(st.ok() ? tr("Tag added.") : Iso(st.message()), !st.ok());
   RefreshCurrent();
   RefreshList();
   return st.ok();
@@ -657,10 +665,10 @@ void Desk::prepareRelease(int colleague) {
   pending_release_text_ =
       tr("Release your key share of testimony %1 (received %2) to %3, fingerprint %4? With it "
          "and their own share, %3 can read this testimony.")
-          .arg(current_id_)
+          .arg(Iso(current_id_))
           .arg(date(static_cast<double>(pending_release_->envelope.received_hour)))
-          .arg(FromUtf8(to->name))
-          .arg(FromUtf8(FingerprintToText(to->fingerprint())));
+          .arg(Iso(to->name))
+          .arg(Iso(FingerprintToText(to->fingerprint())));
   emit releaseChanged();
   touch();
 }
@@ -669,9 +677,9 @@ void Desk::confirmRelease() {
   if (!pending_release_ || locked()) return;
   const Status st =
       investigator::Release(*pending_release_, *key_, *bundle_, *store_, store_path_.toStdString());
-  const QString to = FromUtf8(pending_release_->to.name);
+  const QString to = Iso(pending_release_->to.name);
   cancelRelease();
-  Say(st.ok() ? tr("Your share was released to %1.").arg(to) : FromUtf8(st.message()), !st.ok());
+  Say(st.ok() ? tr("Your share was released to %1.").arg(to) : Iso(st.message()), !st.ok());
   RefreshCurrent();
 }
 
@@ -693,7 +701,7 @@ bool Desk::reply(const QString& text) {
         investigator::SendReply(*prepared, *key_, *bundle_, *store_, store_path_.toStdString());
     st = sent.status();
   }
-  Say(st.ok() ? tr("Reply left in the witness's mailbox.") : FromUtf8(st.message()), !st.ok());
+  Say(st.ok() ? tr("Reply left in the witness's mailbox.") : Iso(st.message()), !st.ok());
   RefreshCurrent();
   RefreshList();
   return st.ok();
@@ -741,8 +749,8 @@ void Desk::exportPackage(const QString& folder, const QString& use, const QStrin
     QMetaObject::invokeMethod(
         this,
         [this, session, st, out] {
-          const QString status = st.ok() ? tr("Evidence package written to %1.").arg(FromUtf8(out))
-                                         : tr("Export failed: %1").arg(FromUtf8(st.message()));
+          const QString status = st.ok() ? tr("Evidence package written to %1.").arg(Iso(out))
+                                         : tr("Export failed: %1").arg(Iso(st.message()));
           Finished(session, [status] { return status; });
           if (session == session_) Say(status, !st.ok());
         },
@@ -760,11 +768,11 @@ void Desk::verifyPackage(const QString& folder) {
     verify_lines_.append(FromUtf8(v.status().message()));
   } else if (!v->problems.empty()) {
     verify_result_ = QStringLiteral("refused");
-    for (const auto& p : v->problems) verify_lines_.append(FromUtf8(p));
+    for (const auto& p : v->problems) verify_lines_.append(Iso(p));
   } else {
     verify_result_ = QStringLiteral("verified");
-    verify_lines_.append(tr("Testimony %1 is exactly what was sealed in its envelope.")
-                             .arg(FromUtf8(v->envelope_id)));
+    verify_lines_.append(
+        tr("Testimony %1 is exactly what was sealed in its envelope.").arg(Iso(v->envelope_id)));
     verify_lines_.append(
         v->in_log ? tr("The server's log holds it as entry %1, received in the hour from %2.")
                         .arg(number(static_cast<double>(v->log_index)))
@@ -772,10 +780,10 @@ void Desk::verifyPackage(const QString& folder) {
                   : tr("The server promised to log it by %1.")
                         .arg(date(static_cast<double>(v->promised_by))));
     verify_lines_.append(tr("Exported by %1 (%2) on %3, an investigator of %4.")
-                             .arg(FromUtf8(v->signer_name))
-                             .arg(FromUtf8(v->signer_fingerprint))
+                             .arg(Iso(v->signer_name))
+                             .arg(Iso(v->signer_fingerprint))
                              .arg(date(static_cast<double>(v->exported_at)))
-                             .arg(FromUtf8(v->organisation)));
+                             .arg(Iso(v->organisation)));
   }
   emit verifyChanged();
   touch();

@@ -212,6 +212,10 @@
         <source>Preview</source>
         <translation>Preview</translation>
     </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
 </context>
 <context>
     <name>TestimonyPane</name>
@@ -440,6 +444,10 @@
     <message>
         <source>NOT verified:</source>
         <translation>NOT verified:</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>

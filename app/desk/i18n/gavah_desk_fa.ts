@@ -212,6 +212,10 @@
         <source>Preview</source>
         <translation>پیش‌نمایش</translation>
     </message>
+    <message>
+        <source>Close</source>
+        <translation>بستن</translation>
+    </message>
 </context>
 <context>
     <name>TestimonyPane</name>
@@ -440,6 +444,10 @@
     <message>
         <source>NOT verified:</source>
         <translation>تأیید نشد:</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>بستن</translation>
     </message>
 </context>
 <context>

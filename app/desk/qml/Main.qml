@@ -22,7 +22,8 @@ ApplicationWindow {
             Label {
                 textFormat: Text.PlainText
                 text: desk.locked ? qsTr("Gavah desk")
-                                  : qsTr("Gavah desk: %1, %2").arg(desk.organisationName).arg(desk.investigatorName)
+                                  : qsTr("Gavah desk: %1, %2").arg("\u2068" + desk.organisationName + "\u2069")
+                                                               .arg("\u2068" + desk.investigatorName + "\u2069")
                 font.bold: true
                 Layout.fillWidth: true
                 elide: Text.ElideRight

@@ -13,7 +13,14 @@ Dialog {
     anchors.centerIn: Overlay.overlay
     width: Overlay.overlay ? Overlay.overlay.width * 0.8 : 800
     height: Overlay.overlay ? Overlay.overlay.height * 0.85 : 600
-    standardButtons: Dialog.Close
+    // Its own button, in the window's language (Qt's standard ones are not translated here).
+    footer: DialogButtonBox {
+        Button {
+            objectName: "closeButton"
+            text: qsTr("Close")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+    }
     onClosed: desk.closePreview()
     ScrollView {
         anchors.fill: parent

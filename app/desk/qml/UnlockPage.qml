@@ -96,10 +96,18 @@ Page {
             Layout.fillWidth: true
             wrapMode: Text.WordWrap
             color: "#b3261e"
-            text: (desk.unlockError === "key" ? qsTr("The key did not unlock: check the file and its passphrase.")
-                   : desk.unlockError === "store" ? qsTr("The case store did not open: check the file and its passphrase.")
-                   : qsTr("The bundle cannot be used with this store."))
-                  + "\n" + desk.unlockDetail
+            text: desk.unlockError === "key" ? qsTr("The key did not unlock: check the file and its passphrase.")
+                  : desk.unlockError === "store" ? qsTr("The case store did not open: check the file and its passphrase.")
+                  : qsTr("The bundle cannot be used with this store.")
+        }
+        Label {
+            textFormat: Text.PlainText
+            objectName: "unlockDetail"
+            visible: desk.unlockError !== ""
+            Layout.fillWidth: true
+            wrapMode: Text.WrapAtWordBoundaryOrAnywhere
+            color: "#b3261e"
+            text: desk.unlockDetail
         }
         Button {
             objectName: "unlockButton"

@@ -10,7 +10,14 @@ Dialog {
     modal: true
     anchors.centerIn: Overlay.overlay
     width: 680
-    standardButtons: Dialog.Close
+    // Its own button, in the window's language (Qt's standard ones are not translated here).
+    footer: DialogButtonBox {
+        Button {
+            objectName: "closeButton"
+            text: qsTr("Close")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+    }
     ColumnLayout {
         width: dialog.availableWidth
         Label { textFormat: Text.PlainText; text: qsTr("The package's folder") }
