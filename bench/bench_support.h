@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -113,6 +115,35 @@ LoadResult RunLoad(pid_t server, int senders, double seconds, Call call) {
 // A one-investigator organisation whose bundle lists the server initialised in `dir`/srv at
 // `address`, written to `dir`/org.bundle. Made with the library: Argon2id key files are beside
 // the point of a benchmark.
+// A scratch folder under /var/tmp and a server data directory `srv` in it, initialised for
+// 127.0.0.1 on a free port, with `conf` appended to its server.conf; the environment the
+// benchmarks run the tools in.
+struct BenchServerDir {
+  std::filesystem::path dir;
+  std::map<std::string, std::string> env;
+  int port = 0;
+  std::string address;
+};
+inline std::optional<BenchServerDir> InitBenchServer(const std::string& name, const char* server,
+                                                     const std::string& conf = "") {
+  std::string tmpl = "/var/tmp/gavah-" + name + "-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return std::nullopt;
+  BenchServerDir d;
+  d.dir = tmpl;
+  d.env = {{"PATH", "/usr/bin:/bin"},
+           {"HOME", d.dir.string()},
+           {"XDG_DATA_HOME", (d.dir / "xdg").string()}};
+  d.port = testing::FreePort();
+  d.address = "127.0.0.1:" + std::to_string(d.port);
+  if (testing::Exec(d.dir, server, {"init", "--data", "srv", "--listen", d.address}, d.env)
+          .exit_code != 0)
+    return std::nullopt;
+  if (!conf.empty())
+    testing::WriteText(d.dir / "srv/server.conf",
+                       testing::ReadText(d.dir / "srv/server.conf") + conf);
+  return d;
+}
+
 inline RecipientBundle MakeBenchBundle(const std::filesystem::path& dir,
                                        const std::string& address) {
   const auto org = OrganisationKey::Generate();

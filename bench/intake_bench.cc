@@ -50,15 +50,12 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--large-mib")) large_mib = std::atoi(argv[i + 1]);
   }
   if (!gavah::InitCrypto()) return 1;
-  char tmpl[] = "/var/tmp/gavah-intake-bench-XXXXXX";
-  const fs::path dir = mkdtemp(tmpl);
-  std::map<std::string, std::string> env = {
-      {"PATH", "/usr/bin:/bin"}, {"HOME", dir.string()}, {"XDG_DATA_HOME", (dir / "xdg").string()}};
-  const int port = gavah::testing::FreePort();
-  const std::string address = "127.0.0.1:" + std::to_string(port);
-  if (gavah::testing::Exec(dir, GAVAH_SERVER, {"init", "--data", "srv", "--listen", address}, env)
-          .exit_code != 0)
-    return 1;
+  auto made = gavah::bench::InitBenchServer("intake-bench", GAVAH_SERVER);
+  if (!made) return 1;
+  const fs::path dir = made->dir;
+  std::map<std::string, std::string> env = made->env;
+  const int port = made->port;
+  const std::string address = made->address;
 
   const auto bundle = gavah::bench::MakeBenchBundle(dir, address);
   const auto& c = bundle.contents();

@@ -10,9 +10,10 @@
 // Argon2id included); open every testimony in memory and index it for search (OpenAll, what
 // `gavah-investigator open --all` and the desk run); then a search for a word and a list with a
 // filter, each the median of 21 runs; `one-by-one` testimonies opened the way there was before
-// the desk (`gavah-investigator open ID --store`, two Argon2id each); then, where the desk is built, the desk itself, offscreen,
-// unlocked on that store and its case list scrolled from the first row to the last, each frame
-// moving 25 rows further (the longest frame and the 99th percentile). The last line is
+// the desk (`gavah-investigator open ID --store`, two Argon2id each); then, where the desk is
+// built, the desk itself, offscreen, unlocked on that store and its case list scrolled from the
+// first row to the last, each frame moving 25 rows further (the longest frame and the 99th
+// percentile). The last line is
 //   review_bench: total_s=<sync + open all> search_ms=<median> filter_ms=<median>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -40,6 +41,7 @@
 #include <QQuickWindow>
 
 #include "desk_app.h"
+#include "support/gui_support.h"
 #endif
 
 namespace fs = std::filesystem;
@@ -55,11 +57,13 @@ double Since(Clock::time_point t) {
 // testimony's number in words search can find ("case<i>").
 std::string TestimonyText(size_t i) {
   static const char* kSentences[] = {
-      "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم و پس از آن ملاقات‌ها "
+      "در تابستان ۱۳۶۷ برادرم را در زندان گوهردشت دیدم و پس از آن "
+      "ملاقات‌ها "
       "قطع "
       "شد. ",
       "On 30 July 1988 the visits at Evin stopped without any explanation. ",
-      "مادرم هر هفته به خاوران می‌رفت تا خبری بگیرد، اما کسی "
+      "مادرم هر هفته به خاوران می‌رفت تا خبری بگیرد، اما "
+      "کسی "
       "پاسخی "
       "نمی‌داد. ",
       "The guards read a list of names in the corridor and took them away at night. ",
@@ -78,17 +82,7 @@ std::string TestimonyText(size_t i) {
 }
 
 #ifdef GAVAH_BENCH_DESK
-QObject* FindIn(QObject* root, const QString& name) {
-  if (root == nullptr) return nullptr;
-  if (root->objectName() == name) return root;
-  if (auto* item = qobject_cast<QQuickItem*>(root)) {
-    for (QQuickItem* child : item->childItems())
-      if (QObject* found = FindIn(child, name)) return found;
-  }
-  for (QObject* child : root->children())
-    if (QObject* found = FindIn(child, name)) return found;
-  return nullptr;
-}
+using gavah::testing::FindIn;
 
 struct Scroll {
   size_t rows = 0, frames = 0;
@@ -167,19 +161,14 @@ int main(int argc, char** argv) {
   }
   if (!gavah::InitCrypto()) return 1;
   gavah::cli::CaseStore::InstallWipingAllocator();
-  char tmpl[] = "/var/tmp/gavah-review-bench-XXXXXX";
-  const fs::path dir = mkdtemp(tmpl);
-  std::map<std::string, std::string> env = {
-      {"PATH", "/usr/bin:/bin"}, {"HOME", dir.string()}, {"XDG_DATA_HOME", (dir / "xdg").string()}};
-  const int port = gavah::testing::FreePort();
-  const std::string address = "127.0.0.1:" + std::to_string(port);
-  if (gavah::testing::Exec(dir, GAVAH_SERVER, {"init", "--data", "srv", "--listen", address}, env)
-          .exit_code != 0)
-    return 1;
   // Batches of the log every second, so that sync checks a log of every testimony.
-  gavah::testing::WriteText(
-      dir / "srv/server.conf",
-      gavah::testing::ReadText(dir / "srv/server.conf") + "log_batch_seconds = 1\n");
+  auto made_dir =
+      gavah::bench::InitBenchServer("review-bench", GAVAH_SERVER, "log_batch_seconds = 1\n");
+  if (!made_dir) return 1;
+  const fs::path dir = made_dir->dir;
+  const std::map<std::string, std::string> env = made_dir->env;
+  const int port = made_dir->port;
+  const std::string address = made_dir->address;
   const auto org = gavah::OrganisationKey::Generate();
   static const char kPass[] = "correct horse battery staple";
   const std::span<const uint8_t> pass(reinterpret_cast<const uint8_t*>(kPass), sizeof kPass - 1);
@@ -343,11 +332,10 @@ int main(int argc, char** argv) {
     for (size_t i = 0; rows.ok() && i < std::min(peer_runs, rows->size()); ++i) {
       const std::string id = gavah::ToHex((*rows)[i].envelope.id);
       const auto t = Clock::now();
-      const auto r = gavah::testing::Exec(
-          dir, GAVAH_INVESTIGATOR,
-          {"open", id, "--store", store_path, "--key", key_path, "--out",
-           (dir / ("one-" + std::to_string(i))).string()},
-          run_env);
+      const auto r = gavah::testing::Exec(dir, GAVAH_INVESTIGATOR,
+                                          {"open", id, "--store", store_path, "--key", key_path,
+                                           "--out", (dir / ("one-" + std::to_string(i))).string()},
+                                          run_env);
       if (r.exit_code != 0) {
         std::fprintf(stderr, "review_bench: open one by one: %s\n", r.err.c_str());
         return 1;
@@ -369,10 +357,10 @@ int main(int argc, char** argv) {
   std::printf("| open all in memory and index for search | %llu opened, %llu failed | %.2f s |\n",
               static_cast<unsigned long long>(opened->opened),
               static_cast<unsigned long long>(opened->failed), open_s);
-  std::printf("| (before: `open ID --store` once per testimony, median of %zu) | %zu opened | %.2f "
-              "s each, %.0f s for all %zu |\n",
-              one_by_one.size(), one_by_one.size(), one_s, one_s * static_cast<double>(count),
-              count);
+  std::printf(
+      "| (before: `open ID --store` once per testimony, median of %zu) | %zu opened | %.2f "
+      "s each, %.0f s for all %zu |\n",
+      one_by_one.size(), one_by_one.size(), one_s, one_s * static_cast<double>(count), count);
   std::printf(
       "| search for a word every testimony holds, typed with Arabic letters (median of 21) "
       "| %zu found | %.1f ms |\n",

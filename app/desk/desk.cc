@@ -7,6 +7,7 @@
 #include <QTimeZone>
 #include <QUrl>
 
+#include "app_text.h"
 #include "clock.h"
 #include "gavah/crypto/hex.h"
 #include "gavah/crypto/process.h"
@@ -15,9 +16,6 @@
 namespace gavah::app {
 namespace {
 
-QString FromUtf8(std::string_view s) {
-  return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 // Text of another direction inside a sentence (a path, an id, a name, the library's English
 // words in a Persian sentence): isolated (U+2068 ... U+2069), so that neither reorders the other.
 QString Iso(std::string_view s) {
@@ -29,16 +27,6 @@ QString Iso(const QString& s) { return QChar(0x2068) + s + QChar(0x2069); }
 QString FromSecret(const SecretBuffer& b) {
   return QString::fromUtf8(reinterpret_cast<const char*>(b.data()),
                            static_cast<qsizetype>(b.size()));
-}
-
-// Text from the screen into secret memory. The QString it came from is the toolkit's; what this
-// process keeps of it from here on is wiped.
-SecretBuffer ToSecret(const QString& text) {
-  QByteArray utf8 = text.toUtf8();
-  SecretBuffer out = SecretBuffer::CopyOf(
-      {reinterpret_cast<const uint8_t*>(utf8.constData()), static_cast<size_t>(utf8.size())});
-  utf8.fill('\0');
-  return out;
 }
 
 // A path typed or chosen: a file: URL or a plain path.
@@ -604,31 +592,22 @@ void Desk::closePreview() {
   emit previewChanged();
 }
 
-bool Desk::addNote(const QString& text) {
+bool Desk::Annotate(const std::string& kind, const QString& text, const QString& done) {
   if (locked() || current_id_.isEmpty()) return false;
   auto id = investigator::ParseEnvelopeId(current_id_.toStdString());
   const SecretBuffer t = ToSecret(text.trimmed());
   const Status st = id.ok()
-                        ? investigator::Annotate(*store_, *id, "note", t, store_path_.toStdString())
+                        ? investigator::Annotate(*store_, *id, kind, t, store_path_.toStdString())
                         : id.status();
-  Say(st.ok() ? tr("Note kept.") : Iso(st.message()), !st.ok());
+  Say(st.ok() ? done : Iso(st.message()), !st.ok());
   RefreshCurrent();
   RefreshList();
   return st.ok();
 }
 
-bool Desk::addTag(const QString& text) {
-  if (locked() || current_id_.isEmpty()) return false;
-  auto id = investigator::ParseEnvelopeId(current_id_.toStdString());
-  const SecretBuffer t = ToSecret(text.trimmed());
-  const Status st = id.ok()
-                        ? investigator::Annotate(*store_, *id, "tag", t, store_path_.toStdString())
-                        : id.status();
-  Say(st.ok() ? tr("Tag added.") : Iso(st.message()), !st.ok());
-  RefreshCurrent();
-  RefreshList();
-  return st.ok();
-}
+bool Desk::addNote(const QString& text) { return Annotate("note", text, tr("Note kept.")); }
+
+bool Desk::addTag(const QString& text) { return Annotate("tag", text, tr("Tag added.")); }
 
 QVariantList Desk::colleagues() const {
   QVariantList out;
@@ -789,31 +768,13 @@ void Desk::verifyPackage(const QString& folder) {
   touch();
 }
 
-QString Desk::number(double value) const {
-  const QLocale locale = rightToLeft() ? QLocale(QLocale::Persian, QLocale::Iran)
-                                       : QLocale(QLocale::English, QLocale::UnitedKingdom);
-  return locale.toString(static_cast<qlonglong>(value));
-}
+QString Desk::number(double value) const { return LocalNumber(rightToLeft(), value); }
 
-QString Desk::size(double bytes) const {
-  const QLocale locale = rightToLeft() ? QLocale(QLocale::Persian, QLocale::Iran)
-                                       : QLocale(QLocale::English, QLocale::UnitedKingdom);
-  return locale.formattedDataSize(static_cast<qint64>(bytes), 1,
-                                  QLocale::DataSizeTraditionalFormat);
-}
+QString Desk::size(double bytes) const { return LocalSize(rightToLeft(), bytes); }
 
+// Short months in English, and no "(UTC)" in Persian: the list's rows are narrow.
 QString Desk::date(double unix_seconds) const {
-  const QDateTime t =
-      QDateTime::fromSecsSinceEpoch(static_cast<qint64>(unix_seconds), QTimeZone::utc());
-  if (rightToLeft()) {
-    const QLocale fa(QLocale::Persian, QLocale::Iran);
-    return fa.toString(t.date(), QStringLiteral("d MMMM yyyy"),
-                       QCalendar(QCalendar::System::Jalali)) +
-           QStringLiteral("، ") + fa.toString(t.time(), QStringLiteral("HH:mm"));
-  }
-  const QLocale en(QLocale::English, QLocale::UnitedKingdom);
-  return en.toString(t.date(), QStringLiteral("d MMM yyyy")) + QStringLiteral(", ") +
-         en.toString(t.time(), QStringLiteral("HH:mm")) + QStringLiteral(" UTC");
+  return LocalDate(rightToLeft(), unix_seconds, QStringLiteral("MMM"), QString());
 }
 
 }  // namespace gavah::app

@@ -234,6 +234,8 @@ class Desk : public QObject {
   QString Waiting(const cli::CaseStore::Row& row) const;
   QString Text(const std::string& s) const;
   void Say(const QString& text, bool failed) { emit said(text, failed); }
+  // A note or a tag on the testimony being read; `done` is said when it is kept.
+  bool Annotate(const std::string& kind, const QString& text, const QString& done);
 
   QString language_;
   int idle_minutes_ = 10;

@@ -7,6 +7,8 @@
 #include <QQuickStyle>
 #include <QQuickWindow>
 
+#include "app_text.h"
+
 namespace gavah::app {
 
 QUrl LocalOnly::intercept(const QUrl& url, DataType) {
@@ -55,20 +57,8 @@ bool DeskApp::eventFilter(QObject* watched, QEvent* event) {
 }
 
 void DeskApp::ApplyLanguage() {
-  const bool fa = desk_.rightToLeft();
-  if (translator_) QCoreApplication::removeTranslator(translator_.get());
-  translator_ = std::make_unique<QTranslator>();
-  if (translator_->load(fa ? QStringLiteral(":/i18n/gavah_desk_fa.qm")
-                           : QStringLiteral(":/i18n/gavah_desk_en.qm")))
-    QCoreApplication::installTranslator(translator_.get());
-  QGuiApplication::setLayoutDirection(fa ? Qt::RightToLeft : Qt::LeftToRight);
-  QFont font = QGuiApplication::font();
-  font.setFamilies(fa ? QStringList{QStringLiteral("Noto Sans Arabic"), QStringLiteral("Noto Sans"),
-                                    QStringLiteral("DejaVu Sans")}
-                      : QStringList{QStringLiteral("Noto Sans"), QStringLiteral("DejaVu Sans"),
-                                    QStringLiteral("Noto Sans Arabic")});
-  QGuiApplication::setFont(font);
-  engine_.retranslate();
+  gavah::app::ApplyLanguage(desk_.rightToLeft(), QStringLiteral(":/i18n/gavah_desk_"), translator_,
+                            engine_);
 }
 
 }  // namespace gavah::app

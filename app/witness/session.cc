@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "app_text.h"
 #include "cli_support.h"
 #include "gavah/crypto/codename.h"
 #include "gavah/crypto/hex.h"
@@ -23,20 +24,6 @@
 
 namespace gavah::app {
 namespace {
-
-QString FromUtf8(std::string_view s) {
-  return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-
-// Text from the screen into secret memory. The QString it came from is the toolkit's; what this
-// process keeps of it from here on is wiped.
-SecretBuffer ToSecret(const QString& text) {
-  QByteArray utf8 = text.toUtf8();
-  SecretBuffer out = SecretBuffer::CopyOf(
-      {reinterpret_cast<const uint8_t*>(utf8.constData()), static_cast<size_t>(utf8.size())});
-  utf8.fill('\0');
-  return out;
-}
 
 const char* KindOf(metadata::Kind kind) { return metadata::KindName(kind); }
 
@@ -648,33 +635,11 @@ void Session::fetchReplies(const QString& codename, const QString& route, const 
   });
 }
 
-QString Session::number(double value) const {
-  const QLocale locale = rightToLeft() ? QLocale(QLocale::Persian, QLocale::Iran)
-                                       : QLocale(QLocale::English, QLocale::UnitedKingdom);
-  return locale.toString(static_cast<qlonglong>(value));
-}
+QString Session::number(double value) const { return LocalNumber(rightToLeft(), value); }
 
-QString Session::size(double bytes) const {
-  const QLocale locale = rightToLeft() ? QLocale(QLocale::Persian, QLocale::Iran)
-                                       : QLocale(QLocale::English, QLocale::UnitedKingdom);
-  return locale.formattedDataSize(static_cast<qint64>(bytes), 1,
-                                  QLocale::DataSizeTraditionalFormat);
-}
+QString Session::size(double bytes) const { return LocalSize(rightToLeft(), bytes); }
 
-QString Session::date(double unix_seconds) const {
-  const QDateTime t =
-      QDateTime::fromSecsSinceEpoch(static_cast<qint64>(unix_seconds), QTimeZone::utc());
-  if (rightToLeft()) {
-    const QLocale fa(QLocale::Persian, QLocale::Iran);
-    return fa.toString(t.date(), QStringLiteral("d MMMM yyyy"),
-                       QCalendar(QCalendar::System::Jalali)) +
-           QStringLiteral("، ") + fa.toString(t.time(), QStringLiteral("HH:mm")) +
-           QStringLiteral(" (UTC)");
-  }
-  const QLocale en(QLocale::English, QLocale::UnitedKingdom);
-  return en.toString(t.date(), QStringLiteral("d MMMM yyyy")) + QStringLiteral(", ") +
-         en.toString(t.time(), QStringLiteral("HH:mm")) + QStringLiteral(" UTC");
-}
+QString Session::date(double unix_seconds) const { return LocalDate(rightToLeft(), unix_seconds); }
 
 void Session::clearTestimony() {
   attachments_.clear();

@@ -6,6 +6,8 @@
 #include <QQuickStyle>
 #include <QQuickWindow>
 
+#include "app_text.h"
+
 namespace gavah::app {
 
 bool WitnessApp::Start() {
@@ -36,22 +38,8 @@ QQuickWindow* WitnessApp::window() const {
 }
 
 void WitnessApp::ApplyLanguage() {
-  const bool fa = session_.rightToLeft();
-  if (translator_) QCoreApplication::removeTranslator(translator_.get());
-  translator_ = std::make_unique<QTranslator>();
-  if (translator_->load(fa ? QStringLiteral(":/i18n/gavah_witness_fa.qm")
-                           : QStringLiteral(":/i18n/gavah_witness_en.qm")))
-    QCoreApplication::installTranslator(translator_.get());
-  QGuiApplication::setLayoutDirection(fa ? Qt::RightToLeft : Qt::LeftToRight);
-  // Noto Sans Arabic (Debian's fonts-noto-core) draws Persian clearly at small sizes; Latin
-  // letters and digits in mixed text come from Noto Sans. The size stays the system's.
-  QFont font = QGuiApplication::font();
-  font.setFamilies(fa ? QStringList{QStringLiteral("Noto Sans Arabic"), QStringLiteral("Noto Sans"),
-                                    QStringLiteral("DejaVu Sans")}
-                      : QStringList{QStringLiteral("Noto Sans"), QStringLiteral("DejaVu Sans"),
-                                    QStringLiteral("Noto Sans Arabic")});
-  QGuiApplication::setFont(font);
-  engine_.retranslate();
+  gavah::app::ApplyLanguage(session_.rightToLeft(), QStringLiteral(":/i18n/gavah_witness_"),
+                            translator_, engine_);
 }
 
 }  // namespace gavah::app

@@ -257,18 +257,11 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
     if (st.code() == ErrorCode::kCancelled) return st;
     if (!st.ok()) return Prefixed(path, st);
   }
-  auto released = store.Shares();
-  if (!released.ok()) return Prefixed(store_label, released.status());
+  GAVAH_ASSIGN_OR_RETURN(const auto from, OpeningFromStore(store, e.id, store_label));
   StoreSource in(store, e.id);
-  auto set_aside = [&](std::span<const uint8_t> sealed) {
-    return Prefixed(store_label, store.SetAsideShare(sealed));
-  };
-  const ReleasedFinder finder = [&](const InvestigatorSecretKey& key) {
-    return FindReleased(key, *released, bundle, e.id);
-  };
   GAVAH_ASSIGN_OR_RETURN(OpenedTestimony opened,
-                         OpenIntoFolder(in, "envelope " + id_hex, opening, finder, e.id,
-                                        staging + "/testimony", e.size, hooks, set_aside));
+                         OpenIntoFolder(in, "envelope " + id_hex, opening, from->finder, e.id,
+                                        staging + "/testimony", e.size, hooks, from->set_aside));
   GAVAH_RETURN_IF_ERROR(
       Prefixed(store_label, store.SetBlob("files:" + id_hex, opened.attachments.span())));
   // The file key opens this envelope only, whose plaintext the package holds anyway; with it

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -118,6 +119,18 @@ Result<OpenedTestimony> OpenIntoFolder(
 Result<std::optional<std::string>> ConsentOf(CaseStore& store, const CaseEnvelope& e,
                                              const std::vector<KeyRef>& keys,
                                              const std::string& store_label, const Hooks& hooks);
+
+// What opening envelope `id` of the store takes besides keys: the bundle the store synced,
+// colleagues' released shares found for it, and where a share that does not fit goes. Kept
+// whole (the finder points into it) for as long as the opening runs.
+struct FromStore {
+  std::optional<RecipientBundle> bundle;
+  std::vector<std::vector<uint8_t>> released;
+  ReleasedFinder finder;  // empty without a bundle
+  std::function<Status(std::span<const uint8_t>)> set_aside;
+};
+Result<std::unique_ptr<FromStore>> OpeningFromStore(CaseStore& store, const Digest32& id,
+                                                    const std::string& store_label);
 
 // Records what opening `e` learnt that later work needs (the reply key, the attachment list).
 Status RememberOpened(CaseStore& store, const CaseEnvelope& e, const OpenedTestimony& o,

@@ -297,6 +297,25 @@ Status RememberOpened(CaseStore& store, const CaseEnvelope& e, const OpenedTesti
   return Prefixed(store_label, st);
 }
 
+Result<std::unique_ptr<FromStore>> OpeningFromStore(CaseStore& store, const Digest32& id,
+                                                    const std::string& store_label) {
+  auto from = std::make_unique<FromStore>();
+  GAVAH_ASSIGN_OR_RETURN(from->bundle, StoreBundle(store, store_label));
+  auto released = store.Shares();
+  if (!released.ok()) return Prefixed(store_label, released.status());
+  from->released = std::move(released).value();
+  FromStore* f = from.get();
+  // A released share shown not to fit is set aside, so it is never combined again.
+  from->set_aside = [&store, store_label](std::span<const uint8_t> sealed) {
+    return Prefixed(store_label, store.SetAsideShare(sealed));
+  };
+  if (from->bundle)
+    from->finder = [f, id](const InvestigatorSecretKey& key) {
+      return FindReleased(key, f->released, *f->bundle, id);
+    };
+  return from;
+}
+
 Result<std::optional<RecipientBundle>> StoreBundle(CaseStore& store,
                                                    const std::string& store_label) {
   auto bytes = store.Bundle();
@@ -379,22 +398,11 @@ Result<OpenedTestimony> OpenStored(CaseStore& store, const Digest32& id,
                                    const std::vector<KeyRef>& keys, const std::string& out,
                                    const std::string& store_label, const Hooks& hooks) {
   GAVAH_ASSIGN_OR_RETURN(const CaseEnvelope e, UsableEnvelope(store, id, store_label));
-  GAVAH_ASSIGN_OR_RETURN(const auto bundle, StoreBundle(store, store_label));
-  auto released = store.Shares();
-  if (!released.ok()) return Prefixed(store_label, released.status());
+  GAVAH_ASSIGN_OR_RETURN(const auto from, OpeningFromStore(store, e.id, store_label));
   StoreSource in(store, e.id);
-  const std::string hex = ToHex(e.id);
-  // A released share shown not to fit is set aside, so it is never combined again.
-  auto set_aside = [&](std::span<const uint8_t> sealed) {
-    return Prefixed(store_label, store.SetAsideShare(sealed));
-  };
-  ReleasedFinder finder;
-  if (bundle)
-    finder = [&](const InvestigatorSecretKey& key) {
-      return FindReleased(key, *released, *bundle, e.id);
-    };
-  GAVAH_ASSIGN_OR_RETURN(OpenedTestimony o, OpenIntoFolder(in, "envelope " + hex, keys, finder,
-                                                           e.id, out, e.size, hooks, set_aside));
+  GAVAH_ASSIGN_OR_RETURN(OpenedTestimony o,
+                         OpenIntoFolder(in, "envelope " + ToHex(e.id), keys, from->finder, e.id,
+                                        out, e.size, hooks, from->set_aside));
   GAVAH_RETURN_IF_ERROR(RememberOpened(store, e, o, "opened into " + out, store_label));
   return o;
 }

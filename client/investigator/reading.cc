@@ -169,22 +169,13 @@ namespace internal {
 Result<ReadTestimony> ReadQuietly(CaseStore& store, const CaseEnvelope& e,
                                   const std::vector<KeyRef>& keys, const ReadLimits& limits,
                                   const std::string& store_label, const Hooks& hooks) {
-  GAVAH_ASSIGN_OR_RETURN(const auto bundle, StoreBundle(store, store_label));
-  auto released = store.Shares();
-  if (!released.ok()) return Prefixed(store_label, released.status());
+  GAVAH_ASSIGN_OR_RETURN(const auto from, OpeningFromStore(store, e.id, store_label));
   StoreSource in(store, e.id);
-  auto set_aside = [&](std::span<const uint8_t> sealed) {
-    return Prefixed(store_label, store.SetAsideShare(sealed));
-  };
-  ReleasedFinder finder;
-  if (bundle)
-    finder = [&](const InvestigatorSecretKey& key) {
-      return FindReleased(key, *released, *bundle, e.id);
-    };
   MemoryTarget target(limits);
   const TargetMaker make = [&]() -> Result<OpenTarget*> { return &target; };
-  GAVAH_ASSIGN_OR_RETURN(OpenedTestimony o, OpenInto(in, "envelope " + ToHex(e.id), keys, finder,
-                                                     e.id, make, e.size, hooks, set_aside));
+  GAVAH_ASSIGN_OR_RETURN(OpenedTestimony o,
+                         OpenInto(in, "envelope " + ToHex(e.id), keys, from->finder, e.id, make,
+                                  e.size, hooks, from->set_aside));
   ReadTestimony r = target.Take();
   r.opened = std::move(o);
   return r;

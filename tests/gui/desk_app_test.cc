@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "preview.h"
+#include "support/gui_support.h"
 #include "support/server_fixture.h"
 
 namespace gavah {
@@ -34,27 +35,8 @@ using testing::Outcome;
 using testing::ReadText;
 using testing::WriteText;
 
-QObject* FindIn(QObject* root, const QString& name) {
-  if (root == nullptr) return nullptr;
-  if (root->objectName() == name) return root;
-  if (auto* item = qobject_cast<QQuickItem*>(root)) {
-    for (QQuickItem* child : item->childItems())
-      if (QObject* found = FindIn(child, name)) return found;
-  }
-  for (QObject* child : root->children())
-    if (QObject* found = FindIn(child, name)) return found;
-  return nullptr;
-}
-
-bool WaitFor(const std::function<bool()>& done, int seconds = 60) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
+using testing::FindIn;
+using testing::WaitFor;
 
 constexpr char kPass[] = "correct horse battery staple 1988";
 
@@ -102,25 +84,14 @@ class DeskAppTest : public testing::ServerFixture,
   }
   QObject* Object(const char* name) { return FindIn(window_, QString::fromLatin1(name)); }
   void Press(const char* name) {
-    QQuickItem* item = Item(name);
-    ASSERT_NE(item, nullptr);
-    ASSERT_TRUE(item->isVisible() && item->isEnabled()) << name << " is not usable";
-    item->forceActiveFocus(Qt::TabFocusReason);
-    QTest::keyClick(window_, Qt::Key_Space);
-    QCoreApplication::processEvents();
+    ASSERT_TRUE(testing::PressKey(window_, Item(name))) << name << " is not usable";
   }
+  // Replaces what the field holds with `text`, typed.
   void Type(const char* name, const QString& text) {
     QQuickItem* item = Item(name);
     ASSERT_NE(item, nullptr);
-    item->forceActiveFocus(Qt::TabFocusReason);
     item->setProperty("text", QString());
-    for (const QChar c : text) {
-      QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
-      QKeyEvent release(QEvent::KeyRelease, Qt::Key_unknown, Qt::NoModifier, QString(c));
-      QCoreApplication::sendEvent(window_, &press);
-      QCoreApplication::sendEvent(window_, &release);
-    }
-    QCoreApplication::processEvents();
+    testing::TypeKeys(window_, item, text);
   }
   QString Text(const char* name) { return Item(name)->property("text").toString(); }
   bool Visible(const char* name) {

@@ -18,6 +18,7 @@
 #include "cli_support.h"
 #include "investigator.h"
 #include "metadata.h"
+#include "support/gui_support.h"
 #include "support/server_fixture.h"
 
 namespace gavah {
@@ -29,27 +30,8 @@ using testing::ReadText;
 using testing::WriteText;
 
 // Every QQuickItem and QObject under `root` (Repeater delegates are items, not QObject children).
-QObject* FindIn(QObject* root, const QString& name) {
-  if (root == nullptr) return nullptr;
-  if (root->objectName() == name) return root;
-  if (auto* item = qobject_cast<QQuickItem*>(root)) {
-    for (QQuickItem* child : item->childItems())
-      if (QObject* found = FindIn(child, name)) return found;
-  }
-  for (QObject* child : root->children())
-    if (QObject* found = FindIn(child, name)) return found;
-  return nullptr;
-}
-
-bool WaitFor(const std::function<bool()>& done, int seconds = 60) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
+using testing::FindIn;
+using testing::WaitFor;
 
 class WitnessAppTest : public testing::ServerFixture {
  protected:
@@ -100,29 +82,12 @@ class WitnessAppTest : public testing::ServerFixture {
   }
   // Presses a control from the keyboard, as a witness who cannot use a mouse would.
   void Press(const char* name) {
-    QQuickItem* item = Item(name);
-    ASSERT_NE(item, nullptr);
-    ASSERT_TRUE(item->isVisible() && item->isEnabled()) << name << " is not usable";
-    item->forceActiveFocus(Qt::TabFocusReason);
-    QTest::keyClick(window_, Qt::Key_Space);
-    QCoreApplication::processEvents();
+    ASSERT_TRUE(testing::PressKey(window_, Item(name))) << name << " is not usable";
   }
   void Type(const char* name, const QString& text) {
     QQuickItem* item = Item(name);
     ASSERT_NE(item, nullptr);
-    item->forceActiveFocus(Qt::TabFocusReason);
-    // One key event per character, as a keyboard (or an input method, for Persian) sends them.
-    for (const QChar c : text) {
-      if (c == QLatin1Char('\n')) {
-        QTest::keyClick(window_, Qt::Key_Return);
-        continue;
-      }
-      QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
-      QKeyEvent release(QEvent::KeyRelease, Qt::Key_unknown, Qt::NoModifier, QString(c));
-      QCoreApplication::sendEvent(window_, &press);
-      QCoreApplication::sendEvent(window_, &release);
-    }
-    QCoreApplication::processEvents();
+    testing::TypeKeys(window_, item, text);
   }
   void Enter(const char* name) {
     Item(name)->forceActiveFocus();
