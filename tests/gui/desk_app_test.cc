@@ -465,6 +465,59 @@ TEST_P(DeskAppTest, IdleTimeLocksTheDesk) {
   EXPECT_EQ(static_cast<app::CaseListModel*>(desk().cases())->count(), 0);
 }
 
+TEST_P(DeskAppTest, TheKeyboardAloneUnlocksSyncsOpensSearchesReadsAndLocks) {
+  const std::string id = Submit("org.bundle", "w", "The visits at Evin stopped in July 1988.");
+  ASSERT_EQ(WaitForLog(1), 1u);
+  ASSERT_EQ(
+      Inv({"sync", "--key", "bahram.key", "--bundle", "org.bundle", "--store", "b.db"}).exit_code,
+      0);
+  ASSERT_EQ(Inv({"release-share", id, "--key", "bahram.key", "--to", "a.pub", "--bundle",
+                 "org.bundle", "--store", "b.db", "--yes"})
+                .exit_code,
+            0);
+  Launch();
+  // The key file's field has the focus; Return goes on to the next field, and from the
+  // passphrase to unlocking.
+  auto type = [&](const QString& text) {
+    testing::TypeKeys(window_, window_->activeFocusItem(), text);
+  };
+  ASSERT_EQ(window_->activeFocusItem(), Item("keyPath"));
+  type(QString::fromStdString((dir_ / "a.key").string()) + "\n");
+  ASSERT_EQ(window_->activeFocusItem(), Item("storePath"));
+  type(QString::fromStdString((dir_ / "a.db").string()) + "\n");
+  ASSERT_EQ(window_->activeFocusItem(), Item("keyPassphrase"));
+  // The bundle's field, reached with Tab.
+  for (int i = 0; i < 10 && window_->activeFocusItem() != Item("bundlePath"); ++i)
+    QTest::keyClick(window_, Qt::Key_Tab);
+  ASSERT_EQ(window_->activeFocusItem(), Item("bundlePath"));
+  type(QString::fromStdString((dir_ / "org.bundle").string()));
+  for (int i = 0; i < 10 && window_->activeFocusItem() != Item("keyPassphrase"); ++i)
+    QTest::keyClick(window_, Qt::Key_Tab, Qt::ShiftModifier);
+  type(QString::fromLatin1(kPass) + "\n");
+  ASSERT_TRUE(WaitFor([&] { return !desk().locked(); }, 30)) << desk().unlockDetail().toStdString();
+  ASSERT_TRUE(WaitFor([&] { return Object("deskPage") != nullptr; }, 5));
+  QTest::qWait(100);
+  QTest::keyClick(window_, Qt::Key_F5);  // sync
+  ASSERT_TRUE(WaitFor([&] { return desk().busy(); }, 5));
+  WaitIdle();
+  QTest::keyClick(window_, Qt::Key_O, Qt::ControlModifier | Qt::ShiftModifier);  // open all
+  ASSERT_TRUE(WaitFor([&] { return !desk().busy() && desk().status().size() > 0; }, 30));
+  WaitIdle();
+  QTest::keyClick(window_, Qt::Key_F, Qt::ControlModifier);
+  ASSERT_EQ(window_->activeFocusItem(), Item("searchField"));
+  type(QStringLiteral("evin"));
+  auto* model = static_cast<app::CaseListModel*>(desk().cases());
+  ASSERT_TRUE(WaitFor([&] { return model->count() == 1; }, 5));
+  QTest::keyClick(window_, Qt::Key_Down);  // into the list
+  QTest::keyClick(window_, Qt::Key_Down);  // its first row
+  QTest::keyClick(window_, Qt::Key_Return);
+  ASSERT_TRUE(WaitFor([&] { return desk().currentText().contains(QStringLiteral("Evin")); }, 30))
+      << desk().currentError().toStdString();
+  QTest::keyClick(window_, Qt::Key_L, Qt::ControlModifier);
+  ASSERT_TRUE(WaitFor([&] { return desk().locked(); }, 10));
+  EXPECT_TRUE(desk().currentText().isEmpty());
+}
+
 // The previewer's confinement, in a child of its own: what an exploited decoder would try next
 // is refused.
 TEST(DeskPreviewerTest, AConfinedPreviewerCanReadButNotConnectWriteOrRunAnything) {
