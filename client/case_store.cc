@@ -200,6 +200,23 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
       "  held INTEGER NOT NULL, released_by TEXT NOT NULL);"
       "CREATE INDEX IF NOT EXISTS annotations_by_envelope ON annotations(envelope);"
       "CREATE INDEX IF NOT EXISTS custody_by_envelope ON custody(envelope);"));
+  // Reading tables made before readings had its own docid (never in a release): dropped and
+  // made again; opening everything again fills them.
+  {
+    // SQLite 3.15 (SQLCipher 3.4's) has no pragma_table_info(): the pragma's rows, one a
+    // column, its name second.
+    Stmt cols(db, "PRAGMA table_info(readings)");
+    bool has_docid = false;
+    for (int rc; (rc = cols.Step()) == SQLITE_ROW;) has_docid |= cols.Text(1) == "docid";
+    if (!has_docid)
+      GAVAH_RETURN_IF_ERROR(Exec(db,
+                                 "DROP TABLE IF EXISTS readings; DROP TABLE IF EXISTS words;"
+                                 "CREATE TABLE readings(docid INTEGER PRIMARY KEY, id BLOB NOT NULL"
+                                 " UNIQUE, language TEXT NOT NULL, consent TEXT, text_size INTEGER"
+                                 " NOT NULL, attachments INTEGER NOT NULL);"
+                                 "CREATE VIRTUAL TABLE words USING fts4(content=\"\", body,"
+                                 " tokenize=simple);"));
+  }
   Stmt v(db, "SELECT value FROM meta WHERE key='schema_version'");
   if (v.Step() != SQLITE_ROW || v.U64(0) != kSchemaVersion)
     return Error(ErrorCode::kUnsupported, path + ": case store version is not supported");

@@ -1,6 +1,7 @@
 #include "desk.h"
 
 #include <QCalendar>
+#include <QCoreApplication>
 #include <QDate>
 #include <QDateTime>
 #include <QLocale>
@@ -182,8 +183,18 @@ void Desk::unlock(const QString& keyPath, const QString& storePath, const QStrin
 }
 
 void Desk::lock() {
-  // What is on screen goes first, so that a lock never waits with testimony in view.
+  if (locking_) return;
+  // What is on screen goes first, and the window shows the unlock screen before the work under
+  // way is waited for: a lock never waits with testimony in view.
+  locking_ = true;
   ++session_;
+  ++reading_;
+  current_.reset();
+  images_->Clear();
+  model_.Reset({});
+  emit lockedChanged();
+  for (int i = 0; i < 5; ++i)
+    QCoreApplication::processEvents(QEventLoop::ExcludeUserInputEvents, 10);
   closeTestimony();
   pending_release_.reset();
   pending_release_text_.clear();
@@ -208,6 +219,7 @@ void Desk::lock() {
   key_.reset();  // its SecretBuffer wipes the key
   bundle_.reset();
   idle_.stop();
+  locking_ = false;
   emit lockedChanged();
 }
 
@@ -273,8 +285,7 @@ void Desk::sync() {
   if (locked() || busy()) return;
   auto bundle = bundle_;
   const uint64_t session = session_;
-  RunInBackground(QStringLiteral("sync"), [this, bundle, session] {
-    const investigator::Hooks hooks = HooksForWork();
+  RunInBackground(QStringLiteral("sync"), [this, bundle, session, hooks = HooksForWork()] {
     auto r = std::make_shared<Result<investigator::SyncReport>>(
         investigator::Sync(*bundle, *key_, *store_, store_path_.toStdString(), hooks));
     // Said in words on the window's thread, in the window's language.
@@ -309,8 +320,7 @@ void Desk::sync() {
 void Desk::openAll() {
   if (locked() || busy()) return;
   const uint64_t session = session_;
-  RunInBackground(QStringLiteral("openAll"), [this, session] {
-    const investigator::Hooks hooks = HooksForWork();
+  RunInBackground(QStringLiteral("openAll"), [this, session, hooks = HooksForWork()] {
     auto r = std::make_shared<Result<investigator::OpenAllReport>>(
         investigator::OpenAll(*store_, Keys(), store_path_.toStdString(), hooks));
     QMetaObject::invokeMethod(
@@ -477,10 +487,12 @@ void Desk::RefreshCurrent() {
 }
 
 void Desk::closeTestimony() {
+  // Wiped before the reader is waited for: it works on copies of its own, never on these.
+  current_.reset();  // wipes the text and every attachment held
+  images_->Clear();
   StopReader();
   opening_ = false;
   closePreview();
-  current_.reset();  // wipes the text and every attachment held
   current_id_.clear();
   current_state_.clear();
   current_error_.clear();
@@ -721,20 +733,20 @@ void Desk::exportPackage(const QString& folder, const QString& use, const QStrin
   investigator::ExportUse u{use.toStdString(), reason.simplified().toStdString()};
   const Digest32 envelope = *id;
   const uint64_t session = session_;
-  RunInBackground(QStringLiteral("export"), [this, envelope, out, u, session] {
-    const investigator::Hooks hooks = HooksForWork();
-    const Status st =
-        investigator::Export(*store_, envelope, Keys(), out, store_path_.toStdString(), hooks, &u);
-    QMetaObject::invokeMethod(
-        this,
-        [this, session, st, out] {
-          const QString status = st.ok() ? tr("Evidence package written to %1.").arg(Iso(out))
-                                         : tr("Export failed: %1").arg(Iso(st.message()));
-          Finished(session, [status] { return status; });
-          if (session == session_) Say(status, !st.ok());
-        },
-        Qt::QueuedConnection);
-  });
+  RunInBackground(
+      QStringLiteral("export"), [this, envelope, out, u, session, hooks = HooksForWork()] {
+        const Status st = investigator::Export(*store_, envelope, Keys(), out,
+                                               store_path_.toStdString(), hooks, &u);
+        QMetaObject::invokeMethod(
+            this,
+            [this, session, st, out] {
+              const QString status = st.ok() ? tr("Evidence package written to %1.").arg(Iso(out))
+                                             : tr("Export failed: %1").arg(Iso(st.message()));
+              Finished(session, [status] { return status; });
+              if (session == session_) Say(status, !st.ok());
+            },
+            Qt::QueuedConnection);
+      });
 }
 
 void Desk::verifyPackage(const QString& folder) {

@@ -110,7 +110,7 @@ class Desk : public QObject {
   QString language() const { return language_; }
   void setLanguage(const QString& language);
   bool rightToLeft() const { return language_ == QLatin1String("fa"); }
-  bool locked() const { return !store_; }
+  bool locked() const { return locking_ || !store_; }
   QString unlockError() const { return unlock_error_; }
   QString unlockDetail() const { return unlock_detail_; }
   bool unlocking() const { return unlocking_; }
@@ -250,6 +250,7 @@ class Desk : public QObject {
   std::string me_;  // the key's fingerprint
   QString unlock_error_, unlock_detail_;
   bool unlocking_ = false;
+  bool locking_ = false;  // between lock()'s clearing the screen and its closing the store
 
   QString operation_;
   uint64_t done_ = 0, total_ = 0;

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <vector>
 
 extern char** environ;
 
@@ -119,9 +120,11 @@ QImage Bounded(const QImage& img) {
 
 }  // namespace
 
-// The system calls the decoder never needs and an exploit would: the network, running another
-// program, tracing, and opening anything for writing (PROTOCOL.md 10b). Refused with EPERM, so a
-// library that tries (a font cache) carries on; any other architecture's calls kill the child.
+// What the decoder may call, and nothing else (PROTOCOL.md 10b): memory, reading files, its own
+// threads and their waiting, time, and writing to the pipe it was given. Everything else is
+// refused with EPERM (a library that tries, a font cache say, carries on): sockets, programs,
+// io_uring, writing, linking, renaming, removing or changing any file, namespaces, keys, other
+// processes. On every thread of the process (TSYNC), and a call of another architecture kills it.
 bool DenyPreviewEscapes() {
 #if defined(__x86_64__)
   constexpr uint32_t kArch = AUDIT_ARCH_X86_64;
@@ -131,58 +134,128 @@ bool DenyPreviewEscapes() {
   return false;
 #endif
   constexpr uint32_t kWrite = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND;
-  constexpr uint32_t kDeny = SECCOMP_RET_ERRNO | EPERM;
-#define GAVAH_DENY(nr) \
-  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, kDeny)
-#define GAVAH_NO_WRITE(nr, arg)                                                             \
-  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4),                                          \
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args) + 8 * (arg)),         \
-      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, kWrite, 0, 1), BPF_STMT(BPF_RET | BPF_K, kDeny), \
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-  sock_filter filter[] = {
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+  constexpr uint32_t kNewNamespaces = CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID |
+                                      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+  static const int kAllowed[] = {
+    __NR_read,
+    __NR_pread64,
+    __NR_readv,
+    __NR_write,
+    __NR_writev,
+    __NR_close,
+    __NR_lseek,
+    __NR_fstat,
+    __NR_newfstatat,
+    __NR_statx,
+    __NR_fstatfs,
+    __NR_statfs,
+    __NR_getdents64,
+    __NR_readlinkat,
+    __NR_faccessat,
+    __NR_faccessat2,
+    __NR_fadvise64,
+    __NR_fcntl,
+    __NR_dup,
+    __NR_dup3,
+    __NR_getcwd,
+    __NR_mmap,
+    __NR_munmap,
+    __NR_mremap,
+    __NR_mprotect,
+    __NR_madvise,
+    __NR_brk,
+    __NR_futex,
+    __NR_set_robust_list,
+    __NR_get_robust_list,
+    __NR_rseq,
+    __NR_set_tid_address,
+    __NR_sched_yield,
+    __NR_sched_getaffinity,
+    __NR_membarrier,
+    __NR_getrandom,
+    __NR_clock_gettime,
+    __NR_clock_getres,
+    __NR_clock_nanosleep,
+    __NR_nanosleep,
+    __NR_gettimeofday,
+    __NR_getpid,
+    __NR_gettid,
+    __NR_getuid,
+    __NR_geteuid,
+    __NR_getgid,
+    __NR_getegid,
+    __NR_uname,
+    __NR_sysinfo,
+    __NR_prlimit64,
+    __NR_getrusage,
+    __NR_rt_sigaction,
+    __NR_rt_sigprocmask,
+    __NR_rt_sigreturn,
+    __NR_sigaltstack,
+    __NR_restart_syscall,
+    __NR_tgkill,
+    __NR_ppoll,
+    __NR_pselect6,
+    __NR_epoll_create1,
+    __NR_epoll_ctl,
+    __NR_epoll_pwait,
+    __NR_eventfd2,
+    __NR_pipe2,
+    __NR_exit,
+    __NR_exit_group,
 #if defined(__x86_64__)
-    // The x32 calls: none.
-    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-    GAVAH_DENY(__NR_creat),
-    GAVAH_DENY(__NR_rename),
-    GAVAH_DENY(__NR_unlink),
-    GAVAH_DENY(__NR_mkdir),
+    __NR_stat,
+    __NR_lstat,
+    __NR_access,
+    __NR_readlink,
+    __NR_poll,
+    __NR_select,
+    __NR_epoll_wait,
+    __NR_arch_prctl,
+    __NR_getdents,
+    __NR_dup2,
+    __NR_pipe,
+    __NR_eventfd,
+    __NR_epoll_create,
 #endif
-    GAVAH_DENY(__NR_socket),
-    GAVAH_DENY(__NR_socketpair),
-    GAVAH_DENY(__NR_connect),
-    GAVAH_DENY(__NR_bind),
-    GAVAH_DENY(__NR_listen),
-    GAVAH_DENY(__NR_accept),
-    GAVAH_DENY(__NR_accept4),
-    GAVAH_DENY(__NR_sendto),
-    GAVAH_DENY(__NR_sendmsg),
-    GAVAH_DENY(__NR_execve),
-    GAVAH_DENY(__NR_execveat),
-    GAVAH_DENY(__NR_ptrace),
-    GAVAH_DENY(__NR_process_vm_writev),
-    GAVAH_DENY(__NR_openat2),
-    GAVAH_DENY(__NR_renameat),
-    GAVAH_DENY(__NR_renameat2),
-    GAVAH_DENY(__NR_unlinkat),
-    GAVAH_DENY(__NR_mkdirat),
-    GAVAH_DENY(__NR_truncate),
-#if defined(__x86_64__)
-    GAVAH_NO_WRITE(__NR_open, 1),
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-#endif
-    GAVAH_NO_WRITE(__NR_openat, 2),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
-#undef GAVAH_DENY
-#undef GAVAH_NO_WRITE
-  const sock_fprog prog{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
-  return ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0;
+  std::vector<sock_filter> f = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+  };
+#if defined(__x86_64__)
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1));  // the x32 calls: none
+  f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+#endif
+  for (const int nr : kAllowed) {
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 1));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  }
+  // clone3's flags are in memory, out of the filter's sight: "not here", and glibc starts its
+  // threads with clone, whose flags are checked.
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1));
+  f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
+  // A call whose argument `arg` must have none of `bits`: allowed then, refused otherwise.
+  auto only_without = [&f](int nr, int arg, uint32_t bits) {
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 4));
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                         static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * arg)));
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, bits, 0, 1));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  };
+  only_without(__NR_clone, 0, kNewNamespaces);
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+  only_without(__NR_openat, 2, kWrite);
+#if defined(__x86_64__)
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+  only_without(__NR_open, 1, kWrite);
+#endif
+  f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM));
+  const sock_fprog prog{static_cast<unsigned short>(f.size()), f.data()};
+  return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) == 0;
 }
 
 bool IsolatePreviewProcess() {
@@ -219,7 +292,11 @@ Preview RenderInChild(const QString& program, PreviewKind kind, std::span<const 
   posix_spawn_file_actions_adddup2(&fa, res[1], STDOUT_FILENO);
   posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   // Nothing of the desk's but the two pipes: no store, no socket to the server.
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  if (posix_spawn_file_actions_addclosefrom_np(&fa, 3) != 0) {
+    posix_spawn_file_actions_destroy(&fa);
+    for (int fd : {in[0], in[1], res[0], res[1]}) ::close(fd);
+    return {{}, QStringLiteral("cannot start the previewer")};
+  }
   const QByteArray path = program.toLocal8Bit();
   char arg0[] = "gavah-desk";
   char arg1[] = "--preview";
@@ -269,6 +346,10 @@ Preview RenderInChild(const QString& program, PreviewKind kind, std::span<const 
       break;
     }
     QImage img(static_cast<int>(w), static_cast<int>(h), QImage::Format_ARGB32);
+    if (img.isNull()) {
+      ok = false;
+      break;
+    }
     for (int y = 0; ok && y < img.height(); ++y)
       ok = ReadAll(res[0], img.scanLine(y), size_t{w} * 4, deadline, cancel);
     if (ok) out.pages.push_back(std::move(img));

@@ -179,25 +179,39 @@ Result<std::pair<uint64_t, uint64_t>> CheckLogProof(const std::string& text,
 
 }  // namespace
 
+namespace {
+
+// One line the custody can show as it is: no control, line or paragraph separator, and no
+// invisible or bidirectional mark that could make it read as something else.
+bool IsOneVisibleLine(std::string_view text) {
+  if (!IsValidUtf8(text)) return false;
+  for (size_t i = 0; i < text.size();) {
+    const uint32_t cp = NextCodePoint(text, i);
+    const bool invisible = cp == 0xad || cp == 0x34f || cp == 0x61c || cp == 0x115f ||
+                           cp == 0x1160 || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
+                           (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
+                           cp == 0x3164 || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff ||
+                           cp == 0xffa0 || (cp >= 0xfff9 && cp <= 0xfffb) ||
+                           (cp >= 0xe0000 && cp <= 0xe0fff);
+    if (IsControlCodePoint(cp) || invisible) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status CheckExportUse(const ExportUse& use) {
+  // The uses an evidence package can be for: contact-again is a permission, not a use.
+  static constexpr std::string_view kUses[] = {"prosecutors-courts", "un-mechanism",
+                                               "quote-anonymously", "investigators"};
   bool known = false;
-  for (const auto token : kConsentTokens) known |= token == use.use;
+  for (const auto u : kUses) known |= u == use.use;
   if (!known)
     return Refused(
-        "an export's use is one of the consent tokens (prosecutors-courts, "
-        "un-mechanism, quote-anonymously, investigators, contact-again)");
-  // One line the custody can show as it is: no control, line or paragraph separator, and no
-  // bidirectional mark that could make it read as something else.
-  if (use.reason.size() > 4096 || !IsValidUtf8(use.reason))
-    return Refused("the reason for an export is at most 4096 bytes of UTF-8");
-  for (size_t i = 0; i < use.reason.size();) {
-    const uint32_t cp = NextCodePoint(use.reason, i);
-    const bool invisible = cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
-                           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-                           cp == 0xfeff || cp == 0x2028 || cp == 0x2029;
-    if (IsControlCodePoint(cp) || invisible)
-      return Refused("the reason for an export is one line of visible text");
-  }
+        "an export is for prosecutors-courts, un-mechanism, quote-anonymously or "
+        "investigators");
+  if (use.reason.size() > 4096 || !IsOneVisibleLine(use.reason))
+    return Refused("the reason for an export is one line of visible text, at most 4096 bytes");
   return Status::Ok();
 }
 
@@ -218,6 +232,9 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   if (!parsed.ok()) return Prefixed(store_label, parsed.status());
   const RecipientBundle bundle = std::move(parsed).value();
   if (!bundle.contents().receipt_key) return Refused("the bundle names no receipt key");
+  // The folder's name goes into the custody: one visible line, like the reason.
+  if (!IsOneVisibleLine(out))
+    return Refused("the package folder's name must be one line of visible text");
   // A taken OUT costs no passphrase (the staging folder beside it is made below).
   if (struct stat st{}; ::lstat(out.c_str(), &st) == 0)
     return Refused(out + " exists; the package goes into a new folder");
@@ -287,9 +304,14 @@ Status Export(CaseStore& store, const Digest32& id, const std::vector<KeyRef>& k
   auto events = store.Custody(e.id);
   if (!events.ok()) return Prefixed(store_label, events.status());
   std::string custody;
-  for (const auto& c : *events)
+  for (const auto& c : *events) {
+    // One event, one line, whatever an older record holds.
+    std::string event = c.event;
+    std::replace(event.begin(), event.end(), '\n', ' ');
+    std::replace(event.begin(), event.end(), '\r', ' ');
     custody +=
-        std::to_string(c.at) + " " + UtcTime(c.at) + " " + c.investigator + " " + c.event + "\n";
+        std::to_string(c.at) + " " + UtcTime(c.at) + " " + c.investigator + " " + event + "\n";
+  }
   custody += std::to_string(now) + " " + UtcTime(now) + " " + me + " " + exported + "\n";
   GAVAH_RETURN_IF_ERROR(WriteText(staging + "/custody.txt", custody));
   // The manifest names the testimony's attachments: secret memory, like the testimony.

@@ -223,8 +223,8 @@ struct ExportUse {
 // True when the witness's consent (as OpenedTestimony gives it) covers `use`. A witness who was
 // not asked allows the organisation's own review only.
 bool ConsentAllows(const std::optional<std::string>& consent, const std::string& use);
-// Refuses a use that is no consent token, and a reason that is not one line of visible text of
-// at most 4096 bytes.
+// Refuses a use other than prosecutors-courts, un-mechanism, quote-anonymously and
+// investigators, and a reason that is not one line of visible text of at most 4096 bytes.
 Status CheckExportUse(const ExportUse& use);
 
 // Writes the signed package for envelope `id` into the new folder `out`: the envelope, its

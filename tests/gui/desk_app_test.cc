@@ -8,7 +8,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -533,6 +536,12 @@ TEST(DeskPreviewerTest, AConfinedPreviewerCanReadButNotConnectWriteOrRunAnything
     if (::open(file.c_str(), O_WRONLY | O_CREAT, 0600) >= 0 || errno != EPERM) ::_exit(14);
     if (::open("/proc/self/status", O_RDWR) >= 0 || errno != EPERM) ::_exit(15);
     if (::open("/proc/self/status", O_RDONLY) < 0) ::_exit(16);  // fonts and libraries load
+    // What is not on its list: io_uring (which seccomp would not see into), links, modes,
+    // namespaces.
+    if (::syscall(__NR_io_uring_setup, 8, nullptr) >= 0 || errno != EPERM) ::_exit(18);
+    if (::link("/proc/self/status", file.c_str()) == 0 || errno != EPERM) ::_exit(19);
+    if (::chmod("/tmp", 0777) == 0 || errno != EPERM) ::_exit(20);
+    if (::unshare(CLONE_NEWNS) == 0 || errno != EPERM) ::_exit(21);
     char* argv[] = {const_cast<char*>("/bin/true"), nullptr};
     ::execve("/bin/true", argv, nullptr);
     ::_exit(errno == EPERM ? 0 : 17);
@@ -540,8 +549,9 @@ TEST(DeskPreviewerTest, AConfinedPreviewerCanReadButNotConnectWriteOrRunAnything
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "10 namespaces, 11 seccomp, 12-13 socket, 14-15 write, "
-                                       "16 read, 17 exec";
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "10 namespaces, 11 seccomp, 12-13 socket, 14-15 write, "
+         "16 read, 17 exec, 18 io_uring, 19 link, 20 chmod, 21 unshare";
   EXPECT_FALSE(fs::exists(file));
 }
 

@@ -329,6 +329,12 @@ TEST_F(InvestigatorLibraryTest, OpenAllOpensEveryTestimonyWithOneUnlockAndSearch
   EXPECT_TRUE(list(std::move(later)).empty());
   EXPECT_TRUE(list(std::move(earlier)).empty());
   EXPECT_EQ(list(std::move(that_hour)).size(), 3u);
+  // Opened again, the store still knows what it indexed.
+  store.reset();
+  store = Store();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(list(text("EVIN")), std::vector<std::string>{en});
+  EXPECT_TRUE(store->Indexed(Id(fa)).value());
 }
 
 TEST_F(InvestigatorLibraryTest, AStoppedOpenAllKeepsWhatItOpenedAndTheNextGoesOn) {
@@ -395,6 +401,18 @@ TEST_F(InvestigatorLibraryTest, ExportingForAUseTheWitnessDidNotAllowNeedsAReaso
   EXPECT_FALSE(fs::exists(out)) << "nothing leaves without the reason";
   investigator::ExportUse bad{"../courts", "x"};
   EXPECT_FALSE(investigator::Export(*store, Id(id), {Ref("a.key")}, out, "case.db", {}, &bad).ok());
+  investigator::ExportUse permission{"contact-again", ""};
+  EXPECT_FALSE(
+      investigator::Export(*store, Id(id), {Ref("a.key")}, out, "case.db", {}, &permission).ok())
+      << "contact-again is a permission, not a use to export for";
+  investigator::ExportUse hidden{"prosecutors-courts", "ok\u2066\u202etxt.exe"};
+  EXPECT_FALSE(
+      investigator::Export(*store, Id(id), {Ref("a.key")}, out, "case.db", {}, &hidden).ok());
+  investigator::ExportUse own_use{"investigators", ""};
+  EXPECT_FALSE(investigator::Export(*store, Id(id), {Ref("a.key")}, out + "\n1 forged line",
+                                    "case.db", {}, &own_use)
+                   .ok())
+      << "the folder's name goes into the custody";
   investigator::ExportUse two_lines{"prosecutors-courts", "a\nforged custody line"};
   EXPECT_FALSE(
       investigator::Export(*store, Id(id), {Ref("a.key")}, out, "case.db", {}, &two_lines).ok());

@@ -129,6 +129,14 @@ Page {
                 Accessible.name: qsTr("Show testimonies with this tag")
                 model: [qsTr("Any tag")].concat(desk.allTags)
                 onActivated: page.applyFilter()
+                // Tags are typed by people: listed as plain text, never as markup.
+                delegate: ItemDelegate {
+                    required property int index
+                    required property string modelData
+                    width: tagFilter.width
+                    highlighted: tagFilter.highlightedIndex === index
+                    contentItem: Label { textFormat: Text.PlainText; text: modelData; elide: Text.ElideRight }
+                }
             }
             Label { textFormat: Text.PlainText; text: qsTr("Received from") }
             TextField {

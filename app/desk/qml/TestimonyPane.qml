@@ -217,6 +217,14 @@ Pane {
                 model: desk.colleagues
                 textRole: "name"
                 visible: desk.colleagues.length > 0
+                // Names come from the bundle: listed as plain text, never as markup.
+                delegate: ItemDelegate {
+                    required property int index
+                    required property var modelData
+                    width: colleague.width
+                    highlighted: colleague.highlightedIndex === index
+                    contentItem: Label { textFormat: Text.PlainText; text: modelData.name; elide: Text.ElideRight }
+                }
                 Accessible.name: qsTr("The colleague to release your share to")
             }
             Button {
