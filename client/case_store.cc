@@ -31,6 +31,14 @@ Status Exec(sqlite3* db, const char* sql) {
   return Status::Ok();
 }
 
+// A custody event is one line of custody.txt (PROTOCOL.md 10a): whatever a caller put in it
+// (a folder's name, say), no control character makes it two.
+std::string OneLine(std::string event) {
+  for (char& c : event)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return event;
+}
+
 CaseEnvelope EnvelopeRow(Stmt& s) {
   CaseEnvelope e;
   // A row of another size leaves the id all zeros, which matches no envelope; callers check the
@@ -367,7 +375,7 @@ Status CaseStore::Conclude(const CaseEnvelope& e, const std::string& state,
         .Bind(6, state);
     if (ins.Step() != SQLITE_DONE) return fail("store");
     Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
-    c.Bind(1, e.id).Bind(2, now).Bind(3, investigator).Bind(4, event);
+    c.Bind(1, e.id).Bind(2, now).Bind(3, investigator).Bind(4, OneLine(event));
     if (c.Step() != SQLITE_DONE) return fail("store");
     // An envelope not in the log yet leaves the cursor: its entry is listed when it is.
     if (e.log_index != kNotLogged) {
@@ -566,7 +574,7 @@ Status CaseStore::Record(const Digest32& id, const std::string& investigator,
   const std::lock_guard lock(mu_);
   GAVAH_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   Stmt c(db_, "INSERT INTO custody(envelope, at, investigator, event) VALUES(?,?,?,?)");
-  c.Bind(1, id).Bind(2, now).Bind(3, investigator).Bind(4, event);
+  c.Bind(1, id).Bind(2, now).Bind(3, investigator).Bind(4, OneLine(event));
   bool ok = c.Step() == SQLITE_DONE;
   if (ok && !state.empty()) {
     Stmt u(db_, "UPDATE envelopes SET state=? WHERE id=?");
@@ -654,7 +662,7 @@ Status CaseStore::Index(std::span<const Reading> batch, const std::string& inves
       w.Reset();
       w.Bind(1, docid).BindText(2, e.folded.span());
       c.Reset();
-      c.Bind(1, e.id).Bind(2, now).Bind(3, investigator).Bind(4, event);
+      c.Bind(1, e.id).Bind(2, now).Bind(3, investigator).Bind(4, OneLine(event));
       u.Reset();
       u.Bind(1, e.id);
       d.Reset();

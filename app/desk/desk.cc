@@ -1,5 +1,7 @@
 #include "desk.h"
 
+#include <sys/stat.h>
+
 #include <QCalendar>
 #include <QCoreApplication>
 #include <QDate>
@@ -138,6 +140,12 @@ void Desk::unlock(const QString& keyPath, const QString& storePath, const QStrin
   const SecretBuffer key_pass = ToSecret(keyPassphrase);
   auto key = investigator::UnlockKeyFile(key_path, key_pass.span());
   if (!key.ok()) return fail("key", key.status().message());
+  // A store is made only for its first sync, with the bundle that sync needs: a mistyped path
+  // without one leaves no empty store behind.
+  if (struct stat st{}; ::stat(store_path.c_str(), &st) != 0 && bundlePath.trimmed().isEmpty())
+    return fail("store", store_path +
+                             " does not exist; give the organisation's bundle to begin "
+                             "a new case store there");
   const SecretBuffer store_pass =
       storePassphrase.isEmpty() ? SecretBuffer::CopyOf(key_pass.span()) : ToSecret(storePassphrase);
   auto store = cli::CaseStore::Open(store_path, store_pass.span());
@@ -413,6 +421,7 @@ void Desk::StopReader() {
 void Desk::read(const QString& id) {
   if (locked()) return;
   closeTestimony();
+  emit testimonyChosen();
   current_id_ = id;
   auto parsed = investigator::ParseEnvelopeId(id.toStdString());
   if (!parsed.ok()) {

@@ -220,6 +220,8 @@ class Desk : public QObject {
   void verifyChanged();
   // An action on the testimony succeeded or failed, in words, for the window to announce.
   void said(const QString& text, bool failed);
+  // Another testimony was chosen: what was said of the last one no longer applies.
+  void testimonyChosen();
 
  private:
   investigator::Hooks HooksForWork();

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/pdf_support.h"
 #include "support/process.h"
 
 namespace gavah::metadata {
@@ -322,24 +323,9 @@ std::string BuildPdf(const std::string& jpeg, const std::string& signed_by = "")
         "<< /FT /Sig /T (Signature1) /V << /Type /Sig /Filter /Adobe.PPKLite /Name (" + signed_by +
         ") /Contents <00> >> >>");
   }
-  std::string pdf = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (size_t off : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
-         " /Root 1 0 R /Info 6 0 R /ID [<00112233445566778899aabbccddeeff>"
-         "<00112233445566778899aabbccddeeff>] >>\nstartxref\n" +
-         std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
+  return testing::PdfOf(objects,
+                        "/Info 6 0 R /ID [<00112233445566778899aabbccddeeff>"
+                        "<00112233445566778899aabbccddeeff>]");
 }
 
 TEST_F(MetadataTest, PdfInfoXmpAndPictureExifAreFound) {

@@ -24,10 +24,12 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "preview.h"
 #include "support/gui_support.h"
+#include "support/pdf_support.h"
 #include "support/server_fixture.h"
 
 namespace gavah {
@@ -141,28 +143,23 @@ class DeskAppTest : public testing::ServerFixture,
   // hand so that the test needs no PDF writer.
   static std::string SquarePdf() {
     const std::string content = "0 0 1 rg 100 100 300 300 re f\n";
-    std::vector<std::string> objects = {
+    const std::vector<std::string> objects = {
         "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 500 500] /Contents 4 0 R >>",
         "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "endstream"};
-    std::string pdf = "%PDF-1.4\n";
-    std::vector<size_t> offsets;
-    for (size_t i = 0; i < objects.size(); ++i) {
-      offsets.push_back(pdf.size());
-      pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-    }
-    const size_t xref = pdf.size();
-    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-    for (size_t o : offsets) {
-      char line[32];
-      std::snprintf(line, sizeof line, "%010zu 00000 n \n", o);
-      pdf += line;
-    }
-    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
-           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-    return pdf;
+    return testing::PdfOf(objects);
   }
 
+  // Every file under `root` but the screenshots the test takes and the server's own.
+  static std::set<std::string> FilesUnder(const fs::path& root) {
+    std::set<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+      const std::string rel = fs::relative(e.path(), root).string();
+      if (rel.rfind("srv", 0) == 0 || rel == "server.log") continue;
+      out.insert(rel);
+    }
+    return out;
+  }
   // A TCP listener on a free port: whoever connects to it would tell a watcher who read what.
   int ListenBeacon() {
     beacon_port_ = testing::FreePort();
@@ -302,7 +299,9 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
   Type("searchField", QString());
   ASSERT_TRUE(WaitFor([&] { return model->count() == 4; }, 5));
 
-  // Reading t1: the text, right to left; the consent in view; the photo from memory.
+  // Reading t1: the text, right to left; the consent in view; the photo from memory. Nothing
+  // is written anywhere under HOME while it is read and previewed.
+  const auto files_before = FilesUnder(dir_);
   ReadFromList(t1);
   EXPECT_TRUE(desk().currentText().contains(QString::fromUtf8("گوهردشت")));
   EXPECT_TRUE(desk().currentRightToLeft());
@@ -317,6 +316,7 @@ TEST_P(DeskAppTest, AnInvestigatorWorksThroughTheCaseStore) {
   Screenshot("6-preview");
   QTest::keyClick(window_, Qt::Key_Escape);
   QCoreApplication::processEvents();
+  EXPECT_EQ(FilesUnder(dir_), files_before) << "reading or previewing wrote a file";
 
   // A note and a tag, then the list filtered by the tag.
   Type("noteField", QStringLiteral("Corroborates the Gohardasht list."));
@@ -457,6 +457,18 @@ TEST_P(DeskAppTest, IdleTimeLocksTheDesk) {
                 QString::fromStdString((dir_ / "a.db").string()), QString::fromLatin1(kPass), "",
                 "");
   ASSERT_FALSE(desk().locked()) << desk().unlockDetail().toStdString();
+  desk().lock();
+  // A mistyped store, without a bundle to begin one: refused, and no file made there.
+  desk().unlock(QString::fromStdString((dir_ / "a.key").string()),
+                QString::fromStdString((dir_ / "typo.db").string()), QString::fromLatin1(kPass), "",
+                "");
+  EXPECT_TRUE(desk().locked());
+  EXPECT_EQ(desk().unlockError(), QStringLiteral("store"));
+  EXPECT_FALSE(fs::exists(dir_ / "typo.db"));
+  desk().unlock(QString::fromStdString((dir_ / "a.key").string()),
+                QString::fromStdString((dir_ / "a.db").string()), QString::fromLatin1(kPass), "",
+                "");
+  ASSERT_FALSE(desk().locked()) << desk().unlockDetail().toStdString();
   // Input keeps it unlocked; then, left alone past its idle time, it locks itself.
   desk().SetIdleInterval(600);
   for (int i = 0; i < 10; ++i) {
@@ -553,6 +565,66 @@ TEST(DeskPreviewerTest, AConfinedPreviewerCanReadButNotConnectWriteOrRunAnything
       << "10 namespaces, 11 seccomp, 12-13 socket, 14-15 write, "
          "16 read, 17 exec, 18 io_uring, 19 link, 20 chmod, 21 unshare";
   EXPECT_FALSE(fs::exists(file));
+}
+
+// A previewer that an exploit has taken over says what it likes on its pipe: the desk takes
+// only pages it can bound, within its deadline, and never waits for ever.
+TEST(DeskPreviewerTest, WhatAHijackedPreviewerAnswersIsBoundedAndTimed) {
+  char tmpl[] = "/tmp/gavah-previewer-XXXXXX";
+  const fs::path dir = ::mkdtemp(tmpl);
+  // Each reads its input first (as the real one does), then answers; printf's octal escapes
+  // write the big-endian counts.
+  auto script = [&](const std::string& name, const std::string& body) {
+    const fs::path path = dir / name;
+    WriteText(path, "#!/bin/sh\ncat > /dev/null\n" + body + "\n");
+    fs::permissions(path, fs::perms::owner_all);
+    return QString::fromStdString(path.string());
+  };
+  const std::vector<uint8_t> input(64, 'x');
+  auto render = [&](const QString& program, int timeout_ms = 5000) {
+    return app::RenderInChild(program, app::PreviewKind::kImage, input, timeout_ms);
+  };
+  // The harness itself: one 1x1 page is taken.
+  const app::Preview one =
+      render(script("one", "printf '\\0\\0\\0\\1\\0\\0\\0\\1\\0\\0\\0\\1\\377\\0\\0\\377'"));
+  ASSERT_TRUE(one.error.isEmpty()) << one.error.toStdString();
+  ASSERT_EQ(one.pages.size(), 1u);
+  EXPECT_EQ(one.pages[0].size(), QSize(1, 1));
+  // A whole page 100,000 pixels wide, every byte of it sent: refused all the same.
+  EXPECT_FALSE(render(script("wide",
+                             "printf '\\0\\0\\0\\1\\0\\1\\206\\240\\0\\0\\0\\1'; "
+                             "head -c 400000 /dev/zero"))
+                   .error.isEmpty());
+  // 21 whole pages of one pixel, one more than any preview has.
+  EXPECT_FALSE(render(script("many",
+                             "printf '\\0\\0\\0\\25'; i=0; while [ $i -lt 21 ]; do "
+                             "printf '\\0\\0\\0\\1\\0\\0\\0\\1\\0\\0\\0\\0'; "
+                             "i=$((i+1)); done"))
+                   .error.isEmpty());
+  // Pages that together pass the pixel budget: 20 of 2000 x 2000.
+  EXPECT_FALSE(render(script("budget",
+                             "printf '\\0\\0\\0\\24'; while true; do printf "
+                             "'\\0\\0\\7\\320\\0\\0\\7\\320'; head -c 16000000 /dev/zero; done"),
+                      20000)
+                   .error.isEmpty());
+  // A page cut short, and an answer that never comes: both end at the deadline, with nothing.
+  EXPECT_FALSE(
+      render(script("short", "printf '\\0\\0\\0\\1\\0\\0\\0\\2\\0\\0\\0\\2abcd'")).error.isEmpty());
+  const auto started = std::chrono::steady_clock::now();
+  const app::Preview silent = render(script("silent", "sleep 60"), 1000);
+  EXPECT_FALSE(silent.error.isEmpty());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  // One that never reads what it is sent blocks no write for ever either.
+  const fs::path deaf = dir / "deaf";
+  WriteText(deaf, "#!/bin/sh\nsleep 60\n");
+  fs::permissions(deaf, fs::perms::owner_all);
+  const std::vector<uint8_t> big(8 << 20, 'x');
+  const auto deaf_started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(
+      app::RenderInChild(QString::fromStdString(deaf.string()), app::PreviewKind::kPdf, big, 1000)
+          .error.isEmpty());
+  EXPECT_LT(std::chrono::steady_clock::now() - deaf_started, std::chrono::seconds(10));
+  fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, DeskAppTest, ::testing::Values("en", "fa"),

@@ -204,6 +204,7 @@ Pane {
             Connections {
                 target: desk
                 function onSaid(text, failed) { said.text = text; said.color = failed ? "#b3261e" : "#1b5e20" }
+                function onTestimonyChosen() { said.text = "" }
             }
             id: said
         }
